@@ -1,0 +1,36 @@
+# Two commands set up a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench seed gallery clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: the Discord bot when DISCORD_TOKEN is set, otherwise the local console
+run: $(STAMP)
+	$(BIN)/racebot run
+
+## test: the whole test suite (sets up .venv first)
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+## bench: the benchmark suite; writes BENCHMARKS.md
+bench: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/racebot bench
+
+## seed: rebuild data/seed/ from ../shared/data
+seed: $(STAMP)
+	$(BIN)/python scripts/build_seed.py
+
+## gallery: every chart kind as PNG in docs/gallery
+gallery: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/racebot gallery docs/gallery
+
+clean:
+	rm -rf $(VENV) .pytest_cache racebot.db*

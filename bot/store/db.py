@@ -1,0 +1,349 @@
+"""The store: one SQLite file (WAL mode) behind sqlite-utils.
+
+Reads use a connection per thread, so worker threads answer in parallel;
+writes go through :meth:`Store.change`, one transaction at a time, and every
+row they touch is written to the audit log with its values before and after,
+which is what makes :meth:`Store.undo` exact.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
+
+
+class StoreError(Exception):
+    """A problem with the database file that a person can act on."""
+
+
+class ReadOnlyError(StoreError):
+    pass
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Change:
+    """One audited change (a batch): everything in it commits or nothing does."""
+
+    def __init__(self, store: "Store", db: sqlite_utils.Database, actor: str, action: str, audit: bool):
+        self.store = store
+        self.db = db
+        self.actor = actor
+        self.action = action
+        self.audit = audit
+        self.batch: int | None = None
+        self.count = 0
+
+    # -- audited primitives -------------------------------------------------
+    def _key(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        return {k: row[k] for k in PRIMARY_KEYS[table]}
+
+    def get(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        where = " AND ".join(f"[{k}] = ?" for k in key)
+        cur = self.db.execute(f"SELECT * FROM [{table}] WHERE {where}", list(key.values()))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row))
+
+    def _log(self, table: str, key: dict[str, Any], before: dict | None, after: dict | None) -> None:
+        self.count += 1
+        if not self.audit:
+            return
+        if self.batch is None:
+            prev = self.db.execute("SELECT COALESCE(MAX(batch), 0) FROM audit").fetchone()[0]
+            self.batch = prev + 1
+        self.db.execute(
+            "INSERT INTO audit (ts, actor, action, batch, tbl, row_key, before, after) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                _now(), self.actor, self.action, self.batch, table,
+                json.dumps(key, sort_keys=True),
+                None if before is None else json.dumps(before, sort_keys=True),
+                None if after is None else json.dumps(after, sort_keys=True),
+            ],
+        )
+
+    def upsert(self, table: str, row: dict[str, Any]) -> str:
+        """Insert or update one row by its primary key.
+
+        Returns ``added``, ``updated`` or ``unchanged``. Columns missing from
+        ``row`` keep their values."""
+        key = self._key(table, row)
+        before = self.get(table, key)
+        if before is None:
+            cols = list(row)
+            self.db.execute(
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [row[c] for c in cols],
+            )
+            after = self.get(table, key)
+            self._log(table, key, None, after)
+            return "added"
+        changed = {c: v for c, v in row.items() if c not in key and before.get(c) != v}
+        if not changed:
+            return "unchanged"
+        sets = ", ".join(f"[{c}] = ?" for c in changed)
+        where = " AND ".join(f"[{k}] = ?" for k in key)
+        self.db.execute(f"UPDATE [{table}] SET {sets} WHERE {where}", [*changed.values(), *key.values()])
+        after = {**before, **changed}
+        self._log(table, key, before, after)
+        return "updated"
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert a row whose primary key the database assigns; returns it."""
+        cols = list(row)
+        cur = self.db.execute(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+        rowid = cur.lastrowid
+        pk = PRIMARY_KEYS[table]
+        if pk == ("id",):
+            key = {"id": rowid}
+        else:
+            key = self._key(table, row)
+        self._log(table, key, None, self.get(table, key))
+        return rowid
+
+    def delete(self, table: str, key: dict[str, Any]) -> bool:
+        before = self.get(table, key)
+        if before is None:
+            return False
+        where = " AND ".join(f"[{k}] = ?" for k in key)
+        self.db.execute(f"DELETE FROM [{table}] WHERE {where}", list(key.values()))
+        self._log(table, key, before, None)
+        return True
+
+
+class Store:
+    """The bot's database. ``Store.open(path)`` builds it from the seed the
+    first time; later opens migrate it to the current schema."""
+
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False):
+        self.path = str(path)
+        self.readonly = readonly
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._listeners: list = []
+        self._version_cache: int | None = None
+
+    # -- connections --------------------------------------------------------
+    def _connect(self) -> sqlite_utils.Database:
+        if self.path == ":memory:":
+            raise StoreError("use a file path; an in-memory database is not shared between threads")
+        if self.readonly:
+            uri = f"file:{Path(self.path).resolve()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+        else:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # -- life cycle ---------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, seed_dir: str | os.PathLike | None = DEFAULT_SEED_DIR,
+             readonly: bool = False) -> "Store":
+        """Open (and if needed create, migrate and seed) the database at `path`."""
+        p = Path(path)
+        if readonly:
+            if not p.exists():
+                raise StoreError(f"database {p} does not exist")
+            store = cls(p, readonly=True)
+            store.check_readable()
+            return store
+        p.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(p)
+        store.check_readable()
+        if not store.writable():
+            store = cls(p, readonly=True)
+            store.check_readable()
+            return store
+        store.migrate()
+        if seed_dir is not None and store.is_empty():
+            from bot.store.seed import load_seed
+
+            load_seed(store, Path(seed_dir))
+        return store
+
+    def check_readable(self) -> None:
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the database file {self.path} cannot be read ({exc}). It may be corrupt: "
+                "move it aside and restore a backup (`racebot backup` writes them), or delete it "
+                "and it is rebuilt from data/seed on the next start."
+            ) from None
+
+    def writable(self) -> bool:
+        if self.readonly:
+            return False
+        if not os.access(self.path, os.W_OK) or not os.access(Path(self.path).resolve().parent, os.W_OK):
+            return False
+        return True
+
+    def migrate(self) -> int:
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"database schema {version} is newer than this bot ({SCHEMA_VERSION})")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        with self._write_lock:
+            for i in range(version, SCHEMA_VERSION):
+                db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+        return SCHEMA_VERSION
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def is_empty(self) -> bool:
+        return not self.scalar("SELECT count(*) FROM models")
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- changes ------------------------------------------------------------
+    @contextmanager
+    def change(self, actor: str = "system", action: str = "change", *, audit: bool = True) -> Iterator[Change]:
+        """An atomic, audited change. Any exception rolls everything back."""
+        if self.readonly:
+            raise ReadOnlyError("the database is read-only: answers work, changes are refused")
+        with self._write_lock:
+            db = self.db
+            ch = Change(self, db, actor, action, audit)
+            try:
+                with db.atomic():
+                    yield ch
+                    if ch.count:
+                        db.execute(
+                            "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+                            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                        )
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc) or "read-only" in str(exc):
+                    raise ReadOnlyError("the database is read-only: answers work, changes are refused") from None
+                raise
+        if ch.count:
+            self._version_cache = None
+            for fn in list(self._listeners):
+                fn()
+
+    def on_change(self, fn) -> None:
+        """Call `fn()` after every committed change (cache invalidation)."""
+        self._listeners.append(fn)
+
+    @property
+    def data_version(self) -> int:
+        """Grows by one with every committed change; caches key on it."""
+        v = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
+        return int(v or 0)
+
+    def get_meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    # -- audit: history and undo --------------------------------------------
+    def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        if model_id is None:
+            return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+        like = f'%"id": {model_id}%'
+        mlike = f'%"model_id": {model_id}%'
+        return self.query(
+            "SELECT * FROM audit WHERE (tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
+            "OR before LIKE ? OR after LIKE ? ORDER BY id DESC LIMIT ?",
+            [json.dumps({"id": model_id}), mlike, mlike, mlike, limit],
+        )
+
+    def undo(self, n: int = 1, actor: str = "system") -> list[dict[str, Any]]:
+        """Revert the last `n` batches that are not undone yet, newest first.
+
+        Returns the batches undone (batch, action, actor, rows). The undo is
+        itself one transaction; it is not audited as a new batch, so `undo`
+        twice reverts two different changes."""
+        undone = []
+        with self.change(actor, f"undo {n}", audit=False) as ch:
+            batches = ch.db.execute(
+                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 "
+                "GROUP BY batch ORDER BY batch DESC LIMIT ?", [n]).fetchall()
+            for batch, action, who, rows in batches:
+                entries = ch.db.execute(
+                    "SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? ORDER BY id DESC",
+                    [batch]).fetchall()
+                for _id, tbl, row_key, before, after in entries:
+                    key = json.loads(row_key)
+                    where = " AND ".join(f"[{k}] = ?" for k in key)
+                    if before is None:  # was inserted -> delete
+                        ch.db.execute(f"DELETE FROM [{tbl}] WHERE {where}", list(key.values()))
+                    else:
+                        row = json.loads(before)
+                        cols = list(row)
+                        ch.db.execute(
+                            f"INSERT OR REPLACE INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
+                            f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+                    ch.count += 1
+                ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
+                undone.append({"batch": batch, "action": action, "actor": who, "rows": rows})
+        return undone
+
+    # -- backup ---------------------------------------------------------------
+    def backup(self, dest: str | os.PathLike) -> Path:
+        """A consistent copy through SQLite's online backup API."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(dest))
+        try:
+            with self._write_lock:
+                self.db.conn.backup(target)
+        finally:
+            target.close()
+        return dest
+
+    def integrity_check(self) -> str:
+        return self.scalar("PRAGMA integrity_check")
+
+    def dump(self) -> list[str]:
+        """Every row of every table as SQL text (tests compare dumps)."""
+        return list(self.db.conn.iterdump())

@@ -1,0 +1,136 @@
+"""Entity resolution: which Arena leaderboard name is which Epoch AI model.
+
+Names differ between sources (``GPT-4o-2024-05-13`` vs ``GPT-4o (May 2024)``,
+``Meta-Llama-3.1-405B-Instruct-bf16`` vs ``Llama 3.1-405B``). We reduce both
+to a *base key* (folded, serving-variant words and dates removed) and link
+only when the keys agree, using the date to pick among dated versions. When
+it is ambiguous we do not link: a wrong link is worse than a missing one.
+Reviewed decisions live in ``data/curation/links.csv`` and win over this.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.store.normalize import fold
+
+# Words that name how a model is served, not which model it is.
+SERVING_WORDS = {
+    "instruct", "chat", "it", "hf", "bf16", "fp8", "fp16", "int4", "int8", "api", "latest",
+    "online", "sft", "turbo-preview",
+}
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTH_WORD = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    key: str            # base key: folded words joined, no dots
+    alt_key: str        # the same without a leading organisation word
+    month: str | None   # YYYY-MM the name carries, if any
+    checkpoint: str | None = None  # MMDD of a checkpoint suffix (-0514, -08-13)
+
+
+def _date_from_tokens(tokens: list[str]) -> tuple[list[str], str | None]:
+    """Remove date tokens; return the rest and the YYYY-MM they name."""
+    out: list[str] = []
+    month = None
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        # 2024 05 13 (from 2024-05-13)
+        if re.fullmatch(r"20\d\d", t) and i + 1 < len(tokens) and re.fullmatch(r"\d\d", tokens[i + 1]):
+            month = f"{t}-{tokens[i + 1]}"
+            i += 2
+            if i < len(tokens) and re.fullmatch(r"\d\d", tokens[i]):
+                i += 1
+            continue
+        if re.fullmatch(r"20\d{6}", t):  # 20240620
+            month = f"{t[:4]}-{t[4:6]}"
+            i += 1
+            continue
+        if _MONTH_WORD.match(t) and i + 1 < len(tokens) and re.fullmatch(r"20\d\d", tokens[i + 1]):
+            month = f"{tokens[i + 1]}-{MONTHS[t[:3]]:02d}"
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out, month
+
+
+def parse_name(name: str, org_words: frozenset[str] = frozenset()) -> Parsed:
+    text = fold(name.replace("(", " ").replace(")", " "))
+    tokens = text.split()
+    tokens, month = _date_from_tokens(tokens)
+    tokens = [t for t in tokens if t not in SERVING_WORDS]
+    checkpoint = None
+    # a checkpoint suffix: -0514 / -1106 or -08-13 (month and day)
+    if len(tokens) > 2 and re.fullmatch(r"(0[1-9]|1[0-2])", tokens[-2]) and re.fullmatch(r"[0-3]\d", tokens[-1]):
+        checkpoint = tokens[-2] + tokens[-1]
+        tokens = tokens[:-2]
+    elif len(tokens) > 1 and re.fullmatch(r"(0[1-9]|1[0-2])[0-3]\d", tokens[-1]):
+        checkpoint = tokens[-1]
+        tokens = tokens[:-1]
+    elif len(tokens) > 1 and not month and re.fullmatch(r"2[2-9](0[1-9]|1[0-2])", tokens[-1]):
+        month = f"20{tokens[-1][:2]}-{tokens[-1][2:]}"  # -2507: a YYMM release
+        tokens = tokens[:-1]
+    # "2.0" and "2" are the same version
+    tokens = [re.sub(r"^(\d+)\.0$", r"\1", t) for t in tokens]
+    key = "".join(tokens).replace(".", "")
+    alt = key
+    if len(tokens) > 1 and tokens[0] in org_words:
+        alt = "".join(tokens[1:]).replace(".", "")
+    return Parsed(key=key, alt_key=alt, month=month, checkpoint=checkpoint)
+
+
+class Linker:
+    """Links names from one source to models of another by base key."""
+
+    def __init__(self, models: list[dict], org_words: frozenset[str] = frozenset()):
+        self.org_words = org_words
+        self.by_key: dict[str, list[tuple[dict, Parsed]]] = {}
+        for m in models:
+            p = parse_name(m["name"], org_words)
+            for k in {p.key, p.alt_key}:
+                self.by_key.setdefault(k, []).append((m, p))
+
+    def link(self, name: str, seen_on: str | None = None) -> dict | None:
+        """The one model `name` is, or None. `seen_on` (YYYY-MM-DD) is when the
+        name was first seen: an undated name among dated versions is the
+        newest version out by then."""
+        p = parse_name(name, self.org_words)
+        for k in (p.key, p.alt_key):
+            cands = self.by_key.get(k)
+            if not cands:
+                continue
+            # unique by model id
+            seen = {c[0]["id"]: c for c in cands}
+            cands = list(seen.values())
+            if len(cands) == 1:
+                m, mp = cands[0]
+                if p.month and mp.month and p.month != mp.month:
+                    return None
+                if p.checkpoint and mp.checkpoint and p.checkpoint != mp.checkpoint:
+                    return None
+                return m
+            if p.month:
+                dated = [c for c in cands if c[1].month == p.month]
+                if len(dated) == 1:
+                    return dated[0][0]
+                return None
+            if p.checkpoint:
+                same = [c for c in cands if c[1].checkpoint == p.checkpoint
+                        or (c[1].month and c[1].month[5:7] == p.checkpoint[:2])]
+                if len(same) == 1:
+                    return same[0][0]
+            undated = [c for c in cands if c[1].month is None and c[1].checkpoint is None]
+            if len(undated) == 1:
+                return undated[0][0]
+            if seen_on and not undated:
+                out_by_then = sorted((c for c in cands if c[1].month and c[1].month <= seen_on[:7]),
+                                     key=lambda c: c[1].month)
+                if out_by_then:
+                    return out_by_then[-1][0]
+            return None
+        return None

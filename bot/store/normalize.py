@@ -1,0 +1,217 @@
+"""Normalising what sources spell many ways: countries, organisations,
+access levels, licences, numbers with units and dates."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date
+
+# Epoch's long ISO names -> the short names people use.
+COUNTRY_NAMES = {
+    "united states of america": "United States",
+    "united kingdom of great britain and northern ireland": "United Kingdom",
+    "korea (republic of)": "South Korea",
+    "russian federation": "Russia",
+    "iran (islamic republic of)": "Iran",
+    "taiwan, province of china": "Taiwan",
+    "viet nam": "Vietnam",
+    "hong kong": "Hong Kong",
+}
+
+# What users type for a country -> the canonical short name.
+COUNTRY_ALIASES = {
+    "us": "United States", "usa": "United States", "u.s.": "United States",
+    "u.s.a.": "United States", "america": "United States", "united states": "United States",
+    "the us": "United States", "american": "United States", "states": "United States",
+    "china": "China", "prc": "China", "cn": "China", "chinese": "China",
+    "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "england": "United Kingdom", "british": "United Kingdom", "united kingdom": "United Kingdom",
+    "france": "France", "french": "France", "fr": "France",
+    "germany": "Germany", "german": "Germany", "de": "Germany",
+    "canada": "Canada", "canadian": "Canada", "ca": "Canada",
+    "korea": "South Korea", "south korea": "South Korea", "kr": "South Korea", "korean": "South Korea",
+    "japan": "Japan", "japanese": "Japan", "jp": "Japan",
+    "israel": "Israel", "israeli": "Israel",
+    "uae": "United Arab Emirates", "emirates": "United Arab Emirates",
+    "united arab emirates": "United Arab Emirates",
+    "india": "India", "indian": "India",
+    "russia": "Russia", "russian": "Russia",
+    "switzerland": "Switzerland", "swiss": "Switzerland",
+    "singapore": "Singapore", "taiwan": "Taiwan", "hong kong": "Hong Kong",
+    "netherlands": "Netherlands", "dutch": "Netherlands",
+    "australia": "Australia", "italy": "Italy", "spain": "Spain", "sweden": "Sweden",
+    "finland": "Finland", "saudi arabia": "Saudi Arabia", "multinational": "Multinational",
+    "europe": "Europe", "eu": "Europe", "european": "Europe",
+}
+
+EUROPE = {
+    "United Kingdom", "France", "Germany", "Switzerland", "Netherlands", "Italy", "Spain",
+    "Sweden", "Finland", "Norway", "Denmark", "Belgium", "Austria", "Poland", "Ireland",
+    "Czechia", "Portugal", "Greece", "Luxembourg", "Estonia",
+}
+
+
+def country_name(raw: str | None) -> str | None:
+    """One Epoch country cell entry (or a user's spelling) -> the short name."""
+    if raw is None:
+        return None
+    s = raw.strip()
+    if not s:
+        return None
+    low = s.lower()
+    if low in COUNTRY_NAMES:
+        return COUNTRY_NAMES[low]
+    if low in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[low]
+    return s
+
+
+def split_countries(cell: str | None) -> list[str]:
+    """``"United States of America,United States of America,China"`` ->
+    ``["United States", "China"]``: distinct, in order of first mention."""
+    out: list[str] = []
+    for part in (cell or "").split(","):
+        name = country_name(part)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def split_list(cell: str | None) -> list[str]:
+    out: list[str] = []
+    for part in (cell or "").split(","):
+        p = part.strip()
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+def access_level(raw: str | None) -> str | None:
+    """Epoch's accessibility and Arena's licences -> one of
+    ``open weights``, ``API``, ``hosted``, ``unreleased`` (or None)."""
+    if not raw:
+        return None
+    low = raw.strip().lower()
+    if low.startswith("open weights") or low.startswith("open source"):
+        return "open weights"
+    if low.startswith("api"):
+        return "API"
+    if low.startswith("hosted"):
+        return "hosted"
+    if low.startswith("unreleased"):
+        return "unreleased"
+    return None
+
+
+ACCESS_ALIASES = {
+    "open": "open weights", "open weights": "open weights", "open-weights": "open weights",
+    "open-weight": "open weights", "open weight": "open weights", "openweights": "open weights",
+    "api": "API", "closed": "API", "proprietary": "API", "hosted": "hosted",
+    "unreleased": "unreleased",
+}
+
+# Arena licence spellings -> one spelling.
+LICENCE_FIXES = {
+    "propretary": "Proprietary",
+    "apache-2.0": "Apache 2.0",
+    "apache 2.0": "Apache 2.0",
+    "llama 3.1": "Llama 3.1 Community",
+    "llama-3.3": "Llama 3.3 Community",
+    "gemma": "Gemma license",
+    "qwen": "Qianwen LICENSE",
+    "deepseek license": "DeepSeek",
+    "nvidia": "NVIDIA Open Model",
+    "nvidia open model": "NVIDIA Open Model",
+    "nvidia open": "NVIDIA Open Model",
+    "n/a": "",
+}
+
+
+def licence_name(raw: str | None) -> str | None:
+    s = (raw or "").strip()
+    fixed = LICENCE_FIXES.get(s.lower(), s)
+    return fixed or None
+
+
+def is_open_licence(licence: str | None) -> bool | None:
+    """Arena: anything but Proprietary is an open-weight licence."""
+    if not licence:
+        return None
+    return licence.lower() != "proprietary"
+
+
+_UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12, "q": 1e15}
+_NUM_RE = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:e[-+]?\d+)?)\s*([kmbtq]|bn)?\s*$", re.I)
+
+
+def parse_number(raw: str | float | int | None, *, units: bool = True) -> float | None:
+    """``"70B"`` -> 7e10, ``"3.8e25"`` -> 3.8e25, ``"1,234"`` -> 1234, ``""`` -> None.
+
+    Raises ValueError for text that is not a number."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise ValueError(f"not a finite number: {raw!r}")
+        return float(raw)
+    s = raw.strip()
+    if not s:
+        return None
+    m = _NUM_RE.match(s)
+    if not m or (m.group(2) and not units):
+        raise ValueError(f"not a number: {s!r}")
+    value = float(m.group(1).replace(",", ""))
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {s!r}")
+    if m.group(2):
+        value *= _UNITS[m.group(2).lower()]
+    return value
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_date(raw: str | None) -> str | None:
+    """``2025-02-10``, ``2025-02`` or ``2025`` -> ISO date (first day of the
+    period). Raises ValueError for anything else."""
+    if raw is None:
+        return None
+    s = raw.strip().replace("/", "-")
+    if not s:
+        return None
+    m = _DATE_RE.match(s)
+    if not m:
+        raise ValueError(f"not a date (use YYYY-MM-DD, YYYY-MM or YYYY): {raw.strip()!r}")
+    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    return date(y, mo, d).isoformat()
+
+
+def period_end(raw: str) -> str:
+    """The last day a user's date means: ``2025-02`` -> ``2025-02-28``."""
+    s = raw.strip().replace("/", "-")
+    m = _DATE_RE.match(s)
+    if not m:
+        raise ValueError(f"not a date: {raw!r}")
+    y = int(m.group(1))
+    if m.group(3):
+        return date(y, int(m.group(2)), int(m.group(3))).isoformat()
+    if m.group(2):
+        mo = int(m.group(2))
+        nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1).isoformat()
+    return date(y, 12, 31).isoformat()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, punctuation to spaces, spaces collapsed."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"[^a-z0-9.]+", " ", t)
+    t = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", t)  # keep dots only inside numbers (3.5)
+    return " ".join(t.split())
+
+
+def compact(text: str) -> str:
+    """Folded with no spaces at all: ``"GPT 4o"``, ``"gpt-4o"`` -> ``"gpt4o"``."""
+    return fold(text).replace(" ", "")

@@ -1,0 +1,135 @@
+"""The database schema and its migrations.
+
+Each entry of :data:`MIGRATIONS` moves the schema one version up; a database
+records its version in ``PRAGMA user_version``. Every row that holds a figure
+points at its source (``source_id``).
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        url TEXT,
+        licence TEXT,
+        as_of TEXT,
+        note TEXT
+    );
+    CREATE TABLE organizations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        country TEXT,
+        sector TEXT,
+        source_id TEXT REFERENCES sources(id)
+    );
+    CREATE TABLE org_aliases (
+        alias TEXT PRIMARY KEY,             -- folded spelling
+        org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        spelling TEXT NOT NULL              -- as the source wrote it
+    );
+    CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        organization TEXT,
+        org_id INTEGER REFERENCES organizations(id),
+        country TEXT,
+        countries TEXT,
+        sector TEXT,
+        release_date TEXT,
+        domain TEXT,
+        parameters REAL,
+        training_compute REAL,
+        training_cost REAL,
+        access TEXT,
+        licence TEXT,
+        frontier INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL DEFAULT 'epoch',
+        source_id TEXT REFERENCES sources(id),
+        hidden INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX models_country ON models(country);
+    CREATE INDEX models_org ON models(org_id);
+    CREATE INDEX models_release ON models(release_date);
+    CREATE TABLE aliases (
+        alias TEXT PRIMARY KEY,             -- the spelling (Arena name, version id, user alias)
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL DEFAULT 'alias', -- arena | version | alias
+        reviewed INTEGER NOT NULL DEFAULT 0,
+        source_id TEXT REFERENCES sources(id)
+    );
+    CREATE INDEX aliases_model ON aliases(model_id);
+    CREATE TABLE arena_ratings (
+        snapshot_date TEXT NOT NULL,
+        arena_name TEXT NOT NULL,
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        rank INTEGER NOT NULL,
+        rank_stylectrl INTEGER,
+        score REAL NOT NULL,
+        ci_plus REAL,
+        ci_minus REAL,
+        votes INTEGER,
+        organization TEXT,
+        licence TEXT,
+        knowledge_cutoff TEXT,
+        source_id TEXT NOT NULL REFERENCES sources(id),
+        PRIMARY KEY (snapshot_date, arena_name)
+    );
+    CREATE INDEX arena_model ON arena_ratings(model_id, snapshot_date);
+    CREATE INDEX arena_date_score ON arena_ratings(snapshot_date, score DESC);
+    CREATE TABLE benchmark_scores (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        benchmark TEXT NOT NULL,
+        version TEXT NOT NULL DEFAULT '',   -- the model version that was run
+        value REAL NOT NULL,                -- 0..1
+        date TEXT,
+        source_id TEXT NOT NULL REFERENCES sources(id),
+        PRIMARY KEY (model_id, benchmark, version)
+    );
+    CREATE INDEX scores_benchmark ON benchmark_scores(benchmark, value DESC);
+    CREATE TABLE figures (
+        id TEXT PRIMARY KEY,
+        topic TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        subject TEXT,
+        period TEXT,
+        value REAL NOT NULL,
+        unit TEXT,
+        citation TEXT,
+        source_id TEXT NOT NULL REFERENCES sources(id)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,               -- the command that made the change
+        batch INTEGER NOT NULL,             -- one user change = one batch (undo unit)
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,              -- JSON of the primary key
+        before TEXT,                        -- JSON row, NULL when inserted
+        after TEXT,                         -- JSON row, NULL when deleted
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX audit_batch ON audit(batch);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Primary-key columns of each table that an audited change may touch.
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("id",),
+    "organizations": ("id",),
+    "org_aliases": ("alias",),
+    "models": ("id",),
+    "aliases": ("alias",),
+    "arena_ratings": ("snapshot_date", "arena_name"),
+    "benchmark_scores": ("model_id", "benchmark", "version"),
+    "figures": ("id",),
+    "meta": ("key",),
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Build the curated seed in data/seed/ from the raw public data in ../shared/data.
+
+    python scripts/build_seed.py [--shared ../shared/data] [--out data/seed]
+
+It runs the bot's own importers on the raw files (Epoch AI notable models,
+Epoch Benchmarking Hub, AI Index 2025 figures, every Arena snapshot), applies
+the reviewed curation in data/curation/ (organisation countries, model links),
+and writes the project's CSV tables. Only facts and figures are kept: no
+abstracts, author lists or notes.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.store import Store  # noqa: E402
+from bot.store.importers import (  # noqa: E402
+    OrgIndex, import_arena, import_epoch_hub, import_epoch_notable, import_figures,
+)
+from bot.store.normalize import fold  # noqa: E402
+from bot.store.seed import write_tables  # noqa: E402
+
+
+def apply_curated_orgs(store: Store, path: Path) -> int:
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with store.change("seed", "curation organizations", audit=False) as ch:
+        orgs = OrgIndex(ch)
+        for r in rows:
+            org = orgs.find(r["organization"])
+            if org is None:
+                org = orgs.ensure(r["organization"], country=r["country"], sector=r["sector"])
+            ch.upsert("organizations", {"id": org["id"], "country": r["country"], "sector": r["sector"]})
+            org.update(country=r["country"], sector=r["sector"])
+            a = fold(r["spelling"])
+            ch.upsert("org_aliases", {"alias": a, "org_id": org["id"], "spelling": r["spelling"]})
+            orgs.by_alias[a] = org["id"]
+        # models whose organisation is a curated one take its country when they have none
+        ch.db.execute("""UPDATE models SET country = (SELECT country FROM organizations o WHERE o.id = models.org_id)
+                         WHERE country IS NULL AND org_id IS NOT NULL""")
+    return len(rows)
+
+
+def read_links(path: Path) -> dict[str, str | None]:
+    if not path.exists():
+        return {}
+    return {r["arena_name"]: (r["model"] or None) for r in csv.DictReader(path.open(encoding="utf-8"))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--out", default=str(ROOT / "data" / "seed"))
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    if not shared.is_dir():
+        print(f"no raw data at {shared}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "build.db", seed_dir=None)
+        reports = [import_epoch_notable(store, next((shared / "epoch" / "notable-models").glob("*.csv")),
+                                        audit=False)]
+        apply_curated_orgs(store, ROOT / "data" / "curation" / "organizations.csv")
+        reports.append(import_epoch_hub(store, shared / "epoch" / "benchmarking-hub", audit=False))
+        reports.append(import_figures(store, shared / "ai-index-2025" / "headline-figures.csv", audit=False))
+        links = read_links(ROOT / "data" / "curation" / "links.csv")
+        for f in sorted((shared / "arena" / "snapshots").glob("arena-text-*.csv")):
+            reports.append(import_arena(store, f, audit=False, links=links or None))
+        # organisations that Arena named but curation did not: say so
+        missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id
+                                 WHERE o.country IS NULL""")
+        for r in missing:
+            print(f"warning: organisation without a country: {r['name']}", file=sys.stderr)
+        paths = write_tables(store, Path(args.out))
+        # the links as reviewed data: every Arena name and the model it resolved to
+        link_rows = store.query("""SELECT a.alias AS arena_name, m.name AS model, m.origin
+                                   FROM aliases a JOIN models m ON m.id = a.model_id
+                                   WHERE a.kind = 'arena' ORDER BY a.alias""")
+        with (Path(args.out) / "links.csv").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["arena_name", "model", "linked_to_epoch"])
+            for r in link_rows:
+                w.writerow([r["arena_name"], r["model"], "yes" if r["origin"] != "arena" else "no"])
+    arena = [r for r in reports if r.kind == "arena"]
+    print(reports[0].summary())
+    print(reports[1].summary())
+    print(reports[2].summary())
+    print(f"arena: {len(arena)} snapshots, {sum(r.added for r in arena)} rows added")
+    print(f"wrote {len(paths) + 1} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
