@@ -1236,6 +1236,15 @@ class DiscordSimulator:
             raise _ApiError(404, 10015, "Unknown Webhook")  # Discord: follow-ups need a response first
         body = body or {}
         self._validate_message(body, files, partial=False)
+        original = self.messages.get(inter.original_message_id or 0)
+        if original is not None and original.loading and not inter.followup_ids:
+            # Discord: the first follow-up after a deferred ("thinking") response
+            # replaces the loading message instead of posting a new one.
+            self._edit(original, body, files)
+            self._dispatch_message("MESSAGE_UPDATE", original)
+            if request.query.get("wait") in ("1", "true", "True"):
+                return self._message_json(original)
+            return web.Response(status=204)
         msg = self._new_message(self.channels[inter.channel_id], body, files, interaction=inter)
         inter.followup_ids.append(msg.id)
         self._dispatch_message("MESSAGE_CREATE", msg)
