@@ -1,0 +1,1 @@
+"""Adapters translate between the outside world (Discord, console) and the engine."""
