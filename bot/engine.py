@@ -23,3 +23,295 @@ class Caller:
 
 
 LOCAL_OPERATOR = Caller(user_id="local", name="local operator", is_moderator=True)
+
+
+import asyncio
+import logging
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.reply import Field, Reply
+
+log = logging.getLogger("racebot.engine")
+
+
+class Engine:
+    """The bot's core. Thread-safe; one per process."""
+
+    def __init__(self, store, *, prefix: str = "!", settings: Any = None):
+        from bot import commands  # noqa: F401  (registers every handler)
+
+        self.store = store
+        self.prefix = prefix
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._facts = None
+        self._models_index = None
+        self._orgs_index = None
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
+        self._charts = None
+        self.started = time.time()
+        self.served = Counter()
+        self.latencies: deque[float] = deque(maxlen=2000)
+        store.on_change(self.invalidate)
+
+    @classmethod
+    def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
+             seed_dir: str | Path | None = None) -> "Engine":
+        from bot.store.db import DEFAULT_SEED_DIR, Store
+
+        store = Store.open(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
+        p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
+        return cls(store, prefix=p, settings=settings)
+
+    # -- cached data ----------------------------------------------------------
+    def invalidate(self) -> None:
+        with self._lock:
+            self._facts = None
+        if self._charts is not None:
+            self._charts.clear()
+
+    def facts(self):
+        from bot.store.queries import Facts
+
+        f = self._facts
+        if f is not None and f.version == self.store.data_version:
+            return f
+        with self._lock:
+            f = self._facts
+            if f is None or f.version != self.store.data_version:
+                f = Facts(self.store)
+                self._models_index, self._orgs_index = self._build_indexes(f)
+                self._facts = f
+        return f
+
+    def _build_indexes(self, facts):
+        from bot.lookup import Entry, Index
+
+        appearances = Counter()
+        for rows in facts.by_date.values():
+            for r in rows:
+                appearances[r.model_id] += 1
+        entries = [Entry(m["id"], m["name"], m["release_date"],
+                         appearances[m["id"]] + (0.5 if m["origin"] == "epoch" else 0))
+                   for m in facts.visible_models()]
+        visible = {e.id for e in entries}
+        spellings = [(r["alias"], r["model_id"]) for r in self.store.query("SELECT alias, model_id FROM aliases")
+                     if r["model_id"] in visible]
+        models = Index(entries, spellings)
+        org_counts = Counter(m["org_id"] for m in facts.visible_models() if m["org_id"])
+        orgs = self.store.query("SELECT id, name FROM organizations")
+        org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
+        org_spellings = [(r["spelling"], r["org_id"]) for r in self.store.query("SELECT spelling, org_id FROM org_aliases")]
+        return models, Index(org_entries, org_spellings)
+
+    @property
+    def model_index(self):
+        self.facts()
+        return self._models_index
+
+    @property
+    def org_index(self):
+        self.facts()
+        return self._orgs_index
+
+    # -- the command surface ----------------------------------------------------
+    @property
+    def commands(self):
+        from bot.commands.registry import REGISTRY
+
+        return list(REGISTRY.values())
+
+    def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
+        """Autocomplete choices for a slash-command argument."""
+        limit = max(1, min(25, limit))
+        if kind in ("model", "models"):
+            # for a list, complete the last name and keep what comes before
+            from bot.commands.grammar import _SEPARATORS
+
+            parts = _SEPARATORS.split(current)
+            head = current[: len(current) - len(parts[-1])] if kind == "models" and len(parts) > 1 else ""
+            return [(head + n)[:100] for n in self.model_index.complete(parts[-1] if kind == "models" else current, limit)]
+        if kind == "org":
+            return [n[:100] for n in self.org_index.complete(current, limit)]
+        if kind == "country":
+            countries = sorted({m["country"] for m in self.facts().models.values() if m["country"]})
+            if not current:
+                return countries[:limit]
+            ranked = process.extract(current, countries, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+            starts = [c for c in countries if c.lower().startswith(current.lower())]
+            return list(dict.fromkeys(starts + [r[0] for r in ranked]))[:limit]
+        if kind == "benchmark":
+            return (["arena"] + self.facts().benchmarks)[:limit]
+        if kind == "command":
+            return [c.name for c in self.commands if c.name.startswith(current.lower())][:limit]
+        return []
+
+    def context(self, caller: Caller):
+        from bot.commands.context import Context
+
+        facts = self.facts()
+        return Context(self.store, facts, self._models_index, self._orgs_index, caller, self.prefix,
+                       self.settings, self)
+
+    def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
+               attachments: list[tuple[str, bytes]] | None = None) -> Reply:
+        """Answer one command line. Never raises: failures become a short reply."""
+        from bot.render.text import fit_reply
+
+        t0 = time.perf_counter()
+        try:
+            reply = self._dispatch(line, caller, attachments or [])
+        except Exception as exc:  # the last line of defence: a short reply, a log line
+            log.error("command failed: %r: %s", line[:200], "".join(
+                traceback.format_exception_only(type(exc), exc)).strip())
+            log.debug("traceback", exc_info=True)
+            reply = Reply(text="Sorry, something went wrong answering that. It has been logged.", status="error")
+        reply = fit_reply(reply)
+        dt = time.perf_counter() - t0
+        self.latencies.append(dt)
+        self.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
+        return reply
+
+    def route(self, line: str, ctx, via: str | None = None) -> Reply:
+        """Answer `line` inside another command (``ask`` routes here)."""
+        reply = self._run(line, ctx, [])
+        if via is not None and reply.status == "ok":
+            reply.data = {**reply.data, "routed": line}
+        return reply
+
+    def _dispatch(self, line: str, caller: Caller, attachments) -> Reply:
+        ctx = self.context(caller)
+        return self._run(line, ctx, attachments)
+
+    def _run(self, line: str, ctx, attachments) -> Reply:
+        from bot.commands.context import Args, NotFound, Usage, usage_reply
+        from bot.commands.grammar import GrammarError, split_command
+        from bot.commands.registry import REGISTRY, find
+        from bot.render.text import clean
+        from bot.store.db import ReadOnlyError, StoreError
+        from bot.store.importers import ImportFailed
+
+        word, rest = split_command(line, self.prefix)
+        if not word:
+            return self._run("help", ctx, attachments)
+        info = find(word)
+        if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
+            return self._unknown(word, rest, ctx)
+        if info.admin and not ctx.caller.is_moderator:
+            return Reply(text=f"`{self.prefix}{info.name}` is for moderators only. Nothing was changed.",
+                         status="refused", data={"command": info.name})
+        try:
+            args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
+            reply = info.handler(ctx, args)
+        except Usage as u:
+            reply = usage_reply(info, self.prefix, u.message)
+        except GrammarError as g:
+            reply = usage_reply(info, self.prefix, str(g))
+        except NotFound as nf:
+            reply = self._not_found(nf)
+        except ImportFailed as exc:
+            reply = Reply(text=str(exc), status="error")
+        except ReadOnlyError as exc:
+            reply = Reply(text=f"{exc}.", status="refused")
+        except StoreError as exc:
+            reply = Reply(text=str(exc), status="error")
+        if not isinstance(reply.data, dict):
+            reply.data = {}
+        reply.data.setdefault("command", info.name)
+        return reply
+
+    def _not_found(self, nf) -> Reply:
+        from bot.render.text import clean
+
+        names = [n for n, _s in nf.match.suggestions]
+        q = clean(nf.match.query, 60)
+        if names:
+            text = f"I don't know the {nf.kind} {q!r}. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
+            text += (" or " if len(names) > 1 else "") + f"**{names[-1]}**?"
+        else:
+            text = f"I don't know the {nf.kind} {q!r}, and nothing close to it."
+        sugg = [nf.rebuild.replace("{}", n) for n in names] if nf.rebuild else []
+        return Reply(text=text, status="not_found", suggestions=sugg,
+                     data={"query": nf.match.query, "kind": nf.kind, "did_you_mean": names})
+
+    def _unknown(self, word: str, rest: str, ctx) -> Reply:
+        from bot.render.text import clean
+
+        names = {}
+        for c in self.commands:
+            if c.admin and not ctx.caller.is_moderator:
+                continue
+            names[c.name] = c.name
+            for a in c.aliases:
+                names[a] = c.name
+        hits = process.extract(word, list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
+        cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
+        w = clean(word, 30)
+        if cmds:
+            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{self.prefix}{c}`" for c in cmds) + "?"
+        else:
+            text = f"There's no command `{w}`. `{self.prefix}help` lists them."
+        return Reply(text=text, status="unknown_command",
+                     suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
+
+    # -- charts and the event loop ----------------------------------------------------
+    @property
+    def charts(self):
+        if self._charts is None:
+            with self._lock:
+                if self._charts is None:
+                    from bot.render.charts import ChartService
+
+                    self._charts = ChartService(self)
+        return self._charts
+
+    def attach_chart(self, reply: Reply) -> Reply:
+        """Render the reply's chart into a PNG attachment (synchronously)."""
+        if reply.chart is None or reply.status != "ok":
+            return reply
+        try:
+            png = self.charts.render(reply)
+        except Exception as exc:
+            log.warning("chart %s failed: %s", reply.chart.kind, exc)
+            reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
+            return reply
+        from bot.reply import Attachment
+
+        reply.files = [*reply.files, Attachment("chart.png", png)]
+        return reply
+
+    async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
+                      attachments: list[tuple[str, bytes]] | None = None) -> Reply:
+        """`handle` off the event loop, then the chart in the render pool."""
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._pool, lambda: self.handle(line, caller, attachments=attachments))
+        if render and reply.chart is not None and reply.status == "ok":
+            try:
+                png = await self.charts.render_async(reply)
+            except Exception as exc:
+                log.warning("chart %s failed: %s", reply.chart.kind, exc)
+                reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
+            else:
+                from bot.reply import Attachment
+
+                reply.files = [*reply.files, Attachment("chart.png", png)]
+        return reply
+
+    def confirm(self, token: str, caller: Caller) -> Reply:
+        from bot.commands import admin
+
+        return admin.confirm(self, token, caller)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._charts is not None:
+            self._charts.close()

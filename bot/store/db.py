@@ -90,8 +90,7 @@ class Change:
                 f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
                 [row[c] for c in cols],
             )
-            after = self.get(table, key)
-            self._log(table, key, None, after)
+            self._log(table, key, None, self.get(table, key) if self.audit else None)
             return "added"
         changed = {c: v for c, v in row.items() if c not in key and before.get(c) != v}
         if not changed:
@@ -116,7 +115,7 @@ class Change:
             key = {"id": rowid}
         else:
             key = self._key(table, row)
-        self._log(table, key, None, self.get(table, key))
+        self._log(table, key, None, self.get(table, key) if self.audit else None)
         return rowid
 
     def delete(self, table: str, key: dict[str, Any]) -> bool:

@@ -200,16 +200,15 @@ class OrgIndex:
         self.by_alias = {r[0]: r[1] for r in ch.db.execute("SELECT alias, org_id FROM org_aliases")}
         self.rows = {r[0]: {"id": r[0], "name": r[1], "country": r[2], "sector": r[3]}
                      for r in ch.db.execute("SELECT id, name, country, sector FROM organizations")}
+        self.by_name = {fold(r["name"]): oid for oid, r in self.rows.items()}
 
     def find(self, spelling: str | None) -> dict | None:
         if not spelling or not spelling.strip():
             return None
-        oid = self.by_alias.get(fold(spelling))
+        f = fold(spelling)
+        oid = self.by_alias.get(f)
         if oid is None:
-            for r in self.rows.values():
-                if fold(r["name"]) == fold(spelling):
-                    oid = r["id"]
-                    break
+            oid = self.by_name.get(f)
         return self.rows.get(oid) if oid is not None else None
 
     def ensure(self, spelling: str, *, canonical: str | None = None, country: str | None = None,
@@ -223,6 +222,7 @@ class OrgIndex:
             oid = self.ch.insert("organizations", row)
             org = {"id": oid, "name": row["name"], "country": country, "sector": sector}
             self.rows[oid] = org
+            self.by_name.setdefault(fold(row["name"]), oid)
         elif fill and ((country and not org["country"]) or (sector and not org["sector"])):
             upd = {"id": org["id"]}
             if country and not org["country"]:
@@ -401,12 +401,13 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         linker = Linker(store_models(ch), org_words(ch))
         for i, s in enumerate(scores):
             v = versions_by_id[s["version"]]
-            mid = ids.get(v["model"]) or aliases.get(s["version"]) or aliases.get(v["model"])
+            mid = ids.get(v["model"]) or aliases.get(s["version"])
             if mid is None:
-                linked = linker.link(v["model"])
-                mid = linked["id"] if linked else None
+                # the version id carries the date ("gpt-4o-2024-11-20"): it picks the right dated model
+                linked = linker.link(s["version"], seen_on=v["date"]) or linker.link(v["model"], seen_on=v["date"])
+                mid = linked["id"] if linked else aliases.get(v["model"])
             if mid is None:
-                org = orgs.find(v["developer"]) if v["developer"] else None
+                org = (orgs.find(v["developer"]) if v["developer"] else None) or infer_org(ch, orgs, v["model"])
                 row = {"name": v["model"], "organization": org["name"] if org else None,
                        "org_id": org["id"] if org else None, "country": org["country"] if org else None,
                        "sector": org["sector"] if org else None, "release_date": v["date"],
@@ -423,6 +424,21 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
             if progress:
                 progress(i + 1, len(scores))
     return report
+
+
+def infer_org(ch: Change, orgs: "OrgIndex", name: str) -> dict | None:
+    """The organisation of a new model from its name's first word, when every
+    notable model whose name starts with that word has the same one
+    ("Gemini 2.0 Flash" -> Google DeepMind). None when in doubt."""
+    words = fold(name).split()
+    if not words or len(words[0]) < 4 or not words[0].isalpha():
+        return None
+    found = {r[0] for r in ch.db.execute(
+        "SELECT DISTINCT org_id FROM models WHERE origin = 'epoch' AND org_id IS NOT NULL AND "
+        "(lower(name) LIKE ? OR lower(name) LIKE ?)", [words[0] + " %", words[0] + "-%"])}
+    if len(found) == 1:
+        return orgs.rows.get(found.pop())
+    return None
 
 
 def store_models(ch: Change) -> list[dict]:

@@ -1,0 +1,7 @@
+"""Commands: the grammar, the registry and one module of handlers per area.
+
+Importing this package registers every handler. To add a command, write a
+handler with ``@command(...)`` in the module of its area (or a new module
+imported below) and a test in ``tests/``.
+"""
+from bot.commands import ask, info, models, race, trends  # noqa: F401

@@ -1,0 +1,93 @@
+"""Help, sources and the AI Index headline figures."""
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from bot.commands.context import Args, Context, Usage
+from bot.commands.registry import REGISTRY, Param, command, find
+from bot.reply import Field, Reply
+from bot.store.normalize import fold
+
+
+@command("help", summary="The commands, or how to use one.", usage="help [command]", example="help gap",
+         aliases=("h", "commands", "?"), params=(Param("command", "command", "a command"),))
+def help_(ctx: Context, args: Args) -> Reply:
+    p = ctx.prefix
+    if args.raw:
+        info = find(args.raw.split()[0].lstrip(p))
+        if info is None or (info.admin and not ctx.caller.is_moderator):
+            raise Usage(f"There is no command {args.raw.split()[0]!r}.")
+        lines = [f"**{p}{info.name}**: {info.summary}", f"Usage: `{p}{info.usage}`", f"Example: `{p}{info.example}`"]
+        if info.aliases:
+            lines.append("Also: " + ", ".join(f"`{p}{a}`" for a in info.aliases))
+        if info.details:
+            lines.append(info.details)
+        return Reply(text="\n".join(lines), title=f"{p}{info.name}", data={"command": info.name})
+    groups: dict[str, list] = {}
+    for info in REGISTRY.values():
+        if info.admin and not ctx.caller.is_moderator:
+            continue
+        groups.setdefault(info.group, []).append(info)
+    fields = [Field(g.capitalize(), "\n".join(f"`{p}{i.usage}`: {i.summary}" for i in items)[:1024], inline=False)
+              for g, items in groups.items()]
+    text = (f"Ask about the AI race: `{p}race`, `{p}gap us china`, `{p}compare gpt-4o vs deepseek r1`, "
+            f"`{p}ask are open models catching up?`. `{p}help <command>` for details.")
+    return Reply(text=text, title="AI Race Bot commands", fields=fields,
+                 data={"commands": [i.name for items in groups.values() for i in items]})
+
+
+@command("sources", summary="Where the data comes from, its licences and as-of dates.", usage="sources",
+         example="sources", aliases=("about", "data", "credits"))
+def sources(ctx: Context, args: Args) -> Reply:
+    rows = ctx.store.query("SELECT * FROM sources ORDER BY id")
+    counts = {
+        "models": ctx.store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
+        "notable": ctx.store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
+        "snapshots": len(ctx.facts.dates),
+        "ratings": ctx.store.scalar("SELECT count(*) FROM arena_ratings"),
+        "scores": ctx.store.scalar("SELECT count(*) FROM benchmark_scores"),
+        "figures": ctx.store.scalar("SELECT count(*) FROM figures"),
+    }
+    fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",
+                                                       r["url"] or ""] if x), inline=False) for r in rows]
+    text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "
+            f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.facts.dates[0] if ctx.facts.dates else '-'} to "
+            f"{ctx.facts.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
+            f"{counts['figures']} AI Index 2025 headline figures. Epoch AI data is CC BY 4.0, credit Epoch AI.")
+    return Reply(text=text, title="Sources", fields=fields, footer="Every answer names its source and as-of date.",
+                 data={"sources": rows, "counts": counts})
+
+
+@command("facts", summary="The AI Index 2025 headline figures, each with its source.", usage="facts [topic]",
+         example="facts investment", aliases=("fact", "index", "aiindex", "figures"),
+         params=(Param("topic", "text", "a topic: models, us-vs-china, frontier, open-vs-closed, cost, ..."),))
+def facts(ctx: Context, args: Args) -> Reply:
+    rows = ctx.store.query("SELECT * FROM figures ORDER BY topic, id")
+    topics = sorted({r["topic"] for r in rows})
+    if args.raw:
+        q = fold(args.raw)
+        chosen = [t for t in topics if q in fold(t)]
+        if not chosen:
+            hit = process.extractOne(q, {t: fold(t) for t in topics}, scorer=fuzz.WRatio, score_cutoff=70)
+            chosen = [hit[2]] if hit else []
+        if not chosen:
+            hay = [r for r in rows if q in fold(f"{r['metric']} {r['subject']}")]
+            if not hay:
+                raise Usage(f"No topic {args.raw!r}. Topics: " + ", ".join(topics) + ".")
+            rows = hay
+        else:
+            rows = [r for r in rows if r["topic"] in chosen]
+
+    def line(r):
+        v = f"{r['value']:g}"
+        return f"{r['metric']}: **{v} {r['unit'] or ''}**".strip() + f" ({r['subject']}, {r['period']})"
+
+    fields = []
+    for t in dict.fromkeys(r["topic"] for r in rows):
+        fields.append(Field(t, "\n".join(line(r) for r in rows if r["topic"] == t), inline=False))
+    text = (f"{len(rows)} headline figures from the AI Index Report 2025 (Stanford HAI)"
+            + (f" on {', '.join(dict.fromkeys(r['topic'] for r in rows))}." if args.raw else
+               f". Topics: {', '.join(topics)}."))
+    return Reply(text=text, title="AI Index 2025 headline figures", fields=fields,
+                 footer=ctx.footer("ai-index-2025", as_of="2025-04-07"),
+                 data={"figures": rows, "topics": topics})

@@ -1,0 +1,251 @@
+"""Models, organisations and countries: what one is, and how several compare."""
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.commands.context import Args, Context, NotFound, Usage
+from bot.commands.grammar import split_models
+from bot.commands.registry import Param, command
+from bot.lookup import Match
+from bot.render.text import clean, elo, flop, month, params, score, usd
+from bot.reply import Chart, Field, Reply
+
+ARENA = "lmarena"
+
+
+def _read_as(m: Match) -> str:
+    if m.status == "fuzzy":
+        return f"(I read {clean(m.query)!r} as {m.entry.name}.) "
+    return ""
+
+
+def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
+    r = ctx.facts.latest_rating(model_id, until)
+    if r is None:
+        return "not on the Arena leaderboard", None
+    return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}, as {r.arena_name})", r
+
+
+def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict:
+    m = ctx.facts.models[model_id]
+    rating = ctx.facts.latest_rating(model_id, until)
+    return {
+        "id": model_id, "name": m["name"], "organization": m["org_name"], "country": m["country"],
+        "release_date": m["release_date"], "parameters": m["parameters"], "training_compute": m["training_compute"],
+        "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
+        "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
+                                              "name": rating.arena_name, "ci_plus": rating.ci_plus,
+                                              "ci_minus": rating.ci_minus},
+        "scores": {s["benchmark"]: s["value"] for s in ctx.facts.scores(model_id)},
+    }
+
+
+@command("model", summary="What a model is: maker, country, size, compute, access, Arena score, benchmarks.",
+         usage="model <name> [as of date]", example="model deepseek r1", aliases=("m", "info", "about-model"),
+         chart=True, params=(Param("name", "model", "the model", True),))
+def model(ctx: Context, args: Args) -> Reply:
+    name = args.text
+    if not name:
+        raise Usage("Which model?")
+    m = ctx.model(name, rebuild="model {}")
+    s = model_summary(ctx, m.entry.id, args.until)
+    row = ctx.facts.models[m.entry.id]
+    arena, rating = _arena_line(ctx, m.entry.id, args.until)
+    origin = {"epoch": "Epoch AI notable model", "arena": "known from LMArena", "hub": "Epoch Benchmarking Hub",
+              "moderator": "added by moderators"}.get(row["origin"], row["origin"])
+    released = s["release_date"] or "unknown"
+    if row["origin"] == "arena" and released != "unknown":
+        released = f"first on Arena {released}"
+    text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
+            f"({s['country'] or 'country unknown'}), {released}. "
+            f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
+            f"Arena: {arena}.")
+    fields = [
+        Field("Organisation", f"{s['organization'] or 'unknown'}\n{s['country'] or ''}".strip()),
+        Field("Released", released),
+        Field("Access", s["access"] or "unknown"),
+        Field("Parameters", params(s["parameters"]) if s["parameters"] else "not disclosed"),
+        Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
+    ]
+    if s["training_cost"]:
+        fields.append(Field("Training cost", usd(s["training_cost"]) + " (2023 USD)"))
+    fields.append(Field("Chatbot Arena", arena, inline=False))
+    if s["scores"]:
+        fields.append(Field("Benchmarks (Epoch AI)", "\n".join(f"{b}: {score(v)}" for b, v in s["scores"].items()),
+                            inline=False))
+    if m.others:
+        fields.append(Field("Other versions", ", ".join(o.name for o in m.others[:8]), inline=False))
+    aliases = ctx.facts.aliases(m.entry.id)
+    if aliases:
+        fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
+    history = [[r.date, r.score, r.rank] for r in ctx.facts.model_history(m.entry.id)
+               if not args.until or r.date <= args.until]
+    sources = [row["source_id"] or "epoch-notable"] + ([ARENA] if rating else []) + (["epoch-hub"] if s["scores"] else [])
+    as_of = rating.date if rating else (ctx.facts.source(row["source_id"] or "").get("as_of"))
+    return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
+                 color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
+                 data={"model": s, "history": history, "others": [o.name for o in m.others],
+                       "match": m.status})
+
+
+@command("compare", summary="Two to six models side by side, and who leads where.",
+         usage="compare <model> vs <model> [vs ...] [as of date]", example="compare gpt-4o vs deepseek r1",
+         aliases=("c", "cmp", "versus"), chart=True,
+         params=(Param("models", "models", "two to six models, separated by vs or commas", True),))
+def compare(ctx: Context, args: Args) -> Reply:
+    names = split_models(args.text)
+    if len(names) < 2:
+        raise Usage("Name at least two models, separated by `vs`.")
+    if len(names) > 6:
+        raise Usage(f"At most six models at once (you named {len(names)}).")
+    matches = []
+    for i, n in enumerate(names):
+        rebuild = "compare " + " vs ".join(x if j != i else "{}" for j, x in enumerate(names))
+        matches.append(ctx.model(n, rebuild=rebuild))
+    ids = list(dict.fromkeys(m.entry.id for m in matches))
+    if len(ids) < 2:
+        raise Usage(f"Those names are all {matches[0].entry.name}; name different models.")
+    sums = [model_summary(ctx, i, args.until) for i in ids]
+    notes = "".join(_read_as(m) for m in matches)
+    lines = [notes.strip()] if notes else []
+    rated = [s for s in sums if s["arena"]]
+    leads: dict[str, str] = {}
+    if len(rated) >= 2:
+        best = max(rated, key=lambda s: s["arena"]["score"])
+        rest = sorted((s for s in rated if s is not best), key=lambda s: -s["arena"]["score"])
+        lines.append(f"**{best['name']} leads on Chatbot Arena** with {elo(best['arena']['score'])} Elo"
+                     f" ({best['arena']['date']}), ahead of " +
+                     ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) + ".")
+        leads["Chatbot Arena"] = best["name"]
+    elif rated:
+        lines.append(f"Only {rated[0]['name']} is on Chatbot Arena ({elo(rated[0]['arena']['score'])} Elo).")
+    else:
+        lines.append("None of these is on Chatbot Arena.")
+    benches = sorted({b for s in sums for b in s["scores"]})
+    for b in benches:
+        have = [s for s in sums if b in s["scores"]]
+        if len(have) >= 2:
+            w = max(have, key=lambda s: s["scores"][b])
+            leads[b] = w["name"]
+            lines.append(f"{b}: {w['name']} leads ({score(w['scores'][b])}).")
+    sized = [s for s in sums if s["parameters"]]
+    if len(sized) >= 2:
+        small = min(sized, key=lambda s: s["parameters"])
+        lines.append(f"Smallest: {small['name']} ({params(small['parameters'])}).")
+    fields = []
+    for s in sums:
+        v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
+             f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}",
+             f"Released: {s['release_date'] or '?'}",
+             f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
+             f"Access: {s['access'] or '?'}"]
+        v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
+        fields.append(Field(s["name"], "\n".join(v)))
+    history = {s["name"]: [[r.date, r.score] for r in ctx.facts.model_history(s["id"])
+                           if not args.until or r.date <= args.until] for s in sums}
+    as_of = max((s["arena"]["date"] for s in rated), default=None)
+    sources = ["epoch-notable"] + ([ARENA] if rated else []) + (["epoch-hub"] if benches else [])
+    return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
+                 footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
+                 chart=Chart("compare"),
+                 data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of})
+
+
+def _models_where(ctx: Context, pred) -> list[dict]:
+    return sorted((m for m in ctx.facts.visible_models() if pred(m)),
+                  key=lambda m: m["release_date"] or "", reverse=True)
+
+
+def _best_history(ctx: Context, pred_rating, until: str | None) -> list[list]:
+    return [[r.date, r.score, r.arena_name] for r in ctx.facts.best_series(pred_rating, until=until)]
+
+
+@command("org", summary="An organisation: country, sector, its models and its best on Arena.",
+         usage="org <name> [as of date]", example="org deepseek", aliases=("organisation", "organization", "lab", "company"),
+         chart=True, params=(Param("name", "org", "the organisation", True),))
+def org(ctx: Context, args: Args) -> Reply:
+    if not args.text:
+        raise Usage("Which organisation?")
+    m = ctx.org(args.text, rebuild="org {}")
+    oid = m.entry.id
+    o = ctx.store.one("SELECT * FROM organizations WHERE id = ?", [oid])
+    models = _models_where(ctx, lambda x: x["org_id"] == oid and (not args.until or (x["release_date"] or "") <= args.until))
+    notable = [x for x in models if x["origin"] in ("epoch", "moderator")]
+    history = _best_history(ctx, lambda r: r.org_id == oid, args.until)
+    lines = [f"{_read_as(m)}**{o['name']}** ({o['country'] or 'country unknown'}, {o['sector'] or 'sector unknown'}): "
+             f"{len(notable)} notable models in Epoch AI's data, {len(models)} models in all."]
+    if history:
+        d, sc, name = history[-1]
+        lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
+    fields = [Field("Country", o["country"] or "unknown"), Field("Sector", o["sector"] or "unknown"),
+              Field("Notable models", str(len(notable)))]
+    if models:
+        fields.append(Field("Latest models", "\n".join(f"{x['name']} ({x['release_date'] or '?'})" for x in models[:8]),
+                            inline=False))
+    return Reply(text="\n".join(lines), title=o["name"], fields=fields,
+                 footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
+                 color_key=o["name"], chart=Chart("org") if history or models else None,
+                 data={"name": o["name"], "country": o["country"], "sector": o["sector"],
+                       "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
+                       "history": history})
+
+
+@command("country", summary="A country: its notable models, top organisations and best on Arena.",
+         usage="country <name> [as of date]", example="country china", aliases=("nation",), chart=True,
+         params=(Param("name", "country", "the country", True),))
+def country(ctx: Context, args: Args) -> Reply:
+    if not args.text:
+        raise Usage("Which country?")
+    c = ctx.country(args.text)
+    if not c:
+        from bot.lookup import Entry, Index
+        idx = Index([Entry(k, k) for k in ctx.known_countries()])
+        raise NotFound("country", idx.resolve(args.text), rebuild="country {}")
+    notable = _models_where(ctx, lambda x: x["country"] == c and x["origin"] in ("epoch", "moderator")
+                            and (not args.until or (x["release_date"] or "") <= args.until))
+    per_year = Counter((x["release_date"] or "?")[:4] for x in notable)
+    orgs = Counter(x["org_name"] for x in notable if x["org_name"])
+    history = _best_history(ctx, lambda r: r.country == c, args.until)
+    lines = [f"**{c}**: {len(notable)} notable models in Epoch AI's data"
+             + (f", {per_year.get(max(per_year), 0)} in {max(k for k in per_year if k != '?')}." if per_year else ".")]
+    if history:
+        d, sc, name = history[-1]
+        lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
+    years = sorted(k for k in per_year if k != "?")[-6:]
+    fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
+              Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
+    return Reply(text="\n".join(lines), title=c, fields=fields,
+                 footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
+                 color_key=c, chart=Chart("country"),
+                 data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
+                       "history": history})
+
+
+@command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",
+         usage="timeline [organisation|country] [date]", example="timeline openai", aliases=("releases", "history-of"),
+         chart=True, params=(Param("who", "text", "an organisation or a country"),))
+def timeline(ctx: Context, args: Args) -> Reply:
+    label, pred = "all organisations", (lambda x: True)
+    key = None
+    if args.text:
+        c = ctx.country(args.text)
+        if c:
+            label, key, pred = c, c, (lambda x, c=c: x["country"] == c)
+        else:
+            m = ctx.org(args.text, rebuild="timeline {}")
+            oid = m.entry.id
+            label, key, pred = m.entry.name, m.entry.name, (lambda x, oid=oid: x["org_id"] == oid)
+    models = _models_where(ctx, lambda x: pred(x) and x["origin"] in ("epoch", "moderator") and x["release_date"]
+                           and (not args.until or x["release_date"] <= args.until))
+    if not models:
+        return Reply(text=f"No notable models for {label}.", data={"events": []})
+    frontier = [x for x in models if x["frontier"]]
+    shown = (frontier or models)[:12]
+    lines = [f"**{len(models)} notable models** from {label}, newest {models[0]['name']} ({models[0]['release_date']})."]
+    text_rows = "\n".join(f"{x['release_date']}  {x['name']}" + (f" ({x['org_name']})" if not key or key != x['org_name'] else "")
+                          for x in shown)
+    lines.append(("Frontier models:" if frontier else "Latest:") + "\n" + text_rows)
+    return Reply(text="\n".join(lines), title=f"Timeline: {label}", footer=ctx.footer("epoch-notable", as_of=models[0]["release_date"]),
+                 color_key=key, chart=Chart("timeline"),
+                 data={"label": label, "events": [[x["release_date"], x["name"], x["org_name"], x["country"],
+                                                   x["training_compute"], bool(x["frontier"])] for x in models]})

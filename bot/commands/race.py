@@ -1,0 +1,356 @@
+"""The race on Chatbot Arena: leaderboards, who leads, gaps and the frontier."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from rapidfuzz import fuzz, process
+
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import split_models, words
+from bot.commands.registry import Param, command
+from bot.render.text import elo, month, pct, score, table
+from bot.reply import Chart, Field, Reply
+from bot.store.normalize import fold
+from bot.store.queries import Rating, monthly_median, pct_gap, region_pred
+
+ARENA = "lmarena"
+HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
+           "gap = (x − y) ÷ y, the way the AI Index 2025 reports Arena gaps.")
+
+
+# ---------------------------------------------------------------------------
+# sides: a country, an organisation, open or closed
+# ---------------------------------------------------------------------------
+@dataclass
+class Side:
+    label: str
+    pred: Callable[[Rating], bool]
+    kind: str  # country | org | open | closed
+    key: str   # colour key / stable id
+
+
+OPEN_WORDS = {"open", "open weights", "open weight", "open-weight", "open-weights", "open source",
+              "open-source", "opensource", "oss"}
+CLOSED_WORDS = {"closed", "proprietary", "closed weights", "closed-weight", "closed source", "api"}
+
+
+def resolve_side(ctx: Context, text: str) -> Side | None:
+    t = fold(text)
+    if not t:
+        return None
+    if t in {fold(w) for w in OPEN_WORDS}:
+        return Side("the best open-weight model", lambda r: r.open, "open", "open")
+    if t in {fold(w) for w in CLOSED_WORDS}:
+        return Side("the best closed model", lambda r: not r.open, "closed", "closed")
+    c = ctx.country(text)
+    if c:
+        return Side(c, region_pred(c), "country", c)
+    m = ctx.orgs.resolve(text)
+    if m.found and m.status in ("exact", "family", "fuzzy"):
+        oid = m.entry.id
+        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name)
+    return None
+
+
+def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
+    parts = split_models(text)
+    if len(parts) == 2:
+        a, b = resolve_side(ctx, parts[0]), resolve_side(ctx, parts[1])
+        if a and b:
+            return a, b
+        bad = parts[0] if not a else parts[1]
+        raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
+    ws = words(text)
+    for i in range(1, len(ws)):
+        a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
+        if a and b:
+            return a, b
+    raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
+
+
+def gap_series(ctx: Context, a: Side, b: Side, until: str | None) -> list[dict]:
+    out = []
+    for d in ctx.facts.dates:
+        if until and d > until:
+            break
+        ra, rb = ctx.facts.best(d, a.pred), ctx.facts.best(d, b.pred)
+        if ra and rb:
+            out.append({"date": d, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
+                        "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+                        "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
+    return out
+
+
+REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"): "open-vs-closed"}
+
+
+def references(ctx: Context, a: Side, b: Side) -> list[dict]:
+    """AI Index figures that measure the same gap (sign flipped if the sides are)."""
+    for (x, y), topic in REFERENCE_TOPICS.items():
+        sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
+        if sign:
+            rows = ctx.store.query(
+                "SELECT id, period, value, unit, citation FROM figures WHERE topic = ? AND subject = 'Chatbot Arena' "
+                "ORDER BY period", [topic])
+            return [{**r, "value": sign * r["value"]} for r in rows]
+    return []
+
+
+@command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
+         usage="gap <x> <y> [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
+         params=(Param("x", "text", "a country, an organisation, open or closed", True),
+                 Param("y", "text", "the other side", True),
+                 Param("date", "date", "as of this day, month or year")),
+         details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
+                 "`open` and `closed`. " + HOW_GAP)
+def gap(ctx: Context, args: Args) -> Reply:
+    if not args.text:
+        raise Usage("Which two sides?")
+    a, b = two_sides(ctx, args.text)
+    series = gap_series(ctx, a, b, args.until)
+    if not series:
+        return Reply(text=f"No Arena snapshot{' up to ' + args.when.raw if args.when else ''} rates both "
+                          f"{a.label} and {b.label}.", status="ok",
+                     data={"x": a.label, "y": b.label, "series": []})
+    last = series[-1]
+    leader, trailer = (a, b) if last["elo"] >= 0 else (b, a)
+    lead_pct = abs(last["pct"]) if last["elo"] >= 0 else abs(pct_gap(last["b"], last["a"]))
+    monthly = monthly_median([(p["date"], p["pct"]) for p in series])
+    refs = references(ctx, a, b)
+    verb = "leads" if last["elo"] else "is level with"
+    text = (f"**{leader.label[:1].upper() + leader.label[1:]} {verb} {trailer.label} by {abs(last['elo']):.0f} Elo ({pct(lead_pct, 2)})** "
+            f"on Chatbot Arena as of {last['date']}: {last['a_arena']} {elo(last['a'])} vs "
+            f"{last['b_arena']} {elo(last['b'])}.")
+    lines = [text]
+    if args.when and (args.when.is_month or args.when.is_year):
+        period = args.when.raw[:7]
+        pts = [p["pct"] for p in series if p["date"].startswith(period)]
+        if pts:
+            med = sorted(pts)[len(pts) // 2] if len(pts) % 2 else sum(sorted(pts)[len(pts)//2 - 1:len(pts)//2 + 1]) / 2
+            lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}: median {pct(med, 2)} "
+                         f"(from {pct(min(pts), 2)} to {pct(max(pts), 2)}).")
+    first = series[0]
+    lines.append(f"First snapshot ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
+    for r in refs:
+        lines.append(f"AI Index 2025: {pct(r['value'], 2)} in {r['period']}; our median for that month: "
+                     f"{pct(monthly[r['period']], 2) if r['period'] in monthly else 'no snapshot'}.")
+    lines.append(HOW_GAP)
+    fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
+              Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
+              Field("Gap", f"{last['elo']:+.0f} Elo\n{last['pct']:+.2f}%")]
+    title = f"{a.label} vs {b.label}".replace("the best ", "")
+    return Reply(
+        text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena", fields=fields,
+        footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]) if refs else ctx.footer(ARENA, as_of=last["date"]),
+        color_key=leader.key, chart=Chart("gap"),
+        data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
+              "latest": last, "series": series, "monthly_median_pct": monthly, "reference": refs,
+              "leader": leader.label})
+
+
+@command("race", summary="Who leads the AI race, by country, now and how it changed.",
+         usage="race [date]", example="race 2025-01", aliases=("leader", "leaders", "who"), chart=True,
+         params=(Param("date", "date", "as of this day, month or year"),))
+def race(ctx: Context, args: Args) -> Reply:
+    if args.text:
+        raise Usage(f"`race` takes only a date; I don't understand {args.text!r}.")
+    day = ctx.facts.snapshot_on(args.until)
+    if day is None:
+        return Reply(text="No Arena snapshot that early.", data={"series": {}})
+    board = ctx.facts.board(day)
+    best: dict[str, Rating] = {}
+    for r in board:
+        if r.country and r.country not in best:
+            best[r.country] = r
+    ranking = sorted(best.values(), key=lambda r: -r.score)
+    countries = [r.country for r in ranking[:6]]
+    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.facts.best_series(region_pred(c), until=day)]
+              for c in countries}
+    lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
+    # leadership history: who led at each snapshot
+    leaders: list[list] = []
+    for d in ctx.facts.dates:
+        if d > day:
+            break
+        top = next((r for r in ctx.facts.by_date[d] if r.country), None)
+        if top and (not leaders or leaders[-1][1] != top.country):
+            leaders.append([d, top.country, top.arena_name])
+    lines = [f"**{lead.country} leads** on Chatbot Arena as of {day} with {lead.arena_name} "
+             f"({lead.organization}, {elo(lead.score)} Elo)."]
+    if second:
+        lines.append(f"Next: {second.country}, {second.arena_name} at {elo(second.score)} "
+                     f"({lead.score - second.score:.0f} Elo, {pct(pct_gap(lead.score, second.score), 2)} behind).")
+    us, cn = best.get("United States"), best.get("China")
+    if us and cn:
+        g = pct_gap(us.score, cn.score)
+        first = gap_series(ctx, resolve_side(ctx, "us"), resolve_side(ctx, "china"), day)
+        was = first[0] if first else None
+        lines.append(f"US vs China: {'+' if g >= 0 else ''}{g:.2f}%"
+                     + (f" (was {was['pct']:+.2f}% on {was['date']})." if was else "."))
+    if len(leaders) > 1:
+        lines.append("Lead changes: " + ", ".join(f"{c} ({d})" for d, c, _ in leaders[-4:]) + ".")
+    fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo") for i, r in enumerate(ranking[:6], 1)]
+    return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena, {month(day)}", fields=fields,
+                 footer=ctx.footer(ARENA, as_of=day), color_key=lead.country, chart=Chart("race"),
+                 data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
+                       "ranking": [[r.country, r.score, r.arena_name, r.organization] for r in ranking],
+                       "leaders": leaders})
+
+
+@command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
+         usage="frontier [n] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"), chart=True,
+         params=(Param("n", "int", "compare rank 1 with rank n (default 10)"),
+                 Param("date", "date", "as of this day, month or year")))
+def frontier(ctx: Context, args: Args) -> Reply:
+    n = 10
+    for w in words(args.text):
+        if w.isdigit() and 2 <= int(w) <= 100:
+            n = int(w)
+        else:
+            raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100.")
+    day = ctx.facts.snapshot_on(args.until)
+    if day is None:
+        return Reply(text="No Arena snapshot that early.", data={"series": []})
+    series = []
+    for d in ctx.facts.dates:
+        if d > day:
+            break
+        b = ctx.facts.by_date[d]
+        if len(b) >= n:
+            t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
+            series.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
+                           "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
+                           "top1_model": b[0].arena_name, "topn_model": b[n - 1].arena_name})
+    if not series:
+        return Reply(text=f"No snapshot has {n} models.", data={"series": []})
+    last = series[-1]
+    tightest = min(series, key=lambda p: p["spread_pct"])
+    widest = max(series, key=lambda p: p["spread_pct"])
+    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+    lines = [f"**Rank 1 leads rank {n} by {last['top1'] - last['topn']:.0f} Elo ({pct(last['spread_pct'])})** "
+             f"on Chatbot Arena as of {last['date']}; rank 1 leads rank 2 by {pct(last['top2_pct'], 2)}.",
+             f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
+             f"{pct(widest['spread_pct'])} ({widest['date']}).",
+             "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
+                                       else f"no: it was tighter on {tightest['date']}.")]
+    if n == 10:
+        for r in refs:
+            lines.append(f"AI Index 2025: {r['metric']} {pct(r['value'])} ({r['period']}).")
+    fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
+              Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
+              Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]
+    return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}", fields=fields,
+                 footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]), chart=Chart("frontier"),
+                 data={"n": n, "as_of": last["date"], "series": series,
+                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
+
+
+def _benchmark(ctx: Context, word: str) -> str | None:
+    if not ctx.facts.benchmarks:
+        return None
+    m = process.extractOne(fold(word), {b: fold(b) for b in ctx.facts.benchmarks}, scorer=fuzz.WRatio,
+                           score_cutoff=80)
+    return m[2] if m else None
+
+
+@command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
+         usage="top [n] [benchmark] [open|closed] [country] [organisation] [date]",
+         example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
+         params=(Param("n", "int", "how many (default 10, at most 25)"),
+                 Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
+                 Param("date", "date", "as of this day, month or year")))
+def top(ctx: Context, args: Args) -> Reply:
+    n, bench, access, country, org = 10, None, None, None, None
+    rest = words(args.text)
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        two = " ".join(rest[i:i + 2])
+        if w.isdigit():
+            n = max(1, min(25, int(w)))
+        elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
+            pass
+        elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
+            access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
+            i += 1
+        elif fold(w) in {fold(x) for x in OPEN_WORDS}:
+            access = "open"
+        elif fold(w) in {fold(x) for x in CLOSED_WORDS}:
+            access = "closed"
+        elif " " in two and ctx.country(two):
+            country = ctx.country(two)
+            i += 1
+        elif ctx.country(w):
+            country = ctx.country(w)
+        elif _benchmark(ctx, two) and " " in two:
+            bench = _benchmark(ctx, two)
+            i += 1
+        elif _benchmark(ctx, w):
+            bench = _benchmark(ctx, w)
+        else:
+            m = ctx.orgs.resolve(w)
+            if m.found and m.status != "ambiguous":
+                org = m.entry
+            else:
+                raise Usage(f"I don't know {w!r} as a benchmark, a country, an organisation, `open` or `closed`.")
+        i += 1
+    filters = [x for x in (access, country, org.name if org else None) if x]
+    if bench:
+        return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
+    day = ctx.facts.snapshot_on(args.until)
+    if day is None:
+        return Reply(text="No Arena snapshot that early.", data={"rows": []})
+
+    def keep(r: Rating) -> bool:
+        return ((access is None or r.open == (access == "open")) and (country is None or r.country == country)
+                and (org is None or r.org_id == org.id))
+
+    rows = ctx.facts.board(day, keep)[:n]
+    label = " ".join(filters)
+    if not rows:
+        return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena as of {day}.",
+                     data={"as_of": day, "rows": []})
+    body = table([[str(r.rank), r.arena_name[:34], elo(r.score), (r.country or "?")[:14]] for r in rows],
+                 ["#", "model", "Elo", "country"])
+    text = (f"**Top {len(rows)} {label + ' ' if label else ''}models on Chatbot Arena** as of {day}:\n{body}\n"
+            "`#` is Arena's rank among all models (ties share a rank).")
+    return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
+                 footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
+                 data={"as_of": day, "metric": "Arena Elo", "filters": filters,
+                       "rows": [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus,
+                                 "ci_minus": r.ci_minus, "organization": r.organization, "country": r.country,
+                                 "open": r.open} for r in rows]})
+
+
+def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
+    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [bench]
+    if args.until:
+        conds.append("(s.date IS NULL OR s.date <= ?)")
+        params.append(args.until)
+    if country:
+        conds.append("m.country = ?")
+        params.append(country)
+    if org:
+        conds.append("m.org_id = ?")
+        params.append(org.id)
+    if access == "open":
+        conds.append("m.access = 'open weights'")
+    elif access == "closed":
+        conds.append("(m.access IS NULL OR m.access != 'open weights')")
+    rows = ctx.store.query(
+        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
+            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
+            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+    if not rows:
+        return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
+    as_of = max((r["date"] or "") for r in rows) or None
+    body = table([[str(i), r["name"][:34], score(r["value"]), (r["country"] or "?")[:14]]
+                  for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
+    return Reply(text=f"**Top {len(rows)} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
+                 title=f"{bench} top {len(rows)}", footer=ctx.footer("epoch-hub", as_of=as_of),
+                 color_key=rows[0]["country"], chart=Chart("top"),
+                 data={"as_of": as_of, "metric": bench, "filters": filters,
+                       "rows": [{"rank": i, "model": r["name"], "score": r["value"] * 100, "country": r["country"],
+                                 "organization": r["organization"], "open": r["access"] == "open weights"}
+                                for i, r in enumerate(rows, 1)]})

@@ -1,0 +1,231 @@
+"""Long-run trends from Epoch AI's notable models: counts, compute, small models."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import words
+from bot.commands.race import _benchmark
+from bot.commands.registry import Param, command
+from bot.render.text import big, elo, params, pct, score
+from bot.reply import Chart, Field, Reply
+from bot.store.normalize import fold
+
+NOTABLE = ("epoch", "moderator")
+
+
+@command("count", summary="How many notable AI models, per year and by country, organisation or sector.",
+         usage="count [year] [by country|organisation|sector]", example="count 2024 by country",
+         aliases=("models", "how-many", "n"), chart=True,
+         params=(Param("year", "int", "one year"), Param("by", "text", "country, organisation or sector")))
+def count(ctx: Context, args: Args) -> Reply:
+    by = "country"
+    year = args.when.raw[:4] if args.when else None
+    rest = [w for w in words(args.text) if fold(w) not in ("by", "in", "per")]
+    for w in rest:
+        f = fold(w)
+        if re.fullmatch(r"(19[5-9]\d|20\d\d)", w):
+            year = w
+        elif f in ("country", "countries", "nation"):
+            by = "country"
+        elif f in ("org", "orgs", "organisation", "organization", "organisations", "organizations", "lab", "company"):
+            by = "organization"
+        elif f in ("sector", "sectors", "industry", "academia"):
+            by = "sector"
+        else:
+            raise Usage(f"I don't understand {w!r}: group `by country`, `by organisation` or `by sector`.")
+    col = {"country": "country", "organization": "org_name", "sector": "sector"}[by]
+    models = [m for m in ctx.facts.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
+    per: dict[str, Counter] = defaultdict(Counter)
+    for m in models:
+        per[m["release_date"][:4]][m[col] or "unknown"] += 1
+    years = sorted(per)
+    if year and year not in per:
+        return Reply(text=f"No notable models in {year} in Epoch AI's data.", data={"year": year, "groups": {}})
+    if year:
+        counts = per[year]
+        total = sum(counts.values())
+        ranked = counts.most_common()
+        lines = [f"**{total} notable AI models in {year}** (Epoch AI), by {by}: " +
+                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
+        refs = ctx.store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
+                               "AND metric = 'notable AI models produced'", [year]) if by == "country" else []
+        if refs:
+            lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
+                         " (Epoch AI has revised its data since; the report's counts differ).")
+        shown_years = years[-10:]
+        top_groups = [g for g, _ in ranked[:6]]
+    else:
+        shown_years = years[-10:]
+        total_counts = Counter()
+        for y in shown_years:
+            total_counts.update(per[y])
+        top_groups = [g for g, _ in total_counts.most_common(6)]
+        last = shown_years[-1]
+        lines = [f"**Notable AI models per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
+                 f"{last}: {sum(per[last].values())} models, led by " +
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "."]
+        refs = []
+    groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
+    groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]
+    if not any(groups["other"]):
+        del groups["other"]
+    focus = year or shown_years[-1]
+    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
+    return Reply(text="\n".join(lines), title=f"Notable AI models{' in ' + year if year else ''} by {by}",
+                 fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
+                                                   as_of=ctx.facts.source("epoch-notable").get("as_of")),
+                 color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
+                 data={"by": by, "year": year, "years": shown_years, "groups": groups,
+                       "reference": refs})
+
+
+def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
+    """Least-squares fit of log10(compute) against time in years; the
+    doubling time in months is 12·log10(2)/slope."""
+    if len(points) < 3:
+        return None
+    n = len(points)
+    xs = [p[0] for p in points]
+    ys = [math.log10(p[1]) for p in points]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    intercept = my - slope * mx
+    return {"slope_log10_per_year": slope, "intercept": intercept,
+            "doubling_months": 12 * math.log10(2) / slope if slope > 0 else None, "n": n}
+
+
+def year_fraction(d: str) -> float:
+    y, m, day = int(d[:4]), int(d[5:7] or 1), int(d[8:10] or 1)
+    return y + (m - 1) / 12 + (day - 1) / 365
+
+
+@command("compute", summary="Training compute of notable models over time, and how fast it doubles.",
+         usage="compute [country|organisation] [since year]", example="compute china",
+         aliases=("flop", "scale", "doubling"), chart=True,
+         params=(Param("who", "text", "a country or an organisation"),))
+def compute(ctx: Context, args: Args) -> Reply:
+    label, pred, key = "all notable models", (lambda m: True), None
+    text = args.text
+    if text:
+        c = ctx.country(text)
+        if c:
+            label, key, pred = c, c, (lambda m, c=c: m["country"] == c)
+        else:
+            mt = ctx.org(text, rebuild="compute {}")
+            oid = mt.entry.id
+            label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
+    since = "2010-01-01"
+    until = args.until
+    models = [m for m in ctx.facts.visible_models()
+              if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
+              and m["release_date"] >= since and (not until or m["release_date"] <= until)]
+    if len(models) < 3:
+        return Reply(text=f"Too few notable models with known training compute for {label}.",
+                     data={"points": [], "label": label})
+    fit = fit_doubling([(year_fraction(m["release_date"]), m["training_compute"]) for m in models])
+    recent = [m for m in models if m["release_date"] >= "2020-01-01"]
+    fit_recent = fit_doubling([(year_fraction(m["release_date"]), m["training_compute"]) for m in recent])
+    biggest = max(models, key=lambda m: m["training_compute"])
+    lines = [f"**Training compute of {label} doubles every {fit['doubling_months']:.1f} months** "
+             f"(least-squares fit over {fit['n']} models since 2010, Epoch AI)."
+             if fit and fit["doubling_months"] else f"No growth trend for {label}."]
+    if fit_recent and fit_recent["doubling_months"]:
+        lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
+    lines.append(f"Largest: {biggest['name']} ({biggest['org_name']}, {biggest['release_date']}) at "
+                 f"{biggest['training_compute']:.1e} FLOP.")
+    ref = ctx.store.one("SELECT value, period FROM figures WHERE id = 'compute_doubling'")
+    if ref and not key:
+        lines.append(f"The AI Index 2025 reports a doubling about every {ref['value']:.0f} months.")
+    pts = [[m["name"], m["release_date"], m["training_compute"], m["country"], m["org_name"]] for m in models]
+    return Reply(text="\n".join(lines), title=f"Training compute: {label}",
+                 fields=[Field("Doubling time", f"{fit['doubling_months']:.1f} months" if fit and fit["doubling_months"] else "n/a"),
+                         Field("Models", str(len(models))),
+                         Field("Largest", f"{biggest['name']}\n{biggest['training_compute']:.1e} FLOP")],
+                 footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if ref and not key else []),
+                                   as_of=max(m["release_date"] for m in models)),
+                 color_key=key, chart=Chart("compute"),
+                 data={"label": label, "points": pts, "fit": fit, "fit_since_2020": fit_recent,
+                       "reference_months": ref["value"] if ref and not key else None})
+
+
+DEFAULT_SMALL = ("GPQA diamond", 0.5)
+
+
+@command("small", summary="The smallest model that reaches a score, over time: small models rival the behemoths.",
+         usage="small [threshold] [benchmark|arena]", example="small 40% gpqa", aliases=("smallest", "tiny"),
+         chart=True, params=(Param("threshold", "text", "a score: 40% for a benchmark, 1300 for Arena Elo"),
+                             Param("benchmark", "benchmark", "a benchmark, or arena")))
+def small(ctx: Context, args: Args) -> Reply:
+    bench, threshold = None, None
+    for w in words(args.raw):
+        f = w.rstrip("%")
+        try:
+            threshold = float(f)
+            continue
+        except ValueError:
+            pass
+        if fold(w) in ("arena", "elo", "lmarena"):
+            bench = "arena"
+        elif _benchmark(ctx, w):
+            bench = _benchmark(ctx, w)
+        elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
+            continue
+        else:
+            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.facts.benchmarks) + ".")
+    if bench is None:
+        bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
+    if bench == "arena":
+        threshold = threshold or 1250
+        rows = []
+        for mid, m in ctx.facts.models.items():
+            if m["parameters"] and not m["hidden"]:
+                hist = ctx.facts.model_history(mid)
+                if hist:
+                    best = max(hist, key=lambda r: r.score)
+                    rows.append((m, best.score, min(r.date for r in hist)))
+        unit, fmt = "Elo", elo
+    else:
+        threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
+        if threshold > 100:
+            raise Usage("A benchmark threshold is a percentage from 0 to 100.")
+        q = ctx.store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
+                               FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+                               WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
+                               GROUP BY m.id""", [bench])
+        rows = [(ctx.facts.models[r["id"]], r["value"] * 100, r["date"] or ctx.facts.models[r["id"]]["release_date"])
+                for r in q]
+        unit, fmt = "%", (lambda v: f"{v:.1f}%")
+    points = [[m["name"], m["parameters"], sc, d, m["country"]] for m, sc, d in rows if d]
+    above = sorted((p for p in points if p[2] >= threshold), key=lambda p: (p[3], p[1]))
+    record = []
+    for p in above:
+        if not record or p[1] < record[-1][2]:
+            record.append([p[3], p[0], p[1], p[2]])
+    if not record:
+        return Reply(text=f"No model with a known size reaches {fmt(threshold)} on {bench}.",
+                     data={"benchmark": bench, "threshold": threshold, "points": points, "record": []})
+    first, last = record[0], record[-1]
+    lines = [f"**The smallest model reaching {fmt(threshold)} on {'Chatbot Arena' if bench == 'arena' else bench}: "
+             f"{last[1]}** ({params(last[2])}, {last[0]}, scoring {fmt(last[3])})."]
+    if len(record) > 1:
+        lines.append(f"The first to get there was {first[1]} ({params(first[2])}, {first[0]}): "
+                     f"{first[2] / last[2]:.0f}× larger.")
+    refs = ctx.store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+    fold_ref = next((r for r in refs if r["unit"] == "fold"), None)
+    if fold_ref:
+        lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
+                     f"{fold_ref['value']:.0f}× smaller.")
+    lines.append("Sizes are parameters as Epoch AI reports them (total parameters for mixtures of experts).")
+    src = ["epoch-notable", "lmarena" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
+                 fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
+                 footer=ctx.footer(*src, as_of=max(p[3] for p in points)), chart=Chart("small"),
+                 data={"benchmark": bench, "threshold": threshold, "unit": unit, "points": points,
+                       "record": record, "reference": refs})

@@ -1,0 +1,188 @@
+"""Fuzzy resolution of what people type to what the store holds.
+
+Order of trust: an exact name or alias, then the same after normalising case,
+spaces, hyphens and punctuation (``gpt4o`` = ``GPT-4o``), then a model family
+(``gpt-4o`` -> every GPT-4o version: the newest answers, the others are
+listed), then fuzzy scoring with rapidfuzz over every name and alias, in
+character order and in sorted-word order (so ``deepsek r1`` and ``claude
+sonnet 3.5`` work). Below the confidence threshold the answer is "did you
+mean" with the best three, never a silent wrong model.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+
+from bot.store.linking import parse_name
+from bot.store.normalize import compact, fold
+
+ACCEPT = 86.0       # fuzzy score at or above which a unique best match is taken
+MARGIN = 4.0        # ... provided it beats the next different entity by this much
+SUGGEST = 55.0      # scores below this are not worth suggesting
+
+
+@dataclass
+class Entry:
+    id: int | str
+    name: str                  # the display name
+    date: str | None = None    # release date: the newest of a family answers
+    weight: float = 0.0        # tie-breaker: better known entities first (e.g. has Arena scores)
+
+
+@dataclass
+class Match:
+    status: str                          # exact | family | fuzzy | ambiguous | none
+    entry: Entry | None = None
+    others: list[Entry] = field(default_factory=list)      # the rest of a family
+    suggestions: list[tuple[str, float]] = field(default_factory=list)
+    query: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.entry is not None
+
+
+def _sorted_words(text: str) -> str:
+    return "".join(sorted(fold(text).split()))
+
+
+class Index:
+    """A lookup index over entities and all their spellings."""
+
+    def __init__(self, entries: Iterable[Entry], spellings: Iterable[tuple[str, int | str]] = ()):
+        self.entries: dict[int | str, Entry] = {}
+        self.exact: dict[str, int | str] = {}
+        self.compact: dict[str, set] = {}
+        self.family: dict[str, set] = {}
+        keys: list[str] = []
+        owners: list[int | str] = []
+        seen_keys: set[tuple[str, int | str]] = set()
+
+        def add(spelling: str, eid) -> None:
+            if not spelling:
+                return
+            self.exact.setdefault(spelling.lower().strip(), eid)
+            c = compact(spelling)
+            if not c:
+                return
+            self.compact.setdefault(c, set()).add(eid)
+            fam = parse_name(spelling).key
+            if fam:
+                self.family.setdefault(fam, set()).add(eid)
+            for k in (c, _sorted_words(spelling)):
+                if (k, eid) not in seen_keys:
+                    seen_keys.add((k, eid))
+                    keys.append(k)
+                    owners.append(eid)
+
+        for e in entries:
+            self.entries[e.id] = e
+            add(e.name, e.id)
+        for spelling, eid in spellings:
+            if eid in self.entries:
+                add(spelling, eid)
+        self._keys = keys
+        self._owners = owners
+        self._sorted = sorted(zip(keys, owners))  # for prefix search with bisect
+        self.by_first: dict[str, list[tuple[tuple[str, ...], int | str]]] = {}
+        for e in self.entries.values():
+            toks = tuple(fold(e.name).split())
+            if toks:
+                self.by_first.setdefault(toks[0], []).append((toks, e.id))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _best_of(self, ids: Iterable) -> tuple[Entry, list[Entry]]:
+        es = sorted((self.entries[i] for i in ids), key=lambda e: (e.date or "", e.weight, e.name), reverse=True)
+        return es[0], es[1:]
+
+    def resolve(self, query: str) -> Match:
+        q = " ".join(query.split())
+        if not q:
+            return Match("none", query=query)
+        eid = self.exact.get(q.lower())
+        if eid is not None:
+            return Match("exact", self.entries[eid], query=q)
+        c = compact(q)
+        ids = self.compact.get(c)
+        if ids:
+            best, others = self._best_of(ids)
+            return Match("exact", best, others, query=q)
+        fam = parse_name(q).key
+        ids = self.family.get(fam) or self.family.get(c.replace(".", ""))
+        if ids:
+            best, others = self._best_of(ids)
+            return Match("family", best, others, query=q)
+        # the first words of names ("llama 3.1"): the closest and best known of those names
+        qt = tuple(fold(q).split())
+        cands = [(len(toks) - len(qt), eid) for toks, eid in self.by_first.get(qt[0], ()) if toks[:len(qt)] == qt
+                 and len(toks) > len(qt)] if qt else []
+        if cands:
+            ranked = sorted({eid: extra for extra, eid in sorted(cands, reverse=True)}.items(),
+                            key=lambda kv: (kv[1], -self.entries[kv[0]].weight))
+            es = [self.entries[eid] for eid, _x in ranked]
+            if len(qt) > 1 or len(es) == 1:
+                return Match("family", es[0], es[1:], query=q)
+            known = sorted(es, key=lambda e: -e.weight)[:3]
+            return Match("ambiguous", suggestions=[(e.name, 0.0) for e in known], query=q)
+        return self._fuzzy(q)
+
+    def _fuzzy(self, q: str) -> Match:
+        c, s = compact(q), _sorted_words(q)
+        scored: dict[int | str, float] = {}
+        for key, scorer in ((c, fuzz.ratio), (s, fuzz.ratio)):
+            if not key:
+                continue
+            for _k, score, idx in process.extract(key, self._keys, scorer=scorer, limit=12,
+                                                  score_cutoff=SUGGEST):
+                eid = self._owners[idx]
+                if score > scored.get(eid, 0):
+                    scored[eid] = score
+        # a query that is the start of a name ("gemini 2.5") deserves a suggestion too
+        if len(c) >= 3:
+            for key, eid in self._prefixed(c, 20):
+                if eid not in scored:
+                    scored[eid] = SUGGEST + 10 * len(c) / max(len(key), 1)
+        if not scored:
+            return Match("none", query=q)
+        ranked = sorted(scored.items(), key=lambda kv: (kv[1], self.entries[kv[0]].weight), reverse=True)
+        best_id, best = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        suggestions = [(self.entries[i].name, round(sc, 1)) for i, sc in ranked[:3]]
+        if best >= ACCEPT and best - second >= MARGIN:
+            return Match("fuzzy", self.entries[best_id], suggestions=suggestions, query=q)
+        return Match("ambiguous" if best >= SUGGEST else "none", suggestions=suggestions, query=q)
+
+    def _prefixed(self, prefix: str, limit: int) -> list[tuple[str, int | str]]:
+        i = bisect.bisect_left(self._sorted, (prefix,))
+        out = []
+        while i < len(self._sorted) and len(out) < limit and self._sorted[i][0].startswith(prefix):
+            out.append(self._sorted[i])
+            i += 1
+        return out
+
+    def complete(self, prefix: str, limit: int = 25) -> list[str]:
+        """Names for an autocomplete box: names starting with what was typed
+        first, then fuzzy matches."""
+        p = fold(prefix)
+        if not p:
+            ranked = sorted(self.entries.values(), key=lambda e: (e.weight, e.date or ""), reverse=True)
+            return [e.name for e in ranked[:limit]]
+        out: list[str] = []
+        pc = compact(prefix)
+        starts = list({self.entries[eid].name: self.entries[eid] for _k, eid in self._prefixed(pc, limit * 4)}.values())
+        starts.sort(key=lambda e: (-e.weight, e.name))
+        out.extend(e.name for e in starts[:limit])
+        if len(out) < limit:
+            m = process.extract(pc, self._keys, scorer=fuzz.partial_ratio, limit=limit * 3, score_cutoff=60)
+            for _k, _s, idx in m:
+                name = self.entries[self._owners[idx]].name
+                if name not in out:
+                    out.append(name)
+                if len(out) >= limit:
+                    break
+        return out[:limit]

@@ -1,0 +1,1 @@
+"""Rendering: text formatting within Discord's limits, and chart images."""

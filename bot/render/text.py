@@ -1,0 +1,159 @@
+"""Numbers for people, and replies that fit Discord's limits."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.reply import (
+    CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FIELDS_LIMIT, EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, EMBED_TOTAL_LIMIT, Field, Reply,
+)
+
+
+def big(n: float | None, unit: str = "") -> str:
+    """1.2e12 -> '1.2T'; 7e10 -> '70B'."""
+    if n is None:
+        return "unknown"
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= size:
+            v = n / size
+            s = f"{v:.1f}".rstrip("0").rstrip(".") if v < 100 else f"{v:.0f}"
+            return f"{s}{suffix}{unit}"
+    return f"{n:g}{unit}"
+
+
+def params(n: float | None) -> str:
+    return "unknown" if n is None else big(n) + " parameters"
+
+
+def flop(n: float | None) -> str:
+    if n is None:
+        return "unknown"
+    m, e = f"{n:.1e}".split("e")
+    return f"{m}e{int(e)} FLOP"
+
+
+def usd(n: float | None) -> str:
+    if n is None:
+        return "unknown"
+    return "$" + big(n)
+
+
+def elo(n: float | None) -> str:
+    return "n/a" if n is None else f"{n:,.0f}"
+
+
+def pct(n: float | None, digits: int = 1) -> str:
+    return "n/a" if n is None else f"{n:.{digits}f}%"
+
+
+def score(v: float | None) -> str:
+    """A benchmark score stored as 0..1."""
+    return "n/a" if v is None else f"{v * 100:.1f}%"
+
+
+def month(d: str | None) -> str:
+    if not d:
+        return "unknown"
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    if len(d) >= 7:
+        return f"{names[int(d[5:7]) - 1]} {d[:4]}"
+    return d
+
+
+_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str, limit: int = 80) -> str:
+    """User text safe to echo: no mentions, no control or bidi characters,
+    no markdown fences, bounded length."""
+    t = _CONTROL.sub("", text)
+    t = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), t)
+    t = t.replace("```", "'''").replace("`", "'")
+    t = " ".join(t.split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def _cut(s: str | None, n: int) -> str | None:
+    if s is None:
+        return None
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _embed_size(r: Reply) -> int:
+    return (len(r.title or "") + len(r.description or "") + len(r.footer or "")
+            + sum(len(f.name) + len(f.value) for f in r.fields))
+
+
+def fit_reply(reply: Reply) -> Reply:
+    """Keep a reply (and its pages) within Discord's limits: long content and
+    extra fields become further pages; no single part is cut mid-way unless
+    it alone is too long."""
+    pages = [reply, *reply.pages]
+    out: list[Reply] = []
+    for page in pages:
+        page = replace(page, pages=[])
+        page.title = _cut(page.title, EMBED_TITLE_LIMIT)
+        page.footer = _cut(page.footer, EMBED_FOOTER_LIMIT)
+        page.fields = [Field(_cut(f.name, EMBED_FIELD_NAME_LIMIT) or "\u200b",
+                             _cut(f.value, EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
+        # content over the limit: split at line breaks into more pages
+        chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]
+        desc_chunks = _split(page.description, EMBED_DESCRIPTION_LIMIT) if page.description else [None]
+        first = replace(page, text=chunks[0], description=desc_chunks[0])
+        extra_fields = []
+        if len(first.fields) > EMBED_FIELDS_LIMIT:
+            extra_fields = first.fields[EMBED_FIELDS_LIMIT:]
+            first.fields = first.fields[:EMBED_FIELDS_LIMIT]
+        while _embed_size(first) > EMBED_TOTAL_LIMIT and first.fields:
+            extra_fields.insert(0, first.fields.pop())
+        out.append(first)
+        for c in chunks[1:]:
+            out.append(Reply(text=c, status=page.status, title=page.title, footer=page.footer,
+                             color_key=page.color_key))
+        for d in desc_chunks[1:]:
+            out.append(Reply(text="", status=page.status, title=page.title, description=d,
+                             footer=page.footer, color_key=page.color_key))
+        while extra_fields:
+            nxt = Reply(text="", status=page.status, title=page.title, footer=page.footer,
+                        color_key=page.color_key)
+            while extra_fields and len(nxt.fields) < EMBED_FIELDS_LIMIT:
+                nxt.fields.append(extra_fields.pop(0))
+                if _embed_size(nxt) > EMBED_TOTAL_LIMIT:
+                    extra_fields.insert(0, nxt.fields.pop())
+                    break
+            out.append(nxt)
+    head = out[0]
+    head.pages = out[1:]
+    return head
+
+
+def _split(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    parts, cur = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if cur:
+                parts.append(cur)
+                cur = ""
+            parts.append(line[: limit - 1] + "…")
+            line = line[limit - 1:]
+        if len(cur) + len(line) + 1 > limit:
+            parts.append(cur)
+            cur = line
+        else:
+            cur = f"{cur}\n{line}" if cur else line
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def table(rows: list[list[str]], header: list[str] | None = None) -> str:
+    """A monospace table in a code block (the text view of a leaderboard)."""
+    allrows = ([header] if header else []) + rows
+    widths = [max(len(r[i]) for r in allrows) for i in range(len(allrows[0]))]
+    lines = ["  ".join(c.ljust(w) if i < len(widths) - 1 else c for i, (c, w) in enumerate(zip(r, widths)))
+             for r in allrows]
+    return "```\n" + "\n".join(lines) + "\n```"
