@@ -75,7 +75,7 @@ def model(ctx: Context, args: Args) -> Reply:
                             inline=False))
     if m.others:
         fields.append(Field("Other versions", ", ".join(o.name for o in m.others[:8]), inline=False))
-    aliases = ctx.facts.aliases(m.entry.id)
+    aliases = [a for a in ctx.facts.aliases(m.entry.id) if a != s["name"]]
     if aliases:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
     history = [[r.date, r.score, r.rank] for r in ctx.facts.model_history(m.entry.id)

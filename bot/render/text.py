@@ -157,3 +157,22 @@ def table(rows: list[list[str]], header: list[str] | None = None) -> str:
     lines = ["  ".join(c.ljust(w) if i < len(widths) - 1 else c for i, (c, w) in enumerate(zip(r, widths)))
              for r in allrows]
     return "```\n" + "\n".join(lines) + "\n```"
+
+
+def as_plain(reply: Reply, *, page: int | None = None) -> str:
+    """A reply as a person reads it in a terminal: text, embed, footer."""
+    out = []
+    if reply.text:
+        out.append(reply.text.replace("**", ""))
+    if reply.title:
+        out.append(f"== {reply.title} ==")
+    if reply.description:
+        out.append(reply.description)
+    for f in reply.fields:
+        value = f.value.replace("\n", "\n    ")
+        out.append(f"  {f.name}: {value}")
+    if reply.footer:
+        out.append(f"-- {reply.footer}")
+    if reply.suggestions:
+        out.append("Try: " + " | ".join(reply.suggestions))
+    return "\n".join(out)

@@ -379,8 +379,10 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         seen_runs[key] = len(scores)
         scores.append({"version": vid, "benchmark": task, "value": value})
     report = ImportReport("epoch-hub", runs_t.name)
+    hub_as_of = max((versions_by_id[x["version"]]["date"] for x in scores
+                     if versions_by_id[x["version"]]["date"]), default=None)
     with _transaction(store, actor, "import epoch-hub", audit, dry_run) as ch:
-        ensure_sources(ch, SOURCE_EPOCH_HUB)
+        ensure_sources(ch, SOURCE_EPOCH_HUB, as_of={SOURCE_EPOCH_HUB: hub_as_of} if hub_as_of else None)
         orgs = OrgIndex(ch)
         if orgs_t is not None:
             for rn, line, r in orgs_t.rows:
@@ -546,8 +548,9 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
         for i, r in enumerate(rows):
             arena_name = r["arena_name"]
             org = orgs.ensure(r["organization"], source_id=SOURCE_ARENA) if r["organization"] else None
-            if org and not org["country"]:
-                report.notes.append(f"organisation {org['name']!r} has no country yet: add it with `set`")
+            note = f"organisation {org['name']!r} has no country yet: a moderator can set it" if org else ""
+            if org and not org["country"] and note not in report.notes:
+                report.notes.append(note)
             mid = aliases.get(arena_name)
             if mid is None:
                 target = None
@@ -569,6 +572,13 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                         "access": None if open_ is None else ("open weights" if open_ else "API"),
                         "licence": r["licence"], "origin": "arena", "source_id": SOURCE_ARENA,
                     }, report)
+                elif org:
+                    # a model we knew without its maker learns it from Arena's organisation
+                    known = ch.get("models", {"id": target})
+                    if known and known["org_id"] is None:
+                        ch.upsert("models", {"id": target, "org_id": org["id"], "organization": org["name"],
+                                             "country": known["country"] or org["country"],
+                                             "sector": known["sector"] or org["sector"]})
                 ch.upsert("aliases", {"alias": arena_name, "model_id": target, "kind": "arena",
                                       "reviewed": 1 if links and arena_name in links else 0,
                                       "source_id": SOURCE_ARENA})

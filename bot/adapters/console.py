@@ -1,0 +1,82 @@
+"""The local console: the same bot without Discord.
+
+``make run`` with no ``DISCORD_TOKEN`` lands here. Line editing and history
+come from the standard library's readline; charts are written to a folder
+and their paths printed. The local operator holds the database file, so it
+is a moderator here.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from bot.engine import LOCAL_OPERATOR, Engine
+from bot.render.text import as_plain
+
+HISTORY = Path(os.environ.get("RACEBOT_HISTORY", Path.home() / ".racebot_history"))
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)[:80] or "file"
+
+
+def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, counter=[0]) -> None:
+    reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
+    pages = [reply, *reply.pages]
+    for i, page in enumerate(pages):
+        if len(pages) > 1:
+            write(f"[page {i + 1}/{len(pages)}]")
+        write(as_plain(page))
+    for att in reply.files:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        counter[0] += 1
+        word = _safe(line.split()[0].lstrip(engine.prefix) if line.split() else "chart")
+        path = out_dir / f"{counter[0]:03d}-{word}-{_safe(att.filename)}"
+        path.write_bytes(att.data)
+        write(f"[{att.filename} written to {path}]")
+    if reply.status == "confirm" and reply.confirm_token:
+        answer = ask("Confirm? [y/N] ").strip().lower()
+        if answer in ("y", "yes"):
+            write(as_plain(engine.confirm(reply.confirm_token, LOCAL_OPERATOR)))
+        else:
+            write("Cancelled; nothing changed.")
+
+
+def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -> int:
+    interactive = (stdin or sys.stdin).isatty()
+    if interactive:
+        try:
+            import readline
+
+            if HISTORY.exists():
+                readline.read_history_file(HISTORY)
+            readline.set_history_length(1000)
+        except (ImportError, OSError):
+            readline = None
+        print(f"AI Race Bot console on {engine.store.path}. Type `help`, or `quit` to leave. "
+              f"Charts go to {out_dir}/.")
+    else:
+        readline = None
+    try:
+        while True:
+            try:
+                line = input("race> " if interactive else "")
+            except EOFError:
+                break
+            except KeyboardInterrupt:
+                print()
+                continue
+            if not line.strip():
+                continue
+            if line.strip().lower() in ("quit", "exit", ":q"):
+                break
+            show(engine, line, out_dir)
+    finally:
+        if readline is not None:
+            try:
+                readline.write_history_file(HISTORY)
+            except OSError:
+                pass
+    return 0
