@@ -111,7 +111,7 @@ class Engine:
         orgs = self.store.query("SELECT id, name FROM organizations")
         org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
         org_spellings = [(r["spelling"], r["org_id"]) for r in self.store.query("SELECT spelling, org_id FROM org_aliases")]
-        return models, Index(org_entries, org_spellings)
+        return models, Index(org_entries, org_spellings, spellings_first=True)
 
     @property
     def model_index(self):

@@ -52,7 +52,11 @@ def _sorted_words(text: str) -> str:
 class Index:
     """A lookup index over entities and all their spellings."""
 
-    def __init__(self, entries: Iterable[Entry], spellings: Iterable[tuple[str, int | str]] = ()):
+    def __init__(self, entries: Iterable[Entry], spellings: Iterable[tuple[str, int | str]] = (), *,
+                 spellings_first: bool = False):
+        """`spellings` are other names of the entries (aliases). With
+        `spellings_first` a curated spelling wins over another entry's name
+        (organisations: "Google" means Google DeepMind)."""
         self.entries: dict[int | str, Entry] = {}
         self.exact: dict[str, int | str] = {}
         self.compact: dict[str, set] = {}
@@ -78,12 +82,18 @@ class Index:
                     keys.append(k)
                     owners.append(eid)
 
+        entries = list(entries)
         for e in entries:
             self.entries[e.id] = e
-            add(e.name, e.id)
+        if not spellings_first:
+            for e in entries:
+                add(e.name, e.id)
         for spelling, eid in spellings:
             if eid in self.entries:
                 add(spelling, eid)
+        if spellings_first:
+            for e in entries:
+                add(e.name, e.id)
         self._keys = keys
         self._owners = owners
         self._sorted = sorted(zip(keys, owners))  # for prefix search with bisect

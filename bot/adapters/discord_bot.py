@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the engine is imported lazily: the adapter must import with
 log = logging.getLogger("racebot.discord")
 
 NO_MENTIONS = discord.AllowedMentions.none()
-AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark"}
+AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 VIEW_TIMEOUT = 300.0
 
@@ -315,35 +315,20 @@ _KIND_TYPES: dict[str, Any] = {"int": int, "attachment": discord.Attachment}
 
 
 def build_line(info: Any, values: dict[str, Any]) -> str:
-    """Join a slash command's options into the command line the engine parses.
-
-    If ``info.usage`` names the parameters (``compare <a> vs <b> [metric]``), the
-    values are put into it, so separators like "vs" survive; otherwise they are
-    joined with spaces in parameter order.
-    """
+    """Join a slash command's options into the command line the engine parses:
+    the command name, then the given values in the command's parameter order
+    (``/gap x:us y:china date:2025`` -> ``gap us china 2025``)."""
     def text(v: Any) -> str:
         if isinstance(v, discord.Attachment):
             return v.url
         return str(v).strip()
 
-    given = {k: text(v) for k, v in values.items() if v is not None and text(v) != ""}
-    usage = (getattr(info, "usage", "") or "").strip()
-    names = [p.name for p in info.params]
-    placeholders = re.findall(r"[<\[]([^<>\[\]]+)[>\]]", usage)
-    if usage and names and all(n in placeholders for n in names):
-        line = usage
-        # optional groups: "[...]" containing a missing placeholder disappear
-        line = re.sub(r"\[([^\[\]]*)\]", lambda m: m.group(1) if all(
-            n in given for n in re.findall(r"<([^<>]+)>", m.group(1)) or [m.group(1)]) else "", line)
-        line = re.sub(r"<([^<>]+)>", lambda m: given.get(m.group(1), ""), line)
-        for n in names:
-            line = line.replace(n, given.get(n, n)) if line.strip() == n else line
-        line = re.sub(r"\s+", " ", line).strip()
-        first = line.split(" ", 1)[0]
-        if first.lower() != info.name.lower():
-            line = f"{info.name} {line}"
-        return line
-    return " ".join([info.name, *[given[n] for n in names if n in given]]).strip()
+    parts = [info.name]
+    for p in info.params:
+        v = values.get(p.name)
+        if v is not None and text(v):
+            parts.append(text(v))
+    return " ".join(parts)
 
 
 class EngineCommand(commands.HybridCommand):
@@ -548,6 +533,10 @@ class RaceBot(commands.Bot):
                     head, tail = m.group(1), m.group(2)
             sub = "model" if kind == "models" else kind
             loop = asyncio.get_running_loop()
+            if kind == "command":  # the registry is in memory: no thread needed
+                t = tail.lower()
+                names = sorted(c.name for c in self.engine.commands if not c.admin or self._is_mod(interaction))
+                return [app_commands.Choice(name=n, value=n) for n in names if t in n][:25]
             try:
                 found = await asyncio.wait_for(
                     loop.run_in_executor(self.complete_pool, self.engine.complete, sub, tail, 25), AUTOCOMPLETE_TIMEOUT
@@ -562,6 +551,9 @@ class RaceBot(commands.Bot):
             return out
 
         return complete
+
+    def _is_mod(self, interaction: discord.Interaction) -> bool:
+        return make_caller(interaction.user, interaction.guild, self.settings).is_moderator
 
     async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str) -> "Reply":
         """Run an engine call under the work semaphore and a timeout; never raises."""

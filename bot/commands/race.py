@@ -120,8 +120,9 @@ def gap(ctx: Context, args: Args) -> Reply:
     refs = references(ctx, a, b)
     verb = "leads" if last["elo"] else "is level with"
     text = (f"**{leader.label[:1].upper() + leader.label[1:]} {verb} {trailer.label} by {abs(last['elo']):.0f} Elo ({pct(lead_pct, 2)})** "
-            f"on Chatbot Arena as of {last['date']}: {last['a_arena']} {elo(last['a'])} vs "
-            f"{last['b_arena']} {elo(last['b'])}.")
+            f"on Chatbot Arena as of {last['date']}: " +
+            (f"{last['a_arena']} {elo(last['a'])} vs {last['b_arena']} {elo(last['b'])}." if leader is a else
+             f"{last['b_arena']} {elo(last['b'])} vs {last['a_arena']} {elo(last['a'])}."))
     lines = [text]
     if args.when and (args.when.is_month or args.when.is_year):
         period = args.when.raw[:7]
