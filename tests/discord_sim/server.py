@@ -121,11 +121,13 @@ class DiscordSimulator:
         bot_name: str = "RaceBot",
         heartbeat_interval_ms: int = 41250,
         recommended_shards: int = 1,
+        max_concurrency: int = 1,
         request_log_limit: int = 10000,
     ) -> None:
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency  # session_start_limit.max_concurrency of /gateway/bot
         self.request_log_limit = request_log_limit
         self.ids = SnowflakeFactory()
 
@@ -151,6 +153,7 @@ class DiscordSimulator:
         self.resumes: list[dict[str, Any]] = []
 
         self._changed: asyncio.Condition | None = None
+        self.stopping = False
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port: int = 0
@@ -163,7 +166,7 @@ class DiscordSimulator:
         app.router.add_get("/resume-gateway", self._gateway_handler)
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._get_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest_dispatch)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await self._site.start()
@@ -173,6 +176,7 @@ class DiscordSimulator:
         return self
 
     async def stop(self) -> None:
+        self.stopping = True  # refuse new gateway connections while we close the old ones
         for conn in list(self.connections):
             if not conn.ws.closed:
                 try:
@@ -599,6 +603,8 @@ class DiscordSimulator:
 
     # ------------------------------------------------------------------ gateway
     async def _gateway_handler(self, request: web.Request) -> web.StreamResponse:
+        if self.stopping:
+            raise web.HTTPServiceUnavailable()
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         conn = GatewayConnection(self, ws, request)
@@ -915,7 +921,8 @@ class DiscordSimulator:
         return _json({
             "url": self.gateway_url,
             "shards": self.recommended_shards,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000,
+                                    "max_concurrency": self.max_concurrency},
         })
 
     async def _r_me(self, request, body, files) -> web.Response:
