@@ -42,6 +42,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 VIEW_TIMEOUT = 300.0
+MAX_UPLOAD_BYTES = 8 * 2**20
 
 # ---------------------------------------------------------------------------- colours
 # A fixed palette: known countries and organisations get their own colour, the
@@ -318,16 +319,11 @@ def build_line(info: Any, values: dict[str, Any]) -> str:
     """Join a slash command's options into the command line the engine parses:
     the command name, then the given values in the command's parameter order
     (``/gap x:us y:china date:2025`` -> ``gap us china 2025``)."""
-    def text(v: Any) -> str:
-        if isinstance(v, discord.Attachment):
-            return v.url
-        return str(v).strip()
-
     parts = [info.name]
     for p in info.params:
         v = values.get(p.name)
-        if v is not None and text(v):
-            parts.append(text(v))
+        if v is not None and str(v).strip():
+            parts.append(str(v).strip())
     return " ".join(parts)
 
 
@@ -369,9 +365,12 @@ def make_command(bot: "RaceBot", info: Any) -> EngineCommand:
     async def run(ctx: commands.Context, values: dict[str, Any]) -> None:
         if ctx.interaction is None:
             line = ctx.message.content[len(ctx.prefix or ""):].strip()
+            files = list(ctx.message.attachments)
         else:
-            line = build_line(info, {names[k]: v for k, v in values.items()})
-        await bot.run_command(ctx, line)
+            given = {names[k]: v for k, v in values.items()}
+            files = [v for v in given.values() if isinstance(v, discord.Attachment)]
+            line = build_line(info, {k: v for k, v in given.items() if not isinstance(v, discord.Attachment)})
+        await bot.run_command(ctx, line, files)
 
     ns["__run"] = run
     exec(compile(src, f"<racebot command {info.name}>", "exec"), ns)  # noqa: S102 - generated signature only
@@ -526,34 +525,23 @@ class RaceBot(commands.Bot):
     # ----- work
     def make_autocomplete(self, kind: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
         async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            head, tail = "", current or ""
-            if kind == "models":  # complete the last model of "a, b vs c"
-                m = re.match(r"^(.*(?:,|\bvs\.?|\band\b)\s*)(.*)$", tail, flags=re.I)
-                if m:
-                    head, tail = m.group(1), m.group(2)
-            sub = "model" if kind == "models" else kind
             loop = asyncio.get_running_loop()
-            if kind == "command":  # the registry is in memory: no thread needed
-                t = tail.lower()
-                names = sorted(c.name for c in self.engine.commands if not c.admin or self._is_mod(interaction))
-                return [app_commands.Choice(name=n, value=n) for n in names if t in n][:25]
             try:
                 found = await asyncio.wait_for(
-                    loop.run_in_executor(self.complete_pool, self.engine.complete, sub, tail, 25), AUTOCOMPLETE_TIMEOUT
+                    loop.run_in_executor(self.complete_pool, self.engine.complete, kind, current or "", 25),
+                    AUTOCOMPLETE_TIMEOUT,
                 )
             except Exception as exc:
                 log.warning("autocomplete %s %r failed: %s", kind, current, exc)
                 return []
-            out = []
-            for item in found[:25]:
-                value = (head + str(item))[:100]
-                out.append(app_commands.Choice(name=value, value=value))
-            return out
+            out: list[app_commands.Choice[str]] = []
+            for item in found:
+                value = str(item)[:100]
+                if value and value not in (c.value for c in out):
+                    out.append(app_commands.Choice(name=value, value=value))
+            return out[:25]
 
         return complete
-
-    def _is_mod(self, interaction: discord.Interaction) -> bool:
-        return make_caller(interaction.user, interaction.guild, self.settings).is_moderator
 
     async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str) -> "Reply":
         """Run an engine call under the work semaphore and a timeout; never raises."""
@@ -573,19 +561,39 @@ class RaceBot(commands.Bot):
         bucket = self.cooldown.get_bucket(ctx.message)
         return bucket.update_rate_limit() if bucket is not None else None
 
-    async def run_command(self, ctx: commands.Context, line: str) -> None:
+    async def read_attachments(self, files: Sequence[discord.Attachment]) -> list[tuple[str, bytes]] | None:
+        """The bytes of uploaded files (for admin imports); too big -> None."""
+        out = []
+        for a in files[:5]:
+            if a.size > MAX_UPLOAD_BYTES:
+                return None
+            out.append((a.filename, await a.read()))
+        return out
+
+    async def run_command(self, ctx: commands.Context, line: str, files: Sequence[discord.Attachment] = ()) -> None:
         """The whole life of one command: cooldown, typing/defer, engine, reply."""
         wait = self.retry_after(ctx)
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
         caller = make_caller(ctx.author, ctx.guild, self.settings)
+
+        async def job() -> "Reply":
+            uploads = await self.read_attachments(files) if files else None
+            if files and uploads is None:
+                from bot.reply import Reply
+
+                return Reply(text=f"That file is too big (the limit is {MAX_UPLOAD_BYTES // 2**20} MB).", status="usage")
+            if uploads:
+                return await self.engine.ahandle(line, caller, attachments=uploads)
+            return await self.engine.ahandle(line, caller)
+
         if ctx.interaction is not None:
             await ctx.defer()
-            reply = await self.run_engine(lambda: self.engine.ahandle(line, caller), line)
+            reply = await self.run_engine(job, line)
         else:
             async with ctx.typing():
-                reply = await self.run_engine(lambda: self.engine.ahandle(line, caller), line)
+                reply = await self.run_engine(job, line)
         await self.send_reply(ctx, reply)
         await self.announce(reply)
 
@@ -682,7 +690,7 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
     if engine is None:
         from bot.engine import Engine
 
-        engine = Engine.open(settings.database_path)
+        engine = Engine.open(settings.database_path, settings=settings)
     bot = create_bot(settings, engine)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

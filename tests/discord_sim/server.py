@@ -277,11 +277,21 @@ class DiscordSimulator:
         return next(iter(guild.channels.values()))
 
     # ------------------------------------------------------------------ user actions
-    def send_user_message(self, channel: SimChannel, author: SimUser, content: str) -> SimMessage:
-        """A user types a message: stored, then MESSAGE_CREATE to the shard that owns the channel."""
+    def send_user_message(
+        self, channel: SimChannel, author: SimUser, content: str, *,
+        attachments: Iterable[tuple[str, bytes]] = (),
+    ) -> SimMessage:
+        """A user types a message (optionally uploading files): stored, then
+        MESSAGE_CREATE to the shard that owns the channel."""
         msg = SimMessage(
             id=self.ids.next(), channel_id=channel.id, guild_id=channel.guild_id, author_id=author.id, content=content
         )
+        for name, data in attachments:
+            aid = self.ids.next()
+            msg.attachments.append(SimAttachment(
+                id=aid, filename=name, data=data, content_type="application/octet-stream",
+                url=f"{self.base_url}/attachments/{channel.id}/{aid}/{name}",
+            ))
         self.messages[msg.id] = msg
         self._dispatch_message("MESSAGE_CREATE", msg)
         self._notify()
@@ -990,7 +1000,10 @@ class DiscordSimulator:
                 "application_id": str(self.application_id),
                 "version": str(self.ids.next()),
                 "type": cmd.get("type", 1),
-                "default_member_permissions": cmd.get("default_member_permissions"),
+                # Discord answers with a string whatever the client sent
+                "default_member_permissions": (
+                    None if cmd.get("default_member_permissions") is None else str(cmd["default_member_permissions"])
+                ),
                 "dm_permission": cmd.get("dm_permission", True),
                 "nsfw": cmd.get("nsfw", False),
             }
