@@ -333,3 +333,56 @@ async def test_engine_failure_is_a_friendly_reply(
         reply = await ask(sim, world.channel, world.member, "!race")
     assert "something went wrong" in reply.content.lower()
     assert "Traceback" not in reply.content and "database on fire" not in reply.content
+
+
+ARENA_CSV = (
+    b"rank,model,arena_score,organization,license\n"
+    b"1,Sim-Model-X,1500,OpenAI,Proprietary\n"
+    b"2,GPT-4o-2024-05-13,1290,OpenAI,Proprietary\n"
+)
+
+
+async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, world: World, tmp_path) -> None:
+    """A moderator's import: dry run with Confirm/Cancel; only they can confirm;
+    Confirm applies it and the new Arena #1 is announced."""
+    fresh = Engine.open(tmp_path / "import.db")  # this test changes data: its own database
+    announce = sim.create_channel(world.guild, "race-news")
+    try:
+        async with running(world.settings(announce_channel_id=announce.id), fresh):
+            before = fresh.store.data_version
+            # a member's attempt is refused and changes nothing
+            m = sim.send_user_message(world.channel, world.member, "!import arena 2099-01-01",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            [refused] = await sim.wait_for_messages(world.channel, 1, after=m)
+            assert "moderator" in refused.text().lower() and not refused.buttons()
+
+            m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-01",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=10)
+            assert "dry run" in dry.text().lower()
+            assert [b["label"] for b in dry.buttons()] == ["Confirm", "Cancel"]
+            assert fresh.store.data_version == before
+
+            nosy = sim.click_button_labelled(dry, "Confirm", user=world.member)
+            await sim.wait_for_response(nosy)
+            assert nosy.callbacks[0]["data"]["flags"] == 64 and dry.edits == 0
+
+            sim.click_button_labelled(dry, "Confirm", user=world.mod)
+            await sim.wait_for_edit(dry, timeout=10)
+            assert "imported" in dry.text().lower()
+            assert fresh.store.data_version > before
+            [news] = await sim.wait_for_messages(announce, 1, timeout=5)
+            assert "Sim-Model-X" in news.content
+            assert news.allowed_mentions == {"parse": []}
+
+            # Cancel leaves everything as it was
+            m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-02",
+                                      attachments=[("arena-text-2099-01-02.csv", ARENA_CSV)])
+            [dry2] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=10)
+            version = fresh.store.data_version
+            sim.click_button_labelled(dry2, "Cancel", user=world.mod)
+            await sim.wait_for_edit(dry2)
+            assert "cancelled" in dry2.content.lower() and not dry2.buttons()
+            assert fresh.store.data_version == version
+    finally:
+        fresh.close()

@@ -42,7 +42,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 VIEW_TIMEOUT = 300.0
-MAX_UPLOAD_BYTES = 8 * 2**20
+MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
 
 # ---------------------------------------------------------------------------- colours
 # A fixed palette: known countries and organisations get their own colour, the
@@ -315,15 +315,47 @@ def _py_name(name: str) -> str:
 _KIND_TYPES: dict[str, Any] = {"int": int, "attachment": discord.Attachment}
 
 
+_USAGE_TOKEN = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\S+")
+
+
+def connectors(info: Any) -> dict[str, str]:
+    """Literal words the usage puts before a parameter, between two placeholders:
+    ``rename <model> to <new name>`` -> ``{"new": "to"}``; ``merge <duplicate>
+    into <model>`` -> ``{"model": "into"}``. Placeholders match a parameter by
+    their whole text or first word."""
+    names = {p.name for p in info.params}
+    out: dict[str, str] = {}
+    pending: list[str] = []
+    seen = False
+    for tok in _USAGE_TOKEN.findall(getattr(info, "usage", "") or "")[1:]:
+        if tok[0] in "<[":
+            inner = tok[1:-1].strip()
+            first = inner.split()[0] if inner else ""
+            name = inner if inner in names else (first if first in names else None)
+            if name and pending and seen:
+                out[name] = " ".join(pending)
+            pending, seen = [], True
+        else:
+            pending.append(tok)
+    return out
+
+
 def build_line(info: Any, values: dict[str, Any]) -> str:
     """Join a slash command's options into the command line the engine parses:
     the command name, then the given values in the command's parameter order
-    (``/gap x:us y:china date:2025`` -> ``gap us china 2025``)."""
+    (``/gap x:us y:china date:2025`` -> ``gap us china 2025``), with the
+    usage's connecting words kept (``/rename model:a new:b`` -> ``rename a to b``)."""
+    joins = connectors(info)
     parts = [info.name]
     for p in info.params:
         v = values.get(p.name)
-        if v is not None and str(v).strip():
-            parts.append(str(v).strip())
+        text = "" if v is None else str(v).strip()
+        if not text:
+            continue
+        word = joins.get(p.name)
+        if word and len(parts) > 1 and not text.lower().startswith(word.lower() + " "):
+            parts.append(word)
+        parts.append(text)
     return " ".join(parts)
 
 
