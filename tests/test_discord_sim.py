@@ -30,9 +30,9 @@ TINY_PNG = PNG_MAGIC + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 class EchoClient(discord.Client):
     """Echoes ``echo ...`` messages, answers /ping, and knows the simulator via /gateway/bot."""
 
-    def __init__(self, sim: DiscordSimulator, **kw):
+    def __init__(self, sim: DiscordSimulator, *, message_content: bool = True, **kw):
         intents = discord.Intents.default()
-        intents.message_content = True
+        intents.message_content = message_content
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(), **kw)
         self.sim = sim
         self.tree = app_commands.CommandTree(self)
@@ -164,3 +164,33 @@ async def test_resume_after_drop(sim, client, code):
     assert len(sim.identifies) == 1
     await asyncio.sleep(0.2)
     assert client.seen.count(m.id) == 1
+
+
+async def test_slow_responses_are_waited_for(sim, client):
+    ch = sim.text_channel(client.test_guild)
+    user = sim.create_user("erin")
+    sim.add_member(client.test_guild, user)
+    sim.inject_fault(None, delay=0.5, method="POST", path_contains="/messages")
+    m = sim.send_user_message(ch, user, "echo slow")
+    t0 = asyncio.get_running_loop().time()
+    [reply] = await sim.wait_for_messages(ch, 1, after=m)
+    assert reply.content == "slow"
+    assert asyncio.get_running_loop().time() - t0 >= 0.45
+    assert sim.calls("POST", r"/messages$")[-1].fault == "slow"
+
+
+async def test_without_message_content_intent_content_is_empty(sim):
+    guild = sim.create_guild("No intent")
+    c = EchoClient(sim, message_content=False)
+    c._connection.guild_ready_timeout = 0.1
+    task = asyncio.create_task(c.start(sim.token))
+    try:
+        await asyncio.wait_for(c.wait_until_ready(), 10)
+        user = sim.create_user("frank")
+        sim.add_member(guild, user)
+        sim.send_user_message(sim.text_channel(guild), user, "echo hi")
+        await asyncio.sleep(0.3)
+        assert c.seen == []  # the bot saw the message, but not its text
+    finally:
+        await c.close()
+        await asyncio.wait_for(task, 5)
