@@ -10,7 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
+import sys
 import time
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import discord
@@ -411,3 +415,61 @@ async def test_direct_message_prefix_command(sim: DiscordSimulator, world: World
         refused = await ask(sim, dm, world.mod, "!add model X org=OpenAI country=us date=2025-01-01")
     assert_chart(reply)
     assert "moderator" in refused.text().lower()  # a moderator role does not count in DMs
+
+
+async def test_buttons_after_a_restart_say_they_expired(sim: DiscordSimulator, world: World, engine: Engine) -> None:
+    async with running(world.settings(), engine):
+        prompt = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
+    async with running(world.settings(), engine):  # a new process: the old views are gone
+        click = sim.click_button(prompt, prompt.buttons()[0]["custom_id"], user=world.member)
+        await sim.wait_for_response(click, timeout=3)
+    assert click.callbacks[0]["type"] == 4 and click.callbacks[0]["data"]["flags"] == 64
+    assert "expired" in click.callbacks[0]["data"]["content"]
+    assert prompt.edits == 0
+
+
+async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
+    """`python -m bot run` as a real process: configured only through the environment,
+    answers, logs "ready in", never logs the token, exits 0 on SIGTERM."""
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": sim.token,
+        "DISCORD_API_BASE": sim.api_base,
+        "DATABASE_PATH": str(tmp_path / "proc.db"),
+        "LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+        "MPLBACKEND": "Agg",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    lines: list[str] = []
+    ready = asyncio.Event()
+
+    async def pump() -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            line = raw.decode(errors="replace")
+            lines.append(line)
+            if "ready in" in line:
+                ready.set()
+
+    reader = asyncio.create_task(pump())
+    try:
+        await asyncio.wait_for(ready.wait(), 20)
+        reply = await ask(sim, world.channel, world.member, "!race")
+        assert reply.embed is not None
+        proc.send_signal(signal.SIGTERM)
+        rc = await asyncio.wait_for(proc.wait(), 10)
+        await asyncio.wait_for(reader, 5)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    output = "".join(lines)
+    assert rc == 0, output[-2000:]
+    assert "shutting down" in output and "bye" in output
+    assert sim.token not in output
+    assert "Traceback" not in output, output[-3000:]

@@ -194,3 +194,11 @@ async def test_without_message_content_intent_content_is_empty(sim):
     finally:
         await c.close()
         await asyncio.wait_for(task, 5)
+
+
+async def test_op7_reconnect_resumes(sim, client):
+    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
+    await asyncio.sleep(0)
+    await sim.send_reconnect()
+    await resumed
+    assert len(sim.identifies) == 1 and len(sim.resumes) == 1

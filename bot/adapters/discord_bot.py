@@ -43,6 +43,8 @@ AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 VIEW_TIMEOUT = 300.0
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
+OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
+EXPIRED_BUTTON_GRACE = 1.5  # seconds; Discord wants an answer within 3
 
 # ---------------------------------------------------------------------------- colours
 # A fixed palette: known countries and organisations get their own colour, the
@@ -452,13 +454,32 @@ class RaceCog(commands.Cog, name="AI Race"):
         log.info("gateway session resumed")
 
     @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Buttons whose view is gone (timed out, or the bot restarted) would
+        show Discord's "This interaction failed"; say what happened instead."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if not custom_id.startswith(OUR_BUTTON_PREFIXES):
+            return
+        await asyncio.sleep(EXPIRED_BUTTON_GRACE)  # a live view answers (or defers) well within this
+        if interaction.response.is_done():
+            return
+        try:
+            await interaction.response.send_message(
+                "These buttons have expired — run the command again.", ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException:
+            pass
+
+    @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         if isinstance(error, commands.CommandNotFound):
             # Let the engine answer: it knows the command list and suggests close matches.
-            if ctx.interaction is None and ctx.message.content.startswith(ctx.prefix or self.bot.settings.command_prefix):
-                line = ctx.message.content[len(ctx.prefix or ""):].strip()
-                if line:
-                    await self.bot.run_command(ctx, line)
+            # Only for something that looks like a command word, not "!!!" or "! lol".
+            line = ctx.message.content[len(ctx.prefix or ""):].strip()
+            if ctx.interaction is None and re.match(r"[^\W\d_][\w-]*(\s|$)", line):
+                await self.bot.run_command(ctx, line)
             return
         if isinstance(error, commands.CommandOnCooldown):
             await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
