@@ -1,0 +1,423 @@
+"""Charts: PNG images drawn from a reply's data, rendered off the event loop.
+
+``ChartService`` (one per engine, ``Engine.charts``) renders a reply's chart
+(``reply.chart.kind``) from ``reply.data`` only, in a pool of worker
+processes (matplotlib holds the GIL while drawing; separate processes keep
+the bot's event loop responsive), with a bounded LRU cache keyed by
+(kind, hash of data + title + subtitle, data version) in the main process.
+If the process pool breaks, it falls back to a thread.
+
+``render_png`` is the pure, picklable entry point the workers run;
+``chart_series`` says exactly what a chart plots; ``gallery`` renders every
+kind from the real data; ``measure`` times cold renders, cache hits and the
+event-loop lag while charts render.
+
+This module does not import matplotlib: the drawing code
+(:mod:`bot.render.chart_kinds`) is imported in the workers (or in the
+fallback thread) only.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter, OrderedDict
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from bot.render.chart_data import KINDS, ChartError, chart_series  # noqa: F401  (re-exported)
+
+log = logging.getLogger("racebot.charts")
+
+__all__ = ["ChartService", "ChartError", "KINDS", "chart_series", "render_png", "gallery", "measure",
+           "GALLERY", "png_size"]
+
+
+# ---------------------------------------------------------------------------
+# the pure entry point (runs in the worker processes)
+# ---------------------------------------------------------------------------
+def render_png(kind: str, data: dict, title: str | None, subtitle: str | None) -> bytes:
+    """Draw chart `kind` from `data` (a reply's data) as a 1200x675 PNG."""
+    if kind not in KINDS:
+        raise ChartError(f"no chart kind {kind!r}")
+    from bot.render.chart_kinds import draw_png
+
+    return draw_png(kind, data, title, subtitle)
+
+
+def _warm_worker() -> None:
+    """Worker initializer: import matplotlib and draw every kind once
+    (fonts, glyphs, log and date axes), so the first real charts are fast."""
+    try:
+        from bot.render.chart_kinds import warm
+
+        warm()
+    except Exception:  # pragma: no cover - a failing warm-up must not kill the worker
+        log.warning("chart worker warm-up failed", exc_info=True)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR header."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def cache_key(kind: str, data: Any, title: str | None, subtitle: str | None, version: int) -> tuple:
+    blob = json.dumps([data, title, subtitle], sort_keys=True, default=str, separators=(",", ":"),
+                      ensure_ascii=False)
+    return kind, hashlib.blake2b(blob.encode(), digest_size=16).hexdigest(), version
+
+
+# ---------------------------------------------------------------------------
+# the service
+# ---------------------------------------------------------------------------
+class ChartService:
+    """Renders replies' charts in a worker pool, with a bounded LRU cache."""
+
+    def __init__(self, engine, *, workers: int | None = None, cache_size: int = 256,
+                 processes: bool | None = None, timeout: float = 60.0):
+        self.engine = engine
+        settings = getattr(engine, "settings", None)
+        env_workers = os.environ.get("RACEBOT_CHART_WORKERS")
+        self.workers = max(1, int(workers or getattr(settings, "chart_workers", 0) or env_workers or 0)
+                           or min(2, os.cpu_count() or 1))
+        if processes is None:
+            processes = os.environ.get("RACEBOT_CHART_PROCESSES", "1") not in ("0", "false", "no")
+        self.use_processes = processes
+        self.cache_size = cache_size
+        self.timeout = timeout
+        self.stats: Counter = Counter()
+        self._cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self._inflight: dict[tuple, cf.Future] = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._procs: cf.ProcessPoolExecutor | None = None
+        self._threads: cf.ThreadPoolExecutor | None = None
+        self._broken_at: float | None = None
+        self._closed = False
+
+    # -- pools -----------------------------------------------------------------
+    def _process_pool(self) -> cf.ProcessPoolExecutor | None:
+        if not self.use_processes or self._closed:
+            return None
+        if self._broken_at is not None and time.monotonic() - self._broken_at < 60:
+            return None  # it broke recently: use the thread for a minute, then try again
+        with self._lock:
+            if self._procs is None:
+                methods = multiprocessing.get_all_start_methods()
+                ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+                self._procs = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                                     initializer=_warm_worker)
+                self._broken_at = None
+            return self._procs
+
+    def _thread_pool(self) -> cf.ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="racebot-chart")
+            return self._threads
+
+    def _mark_broken(self, exc: BaseException) -> None:
+        log.warning("chart process pool broke (%s); rendering in a thread for now", exc)
+        self.stats["pool_broken"] += 1
+        with self._lock:
+            procs, self._procs = self._procs, None
+            self._broken_at = time.monotonic()
+        if procs is not None:
+            try:
+                procs.shutdown(wait=False, cancel_futures=True)
+            except Exception:  # pragma: no cover
+                pass
+
+    def warm(self, wait: bool = False) -> None:
+        """Start the workers (each imports matplotlib and draws once)."""
+        pool = self._process_pool()
+        if pool is None:
+            return
+        futs = [pool.submit(_ping) for _ in range(self.workers)]
+        if wait:
+            cf.wait(futs, timeout=self.timeout)
+
+    # -- cache -------------------------------------------------------------------
+    def key(self, reply) -> tuple:
+        return cache_key(reply.chart.kind, reply.data, reply.title, reply.footer, self.engine.store.data_version)
+
+    def _cached(self, key: tuple) -> bytes | None:
+        with self._lock:
+            png = self._cache.get(key)
+            if png is not None:
+                self._cache.move_to_end(key)
+                self.stats["hits"] += 1
+            return png
+
+    def _store(self, key: tuple, png: bytes, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation:
+                return  # the data changed while it rendered
+            self._cache[key] = png
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def clear(self) -> None:
+        """Drop every cached chart (the data changed)."""
+        with self._lock:
+            self._cache.clear()
+            self._generation += 1
+            self.stats["clears"] += 1
+
+    # -- rendering ---------------------------------------------------------------
+    def _start(self, key: tuple, reply) -> cf.Future:
+        """A future of the PNG: shared with a render of the same chart already under way."""
+        kind = reply.chart.kind
+        if kind not in KINDS:
+            raise ChartError(f"no chart kind {kind!r}")
+        args = (kind, reply.data, reply.title, reply.footer)
+        with self._lock:
+            fut = self._inflight.get(key)
+            if fut is not None:
+                self.stats["joined"] += 1
+                return fut
+            out: cf.Future = cf.Future()
+            self._inflight[key] = out
+            gen = self._generation
+        self.stats["renders"] += 1
+
+        def finish(png: bytes | None, exc: BaseException | None) -> None:
+            with self._lock:
+                self._inflight.pop(key, None)
+            if exc is not None:
+                self.stats["errors"] += 1
+                out.set_exception(exc)
+            else:
+                self._store(key, png, gen)
+                out.set_result(png)
+
+        def in_thread() -> None:
+            try:
+                tf = self._thread_pool().submit(render_png, *args)
+            except RuntimeError as exc:  # closed
+                finish(None, exc)
+                return
+            tf.add_done_callback(lambda f: finish(None, f.exception()) if f.exception() else finish(f.result(), None))
+
+        def done(f: cf.Future) -> None:
+            exc = f.exception()
+            if isinstance(exc, BrokenProcessPool):
+                self._mark_broken(exc)
+                in_thread()
+            elif exc is not None:
+                finish(None, exc)
+            else:
+                finish(f.result(), None)
+
+        pool = self._process_pool()
+        if pool is None:
+            in_thread()
+            return out
+        try:
+            pf = pool.submit(render_png, *args)
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self._mark_broken(exc)
+            in_thread()
+            return out
+        pf.add_done_callback(done)
+        return out
+
+    def render(self, reply) -> bytes:
+        """The PNG for `reply.chart` (blocking: call it from a worker thread)."""
+        if reply.chart is None:
+            raise ChartError("the reply has no chart")
+        key = self.key(reply)
+        png = self._cached(key)
+        if png is not None:
+            return png
+        return self._start(key, reply).result(timeout=self.timeout)
+
+    async def render_async(self, reply) -> bytes:
+        """The PNG for `reply.chart`, rendered in the pool; the event loop stays free."""
+        if reply.chart is None:
+            raise ChartError("the reply has no chart")
+        key = self.key(reply)
+        png = self._cached(key)
+        if png is not None:
+            return png
+        fut = self._start(key, reply)
+        return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            procs, self._procs = self._procs, None
+            threads, self._threads = self._threads, None
+        for p in (procs, threads):
+            if p is not None:
+                p.shutdown(wait=False, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------
+# gallery and measurements
+# ---------------------------------------------------------------------------
+GALLERY: list[tuple[str, str]] = [
+    ("race", "race"),
+    ("gap-us-china", "gap us china"),
+    ("gap-closed-open", "gap closed open"),
+    ("gap-google-deepmind-openai", "gap google deepmind openai"),
+    ("frontier", "frontier"),
+    ("top", "top"),
+    ("top-10-gpqa", "top 10 gpqa"),
+    ("top-25", "top 25"),
+    ("small", "small"),
+    ("small-1300-arena", "small 1300 arena"),
+    ("count", "count"),
+    ("count-2024-by-country", "count 2024 by country"),
+    ("count-by-sector", "count by sector"),
+    ("compute", "compute"),
+    ("compute-china", "compute china"),
+    ("compare", "compare gpt-4o vs deepseek r1 vs claude 3.5 sonnet"),
+    ("model", "model deepseek r1"),
+    ("org", "org deepseek"),
+    ("country", "country china"),
+    ("timeline", "timeline openai"),
+    ("timeline-all", "timeline"),
+]
+
+
+def gallery(engine, folder: str | os.PathLike) -> list[Path]:
+    """Render every chart kind from the engine's data into `folder`:
+    one PNG per example and an index.md. Returns the paths written."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    rows = []
+    for slug, line in GALLERY:
+        reply = engine.handle(line)
+        if reply.chart is None or reply.status != "ok":
+            rows.append((slug, line, None, f"no chart ({reply.status}): {reply.text[:80]}"))
+            continue
+        png = engine.charts.render(reply)
+        p = out / f"{slug}.png"
+        p.write_bytes(png)
+        written.append(p)
+        rows.append((slug, line, reply, f"{len(png) // 1024} KB"))
+    lines = ["# Chart gallery", "",
+             "Every chart kind the bot draws, rendered from the real seed data "
+             "(`python -c \"from bot.engine import Engine; from bot.render.charts import gallery; "
+             "gallery(Engine.open('/tmp/g.db'), 'docs/gallery')\"`). 1200x675 PNG each.", ""]
+    for slug, line, reply, info in rows:
+        lines.append(f"## `{line}`")
+        lines.append("")
+        if reply is None:
+            lines.append(f"_{info}_")
+        else:
+            lines.append(f"Kind `{reply.chart.kind}` · {reply.title} · {info}")
+            lines.append("")
+            lines.append(f"![{line}]({slug}.png)")
+        lines.append("")
+    idx = out / "index.md"
+    idx.write_text("\n".join(lines), encoding="utf-8")
+    written.append(idx)
+    return written
+
+
+def _pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    i = min(len(s) - 1, max(0, round(q / 100 * (len(s) - 1))))
+    return s[i]
+
+
+def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16) -> dict:
+    """Time chart rendering on this machine (milliseconds).
+
+    cold_*: a render with an empty cache (worker pool warm), one at a time;
+    cached_*: the same request again; loop_lag_*: how late a 5 ms
+    asyncio.sleep wakes up while `concurrent_charts` different charts render
+    at once through ``render_async``; worker_*: ``render_png`` alone in
+    this process (no pool, no IPC)."""
+    svc = engine.charts
+    svc.warm(wait=True)
+    replies = []
+    for _slug, line in GALLERY:
+        r = engine.handle(line)
+        if r.chart is not None and r.status == "ok":
+            replies.append(r)
+    cold = []
+    for _ in range(rounds):
+        for r in replies:
+            svc.clear()
+            t0 = time.perf_counter()
+            svc.render(r)
+            cold.append((time.perf_counter() - t0) * 1000)
+    cached = []
+    for r in replies:
+        svc.render(r)
+        for _ in range(20):
+            t0 = time.perf_counter()
+            svc.render(r)
+            cached.append((time.perf_counter() - t0) * 1000)
+
+    # 16 different charts at once: vary the titles so none is shared or cached
+    from dataclasses import replace
+
+    batch = [replace(replies[i % len(replies)], title=f"{replies[i % len(replies)].title} ({i})")
+             for i in range(concurrent_charts)]
+
+    async def lagged() -> tuple[list[float], float]:
+        lags: list[float] = []
+        stop = asyncio.Event()
+
+        async def ticker():
+            while not stop.is_set():
+                t = time.perf_counter()
+                await asyncio.sleep(0.005)
+                lags.append((time.perf_counter() - t - 0.005) * 1000)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0.05)
+        svc.clear()
+        t0 = time.perf_counter()
+        await asyncio.gather(*(svc.render_async(r) for r in batch))
+        wall = (time.perf_counter() - t0) * 1000
+        stop.set()
+        await task
+        return lags, wall
+
+    lags, wall = asyncio.run(lagged())
+    worker = []
+    for r in replies[:8]:
+        t0 = time.perf_counter()
+        render_png(r.chart.kind, r.data, r.title, r.footer)
+        worker.append((time.perf_counter() - t0) * 1000)
+    res = {
+        "charts": len(replies),
+        "workers": svc.workers,
+        "processes": svc.use_processes and svc._broken_at is None,
+        "cold_p50_ms": round(_pct(cold, 50), 1),
+        "cold_p95_ms": round(_pct(cold, 95), 1),
+        "cold_max_ms": round(max(cold), 1),
+        "cached_p50_ms": round(_pct(cached, 50), 3),
+        "cached_p99_ms": round(_pct(cached, 99), 3),
+        "loop_lag_p50_ms": round(_pct(lags, 50), 2),
+        "loop_lag_p99_ms": round(_pct(lags, 99), 2),
+        "loop_lag_max_ms": round(max(lags) if lags else 0, 2),
+        "concurrent": concurrent_charts,
+        "concurrent_wall_ms": round(wall, 1),
+        "worker_p50_ms": round(_pct(worker, 50), 1),
+    }
+    res["targets_met"] = bool(res["cold_p50_ms"] < 150 and res["cached_p50_ms"] < 2 and res["loop_lag_p99_ms"] < 20)
+    svc.clear()
+    return res
