@@ -1,0 +1,352 @@
+"""Charts: every kind renders a valid 1200x675 PNG from the real seed, plots
+exactly the reply's figures, caches by data version, and a failed render
+still gives the text answer."""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.render.charts import GALLERY, KINDS, ChartError, ChartService, chart_series, gallery, png_size, render_png
+from bot.reply import Chart, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    e = Engine.open(tmp_path_factory.mktemp("charts") / "t.db")
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="module")
+def replies(engine):
+    out = {}
+    for slug, line in GALLERY:
+        r = engine.handle(line)
+        assert r.status == "ok", (line, r.text)
+        assert r.chart is not None, line
+        out[slug] = r
+    return out
+
+
+def check_png(png: bytes) -> None:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(png) == (1200, 675)
+    assert len(png) <= 200_000
+
+
+# ---------------------------------------------------------------------------
+# every kind renders
+# ---------------------------------------------------------------------------
+def test_gallery_covers_every_kind(replies):
+    assert {r.chart.kind for r in replies.values()} == set(KINDS)
+
+
+@pytest.mark.parametrize("slug", [s for s, _ in GALLERY])
+def test_every_chart_renders_a_valid_png(engine, replies, slug):
+    png = engine.charts.render(replies[slug])
+    check_png(png)
+
+
+def test_attach_chart_adds_the_png(engine):
+    reply = engine.attach_chart(engine.handle("gap us china"))
+    assert [f.filename for f in reply.files] == ["chart.png"]
+    check_png(reply.files[0].data)
+
+
+# ---------------------------------------------------------------------------
+# the series plotted are the reply's figures
+# ---------------------------------------------------------------------------
+def test_race_series(replies):
+    d = replies["race"].data
+    s = chart_series("race", d)
+    assert list(s["lines"]) == d["countries"]
+    for c in d["countries"]:
+        assert s["lines"][c] == [list(p) for p in d["series"][c]]
+    assert s["leader"] == d["leader"]
+
+
+@pytest.mark.parametrize("slug", ["gap-us-china", "gap-closed-open", "gap-google-deepmind-openai"])
+def test_gap_series(replies, slug):
+    d = replies[slug].data
+    s = chart_series("gap", d)
+    assert s["dates"] == [p["date"] for p in d["series"]]
+    assert s["pct"] == [p["pct"] for p in d["series"]]
+    assert s["a"] == [p["a"] for p in d["series"]] and s["b"] == [p["b"] for p in d["series"]]
+    assert s["pct"][-1] == d["latest"]["pct"]
+    assert [r["value"] for r in s["reference"]] == [r["value"] for r in d["reference"]]
+    if slug == "gap-us-china":
+        assert [r["value"] for r in s["reference"]] == [9.26, 1.7]
+        assert [r["date"] for r in s["reference"]] == ["2024-01-15", "2025-02-15"]
+
+
+def test_frontier_series(replies):
+    d = replies["frontier"].data
+    s = chart_series("frontier", d)
+    for k in ("top1", "top2", "topn", "spread_pct", "top2_pct"):
+        assert s[k] == [p[k] for p in d["series"]]
+    assert sorted(r["value"] for r in s["reference"]) == sorted(r["value"] for r in d["reference"])
+    assert {r["which"] for r in s["reference"]} == {"top2", "topn"}
+
+
+@pytest.mark.parametrize("slug", ["top", "top-10-gpqa", "top-25"])
+def test_top_series(replies, slug):
+    d = replies[slug].data
+    s = chart_series("top", d)
+    assert [r["model"] for r in s["rows"]] == [r["model"] for r in d["rows"]]
+    assert [r["score"] for r in s["rows"]] == [r["score"] for r in d["rows"]]
+    assert s["arena"] == (slug != "top-10-gpqa")
+
+
+@pytest.mark.parametrize("slug", ["small", "small-1300-arena"])
+def test_small_series(replies, slug):
+    d = replies[slug].data
+    s = chart_series("small", d)
+    assert s["threshold"] == d["threshold"]
+    assert s["record"] == [list(r) for r in d["record"]]
+    assert s["points"] == [list(p) for p in d["points"] if p[1] and p[2] is not None]
+    assert all(r[3] >= d["threshold"] for r in s["record"])
+
+
+@pytest.mark.parametrize("slug", ["count", "count-2024-by-country", "count-by-sector"])
+def test_count_series(replies, slug):
+    d = replies[slug].data
+    s = chart_series("count", d)
+    assert s["years"] == d["years"]
+    assert s["groups"] == d["groups"]
+    assert s["totals"] == [sum(v[i] for v in d["groups"].values()) for i in range(len(d["years"]))]
+
+
+@pytest.mark.parametrize("slug", ["compute", "compute-china"])
+def test_compute_series(replies, slug):
+    d = replies[slug].data
+    s = chart_series("compute", d)
+    assert s["points"] == [list(p) for p in d["points"]]
+    assert s["fit"] == d["fit"]
+    assert s["fit"]["doubling_months"] > 0
+
+
+def test_compare_series(replies):
+    d = replies["compare"].data
+    s = chart_series("compare", d)
+    assert s["models"] == [m["name"] for m in d["models"]]
+    for i, m in enumerate(d["models"]):
+        for b in d["benchmarks"]:
+            v = m["scores"].get(b)
+            assert s["scores"][b][i] == (None if v is None else v * 100)
+        assert s["arena"][i] == (m["arena"]["score"] if m["arena"] else None)
+        assert s["history"][m["name"]] == [list(p) for p in d["history"][m["name"]]]
+
+
+def test_model_org_country_timeline_series(replies):
+    d = replies["model"].data
+    assert chart_series("model", d)["history"] == [list(p) for p in d["history"]]
+    d = replies["org"].data
+    s = chart_series("org", d)
+    assert s["history"] == [list(p) for p in d["history"]]
+    assert sum(s["per_year"].values()) == sum(1 for m in d["models"] if m[1])
+    d = replies["country"].data
+    s = chart_series("country", d)
+    assert s["per_year"] == {k: v for k, v in d["per_year"].items() if k[:4].isdigit()}
+    assert s["history"] == [list(p) for p in d["history"]]
+    d = replies["timeline"].data
+    assert chart_series("timeline", d)["events"] == [list(e) for e in d["events"]]
+
+
+def _line(fig, gid):
+    for ax in fig.axes:
+        for ln in ax.lines:
+            if ln.get_gid() == gid:
+                return ln
+    raise AssertionError(f"no line {gid}")
+
+
+def test_the_figure_draws_the_reply_figures(replies):
+    """The artists themselves carry the reply's numbers (not pixels: data)."""
+    from bot.render.chart_kinds import build_figure, dnum
+
+    d = replies["race"].data
+    fig = build_figure("race", d, "t", "s")
+    for c in d["countries"]:
+        ln = _line(fig, f"series:{c}")
+        n = len(d["series"][c])
+        assert list(ln.get_ydata()[:n]) == [p[1] for p in d["series"][c]]
+        assert list(ln.get_xdata()[:n]) == [dnum(p[0]) for p in d["series"][c]]
+    d = replies["gap-us-china"].data
+    fig = build_figure("gap", d, "t", "s")
+    ln = _line(fig, "series:pct")
+    assert list(ln.get_ydata()[:len(d["series"])]) == [p["pct"] for p in d["series"]]
+    refs = [ln for ax in fig.axes for ln in ax.lines if ln.get_gid() == "reference"]
+    assert sorted(float(r.get_ydata()[0]) for r in refs) == sorted(r["value"] for r in d["reference"])
+    d = replies["frontier"].data
+    fig = build_figure("frontier", d, "t", "s")
+    ln = _line(fig, "series:spread_pct")
+    assert list(ln.get_ydata()[:len(d["series"])]) == [p["spread_pct"] for p in d["series"]]
+    d = replies["top"].data
+    fig = build_figure("top", d, "t", "s")
+    bars = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "series:scores"] or \
+        [c for ax in fig.axes for c in ax.containers if c.get_gid() == "series:scores"][0].patches
+    tops = sorted(round(b.get_x() + b.get_width(), 6) for b in bars)
+    assert tops == sorted(round(r["score"], 6) for r in d["rows"])
+
+
+def test_unknown_kind_is_a_chart_error():
+    with pytest.raises(ChartError):
+        chart_series("no-such-kind", {})
+    with pytest.raises(ChartError):
+        render_png("no-such-kind", {}, "t", "s")
+
+
+# ---------------------------------------------------------------------------
+# cache, invalidation, failure, pools
+# ---------------------------------------------------------------------------
+def test_cache_same_bytes_then_new_bytes_after_a_data_change(tmp_path):
+    e = Engine.open(tmp_path / "t.db")
+    try:
+        svc = e.charts
+        r1 = e.handle("race")
+        png1 = svc.render(r1)
+        t0 = time.perf_counter()
+        again = svc.render(e.handle("race"))
+        assert again == png1
+        assert svc.stats["hits"] >= 1
+        assert time.perf_counter() - t0 < 0.5  # (the handle() included)
+        t0 = time.perf_counter()
+        svc.render(r1)
+        assert time.perf_counter() - t0 < 0.01
+        # a moderator edits a score: the store's listener clears the chart cache
+        day = r1.data["as_of"]
+        country, score, arena_name, _org = r1.data["ranking"][0]
+        clears = svc.stats["clears"]
+        with e.store.change("test", "edit") as ch:
+            assert ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": arena_name,
+                                               "score": score + 40}) == "updated"
+        assert svc.stats["clears"] == clears + 1
+        assert len(svc._cache) == 0
+        r2 = e.handle("race")
+        assert r2.data["series"][country][-1][1] == score + 40
+        png2 = svc.render(r2)
+        check_png(png2)
+        assert png2 != png1
+        # same data but a new data version: a new key, not the old entry
+        assert svc.key(r1) != svc.key(r2)
+    finally:
+        e.close()
+
+
+def test_a_failed_render_gives_the_text_with_a_note(engine):
+    reply = engine.handle("race")
+    text = reply.text
+    reply.chart = Chart("no-such-kind")
+    out = engine.attach_chart(reply)
+    assert out.status == "ok"
+    assert out.text.startswith(text)
+    assert "chart could not be drawn" in out.text
+    assert out.files == []
+
+
+def test_a_failed_render_in_the_pool_gives_the_text_with_a_note(engine):
+    # valid kind, data it cannot draw: the error comes back from the worker
+    reply = Reply(text="Figures.", title="t", data={"series": {}}, chart=Chart("race"))
+    with pytest.raises(ChartError):
+        engine.charts.render(reply)
+    out = engine.attach_chart(reply)
+    assert "chart could not be drawn" in out.text and out.files == []
+
+
+def test_render_async_keeps_the_loop_free(engine, replies):
+    svc = engine.charts
+    batch = [Reply(text=r.text, title=f"{r.title} (async {i})", footer=r.footer, data=r.data, chart=r.chart)
+             for i, r in enumerate(list(replies.values())[:6])]
+
+    async def go():
+        lags = []
+        done = asyncio.Event()
+
+        async def tick():
+            while not done.is_set():
+                t = time.perf_counter()
+                await asyncio.sleep(0.005)
+                lags.append(time.perf_counter() - t - 0.005)
+        task = asyncio.create_task(tick())
+        pngs = await asyncio.gather(*(svc.render_async(r) for r in batch))
+        done.set()
+        await task
+        return pngs, lags
+
+    pngs, lags = asyncio.run(go())
+    for p in pngs:
+        check_png(p)
+    assert max(lags) < 0.25  # generous: the box is shared; measure() reports the real p99
+
+
+def test_ahandle_renders_in_the_pool(engine):
+    reply = asyncio.run(engine.ahandle("frontier"))
+    assert reply.files and reply.files[0].filename == "chart.png"
+    check_png(reply.files[0].data)
+
+
+def test_broken_process_pool_falls_back_to_a_thread(engine, replies):
+    class Broken:
+        def submit(self, *a, **k):
+            raise BrokenProcessPool("worker died")
+
+        def shutdown(self, **k):
+            pass
+
+    svc = ChartService(engine, processes=True)
+    svc._procs = Broken()
+    png = svc.render(replies["count"])
+    check_png(png)
+    assert svc.stats["pool_broken"] == 1
+    assert svc._procs is None and svc._broken_at is not None
+    png2 = svc.render(Reply(title="other", footer=replies["top"].footer, data=replies["top"].data,
+                            chart=replies["top"].chart))
+    check_png(png2)  # still in the thread while the pool is marked broken
+    svc.close()
+
+
+def test_thread_only_service(engine, replies):
+    svc = ChartService(engine, processes=False)
+    check_png(svc.render(replies["model"]))
+    svc.close()
+
+
+def test_importing_the_engine_does_not_import_matplotlib(tmp_path):
+    code = ("import sys; from bot.engine import Engine; import bot.render.charts; "
+            f"e = Engine.open({str(tmp_path / 'm.db')!r}); r = e.handle('race'); "
+            "e.charts.key(r); assert 'matplotlib' not in sys.modules, 'matplotlib imported'; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_fixed_colours():
+    from bot.render.palette import COLORS, color, colors
+
+    assert color("United States") == COLORS["United States"] != color("China")
+    for org in ("OpenAI", "Google DeepMind", "Anthropic", "Meta AI", "DeepSeek", "Alibaba", "xAI", "Mistral AI"):
+        assert org in COLORS
+    assert color("Some New Lab") == color("Some New Lab")
+    keys = ["United States", "China", "Lab A", "Lab B", "Lab C"]
+    cs = colors(keys)
+    assert len(set(cs)) == len(cs)
+
+
+def test_gallery_writes_every_png_and_an_index(engine, tmp_path):
+    paths = gallery(engine, tmp_path / "g")
+    pngs = [p for p in paths if p.suffix == ".png"]
+    assert len(pngs) == len(GALLERY)
+    for p in pngs:
+        check_png(p.read_bytes())
+    index = (tmp_path / "g" / "index.md").read_text()
+    for p in pngs:
+        assert f"({p.name})" in index
