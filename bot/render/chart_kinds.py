@@ -127,6 +127,26 @@ def sci(v: float) -> str:
     return f"{v / 10 ** e:.1f} × 10{str(e).translate(_SUP)}"
 
 
+def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
+    """Wrap a tick label at spaces and hyphens (keeping the hyphen)."""
+    import re
+
+    tokens = [t for t in re.split(r"(?<=[-\s])", text) if t]
+    lines, cur = [], ""
+    for t in tokens:
+        if cur and len((cur + t).rstrip()) > width:
+            lines.append(cur.rstrip())
+            cur = t
+        else:
+            cur += t
+    if cur.strip():
+        lines.append(cur.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = short(lines[-1] + "…", width)
+    return "\n".join(lines)
+
+
 def text_w(text: str, fontsize: float) -> float:
     """Estimated width in pixels (DejaVu Sans averages ~0.6 em)."""
     lines = str(text).split("\n")
@@ -808,8 +828,7 @@ def draw_compare(fig: Figure, s: dict, top: float) -> None:
                 if k <= 4:
                     ax1.text(x, v + 1.2, f"{v:.0f}", ha="center", va="bottom", fontsize=9.5 if k <= 3 else 8.5)
         ax1.set_xticks(range(len(benches)))
-        ax1.set_xticklabels(["\n".join(textwrap.wrap(b, 13, break_long_words=False)[:3]) for b in benches],
-                            fontsize=10)
+        ax1.set_xticklabels([wrap_label(b, 11, 3) for b in benches], fontsize=10)
         ax1.set_ylim(0, 108)
         ax1.set_ylabel("Benchmark score (%, Epoch AI)")
         ax1.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:.0f}%"))

@@ -69,7 +69,7 @@ COLORS: dict[str, str] = {
     "ByteDance": CYAN,
     "01.AI": OLIVE,
     # sides and groups
-    "closed": BLACK,
+    "closed": "#6A3D9A",  # dark purple: apart from "open" green for every colour vision
     "open": GREEN,
     "Industry": BLUE,
     "Academia": ORANGE,
