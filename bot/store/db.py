@@ -319,9 +319,15 @@ class Store:
                     else:
                         row = json.loads(before)
                         cols = list(row)
-                        ch.db.execute(
-                            f"INSERT OR REPLACE INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
-                            f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+                        # update in place when the row is there (no REPLACE: that deletes, and a
+                        # delete cascades), insert it back when it was deleted
+                        exists = ch.db.execute(f"SELECT 1 FROM [{tbl}] WHERE {where}", list(key.values())).fetchone()
+                        if exists:
+                            ch.db.execute(f"UPDATE [{tbl}] SET {', '.join(f'[{c}] = ?' for c in cols)} WHERE {where}",
+                                          [*(row[c] for c in cols), *key.values()])
+                        else:
+                            ch.db.execute(f"INSERT INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
+                                          f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
                     ch.count += 1
                 ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
                 undone.append({"batch": batch, "action": action, "actor": who, "rows": rows})
