@@ -188,7 +188,11 @@ async def test_did_you_mean_button_runs_the_suggestion(sim: DiscordSimulator, wo
         assert prompt.edits == 0
         # the asker can
         sim.click_button_labelled(prompt, "compare gpt-4o vs DeepSeek-R1", user=world.member)
-        await sim.wait_for_edit(prompt, timeout=10)
+        await sim.wait_for_edit(prompt, 1, timeout=3)
+        assert all(b["disabled"] for b in prompt.buttons())  # greyed out at once: no double runs
+        with pytest.raises((ValueError, KeyError)):  # disabled, or already replaced by the answer
+            sim.click_button_labelled(prompt, "compare gpt-4o vs DeepSeek-R1", user=world.member)
+        await sim.wait_for_edit(prompt, until=lambda m: m.attachments, timeout=10)
     assert "deepseek-r1" in prompt.text().lower()
     assert_chart(prompt)
     assert not prompt.buttons()
@@ -378,7 +382,7 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
             assert nosy.callbacks[0]["data"]["flags"] == 64 and dry.edits == 0
 
             sim.click_button_labelled(dry, "Confirm", user=world.mod)
-            await sim.wait_for_edit(dry, timeout=10)
+            await sim.wait_for_edit(dry, until=lambda m: "imported" in m.text().lower(), timeout=10)
             assert "imported" in dry.text().lower()
             assert fresh.store.data_version > before
             [news] = await sim.wait_for_messages(announce, 1, timeout=5)

@@ -241,9 +241,17 @@ class ReplyView(discord.ui.View):
     async def _next(self, interaction: discord.Interaction) -> None:
         await self._turn(interaction, +1)
 
+    async def _lock(self, interaction: discord.Interaction) -> None:
+        """Acknowledge a click by greying the buttons out, so nothing runs twice
+        while the engine works (it may take a moment: charts, imports)."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        await interaction.response.edit_message(view=self)
+
     def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def run_suggestion(interaction: discord.Interaction) -> None:
-            await interaction.response.defer()  # the engine may take a moment (charts)
+            await self._lock(interaction)
             caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
             reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
             await self._show(interaction, reply)
@@ -265,7 +273,7 @@ class ReplyView(discord.ui.View):
         await self.bot.announce(reply)
 
     async def _confirm(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()
+        await self._lock(interaction)
         caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
         token = self.reply.confirm_token
         engine = self.bot.engine
@@ -309,7 +317,7 @@ def _py_name(name: str) -> str:
     n = re.sub(r"\W", "_", name)
     if not n or n[0].isdigit():
         n = "p_" + n
-    if keyword.iskeyword(n):
+    if keyword.iskeyword(n) or n in ("ctx", "run"):
         n += "_"
     return n
 

@@ -400,6 +400,8 @@ class DiscordSimulator:
         ids = [b.get("custom_id") for b in message.buttons()]
         if custom_id not in ids:
             raise KeyError(f"message {message.id} has no button {custom_id!r} (has {ids})")
+        if any(b.get("custom_id") == custom_id and b.get("disabled") for b in message.buttons()):
+            raise ValueError(f"button {custom_id!r} of message {message.id} is disabled: Discord would not send a click")
         channel = self.channels[message.channel_id]
         inter, data = self._interaction_base(3, user, channel)
         guild = self.guilds.get(message.guild_id) if message.guild_id else None
@@ -521,8 +523,15 @@ class DiscordSimulator:
 
         return await self.wait_until(check, timeout, f"{n} message(s) in #{channel.name}")
 
-    async def wait_for_edit(self, message: SimMessage, edits: int | None = None, timeout: float = 5.0) -> SimMessage:
-        """Wait until ``message`` has been edited (``edits`` times in all, default: once more than now)."""
+    async def wait_for_edit(
+        self, message: SimMessage, edits: int | None = None, timeout: float = 5.0, *,
+        until: Callable[[SimMessage], Any] | None = None,
+    ) -> SimMessage:
+        """Wait until ``message`` has been edited: ``edits`` times in all (default:
+        once more than now), or until ``until(message)`` holds."""
+        if until is not None:
+            await self.wait_until(lambda: until(message), timeout, f"message {message.id} to change as expected")
+            return message
         target = message.edits + 1 if edits is None else edits
         await self.wait_until(lambda: message.edits >= target, timeout, f"edit #{target} of message {message.id}")
         return message
