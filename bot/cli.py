@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `racebot ask ... | head`
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a clear line, not a traceback
         from bot.store.db import StoreError
 

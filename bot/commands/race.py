@@ -134,8 +134,9 @@ def gap(ctx: Context, args: Args) -> Reply:
     first = series[0]
     lines.append(f"First snapshot ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
-        lines.append(f"AI Index 2025: {pct(r['value'], 2)} in {r['period']}; our median for that month: "
-                     f"{pct(monthly[r['period']], 2) if r['period'] in monthly else 'no snapshot'}.")
+        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}" if r["period"] in monthly
+                else "before our first snapshot" if series and r["period"] < series[0]["date"][:7] else "no snapshot then")
+        lines.append(f"AI Index 2025: {pct(r['value'], 2)} in {r['period']} ({ours}).")
     lines.append(HOW_GAP)
     fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
               Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
@@ -235,9 +236,12 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
              "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
                                        else f"no: it was tighter on {tightest['date']}.")]
-    if n == 10:
-        for r in refs:
-            lines.append(f"AI Index 2025: {r['metric']} {pct(r['value'])} ({r['period']}).")
+    if n == 10 and refs:
+        def trend(prefix: str) -> str:
+            rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
+            return " → ".join(f"{pct(r['value'])} ({r['period']})" for r in rs)
+        lines.append(f"AI Index 2025: rank 1 vs 10 {trend('frontier_top1_top10')}; "
+                     f"rank 1 vs 2 {trend('frontier_top1_top2')}.")
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
               Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]
