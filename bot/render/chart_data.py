@@ -132,6 +132,8 @@ def _compare(d: dict) -> dict:
     return {"models": names, "organizations": [m.get("organization") for m in models],
             "countries": [m.get("country") for m in models], "benchmarks": benches, "scores": scores,
             "arena": [m["arena"]["score"] if m.get("arena") else None for m in models],
+            "parameters": [m.get("parameters") for m in models],
+            "training_compute": [m.get("training_compute") for m in models],
             "history": {n: [[p[0], p[1]] for p in _rows(hist.get(n))] for n in names}}
 
 

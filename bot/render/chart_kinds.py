@@ -165,10 +165,11 @@ def new_figure() -> Figure:
 
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
-    title = (title or "").strip()
-    size = 19 if len(title) <= 70 else 16
-    title = short(title, 95)
-    fig.text(0.022, 0.972, title, fontsize=size, fontweight="bold", va="top", ha="left", color=FG)
+    title = short((title or "").strip(), 110)
+    size = 19
+    t = fig.text(0.022, 0.972, title, fontsize=size, fontweight="bold", va="top", ha="left", color=FG)
+    fit_text(t, W - 40, min_size=14)
+    size = t.get_fontsize()
     y = 0.972 - (size * PX_PER_PT * 1.25) / H
     if subtitle:
         sub = subtitle.strip().replace(" · as of ", " ·\u00a0as\u00a0of\u00a0")
@@ -182,14 +183,34 @@ def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     return y - 0.035
 
 
+def fit_text(t, max_px: float, min_size: float = 9.0) -> None:
+    """Shrink a text until it is at most `max_px` wide; then cut it short."""
+    r = _renderer(t.figure)
+    w = t.get_window_extent(r).width
+    size = t.get_fontsize()
+    while w > max_px and size > min_size:
+        size = max(min_size, size * max_px / w * 0.98)
+        t.set_fontsize(size)
+        w = t.get_window_extent(r).width
+    s = t.get_text()
+    while w > max_px and len(s) > 10:
+        s = s[: int(len(s) * max_px / w) - 2].rstrip() + "…"
+        t.set_text(s)
+        w = t.get_window_extent(r).width
+
+
 def note(fig: Figure, text: str, y: float = 0.018, size: float = 10.5) -> None:
-    fig.text(0.022, y, text, fontsize=size, color=MUTED, ha="left", va="bottom")
+    t = fig.text(0.022, y, text, fontsize=size, color=MUTED, ha="left", va="bottom")
+    fit_text(t, W * 0.96, min_size=9)
 
 
 def date_axis(ax, lo: float, hi: float, labels: bool = True) -> None:
     """Readable date ticks: months ('Jul', with the year under it at the first
     tick and at each January) for short spans, years for long ones."""
-    span_days = max(1.0, hi - lo)
+    if hi - lo < 60:  # a few snapshots: show two months around them
+        mid = (lo + hi) / 2
+        lo, hi = mid - 30, mid + 30
+    span_days = hi - lo
     if span_days > 5 * 365:
         yrs = span_days / 365.25
         base = 1 if yrs <= 9 else 2 if yrs <= 18 else 5 if yrs <= 45 else 10
@@ -241,7 +262,8 @@ def end_labels(ax, ends: list[tuple[float, str, str]], fontsize: float = 11.5, b
                 color=c, clip_on=False, fontweight="bold" if bold and t in bold else "normal")
 
 
-_CANDIDATES = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+_CANDIDATES = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1), (0.2, 1), (0.2, -1),
+               (0.8, 1), (0.8, -1)]
 
 
 def _renderer(fig):
@@ -303,13 +325,21 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
         w, h = ext.width + 2, ext.height + 1
         marks = [m for j, m in enumerate(placed_marks) if j != idx]
         ok = None
-        for dist in (8, 20, 36, 56):
+        fallback = None
+        for dist in (8, 20, 36, 56, 80):
             for sx, sy in _CANDIDATES:
-                dx = dist if sx > 0 else -dist - w if sx < 0 else -w / 2
+                if sx in (0.2, 0.8):
+                    dx = -w * sx
+                else:
+                    dx = dist if sx > 0 else -dist - w if sx < 0 else -w / 2
                 dy = dist * 0.5 if sy > 0 else -dist * 0.5 - h if sy < 0 else -h / 2
+                if sx in (0.2, 0.8):
+                    dy = dist if sy > 0 else -dist - h
                 box = (px + dx, py + dy, px + dx + w, py + dy + h)
                 if box[0] < bb.x0 + 2 or box[2] > bb.x1 - 2 or box[1] < bb.y0 + 2 or box[3] > bb.y1 - 2:
                     continue
+                if fallback is None and not any(_overlaps(box, o) for o in placed):
+                    fallback = (dx, dy, box, dist)
                 if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
                     continue
                 if len(obs) and bool(np.any((obs[:, 0] <= box[2]) & (obs[:, 2] >= box[0])
@@ -320,6 +350,8 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
             if ok:
                 break
         ann.remove()
+        if ok is None and it.get("force"):
+            ok = fallback  # an important label: better over the data than missing
         if ok is None:
             continue
         dx, dy, box, dist = ok
@@ -334,6 +366,29 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
     return done
 
 
+def year_range(per: dict, n: int) -> tuple[list[str], list[int]]:
+    """The last `n` calendar years up to the latest one present, zeros included."""
+    ys = sorted(int(y) for y in per if str(y)[:4].isdigit())
+    if not ys:
+        return [], []
+    last = ys[-1]
+    years = [str(y) for y in range(max(ys[0], last - n + 1), last + 1)]
+    return years, [int(per.get(y, 0)) for y in years]
+
+
+def segment_boxes(ax, xs, ys, r: float = 4, step_px: float = 6) -> list[tuple]:
+    """Boxes along straight segments (in pixels, so log axes work too)."""
+    tr = ax.transData
+    pts = [tr.transform((x, y)) for x, y in zip(xs, ys)]
+    out = []
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        n = max(1, int(math.hypot(x1 - x0, y1 - y0) / step_px))
+        for k in range(n + 1):
+            x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
+            out.append((x - r, y - r, x + r, y + r))
+    return out
+
+
 def hold(xs: list[float], ys: list[float], until: float) -> tuple[list[float], list[float]]:
     """Extend a step series flat to `until` (the last value holds)."""
     if xs and until > xs[-1]:
@@ -342,7 +397,11 @@ def hold(xs: list[float], ys: list[float], until: float) -> tuple[list[float], l
 
 
 def pad_limits(lo: float, hi: float, frac: float = 0.06, min_span: float = 1.0) -> tuple[float, float]:
-    span = max(hi - lo, min_span)
+    """Limits with a margin; at least `min_span` wide, centred on the data."""
+    if hi - lo < min_span:
+        mid = (lo + hi) / 2
+        lo, hi = mid - min_span / 2, mid + min_span / 2
+    span = hi - lo
     return lo - span * frac, hi + span * frac
 
 
@@ -639,7 +698,7 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
     rec = s["record"]
     xs_all = [p[1] for p in pts]
     ys_all = [p[2] for p in pts]
-    xlo, xhi = min(xs_all) / 1.8, max(xs_all) * 1.8
+    xlo, xhi = min(xs_all) / 3.5, max(xs_all) * 2.2
     ax.set_xlim(xlo, xhi)
     ylo, yhi = min(ys_all + [thr]), max(ys_all + [thr])
     span = max(yhi - ylo, 1)
@@ -647,8 +706,8 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
     ax.axhspan(thr, yhi + span * 0.10, color="#009E73", alpha=0.06, zorder=0)
     ax.axhline(thr, color="#009E73", lw=1.6, ls="--", zorder=2)
     tl = f"threshold {elo(thr)} Elo" if arena else f"threshold {thr:g}%"
-    ax.text(0.995, thr, tl + " ", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=11,
-            color="#007A5A", fontweight="bold")
+    thr_text = ax.text(0.995, thr, tl + " ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                       fontsize=11, color="#007A5A", fontweight="bold")
     items = []
     if rec:
         rx = [r[2] for r in rec]
@@ -662,7 +721,7 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
         shown = rec if len(rec) <= 6 else [rec[0]] + rec[-5:]
         for r in reversed(shown):
             items.append({"x": r[2], "y": r[3], "text": f"{short(r[1], 28)}\n{params_label(r[2])} · {month_label(r[0])}",
-                          "weight": "bold"})
+                          "weight": "bold", "force": r is rec[-1]})
     ax.set_xlabel("Parameters (log scale)")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: params_label(v)))
     tr = ax.transData
@@ -671,7 +730,10 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
         px, py = tr.transform((p[1], p[2]))
         obst.append((px - 4, py - 4, px + 4, py + 4))
     if rec:
-        obst += point_boxes(ax, [r[2] for r in rec], [r[3] for r in rec], r=3)
+        obst += segment_boxes(ax, [r[2] for r in rec], [r[3] for r in rec], r=3)
+    _, ty = tr.transform((xlo, thr))
+    abb = ax.get_window_extent()
+    obst += [(abb.x0, ty - 3, abb.x1, ty + 3), artist_box(thr_text)]
     leg_items = items
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: params_label(v)))
     ax.xaxis.set_minor_formatter(mticker.NullFormatter())
@@ -767,6 +829,8 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
         f = s.get(key)
         if not f or not f.get("slope_log10_per_year"):
             continue
+        if since and s.get("fit") and f.get("n") == s["fit"].get("n"):
+            continue  # every model is from 2020 on: the same fit twice
         y0 = max(lo, year_to_num(since)) if since else lo
         xa = [y0, hi]
         yf = [1970 + x / 365.2425 for x in xa]
@@ -781,7 +845,8 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
     date_axis(ax, lo - 120, hi + 120)
     ax.set_ylim(min(ys) / 8, max(ys) * 30)
     ax.set_ylabel("Training compute (FLOP, log scale)")
-    ax.set_xlabel("Release date")
+    if hi - lo > 5 * 365:
+        ax.set_xlabel("Release date")
     leg = ax.legend(handles=handles, loc="upper left", fontsize=10.5, ncol=1)
     big = sorted(pts, key=lambda p: -p[2])[:3]
     tr = ax.transData
@@ -812,6 +877,9 @@ def draw_compare(fig: Figure, s: dict, top: float) -> None:
                fontsize=11, frameon=False, handlelength=1.2, columnspacing=1.4)
     rows = math.ceil(len(names) / 3)
     top2 = top - 0.045 * rows - 0.06
+    if not s["benchmarks"] and not any(s["history"].get(n) for n in names) and not any(s["arena"]):
+        _compare_sizes(fig, s, cols, top2)
+        return
     ax1 = fig.add_axes([0.07, 0.15, 0.40, top2 - 0.15])
     style(ax1)
     benches = sorted(s["benchmarks"], key=lambda b: -sum(v is not None for v in s["scores"][b]))[:5]
@@ -887,6 +955,36 @@ def draw_compare(fig: Figure, s: dict, top: float) -> None:
         msgs.append("Not on Chatbot Arena: " + ", ".join(missing) + ".")
     if msgs:
         note(fig, "  ".join(msgs))
+
+
+def _compare_sizes(fig: Figure, s: dict, cols: list[str], top2: float) -> None:
+    """Models with neither benchmarks nor Arena: compare size and compute."""
+    names = s["models"]
+    for i, (key, title, fmt) in enumerate((("parameters", "Parameters", params_label),
+                                           ("training_compute", "Training compute (FLOP)", sci))):
+        ax = fig.add_axes([0.07 + i * 0.49, 0.15, 0.40, top2 - 0.15])
+        style(ax)
+        vals = s.get(key) or []
+        have = [(j, v) for j, v in enumerate(vals) if v]
+        ax.set_title(title, fontsize=13, loc="left", fontweight="bold")
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels([wrap_label(n, 14, 2) for n in names], fontsize=10)
+        if not have:
+            ax.set_yticks([])
+            ax.text(0.5, 0.5, "not disclosed", ha="center", va="center", transform=ax.transAxes, color=MUTED,
+                    fontsize=13)
+            continue
+        ax.set_yscale("log")
+        ax.bar([j for j, _ in have], [v for _, v in have], color=[cols[j] for j, _ in have], width=0.6,
+               gid=f"series:{key}")
+        lo, hi = min(v for _, v in have), max(v for _, v in have)
+        ax.set_ylim(lo / 20, hi * 12)
+        for j, v in have:
+            ax.text(j, v * 1.3, fmt(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
+        for j, v in enumerate(vals):
+            if not v:
+                ax.text(j, lo / 10, "n/d", ha="center", va="bottom", fontsize=10, color=MUTED)
+    note(fig, "None of these models has benchmark scores or an Arena rating; sizes and compute as Epoch AI reports them.")
 
 
 def _history_panel(ax, hist: list, c: str, max_labels: int = 4, label_changes: bool = True) -> None:
@@ -978,11 +1076,11 @@ def draw_org(fig: Figure, s: dict, top: float) -> None:
         x2 = 0.075
     ax2 = fig.add_axes([x2, 0.12, 0.965 - x2, top - 0.12])
     style(ax2)
-    years = list(per)[-8:]
-    vals = [per[y] for y in years]
+    years, vals = year_range(per, 8 if hist else 14)
     ax2.bar(range(len(years)), vals, color=c, width=0.7, gid="series:per_year")
     for i, v in enumerate(vals):
-        ax2.text(i, v, str(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
+        if v:
+            ax2.text(i, v, str(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
     ax2.set_xticks(range(len(years)))
     ax2.set_xticklabels(years, rotation=0 if len(years) <= 5 or not hist else 45, fontsize=10.5)
     ax2.set_ylim(0, max(vals + [1]) * 1.15)
@@ -1001,11 +1099,12 @@ def draw_country(fig: Figure, s: dict, top: float) -> None:
     top -= 0.045
     ax1 = fig.add_axes([0.075, 0.13, 0.40 if hist else 0.89, top - 0.13])
     style(ax1)
-    years = list(per)[-12:]
-    vals = [per[y] for y in years]
+    years, vals = year_range(per, 12)
     ax1.bar(range(len(years)), vals, color=c, width=0.72, gid="series:per_year")
+    ax1.yaxis.set_major_locator(mticker.MaxNLocator(6, integer=True))
     for i, v in enumerate(vals):
-        ax1.text(i, v, str(v), ha="center", va="bottom", fontsize=10.5, fontweight="bold")
+        if v:
+            ax1.text(i, v, str(v), ha="center", va="bottom", fontsize=10.5, fontweight="bold")
     ax1.set_xticks(range(len(years)))
     ax1.set_xticklabels([y if (i % 2 == (len(years) - 1) % 2) else "" for i, y in enumerate(years)]
                         if len(years) > 8 else years, fontsize=10.5)
