@@ -192,10 +192,15 @@ def test_the_figure_draws_the_reply_figures(replies):
     assert list(ln.get_ydata()[:len(d["series"])]) == [p["spread_pct"] for p in d["series"]]
     d = replies["top"].data
     fig = build_figure("top", d, "t", "s")
-    bars = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "series:scores"] or \
-        [c for ax in fig.axes for c in ax.containers if c.get_gid() == "series:scores"][0].patches
-    tops = sorted(round(b.get_x() + b.get_width(), 6) for b in bars)
-    assert tops == sorted(round(r["score"], 6) for r in d["rows"])
+    cols = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "series:scores"]
+    ends = sorted(round(float(p.vertices[:, 0].max()), 6) for c in cols for p in c.get_paths())
+    assert ends == sorted(round(r["score"], 6) for r in d["rows"])
+    d = replies["count"].data
+    fig = build_figure("count", d, "t", "s")
+    for g, vals in d["groups"].items():
+        (c,) = [c for ax in fig.axes for c in ax.collections if c.get_gid() == f"series:{g}"]
+        heights = [round(float(p.vertices[:, 1].max() - p.vertices[:, 1].min()), 6) for p in c.get_paths()]
+        assert heights == [float(v) for v in vals]
 
 
 def test_unknown_kind_is_a_chart_error():
