@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.store.linking import parse_name
 from bot.store.normalize import compact, fold
@@ -22,6 +23,8 @@ from bot.store.normalize import compact, fold
 ACCEPT = 86.0       # fuzzy score at or above which a unique best match is taken
 MARGIN = 4.0        # ... provided it beats the next different entity by this much
 SUGGEST = 55.0      # scores below this are not worth suggesting
+BIG = 20_000        # an index with more keys than this narrows fuzzy candidates by trigrams first
+PREFILTER = 400     # ... to this many keys
 
 
 @dataclass
@@ -45,6 +48,11 @@ class Match:
         return self.entry is not None
 
 
+def _trigrams(key: str) -> set[str]:
+    k = f"^{key}$"
+    return {k[i:i + 3] for i in range(len(k) - 2)}
+
+
 def _sorted_words(text: str) -> str:
     return "".join(sorted(fold(text).split()))
 
@@ -61,6 +69,7 @@ class Index:
         self.exact: dict[str, int | str] = {}
         self.compact: dict[str, set] = {}
         self.family: dict[str, set] = {}
+        self.dated: dict[tuple[str, str], set] = {}  # (family key, month or checkpoint) -> entities
         keys: list[str] = []
         owners: list[int | str] = []
         seen_keys: set[tuple[str, int | str]] = set()
@@ -73,9 +82,11 @@ class Index:
             if not c:
                 return
             self.compact.setdefault(c, set()).add(eid)
-            fam = parse_name(spelling).key
-            if fam:
-                self.family.setdefault(fam, set()).add(eid)
+            parsed = parse_name(spelling)
+            if parsed.key:
+                self.family.setdefault(parsed.key, set()).add(eid)
+                if parsed.month or parsed.checkpoint:
+                    self.dated.setdefault((parsed.key, parsed.month or parsed.checkpoint), set()).add(eid)
             for k in (c, _sorted_words(spelling)):
                 if (k, eid) not in seen_keys:
                     seen_keys.add((k, eid))
@@ -97,11 +108,25 @@ class Index:
         self._keys = keys
         self._owners = owners
         self._sorted = sorted(zip(keys, owners))  # for prefix search with bisect
+        self._spelled: dict = {}
+        for k, eid in zip(keys, owners):
+            self._spelled.setdefault(eid, []).append(k)
+        self._grams = self._gram_index(keys) if len(keys) > BIG else None
         self.by_first: dict[str, list[tuple[tuple[str, ...], int | str]]] = {}
         for e in self.entries.values():
             toks = tuple(fold(e.name).split())
             if toks:
                 self.by_first.setdefault(toks[0], []).append((toks, e.id))
+
+    @staticmethod
+    def _gram_index(keys: list[str]) -> dict:
+        import numpy as np
+
+        post: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            for g in _trigrams(k):
+                post.setdefault(g, []).append(i)
+        return {g: np.asarray(ix, dtype=np.int32) for g, ix in post.items()}
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -122,8 +147,12 @@ class Index:
         if ids:
             best, others = self._best_of(ids)
             return Match("exact", best, others, query=q)
-        fam = parse_name(q).key
+        parsed = parse_name(q)
+        fam = parsed.key
         ids = self.family.get(fam) or self.family.get(c.replace(".", ""))
+        if ids and (parsed.month or parsed.checkpoint):
+            # "gpt-4o 2024-08-06": the version of that date
+            ids = self.dated.get((fam, parsed.month or parsed.checkpoint)) or ids
         if ids:
             best, others = self._best_of(ids)
             return Match("family", best, others, query=q)
@@ -141,14 +170,32 @@ class Index:
             return Match("ambiguous", suggestions=[(e.name, 0.0) for e in known], query=q)
         return self._fuzzy(q)
 
+    def _candidates(self, key: str, limit: int) -> list[tuple[str, float, int]]:
+        """(key, score, index) of the keys most like `key`. A large index is
+        narrowed first by shared trigrams (numpy), then scored exactly."""
+        if self._grams is None:
+            return process.extract(key, self._keys, scorer=fuzz.ratio, limit=limit, score_cutoff=SUGGEST)
+        import numpy as np
+
+        lists = [self._grams[g] for g in _trigrams(key) if g in self._grams]
+        if not lists:
+            return []
+        counts = np.bincount(np.concatenate(lists), minlength=len(self._keys))
+        # keys sharing nearly as many trigrams as the best one (a typo breaks up to three)
+        top = np.flatnonzero(counts >= max(1, int(counts.max()) - 4))
+        if len(top) > PREFILTER:
+            top = top[np.argpartition(counts[top], -PREFILTER)[-PREFILTER:]]
+        sub = [self._keys[i] for i in top]
+        return [(kk, sc, int(top[j])) for kk, sc, j in
+                process.extract(key, sub, scorer=fuzz.ratio, limit=limit, score_cutoff=SUGGEST)]
+
     def _fuzzy(self, q: str) -> Match:
         c, s = compact(q), _sorted_words(q)
         scored: dict[int | str, float] = {}
-        for key, scorer in ((c, fuzz.ratio), (s, fuzz.ratio)):
+        for key in (c, s):
             if not key:
                 continue
-            for _k, score, idx in process.extract(key, self._keys, scorer=scorer, limit=12,
-                                                  score_cutoff=SUGGEST):
+            for _k, score, idx in self._candidates(key, 12):
                 eid = self._owners[idx]
                 if score > scored.get(eid, 0):
                     scored[eid] = score
@@ -159,13 +206,21 @@ class Index:
                     scored[eid] = SUGGEST + 10 * len(c) / max(len(key), 1)
         if not scored:
             return Match("none", query=q)
-        ranked = sorted(scored.items(), key=lambda kv: (kv[1], self.entries[kv[0]].weight), reverse=True)
-        best_id, best = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        suggestions = [(self.entries[i].name, round(sc, 1)) for i, sc in ranked[:3]]
-        if best >= ACCEPT and best - second >= MARGIN:
+        # closeness in edits (a swap of two letters is one edit) breaks near-ties
+        edits = {eid: min(OSA.distance(c, k) for k in self._keys_of(eid)) for eid in scored}
+        ranked = sorted(scored, key=lambda e: (-scored[e], edits[e], -self.entries[e].weight))
+        best_id, best = ranked[0], scored[ranked[0]]
+        second_id = ranked[1] if len(ranked) > 1 else None
+        second = scored[second_id] if second_id is not None else 0.0
+        suggestions = [(self.entries[i].name, round(scored[i], 1)) for i in ranked[:3]]
+        clear_winner = best - second >= MARGIN or (second_id is not None and edits[best_id] < edits[second_id])
+        one_edit = edits[best_id] <= 1 and len(c) >= 2 and (second_id is None or edits[second_id] > 1)
+        if (best >= ACCEPT and clear_winner) or one_edit:
             return Match("fuzzy", self.entries[best_id], suggestions=suggestions, query=q)
         return Match("ambiguous" if best >= SUGGEST else "none", suggestions=suggestions, query=q)
+
+    def _keys_of(self, eid) -> list[str]:
+        return self._spelled.get(eid, [])
 
     def _prefixed(self, prefix: str, limit: int) -> list[tuple[str, int | str]]:
         i = bisect.bisect_left(self._sorted, (prefix,))

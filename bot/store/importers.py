@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 from bot.store.db import Change, Store
 from bot.store.linking import Linker
 from bot.store.normalize import (
-    access_level, country_name, fold, licence_name, parse_number, split_countries, split_list,
+    access_level, compact, country_name, fold, licence_name, parse_number, split_countries, split_list,
 )
 
 csv.field_size_limit(10_000_000)
@@ -444,7 +444,7 @@ def infer_org(ch: Change, orgs: "OrgIndex", name: str) -> dict | None:
 
 
 def store_models(ch: Change) -> list[dict]:
-    cur = ch.db.execute("SELECT id, name, org_id, release_date FROM models WHERE origin = 'epoch'")
+    cur = ch.db.execute("SELECT id, name, org_id, release_date FROM models WHERE origin IN ('epoch', 'hub')")
     return [dict(zip(("id", "name", "org_id", "release_date"), r)) for r in cur]
 
 
@@ -545,6 +545,9 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
         ids = _model_ids(ch)
         aliases = {r[0]: r[1] for r in ch.db.execute("SELECT alias, model_id FROM aliases")}
         linker = Linker(store_models(ch), org_words(ch))
+        same_name = {compact(n): mid for n, mid in ids.items()}
+        for a, mid in aliases.items():
+            same_name.setdefault(compact(a), mid)
         for i, r in enumerate(rows):
             arena_name = r["arena_name"]
             org = orgs.ensure(r["organization"], source_id=SOURCE_ARENA) if r["organization"] else None
@@ -563,6 +566,9 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                 if target is None and arena_name in ids:
                     target = ids[arena_name]
                 if target is None:
+                    # the same name in another case or punctuation ("Gemma-2-9b-it" / "Gemma-2-9B-it")
+                    target = same_name.get(compact(arena_name))
+                if target is None:
                     open_ = (r["licence"] or "").lower() != "proprietary" if r["licence"] else None
                     target = upsert_model(ch, ids, {
                         "name": arena_name, "organization": org["name"] if org else None,
@@ -572,6 +578,7 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                         "access": None if open_ is None else ("open weights" if open_ else "API"),
                         "licence": r["licence"], "origin": "arena", "source_id": SOURCE_ARENA,
                     }, report)
+                    same_name[compact(arena_name)] = target
                 elif org:
                     # a model we knew without its maker learns it from Arena's organisation
                     known = ch.get("models", {"id": target})

@@ -204,10 +204,11 @@ def period_end(raw: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation to spaces, spaces collapsed."""
+    """Lower-case, accents removed, punctuation to spaces (but ``+``, as in
+    Command R+, and dots inside numbers stay), spaces collapsed."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"[^a-z0-9.]+", " ", t)
+    t = re.sub(r"[^a-z0-9.+]+", " ", t)
     t = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", t)  # keep dots only inside numbers (3.5)
     return " ".join(t.split())
 
