@@ -75,6 +75,18 @@ def clean(text: str, limit: int = 80) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
+_PING = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+
+
+def defang(text: str | None) -> str | None:
+    """No mention syntax and no control or bidi characters in anything the bot
+    says (allowed mentions are off as well: this keeps the text honest too)."""
+    if not text:
+        return text
+    t = _CONTROL.sub("", text)
+    return _PING.sub(lambda m: "@\u200b" + m.group(1) if m.group(1) else f"<\u200b{m.group(2)}{m.group(3)}>", t)
+
+
 def _cut(s: str | None, n: int) -> str | None:
     if s is None:
         return None
@@ -93,11 +105,12 @@ def fit_reply(reply: Reply) -> Reply:
     pages = [reply, *reply.pages]
     out: list[Reply] = []
     for page in pages:
-        page = replace(page, pages=[])
-        page.title = _cut(page.title, EMBED_TITLE_LIMIT)
-        page.footer = _cut(page.footer, EMBED_FOOTER_LIMIT)
-        page.fields = [Field(_cut(f.name, EMBED_FIELD_NAME_LIMIT) or "\u200b",
-                             _cut(f.value, EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
+        page = replace(page, pages=[], text=defang(page.text) or "", description=defang(page.description),
+                       suggestions=[defang(x) for x in page.suggestions])
+        page.title = _cut(defang(page.title), EMBED_TITLE_LIMIT)
+        page.footer = _cut(defang(page.footer), EMBED_FOOTER_LIMIT)
+        page.fields = [Field(_cut(defang(f.name), EMBED_FIELD_NAME_LIMIT) or "\u200b",
+                             _cut(defang(f.value), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
         # content over the limit: split at line breaks into more pages
         chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]
         desc_chunks = _split(page.description, EMBED_DESCRIPTION_LIMIT) if page.description else [None]
