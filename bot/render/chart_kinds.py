@@ -433,6 +433,21 @@ def bars(ax, pos, lengths, base=0.0, width: float = 0.72, colors=None, horizonta
     return pc
 
 
+LEGEND_ROW = 0.036  # one legend row above the axes, as a fraction of the height
+
+
+def legend_above(ax, handles: list, row: int = 0, fontsize: float = 10.5):
+    """A one-row legend above the axes (row 0 right on top of it, row 1 above
+    that): a legend there never covers data."""
+    y = 1.0 + row * (LEGEND_ROW * H) / ax.get_window_extent().height
+    leg = ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.01, y), ncol=len(handles),
+                    frameon=False, fontsize=fontsize, handlelength=1.6, columnspacing=1.3, borderaxespad=0.15,
+                    handletextpad=0.5)
+    if row:
+        ax.add_artist(leg)
+    return leg
+
+
 def hold(xs: list[float], ys: list[float], until: float) -> tuple[list[float], list[float]]:
     """Extend a step series flat to `until` (the last value holds)."""
     if xs and until > xs[-1]:
@@ -729,7 +744,7 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
     if not pts:
         raise ChartError("small: no points")
     arena = s["benchmark"] == "arena"
-    ax = fig.add_axes([0.075, 0.13, 0.90, top - 0.13])
+    ax = fig.add_axes([0.075, 0.13, 0.90, top - 0.13 - LEGEND_ROW])
     style(ax, "both")
     log_axis(ax.xaxis)
     thr = s["threshold"]
@@ -793,8 +808,8 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
                for c in list(by) if c]
     handles.append(Line2D([], [], marker="o", ls=":", color=FG, mfc="white", mec=FG, mew=2, ms=11,
                           label="new record: smallest to reach the threshold"))
-    leg = ax.legend(handles=handles, loc="lower right", fontsize=10, ncol=2)
-    place_labels(ax, leg_items, fontsize=10.5, point_r=9, obstacles=obst + [artist_box(leg)])
+    legend_above(ax, handles, fontsize=10.5)
+    place_labels(ax, leg_items, fontsize=10.5, point_r=9, obstacles=obst)
     ref = {r.get("id"): r for r in s.get("reference") or []}
     if "small_models_reduction" in ref:
         note(fig, f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
@@ -850,7 +865,7 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
     pts = [p for p in s["points"] if p[2] and p[1]]
     if len(pts) < 2:
         raise ChartError("compute: too few points")
-    ax = fig.add_axes([0.085, 0.12, 0.89, top - 0.12])
+    ax = fig.add_axes([0.085, 0.12, 0.89, top - 0.12 - 2 * LEGEND_ROW])
     style(ax, "both")
     log_axis(ax.yaxis)
     count = {}
@@ -871,6 +886,7 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
     lo, hi = min(xs), max(xs)
     handles = [Line2D([], [], marker="o", ls="", ms=8, color=color(c) if c != "other" else "#B5B5B5",
                       label=f"{c} ({len(groups[c])})") for c in order]
+    trends = []
     for key, ls, since in (("fit", "-", None), ("fit_since_2020", "--", 2020.0)):
         f = s.get(key)
         if not f or not f.get("slope_log10_per_year"):
@@ -883,20 +899,22 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
         ya = [10 ** (f["slope_log10_per_year"] * t + f["intercept"]) for t in yf]
         d = f.get("doubling_months")
         lab = (f"trend {'since 2020' if since else 'since ' + str(int(1970 + lo / 365.2425))}: ×2 every "
-               f"{d:.1f} months ({f.get('n')} models)") if d else "trend"
+               f"{d:.1f} months") if d else "trend"
         ax.plot(xa, ya, color=FG, lw=2.4 if not since else 2.0, ls=ls, zorder=5, gid=f"fit:{key}")
-        handles.append(Line2D([], [], color=FG, lw=2.2, ls=ls, label=lab))
+        trends.append(Line2D([], [], color=FG, lw=2.2, ls=ls, label=lab))
     if s.get("reference_months"):
-        handles.append(Line2D([], [], ls="", label=f"AI Index 2025: ×2 about every {s['reference_months']:g} months"))
+        trends.append(Line2D([], [], ls="", label=f"AI Index 2025: ×2 every ~{s['reference_months']:g} months"))
     date_axis(ax, lo - 120, hi + 120)
     ax.set_ylim(min(ys) / 8, max(ys) * 30)
     ax.set_ylabel("Training compute (FLOP, log scale)")
     if hi - lo > 5 * 365:
         ax.set_xlabel("Release date")
-    leg = ax.legend(handles=handles, loc="upper left", fontsize=10.5, ncol=1)
+    if trends:
+        legend_above(ax, trends, row=1, fontsize=10.5)
+    legend_above(ax, handles, row=0, fontsize=10.5)
     big = sorted(pts, key=lambda p: -p[2])[:3]
     tr = ax.transData
-    obst = [artist_box(leg)]
+    obst = []
     for x, y in zip(xs, ys):
         px, py = tr.transform((x, y))
         obst.append((px - 4, py - 4, px + 4, py + 4))
@@ -1184,7 +1202,7 @@ def draw_timeline(fig: Figure, s: dict, top: float) -> None:
     hi = max(xs_all)
     lo = max(min(xs_all), hi - 365.25 * (10 if not single else 12))
     ev = [e for e, x in zip(ev, xs_all) if x >= lo]
-    ax = fig.add_axes([0.085, 0.27, 0.89, top - 0.27])
+    ax = fig.add_axes([0.085, 0.27, 0.89, top - 0.27 - LEGEND_ROW])
     axs = fig.add_axes([0.085, 0.12, 0.89, 0.10], sharex=ax)
     style(ax, "both")
     style(axs, "x")
@@ -1237,13 +1255,13 @@ def draw_timeline(fig: Figure, s: dict, top: float) -> None:
                       label="other notable model")]
     if not single:
         handles += [Patch(color=color(k), label=k) for k in main]
-    leg = ax.legend(handles=handles, loc="upper left", fontsize=10.5, ncol=1 if single else 2)
+    legend_above(ax, handles, fontsize=10.5)
     tr = ax.transData
-    obst = [artist_box(leg)]
+    obst = []
     for e in known:
-        if e[5]:
-            px, py = tr.transform((dnum(e[0]), e[4]))
-            obst.append((px - 7, py - 7, px + 7, py + 7))
+        px, py = tr.transform((dnum(e[0]), e[4]))
+        r = 7 if e[5] else 3
+        obst.append((px - r, py - r, px + r, py + r))
     place_labels(ax, [{"x": dnum(e[0]), "y": e[4], "text": short(e[1], 24), "color": MUTED} for e in picks],
                  fontsize=10, point_r=6, obstacles=obst)
     n_front = sum(1 for e in ev if e[5])
