@@ -344,7 +344,7 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
         marks = [m for j, m in enumerate(placed_marks) if j != idx]
         ok = None
         fallback = None
-        for dist in (8, 20, 36, 56, 80):
+        for dist in (12, 22, 36, 56, 80):
             for sx, sy in _CANDIDATES:
                 if sx in (0.2, 0.8):
                     dx = -w * sx
@@ -375,8 +375,11 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
         dx, dy, box, dist = ok
         placed.append(box)
         ap = None
-        if arrows and dist > 8:
-            ap = {"arrowstyle": "-", "color": it.get("color", MUTED), "lw": 0.8, "shrinkA": 0, "shrinkB": 5}
+        if arrows:  # a short line from the label's nearest corner to its point
+            rx = 0.0 if dx >= 0 else 1.0 if dx + w <= 0 else 0.5
+            ry = 0.0 if dy >= 0 else 1.0 if dy + h <= 0 else 0.5
+            ap = {"arrowstyle": "-", "color": it.get("color", MUTED), "lw": 0.9, "shrinkA": 1, "shrinkB": 3,
+                  "relpos": (rx, ry)}
         ax.annotate(it["text"], (it["x"], it["y"]), xytext=(dx, dy), textcoords="offset pixels",
                     ha="left", va="bottom", fontsize=fontsize, color=it.get("text_color", FG),
                     fontweight=it.get("weight", "normal"), arrowprops=ap, annotation_clip=False, zorder=8)
