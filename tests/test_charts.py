@@ -367,3 +367,21 @@ def test_measure_reports_the_timings(engine):
     assert m["charts"] == len(GALLERY)
     assert 0 < m["cached_p50_ms"] < 2  # a cache hit is a dict lookup plus a hash
     assert m["cold_p50_ms"] > m["cached_p50_ms"]
+
+
+def test_a_killed_worker_falls_back_to_a_thread(engine, replies):
+    import os
+    import signal
+
+    svc = ChartService(engine, processes=True, workers=1)
+    try:
+        check_png(svc.render(replies["count-by-sector"]))
+        (pid,) = list(svc._procs._processes)
+        os.kill(pid, signal.SIGKILL)  # our own worker
+        time.sleep(0.5)
+        r = replies["org"]
+        png = svc.render(Reply(title="after the crash", footer=r.footer, data=r.data, chart=r.chart))
+        check_png(png)
+        assert svc.stats["pool_broken"] >= 1
+    finally:
+        svc.close()
