@@ -322,7 +322,12 @@ def gallery(engine, folder: str | os.PathLike) -> list[Path]:
     lines = ["# Chart gallery", "",
              "Every chart kind the bot draws, rendered from the real seed data "
              "(`python -c \"from bot.engine import Engine; from bot.render.charts import gallery; "
-             "gallery(Engine.open('/tmp/g.db'), 'docs/gallery')\"`). 1200x675 PNG each.", ""]
+             "gallery(Engine.open('/tmp/g.db'), 'docs/gallery')\"`). 1200x675 PNG each.", "",
+             "One look for every chart: a solid white background that reads inside Discord's dark and light "
+             "themes; the Okabe-Ito colour-blind-safe palette with one fixed colour per country and major "
+             "organisation (`bot/render/palette.py`); the reply's title, and its source and as-of date as the "
+             "subtitle; direct labels on the few points that matter, placed so they never overlap; legends "
+             "outside the data. Each PNG is a 256-colour image of 20-60 KB.", ""]
     for slug, line, reply, info in rows:
         lines.append(f"## `{line}`")
         lines.append("")
