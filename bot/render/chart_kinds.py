@@ -504,7 +504,7 @@ def draw_race(fig: Figure, s: dict, top: float) -> None:
     leader = s.get("leader")
     ends_text = {c: f"{c}  {elo(pts[-1][1])}" for c, pts in lines.items() if pts}
     right = min(0.86, _right_margin(list(ends_text.values())))
-    ax = fig.add_axes([0.075, 0.12, right - 0.075, top - 0.12])
+    ax = fig.add_axes([0.075, 0.12, right - 0.075, top - 0.12 - LEGEND_ROW])
     style(ax)
     xs_all, ys_all = [], []
     ends = []
@@ -526,13 +526,13 @@ def draw_race(fig: Figure, s: dict, top: float) -> None:
     lo, hi = min(xs_all), max(xs_all)
     date_axis(ax, lo - 4, hi + 4)
     ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.05, 20)
-    ax.set_ylim(ylo, yhi + (yhi - ylo) * 0.12)
+    ax.set_ylim(ylo, yhi)
     ax.set_ylabel("Best Chatbot Arena score (Elo)")
     if leader and lines.get(leader):
         last = lines[leader][-1]
-        ax.text(0.012, 0.975, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),
-                transform=ax.transAxes, va="top", ha="left", fontsize=12, fontweight="bold",
-                color=color(leader), bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "#D0D0D0"})
+        ax.text(0.0, 1.015, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),
+                transform=ax.transAxes, va="bottom", ha="left", fontsize=12.5, fontweight="bold",
+                color=color(leader))
     changes = [x for x in s.get("leaders", [])[1:]][-4:]
     for d, c, _name in changes:
         x = dnum(d)
