@@ -96,11 +96,17 @@ def test_alias_rename_merge_remove_restore(fresh_engine):
         e.handle("model whale-reasoner", MOD).data["model"]["name"] != "DeepSeek-R1"
     assert e.handle("rename deepseek v3 to DeepSeek-V3 (Dec 2024)", MOD).status == "ok"
     assert e.handle("model deepseek v3", MOD).data["model"]["name"] == "DeepSeek-V3 (Dec 2024)"
+    assert e.handle("add model Dup Model org=OpenAI country=us date=2025-01-01", MOD).status == "ok"
+    assert e.handle("elo Dup Model 1300", MOD).status == "ok"
+    assert e.handle("alias Dup Model dupe", MOD).status == "ok"
     n_ratings = e.store.scalar("SELECT count(*) FROM arena_ratings")
-    r = e.handle("merge Gemini-1.5-Pro-002 into Gemini 1.5 Pro", MOD)
+    r = e.handle("merge Dup Model into o3", MOD)
     assert r.status == "ok", r.text
     assert e.store.scalar("SELECT count(*) FROM arena_ratings") == n_ratings
-    assert e.handle("model Gemini-1.5-Pro-002", MOD).data["model"]["name"] == "Gemini 1.5 Pro"
+    o3 = e.store.scalar("SELECT id FROM models WHERE name = 'o3'")
+    assert e.store.scalar("SELECT model_id FROM arena_ratings WHERE arena_name = 'Dup Model'") == o3
+    assert e.handle("model dupe", MOD).data["model"]["name"] == "o3"
+    assert e.handle("model Dup Model", MOD).data["model"]["name"] == "o3"
     assert e.handle("remove o3", MOD).status == "ok"
     assert e.handle("model o3", MOD).data.get("model", {}).get("name") != "o3"
     assert e.handle("restore o3", MOD).status == "ok"

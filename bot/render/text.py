@@ -76,6 +76,8 @@ def clean(text: str, limit: int = 80) -> str:
 
 
 _PING = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+# the shape of a Discord bot token: the bot never repeats one, even one a user typed
+_TOKEN = re.compile(r"[A-Za-z\d_-]{20,40}\.[A-Za-z\d_-]{4,10}\.[A-Za-z\d_-]{20,}")
 
 
 def defang(text: str | None) -> str | None:
@@ -83,7 +85,7 @@ def defang(text: str | None) -> str | None:
     says (allowed mentions are off as well: this keeps the text honest too)."""
     if not text:
         return text
-    t = _CONTROL.sub("", text)
+    t = _TOKEN.sub("[redacted]", _CONTROL.sub("", text))
     return _PING.sub(lambda m: "@\u200b" + m.group(1) if m.group(1) else f"<\u200b{m.group(2)}{m.group(3)}>", t)
 
 
