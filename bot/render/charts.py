@@ -352,7 +352,7 @@ def _pct(xs: list[float], q: float) -> float:
     return s[i]
 
 
-def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16) -> dict:
+def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16, lines: list[str] | None = None) -> dict:
     """Time chart rendering on this machine (milliseconds).
 
     cold_*: a render with an empty cache (worker pool warm), one at a time;
@@ -360,11 +360,11 @@ def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16) -> dict:
     asyncio.sleep wakes up while `concurrent_charts` different charts render
     at once through ``render_async``; worker_*: ``render_png`` alone, timed
     inside a worker (no IPC). Uses the engine's chart service (and clears
-    its cache)."""
+    its cache). `lines`: the command lines to chart (default: the gallery's)."""
     svc = engine.charts
     svc.warm(wait=True)
     replies = []
-    for _slug, line in GALLERY:
+    for line in lines or [line for _slug, line in GALLERY]:
         r = engine.handle(line)
         if r.chart is not None and r.status == "ok":
             replies.append(r)
