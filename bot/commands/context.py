@@ -68,6 +68,13 @@ class Context:
         for k in known:
             if fold(k) == fold(c or ""):
                 return k
+        if len(f) >= 4:  # a typo: "chna", "germnay"
+            from rapidfuzz import fuzz, process
+
+            choices = {k: fold(k) for k in known} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
+            hit = process.extractOne(f, choices, scorer=fuzz.ratio, score_cutoff=85)
+            if hit:
+                return COUNTRY_ALIASES.get(hit[2], hit[2])
         return None
 
     def known_countries(self) -> list[str]:

@@ -318,7 +318,8 @@ def top(ctx: Context, args: Args) -> Reply:
                      data={"as_of": day, "rows": []})
     body = table([[str(r.rank), r.arena_name[:34], elo(r.score), (r.country or "?")[:14]] for r in rows],
                  ["#", "model", "Elo", "country"])
-    text = (f"**Top {len(rows)} {label + ' ' if label else ''}models on Chatbot Arena** as of {day}:\n{body}\n"
+    text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena** "
+            f"as of {day}:\n{body}\n"
             "`#` is Arena's rank among all models (ties share a rank).")
     return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
                  footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
