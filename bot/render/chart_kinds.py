@@ -581,7 +581,7 @@ def draw_gap(fig: Figure, s: dict, top: float) -> None:
     vals = pct + [r["value"] for r in refs_in] + [0.0]
     plo, phi = min(vals), max(vals)
     span = max(phi - plo, 2.0)
-    ax2.set_ylim(plo - span * 0.15, phi + span * 0.25)
+    ax2.set_ylim(plo - span * 0.28, phi + span * 0.3)
     ax2.set_ylabel("Gap (%)")
     ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
     ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:+g}%" if v else "0%"))
@@ -590,10 +590,10 @@ def draw_gap(fig: Figure, s: dict, top: float) -> None:
     # who is ahead, in words
     y0, y1 = ax2.get_ylim()
     if y1 > 0:
-        ax2.text(0.008, 0.96, f"▲ {nx} ahead", transform=ax2.transAxes, color=cx, fontsize=10.5, va="top",
+        ax2.text(0.008, 0.985, f"▲ {nx} ahead", transform=ax2.transAxes, color=cx, fontsize=10.5, va="top",
                  fontweight="bold")
     if y0 < 0 and min(pct) < 0:
-        ax2.text(0.008, 0.04, f"▼ {ny} ahead", transform=ax2.transAxes, color=cy, fontsize=10.5, va="bottom",
+        ax2.text(0.008, 0.015, f"▼ {ny} ahead", transform=ax2.transAxes, color=cy, fontsize=10.5, va="bottom",
                  fontweight="bold")
     # latest value
     ax2.plot([xs[-1]], [pct[-1]], "o", color=FG, ms=7, zorder=5)
