@@ -46,6 +46,7 @@ def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, co
 
 def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -> int:
     interactive = (stdin or sys.stdin).isatty()
+    engine.charts.warm()  # start the chart workers while the first question is typed
     if interactive:
         try:
             import readline
