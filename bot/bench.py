@@ -205,22 +205,13 @@ def bench_charts(engine) -> dict[str, Any]:
 
     async def naive_lag() -> float:
         """Event-loop lag when the naive render runs on the loop (for contrast)."""
-        lags: list[float] = []
-        stop = asyncio.Event()
+        from bot.looplag import LagProbe
 
-        async def ticker():
-            while not stop.is_set():
-                t = time.perf_counter()
-                await asyncio.sleep(0.005)
-                lags.append((time.perf_counter() - t - 0.005) * 1000)
-
-        task = asyncio.create_task(ticker())
-        for r in replies[:4]:
-            naive_render(r.chart.kind, r.data, r.title, r.footer)
-            await asyncio.sleep(0)
-        stop.set()
-        await task
-        return pct(lags, 99)
+        async with LagProbe() as probe:
+            for r in replies[:4]:
+                naive_render(r.chart.kind, r.data, r.title, r.footer)
+                await asyncio.sleep(0)
+        return pct(probe.lags, 99)
 
     return {
         "chart_cold_p50_ms": m["cold_p50_ms"], "chart_cold_p95_ms": m["cold_p95_ms"],

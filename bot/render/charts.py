@@ -243,22 +243,22 @@ class ChartService:
         pf.add_done_callback(done)
         return out
 
-    def render(self, reply) -> bytes:
-        """The PNG for `reply.chart` (blocking: call it from a worker thread)."""
+    def _lookup(self, reply) -> tuple[tuple, bytes | None]:
         if reply.chart is None:
             raise ChartError("the reply has no chart")
         key = self.key(reply)
-        png = self._cached(key)
+        return key, self._cached(key)
+
+    def render(self, reply) -> bytes:
+        """The PNG for `reply.chart` (blocking: call it from a worker thread)."""
+        key, png = self._lookup(reply)
         if png is not None:
             return png
         return self._start(key, reply).result(timeout=self.timeout)
 
     async def render_async(self, reply) -> bytes:
         """The PNG for `reply.chart`, rendered in the pool; the event loop stays free."""
-        if reply.chart is None:
-            raise ChartError("the reply has no chart")
-        key = self.key(reply)
-        png = self._cached(key)
+        key, png = self._lookup(reply)
         if png is not None:
             return png
         fut = self._start(key, reply)
@@ -390,24 +390,15 @@ def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16, lines: list
              for i in range(concurrent_charts)]
 
     async def lagged() -> tuple[list[float], float]:
-        lags: list[float] = []
-        stop = asyncio.Event()
+        from bot.looplag import LagProbe
 
-        async def ticker():
-            while not stop.is_set():
-                t = time.perf_counter()
-                await asyncio.sleep(0.005)
-                lags.append((time.perf_counter() - t - 0.005) * 1000)
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0.05)
-        svc.clear()
-        t0 = time.perf_counter()
-        await asyncio.gather(*(svc.render_async(r) for r in batch))
-        wall = (time.perf_counter() - t0) * 1000
-        stop.set()
-        await task
-        return lags, wall
+        async with LagProbe() as probe:
+            await asyncio.sleep(0.05)
+            svc.clear()
+            t0 = time.perf_counter()
+            await asyncio.gather(*(svc.render_async(r) for r in batch))
+            wall = (time.perf_counter() - t0) * 1000
+        return probe.lags, wall
 
     lags, wall = asyncio.run(lagged())
     # the drawing alone, timed inside a worker (keeps matplotlib out of this process)

@@ -105,6 +105,14 @@ class Table:
     def fail(self, row: int, reason: str, line: int | None = None) -> ImportFailed:
         return ImportFailed(self.name, row, reason, line)
 
+    def once(self, seen: dict, key: Any, what: str, row: int, line: int) -> None:
+        """Reject the file when `key` is empty or was seen on an earlier row."""
+        if not key:
+            raise self.fail(row, f"the {what} cell is empty", line)
+        if key in seen:
+            raise self.fail(row, f"{what} {key!r} repeats row {seen[key]}", line)
+        seen[key] = row
+
 
 def read_table(source: str | Path | bytes, *, name: str | None = None,
                required: Iterable[str] = (), one_of: Iterable[Iterable[str]] = ()) -> Table:
@@ -267,11 +275,7 @@ def parse_epoch_notable(table: Table) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
     for rn, line, r in table.rows:
         name = " ".join(r["Model"].split())
-        if not name:
-            raise table.fail(rn, "the Model cell is empty", line)
-        if name in seen:
-            raise table.fail(rn, f"model {name!r} repeats row {seen[name]}", line)
-        seen[name] = rn
+        table.once(seen, name, "model", rn, line)
         orgs = split_list(r.get("Organization"))
         countries = split_countries(r.get("Country (of organization)"))
         sectors = split_list(r.get("Organization categorization"))
@@ -346,13 +350,11 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         orgs_t = read_table(organizations if organizations is not None else orgs_p, name="organizations.csv",
                             required=["Organization", "Country", "Organization categorization"])
     versions_by_id: dict[str, dict] = {}
+    seen_versions: dict[str, int] = {}
     for rn, line, r in vers_t.rows:
         vid = r["id"].strip()
-        if not vid:
-            raise vers_t.fail(rn, "the id cell is empty", line)
+        vers_t.once(seen_versions, vid, "version id", rn, line)
         # a version with no Model cell is a model of its own, named by its display name or id
-        if vid in versions_by_id:
-            raise vers_t.fail(rn, f"version {vid!r} repeats", line)
         versions_by_id[vid] = {
             "model": " ".join((r["Model"] or r.get("Display name") or vid).split()),
             "date": _date(vers_t, rn, line, "Version release date", r["Version release date"]),
@@ -610,11 +612,7 @@ def import_figures(store: Store, source: str | Path | bytes, *, name: str | None
     seen: dict[str, int] = {}
     for rn, line, r in table.rows:
         fid = r["id"].strip()
-        if not fid:
-            raise table.fail(rn, "the id cell is empty", line)
-        if fid in seen:
-            raise table.fail(rn, f"id {fid!r} repeats row {seen[fid]}", line)
-        seen[fid] = rn
+        table.once(seen, fid, "id", rn, line)
         value = _num(table, rn, line, "value", r["value"], positive=False)
         if value is None:
             raise table.fail(rn, "column 'value' is empty", line)
