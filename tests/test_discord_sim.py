@@ -202,3 +202,15 @@ async def test_op7_reconnect_resumes(sim, client):
     await sim.send_reconnect()
     await resumed
     assert len(sim.identifies) == 1 and len(sim.resumes) == 1
+
+
+async def test_global_rate_limit_and_500_retry(sim, client):
+    ch = sim.text_channel(client.test_guild)
+    user = sim.create_user("gina")
+    sim.add_member(client.test_guild, user)
+    sim.inject_fault(429, retry_after=0.3, is_global=True, method="POST", path_contains="/messages")
+    sim.inject_fault(500, method="POST", path_contains="/messages")
+    m = sim.send_user_message(ch, user, "echo after")
+    [reply] = await sim.wait_for_messages(ch, 1, after=m, timeout=8)
+    assert reply.content == "after"
+    assert [c.status for c in sim.calls("POST", r"/messages$")] == [429, 500, 200]

@@ -136,6 +136,7 @@ class DiscordSimulator:
         self.channels: dict[int, SimChannel] = {}
         self.messages: dict[int, SimMessage] = {}
         self.interactions: dict[int, SimInteraction] = {}
+        self._uploads: dict[int, SimAttachment] = {}  # files given to slash commands
         self._interactions_by_token: dict[str, SimInteraction] = {}
 
         self.bot_user = self.create_user(bot_name, bot=True)
@@ -345,14 +346,29 @@ class DiscordSimulator:
         self._interactions_by_token[token] = inter
         return inter, data
 
-    def _options(self, cmd: dict[str, Any], options: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
+    def _options(
+        self, cmd: dict[str, Any], options: dict[str, Any], focused: str | None,
+        resolved: dict[str, Any] | None = None, channel: SimChannel | None = None,
+    ) -> list[dict[str, Any]]:
+        """Option payloads typed from the synced command. An attachment option
+        (type 11) takes ``(filename, bytes)``: the file goes into ``resolved``."""
         spec = {o["name"]: o for o in cmd.get("options", []) or []}
         out = []
         for name, value in options.items():
             if name not in spec:
                 raise KeyError(f"/{cmd['name']} has no option {name!r} (has {sorted(spec)})")
             otype = spec[name]["type"]
-            if name != focused:
+            if otype == 11 and name != focused:
+                filename, data = value
+                aid = self.ids.next()
+                cid = channel.id if channel else 0
+                att = SimAttachment(id=aid, filename=filename, data=bytes(data), content_type="text/csv",
+                                    url=f"{self.base_url}/attachments/{cid}/{aid}/{filename}")
+                self._uploads[aid] = att
+                if resolved is not None:
+                    resolved.setdefault("attachments", {})[str(aid)] = att.payload()
+                value = str(aid)
+            elif name != focused:
                 if otype == 4:
                     value = int(value)
                 elif otype == 10:
@@ -372,12 +388,15 @@ class DiscordSimulator:
         """A user runs ``/name`` with ``options``: INTERACTION_CREATE type 2 with the synced command's id."""
         cmd = self._command(name, channel.guild_id)
         inter, data = self._interaction_base(2, user, channel)
+        resolved: dict[str, Any] = {}
         data["data"] = {
             "id": cmd["id"],
             "name": cmd["name"],
             "type": 1,
-            "options": self._options(cmd, options or {}, None),
+            "options": self._options(cmd, options or {}, None, resolved, channel),
         }
+        if resolved:
+            data["data"]["resolved"] = resolved
         if channel.guild_id:
             data["data"]["guild_id"] = str(channel.guild_id)
         self._dispatch("INTERACTION_CREATE", data, guild_id=channel.guild_id)
@@ -926,6 +945,9 @@ class DiscordSimulator:
 
     async def _get_attachment(self, request: web.Request) -> web.StreamResponse:
         aid = int(request.match_info["attachment_id"])
+        if aid in self._uploads:
+            a = self._uploads[aid]
+            return web.Response(body=a.data, content_type=a.content_type or "application/octet-stream")
         for msg in self.messages.values():
             for a in msg.attachments:
                 if a.id == aid:
