@@ -520,3 +520,21 @@ async def test_burst_of_users_each_answered_once(sim: DiscordSimulator, world: W
     answers = sim.messages_in(world.channel, after=first.id - 1)
     assert len(answers) == len(asked) + 1
     assert all(a.allowed_mentions == {"parse": []} for a in answers)
+
+
+async def test_commands_are_synced_only_when_they_change(sim: DiscordSimulator, world: World, engine: Engine) -> None:
+    def puts() -> list:
+        return [c for c in sim.calls("PUT") if c.path.endswith("/commands")]
+
+    async with running(world.settings(), engine):
+        pass
+    assert len(puts()) == 1
+    async with running(world.settings(), engine):  # a restart with the same commands: one GET, no PUT
+        pass
+    assert len(puts()) == 1
+    assert sim.calls("GET", r"/applications/\d+/commands$")
+    sim.global_commands = [c for c in sim.global_commands if c["name"] != "race"]  # someone deleted one
+    async with running(world.settings(), engine):
+        inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
+        await sim.wait_for_answer(inter, timeout=10)
+    assert len(puts()) == 2

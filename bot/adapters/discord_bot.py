@@ -538,7 +538,6 @@ class RaceBot(commands.Bot):
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self._last_identify: dict[int, float] = {}
         self._max_concurrency = 1
-        self.synced: list[app_commands.AppCommand] = []
 
     async def setup_hook(self) -> None:
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
@@ -557,17 +556,31 @@ class RaceBot(commands.Bot):
         if self.settings.sync_commands:
             await self.sync_commands()
 
-    async def sync_commands(self) -> list[app_commands.AppCommand]:
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the slash commands with Discord, only when they changed.
+
+        Discord rate-limits command registration (and a crash loop would hit
+        it), so the registered set is fetched first (one GET) and the bulk
+        overwrite (PUT) happens only on a difference. Returns whether it synced.
+        """
         gid = self.settings.dev_guild_id
-        if gid:
-            guild = discord.Object(id=gid)
+        guild = discord.Object(id=gid) if gid else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            self.synced = await self.tree.sync(guild=guild)
-            log.info("synced %d slash commands to dev guild %s", len(self.synced), gid)
-        else:
-            self.synced = await self.tree.sync()
-            log.info("synced %d global slash commands", len(self.synced))
-        return self.synced
+        local = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        where = f"dev guild {gid}" if gid else "global"
+        if not force:
+            try:
+                app_id = self.application_id
+                remote = await (self.http.get_guild_commands(app_id, gid) if gid else self.http.get_global_commands(app_id))
+                if _command_shape(remote) == _command_shape(local):
+                    log.info("%d %s slash commands already up to date", len(local), where)
+                    return False
+            except discord.HTTPException as exc:
+                log.warning("could not read the registered slash commands (%s); syncing", exc)
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d %s slash commands", len(synced), where)
+        return True
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency.
@@ -712,6 +725,32 @@ class RaceBot(commands.Bot):
 
 class ShardedRaceBot(RaceBot, commands.AutoShardedBot):
     """The same bot over several gateway shards (SHARD_COUNT > 1)."""
+
+
+_SHAPE_KEYS = ("name", "description", "type", "required", "autocomplete", "choices", "min_value", "max_value",
+               "min_length", "max_length", "channel_types", "default_member_permissions", "nsfw", "options")
+
+
+def _command_shape(commands_payload: Iterable[dict[str, Any]]) -> list[Any]:
+    """What matters when comparing registered and local commands: names,
+    descriptions, options and permissions; defaults (False/None/[]) dropped,
+    permissions as strings (Discord answers strings, discord.py sends ints)."""
+    def norm(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            out = {}
+            for k in _SHAPE_KEYS:
+                v = obj.get(k)
+                if v in (None, False, [], ""):
+                    continue
+                if k == "default_member_permissions":
+                    v = str(v)
+                out[k] = norm(v)
+            return out
+        if isinstance(obj, list):
+            return [norm(x) for x in obj]
+        return obj
+
+    return sorted((norm(c) for c in commands_payload), key=lambda c: str(c.get("name")))
 
 
 def _engine_has(engine: Any, name: str) -> bool:
