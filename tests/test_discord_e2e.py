@@ -538,3 +538,16 @@ async def test_commands_are_synced_only_when_they_change(sim: DiscordSimulator, 
         inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
         await sim.wait_for_answer(inter, timeout=10)
     assert len(puts()) == 2
+
+
+async def test_wrong_token_fails_fast_and_is_not_logged(
+    sim: DiscordSimulator, world: World, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.adapters.discord_bot import run_bot
+
+    caplog.set_level(logging.DEBUG)
+    bad = world.settings(discord_token="definitely-not-the-token")
+    with pytest.raises(discord.LoginFailure):
+        await asyncio.wait_for(run_bot(bad, engine), 10)
+    assert sim.sessions == {}  # never reached the gateway
+    assert "definitely-not-the-token" not in caplog.text

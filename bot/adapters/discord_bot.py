@@ -787,6 +787,7 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
     """Run until SIGINT/SIGTERM, then close the gateway and HTTP session cleanly."""
     if not settings.discord_token:
         raise SystemExit("DISCORD_TOKEN is not set (see .env.example)")
+    own_engine = engine is None
     if engine is None:
         from bot.engine import Engine
 
@@ -820,6 +821,8 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):  # pragma: no cover
                 pass
+        if own_engine:
+            engine.close()
         log.info("bye")
 
 
