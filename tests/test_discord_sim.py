@@ -157,15 +157,18 @@ async def test_resume_after_drop(sim, client, code):
     resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
     await asyncio.sleep(0)
     assert sim.drop_gateway(code) == 1
-    # an event while the bot is away is buffered and replayed on RESUME
-    m = sim.send_user_message(ch, user, "echo while away")
+    # events while the bot is away are buffered and replayed, in order, on RESUME
+    away = [sim.send_user_message(ch, user, f"echo while away {i}") for i in range(3)]
     await resumed
-    [reply] = await sim.wait_for_messages(ch, 1, after=m)
-    assert reply.content == "while away"
+    after = sim.send_user_message(ch, user, "echo back")
+    replies = await sim.wait_for_messages(ch, 4, after=away[0].id - 1)
+    assert [r.content for r in replies] == ["while away 0", "while away 1", "while away 2", "back"]
     assert sim.resumes and sim.connections[-1].path == "/resume-gateway"
     assert len(sim.identifies) == 1
     await asyncio.sleep(0.2)
-    assert client.seen.count(m.id) == 1
+    assert client.seen == [m.id for m in away] + [after.id]  # each seen exactly once
+    seqs = [p["s"] for p in sim.connections[-1].sent if p.get("s") is not None]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
 
 
 async def test_slow_responses_are_waited_for(sim, client):

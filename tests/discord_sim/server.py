@@ -92,23 +92,29 @@ class GatewayConnection:
         self._send_lock = asyncio.Lock()
 
     async def send(self, payload: dict[str, Any]) -> None:
-        raw = dumps(payload).encode()
+        await self.send_many([payload])
+
+    async def send_many(self, payloads: list[dict[str, Any]]) -> None:
         async with self._send_lock:
-            if self.ws.closed:
-                return
-            self.sent.append(payload)
-            self.raw_bytes += len(raw)
-            if self._zlib is not None:
-                data = self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-                self.wire_bytes += len(data)
-                await self.ws.send_bytes(data)
-            elif self._zstd is not None:
-                data = self._zstd.compress(raw) + self._zstd.flush(_zstd.COMPRESSOBJ_FLUSH_BLOCK)
-                self.wire_bytes += len(data)
-                await self.ws.send_bytes(data)
-            else:
-                self.wire_bytes += len(raw)
-                await self.ws.send_str(raw.decode())
+            for payload in payloads:
+                await self._send_locked(payload)
+
+    async def _send_locked(self, payload: dict[str, Any]) -> None:
+        if self.ws.closed:
+            return
+        raw = dumps(payload).encode()
+        self.sent.append(payload)
+        self.raw_bytes += len(raw)
+        if self._zlib is not None:
+            data = self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+        elif self._zstd is not None:
+            data = self._zstd.compress(raw) + self._zstd.flush(_zstd.COMPRESSOBJ_FLUSH_BLOCK)
+        else:
+            self.wire_bytes += len(raw)
+            await self.ws.send_str(raw.decode())
+            return
+        self.wire_bytes += len(data)
+        await self.ws.send_bytes(data)
 
 
 class DiscordSimulator:
@@ -770,12 +776,13 @@ class DiscordSimulator:
             sess.ws = sess.conn = None
             asyncio.ensure_future(old.ws.close(code=4000))
         seq = d.get("seq") or 0
+        missed = [p for p in sess.buffer if p["s"] > seq]
         conn.session = sess
         sess.ws, sess.conn = conn.ws, conn
         sess.resumes += 1
-        for payload in sess.buffer:
-            if payload["s"] > seq:
-                await conn.send(payload)
+        # Replay in one go, before anything dispatched from now on (the lock is
+        # taken without yielding, so queued sends wait behind the replay).
+        await conn.send_many(missed)
         self._queue_to(sess, "RESUMED", {"_trace": ["discord-sim"]})
         self._notify()
 
