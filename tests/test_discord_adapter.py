@@ -167,3 +167,12 @@ def test_no_mentions_anywhere() -> None:
 
     assert NO_MENTIONS.to_dict() == {"parse": []}
     assert isinstance(NO_MENTIONS, discord.AllowedMentions)
+
+
+def test_invite_url_asks_for_what_the_bot_uses() -> None:
+    from bot.adapters.discord_bot import BOT_PERMISSIONS, invite_url
+
+    url = invite_url(1234)
+    assert "client_id=1234" in url and "applications.commands" in url
+    assert BOT_PERMISSIONS.send_messages and BOT_PERMISSIONS.attach_files and BOT_PERMISSIONS.embed_links
+    assert not BOT_PERMISSIONS.administrator and not BOT_PERMISSIONS.mention_everyone

@@ -456,6 +456,8 @@ class RaceCog(commands.Cog, name="AI Race"):
                 "ready in %.2f s as %s (%d guilds, %d shard(s))", self.bot.ready_seconds, self.bot.user,
                 len(self.bot.guilds), self.bot.shard_count or 1,
             )
+            if self.bot.application_id:
+                log.info("invite link: %s", invite_url(self.bot.application_id))
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
@@ -751,6 +753,18 @@ def _command_shape(commands_payload: Iterable[dict[str, Any]]) -> list[Any]:
         return obj
 
     return sorted((norm(c) for c in commands_payload), key=lambda c: str(c.get("name")))
+
+
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True,
+    attach_files=True, read_message_history=True,
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server with the permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=BOT_PERMISSIONS,
+                                   scopes=("bot", "applications.commands"))
 
 
 def _engine_has(engine: Any, name: str) -> bool:
