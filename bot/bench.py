@@ -266,6 +266,25 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
                 for line in E2E_MIX:
                     m = sim.send_user_message(channel, users[0], "!" + line)
                     await sim.wait_for_messages(channel, 1, 30, after=m)
+                # slash commands (deferred, then the answer) and autocomplete, one at a time
+                slash = [("race", {}), ("gap", {"x": "us", "y": "china"}), ("compare", {"models": "gpt-4o vs deepseek r1"}),
+                         ("model", {"name": "deepsek r1"}), ("top", {})]
+                lat = []
+                for i in range(30):
+                    name, opts = slash[i % len(slash)]
+                    t = time.perf_counter()
+                    inter = sim.send_slash_command(name, opts, user=users[0], channel=channel)
+                    await sim.wait_for_answer(inter, 30)
+                    lat.append((time.perf_counter() - t) * 1000)
+                out["slash_p50_ms"], out["slash_p99_ms"] = pct(lat, 50), pct(lat, 99)
+                lat = []
+                for i in range(100):
+                    t = time.perf_counter()
+                    inter = sim.send_autocomplete("compare", {"models": ["gpt", "deeps", "claude 3", "gemini", "ll"][i % 5]},
+                                                  "models", user=users[0], channel=channel)
+                    await sim.wait_for_response(inter, 5)
+                    lat.append((time.perf_counter() - t) * 1000)
+                out["autocomplete_p50_ms"], out["autocomplete_p99_ms"] = pct(lat, 50), pct(lat, 99)
                 for n in users_levels:
                     lat: list[float] = []
                     lost = 0
@@ -364,6 +383,8 @@ ROWS = [
     ("End to end, 1 user: cmds/s, p50 / p99", "e2e_1_cmds_per_s", "e2e_1_p50_ms", "e2e"),
     ("End to end, 10 users: cmds/s, p50 / p99", "e2e_10_cmds_per_s", "e2e_10_p50_ms", "e2e"),
     ("End to end, 50 users: cmds/s, p50 / p99", "e2e_50_cmds_per_s", "e2e_50_p50_ms", "e2e"),
+    ("Slash command, interaction to answer, p50 / p99", "slash_p50_ms", "slash_p99_ms", "ms"),
+    ("Autocomplete, interaction to choices, p50 / p99", "autocomplete_p50_ms", "autocomplete_p99_ms", "ms"),
     ("Peak memory (RSS) of the bot under the 50-user load", "rss_peak_mb", None, "MB"),
     ("Peak memory (RSS) of the benchmark process (100k-name index, difflib, pyplot)", "bench_process_rss_mb", None, "MB"),
     ("Start to ready (simulator)", "ready_s", None, "s"),

@@ -83,6 +83,8 @@ class Settings:
     # guilds arriving later are still handled, so a short wait gives a fast start).
     guild_ready_timeout: float = 0.5
     sync_commands: bool = True  # sync slash commands at start
+    epoch_csv_url: str = "https://epoch.ai/data/notable_ai_models.csv"  # what `sync epoch` fetches
+    sync_timeout: float = 20.0  # seconds for that download
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: str | os.PathLike | None = ".env") -> "Settings":
@@ -117,6 +119,8 @@ class Settings:
             command_timeout=_number(e, "COMMAND_TIMEOUT", 30.0, cast=float, minimum=1.0),
             guild_ready_timeout=_number(e, "GUILD_READY_TIMEOUT", 0.5, cast=float, minimum=0.0),
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
+            epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),
+            sync_timeout=_number(e, "SYNC_TIMEOUT", 20.0, cast=float, minimum=1.0),
         )
 
     def with_(self, **changes: Any) -> "Settings":

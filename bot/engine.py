@@ -311,6 +311,11 @@ class Engine:
 
         return admin.confirm(self, token, caller)
 
+    def cancel(self, token: str, caller: Caller) -> Reply:
+        from bot.commands import admin
+
+        return admin.cancel(token, caller)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._charts is not None:

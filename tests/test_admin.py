@@ -332,3 +332,13 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
     store = Store.open(db)
     assert store.integrity_check() == "ok"
     assert strip_audit(store.dump()) == before
+
+
+def test_cancel_drops_the_pending_import(fresh_engine):
+    e = fresh_engine
+    r = e.handle("import arena", MOD, attachments=[("arena-text-2025-09-01.csv", ARENA_CSV)])
+    assert e.cancel(r.confirm_token, MOD2).status == "refused"   # not theirs
+    assert e.cancel(r.confirm_token, MOD).status == "ok"
+    before = e.store.dump()
+    assert e.confirm(r.confirm_token, MOD).status == "refused"
+    assert e.store.dump() == before

@@ -286,6 +286,10 @@ class ReplyView(discord.ui.View):
 
     async def _cancel(self, interaction: discord.Interaction) -> None:
         self.stop()
+        token = self.reply.confirm_token
+        if token and hasattr(self.bot.engine, "cancel"):  # drop the pending import at once
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            await asyncio.to_thread(self.bot.engine.cancel, token, caller)
         await interaction.response.edit_message(content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None)
 
     async def on_timeout(self) -> None:

@@ -613,6 +613,16 @@ def download(url: str, *, timeout: float, limit: int) -> bytes:
     return data
 
 
+def cancel(token: str, caller) -> Reply:
+    """The Cancel button: the pending import is dropped at once."""
+    with _PENDING_LOCK:
+        p = PENDING.get(token)
+        if p is not None and caller.user_id == p.user_id:
+            del PENDING[token]
+            return Reply(text="Cancelled; nothing was changed.", data={"cancelled": True})
+    return Reply(text="Nothing to cancel; nothing was changed.", status="refused")
+
+
 def confirm(engine, token: str, caller) -> Reply:
     """The Confirm button of a pending import: same moderator, within 5 minutes."""
     with _PENDING_LOCK:

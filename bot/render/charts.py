@@ -207,10 +207,14 @@ class ChartService:
                 self._inflight.pop(key, None)
             if exc is not None:
                 self.stats["errors"] += 1
-                out.set_exception(exc)
             else:
                 self._store(key, png, gen)
-                out.set_result(png)
+            if out.done():  # cancelled by a caller that stopped waiting (e.g. the bot closing)
+                return
+            try:
+                out.set_exception(exc) if exc is not None else out.set_result(png)
+            except cf.InvalidStateError:
+                pass
 
         def in_thread() -> None:
             try:
