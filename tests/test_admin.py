@@ -342,3 +342,13 @@ def test_cancel_drops_the_pending_import(fresh_engine):
     before = e.store.dump()
     assert e.confirm(r.confirm_token, MOD).status == "refused"
     assert e.store.dump() == before
+
+
+def test_download_limits_size_and_time(http_server):
+    _Handler.body, _Handler.status = b"x" * 5000, 200
+    url = f"http://127.0.0.1:{http_server.server_port}/big.csv"
+    with pytest.raises(admin.DownloadError, match="limit"):
+        admin.download(url, timeout=5, limit=1000)
+    assert admin.download(url, timeout=5, limit=10_000) == b"x" * 5000
+    with pytest.raises(admin.DownloadError, match="http"):
+        admin.download("file:///etc/passwd", timeout=5, limit=1000)

@@ -164,3 +164,30 @@ async def test_every_admin_command_refused_for_members_everywhere(sim, engine):
             if c["name"] in ADMIN:
                 assert c.get("default_member_permissions") not in (None, "0") or c.get("dm_permission") is False
     assert engine.store.dump() == before
+
+
+async def test_moderator_runs_each_admin_command_end_to_end(sim, tmp_path, seeded_db):
+    """Each moderator command through Discord, by a moderator (by role): it
+    works, and undo puts the data back."""
+    db = tmp_path / "mod.db"
+    shutil.copy(seeded_db, db)
+    engine = Engine.open(db)
+    world = World(sim)
+    lines = ["!set deepseek r1 params 700B", "!score deepseek r1 GPQA diamond 72%", "!elo deepseek r1 1380",
+             "!alias deepseek r1 whale", "!rename o1 to o1 (Dec 2024)", "!remove grok 4", "!restore grok 4",
+             "!add model Test Model 7 org=OpenAI country=us date=2025-01-01 params=7B",
+             "!merge Test Model 7 into o3", "!unalias whale", "!history deepseek r1", "!stats", "!export csv",
+             "!backup", "!undo 10"]
+    try:
+        async with running(world.settings(cooldown_rate=1000), engine):
+            for line in lines:
+                m = sim.send_user_message(world.channel, world.mod, line)
+                [r] = await sim.wait_for_messages(world.channel, 1, 20, after=m)
+                text = r.text().lower()
+                assert "moderators only" not in text and "went wrong" not in text, (line, r.text())
+                if line == "!export csv":
+                    assert {a.filename for a in r.attachments} >= {"models.csv", "arena.csv"}
+        assert engine.handle("model deepseek r1").data["model"]["parameters"] == 671e9
+        assert engine.handle("model o1").data["model"]["name"] == "o1"
+    finally:
+        engine.close()
