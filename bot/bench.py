@@ -98,9 +98,10 @@ def bench_lookup(engine) -> dict[str, Any]:
     from bot.lookup import Entry, Index
 
     idx = engine.model_index
-    rnd = random.Random(2025)
+    # a seed that was never used while developing the lookup, so the figure is not tuned to it
+    rnd = random.Random(9001)
     known = [e for e in idx.entries.values() if e.weight >= 1]  # models people ask about (on Arena)
-    sample = rnd.sample(known, min(150, len(known)))
+    sample = [rnd.choice(known) for _ in range(300)]
     queries = [(misspell(e.name, rnd), e.name) for e in sample]
     names = [e.name for e in idx.entries.values()]
     lower = {n.lower(): n for n in names}
@@ -113,10 +114,11 @@ def bench_lookup(engine) -> dict[str, Any]:
         hits = difflib.get_close_matches(q.lower(), list(lower), n=1, cutoff=0.6)
         return lower[hits[0]] if hits else None
 
-    ours_t, std_t, ours_ok, std_ok = [], [], 0, 0
+    ours_t, std_t, ours_ok, std_ok, ours_wrong = [], [], 0, 0, 0
     for q, want in queries:
         t0 = time.perf_counter(); got = ours(q); ours_t.append((time.perf_counter() - t0) * 1000)
         ours_ok += got == want
+        ours_wrong += got is not None and got != want
         t0 = time.perf_counter(); got = stdlib(q); std_t.append((time.perf_counter() - t0) * 1000)
         std_ok += got == want
     # 100,000 synthetic names
@@ -136,7 +138,7 @@ def bench_lookup(engine) -> dict[str, Any]:
     return {
         "lookup_queries": len(queries),
         "lookup_seed_p50_ms": pct(ours_t, 50), "lookup_seed_p99_ms": pct(ours_t, 99),
-        "lookup_seed_top1": ours_ok / len(queries),
+        "lookup_seed_top1": ours_ok / len(queries), "lookup_seed_wrong": ours_wrong / len(queries),
         "difflib_seed_p50_ms": pct(std_t, 50), "difflib_seed_p99_ms": pct(std_t, 99),
         "difflib_seed_top1": std_ok / len(queries),
         "lookup_100k_p50_ms": pct(big_t, 50), "lookup_100k_p99_ms": pct(big_t, 99),
@@ -398,7 +400,8 @@ def verdict(key: str, value: float) -> str:
 ROWS = [
     ("Lookup, seed, p50 / p99", "lookup_seed_p50_ms", "lookup_seed_p99_ms", "ms"),
     ("difflib.get_close_matches, seed, p50 / p99", "difflib_seed_p50_ms", "difflib_seed_p99_ms", "ms"),
-    ("Lookup top-1 accuracy on misspellings (ours / difflib)", "lookup_seed_top1", "difflib_seed_top1", "ratio"),
+    ("Misspellings resolved to the right model (ours / difflib)", "lookup_seed_top1", "difflib_seed_top1", "ratio"),
+    ("Misspellings resolved to a wrong model (ours; the rest get 'did you mean')", "lookup_seed_wrong", None, "ratio1"),
     ("Lookup, 100,000 names, p50 / p99", "lookup_100k_p50_ms", "lookup_100k_p99_ms", "ms"),
     ("difflib, 100,000 names, p50", "difflib_100k_p50_ms", None, "ms"),
     ("Text commands, all, p50 / p99", "text_p50_ms", "text_p99_ms", "ms"),
@@ -427,7 +430,10 @@ def table(r: dict[str, Any]) -> str:
         if a not in r:
             continue
         if unit == "ratio":
-            val = f"{r[a]:.0%} / {r[b]:.0%}"
+            val = f"{r[a]:.1%} / {r[b]:.1%}"
+            ver = ""
+        elif unit == "ratio1":
+            val = f"{r[a]:.1%}"
             ver = ""
         elif unit == "e2e":
             n = a.split("_")[1]
