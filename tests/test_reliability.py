@@ -18,12 +18,7 @@ import pytest
 
 from bot.commands.registry import REGISTRY
 from bot.engine import Engine
-from tests.test_discord_e2e import QUIET, World, running
-
-try:
-    from tests.discord_sim import DiscordSimulator
-except ImportError:  # pragma: no cover
-    from discord_sim import DiscordSimulator
+from tests.test_discord_e2e import QUIET, World, running, sim  # noqa: F401  (sim is a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -39,19 +34,6 @@ def engine(tmp_path_factory, seeded_db) -> Engine:
     e = Engine.open(db)
     yield e
     e.close()
-
-
-@pytest.fixture
-async def sim():
-    from discord.gateway import DiscordWebSocket
-    from discord.http import Route
-
-    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    async with DiscordSimulator(max_concurrency=2) as s:
-        try:
-            yield s
-        finally:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
 
 
 async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):

@@ -175,6 +175,19 @@ def text_h(text: str, fontsize: float) -> float:
     return (str(text).count("\n") + 1) * fontsize * PX_PER_PT * 1.2 + 2
 
 
+def group_top(points: list, col: int, n: int = 5) -> tuple[list, dict]:
+    """The `n` most common values of column `col` (countries), and the points
+    grouped by them, the rest under "other"."""
+    count: dict = {}
+    for p in points:
+        count[p[col]] = count.get(p[col], 0) + 1
+    main = [c for c, _ in sorted(count.items(), key=lambda kv: -kv[1]) if c][:n]
+    groups: dict = {}
+    for p in points:
+        groups.setdefault(p[col] if p[col] in main else "other", []).append(p)
+    return main, groups
+
+
 def new_figure() -> Figure:
     fig = Figure(figsize=(W / DPI, H / DPI), dpi=DPI, facecolor=BG)
     FigureCanvasAgg(fig)
@@ -751,13 +764,7 @@ def draw_small(fig: Figure, s: dict, top: float) -> None:
     style(ax, "both")
     log_axis(ax.xaxis)
     thr = s["threshold"]
-    count = {}
-    for p in pts:
-        count[p[4]] = count.get(p[4], 0) + 1
-    main = [c for c, _ in sorted(count.items(), key=lambda kv: -kv[1]) if c][:5]
-    by = {}
-    for p in pts:
-        by.setdefault(p[4] if p[4] in main else "other", []).append(p)
+    main, by = group_top(pts, 4)
     for c, ps in by.items():
         ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=color(c) if c != "other" else LIGHT_GREY,
                    alpha=0.75, edgecolor="white", linewidth=0.6, zorder=3, label=c, gid=f"points:{c}")
@@ -871,13 +878,7 @@ def draw_compute(fig: Figure, s: dict, top: float) -> None:
     ax = fig.add_axes([0.085, 0.12, 0.89, top - 0.12 - 2 * LEGEND_ROW])
     style(ax, "both")
     log_axis(ax.yaxis)
-    count = {}
-    for p in pts:
-        count[p[3]] = count.get(p[3], 0) + 1
-    main = [c for c, _ in sorted(count.items(), key=lambda kv: -kv[1]) if c][:5]
-    groups = {}
-    for p in pts:
-        groups.setdefault(p[3] if p[3] in main else "other", []).append(p)
+    main, groups = group_top(pts, 3)
     order = [c for c in main if c in groups] + (["other"] if "other" in groups else [])
     for c in order[::-1]:
         ps = groups[c]
