@@ -201,7 +201,7 @@ class Index:
                     scored[eid] = score
         # a query that is the start of a name ("gemini 2.5") deserves a suggestion too
         if len(c) >= 3:
-            for key, eid in self._prefixed(c, 20):
+            for key, eid in self.prefixed(c, 20):
                 if eid not in scored:
                     scored[eid] = SUGGEST + 10 * len(c) / max(len(key), 1)
         if not scored:
@@ -222,7 +222,7 @@ class Index:
     def _keys_of(self, eid) -> list[str]:
         return self._spelled.get(eid, [])
 
-    def _prefixed(self, prefix: str, limit: int) -> list[tuple[str, int | str]]:
+    def prefixed(self, prefix: str, limit: int) -> list[tuple[str, int | str]]:
         i = bisect.bisect_left(self._sorted, (prefix,))
         out = []
         while i < len(self._sorted) and len(out) < limit and self._sorted[i][0].startswith(prefix):
@@ -239,7 +239,7 @@ class Index:
             return [e.name for e in ranked[:limit]]
         out: list[str] = []
         pc = compact(prefix)
-        starts = list({self.entries[eid].name: self.entries[eid] for _k, eid in self._prefixed(pc, limit * 4)}.values())
+        starts = list({self.entries[eid].name: self.entries[eid] for _k, eid in self.prefixed(pc, limit * 4)}.values())
         starts.sort(key=lambda e: (-e.weight, e.name))
         out.extend(e.name for e in starts[:limit])
         if len(out) < limit:

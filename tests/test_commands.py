@@ -201,3 +201,26 @@ def test_hostile_text_never_pings_or_breaks(engine):
         for page in [r, *r.pages]:
             assert "@everyone" not in page.text and "@here" not in page.text and "<@123>" not in page.text
     assert engine.store.scalar("SELECT count(*) FROM models") > 0
+
+
+def test_gap_with_one_side_measures_against_the_natural_other(engine):
+    facts = engine.facts()
+    leader = next(r.country for r in facts.board(facts.latest) if r.country)
+    r = engine.handle("gap china", MEMBER)
+    assert {r.data["x"], r.data["y"]} == {leader if leader != "China" else r.data["x"], "China"}
+    r = engine.handle("gap open", MEMBER)
+    assert {r.data["x_key"], r.data["y_key"]} == {"open", "closed"}
+
+
+def test_ask_reads_a_loose_name_as_the_best_rated_of_its_family(engine):
+    r = engine.handle("ask is deepseek better than gpt-4o?", MEMBER)
+    assert r.data["routed"].startswith("compare")
+    facts = engine.facts()
+    deepseek = [m for m in r.data["models"] if m["name"].lower().startswith("deepseek")][0]
+    best = max((x for x in facts.board(facts.latest) if x.model.lower().startswith("deepseek")), key=lambda x: x.score)
+    assert deepseek["name"] == best.model
+
+
+def test_ask_catching_up_is_a_gap_with_the_leader(engine):
+    r = engine.handle("ask is france catching up?", MEMBER)
+    assert r.data["routed"].startswith("gap") and "France" in (r.data["x"], r.data["y"])

@@ -7,12 +7,19 @@ from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, take_date
 from bot.commands.registry import Param, command, find
 from bot.reply import Reply
-from bot.store.normalize import COUNTRY_ALIASES, fold
+from bot.store.normalize import COUNTRY_ALIASES, compact, fold
 
 STOP = {"what", "whats", "what's", "is", "are", "the", "a", "an", "of", "how", "big", "large", "about", "tell", "me",
         "which", "who", "does", "do", "did", "model", "models", "please", "show", "info", "on", "for", "s", "its",
         "it", "size", "parameters", "params", "many", "much", "can", "you", "i", "know", "describe", "with", "was",
         "were", "in", "by", "to", "at", "and", "or", "now", "today", "currently", "right", "there", "this", "that"}
+
+MODEL_INTENT = re.compile(r"\b(how big|big|size|sized|large|parameters|params|compute|flop|flops|trained|training|"
+                          r"released|release|when|who made|who built|maker|elo|score|rank|ranked|open source|"
+                          r"open weights|cost|about)\b")
+INTENT_WORDS = {"big", "size", "sized", "large", "parameters", "params", "compute", "flop", "flops", "trained",
+                "training", "released", "release", "when", "made", "built", "maker", "elo", "score", "rank",
+                "ranked", "cost", "use", "used", "need", "needed", "much", "have", "has"}
 
 ROUTES = [  # (pattern over the folded question, command builder)
     (r"\b(open|open source|open weight|open weights)\b.*\b(closed|proprietary|catch|catching|gap|behind|close)\b|"
@@ -23,8 +30,13 @@ ROUTES = [  # (pattern over the folded question, command builder)
     (r"\bhow many\b|\bnumber of\b|\bcount\b", lambda q, c: "count"),
     (r"\b(invest|investment|investing|money|funding|cost|price|cheap|adoption|ai index)\b",
      lambda q, c: "facts " + next((t for t in ("investment", "cost", "adoption") if t[:4] in q), "")),
-    (r"\b(lead|leads|leading|winning|win|ahead|behind|race|beat|beating|best|top|first)\b",
-     lambda q, c: (f"gap {c[0]} {c[1]}" if len(c) >= 2 else "race")),
+    (r"\b(catch|catching|caught|closing|behind|gap|close the gap)\b",
+     lambda q, c: f"gap {c[0]} {c[1]}" if len(c) >= 2 else (f"gap leader {c[0]}" if c else "race")),
+    (r"\b(lead|leads|leading|winning|win|ahead|race|beat|beating|best|better|top|first|strongest)\b",
+     lambda q, c: (f"gap {c[0]} {c[1]}" if len(c) >= 2 else
+                   "race" if re.search(r"\b(country|countries|nation|nations)\b", q) else
+                   "top 5 open" if re.search(r"\bopen\b", q) else
+                   "top 5 closed" if re.search(r"\b(closed|proprietary)\b", q) else "race")),
 ]
 
 
@@ -45,6 +57,23 @@ def countries_in(ctx: Context, q: str) -> list[str]:
     return found
 
 
+def best_reading(ctx: Context, name: str) -> str | None:
+    """A loose name in a question read as one model: the match, or the best
+    known of the "did you mean" candidates (the answer says which it used)."""
+    m = ctx.models.resolve(name)
+    if m.found:
+        return m.entry.name
+    if m.status != "ambiguous":
+        return None
+    # "deepseek": of the models whose name begins so, the best rated on Arena now (else the newest)
+    cands = list({eid: ctx.models.entries[eid] for _k, eid in ctx.models.prefixed(compact(name), 300)}.values())
+    if not cands:
+        return m.suggestions[0][0] if m.suggestions else None
+    latest = ctx.facts.latest
+    board = {r.model_id: r.score for r in ctx.facts.board(latest)} if latest else {}
+    return max(cands, key=lambda e: (board.get(e.id, 0), e.date or "")).name
+
+
 @command("ask", summary="Ask in plain words; the bot picks the command that answers.",
          usage="ask <question>", example="ask who is winning, the US or China?", aliases=("q", "question", "why"),
          params=(Param("question", "text", "your question", True),))
@@ -62,20 +91,23 @@ def ask(ctx: Context, args: Args) -> Reply:
         body = re.sub(r"\b(better than|or)\b", " vs ", body, flags=re.I)
         names = [n for n in (" ".join(w for w in fold(x).split() if w not in STOP) for x in split_models(body)) if n]
         if len(names) >= 2:
-            try:
-                for n in names:
-                    ctx.model(n)
-                return engine.route(f"compare {' vs '.join(names)}{date_part}", ctx, via=question)
-            except NotFound:
-                pass
+            picked = [best_reading(ctx, n) for n in names]
+            if all(picked):
+                return engine.route("compare " + " vs ".join(f'"{p}"' for p in picked) + date_part, ctx, via=question)
     cs = countries_in(ctx, q)
+    if MODEL_INTENT.search(q) and not cs:
+        name = " ".join(w for w in q.split() if w not in STOP and w not in INTENT_WORDS)
+        m = ctx.models.resolve(name) if name else None
+        if m is not None and m.found and m.status in ("exact", "family"):
+            return engine.route(f"model {m.entry.name}{date_part}", ctx, via=question)
     for pattern, build in ROUTES:
         if re.search(pattern, q):
             line = build(q, cs).strip()
             name = line.split()[0]
             if name == "count" and when:
                 return engine.route(f"count {when.raw[:4]} by country", ctx, via=question)
-            if name == "race" and re.search(r"\b(model|models)\b", q) and not cs:
+            if name == "race" and re.search(r"\b(model|models)\b", q) and not cs and \
+                    not re.search(r"\b(country|countries|nation|nations)\b", q):
                 line = "top 5"
             return engine.route(line + date_part, ctx, via=question)
     if len(cs) == 1:

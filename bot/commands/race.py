@@ -53,7 +53,34 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
     return None
 
 
+def leader_country(ctx: Context, besides: str | None = None) -> str | None:
+    """The country with the best-rated model in the latest snapshot (other than `besides`)."""
+    day = ctx.facts.latest
+    for r in ctx.facts.board(day) if day else []:
+        if r.country and r.country != besides:
+            return r.country
+    return None
+
+
+def other_side(ctx: Context, side: Side) -> Side | None:
+    """What one side is naturally measured against: open vs closed, a country
+    vs the leading country (or the runner-up, for the leader)."""
+    if side.kind in ("open", "closed"):
+        return resolve_side(ctx, "closed" if side.kind == "open" else "open")
+    if side.kind == "country":
+        lead = leader_country(ctx)
+        other = leader_country(ctx, besides=side.key) if lead == side.key else lead
+        return resolve_side(ctx, other) if other else None
+    return None
+
+
 def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
+    ws = words(text)
+    if ws and fold(ws[0]) == "leader" and len(ws) > 1:  # "gap leader china" (from ask)
+        side = resolve_side(ctx, " ".join(ws[1:]))
+        lead = leader_country(ctx, besides=side.key if side else None)
+        if side and lead:
+            return resolve_side(ctx, lead), side
     parts = split_models(text)
     if len(parts) == 2:
         a, b = resolve_side(ctx, parts[0]), resolve_side(ctx, parts[1])
@@ -61,11 +88,15 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
             return a, b
         bad = parts[0] if not a else parts[1]
         raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
-    ws = words(text)
     for i in range(1, len(ws)):
         a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
         if a and b:
             return a, b
+    one = resolve_side(ctx, text)
+    other = other_side(ctx, one) if one else None
+    if one and other:
+        return (other, one) if one.kind == "open" or one.key != other.key and one.kind == "country" and \
+            leader_country(ctx) == other.key else (one, other)
     raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
 
 
