@@ -28,8 +28,17 @@ def help_(ctx: Context, args: Args) -> Reply:
         if info.admin and not ctx.caller.is_moderator:
             continue
         groups.setdefault(info.group, []).append(info)
-    fields = [Field(g.capitalize(), "\n".join(f"`{p}{i.usage}`: {i.summary}" for i in items)[:1024], inline=False)
-              for g, items in groups.items()]
+    fields = []
+    for g, items in sorted(groups.items(), key=lambda kv: kv[0] != "community"):  # one field per group, split where a field would pass 1,024 characters
+        chunk: list[str] = []
+        for i in items:
+            line = f"`{p}{i.usage}`: {i.summary}"
+            if chunk and len("\n".join([*chunk, line])) > 1000:
+                fields.append(Field(g.capitalize(), "\n".join(chunk), inline=False))
+                chunk = []
+            chunk.append(line)
+        if chunk:
+            fields.append(Field(g.capitalize(), "\n".join(chunk), inline=False))
     text = (f"Ask about the AI race: `{p}race`, `{p}gap us china`, `{p}compare gpt-4o vs deepseek r1`, "
             f"`{p}ask are open models catching up?`. `{p}help <command>` for details.")
     return Reply(text=text, title="AI Race Bot commands", fields=fields,
