@@ -42,9 +42,6 @@ def apply_curated_orgs(store: Store, path: Path) -> int:
             a = fold(r["spelling"])
             ch.upsert("org_aliases", {"alias": a, "org_id": org["id"], "spelling": r["spelling"]})
             orgs.by_alias[a] = org["id"]
-        # models whose organisation is a curated one take its country when they have none
-        ch.db.execute("""UPDATE models SET country = (SELECT country FROM organizations o WHERE o.id = models.org_id)
-                         WHERE country IS NULL AND org_id IS NOT NULL""")
     return len(rows)
 
 
@@ -66,9 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "build.db", seed_dir=None)
+        # curated organisations first, so every importer resolves spellings the same way (and
+        # re-importing a raw file onto the seed changes nothing)
+        apply_curated_orgs(store, ROOT / "data" / "curation" / "organizations.csv")
         reports = [import_epoch_notable(store, next((shared / "epoch" / "notable-models").glob("*.csv")),
                                         audit=False)]
-        apply_curated_orgs(store, ROOT / "data" / "curation" / "organizations.csv")
         reports.append(import_epoch_hub(store, shared / "epoch" / "benchmarking-hub", audit=False))
         reports.append(import_figures(store, shared / "ai-index-2025" / "headline-figures.csv", audit=False))
         links = read_links(ROOT / "data" / "curation" / "links.csv")
@@ -90,9 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             for r in link_rows:
                 w.writerow([r["arena_name"], r["model"], "yes" if r["origin"] != "arena" else "no"])
     arena = [r for r in reports if r.kind == "arena"]
-    print(reports[0].summary())
-    print(reports[1].summary())
-    print(reports[2].summary())
+    for r in reports[:3]:
+        print(r.summary())
     print(f"arena: {len(arena)} snapshots, {sum(r.added for r in arena)} rows added")
     print(f"wrote {len(paths) + 1} files to {args.out} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -220,3 +220,18 @@ def test_read_table_reports_line_numbers_for_multiline_cells():
     with pytest.raises(ImportFailed) as exc:
         read_table(text.encode(), name="x.csv", required=["id"])
     assert exc.value.row == 2 and exc.value.line == 4
+
+
+def test_raw_sources_reimported_onto_the_seed_change_nothing(shared, fresh_engine):
+    """The seed is exactly what the importers make of the raw files: importing
+    them again adds and changes nothing."""
+    store = fresh_engine.store
+    before = store.dump()
+    reports = [
+        import_epoch_notable(store, notable_csv(shared)),
+        import_epoch_hub(store, shared / "epoch" / "benchmarking-hub"),
+        import_figures(store, shared / "ai-index-2025" / "headline-figures.csv"),
+        *(import_arena(store, f) for f in sorted((shared / "arena" / "snapshots").glob("*.csv"))[::11]),
+    ]
+    assert [(r.added, r.updated) for r in reports] == [(0, 0)] * len(reports)
+    assert store.dump() == before

@@ -30,7 +30,8 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     m = ctx.facts.models[model_id]
     rating = ctx.facts.latest_rating(model_id, until)
     return {
-        "id": model_id, "name": m["name"], "organization": m["org_name"], "country": m["country"],
+        "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
+        "country": m["country"] or m["org_country"],
         "release_date": m["release_date"], "parameters": m["parameters"], "training_compute": m["training_compute"],
         "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,

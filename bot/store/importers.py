@@ -314,10 +314,8 @@ def import_epoch_notable(store: Store, source: str | Path | bytes, *, name: str 
             if m["organization"]:
                 org = orgs.ensure(m["organization"], country=m["country"], sector=m["sector"],
                                   source_id=SOURCE_EPOCH_NOTABLE)
-            row = {k: v for k, v in m.items() if k != "organizations"}
+            row = {k: v for k, v in m.items() if k != "organizations"}  # the organisation as Epoch wrote it
             row.update(org_id=org["id"] if org else None, origin="epoch", source_id=SOURCE_EPOCH_NOTABLE)
-            if org and org["name"] != row["organization"]:
-                row["organization"] = org["name"]
             upsert_model(ch, ids, row, report)
             if progress:
                 progress(i + 1, len(records))
@@ -584,7 +582,7 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                 elif org:
                     # a model we knew without its maker learns it from Arena's organisation
                     known = ch.get("models", {"id": target})
-                    if known and known["org_id"] is None:
+                    if known and known["org_id"] is None and known["origin"] != "epoch":
                         ch.upsert("models", {"id": target, "org_id": org["id"], "organization": org["name"],
                                              "country": known["country"] or org["country"],
                                              "sector": known["sector"] or org["sector"]})
