@@ -18,8 +18,6 @@ import os
 import platform
 import random
 import resource
-import shutil
-import statistics
 import string
 import sys
 import tempfile

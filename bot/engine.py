@@ -8,23 +8,6 @@ worker threads so the event loop stays free.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks. Adapters fill it in; the engine decides what they may do."""
-
-    user_id: str = "local"
-    name: str = "local"
-    role_ids: frozenset[str] = field(default_factory=frozenset)
-    in_dm: bool = False
-    is_moderator: bool = False  # decided by the adapter from ADMIN_USER_IDS / ADMIN_ROLE_IDS
-
-
-LOCAL_OPERATOR = Caller(user_id="local", name="local operator", is_moderator=True)
-
-
 import asyncio
 import logging
 import threading
@@ -32,13 +15,15 @@ import time
 import traceback
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.reply import Field, Reply
+from bot.caller import LOCAL_OPERATOR, Caller
+from bot.reply import Attachment, Reply
+
+__all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
 log = logging.getLogger("racebot.engine")
 
@@ -196,7 +181,6 @@ class Engine:
         from bot.commands.context import Args, NotFound, Usage, usage_reply
         from bot.commands.grammar import GrammarError, split_command
         from bot.commands.registry import REGISTRY, find
-        from bot.render.text import clean
         from bot.store.db import ReadOnlyError, StoreError
         from bot.store.importers import ImportFailed
 
@@ -284,8 +268,6 @@ class Engine:
             log.warning("chart %s failed: %s", reply.chart.kind, exc)
             reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
             return reply
-        from bot.reply import Attachment
-
         reply.files = [*reply.files, Attachment("chart.png", png)]
         return reply
 
@@ -301,8 +283,6 @@ class Engine:
                 log.warning("chart %s failed: %s", reply.chart.kind, exc)
                 reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
             else:
-                from bot.reply import Attachment
-
                 reply.files = [*reply.files, Attachment("chart.png", png)]
         return reply
 

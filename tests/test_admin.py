@@ -1,7 +1,6 @@
 """Moderator commands through the core: permissions, audit, undo, import, export."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess

@@ -3,7 +3,6 @@ crashes the bot, never exceeds Discord's limits, never pings, never shows a
 traceback or a secret."""
 from __future__ import annotations
 
-import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

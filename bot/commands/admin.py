@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -28,7 +28,7 @@ from bot.store.importers import (
     SOURCE_MODERATOR, ImportFailed, ImportReport, ensure_sources, import_arena, import_epoch_hub,
     import_epoch_notable, import_figures,
 )
-from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, country_name, fold, parse_date, parse_number
+from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
 from bot.store.queries import pct_gap
 
 MAX_UPLOAD = 25 * 1024 * 1024

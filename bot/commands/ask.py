@@ -5,7 +5,7 @@ import re
 
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, take_date
-from bot.commands.registry import Param, command, find
+from bot.commands.registry import Param, command
 from bot.reply import Reply
 from bot.store.normalize import COUNTRY_ALIASES, compact, fold
 

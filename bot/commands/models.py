@@ -7,7 +7,7 @@ from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models
 from bot.commands.registry import Param, command
 from bot.lookup import Match
-from bot.render.text import clean, elo, flop, month, params, score, usd
+from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 
 ARENA = "lmarena"
@@ -70,6 +70,7 @@ def model(ctx: Context, args: Args) -> Reply:
     ]
     if s["training_cost"]:
         fields.append(Field("Training cost", usd(s["training_cost"]) + " (2023 USD)"))
+    fields.append(Field("Listed by", origin))
     fields.append(Field("Chatbot Arena", arena, inline=False))
     if s["scores"]:
         fields.append(Field("Benchmarks (Epoch AI)", "\n".join(f"{b}: {score(v)}" for b, v in s["scores"].items()),

@@ -9,7 +9,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.race import _benchmark
 from bot.commands.registry import Param, command
-from bot.render.text import big, elo, params, pct, score
+from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store.normalize import fold
 

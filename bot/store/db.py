@@ -288,7 +288,6 @@ class Store:
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if model_id is None:
             return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
-        like = f'%"id": {model_id}%'
         mlike = f'%"model_id": {model_id}%'
         return self.query(
             "SELECT * FROM audit WHERE (tbl = 'models' AND row_key = ?) OR row_key LIKE ? "

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 from bot.store.db import Change, Store
 from bot.store.linking import Linker
 from bot.store.normalize import (
-    access_level, compact, country_name, fold, licence_name, parse_number, split_countries, split_list,
+    access_level, compact, fold, licence_name, parse_number, split_countries, split_list,
 )
 
 csv.field_size_limit(10_000_000)
