@@ -224,3 +224,9 @@ def test_ask_reads_a_loose_name_as_the_best_rated_of_its_family(engine):
 def test_ask_catching_up_is_a_gap_with_the_leader(engine):
     r = engine.handle("ask is france catching up?", MEMBER)
     assert r.data["routed"].startswith("gap") and "France" in (r.data["x"], r.data["y"])
+
+
+def test_benchmark_words_pick_the_benchmark_they_name(engine):
+    assert engine.handle("top 3 math", MEMBER).data["metric"] == "MATH level 5"
+    assert engine.handle("top 3 gpqa", MEMBER).data["metric"] == "GPQA diamond"
+    assert engine.handle("top 3 frontiermath", MEMBER).data["metric"].startswith("FrontierMath")

@@ -25,7 +25,8 @@ ROUTES = [  # (pattern over the folded question, command builder)
     (r"\b(open|open source|open weight|open weights)\b.*\b(closed|proprietary|catch|catching|gap|behind|close)\b|"
      r"\b(closed|proprietary)\b.*\bopen\b", lambda q, c: "gap closed open"),
     (r"\b(tight|tighter|tightest|close|closer|crowded|spread|competitive|frontier|neck)\b", lambda q, c: "frontier"),
-    (r"\b(small|smallest|tiny|little|compact)\b", lambda q, c: "small"),
+    (r"\b(small|smallest|tiny|little|compact)\b", lambda q, c: "small " + " ".join(
+        w for w in q.split() if re.fullmatch(r"\d+(\.\d+)?%?", w) or w in ("elo", "arena"))),
     (r"\b(compute|flop|flops|doubling|doubles|scale|scaling)\b", lambda q, c: "compute" + (f" {c[0]}" if c else "")),
     (r"\bhow many\b|\bnumber of\b|\bcount\b", lambda q, c: "count"),
     (r"\b(invest|investment|investing|money|funding|cost|price|cheap|adoption|ai index)\b",
@@ -98,7 +99,7 @@ def ask(ctx: Context, args: Args) -> Reply:
     if MODEL_INTENT.search(q) and not cs:
         name = " ".join(w for w in q.split() if w not in STOP and w not in INTENT_WORDS)
         m = ctx.models.resolve(name) if name else None
-        if m is not None and m.found and m.status in ("exact", "family"):
+        if m is not None and m.found:
             return engine.route(f"model {m.entry.name}{date_part}", ctx, via=question)
     for pattern, build in ROUTES:
         if re.search(pattern, q):

@@ -160,8 +160,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         pts = [p["pct"] for p in series if p["date"].startswith(period)]
         if pts:
             med = sorted(pts)[len(pts) // 2] if len(pts) % 2 else sum(sorted(pts)[len(pts)//2 - 1:len(pts)//2 + 1]) / 2
-            lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}: median {pct(med, 2)} "
-                         f"(from {pct(min(pts), 2)} to {pct(max(pts), 2)}).")
+            lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
+                         f"median {med:+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%).")
     first = series[0]
     lines.append(f"First snapshot ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
@@ -283,10 +283,19 @@ def frontier(ctx: Context, args: Args) -> Reply:
 
 
 def _benchmark(ctx: Context, word: str) -> str | None:
-    if not ctx.facts.benchmarks:
+    """A benchmark from what was typed: the same name, then one whose first word
+    it is ("math" -> MATH level 5, not FrontierMath), then one starting with
+    it, then a fuzzy match."""
+    names = ctx.facts.benchmarks
+    w = fold(word)
+    if not names or not w:
         return None
-    m = process.extractOne(fold(word), {b: fold(b) for b in ctx.facts.benchmarks}, scorer=fuzz.WRatio,
-                           score_cutoff=80)
+    for test in (lambda b: fold(b) == w, lambda b: fold(b).split()[0] == w, lambda b: w in fold(b).split(),
+                 lambda b: fold(b).startswith(w)):
+        hits = [b for b in names if test(b)]
+        if hits:
+            return sorted(hits, key=len)[0]
+    m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
     return m[2] if m else None
 
 
