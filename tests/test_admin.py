@@ -91,8 +91,8 @@ def test_alias_rename_merge_remove_restore(fresh_engine):
     assert e.handle("alias deepseek r1 whale-reasoner", MOD).status == "ok"
     assert e.handle("model whale-reasoner", MOD).data["model"]["name"] == "DeepSeek-R1"
     assert e.handle("unalias whale-reasoner", MOD).status == "ok"
-    assert e.handle("model whale-reasoner", MOD).status != "ok" or \
-        e.handle("model whale-reasoner", MOD).data["model"]["name"] != "DeepSeek-R1"
+    gone = e.handle("model whale-reasoner", MOD)
+    assert gone.status != "ok" or gone.data["model"]["name"] != "DeepSeek-R1"
     assert e.handle("rename deepseek v3 to DeepSeek-V3 (Dec 2024)", MOD).status == "ok"
     assert e.handle("model deepseek v3", MOD).data["model"]["name"] == "DeepSeek-V3 (Dec 2024)"
     assert e.handle("add model Dup Model org=OpenAI country=us date=2025-01-01", MOD).status == "ok"
@@ -199,7 +199,7 @@ def test_import_rejects_bad_files(fresh_engine):
     r = e.handle("import arena", MOD, attachments=[("big.csv", b"a" * (admin.MAX_UPLOAD + 1))])
     assert r.status == "error" and "25 MB" in r.text
     r = e.handle("import arena", MOD, attachments=[("../../etc/passwd.csv", ARENA_CSV)])
-    assert r.status == "error" or r.status == "confirm"   # the name is sanitised either way
+    assert r.status == "error" and "passwd.csv" in r.text and "../" not in r.text  # only the base name, as a label
     assert e.handle("import arena", MOD).status == "usage"  # no attachment
     r = e.handle("import arena", MOD, attachments=[("x.csv", ARENA_CSV)])
     assert r.status == "error" and "snapshot date" in r.text

@@ -17,7 +17,7 @@ from bot.store.normalize import fold
 # Words that name how a model is served, not which model it is.
 SERVING_WORDS = {
     "instruct", "chat", "it", "hf", "bf16", "fp8", "fp16", "int4", "int8", "api", "latest",
-    "online", "sft", "turbo-preview",
+    "online", "sft",
 }
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

@@ -134,13 +134,6 @@ def licence_name(raw: str | None) -> str | None:
     return fixed or None
 
 
-def is_open_licence(licence: str | None) -> bool | None:
-    """Arena: anything but Proprietary is an open-weight licence."""
-    if not licence:
-        return None
-    return licence.lower() != "proprietary"
-
-
 _UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12, "q": 1e15}
 _NUM_RE = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:e[-+]?\d+)?)\s*([kmbtq]|bn)?\s*$", re.I)
 

@@ -15,8 +15,6 @@ from typing import Any, Callable, Iterable
 from bot.store.db import Store
 from bot.store.normalize import EUROPE
 
-OPEN_ACCESS = "open weights"
-
 
 @dataclass(frozen=True)
 class Rating:
@@ -125,9 +123,6 @@ class Facts:
                 if r.model_id == model_id:
                     return r
         return None
-
-    def rank_of(self, rating: Rating) -> int:
-        return rating.rank
 
     # -- models -----------------------------------------------------------------
     def scores(self, model_id: int) -> list[dict[str, Any]]:
