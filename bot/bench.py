@@ -340,7 +340,7 @@ def run(settings=None) -> dict[str, Any]:
         t0 = time.perf_counter()
         engine = Engine.open(db)
         results["seed_build_s"] = time.perf_counter() - t0
-        engine.facts()
+        engine.read_model()
         engine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         results["db_size_mb"] = sum(os.path.getsize(p) for p in Path(tmp).glob("bench.db*")) / 1e6
         results.update(bench_lookup(engine))

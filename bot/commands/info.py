@@ -52,7 +52,7 @@ def sources(ctx: Context, args: Args) -> Reply:
     counts = {
         "models": ctx.store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
         "notable": ctx.store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
-        "snapshots": len(ctx.facts.dates),
+        "snapshots": len(ctx.read.dates),
         "ratings": ctx.store.scalar("SELECT count(*) FROM arena_ratings"),
         "scores": ctx.store.scalar("SELECT count(*) FROM benchmark_scores"),
         "figures": ctx.store.scalar("SELECT count(*) FROM figures"),
@@ -60,8 +60,8 @@ def sources(ctx: Context, args: Args) -> Reply:
     fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",
                                                        r["url"] or ""] if x), inline=False) for r in rows]
     text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "
-            f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.facts.dates[0] if ctx.facts.dates else '-'} to "
-            f"{ctx.facts.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
+            f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.read.dates[0] if ctx.read.dates else '-'} to "
+            f"{ctx.read.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
             f"{counts['figures']} AI Index 2025 headline figures. Epoch AI data is CC BY 4.0, credit Epoch AI.")
     return Reply(text=text, title="Sources", fields=fields, footer="Every answer names its source and as-of date.",
                  data={"sources": rows, "counts": counts})

@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import _benchmark
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
@@ -37,7 +36,7 @@ def count(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: group `by country`, `by organisation` or `by sector`.")
     col = {"country": "country", "organization": "org_name", "sector": "sector"}[by]
-    models = [m for m in ctx.facts.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
+    models = [m for m in ctx.read.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
     per: dict[str, Counter] = defaultdict(Counter)
     for m in models:
         per[m["release_date"][:4]][m[col] or "unknown"] += 1
@@ -77,7 +76,7 @@ def count(ctx: Context, args: Args) -> Reply:
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
-                                                   as_of=ctx.facts.source("epoch-notable").get("as_of")),
+                                                   as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups,
                        "reference": refs})
@@ -123,7 +122,7 @@ def compute(ctx: Context, args: Args) -> Reply:
             label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
     since = "2010-01-01"
     until = args.until
-    models = [m for m in ctx.facts.visible_models()
+    models = [m for m in ctx.read.visible_models()
               if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
               and m["release_date"] >= since and (not until or m["release_date"] <= until)]
     if len(models) < 3:
@@ -173,20 +172,20 @@ def small(ctx: Context, args: Args) -> Reply:
             pass
         if fold(w) in ("arena", "elo", "lmarena"):
             bench = "arena"
-        elif _benchmark(ctx, w):
-            bench = _benchmark(ctx, w)
+        elif ctx.benchmark(w):
+            bench = ctx.benchmark(w)
         elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
             continue
         else:
-            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.facts.benchmarks) + ".")
+            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
     if bench is None:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
         rows = []
-        for mid, m in ctx.facts.models.items():
+        for mid, m in ctx.read.models.items():
             if m["parameters"] and not m["hidden"]:
-                hist = ctx.facts.model_history(mid)
+                hist = ctx.read.model_history(mid)
                 if hist:
                     best = max(hist, key=lambda r: r.score)
                     rows.append((m, best.score, min(r.date for r in hist)))
@@ -199,7 +198,7 @@ def small(ctx: Context, args: Args) -> Reply:
                                FROM benchmark_scores s JOIN models m ON m.id = s.model_id
                                WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
                                GROUP BY m.id""", [bench])
-        rows = [(ctx.facts.models[r["id"]], r["value"] * 100, r["date"] or ctx.facts.models[r["id"]]["release_date"])
+        rows = [(ctx.read.models[r["id"]], r["value"] * 100, r["date"] or ctx.read.models[r["id"]]["release_date"])
                 for r in q]
         unit, fmt = "%", (lambda v: f"{v:.1f}%")
     points = [[m["name"], m["parameters"], sc, d, m["country"]] for m, sc, d in rows if d]

@@ -41,7 +41,7 @@ class Rating:
 Pred = Callable[[Rating], bool]
 
 
-class Facts:
+class ReadModel:
     """Everything the answers read, loaded at one data version."""
 
     def __init__(self, store: Store):
