@@ -236,7 +236,7 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
 
-    from bot.adapters.discord_bot import create_bot
+    from bot.adapters.discord import create_bot
     from bot.config import Settings
     from bot.engine import Engine
     from tests.discord_sim import DiscordSimulator

@@ -138,7 +138,7 @@ def cmd_bench(args) -> int:
 def cmd_run(args) -> int:
     settings = _settings(args)
     if settings.discord_token and not args.console:
-        from bot.adapters.discord_bot import main as discord_main
+        from bot.adapters.discord import main as discord_main
 
         return discord_main(settings)
     return cmd_console(args)
