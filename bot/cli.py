@@ -121,7 +121,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from bot.render.charts import gallery
+    from bot.render.charts.gallery import gallery
 
     engine = _engine(_settings(args))
     for p in gallery(engine, Path(args.dir)):

@@ -28,7 +28,7 @@ from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
 from bot.commands.registry import REGISTRY, find
 from bot.lookup import Entry, Index
-from bot.render.charts import ChartService
+from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply
 from bot.store.db import ReadOnlyError, StoreError
