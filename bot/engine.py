@@ -31,6 +31,7 @@ from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply
+from bot.store import queries
 from bot.store.db import ReadOnlyError, StoreError
 from bot.store.importers import ImportFailed
 from bot.store.readmodel import ReadModel
@@ -97,13 +98,12 @@ class Engine:
                          appearances[m["id"]] + (0.5 if m["origin"] == "epoch" else 0))
                    for m in facts.visible_models()]
         visible = {e.id for e in entries}
-        spellings = [(r["alias"], r["model_id"]) for r in self.store.query("SELECT alias, model_id FROM aliases")
-                     if r["model_id"] in visible]
+        spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
         models = Index(entries, spellings)
         org_counts = Counter(m["org_id"] for m in facts.visible_models() if m["org_id"])
-        orgs = self.store.query("SELECT id, name FROM organizations")
+        orgs = queries.organizations(self.store)
         org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
-        org_spellings = [(r["spelling"], r["org_id"]) for r in self.store.query("SELECT spelling, org_id FROM org_aliases")]
+        org_spellings = queries.org_spellings(self.store)
         return models, Index(org_entries, org_spellings, spellings_first=True)
 
     @property

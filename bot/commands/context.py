@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
 
 from bot.caller import Caller
 from bot.commands.grammar import When, take_date
 from bot.commands.pending import PendingActions
+from bot.commands.registry import CommandInfo
 from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
 from bot.store.normalize import COUNTRY_ALIASES, country_name, fold
 from bot.store.readmodel import ReadModel
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.commands.registry import CommandInfo
 
 
 class Usage(Exception):

@@ -9,6 +9,7 @@ from bot.commands.registry import Param, command
 from bot.lookup import Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 
 ARENA = "lmarena"
 
@@ -170,7 +171,7 @@ def org(ctx: Context, args: Args) -> Reply:
         raise Usage("Which organisation?")
     m = ctx.org(args.text, rebuild="org {}")
     oid = m.entry.id
-    o = ctx.store.one("SELECT * FROM organizations WHERE id = ?", [oid])
+    o = queries.organization(ctx.store, oid)
     models = _models_where(ctx, lambda x: x["org_id"] == oid and (not args.until or (x["release_date"] or "") <= args.until))
     notable = [x for x in models if x["origin"] in ("epoch", "moderator")]
     history = _best_history(ctx, lambda r: r.org_id == oid, args.until)

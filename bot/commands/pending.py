@@ -10,13 +10,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
+from bot.caller import Caller
 from bot.reply import Reply
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.caller import Caller
-    from bot.commands.context import Context
 
 CONFIRM_SECONDS = 300
 
@@ -28,7 +25,7 @@ class PendingAction:
     user_id: str
     expires: float
     description: str
-    run: Callable[["Context"], Reply]  # does the work; gets the confirming moderator's context
+    run: Callable[[Any], Reply]  # does the work, given the confirming moderator's Context
 
 
 class PendingActions:
@@ -48,7 +45,7 @@ class PendingActions:
         with self._lock:
             return token in self._items
 
-    def add(self, user_id: str, description: str, run: Callable[["Context"], Reply]) -> str:
+    def add(self, user_id: str, description: str, run: Callable[[Any], Reply]) -> str:
         """Keep `run` until its author confirms; returns the token for the Confirm button."""
         token = secrets.token_urlsafe(12)
         with self._lock:
@@ -58,7 +55,7 @@ class PendingActions:
             self._items[token] = PendingAction(token, user_id, now + self.ttl, description, run)
         return token
 
-    def cancel(self, token: str, caller: "Caller") -> Reply:
+    def cancel(self, token: str, caller: Caller) -> Reply:
         """The Cancel button: the author's pending action is dropped at once."""
         with self._lock:
             p = self._items.get(token)
@@ -67,7 +64,7 @@ class PendingActions:
                 return Reply(text="Cancelled; nothing was changed.", data={"cancelled": True})
         return Reply(text="Nothing to cancel; nothing was changed.", status="refused")
 
-    def take(self, token: str, caller: "Caller") -> PendingAction | Reply:
+    def take(self, token: str, caller: Caller) -> PendingAction | Reply:
         """The action to run for a Confirm by `caller`, removed from the table;
         or a refusal reply (unknown, someone else's, or expired)."""
         with self._lock:

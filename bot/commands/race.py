@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
 from bot.render.text import elo, month, pct, score, table
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 
@@ -120,9 +120,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
     for (x, y), topic in REFERENCE_TOPICS.items():
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
-            rows = ctx.store.query(
-                "SELECT id, period, value, unit, citation FROM figures WHERE topic = ? AND subject = 'Chatbot Arena' "
-                "ORDER BY period", [topic])
+            rows = queries.arena_gap_figures(ctx.store, topic)
             return [{**r, "value": sign * r["value"]} for r in rows]
     return []
 
@@ -259,7 +257,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
-    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+    refs = queries.frontier_figures(ctx.store)
     lines = [f"**Rank 1 leads rank {n} by {last['top1'] - last['topn']:.0f} Elo ({pct(last['spread_pct'])})** "
              f"on Chatbot Arena as of {last['date']}; rank 1 leads rank 2 by {pct(last['top2_pct'], 2)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
@@ -352,24 +350,8 @@ def top(ctx: Context, args: Args) -> Reply:
 
 
 def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
-    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [bench]
-    if args.until:
-        conds.append("(s.date IS NULL OR s.date <= ?)")
-        params.append(args.until)
-    if country:
-        conds.append("m.country = ?")
-        params.append(country)
-    if org:
-        conds.append("m.org_id = ?")
-        params.append(org.id)
-    if access == "open":
-        conds.append("m.access = 'open weights'")
-    elif access == "closed":
-        conds.append("(m.access IS NULL OR m.access != 'open weights')")
-    rows = ctx.store.query(
-        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
-            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
-            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+    rows = queries.top_benchmark_scores(ctx.store, bench, n, until=args.until, country=country,
+                                        org_id=org.id if org else None, access=access)
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None

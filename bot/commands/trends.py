@@ -10,6 +10,7 @@ from bot.commands.grammar import words
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
 
 NOTABLE = ("epoch", "moderator")
@@ -49,8 +50,7 @@ def count(ctx: Context, args: Args) -> Reply:
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models in {year}** (Epoch AI), by {by}: " +
                  ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
-        refs = ctx.store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
-                               "AND metric = 'notable AI models produced'", [year]) if by == "country" else []
+        refs = queries.notable_model_counts(ctx.store, year) if by == "country" else []
         if refs:
             lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
                          " (Epoch AI has revised its data since; the report's counts differ).")
@@ -139,7 +139,7 @@ def compute(ctx: Context, args: Args) -> Reply:
         lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
     lines.append(f"Largest: {biggest['name']} ({biggest['org_name']}, {biggest['release_date']}) at "
                  f"{biggest['training_compute']:.1e} FLOP.")
-    ref = ctx.store.one("SELECT value, period FROM figures WHERE id = 'compute_doubling'")
+    ref = queries.figure(ctx.store, "compute_doubling")
     if ref and not key:
         lines.append(f"The AI Index 2025 reports a doubling about every {ref['value']:.0f} months.")
     pts = [[m["name"], m["release_date"], m["training_compute"], m["country"], m["org_name"]] for m in models]
@@ -194,10 +194,7 @@ def small(ctx: Context, args: Args) -> Reply:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
         if threshold > 100:
             raise Usage("A benchmark threshold is a percentage from 0 to 100.")
-        q = ctx.store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
-                               FROM benchmark_scores s JOIN models m ON m.id = s.model_id
-                               WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
-                               GROUP BY m.id""", [bench])
+        q = queries.best_scores_of_sized_models(ctx.store, bench)
         rows = [(ctx.read.models[r["id"]], r["value"] * 100, r["date"] or ctx.read.models[r["id"]]["release_date"])
                 for r in q]
         unit, fmt = "%", (lambda v: f"{v:.1f}%")
@@ -216,7 +213,7 @@ def small(ctx: Context, args: Args) -> Reply:
     if len(record) > 1:
         lines.append(f"The first to get there was {first[1]} ({params(first[2])}, {first[0]}): "
                      f"{first[2] / last[2]:.0f}× larger.")
-    refs = ctx.store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+    refs = queries.small_model_figures(ctx.store)
     fold_ref = next((r for r in refs if r["unit"] == "fold"), None)
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "

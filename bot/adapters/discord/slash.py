@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.adapters.discord.embeds import clip
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.adapters.discord.bot import RaceBot
-
-
+from bot.adapters.discord.host import Host
 
 AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
@@ -102,7 +98,7 @@ class EngineCommand(commands.HybridCommand):
         ctx.kwargs = {name: None for name in self.params}
 
 
-def make_command(bot: "RaceBot", info: Any) -> EngineCommand:
+def make_command(bot: Host, info: Any) -> EngineCommand:
     """One hybrid command for one ``CommandInfo``, with a generated callback signature."""
     params = list(info.params)
     # Discord wants required options first.

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 import discord
 
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.host import Host
 from bot.reply import Reply
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.adapters.discord.bot import RaceBot
 
 log = logging.getLogger("racebot.discord")
 
@@ -31,7 +29,7 @@ class ReplyView(discord.ui.View):
     Only the user who asked may press them; others get a private note.
     """
 
-    def __init__(self, bot: "RaceBot", reply: "Reply", owner_id: int, *, timeout: float = VIEW_TIMEOUT) -> None:
+    def __init__(self, bot: Host, reply: "Reply", owner_id: int, *, timeout: float = VIEW_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
         self.bot = bot
         self.owner_id = owner_id

@@ -13,6 +13,7 @@ from bot.commands.registry import Param, command
 from bot.render.text import clean, elo, flop, usd
 from bot.render.text import params as fmt_params
 from bot.reply import Reply
+from bot.store import queries
 from bot.store.importers import SOURCE_MODERATOR, OrgIndex
 from bot.store.normalize import fold
 
@@ -41,7 +42,7 @@ def add(ctx: Context, args: Args) -> Reply:
     for need in ("organization", "country", "release_date"):
         if need not in values:
             raise Usage(f"{need.replace('_', ' ')} is required.")
-    if ctx.store.scalar("SELECT id FROM models WHERE name = ?", [name]):
+    if queries.model_id_named(ctx.store, name):
         raise Usage(f"There is already a model named {name!r}; change it with `set`.")
 
     def do(ch):
@@ -157,8 +158,7 @@ def elo_(ctx: Context, args: Args) -> Reply:
 
     def do(ch):
         m = ch.get("models", {"id": mid})
-        board = ch.db.execute("SELECT arena_name, score FROM arena_ratings WHERE snapshot_date = ? ORDER BY score DESC",
-                              [day]).fetchall()
+        board = queries.snapshot_scores(ch.db, day)
         rank = 1 + sum(1 for n, s in board if s > value and n != name)
         outcome = ch.upsert("arena_ratings", {
             "snapshot_date": day, "arena_name": name, "model_id": mid, "rank": rank, "score": value,
@@ -176,10 +176,10 @@ def alias(ctx: Context, args: Args) -> Reply:
     new = clean(unquote(new), 100)
     if not new:
         raise Usage()
-    owner = ctx.store.one("SELECT model_id FROM aliases WHERE alias = ?", [new])
+    owner = queries.alias_owner(ctx.store, new)
     if owner:
-        raise Usage(f"{new!r} already names {model_name(ctx, owner['model_id'])}; `unalias` it first.")
-    clash = ctx.store.scalar("SELECT id FROM models WHERE name = ? AND id != ?", [new, mid])
+        raise Usage(f"{new!r} already names {model_name(ctx, owner)}; `unalias` it first.")
+    clash = queries.model_id_named(ctx.store, new, other_than=mid)
     if clash:
         raise Usage(f"{new!r} is the name of another model.")
     name = model_name(ctx, mid)
@@ -192,11 +192,10 @@ def alias(ctx: Context, args: Args) -> Reply:
          params=(Param("alias", "text", "the alias", True),))
 def unalias(ctx: Context, args: Args) -> Reply:
     a = unquote(args.raw)
-    row = ctx.store.one("SELECT * FROM aliases WHERE alias = ?", [a]) or ctx.store.one(
-        "SELECT * FROM aliases WHERE lower(alias) = lower(?)", [a])
+    row = queries.alias(ctx.store, a)
     if not row:
         raise Usage(f"There is no alias {clean(a)!r}.")
-    if ctx.store.scalar("SELECT count(*) FROM arena_ratings WHERE arena_name = ?", [row["alias"]]):
+    if queries.arena_rating_count(ctx.store, row["alias"]):
         raise Usage(f"{row['alias']!r} is an Arena leaderboard name with ratings; `merge` or `rename` instead.")
     return changed(ctx, f"unalias {row['alias']}", lambda ch: (
         ch.delete("aliases", {"alias": row["alias"]}), f"Removed the alias {row['alias']!r}.")[1])
@@ -214,7 +213,7 @@ def rename(ctx: Context, args: Args) -> Reply:
     new = clean(unquote(new), 120)
     if not new:
         raise Usage()
-    if ctx.store.scalar("SELECT id FROM models WHERE name = ?", [new]):
+    if queries.model_id_named(ctx.store, new):
         raise Usage(f"There is already a model named {new!r}; `merge` them instead.")
     old_name = model_name(ctx, mid)
 
@@ -242,17 +241,16 @@ def merge(ctx: Context, args: Args) -> Reply:
 
     def do(ch):
         moved = 0
-        for r in ch.db.execute("SELECT snapshot_date, arena_name FROM arena_ratings WHERE model_id = ?", [dup]).fetchall():
+        for r in queries.ratings_of(ch.db, dup):
             ch.upsert("arena_ratings", {"snapshot_date": r[0], "arena_name": r[1], "model_id": keep})
             moved += 1
-        for r in ch.db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
-                               [dup]).fetchall():
+        for r in queries.scores_of(ch.db, dup):
             ch.delete("benchmark_scores", {"model_id": dup, "benchmark": r[0], "version": r[1]})
             if ch.get("benchmark_scores", {"model_id": keep, "benchmark": r[0], "version": r[1]}) is None:
                 ch.upsert("benchmark_scores", {"model_id": keep, "benchmark": r[0], "version": r[1], "value": r[2],
                                                "date": r[3], "source_id": r[4]})
             moved += 1
-        for (a,) in ch.db.execute("SELECT alias FROM aliases WHERE model_id = ?", [dup]).fetchall():
+        for a in queries.aliases_of(ch.db, dup):
             ch.upsert("aliases", {"alias": a, "model_id": keep})
             moved += 1
         ch.delete("models", {"id": dup})
@@ -277,9 +275,9 @@ def remove(ctx: Context, args: Args) -> Reply:
          admin=True, params=(Param("model", "text", "the removed model", True),))
 def restore(ctx: Context, args: Args) -> Reply:
     name = unquote(args.raw)
-    row = ctx.store.one("SELECT id, name FROM models WHERE hidden = 1 AND lower(name) = lower(?)", [name])
+    row = queries.hidden_model(ctx.store, name)
     if row is None:
-        hidden = [r["name"] for r in ctx.store.query("SELECT name FROM models WHERE hidden = 1 ORDER BY name LIMIT 10")]
+        hidden = queries.hidden_model_names(ctx.store, 10)
         raise Usage(f"No removed model named {clean(name)!r}." + (" Removed: " + ", ".join(hidden) if hidden else ""))
     return changed(ctx, f"restore {row['name']}", lambda ch: (ch.upsert("models", {"id": row["id"], "hidden": 0}),
                                                               f"**{row['name']}** is back.")[1])

@@ -10,6 +10,7 @@ from bot.commands.admin.imports import MAX_UPLOAD
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
 from bot.reply import Attachment, Field, Reply
+from bot.store import queries
 from bot.store.exporter import FORMATS, export
 from bot.store.normalize import fold
 
@@ -50,7 +51,7 @@ def stats(ctx: Context, args: Args) -> Reply:
     lat = sorted(e.latencies)
     p50 = statistics.median(lat) * 1000 if lat else 0.0
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else 0.0
-    as_of = {r["title"]: r["as_of"] for r in ctx.store.query("SELECT title, as_of FROM sources ORDER BY id")}
+    as_of = queries.source_dates(ctx.store)
     served = sum(e.served.values())
     fields = [Field("Uptime", f"{up / 3600:.1f} h"), Field("Commands served", f"{served:,}"),
               Field("Latency", f"p50 {p50:.1f} ms · p99 {p99:.1f} ms"),

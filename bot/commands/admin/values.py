@@ -7,6 +7,7 @@ from typing import Any
 from bot.commands.context import Context, NotFound, Usage
 from bot.commands.grammar import unquote, words
 from bot.render.text import clean
+from bot.store import queries
 from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
 
 FIELDS = {  # what moderators type -> (column, parser)
@@ -88,4 +89,4 @@ def split_model_and_rest(ctx: Context, text: str, *, min_rest: int = 1) -> tuple
 
 
 def model_name(ctx: Context, mid: int) -> str:
-    return ctx.store.scalar("SELECT name FROM models WHERE id = ?", [mid]) or f"model {mid}"
+    return queries.model_name(ctx.store, mid) or f"model {mid}"

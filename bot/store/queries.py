@@ -1,0 +1,176 @@
+"""Named SQL reads over the live database, for what the in-memory
+:class:`bot.store.readmodel.ReadModel` does not hold. Command handlers call
+these instead of writing SQL. Functions that take ``db`` run on a change's
+own connection (inside its transaction)."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.store.db import Store
+
+Row = dict[str, Any]
+
+
+# -- sources and counts ------------------------------------------------------------
+def sources(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM sources ORDER BY id")
+
+
+def source_dates(store: Store) -> dict[str, str | None]:
+    """Each source's title -> its as-of date."""
+    return {r["title"]: r["as_of"] for r in store.query("SELECT title, as_of FROM sources ORDER BY id")}
+
+
+def row_counts(store: Store) -> dict[str, int]:
+    """How much data there is: visible models, notable ones, ratings, scores, figures."""
+    return {
+        "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
+        "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
+        "ratings": store.scalar("SELECT count(*) FROM arena_ratings"),
+        "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
+        "figures": store.scalar("SELECT count(*) FROM figures"),
+    }
+
+
+# -- AI Index figures ------------------------------------------------------------
+def all_figures(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM figures ORDER BY topic, id")
+
+
+def figure(store: Store, figure_id: str) -> Row | None:
+    return store.one("SELECT value, period FROM figures WHERE id = ?", [figure_id])
+
+
+def arena_gap_figures(store: Store, topic: str) -> list[Row]:
+    """The AI Index's Chatbot Arena gap figures of one topic, by period."""
+    return store.query("SELECT id, period, value, unit, citation FROM figures WHERE topic = ? "
+                       "AND subject = 'Chatbot Arena' ORDER BY period", [topic])
+
+
+def frontier_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+
+
+def notable_model_counts(store: Store, year: str) -> list[Row]:
+    """The AI Index's count of notable models per country in `year`."""
+    return store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
+                       "AND metric = 'notable AI models produced'", [year])
+
+
+def small_model_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+
+
+# -- benchmark scores ------------------------------------------------------------
+def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | None = None,
+                         country: str | None = None, org_id: int | None = None,
+                         access: str | None = None) -> list[Row]:
+    """The `n` visible models with the best score on `benchmark` (their best
+    score each), filtered by measurement date, country, organisation and
+    access ("open" or "closed")."""
+    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
+    if until:
+        conds.append("(s.date IS NULL OR s.date <= ?)")
+        params.append(until)
+    if country:
+        conds.append("m.country = ?")
+        params.append(country)
+    if org_id is not None:
+        conds.append("m.org_id = ?")
+        params.append(org_id)
+    if access == "open":
+        conds.append("m.access = 'open weights'")
+    elif access == "closed":
+        conds.append("(m.access IS NULL OR m.access != 'open weights')")
+    return store.query(
+        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
+            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
+            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+
+
+def best_scores_of_sized_models(store: Store, benchmark: str) -> list[Row]:
+    """Each visible model with a known size: its best score on `benchmark`
+    and the first date it was measured (or its release date)."""
+    return store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
+                          FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+                          WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
+                          GROUP BY m.id""", [benchmark])
+
+
+# -- models, aliases, organisations ----------------------------------------------------
+def organization(store: Store, org_id: int) -> Row | None:
+    return store.one("SELECT * FROM organizations WHERE id = ?", [org_id])
+
+
+def model_name(store: Store, model_id: int) -> str | None:
+    return store.scalar("SELECT name FROM models WHERE id = ?", [model_id])
+
+
+def model_id_named(store: Store, name: str, *, other_than: int | None = None) -> int | None:
+    """The id of the model called exactly `name` (other than `other_than`)."""
+    if other_than is None:
+        return store.scalar("SELECT id FROM models WHERE name = ?", [name])
+    return store.scalar("SELECT id FROM models WHERE name = ? AND id != ?", [name, other_than])
+
+
+def hidden_model(store: Store, name: str) -> Row | None:
+    """A removed (hidden) model by name, any case."""
+    return store.one("SELECT id, name FROM models WHERE hidden = 1 AND lower(name) = lower(?)", [name])
+
+
+def hidden_model_names(store: Store, limit: int = 10) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM models WHERE hidden = 1 ORDER BY name LIMIT ?",
+                                           [limit])]
+
+
+def alias_owner(store: Store, alias: str) -> int | None:
+    """The model an alias names exactly, if any."""
+    row = store.one("SELECT model_id FROM aliases WHERE alias = ?", [alias])
+    return row["model_id"] if row else None
+
+
+def alias(store: Store, spelling: str) -> Row | None:
+    """An alias row: exactly as typed, else ignoring case."""
+    return (store.one("SELECT * FROM aliases WHERE alias = ?", [spelling])
+            or store.one("SELECT * FROM aliases WHERE lower(alias) = lower(?)", [spelling]))
+
+
+def arena_rating_count(store: Store, arena_name: str) -> int:
+    return store.scalar("SELECT count(*) FROM arena_ratings WHERE arena_name = ?", [arena_name])
+
+
+# -- inside a change (its own connection) ------------------------------------------------
+def snapshot_scores(db: Any, day: str) -> list[tuple[str, float]]:
+    """(arena name, score) of one Arena snapshot, best first."""
+    return db.execute("SELECT arena_name, score FROM arena_ratings WHERE snapshot_date = ? ORDER BY score DESC",
+                      [day]).fetchall()
+
+
+def ratings_of(db: Any, model_id: int) -> list[tuple[str, str]]:
+    """(snapshot date, arena name) of every Arena rating of a model."""
+    return db.execute("SELECT snapshot_date, arena_name FROM arena_ratings WHERE model_id = ?", [model_id]).fetchall()
+
+
+def scores_of(db: Any, model_id: int) -> list[tuple]:
+    """(benchmark, version, value, date, source id) of every benchmark score of a model."""
+    return db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
+                      [model_id]).fetchall()
+
+
+def aliases_of(db: Any, model_id: int) -> list[str]:
+    return [a for (a,) in db.execute("SELECT alias FROM aliases WHERE model_id = ?", [model_id]).fetchall()]
+
+
+# -- what the lookup indexes are built from ------------------------------------------------
+def model_spellings(store: Store) -> list[tuple[str, int]]:
+    """(alias, model id) of every alias."""
+    return [(r["alias"], r["model_id"]) for r in store.query("SELECT alias, model_id FROM aliases")]
+
+
+def organizations(store: Store) -> list[Row]:
+    return store.query("SELECT id, name FROM organizations")
+
+
+def org_spellings(store: Store) -> list[tuple[str, int]]:
+    """(spelling, organisation id) of every organisation alias."""
+    return [(r["spelling"], r["org_id"]) for r in store.query("SELECT spelling, org_id FROM org_aliases")]
