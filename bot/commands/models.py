@@ -6,7 +6,7 @@ from collections import Counter
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models
 from bot.commands.registry import Param, command
-from bot.lookup import Match
+from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
@@ -201,7 +201,6 @@ def country(ctx: Context, args: Args) -> Reply:
         raise Usage("Which country?")
     c = ctx.country(args.text)
     if not c:
-        from bot.lookup import Entry, Index
         idx = Index([Entry(k, k) for k in ctx.known_countries()])
         raise NotFound("country", idx.resolve(args.text), rebuild="country {}")
     notable = _models_where(ctx, lambda x: x["country"] == c and x["origin"] in ("epoch", "moderator")

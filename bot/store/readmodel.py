@@ -1,9 +1,10 @@
-"""Read-side queries: the data behind every answer.
+"""The read model: the data behind every answer, in memory (``ReadModel``).
 
 The Arena leaderboards (a few tens of thousands of rows) are loaded once per
 data version into plain Python structures, so the race questions (best per
 country per snapshot, gaps, spreads) are answered in microseconds without
-touching the event loop's thread. Everything here is read-only.
+touching the event loop's thread. Everything here is read-only. Reads
+that go to the database each time are named in :mod:`bot.store.queries`.
 """
 from __future__ import annotations
 

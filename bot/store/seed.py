@@ -68,8 +68,6 @@ def write_tables(store: Store, folder: Path) -> list[Path]:
     return out
 
 
-
-
 def load_seed(store: Store, folder: Path) -> ImportReport:
     """Build an empty database from the seed folder (no audit entries: the
     seed is where history starts)."""

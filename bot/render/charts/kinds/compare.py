@@ -159,11 +159,11 @@ def _compare_sizes(fig: Figure, s: dict, cols: list[str], top2: float) -> None:
 
 
 KIND = ChartKind(
-    name='compare',
+    name="compare",
     series=series,
     draw=draw,
     gallery=(
-        ('compare', 'compare gpt-4o vs deepseek r1 vs claude 3.5 sonnet'),
+        ("compare", "compare gpt-4o vs deepseek r1 vs claude 3.5 sonnet"),
     ),
     sample={"models": [{"name": "a", "organization": "OpenAI", "country": "United States",
                         "arena": {"score": 1400}, "scores": {"GPQA diamond": 0.5}},

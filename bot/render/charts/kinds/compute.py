@@ -88,12 +88,12 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='compute',
+    name="compute",
     series=series,
     draw=draw,
     gallery=(
-        ('compute', 'compute'),
-        ('compute-china', 'compute china'),
+        ("compute", "compute"),
+        ("compute-china", "compute china"),
     ),
     sample={"label": "x", "points": POINTS, "fit": {"slope_log10_per_year": 0.6, "intercept": -1191.0,
                                                  "doubling_months": 6.0, "n": 14}, "reference_months": 5.0},

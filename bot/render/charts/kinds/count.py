@@ -66,13 +66,13 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='count',
+    name="count",
     series=series,
     draw=draw,
     gallery=(
-        ('count', 'count'),
-        ('count-2024-by-country', 'count 2024 by country'),
-        ('count-by-sector', 'count by sector'),
+        ("count", "count"),
+        ("count-2024-by-country", "count 2024 by country"),
+        ("count-by-sector", "count by sector"),
     ),
     sample={"by": "country", "year": "2024", "years": ["2023", "2024"],
             "groups": {"United States": [3, 4], "China": [1, 2], "other": [1, 1]},

@@ -53,11 +53,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='country',
+    name="country",
     series=series,
     draw=draw,
     gallery=(
-        ('country', 'country china'),
+        ("country", "country china"),
     ),
     sample={"name": "China", "per_year": {"2023": 3, "2024": 5}, "top_orgs": [["a", 2]],
             "history": ser(1200)},

@@ -95,11 +95,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='frontier',
+    name="frontier",
     series=series,
     draw=draw,
     gallery=(
-        ('frontier', 'frontier'),
+        ("frontier", "frontier"),
     ),
     sample={"n": 10, "series": FRONT, "reference": [{"period": "early 2024", "value": 11.9,
                                                       "metric": "rank 1 and rank 10"}]},

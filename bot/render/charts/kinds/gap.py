@@ -111,13 +111,13 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='gap',
+    name="gap",
     series=series,
     draw=draw,
     gallery=(
-        ('gap-us-china', 'gap us china'),
-        ('gap-closed-open', 'gap closed open'),
-        ('gap-google-deepmind-openai', 'gap google deepmind openai'),
+        ("gap-us-china", "gap us china"),
+        ("gap-closed-open", "gap closed open"),
+        ("gap-google-deepmind-openai", "gap google deepmind openai"),
     ),
     sample={"x": "United States", "y": "China", "x_key": "United States", "y_key": "China", "series": GAP_ROWS,
             "reference": [{"period": "2024-01", "value": 9.26}]},

@@ -82,11 +82,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='model',
+    name="model",
     series=series,
     draw=draw,
     gallery=(
-        ('model', 'model deepseek r1'),
+        ("model", "model deepseek r1"),
     ),
     sample={"model": {"name": "a", "organization": "OpenAI", "country": "United States", "parameters": 1e11,
                       "training_compute": 3e24, "scores": {"GPQA diamond": 0.5}, "arena": {"name": "a"}},

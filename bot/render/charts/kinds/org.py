@@ -54,11 +54,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='org',
+    name="org",
     series=series,
     draw=draw,
     gallery=(
-        ('org', 'org deepseek'),
+        ("org", "org deepseek"),
     ),
     sample={"name": "DeepSeek", "models": [["a", d, None, None] for d in DAYS], "history": ser(1200)},
 )

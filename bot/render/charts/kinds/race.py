@@ -69,11 +69,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='race',
+    name="race",
     series=series,
     draw=draw,
     gallery=(
-        ('race', 'race'),
+        ("race", "race"),
     ),
     sample={"series": {"United States": ser(1300), "China": ser(1250)}, "countries": ["United States", "China"],
             "leader": "United States", "leaders": [["2024-06-19", "United States", "m"]]},

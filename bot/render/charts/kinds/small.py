@@ -107,12 +107,12 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='small',
+    name="small",
     series=series,
     draw=draw,
     gallery=(
-        ('small', 'small'),
-        ('small-1300-arena', 'small 1300 arena'),
+        ("small", "small"),
+        ("small-1300-arena", "small 1300 arena"),
     ),
     sample={"benchmark": "GPQA diamond", "threshold": 50.0, "unit": "%",
             "points": [["m%d" % i, 10.0 ** (9 + i / 3), 30 + 5 * i, DAYS[i % 5], "China"] for i in range(6)],

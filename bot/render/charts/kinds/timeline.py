@@ -102,12 +102,12 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='timeline',
+    name="timeline",
     series=series,
     draw=draw,
     gallery=(
-        ('timeline', 'timeline openai'),
-        ('timeline-all', 'timeline'),
+        ("timeline", "timeline openai"),
+        ("timeline-all", "timeline"),
     ),
     sample={"label": "OpenAI", "events": [[p[1], p[0], "OpenAI", "United States", p[2] if i % 3 else None,
                                            i % 4 == 0] for i, p in enumerate(POINTS)]},

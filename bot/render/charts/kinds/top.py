@@ -94,13 +94,13 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 
 
 KIND = ChartKind(
-    name='top',
+    name="top",
     series=series,
     draw=draw,
     gallery=(
-        ('top', 'top'),
-        ('top-10-gpqa', 'top 10 gpqa'),
-        ('top-25', 'top 25'),
+        ("top", "top"),
+        ("top-10-gpqa", "top 10 gpqa"),
+        ("top-25", "top 25"),
     ),
     sample={"metric": "Arena Elo", "rows": [{"rank": i + 1, "model": "m%d" % i, "score": 1400 - 5 * i,
                                              "ci_plus": 4, "ci_minus": 4, "organization": "OpenAI",
