@@ -27,6 +27,7 @@ from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
 from bot.commands.registry import REGISTRY, find
+from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
@@ -45,11 +46,11 @@ log = logging.getLogger("racebot.engine")
 class Engine:
     """The bot's core. Thread-safe; one per process."""
 
-    def __init__(self, store, *, prefix: str = "!", settings: Any = None,
+    def __init__(self, store, *, prefix: str = "!", settings: Settings | None = None,
                  pending: PendingActions | None = None):
         self.store = store
         self.prefix = prefix
-        self.settings = settings
+        self.settings = settings if settings is not None else Settings()
         self._lock = threading.RLock()
         self._read = None
         self._models_index = None
@@ -63,10 +64,10 @@ class Engine:
         store.on_change(self.invalidate)
 
     @classmethod
-    def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
+    def open(cls, db_path: str | Path, *, settings: Settings | None = None, prefix: str | None = None,
              seed_dir: str | Path | None = None) -> "Engine":
         store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
-        p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
+        p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
         return cls(store, prefix=p, settings=settings)
 
     # -- cached data ----------------------------------------------------------
@@ -243,7 +244,8 @@ class Engine:
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    self._charts = ChartService(self)
+                    self._charts = ChartService(self, workers=self.settings.chart_workers or None,
+                                                processes=self.settings.chart_processes)
         return self._charts
 
     def attach_chart(self, reply: Reply) -> Reply:
