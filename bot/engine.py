@@ -16,7 +16,6 @@ import traceback
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -52,14 +51,14 @@ class Engine:
         self.prefix = prefix
         self.settings = settings if settings is not None else Settings()
         self._lock = threading.RLock()
-        self._read = None
-        self._models_index = None
-        self._orgs_index = None
+        self._read: ReadModel | None = None
+        self._models_index: Index | None = None
+        self._orgs_index: Index | None = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
-        self._charts = None
+        self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
         self.started = time.time()
-        self.served = Counter()
+        self.served: Counter[str] = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
         store.on_change(self.invalidate)
 
@@ -147,7 +146,9 @@ class Engine:
 
     def context(self, caller: Caller):
         read = self.read_model()
-        return Context(self.store, read, self._models_index, self._orgs_index, caller, self.prefix,
+        models, orgs = self._models_index, self._orgs_index
+        assert models is not None and orgs is not None  # read_model() builds them
+        return Context(self.store, read, models, orgs, caller, self.prefix,
                        self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,

@@ -11,6 +11,7 @@ import itertools
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from bot.engine import LOCAL_OPERATOR, Engine
 from bot.render.text import as_plain
@@ -48,10 +49,12 @@ def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -
     interactive = (stdin or sys.stdin).isatty()
     history = engine.settings.history_path  # RACEBOT_HISTORY
     engine.charts.warm()  # start the chart workers while the first question is typed
+    readline: ModuleType | None = None
     if interactive:
         try:
-            import readline
+            import readline as _readline
 
+            readline = _readline
             if history.exists():
                 readline.read_history_file(history)
             readline.set_history_length(1000)
@@ -59,8 +62,6 @@ def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -
             readline = None
         print(f"AI Race Bot console on {engine.store.path}. Type `help`, or `quit` to leave. "
               f"Charts go to {out_dir}/.")
-    else:
-        readline = None
     try:
         while True:
             try:

@@ -108,7 +108,7 @@ def fit_reply(reply: Reply) -> Reply:
     out: list[Reply] = []
     for page in pages:
         page = replace(page, pages=[], text=defang(page.text) or "", description=defang(page.description),
-                       suggestions=[defang(x) for x in page.suggestions])
+                       suggestions=[defang(x) or "" for x in page.suggestions])
         page.title = _cut(defang(page.title), EMBED_TITLE_LIMIT)
         page.footer = _cut(defang(page.footer), EMBED_FOOTER_LIMIT)
         page.fields = [Field(_cut(defang(f.name), EMBED_FIELD_NAME_LIMIT) or "\u200b",

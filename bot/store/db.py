@@ -109,6 +109,7 @@ class Change:
             [row[c] for c in cols],
         )
         rowid = cur.lastrowid
+        assert rowid is not None  # an INSERT always sets it
         pk = PRIMARY_KEYS[table]
         if pk == ("id",):
             key = {"id": rowid}
@@ -270,7 +271,7 @@ class Store:
             for fn in list(self._listeners):
                 fn()
 
-    def on_change(self, fn) -> None:
+    def on_change(self, fn: Callable[[], None]) -> None:
         """Call `fn()` after every committed change (cache invalidation)."""
         self._listeners.append(fn)
 
@@ -309,7 +310,7 @@ class Store:
                 entries = ch.db.execute(
                     "SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? ORDER BY id DESC",
                     [batch]).fetchall()
-                for _id, tbl, row_key, before, after in entries:
+                for _id, tbl, row_key, before, _after in entries:
                     key = json.loads(row_key)
                     where = " AND ".join(f"[{k}] = ?" for k in key)
                     if before is None:  # was inserted -> delete

@@ -68,7 +68,8 @@ def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | N
     """The `n` visible models with the best score on `benchmark` (their best
     score each), filtered by measurement date, country, organisation and
     access ("open" or "closed")."""
-    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
+    conds: list[str] = ["s.benchmark = ?", "m.hidden = 0"]
+    params: list[Any] = [benchmark]
     if until:
         conds.append("(s.date IS NULL OR s.date <= ?)")
         params.append(until)

@@ -110,8 +110,9 @@ def sync(ctx: Context, args: Args) -> Reply:
     store = ctx.store
     name = Path(url.split("?")[0]).name or "notable_ai_models.csv"
     epoch = IMPORTERS["epoch"]
+    who = actor(ctx)
     return _dry_run_reply(ctx, "epoch",
-                          lambda dry_run, actor=actor(ctx): epoch.run(store, data, name=name, dry_run=dry_run, actor=actor),
+                          lambda dry_run: epoch.run(store, data, name=name, dry_run=dry_run, actor=who),
                           f"epoch (synced from {url})")
 
 

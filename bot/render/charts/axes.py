@@ -163,7 +163,7 @@ def model_colors(names: list[str], orgs: list[str | None]) -> list[str]:
     already has it; then the next free extra colour."""
     used: set[str] = set()
     out = []
-    for n, o in zip(names, orgs):
+    for _name, o in zip(names, orgs):
         c = COLORS.get(o or "")
         if not c or c in used:
             c = next((x for x in EXTRA if x not in used), GREY)

@@ -94,10 +94,10 @@ def text_h(text: str, fontsize: float) -> float:
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
     title = short((title or "").strip(), 110)
-    size = 19
+    size: float = 19
     t = fig.text(0.022, 0.972, title, fontsize=size, fontweight="bold", va="top", ha="left", color=FG)
     fit_text(t, W - 40, min_size=14)
-    size = t.get_fontsize()
+    size = float(t.get_fontsize())
     y = 0.972 - (size * PX_PER_PT * 1.25) / H
     if subtitle:
         sub = subtitle.strip().replace(" · as of ", " ·\u00a0as\u00a0of\u00a0")

@@ -196,7 +196,7 @@ class ChartService:
                 self._inflight.pop(key, None)
             if exc is not None:
                 self.stats["errors"] += 1
-            else:
+            elif png is not None:
                 self._store(key, png, gen)
             if out.done():  # cancelled by a caller that stopped waiting (e.g. the bot closing)
                 return

@@ -50,7 +50,8 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     nx, ny = side_name(s["x"], xk), side_name(s["y"], yk)
     xs = [dnum(d) for d in s["dates"]]
     lo, hi = min(xs), max(xs)
-    refs_in, refs_out = [], []
+    refs_in: list[dict] = []
+    refs_out: list[dict] = []
     for r in s["reference"]:
         x = dnum(r["date"])
         (refs_in if lo - 400 <= x <= hi + 60 else refs_out).append({**r, "x": x})

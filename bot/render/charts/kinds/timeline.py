@@ -4,6 +4,7 @@ from __future__ import annotations
 import zlib
 
 import matplotlib.dates as mdates
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -44,7 +45,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     if single:
         ckey = lambda e: label  # noqa: E731
     else:
-        cnt = {}
+        cnt: dict[str, int] = {}
         for e in ev:
             cnt[e[3]] = cnt.get(e[3], 0) + 1
         main = [k for k, _ in sorted(cnt.items(), key=lambda kv: -kv[1]) if k][:4]
@@ -81,7 +82,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     big = max(known, key=lambda e: e[4]) if known else None
     if big and big not in picks:
         picks.append(big)
-    handles = [Line2D([], [], marker="o", ls="", ms=10, color=color(label) if single else FG,
+    handles: list[Artist] = [Line2D([], [], marker="o", ls="", ms=10, color=color(label) if single else FG,
                       label="frontier model (Epoch AI)"),
                Line2D([], [], marker="o", ls="", ms=7, color="white", mec=color(label) if single else FG, mew=1.6,
                       label="other notable model")]
