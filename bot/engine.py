@@ -256,11 +256,8 @@ class Engine:
         try:
             png = self.charts.render(reply)
         except Exception as exc:
-            log.warning("chart %s failed: %s", reply.chart.kind, exc)
-            reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            return reply
-        reply.files = [*reply.files, Attachment("chart.png", png)]
-        return reply
+            return _chart_failed(reply, exc)
+        return _with_chart(reply, png)
 
     async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
                       attachments: list[tuple[str, bytes]] | None = None) -> Reply:
@@ -271,10 +268,8 @@ class Engine:
             try:
                 png = await self.charts.render_async(reply)
             except Exception as exc:
-                log.warning("chart %s failed: %s", reply.chart.kind, exc)
-                reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            else:
-                reply.files = [*reply.files, Attachment("chart.png", png)]
+                return _chart_failed(reply, exc)
+            return _with_chart(reply, png)
         return reply
 
     def confirm(self, token: str, caller: Caller) -> Reply:
@@ -289,3 +284,16 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._charts is not None:
             self._charts.close()
+
+
+def _with_chart(reply: Reply, png: bytes) -> Reply:
+    """The reply with its chart attached as ``chart.png``."""
+    reply.files = [*reply.files, Attachment("chart.png", png)]
+    return reply
+
+
+def _chart_failed(reply: Reply, exc: BaseException) -> Reply:
+    """The reply without its chart, saying so: the figures in the text still stand."""
+    log.warning("chart %s failed: %s", reply.chart.kind if reply.chart else "?", exc)
+    reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
+    return reply

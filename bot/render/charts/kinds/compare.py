@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
 
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
@@ -11,10 +12,11 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import bars, date_axis, dnum, hold, log_axis, model_colors, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, end_labels, note, params_label, sci, short, wrap_label
+from bot.render.charts.labels import end_labels, note, short, wrap_label
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import MUTED
+from bot.render.text import big, elo, sci
 
 
 def series(d: dict) -> dict:
@@ -131,8 +133,9 @@ def draw(fig: Figure, s: dict, top: float) -> None:
 def _compare_sizes(fig: Figure, s: dict, cols: list[str], top2: float) -> None:
     """Models with neither benchmarks nor Arena: compare size and compute."""
     names = s["models"]
-    for i, (key, title, fmt) in enumerate((("parameters", "Parameters", params_label),
-                                           ("training_compute", "Training compute (FLOP)", sci))):
+    panels: tuple[tuple[str, str, Callable[[float], str]], ...] = (
+        ("parameters", "Parameters", big), ("training_compute", "Training compute (FLOP)", sci))
+    for i, (key, title, fmt) in enumerate(panels):
         ax = fig.add_axes([0.07 + i * 0.49, 0.15, 0.40, top2 - 0.15])
         style(ax)
         vals = s.get(key) or []

@@ -8,10 +8,11 @@ from matplotlib.lines import Line2D
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows, period_date
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import artist_box, elo, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import FRONT
 from bot.render.charts.style import FG
+from bot.render.text import elo
 
 
 def series(d: dict) -> dict:

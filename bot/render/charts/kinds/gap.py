@@ -7,20 +7,12 @@ from matplotlib.figure import Figure
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, side_name, style
 from bot.render.charts.data import as_rows, period_date
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import (
-    artist_box,
-    elo,
-    end_labels,
-    month_label,
-    note,
-    place_labels,
-    point_boxes,
-    right_margin,
-)
+from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import GAP_ROWS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import GREY, colors
+from bot.render.text import elo, month
 
 
 def series(d: dict) -> dict:
@@ -100,7 +92,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     items = []
     for r in refs_in:
         ax2.plot([r["x"]], [r["value"]], marker="D", ms=9, color="white", mec=FG, mew=2, zorder=6, gid="reference")
-        items.append({"x": r["x"], "y": r["value"], "text": f"AI Index 2025: {r['value']:+.2f}%\n({month_label(r['date'])})",
+        items.append({"x": r["x"], "y": r["value"], "text": f"AI Index 2025: {r['value']:+.2f}%\n({month(r['date'])})",
                       "color": MUTED})
     obst = point_boxes(ax2, hx, hp) + [artist_box(t) for t in ax2.texts]
     place_labels(ax2, items, fontsize=10, obstacles=obst)

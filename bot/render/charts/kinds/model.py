@@ -8,10 +8,11 @@ from matplotlib.figure import Figure
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, params_label, sci, short
+from bot.render.charts.labels import short
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import color
+from bot.render.text import big, elo, sci
 
 
 def series(d: dict) -> dict:
@@ -61,7 +62,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     f = s["facts"]
     if f.get("release_date"):
         lines.append(("Released", f["release_date"]))
-    lines.append(("Parameters", params_label(f["parameters"]) if f.get("parameters") else "not disclosed"))
+    lines.append(("Parameters", big(f["parameters"]) if f.get("parameters") else "not disclosed"))
     lines.append(("Training compute", f"{sci(f['training_compute'])} FLOP" if f.get("training_compute") else "not disclosed"))
     lines.append(("Access", f.get("access") or "unknown"))
     for b, v in list(s["scores"].items())[:4]:

@@ -6,10 +6,11 @@ from matplotlib.figure import Figure
 from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, end_labels, note, right_margin
+from bot.render.charts.labels import end_labels, note, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import ser
 from bot.render.palette import color
+from bot.render.text import elo
 
 
 def series(d: dict) -> dict:

@@ -12,11 +12,12 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, legend_above, log_axis, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import month_label, note, place_labels, short
+from bot.render.charts.labels import note, place_labels, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import POINTS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import COLORS, color
+from bot.render.text import month
 
 
 def series(d: dict) -> dict:
@@ -98,7 +99,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     place_labels(ax, [{"x": dnum(e[0]), "y": e[4], "text": short(e[1], 24), "color": MUTED} for e in picks],
                  fontsize=10, point_r=6, obstacles=obst)
     n_front = sum(1 for e in ev if e[5])
-    note(fig, f"{len(ev)} notable releases since {month_label(mdates.num2date(lo).date().isoformat())}, "
+    note(fig, f"{len(ev)} notable releases since {month(mdates.num2date(lo).date().isoformat())}, "
               f"{n_front} of them frontier models. Labels: the latest frontier models and the largest.")
 
 

@@ -10,10 +10,11 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import bars, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, short, text_w
+from bot.render.charts.labels import short, text_w
 from bot.render.charts.registry import ChartError
 from bot.render.charts.style import FG, MUTED, W, figure_renderer
 from bot.render.palette import GREY, color
+from bot.render.text import elo
 
 
 def series(d: dict) -> dict:
