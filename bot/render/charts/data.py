@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from bot.render.charts.registry import ChartError, chart_kind
@@ -51,7 +52,7 @@ def per_year(dates: list) -> dict[str, int]:
     return dict(sorted(c.items()))
 
 
-def chart_series(kind: str, data: dict) -> dict:
+def chart_series(kind: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
     """The exact series chart `kind` plots, from `data` (a reply's data)."""
     fn = chart_kind(kind).series
     if not isinstance(data, dict):

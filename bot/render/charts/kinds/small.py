@@ -1,6 +1,8 @@
 """The 'small' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -16,7 +18,27 @@ from bot.render.palette import GREY, LIGHT_GREY, color
 from bot.render.text import big, elo, month
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``small`` reads from ``Reply.data``."""
+    benchmark: str                      # a benchmark name or "arena"
+    unit: str                           # "%" or "Elo"
+    threshold: float
+    points: list[list[Any]]             # [name, parameters, score, date, country]
+    record: list[list[Any]]             # [date, name, parameters, score]: each new smallest
+    reference: list[dict[str, Any]]     # AI Index small-model figures
+
+
+class Series(TypedDict):
+    """What the ``small`` chart draws."""
+    benchmark: str | None
+    unit: str
+    threshold: float | None
+    points: list[list[Any]]             # only points with a size and a score
+    record: list[list[Any]]
+    reference: list[dict[str, Any]]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     return {"benchmark": d.get("benchmark"), "unit": d.get("unit") or ("Elo" if d.get("benchmark") == "arena" else "%"),
             "threshold": d.get("threshold"),
@@ -25,7 +47,7 @@ def series(d: dict) -> dict:
             "reference": as_rows(d.get("reference"))}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     pts = s["points"]
     if not pts:
         raise ChartError("small: no points")

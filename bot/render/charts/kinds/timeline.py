@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any, TypedDict
 
 import matplotlib.dates as mdates
 from matplotlib.artist import Artist
@@ -20,13 +21,25 @@ from bot.render.palette import COLORS, color
 from bot.render.text import month
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``timeline`` reads from ``Reply.data``."""
+    label: str
+    events: list[list[Any]]             # [release date, name, organisation, country, training FLOP, frontier]
+
+
+class Series(TypedDict):
+    """What the ``timeline`` chart draws."""
+    label: str | None
+    events: list[list[Any]]             # those with a release date
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     ev = [list(e) for e in as_rows(d.get("events")) if e and e[0]]
     return {"label": d.get("label"), "events": ev}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     ev = s["events"]
     if not ev:
         raise ChartError("timeline: no events")
