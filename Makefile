@@ -42,4 +42,4 @@ gallery: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/racebot gallery docs/gallery
 
 clean:
-	rm -rf $(VENV) .pytest_cache racebot.db*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache racebot.db*
