@@ -33,7 +33,7 @@ def test_names_and_aliases_do_not_clash():
 def test_chart_kinds_match_their_modules_and_commands():
     assert KINDS and all(chart_kind(k).name == k for k in KINDS)
     for k in KINDS:
-        for slug, line in chart_kind(k).gallery:
+        for _slug, line in chart_kind(k).gallery:
             info = find(line.split()[0])
             assert info is not None and info.chart, (k, line)
 
