@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.render.charts.registry import ChartError, chart_kind
 
@@ -39,6 +39,24 @@ def period_date(period: str | None) -> str | None:
     if re.fullmatch(r"\d{4}", p):
         return f"{y}-07-01"
     return None
+
+
+class Reference(TypedDict):
+    """An AI Index figure placed on a chart's time axis."""
+    date: str                           # a day standing for the figure's period (``period_date``)
+    value: float
+    period: str | None                  # as the AI Index words it: "2024-01", "early 2025"
+
+
+def references(rows: Any) -> list[tuple[Reference, dict[str, Any]]]:
+    """The AI Index figures among `rows` (a reply's ``reference`` list) that
+    can stand on a time axis: each as a :class:`Reference`, with its row."""
+    out: list[tuple[Reference, dict[str, Any]]] = []
+    for r in as_rows(rows):
+        day = period_date(r.get("period"))
+        if day is not None and r.get("value") is not None:
+            out.append(({"date": day, "value": r["value"], "period": r.get("period")}, r))
+    return out
 
 
 def as_rows(x: Any) -> list:

@@ -8,7 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
-from bot.render.charts.data import as_rows, period_date
+from bot.render.charts.data import Reference as IndexReference
+from bot.render.charts.data import as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
@@ -28,11 +29,8 @@ class Point(TypedDict, total=False):
     topn_model: str | None
 
 
-class Reference(TypedDict):
-    date: str                           # a day standing for the AI Index's period
-    value: float
-    period: str | None
-    which: str                          # "top2" or "topn"
+class Reference(IndexReference):
+    which: str                          # the spread it measures: "top2" or "topn"
 
 
 class Data(TypedDict, total=False):
@@ -63,13 +61,8 @@ class Series(TypedDict):
 def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     s = as_rows(d.get("series"))
-    refs: list[Reference] = []
-    for r in as_rows(d.get("reference")):
-        day = period_date(r.get("period"))
-        metric = (r.get("metric") or "").lower()
-        which = "top2" if "rank 2" in metric else "topn"
-        if day is not None and r.get("value") is not None:
-            refs.append({"date": day, "value": r["value"], "period": r.get("period"), "which": which})
+    refs: list[Reference] = [{**ref, "which": "top2" if "rank 2" in (row.get("metric") or "").lower() else "topn"}
+                             for ref, row in references(d.get("reference"))]
     return {"n": d.get("n"), "dates": [p["date"] for p in s], "top1": [p["top1"] for p in s],
             "top2": [p["top2"] for p in s], "topn": [p["topn"] for p in s],
             "spread_pct": [p["spread_pct"] for p in s], "top2_pct": [p["top2_pct"] for p in s],

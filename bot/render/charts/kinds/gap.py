@@ -7,7 +7,7 @@ import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, side_name, style
-from bot.render.charts.data import as_rows, period_date
+from bot.render.charts.data import Reference, as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
@@ -27,12 +27,6 @@ class Point(TypedDict, total=False):
     b_model: str | None
     elo: float                          # a - b
     pct: float                          # (a - b) / b, percent
-
-
-class Reference(TypedDict):
-    date: str
-    value: float
-    period: str | None
 
 
 class Data(TypedDict, total=False):
@@ -66,11 +60,7 @@ class Series(TypedDict):
 def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     s = as_rows(d.get("series"))
-    refs: list[Reference] = []
-    for r in as_rows(d.get("reference")):
-        day = period_date(r.get("period"))
-        if day is not None and r.get("value") is not None:
-            refs.append({"date": day, "value": r["value"], "period": r.get("period")})
+    refs = [ref for ref, _row in references(d.get("reference"))]
     return {"x": d.get("x"), "y": d.get("y"), "x_key": d.get("x_key") or d.get("x"),
             "y_key": d.get("y_key") or d.get("y"),
             "dates": [p["date"] for p in s], "a": [p["a"] for p in s], "b": [p["b"] for p in s],
