@@ -190,9 +190,11 @@ class Engine:
         info = find(word)
         if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
-        if info.admin and not ctx.caller.is_moderator:
-            return Reply(text=f"`{self.prefix}{info.name}` is for moderators only. Nothing was changed.",
-                         status="refused", data={"command": info.name})
+        from bot.commands.authority import refusal
+
+        refused = refusal(info, ctx.caller, self.prefix)
+        if refused is not None:
+            return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             reply = info.handler(ctx, args)
