@@ -30,6 +30,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.discord_servers import ServerCog, command_prefix
 from bot.config import DEFAULT_API_BASE, Settings
 
 if TYPE_CHECKING:  # the engine is imported lazily: the adapter must import without it
@@ -150,7 +151,8 @@ def render(reply: "Reply", *, page: int | None = None, pages: int | None = None)
 
 
 # ---------------------------------------------------------------------------- callers
-def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings) -> "Caller":
+def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings, channel: Any = None) -> "Caller":
+    from bot.adapters.discord_servers import guild_caller_fields
     from bot.engine import Caller
 
     role_ids = frozenset(str(r.id) for r in getattr(user, "roles", []) if guild is not None and r.id != guild.id)
@@ -163,6 +165,7 @@ def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: S
         role_ids=role_ids,
         in_dm=guild is None,
         is_moderator=is_mod,
+        **guild_caller_fields(user, guild, channel),
     )
 
 
@@ -252,7 +255,7 @@ class ReplyView(discord.ui.View):
     def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def run_suggestion(interaction: discord.Interaction) -> None:
             await self._lock(interaction)
-            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings, interaction.channel)
             reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
             await self._show(interaction, reply)
 
@@ -428,7 +431,7 @@ def make_command(bot: "RaceBot", info: Any) -> EngineCommand:
         func = app_commands.describe(**descriptions)(func)
     if renames:
         func = app_commands.rename(**renames)(func)
-    if info.admin:
+    if info.admin or getattr(info, "permission", None) == "manage_server":
         func = app_commands.default_permissions(manage_guild=True)(func)
     help_text = (info.summary or info.name) + (f"\nUsage: {bot.settings.command_prefix}{info.usage}" if info.usage else "") + (
         f"\nExample: {bot.settings.command_prefix}{info.example}" if getattr(info, "example", "") else "")
@@ -521,7 +524,7 @@ class RaceBot(commands.Bot):
         if settings.shard_count > 1:
             sharding = {"shard_count": settings.shard_count}
         super().__init__(
-            command_prefix=commands.when_mentioned_or(settings.command_prefix),
+            command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             help_command=None if _engine_has(engine, "help") else commands.DefaultHelpCommand(),
@@ -554,6 +557,7 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         await self.add_cog(RaceCog(self))
+        await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
             try:
                 self.add_command(make_command(self, info))
@@ -656,7 +660,7 @@ class RaceBot(commands.Bot):
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
-        caller = make_caller(ctx.author, ctx.guild, self.settings)
+        caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel)
 
         async def job() -> "Reply":
             uploads = await self.read_attachments(files) if files else None
@@ -675,6 +679,9 @@ class RaceBot(commands.Bot):
             async with ctx.typing():
                 reply = await self.run_engine(job, line)
         await self.send_reply(ctx, reply)
+        servers = self.get_cog("Servers")
+        if isinstance(servers, ServerCog) and ctx.guild is not None:
+            servers.note_reply(ctx.guild.id, reply)
         await self.announce(reply)
 
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:

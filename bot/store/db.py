@@ -272,8 +272,13 @@ class Store:
                 fn()
 
     def on_change(self, fn) -> None:
-        """Call `fn()` after every committed change (cache invalidation)."""
+        """Call `fn()` after every committed change (cache invalidation, watches)."""
         self._listeners.append(fn)
+
+    def off_change(self, fn) -> None:
+        """Stop calling `fn` (a bot that closes while the engine lives on)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
 
     @property
     def data_version(self) -> int:

@@ -160,6 +160,8 @@ class ServerStore:
             changed = {k: v for k, v in values.items() if before.get(k) != v}
             if changed:
                 changed["updated_at"] = _now()
+                if "channel_id" in changed:  # a new channel: the old posting problem no longer applies
+                    changed.update(post_error=None, post_error_at=None)
                 sets = ", ".join(f"[{k}] = ?" for k in changed)
                 conn.execute(f"UPDATE guild_settings SET {sets} WHERE guild_id = ?", [*changed.values(), gid])
                 after = self._row(conn, "SELECT * FROM guild_settings WHERE guild_id = ?", [gid])
@@ -271,6 +273,16 @@ class ServerStore:
             cur = conn.execute("UPDATE guild_settings SET digest_week = ? WHERE guild_id = ? AND digest = 'weekly' "
                                "AND (digest_week IS NULL OR digest_week != ?)", [week, str(guild_id), week])
             return cur.rowcount == 1
+
+    def pending_guilds(self, guild_ids: list[str], version: int) -> list[tuple[str, int | None]]:
+        """(guild id, baseline) of the given servers with watches whose baseline is not `version`."""
+        if not guild_ids:
+            return []
+        marks = ",".join("?" for _ in guild_ids)
+        return [(r["guild_id"], r["baseline_version"]) for r in self.store.query(
+            f"SELECT guild_id, baseline_version FROM guild_settings WHERE guild_id IN ({marks}) "
+            "AND baseline_version IS NOT ? AND EXISTS (SELECT 1 FROM watches w WHERE w.guild_id = guild_settings.guild_id)",
+            [*guild_ids, version])]
 
     def digest_guilds(self) -> list[GuildSettings]:
         return [GuildSettings.from_row(r) for r in self.store.query(
