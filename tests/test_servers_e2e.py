@@ -292,3 +292,55 @@ def _cluster(settings, engine, shard_ids):
                 pass
 
     return go()
+
+
+# ----------------------------------------------------------------------------- the two authorities
+async def test_permission_matrix_prefix_and_slash_in_servers_and_dms(sim: DiscordSimulator, engine_copy) -> None:
+    """Server managers change only their server's settings; data moderators only the
+    shared data; neither acts for the other; in DMs there are no server settings."""
+    engine = engine_copy()
+    a = Server(sim)
+    datamod = sim.create_user("data-dora")
+    both = sim.create_user("both-bo")
+    sim.add_member(a.guild, datamod)
+    sim.add_member(a.guild, both, roles=[a.manage_role])
+    settings = a.settings(admin_user_ids=frozenset({datamod.id, both.id}), admin_role_ids=frozenset())
+    SERVER_OK, SERVER_NO, DATA_OK, DATA_NO, NO_DM = (
+        "charts with watch alerts", "for this server's managers", "nothing to undo", "for moderators only",
+        "works in a server")
+    matrix = [  # (user, may change server settings, may change data)
+        (a.member, False, False), (a.manager, True, False), (datamod, False, True), (both, True, True)]
+    version = engine.store.data_version
+
+    async def slash(user, channel, name, options) -> str:
+        inter = sim.send_slash_command(name, options, user=user, channel=channel)
+        return (await sim.wait_for_answer(inter, timeout=CEILING)).text().lower()
+
+    async with running(settings, engine):
+        synced = {c["name"]: c for c in sim.global_commands}
+        assert synced["settings"]["default_member_permissions"] == str(MANAGE_GUILD)
+        assert synced["watches"]["default_member_permissions"] is None
+        for user, server_ok, data_ok in matrix:
+            for form in ("prefix", "slash"):
+                if form == "prefix":
+                    s_text = (await ask(sim, a.channel, user, "!settings charts off")).text().lower()
+                    d_text = (await ask(sim, a.channel, user, "!undo")).text().lower()
+                else:
+                    s_text = await slash(user, a.channel, "settings", {"change": "charts off"})
+                    d_text = await slash(user, a.channel, "undo", {})
+                who = f"{user.username} ({form})"
+                assert (SERVER_OK if server_ok else SERVER_NO) in s_text, (who, s_text)
+                assert (DATA_OK if data_ok else DATA_NO) in d_text, (who, d_text)
+                if user is datamod:
+                    assert "data moderators change the shared data" in s_text
+            # in DMs: no server settings for anyone; the data authority of listed users stands
+            dm = sim.dm_channel(user)
+            assert NO_DM in (await ask(sim, dm, user, "!settings")).text().lower()
+            assert NO_DM in (await ask(sim, dm, user, "!watch top")).text().lower()
+            assert NO_DM in await slash(user, dm, "settings", {})
+            assert (DATA_OK if data_ok else DATA_NO) in (await ask(sim, dm, user, "!undo")).text().lower()
+    assert engine.store.data_version == version  # nothing to undo: the data never changed
+    audit = ServerStore(engine.store).log(a.guild.id, limit=50)
+    # one audited change: the manager's first `charts off`; the refused ones and the repeats wrote nothing
+    assert [(r["action"], r["actor"], r["guild_id"]) for r in audit] == [
+        ("settings charts off", f"{a.manager.username} ({a.manager.id})", str(a.guild.id))]
