@@ -233,7 +233,8 @@ def watch(ctx: Context, args: Args) -> Reply:
     except TooManyWatches as exc:
         return Reply(text=str(exc), status="refused", data={"watch": None})
     s = store.get(ctx.caller.guild_id)
-    where = channel_label(ctx, target or s.channel_id or ctx.caller.channel_id)
+    cid = target or s.channel_id
+    where = channel_label(ctx, cid) if cid else "this channel"
     return Reply(text=f"Watch #{w.id} set: **{clean(label, 120)}**. It posts in {where} when the data changes "
                       f"that way. `unwatch {w.id}` removes it.", data={"watch": w.id, "kind": kind, "spec": spec})
 
