@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from bot.commands.watching import Alert, evaluate, race_view
@@ -100,7 +100,3 @@ class AlertPlanner:
                 due += timedelta(days=7)
             best = min(best, max(1.0, (due - now).total_seconds()))
         return best
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 import discord
 from discord.ext import commands
 
-from bot.alerts import AlertPlanner, Outgoing, utcnow
 from bot.caller import Caller
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - the core is imported lazily, as in discord_bot
+    from bot.alerts import Outgoing
     from bot.reply import Reply
 
 log = logging.getLogger("racebot.servers")
@@ -38,10 +38,16 @@ POLL_SECONDS = 15.0  # how often other processes' data changes are looked for
 PUBLIC = Caller(user_id="racebot", name="racebot")  # renders alert charts and digests: no authority
 
 
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class ServerCog(commands.Cog, name="Servers"):
     def __init__(self, bot: commands.Bot, *, clock: Callable[[], datetime] = utcnow,
                  poll_seconds: float | None = None) -> None:
         self.bot = bot
+        from bot.alerts import AlertPlanner
+
         self.engine = bot.engine  # type: ignore[attr-defined]
         self.planner = AlertPlanner(self.engine)
         self.clock = clock
@@ -122,7 +128,7 @@ class ServerCog(commands.Cog, name="Servers"):
             except Exception:
                 log.exception("watch evaluation failed")
 
-    async def check_watches(self) -> list[Outgoing]:
+    async def check_watches(self) -> list["Outgoing"]:
         """Evaluate and post the alerts of the servers this process holds."""
         owned = self.owned()
         if not owned:
@@ -133,7 +139,7 @@ class ServerCog(commands.Cog, name="Servers"):
             await self.post_alert(o)
         return out
 
-    async def post_alert(self, o: Outgoing) -> None:
+    async def post_alert(self, o: "Outgoing") -> None:
         from bot.reply import Reply
 
         a = o.alert
@@ -243,5 +249,5 @@ def guild_caller_fields(user: Any, guild: discord.Guild | None, channel: Any = N
         "guild_id": str(guild.id),
         "can_manage_guild": bool(perms and perms.manage_guild),
         "channel_id": str(channel.id) if channel is not None else None,
-        "channels": tuple((str(c.id), c.name) for c in guild.text_channels),
+        "channels": tuple((str(c.id), c.name) for c in getattr(guild, "text_channels", ())),
     }
