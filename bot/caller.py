@@ -27,6 +27,7 @@ class Caller:
     can_manage_guild: bool = False  # Manage Server in that server, decided by the adapter
     channel_id: str | None = None  # the channel the command came from
     channels: tuple[tuple[str, str], ...] = ()  # (id, name) of the server's text channels, for `settings channel`
+    prefix: str | None = None  # the server's own prefix, for usage lines (None: the bot's)
 
 
 # the console and `racebot ask`: whoever holds the database file is a moderator

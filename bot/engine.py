@@ -144,7 +144,8 @@ class Engine:
         from bot.commands.context import Context
 
         facts = self.facts()
-        return Context(self.store, facts, self._models_index, self._orgs_index, caller, self.prefix,
+        prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
+        return Context(self.store, facts, self._models_index, self._orgs_index, caller, prefix,
                        self.settings, self)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
@@ -184,7 +185,7 @@ class Engine:
         from bot.store.db import ReadOnlyError, StoreError
         from bot.store.importers import ImportFailed
 
-        word, rest = split_command(line, self.prefix)
+        word, rest = split_command(line, ctx.prefix)
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
@@ -192,16 +193,16 @@ class Engine:
             return self._unknown(word, rest, ctx)
         from bot.commands.authority import refusal
 
-        refused = refusal(info, ctx.caller, self.prefix)
+        refused = refusal(info, ctx.caller, ctx.prefix)
         if refused is not None:
             return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             reply = info.handler(ctx, args)
         except Usage as u:
-            reply = usage_reply(info, self.prefix, u.message)
+            reply = usage_reply(info, ctx.prefix, u.message)
         except GrammarError as g:
-            reply = usage_reply(info, self.prefix, str(g))
+            reply = usage_reply(info, ctx.prefix, str(g))
         except NotFound as nf:
             reply = self._not_found(nf)
         except ImportFailed as exc:
@@ -243,9 +244,9 @@ class Engine:
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:
-            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{self.prefix}{c}`" for c in cmds) + "?"
+            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{ctx.prefix}{c}`" for c in cmds) + "?"
         else:
-            text = f"There's no command `{w}`. `{self.prefix}help` lists them."
+            text = f"There's no command `{w}`. `{ctx.prefix}help` lists them."
         return Reply(text=text, status="unknown_command",
                      suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
 

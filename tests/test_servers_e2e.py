@@ -344,3 +344,18 @@ async def test_permission_matrix_prefix_and_slash_in_servers_and_dms(sim: Discor
     # one audited change: the manager's first `charts off`; the refused ones and the repeats wrote nothing
     assert [(r["action"], r["actor"], r["guild_id"]) for r in audit] == [
         ("settings charts off", f"{a.manager.username} ({a.manager.id})", str(a.guild.id))]
+
+
+async def test_server_prefix_is_its_own(sim: DiscordSimulator, engine_copy) -> None:
+    """`settings prefix ?` applies at once, in that server only, and the usage lines say `?`."""
+    engine = engine_copy()
+    a, b = Server(sim), Server(sim, sim.create_guild("Other server"), name="other-manager")
+    async with running(a.settings(), engine):
+        await ask(sim, a.channel, a.manager, "!settings prefix ?")
+        usage = await ask(sim, a.channel, a.member, "?compare")
+        assert "Usage: `?compare" in usage.text(), usage.text()
+        other = await ask(sim, b.channel, b.member, "!race")  # the other server keeps `!`
+        assert other.embed is not None
+        quiet = sim.send_user_message(a.channel, a.member, "!race")  # `!` no longer answers in the first
+        probe = await ask(sim, a.channel, a.member, "?help")
+        assert [m.id for m in sim.messages_in(a.channel, after=quiet)] == [probe.id]

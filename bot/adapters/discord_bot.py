@@ -151,7 +151,8 @@ def render(reply: "Reply", *, page: int | None = None, pages: int | None = None)
 
 
 # ---------------------------------------------------------------------------- callers
-def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings, channel: Any = None) -> "Caller":
+def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings, channel: Any = None,
+                prefix: str | None = None) -> "Caller":
     from bot.adapters.discord_servers import guild_caller_fields
     from bot.engine import Caller
 
@@ -165,6 +166,7 @@ def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: S
         role_ids=role_ids,
         in_dm=guild is None,
         is_moderator=is_mod,
+        prefix=prefix if prefix and prefix != settings.command_prefix else None,
         **guild_caller_fields(user, guild, channel),
     )
 
@@ -660,7 +662,9 @@ class RaceBot(commands.Bot):
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
-        caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel)
+        servers = self.get_cog("Servers")
+        own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
+        caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
 
         async def job() -> "Reply":
             uploads = await self.read_attachments(files) if files else None
@@ -679,7 +683,6 @@ class RaceBot(commands.Bot):
             async with ctx.typing():
                 reply = await self.run_engine(job, line)
         await self.send_reply(ctx, reply)
-        servers = self.get_cog("Servers")
         if isinstance(servers, ServerCog) and ctx.guild is not None:
             servers.note_reply(ctx.guild.id, reply)
         await self.announce(reply)
