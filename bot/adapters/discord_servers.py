@@ -143,12 +143,16 @@ class ServerCog(commands.Cog, name="Servers"):
         from bot.reply import Reply
 
         a = o.alert
+        what = f"watch #{a.watch_id}"
+        channel = await self.target(int(o.guild_id), o.channel_id, what)
+        if channel is None:  # checked before any chart is drawn
+            return
         reply = Reply(title=a.title, description=a.text, footer=a.footer, data=a.data)
-        if o.charts and a.chart_line:
+        if o.charts and a.chart_line and channel.permissions_for(channel.guild.me).attach_files:
             chart = await self.engine.ahandle(a.chart_line, PUBLIC)
             reply.files = [f for f in chart.files if f.content_type.startswith("image/")][:1]
             reply.color_key = chart.color_key
-        await self.post(int(o.guild_id), o.channel_id, reply, what=f"watch #{a.watch_id}")
+        await self.post(int(o.guild_id), o.channel_id, reply, what=what)
 
     # -- digests -----------------------------------------------------------------------
     async def _digest_loop(self) -> None:
@@ -169,32 +173,43 @@ class ServerCog(commands.Cog, name="Servers"):
     async def post_due_digests(self) -> int:
         due = await asyncio.to_thread(self.planner.due_digests, self.owned(), self.clock())
         for s in due:
+            if await self.target(int(s.guild_id), s.channel_id, "digest") is None:
+                continue
             reply = await self.engine.ahandle("digest", PUBLIC, render=s.charts)
             await self.post(int(s.guild_id), s.channel_id, reply, what="digest")
         self.digest_passes += 1
         return len(due)
 
     # -- posting -----------------------------------------------------------------------
-    async def post(self, guild_id: int, channel_id: str | None, reply: "Reply", *, what: str) -> bool:
-        """Send `reply` to the channel if the bot may; otherwise record why (once)."""
-        from bot.adapters.discord_bot import NO_MENTIONS, render
-
+    async def target(self, guild_id: int, channel_id: str | None, what: str) -> Any:
+        """The channel to post in, if this process holds the server and the bot
+        may post there; otherwise None, and the reason recorded (once)."""
         guild = self.bot.get_guild(guild_id)
         if guild is None:  # not ours (another process's shard) or gone
-            return False
+            return None
         channel = guild.get_channel(int(channel_id)) if channel_id else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             why = ("no channel is set: a server manager can pick one with `settings channel #name`" if not channel_id
                    else f"the channel {channel_id} no longer exists or is not a text channel")
             await self._problem(guild_id, f"Could not post the {what}: {why}.")
-            return False
+            return None
         perms = channel.permissions_for(guild.me)
         missing = [n for n, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages))
                    if not ok]
         if missing:
             await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: the bot lacks "
                                           f"{' and '.join(missing)} there.")
+            return None
+        return channel
+
+    async def post(self, guild_id: int, channel_id: str | None, reply: "Reply", *, what: str) -> bool:
+        """Send `reply` to the channel if the bot may; otherwise record why (once)."""
+        from bot.adapters.discord_bot import NO_MENTIONS, render
+
+        channel = await self.target(guild_id, channel_id, what)
+        if channel is None:
             return False
+        perms = channel.permissions_for(channel.guild.me)
         if not perms.attach_files:
             reply.files = []
         kw = render(reply)
