@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import pytest
 
-from bot.adapters.discord_servers import ServerCog
+from bot.adapters.discord.servers import ServerCog
 from bot.engine import Engine
 from bot.store.servers import ServerStore
 
@@ -279,7 +279,7 @@ def _cluster(settings, engine, shard_ids):
     """One process of the cluster: an auto-sharded bot holding only `shard_ids`."""
     import contextlib
 
-    from bot.adapters.discord_bot import create_bot
+    from bot.adapters.discord.bot import create_bot
 
     @contextlib.asynccontextmanager
     async def go():

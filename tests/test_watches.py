@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import AlertPlanner, iso_week
+from bot.commands.alerts import AlertPlanner, iso_week
 from bot.caller import Caller
 from bot.commands.watching import evaluate, evaluate_all, race_view
 from bot.engine import Engine
@@ -178,11 +178,11 @@ def test_two_engines_on_one_file_post_a_change_once(seeded_db: Path, tmp_path: P
 
 
 def test_race_view_is_one_row_per_model(engine: Engine) -> None:
-    v = race_view(engine.facts())
+    v = race_view(engine.read_model())
     ids = [r[0] for r in v["board"]]
     assert len(ids) == len(set(ids)) > 50
     scores = [r[3] for r in v["board"]]
-    assert scores == sorted(scores, reverse=True) and v["date"] == engine.facts().latest
+    assert scores == sorted(scores, reverse=True) and v["date"] == engine.read_model().latest
 
 
 # ----------------------------------------------------------------------------- the two authorities

@@ -14,7 +14,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
 from bot.render.text import elo, table
 from bot.reply import Chart, Field, Reply
-from bot.store.queries import Rating, pct_gap
+from bot.store.readmodel import Rating, pct_gap
 
 ARENA = "lmarena"
 MOVES = 5
@@ -24,7 +24,7 @@ def _board(ctx: Context, day: str) -> list[Rating]:
     """One row per model (its best Arena entry), best first."""
     seen: set[int] = set()
     out = []
-    for r in ctx.facts.board(day):
+    for r in ctx.read.board(day):
         if r.model_id not in seen:
             seen.add(r.model_id)
             out.append(r)
@@ -121,10 +121,10 @@ def week_before(day: str) -> str:
 
 def digest_reply(ctx: Context) -> Reply:
     """The weekly digest: the last seven days of data (latest snapshot vs seven days before it)."""
-    now = ctx.facts.latest
+    now = ctx.read.latest
     if now is None:
         return Reply(text="There is no Arena data yet.", data={"rows": []})
-    then = ctx.facts.snapshot_on(week_before(now)) or ctx.facts.dates[0]
+    then = ctx.read.snapshot_on(week_before(now)) or ctx.read.dates[0]
     return changes_reply(ctx, then, now, title=f"Weekly AI race digest, week to {now}", digest=True)
 
 
@@ -135,13 +135,13 @@ def changes(ctx: Context, args: Args) -> Reply:
     rest = args.text.strip().lower()
     if rest not in ("", "since", "from"):
         raise Usage(f"`changes` takes only a date, like `changes since 2025-06`; I don't understand {args.text!r}.")
-    now = ctx.facts.latest
+    now = ctx.read.latest
     if now is None:
         return Reply(text="There is no Arena data yet.", data={"rows": []})
     since = args.when.start if args.when else week_before(now)
-    then = ctx.facts.snapshot_on(since)
+    then = ctx.read.snapshot_on(since)
     if then is None:
-        raise Usage(f"The first Arena snapshot is {ctx.facts.dates[0]}; pick a date on or after it.")
+        raise Usage(f"The first Arena snapshot is {ctx.read.dates[0]}; pick a date on or after it.")
     return changes_reply(ctx, then, now, title=f"What changed on Chatbot Arena since {then}")
 
 

@@ -7,11 +7,14 @@ Discord adapter (prefix and slash) to offer it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.commands.context import Args, Context
-    from bot.reply import Reply
+from bot.commands.authority import PERMISSIONS
+from bot.reply import Reply
+
+# ``handler(ctx: Context, args: Args) -> Reply``; typed loosely here because
+# bot.commands.context imports this module (CommandInfo), not the reverse.
+Handler = Callable[[Any, Any], Reply]
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class CommandInfo:
     summary: str
     usage: str
     example: str
-    handler: Callable[["Context", "Args"], "Reply"]
+    handler: Handler
     aliases: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     admin: bool = False
@@ -49,8 +52,6 @@ def command(name: str, *, summary: str, usage: str, example: str, aliases: tuple
     moderators); ``permission="manage_server"`` is for the managers of the
     server the command is typed in; ``"in_server"`` for anyone, in a server.
     The engine checks the permission before the handler runs."""
-    from bot.commands.authority import PERMISSIONS
-
     if admin:
         permission = "moderator"
     if permission not in PERMISSIONS:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
+from bot.commands.race import two_sides
 from bot.commands.registry import Param, command
 from bot.commands.watching import race_view
 from bot.render.text import clean
@@ -152,8 +153,6 @@ def parse_watch(ctx: Context, raw: str) -> tuple[str, dict[str, Any], str]:
                     "`country <name>`.")
     kind, rest = fold(ws[0]), " ".join(ws[1:])
     if kind in ("gap", "lead"):
-        from bot.commands.race import two_sides
-
         below = above = None
         m = _THRESHOLD.search(" " + rest)
         if m:
@@ -175,7 +174,7 @@ def parse_watch(ctx: Context, raw: str) -> tuple[str, dict[str, Any], str]:
         return "gap", spec, label
     if kind in ("top", "#1", "first", "leader"):
         if rest:
-            categories = getattr(ctx.facts, "categories", None)
+            categories = getattr(ctx.read, "categories", None)
             if not categories:
                 raise Usage("Arena categories are not in the data yet; `watch top` watches the overall #1.")
             hit = next((c for c in categories if fold(c) == fold(rest)), None)
@@ -225,7 +224,7 @@ def watch(ctx: Context, args: Args) -> Reply:
         raw = raw[: m.start()].strip()
     kind, spec, label = parse_watch(ctx, raw)
     store = servers(ctx)
-    view = race_view(ctx.facts)
+    view = race_view(ctx.read)
     store.save_view(view["version"], view)
     try:
         w = store.add_watch(ctx.caller.guild_id, actor(ctx), kind=kind, spec=spec, label=label, channel_id=target,

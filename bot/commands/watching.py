@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from bot.render.text import elo
 from bot.store.normalize import EUROPE
-from bot.store.queries import pct_gap
+from bot.store.readmodel import pct_gap
 
 ARENA_SOURCE = "lmarena"
 TOP_N = 10

@@ -48,7 +48,7 @@ class AlertPlanner:
 
     def alerts(self, guild_ids: Iterable[str | int]) -> list[Outgoing]:
         """Claimed alerts for the servers this process posts for."""
-        facts = self.engine.facts()
+        facts = self.engine.read_model()
         version = facts.version
         pending = self.servers.pending_guilds([str(g) for g in guild_ids], version)
         if not pending:

@@ -7,7 +7,7 @@
 * evaluates watches after every data change: the store's change event (an
   import, a sync, a moderator's edit in this process) wakes it at once, and a
   cheap poll of ``data_version`` catches changes other processes made to the
-  same database; the evaluation runs off the loop (:class:`bot.alerts.AlertPlanner`);
+  same database; the evaluation runs off the loop (:class:`bot.commands.alerts.AlertPlanner`);
 * posts a weekly digest on each server's day, on an injectable clock;
 * posts only for servers this process's shards hold (``bot.guilds``), only
   where the bot may (channel permissions checked first; a failure is recorded
@@ -26,11 +26,10 @@ from typing import TYPE_CHECKING, Any, Callable
 import discord
 from discord.ext import commands
 
+from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.caller import Caller
-
-if TYPE_CHECKING:  # pragma: no cover - the core is imported lazily, as in discord_bot
-    from bot.alerts import Outgoing
-    from bot.reply import Reply
+from bot.commands.alerts import AlertPlanner, Outgoing
+from bot.reply import Reply
 
 log = logging.getLogger("racebot.servers")
 
@@ -46,8 +45,6 @@ class ServerCog(commands.Cog, name="Servers"):
     def __init__(self, bot: commands.Bot, *, clock: Callable[[], datetime] = utcnow,
                  poll_seconds: float | None = None) -> None:
         self.bot = bot
-        from bot.alerts import AlertPlanner
-
         self.engine = bot.engine  # type: ignore[attr-defined]
         self.planner = AlertPlanner(self.engine)
         self.clock = clock
@@ -104,7 +101,7 @@ class ServerCog(commands.Cog, name="Servers"):
         default = self.bot.settings.command_prefix  # type: ignore[attr-defined]
         return self.prefixes.get(guild.id, default) if guild is not None else default
 
-    def note_reply(self, guild_id: int | None, reply: "Reply") -> None:
+    def note_reply(self, guild_id: int | None, reply: Reply) -> None:
         """Keep the prefix cache right after a ``settings`` answer in this server."""
         s = reply.data.get("settings") if isinstance(reply.data, dict) else None
         if guild_id is None or not isinstance(s, dict) or "prefix" not in s:
@@ -128,7 +125,7 @@ class ServerCog(commands.Cog, name="Servers"):
             except Exception:
                 log.exception("watch evaluation failed")
 
-    async def check_watches(self) -> list["Outgoing"]:
+    async def check_watches(self) -> list[Outgoing]:
         """Evaluate and post the alerts of the servers this process holds."""
         owned = self.owned()
         if not owned:
@@ -139,9 +136,7 @@ class ServerCog(commands.Cog, name="Servers"):
             await self.post_alert(o)
         return out
 
-    async def post_alert(self, o: "Outgoing") -> None:
-        from bot.reply import Reply
-
+    async def post_alert(self, o: Outgoing) -> None:
         a = o.alert
         what = f"watch #{a.watch_id}"
         channel = await self.target(int(o.guild_id), o.channel_id, what)
@@ -202,10 +197,8 @@ class ServerCog(commands.Cog, name="Servers"):
             return None
         return channel
 
-    async def post(self, guild_id: int, channel_id: str | None, reply: "Reply", *, what: str) -> bool:
+    async def post(self, guild_id: int, channel_id: str | None, reply: Reply, *, what: str) -> bool:
         """Send `reply` to the channel if the bot may; otherwise record why (once)."""
-        from bot.adapters.discord_bot import NO_MENTIONS, render
-
         channel = await self.target(guild_id, channel_id, what)
         if channel is None:
             return False
@@ -252,17 +245,3 @@ def command_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
     cog = bot.get_cog("Servers")
     prefix = cog.prefix_for(message.guild) if isinstance(cog, ServerCog) else bot.settings.command_prefix  # type: ignore[attr-defined]
     return commands.when_mentioned_or(prefix)(bot, message)
-
-
-def guild_caller_fields(user: Any, guild: discord.Guild | None, channel: Any = None) -> dict[str, Any]:
-    """What a :class:`~bot.caller.Caller` needs to know about the server: its id,
-    whether the user has Manage Server there, the channel, the text channels."""
-    if guild is None:
-        return {}
-    perms = getattr(user, "guild_permissions", None)
-    return {
-        "guild_id": str(guild.id),
-        "can_manage_guild": bool(perms and perms.manage_guild),
-        "channel_id": str(channel.id) if channel is not None else None,
-        "channels": tuple((str(c.id), c.name) for c in getattr(guild, "text_channels", ())),
-    }
