@@ -173,14 +173,9 @@ def parse_watch(ctx: Context, raw: str) -> tuple[str, dict[str, Any], str]:
             f" below {below:g}%" if below is not None else f" above {above:g}%" if above is not None else "")
         return "gap", spec, label
     if kind in ("top", "#1", "first", "leader"):
-        if rest:
-            categories = getattr(ctx.read, "categories", None)
-            if not categories:
-                raise Usage("Arena categories are not in the data yet; `watch top` watches the overall #1.")
-            hit = next((c for c in categories if fold(c) == fold(rest)), None)
-            if hit is None:
-                raise Usage("Categories: " + ", ".join(sorted(categories)[:20]) + ".")
-            return "top", {"category": hit}, f"top {hit}"
+        if rest:  # the race view holds the overall board only (see bot.commands.watching)
+            raise Usage("Only the overall #1 can be watched for now (the data has no Arena category boards "
+                        "yet): `watch top`.")
         return "top", {}, "top"
     if kind == "model":
         by = 3
