@@ -1,6 +1,7 @@
 """The race on Chatbot Arena: leaderboards, who leads, gaps and the frontier."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -9,9 +10,9 @@ from rapidfuzz import fuzz, process
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
-from bot.render.text import elo, month, pct, score, table
+from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
-from bot.store.normalize import fold
+from bot.store.normalize import EUROPE, fold, parse_number
 from bot.store.queries import Rating, monthly_median, pct_gap, region_pred
 
 ARENA = "lmarena"
@@ -282,6 +283,16 @@ def frontier(ctx: Context, args: Args) -> Reply:
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
 
+SIZE_WORDS = {"under": "<=", "below": "<=", "max": "<=", "over": ">=", "above": ">=", "min": ">="}
+
+
+def _size(word: str) -> float | None:
+    """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
+        return None
+    return parse_number(word)
+
+
 def _benchmark(ctx: Context, word: str) -> str | None:
     """A benchmark from what was typed: the same name, then one whose first word
     it is ("math" -> MATH level 5, not FrontierMath), then one starting with
@@ -300,13 +311,14 @@ def _benchmark(ctx: Context, word: str) -> str | None:
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
-         usage="top [n] [benchmark] [open|closed] [country] [organisation] [date]",
+         usage="top [n] [benchmark] [open|closed] [country|region] [organisation] [under|over size] [date]",
          example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
          params=(Param("n", "int", "how many (default 10, at most 25)"),
                  Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
                  Param("date", "date", "as of this day, month or year")))
 def top(ctx: Context, args: Args) -> Reply:
     n, bench, access, country, org = 10, None, None, None, None
+    size: tuple[str, float] | None = None  # ("<=" or ">=", parameters)
     rest = words(args.text)
     i = 0
     while i < len(rest):
@@ -316,6 +328,9 @@ def top(ctx: Context, args: Args) -> Reply:
             n = max(1, min(25, int(w)))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
+        elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
+            size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
+            i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
             i += 1
@@ -334,21 +349,36 @@ def top(ctx: Context, args: Args) -> Reply:
         elif _benchmark(ctx, w):
             bench = _benchmark(ctx, w)
         else:
-            m = ctx.orgs.resolve(w)
-            if m.found and m.status != "ambiguous":
-                org = m.entry
+            # an organisation, of up to three words ("Mistral AI", "Google DeepMind")
+            for k in (3, 2, 1):
+                if i + k > len(rest):
+                    continue
+                m = ctx.orgs.resolve(" ".join(rest[i:i + k]))
+                if m.found and m.status != "ambiguous" and (k == 1 or m.status == "exact"):
+                    org = m.entry
+                    i += k - 1
+                    break
             else:
                 raise Usage(f"I don't know {w!r} as a benchmark, a country, an organisation, `open` or `closed`.")
         i += 1
     filters = [x for x in (access, country, org.name if org else None) if x]
+    if size:
+        filters.append(("under " if size[0] == "<=" else "over ") + params(size[1]).replace(" parameters", ""))
     if bench:
-        return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
+        return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
     day = ctx.facts.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"rows": []})
 
+    in_region = region_pred(country) if country else None
+    sizes = {mid: m["parameters"] for mid, m in ctx.facts.models.items()} if size else {}
+
     def keep(r: Rating) -> bool:
-        return ((access is None or r.open == (access == "open")) and (country is None or r.country == country)
+        if size:
+            p = sizes.get(r.model_id)
+            if not p or (p > size[1] if size[0] == "<=" else p < size[1]):
+                return False
+        return ((access is None or r.open == (access == "open")) and (in_region is None or in_region(r))
                 and (org is None or r.org_id == org.id))
 
     rows = ctx.facts.board(day, keep)[:n]
@@ -360,7 +390,8 @@ def top(ctx: Context, args: Args) -> Reply:
                  ["#", "model", "Elo", "country"])
     text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena** "
             f"as of {day}:\n{body}\n"
-            "`#` is Arena's rank among all models (ties share a rank).")
+            "`#` is Arena's rank among all models (ties share a rank)."
+            + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else ""))
     return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
                  footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
                  data={"as_of": day, "metric": "Arena Elo", "filters": filters,
@@ -369,12 +400,18 @@ def top(ctx: Context, args: Args) -> Reply:
                                  "open": r.open} for r in rows]})
 
 
-def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
+def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None) -> Reply:
     conds, params = ["s.benchmark = ?", "m.hidden = 0"], [bench]
+    if size:
+        conds.append(f"m.parameters {size[0]} ?")
+        params.append(size[1])
     if args.until:
         conds.append("(s.date IS NULL OR s.date <= ?)")
         params.append(args.until)
-    if country:
+    if country == "Europe":
+        conds.append(f"m.country IN ({', '.join('?' * len(EUROPE))})")
+        params.extend(sorted(EUROPE))
+    elif country:
         conds.append("m.country = ?")
         params.append(country)
     if org:
@@ -393,7 +430,8 @@ def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
     as_of = max((r["date"] or "") for r in rows) or None
     body = table([[str(i), r["name"][:34], score(r["value"]), (r["country"] or "?")[:14]]
                   for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
-    return Reply(text=f"**Top {len(rows)} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
+    label = f" {' '.join(filters)} models" if filters else ""
+    return Reply(text=f"**Top {len(rows)}{label} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
                  title=f"{bench} top {len(rows)}", footer=ctx.footer("epoch-hub", as_of=as_of),
                  color_key=rows[0]["country"], chart=Chart("top"),
                  data={"as_of": as_of, "metric": bench, "filters": filters,

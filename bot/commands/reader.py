@@ -687,11 +687,12 @@ class _Q:
         return next((x for x in self.quantities if x.kind == kind), None)
 
 
-def read(question: str, lex: Lexicon, today: date | None = None) -> Reading:
-    """Read one question; see the module docstring for how."""
+def read(question: str, lex: Lexicon, today: date | None = None, *, commands: bool = True) -> Reading:
+    """Read one question; see the module docstring for how. With `commands`,
+    a line that starts with a command's own name is read as that command."""
     today = today or date.today()
     q = _Q(question, lex, today)
-    if q.toks and q.toks[0] in lex.commands and q.toks[0] not in W.FILLER and q.toks[0] not in W.CUES \
+    if commands and q.toks and q.toks[0] in lex.commands and q.toks[0] not in W.FILLER and q.toks[0] not in W.CUES \
             and q.toks[0] not in ("models", "who", "n", "lead", "info", "about", "data", "figures", "index",
                                   "smallest", "tiny", "leader", "leaders", "rank", "ranking", "releases",
                                   "history", "q", "question", "why", "h", "c", "m", "lab", "company", "nation",
