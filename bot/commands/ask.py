@@ -88,8 +88,6 @@ def ask(ctx: Context, args: Args) -> Reply:
     if as_command is not None:
         return as_command
     reading = reading_for(ctx, question)
-    if reading.intent == "command":  # a command word the command itself did not take: read the words
-        reading = read(question, Lexicon.from_context(ctx), today=None, commands=False)
     if not reading.sure or not reading.command:
         return _unsure(ctx, reading)
     return answer(ctx, question, reading)

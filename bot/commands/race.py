@@ -72,7 +72,19 @@ def other_side(ctx: Context, side: Side) -> Side | None:
         lead = leader_country(ctx)
         other = leader_country(ctx, besides=side.key) if lead == side.key else lead
         return resolve_side(ctx, other) if other else None
+    if side.kind == "org":  # the organisation with the best-rated model (the runner-up, for the leader)
+        day = ctx.facts.latest
+        other = next((r.organization for r in (ctx.facts.board(day) if day else [])
+                      if r.organization and r.organization != side.key), None)
+        return resolve_side(ctx, other) if other else None
     return None
+
+
+def _leads(ctx: Context, side: Side) -> bool:
+    """Whether `side` has the best-rated model of the latest snapshot."""
+    day = ctx.facts.latest
+    top = next(iter(ctx.facts.board(day)), None) if day else None
+    return bool(top and side.pred(top))
 
 
 def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
@@ -96,8 +108,8 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     one = resolve_side(ctx, text)
     other = other_side(ctx, one) if one else None
     if one and other:
-        return (other, one) if one.kind == "open" or one.key != other.key and one.kind == "country" and \
-            leader_country(ctx) == other.key else (one, other)
+        return (other, one) if one.kind == "open" or one.key != other.key and one.kind in ("country", "org") and \
+            _leads(ctx, other) else (one, other)
     raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
 
 

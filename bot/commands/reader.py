@@ -50,9 +50,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.lookup import Index
 
 MAX_SPAN = 6  # words in the longest model name tried
+# a line that starts with a command word reads it as this cue
+LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
+             "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
+             "frontier": "frontier", "timeline": "timeline", "facts": "ai index", "sources": "sources",
+             "help": "help", "changes": "what changed", "price": "price", "cheapest": "cheapest", "depth": "in the top"}
 # every word of a cue, of the filler and of the typo targets: never a name on its own
 CUE_WORDS = frozenset({w for cs in W.CUES.values() for c in cs for w in c.split()} | W.FILLER | set(W.TYPO_TARGETS)
-                      | set(W.MONTHS) | set(W.NUMBER_WORDS))
+                      | set(W.MONTHS) | set(W.NUMBER_WORDS) | W.TIME_WORDS)
 
 
 # ---------------------------------------------------------------------------
@@ -138,12 +143,12 @@ class Lexicon:
     tables the reader needs (family words, the best-rated model of a family)."""
 
     def __init__(self, models: "Index", orgs: "Index", *, countries: list[str], benchmarks: list[str],
-                 ratings: dict[Any, float], commands: set[str]):
+                 ratings: dict[Any, float], commands: dict[str, str]):
         self.models = models
         self.orgs = orgs
         self.benchmarks = benchmarks
         self.ratings = ratings        # model id -> latest Arena score (for "the best of a family")
-        self.commands = commands      # registered command names and aliases
+        self.commands = commands      # registered command names (their aliases are often plain words)
         self.countries: dict[str, str] = {}
         for alias, canon in COUNTRY_ALIASES.items():
             if alias not in ("ca", "de", "fr", "states", "the us", "cn", "jp", "kr", "multinational"):
@@ -160,6 +165,7 @@ class Lexicon:
         self.family_words = {w for w, es in models.by_first.items()
                              if len(es) >= 2 and w not in CUE_WORDS and not w.isdigit() and len(w) >= 3
                              and any(models.entries[e].weight >= 1 for _t, e in es)}
+        self.typo_targets = sorted(set(W.TYPO_TARGETS) | {w for w in self.family_words if len(w) >= 5})
         self._family_best: dict[str, str | None] = {}
         self._fuzzy_cache: dict[tuple[str, str], Any] = {}
 
@@ -170,12 +176,12 @@ class Lexicon:
         cached = getattr(facts, "_reader_lexicon", None)
         if cached is not None and cached.models is ctx.models:
             return cached
-        from bot.commands.registry import ALIASES, REGISTRY
+        from bot.commands.registry import REGISTRY
 
         latest = facts.latest
         ratings = {r.model_id: r.score for r in facts.board(latest)} if latest else {}
         lex = cls(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(facts.benchmarks),
-                  ratings=ratings, commands=set(REGISTRY) | set(ALIASES))
+                  ratings=ratings, commands={n: n for n in REGISTRY})
         try:
             facts._reader_lexicon = lex
         except AttributeError:  # pragma: no cover - a read model with slots
@@ -222,6 +228,21 @@ class Lexicon:
             ok = m.status == "fuzzy" and m.suggestions and m.suggestions[0][1] >= 85
             self._fuzzy_cache[key] = m.entry.name if ok else None
         return self._fuzzy_cache[key]
+
+    def begins_family(self, word: str) -> bool:
+        """Whether `word` is a family name with a version glued on ("qwen3", "llama4")."""
+        m = re.match(r"[a-z]+", word)
+        return bool(m and m.group(0) in self.family_words and len(m.group(0)) >= 3)
+
+    def country_fuzzy(self, word: str) -> str | None:
+        """A misspelt country ("chna", "germnay"): one edit from a country name
+        of four letters or more (two edits from one of seven or more)."""
+        limit = 1 if len(word) < 7 else 2
+        for name, canon in self.countries.items():
+            if len(name) >= 4 and " " not in name and abs(len(name) - len(word)) <= limit and \
+                    OSA.distance(word, name, score_cutoff=limit) <= limit:
+                return canon
+        return None
 
     def name(self, eid: Any) -> str:
         return self.models.entries[eid].name
@@ -274,7 +295,7 @@ def tokenise(question: str) -> list[str]:
     t = re.sub(r"(\d),(\d{3})\b", r"\1\2", t)
     t = re.sub(r"\$\s*(\d+(?:\.\d+)?)\s*([kmb]\b)?", r" \1\2 usd ", t)
     t = re.sub(r"(\d)\s*(?:%|percent\b|pct\b)", r"\1 pct ", t)
-    t = re.sub(r"(\d)\s*\+(?=\s|$|[?!.,])", r"\1 plus ", t)
+    t = re.sub(r"(\d+(?:\.\d+)?)\s*\+(?=\s|$|[?!.,])", r" above \1 ", t)
     t = re.sub(r">=?|≥|=>", " above ", t)
     t = re.sub(r"<=?|≤|=<", " under ", t)
     t = re.sub(r"#\s*(\d+)", r" number \1 ", t)
@@ -292,7 +313,7 @@ def tokenise(question: str) -> list[str]:
     out = []
     for tok in fold(t).split():
         m = re.fullmatch(r"zzdate(\d+)zz", tok)
-        out.append(f"date:{dates[int(m.group(1))]}" if m else tok)
+        out.append(f"date:{dates[int(m.group(1))]}" if m else W.SHORT_FIXES.get(tok, tok))
     return out
 
 
@@ -331,6 +352,7 @@ class _Q:
         self.quantities: list[Quantity] = []
         self.time: Time | None = None
         self.now = False
+        self.lead: str | None = None  # the command word the line started with, if any
 
     # -- bookkeeping ------------------------------------------------------------------------
     def free(self, i: int, n: int = 1) -> bool:
@@ -360,7 +382,7 @@ class _Q:
         return [t for t, k in zip(self.toks, self.taken) if k is None]
 
     def rest_text(self) -> str:
-        return " " + " ".join(self.rest()) + " "
+        return " " + " ".join(self.rest()) + " " + LEAD_CUES.get(self.lead or "", self.lead or "") + " "
 
     def all_text(self) -> str:
         return " " + " ".join(self.toks) + " "
@@ -378,12 +400,18 @@ class _Q:
                         continue
                     if n == 1 and (span[0] in W.FILLER or _number(span[0]) or len(span[0]) < 2):
                         continue
-                    if n > 1 and (span[-1] in W.FILLER or span[0] in W.FILLER) and not _is_modelish(span[-1]):
+                    if n > 1 and span[0] in W.FILLER and span[0] not in lex.family_words:
+                        continue
+                    if n > 1 and span[-1] in W.QUESTION_WORDS:
                         continue
                     if n > 1 and re.fullmatch(r"(19|20)\d\d", span[-1]):
                         continue  # "gpt-4o 2024" is a model and a year
                     word = span[0]
                     if n == 1 and word in lex.family_words and not re.search(r"\d", word):
+                        longer = self.family_member(i)
+                        if longer:
+                            hit = longer
+                            break
                         org = lex.org_exact([word])
                         self.add("family", word, i, 1, org=org)
                         hit = 1
@@ -393,6 +421,11 @@ class _Q:
                                    or word in W.LANGUAGES or word in W.NUMBER_WORDS):
                         continue
                     eid = lex.model_exact(span)
+                    if eid is None and n == 1 and _is_modelish(word) and lex.begins_family(word) \
+                            and lex.models.prefixed(word, 1):
+                        self.add("family", word, i, 1)  # "qwen3", "claude4": the names that begin so
+                        hit = 1
+                        break
                     if eid is not None:
                         if n == 1 and lex.org_exact(span) and not _is_modelish(word):
                             continue  # "openai", "anthropic": the organisation
@@ -402,6 +435,20 @@ class _Q:
                         hit = n
                         break
             i += hit or 1
+
+    def family_member(self, i: int) -> int:
+        """A family word followed by words that are no known word ("gemini
+        ultra"): the member the lookup's fuzzy matcher reads, if it is sure."""
+        k = i + 1
+        while k < len(self.toks) and k - i <= 3 and self.free(k) and self.toks[k] not in CUE_WORDS \
+                and not self.toks[k].startswith("date:") and self.toks[k] not in self.lex.countries:
+            k += 1
+        for j in range(k, i + 1, -1):
+            eid = self.lex.model_fuzzy(" ".join(self.toks[i:j]))
+            if eid is not None:
+                self.add("model", self.lex.name(eid), i, j - i)
+                return j - i
+        return 0
 
     def known_word_name(self, word: str, eid: Any) -> bool:
         """A one-word name read as that model: it is on the Arena board (people
@@ -493,27 +540,33 @@ class _Q:
             if n:
                 self.add("access", "closed", i, n)
 
-    def fix_typos(self) -> None:
-        """Unknown words one or two edits from a cue word become that word."""
+    def fix_typos(self) -> bool:
+        """Unknown words one or two edits from a cue word or a family name
+        ("smalest", "deepsek", "gemni") become that word. True if a family
+        name was among them (the names are read again)."""
+        targets = self.lex.typo_targets
+        again = False
         for i, t in enumerate(self.toks):
-            if self.taken[i] is not None or len(t) < 4 or t in W.FILLER or t in W.TYPO_TARGETS \
-                    or _number(t) or t.startswith("date:") or re.search(r"\d", t) or t in self.lex.countries:
+            if self.taken[i] is not None or len(t) < 4 or t in CUE_WORDS or _number(t) or t.startswith("date:") \
+                    or re.search(r"\d", t) or t in self.lex.countries:
                 continue
             limit = 1 if len(t) < 7 else 2
-            best = min(W.TYPO_TARGETS, key=lambda w: (OSA.distance(t, w, score_cutoff=limit + 1), -len(w)))
-            if OSA.distance(t, best) <= limit and abs(len(best) - len(t)) <= limit:
+            best = min(targets, key=lambda w: (OSA.distance(t, w, score_cutoff=limit + 1), -len(w)))
+            d = OSA.distance(t, best)
+            if d <= limit and abs(len(best) - len(t)) <= limit and (len(t) >= 5 or len(best) > len(t)):
                 self.toks[i] = best
+                again = again or best in self.lex.family_words
+        return again
 
     def read_fuzzy_names(self) -> None:
         """Misspelt names, on words that are no known word, as the lookup's fuzzy matcher reads them."""
         toks, lex = self.toks, self.lex
         for i in range(len(toks)):
-            if not self.free(i) or toks[i] in W.FILLER or toks[i] in W.TYPO_TARGETS or _number(toks[i]) \
-                    or toks[i].startswith("date:") or toks[i] in W.MONTHS or toks[i] in W.NUMBER_WORDS:
+            if not self.free(i) or toks[i] in CUE_WORDS or _number(toks[i]) or toks[i].startswith("date:"):
                 continue
             for n in (3, 2, 1):
                 span = toks[i:i + n]
-                if not self.free(i, n) or any(t in W.FILLER or t.startswith("date:") for t in span[1:]):
+                if not self.free(i, n) or any(t in CUE_WORDS or t.startswith("date:") for t in span[1:]):
                     continue
                 c = "".join(span)
                 if len(c) < 4 or (n > 1 and not any(_is_modelish(t) or t in lex.family_words for t in span)):
@@ -522,19 +575,14 @@ class _Q:
                 if eid is not None:
                     self.add("model", lex.name(eid), i, n)
                     break
-                if n == 1 and not _is_modelish(c) and len(c) >= 5:
-                    org = lex.org_fuzzy(c)
-                    if org:
-                        self.add("org", org, i, 1)
-                        break
-                    ctry = None
-                    if len(c) >= 4:
-                        from rapidfuzz import fuzz, process
-
-                        hit = process.extractOne(c, list(lex.countries), scorer=fuzz.ratio, score_cutoff=85)
-                        ctry = lex.countries[hit[0]] if hit else None
+                if n == 1 and not _is_modelish(c):
+                    ctry = lex.country_fuzzy(c)
                     if ctry:
                         self.add("country", ctry, i, 1)
+                        break
+                    org = lex.org_fuzzy(c) if len(c) >= 7 else None
+                    if org:
+                        self.add("org", org, i, 1)
                         break
 
     def read_times(self) -> None:
@@ -589,12 +637,19 @@ class _Q:
                     raw, n = f"{y}-{mo:02d}", 1
             elif re.fullmatch(r"(19|20)\d\d", t) and 1950 <= int(t) <= 2100:
                 raw, n = t, 1
-                if prev in ("early", "start", "beginning"):
-                    raw = f"{t}-03" if prev == "early" else f"{t}-01"
-                elif prev in ("mid", "middle", "summer"):
-                    raw = f"{t}-06"
-                elif prev in ("end", "late"):
-                    raw = f"{t}-12"
+                mod, back = prev, 1
+                if prev == "of" and self.word(i - 2) in W.TIME_WORDS:
+                    mod, back = self.word(i - 2), 2
+                    if self.word(i - 3) == "the":
+                        back = 3
+                months = {"early": "03", "start": "01", "beginning": "01", "mid": "06", "middle": "06",
+                          "summer": "08", "spring": "05", "end": "12", "late": "12", "fall": "10", "autumn": "10",
+                          "winter": "12"}
+                if mod in months and self.free(i - back, back):
+                    raw = f"{t}-{months[mod]}"
+                    self.take(i - back, back, "time")
+                    since = self.word(i - back - 1) in ("since", "from", "after")
+                    before = self.word(i - back - 1) in ("before", "until", "till")
             if raw is None:
                 i += 1
                 continue
@@ -689,24 +744,23 @@ class _Q:
 
 def read(question: str, lex: Lexicon, today: date | None = None, *, commands: bool = True) -> Reading:
     """Read one question; see the module docstring for how. With `commands`,
-    a line that starts with a command's own name is read as that command."""
+    a line that starts with a command's name or alias reads the rest with
+    that command as the cue ("top models for coding" -> ``top 10 coding``)."""
     today = today or date.today()
     q = _Q(question, lex, today)
-    if commands and q.toks and q.toks[0] in lex.commands and q.toks[0] not in W.FILLER and q.toks[0] not in W.CUES \
-            and q.toks[0] not in ("models", "who", "n", "lead", "info", "about", "data", "figures", "index",
-                                  "smallest", "tiny", "leader", "leaders", "rank", "ranking", "releases",
-                                  "history", "q", "question", "why", "h", "c", "m", "lab", "company", "nation",
-                                  "fact", "spread", "tight", "scale", "flop", "doubling", "versus", "lb",
-                                  "organisation", "organization", "history-of", "credits", "sources"):
-        return Reading(question, "command", question.strip(), True, tokens=q.toks)
+    if commands and q.toks and q.toks[0] in lex.commands:
+        # "top models for coding", "model gpt-4o": the command word is a cue, not a name
+        q.taken[0] = "command"
+        q.lead = lex.commands[q.toks[0]]
     q.read_models()
     q.read_categories_and_benchmarks()
     q.read_countries()
     q.read_orgs()
     q.read_access()
-    q.fix_typos()
-    q.read_fuzzy_names()
     q.read_times()
+    if q.fix_typos():
+        q.read_models()
+    q.read_fuzzy_names()
     q.read_quantities()
     return _decide(q)
 
@@ -825,7 +879,7 @@ def _decide(q: _Q) -> Reading:
     if intent == "unknown":
         sure = False
     elif strong:
-        sure = len(unknown) <= 2
+        sure = len(unknown) <= 1
     else:
         sure = not unknown
     return Reading(q.question, intent, command, sure, [] if sure else _suggest(q), q.found, q.quantities,
@@ -834,12 +888,13 @@ def _decide(q: _Q) -> Reading:
 
 def _model_aspect(q: _Q) -> str | None:
     text = q.rest_text()
-    for aspect in ("maker", "price", "cost", "compute", "size", "release", "scores", "open"):
-        if aspect == "cost" and not re.search(r" (train|training|trained|to make|develop) ", text):
-            continue
+    trained = re.search(r" (train|training|trained|to make|develop|developing) ", text)
+    if trained and re.search(r" (cost|costs|expensive|spent|spend|money|dollars|usd|budget) ", text):
+        return "cost"
+    for aspect in ("maker", "price", "compute", "size", "release", "scores", "open"):
         if aspect == "open" and not any(f.kind == "access" for f in q.found):
             continue
-        if aspect == "price" and re.search(r" (train|training|trained) ", text):
+        if aspect == "price" and trained:
             continue
         if aspect == "open" or q.cue(aspect, text):
             return aspect
@@ -861,7 +916,8 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
     since = q.time.raw if q.time and q.time.kind == "since" else None
 
     # what changed: "what happened this year", "what's new since march"
-    if q.cue("changes") and not models and not (q.cue("count") and q.cue("leader")):
+    if q.cue("changes") and not models and not (q.cue("count") and q.cue("leader")) and \
+            not ((q.cue("gap") or q.cue("compare")) and sides):
         start = since or (q.time.raw if q.time else None)
         if start and len(start) == 4:
             start = f"{start}-01-01"
@@ -932,7 +988,8 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
     # counts: "how many models did china release in 2024"
     if q.cue("count") and not q.cue("size") and not q.cue("compute"):
         year = q.time.raw[:4] if q.time else ""
-        who = countries[0] if countries else (orgs[0] if orgs else "")
+        fam_orgs = [f.org for f in q.found if f.kind == "family" and f.org]
+        who = countries[0] if countries else (orgs or fam_orgs or [""])[0]
         by = ""
         if re.search(r" (per|by|each|every|which|what) (country|countries|nation|nations) ", q.all_text()) or \
                 re.search(r" (which|what) (country|nation) ", q.all_text()):
@@ -945,14 +1002,21 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
 
     # gap: two sides, or one side catching up
     gap_words = q.cue("gap") or q.cue("compare")
-    if len(sides) >= 2 and (gap_words or q.cue("leader")):
+    if access and len(sides) >= 2 and not set(sides) <= {"open", "closed"}:
+        sides = [x for x in sides if x not in ("open", "closed")]  # "best open model from china": a filter
+    if len(sides) >= 2 and (gap_words or q.cue("leader")) and not re.search(r" (top|best) ", text) or \
+            len(sides) >= 2 and re.search(r" (vs|versus|v|or|ahead|behind|gap|lead|catch|catching|beat|beating) ",
+                                          text):
         a, b = sides[0], sides[1]
         if {a, b} == {"open", "closed"}:
             return "gap", f"gap closed vs open{when}", True, None
         return "gap", f"gap {a} vs {b}{when}", True, None
-    catching = re.search(r" (catch|catching|caught|closing|behind|trail|trailing|gap|ever|overtake|overtaken|"
+    catching = re.search(r" (catch|catching|caught|closing|behind|ahead|trail|trailing|gap|ever|overtake|overtaken|"
                          r"surpass|close the gap|keep up|keeping up) ", text)
-    if len(sides) == 1 and catching:
+    if len(sides) == 1 and not catching and re.search(r" (winning|win|wins|leading|lead|leads) ", text) and \
+            not re.search(r" (who|which|what|best|top|whos) ", q.all_text()):
+        catching = True  # "is the u.s. winning?"
+    if len(sides) == 1 and catching and not (access and re.search(r" (best|top) ", text)):
         s = sides[0]
         if s in ("open", "closed"):
             return "gap", f"gap closed vs open{when}", True, None
@@ -967,10 +1031,10 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
             return "gap", f"gap {sides[0]} vs {sides[1]}" if len(sides) >= 2 else "gap us vs china", True, None
 
     # how close the frontier is
-    if q.cue("frontier") and not (countries or orgs or access) and not q.cue("leader") or \
-            re.search(r" (tighter|tightest|crowded|neck and neck|spread) ", text):
-        n = q.q("n") or q.q("number")
-        return "frontier", "frontier" + (f" {int(n.value)}" if n and 2 <= n.value <= 100 else "") + when, True, None
+    if q.cue("frontier") and not (countries or orgs or access or cats) and not re.search(r" (best|closest to) ", text) \
+            or re.search(r" (tighter|tightest|crowded|neck and neck|spread) ", text):
+        ns = [x.value for x in q.quantities if x.kind in ("n", "number") and 2 <= x.value <= 100]
+        return "frontier", "frontier" + (f" {int(max(ns))}" if ns else "") + when, True, None
 
     # the race between countries
     if re.search(r" (which|what) (country|nation) ", q.all_text()) or \
@@ -998,10 +1062,11 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
         return "facts", ("facts " + topic).strip(), True, None
 
     # just a name: what it is
-    if len(orgs) == 1 and not countries:
-        return "org", f"org {orgs[0]}{when}", True, None
+    fam_orgs = [f.org for f in q.found if f.kind == "family" and f.org]
+    if len(orgs) == 1 or (not orgs and len(fam_orgs) == 1 and countries):
+        return "org", f"org {(orgs or fam_orgs)[0]}{when}", q.cue("about") or not _unknown(q), None
     if len(countries) == 1 and not orgs:
-        return "country", f"country {countries[0]}{when}", True, None
+        return "country", f"country {countries[0]}{when}", q.cue("about") or not _unknown(q), None
     fam = [f for f in q.found if f.kind == "family"]
     if len(fam) == 1 and fam[0].org and not countries:
         return "org", f"org {fam[0].org}{when}", q.cue("about") or len(q.rest()) <= 1, None

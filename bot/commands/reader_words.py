@@ -14,7 +14,8 @@ CUES: dict[str, tuple[str, ...]] = {
                 "difference between", "differ", "against", "which is better", "stack up", "or"),
     "gap": ("gap", "lead", "leads", "leading", "ahead", "behind", "catch up", "catching up", "caught up",
             "closing", "close the gap", "trail", "trails", "trailing", "winning", "win", "wins", "beat",
-            "beating", "beats", "ever", "overtake", "overtaken", "overtook", "surpass", "surpassed", "race"),
+            "beating", "beats", "ever", "overtake", "overtaken", "overtook", "surpass", "surpassed", "race",
+            "shrinking", "narrowing", "widening", "closing in"),
     "leader": ("best", "top", "leader", "leaders", "leads", "leading", "number one", "strongest", "smartest",
                "highest", "strongest", "first", "winning", "ahead", "rank", "ranking", "rankings", "leaderboard",
                "king", "goat", "sota", "state of the art", "most capable", "best performing", "on top", "1st",
@@ -22,7 +23,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "race": ("race", "ai race", "who is winning", "whos winning", "who s winning", "country", "countries", "nation",
              "nations", "which country", "what country", "geopolitics"),
     "maker": ("who makes", "who made", "who built", "who builds", "who created", "who creates", "who developed",
-              "who develops", "who trained", "who owns", "who released", "who is behind", "who s behind",
+              "who develops", "who trained", "who owns", "who released", "who is behind", "who s behind", "who behind",
               "whos behind", "maker", "makers", "made by", "built by", "developed by", "creator", "developer",
               "which company", "what company", "which lab", "what lab", "whose", "company behind", "lab behind",
               "made", "makes", "where is", "from which country", "what country is", "which country is",
@@ -41,16 +42,18 @@ CUES: dict[str, tuple[str, ...]] = {
     "open": ("open source", "open weights", "open weight", "opensource", "open sourced"),
     "trend": ("doubling", "doubles", "double", "trend", "trends", "growth", "growing", "grow", "grows", "scaling",
               "scale", "how fast", "exponential", "over time", "increase", "increasing"),
-    "count": ("how many", "number of", "count", "counts", "amount of", "total", "tally", "how much models"),
+    "count": ("how many", "number of", "count", "counts", "amount of", "total", "tally", "how much models",
+              "most models", "the most models", "released the most", "most releases", "most notable models",
+              "fewest models"),
     "small": ("smallest", "small", "tiniest", "tiny", "smaller", "fewest parameters", "least parameters",
               "most efficient", "compact", "lightweight", "little"),
     "cheap": ("cheapest", "cheaper", "cheap", "lowest price", "least expensive", "most affordable", "affordable",
               "budget", "inexpensive", "best value", "bang for buck"),
-    "changes": ("what happened", "what changed", "what s new", "whats new", "what is new", "news", "changes",
+    "changes": ("what happened", "what changed", "what s new", "whats new", "what is new", "what new", "news", "changes",
                 "changed", "change", "updates", "update", "recap", "what did i miss", "catch me up", "happened",
                 "new models", "latest news", "going on"),
     "frontier": ("tight", "tighter", "tightest", "close", "closer", "closest", "crowded", "spread", "competitive",
-                 "neck and neck", "frontier", "bunched", "narrow", "narrowing", "converging", "convergence"),
+                 "neck and neck", "frontier", "bunched", "converging", "convergence"),
     "depth": ("in the top", "inside the top", "within the top", "among the top", "of the top"),
     "timeline": ("timeline", "releases", "release history", "history", "over the years", "track record"),
     "facts": ("investment", "invest", "investing", "funding", "money", "ai index", "adoption", "private investment",
@@ -88,8 +91,13 @@ currently overall general generally really win wins won winning lead leads leadi
 country countries nation nations region regions company companies lab labs org orgs organisation organization
 organisations organizations team teams maker makers
 year years month months week weeks day days time times period date dates
-question answer ask asking asked
+question answer ask asking asked far much quickly fast slow notable strong stronger powerful smart
+plus pct usd number numbers
 """.split())
+
+# Words around times ("the end of 2024", "last month", "summer 2024").
+TIME_WORDS = {"last", "past", "this", "next", "previous", "early", "late", "mid", "middle", "end", "start",
+              "beginning", "summer", "winter", "spring", "fall", "autumn", "ytd", "year", "month", "week"}
 
 # Question words that never start a model name.
 QUESTION_WORDS = {"what", "which", "who", "whos", "whose", "when", "where", "why", "how", "is", "are", "does", "do",
@@ -157,3 +165,8 @@ MORE = ("above", "over", "more than", "greater than", "at least", "beyond", "exc
         "past", "min", "minimum", "atleast", "surpass", "surpasses", "gt", "ge", "plus")
 LESS = ("under", "below", "less than", "fewer than", "smaller than", "cheaper than", "lower than", "at most",
         "max", "maximum", "within", "up to", "no more than", "lt", "le", "sub")
+
+# Short typos and chat spellings, fixed word for word before anything else.
+SHORT_FIXES = {"hw": "how", "wat": "what", "wht": "what", "whta": "what", "teh": "the", "abt": "about",
+               "bc": "because", "cuz": "because", "w": "with", "ppl": "people", "mdl": "model", "mdls": "models",
+               "cn": "china", "chn": "china", "ur": "your", "yr": "year", "rn": "now", "nvm": "", "thx": "thanks"}
