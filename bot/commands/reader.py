@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.commands.context import Context
     from bot.lookup import Index
 
-MAX_SPAN = 6  # words in the longest model name tried
+MAX_SPAN = 8  # words in the longest model name tried
 # a line that starts with a command word reads it as this cue
 LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
              "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
@@ -214,6 +214,11 @@ class Lexicon:
                 return cands[0][1]
         return None
 
+    def spelled(self, words: list[str]) -> bool:
+        """Whether the words are a model's name or alias exactly (after normalising)."""
+        text = " ".join(words)
+        return text in self.models.exact or text.replace(" ", "") in self.models.compact
+
     def model_fuzzy(self, text: str) -> Any | None:
         key = ("m", text)
         if key not in self._fuzzy_cache:
@@ -281,13 +286,13 @@ class Lexicon:
 # ---------------------------------------------------------------------------
 # tokens
 # ---------------------------------------------------------------------------
-_ISO = re.compile(r"\b((?:19|20)\d\d)[-/](\d{1,2})(?:[-/](\d{1,2}))?\b")
+_ISO = re.compile(r"(?<![\w-])((?:19|20)\d\d)[-/](\d{1,2})(?:[-/](\d{1,2}))?\b")
 
 
 def tokenise(question: str) -> list[str]:
     """Lower-case words; ISO dates become ``date:YYYY-MM[-DD]`` tokens."""
     t = unicodedata.normalize("NFKC", question).replace("’", "'").replace("‘", "'").lower()
-    t = re.sub(r"\bu\.\s?s\.\s?a\.?|\bu\.\s?s\.?(?![a-z])", " usa ", t)
+    t = re.sub(r"\bu\.\s?s\.\s?a\.(?![a-z])|\bu\.\s?s\.?(?![a-z])", " usa ", t)
     t = re.sub(r"\bu\.\s?k\.?(?![a-z])", " uk ", t)
     t = re.sub(r"\be\.\s?u\.?(?![a-z])", " eu ", t)
     t = re.sub(r"'s\b|'re\b|'ve\b|'ll\b|'d\b", "", t)
@@ -295,7 +300,7 @@ def tokenise(question: str) -> list[str]:
     t = re.sub(r"(\d),(\d{3})\b", r"\1\2", t)
     t = re.sub(r"\$\s*(\d+(?:\.\d+)?)\s*([kmb]\b)?", r" \1\2 usd ", t)
     t = re.sub(r"(\d)\s*(?:%|percent\b|pct\b)", r"\1 pct ", t)
-    t = re.sub(r"(\d+(?:\.\d+)?)\s*\+(?=\s|$|[?!.,])", r" above \1 ", t)
+    t = re.sub(r"(?<![\w./])(\d+(?:\.\d+)?)\+(?=\s|$|[?!.,])", r" above \1 ", t)
     t = re.sub(r">=?|≥|=>", " above ", t)
     t = re.sub(r"<=?|≤|=<", " under ", t)
     t = re.sub(r"#\s*(\d+)", r" number \1 ", t)
@@ -404,8 +409,8 @@ class _Q:
                         continue
                     if n > 1 and span[-1] in W.QUESTION_WORDS:
                         continue
-                    if n > 1 and re.fullmatch(r"(19|20)\d\d", span[-1]):
-                        continue  # "gpt-4o 2024" is a model and a year
+                    if n > 1 and re.fullmatch(r"(19|20)\d\d", span[-1]) and not lex.spelled(span):
+                        continue  # "gpt-4o 2024" is a model and a year; "command-r-08-2024" is a name
                     word = span[0]
                     if n == 1 and word in lex.family_words and not re.search(r"\d", word):
                         longer = self.family_member(i)

@@ -92,7 +92,7 @@ country countries nation nations region regions company companies lab labs org o
 organisations organizations team teams maker makers
 year years month months week weeks day days time times period date dates
 question answer ask asking asked far much quickly fast slow notable strong stronger powerful smart
-plus pct usd number numbers
+plus pct usd number numbers billion million trillion thousand bn tokens token dollars dollar bucks cents percent points pts
 """.split())
 
 # Words around times ("the end of 2024", "last month", "summer 2024").
