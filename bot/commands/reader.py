@@ -398,14 +398,15 @@ class _Q:
         i = 0
         while i < len(toks):
             hit = 0
-            if self.free(i) and toks[i] not in W.QUESTION_WORDS and not toks[i].startswith("date:"):
+            if self.free(i) and not toks[i].startswith("date:"):
                 for n in range(min(MAX_SPAN, len(toks) - i), 0, -1):
                     span = toks[i:i + n]
                     if not self.free(i, n) or any(t.startswith("date:") for t in span):
                         continue
                     if n == 1 and (span[0] in W.FILLER or _number(span[0]) or len(span[0]) < 2):
                         continue
-                    if n > 1 and span[0] in W.FILLER and span[0] not in lex.family_words:
+                    if n > 1 and span[0] in W.FILLER and span[0] not in lex.family_words and \
+                            not (_is_modelish("".join(span)) and lex.spelled(span)):
                         continue
                     if n > 1 and span[-1] in W.QUESTION_WORDS:
                         continue
