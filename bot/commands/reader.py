@@ -167,6 +167,7 @@ class Lexicon:
                              and any(models.entries[e].weight >= 1 for _t, e in es)}
         self.typo_targets = sorted(set(W.TYPO_TARGETS) | {w for w in self.family_words if len(w) >= 5})
         self._family_best: dict[str, str | None] = {}
+        self._starts: dict[str, bool] = {}
         self._fuzzy_cache: dict[tuple[str, str], Any] = {}
 
     @classmethod
@@ -214,14 +215,27 @@ class Lexicon:
                 return cands[0][1]
         return None
 
+    def starts_name(self, word: str) -> bool:
+        """Whether some model's name (normalised, spaces out) begins with `word`."""
+        if word not in self._starts:
+            if len(self._starts) > 20_000:
+                self._starts.clear()
+            self._starts[word] = bool(self.models.prefixed(word, 1))
+        return self._starts[word]
+
     def spelled(self, words: list[str]) -> bool:
         """Whether the words are a model's name or alias exactly (after normalising)."""
         text = " ".join(words)
         return text in self.models.exact or text.replace(" ", "") in self.models.compact
 
+    def _cache_room(self) -> None:
+        if len(self._fuzzy_cache) > 20_000:  # what users type is unbounded; the cache is not
+            self._fuzzy_cache.clear()
+
     def model_fuzzy(self, text: str) -> Any | None:
         key = ("m", text)
         if key not in self._fuzzy_cache:
+            self._cache_room()
             m = self.models._fuzzy(text)
             self._fuzzy_cache[key] = m.entry.id if m.status == "fuzzy" else None
         return self._fuzzy_cache[key]
@@ -229,6 +243,7 @@ class Lexicon:
     def org_fuzzy(self, text: str) -> str | None:
         key = ("o", text)
         if key not in self._fuzzy_cache:
+            self._cache_room()
             m = self.orgs._fuzzy(text)
             ok = m.status == "fuzzy" and m.suggestions and m.suggestions[0][1] >= 85
             self._fuzzy_cache[key] = m.entry.name if ok else None
@@ -341,6 +356,21 @@ def _is_modelish(tok: str) -> bool:
     return bool(re.search(r"[a-z]", tok) and re.search(r"\d", tok)) and not tok.startswith("date:")
 
 
+_PHRASES: dict[int, dict[str, list[list[str]]]] = {}
+
+
+def _phrase_index(phrases) -> dict[str, list[list[str]]]:
+    """Phrases by their first word (built once per phrase table)."""
+    key = id(phrases)
+    if key not in _PHRASES:
+        index: dict[str, list[list[str]]] = {}
+        for p in phrases:
+            ws = p.split()
+            index.setdefault(ws[0], []).append(ws)
+        _PHRASES[key] = index
+    return _PHRASES[key]
+
+
 # ---------------------------------------------------------------------------
 # the reader
 # ---------------------------------------------------------------------------
@@ -376,11 +406,13 @@ class _Q:
 
     def phrase_at(self, i: int, phrases) -> int:
         """Length of the longest phrase of `phrases` starting at free token i, else 0."""
+        if self.taken[i] is not None:
+            return 0
         best = 0
-        for p in phrases:
-            ws = p.split()
-            if len(ws) > best and self.free(i, len(ws)) and self.toks[i:i + len(ws)] == ws:
-                best = len(ws)
+        for ws in _phrase_index(phrases).get(self.toks[i], ()):
+            n = len(ws)
+            if n > best and self.toks[i:i + n] == ws and self.free(i, n):
+                best = n
         return best
 
     def rest(self) -> list[str]:
@@ -399,7 +431,8 @@ class _Q:
         while i < len(toks):
             hit = 0
             if self.free(i) and not toks[i].startswith("date:"):
-                for n in range(min(MAX_SPAN, len(toks) - i), 0, -1):
+                longest = min(MAX_SPAN, len(toks) - i) if lex.starts_name(toks[i]) else 1
+                for n in range(longest, 0, -1):
                     span = toks[i:i + n]
                     if not self.free(i, n) or any(t.startswith("date:") for t in span):
                         continue
@@ -805,11 +838,8 @@ def _sides(q: _Q) -> list[str]:
 
 
 def _unknown(q: _Q) -> list[str]:
-    words = set()
-    for c in W.CUES.values():
-        for p in c:
-            words.update(p.split())
-    return [t for t in q.rest() if t not in W.FILLER and t not in words and not _number(t)
+    """Words left over that the reader does not know: the fewer, the surer."""
+    return [t for t in q.rest() if t not in CUE_WORDS and not _number(t)
             and t not in W.MORE and t not in W.LESS and t not in ("pct", "usd", "plus", "number")
             and t not in W.TYPO_TARGETS]
 
