@@ -25,6 +25,26 @@ from bot.reply import Reply
 UNSURE = "I'm not sure what you're asking - these might answer it:"
 
 
+def as_question(line: str, prefix: str = "!") -> str:
+    """The command line an adapter runs for a typed line: the line itself when
+    it starts with a command's name (or a near miss of one: "comapre" gets
+    "did you mean compare"), else ``ask <line>``, which runs the line as a
+    command when it is exactly one and reads it as a question otherwise."""
+    from rapidfuzz import fuzz, process
+
+    from bot.commands.registry import ALIASES, REGISTRY
+
+    word, _rest = split_command(line, prefix)
+    if not word or word in REGISTRY:
+        return line
+    if len(word) >= 4 and word not in ALIASES and \
+            process.extractOne(word, list(REGISTRY), scorer=fuzz.ratio, score_cutoff=80) is not None:
+        return line
+    body = line.strip()
+    body = body[len(prefix):].lstrip() if prefix and body.startswith(prefix) else body
+    return f"ask {body}"
+
+
 def reading_for(ctx: Context, question: str, today: date | None = None) -> Reading:
     """The reader's reading of `question` against this context's data."""
     return read(question, Lexicon.from_context(ctx), today=today)
