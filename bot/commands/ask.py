@@ -19,7 +19,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.reader import Lexicon, Reading, read
 from bot.commands.registry import Param, command, find
-from bot.render.text import clean
+from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
@@ -72,6 +72,40 @@ def _first_line(text: str) -> str:
     return next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("Usage:", "Example:"))), "")
 
 
+def aspect_line(reading: Reading, m: dict) -> str:
+    """One sentence that answers the part of a model asked about (its maker,
+    release, size, compute, training cost, access or scores), from the model
+    answer's own figures."""
+    name, aspect = m["name"], reading.aspect
+    if aspect == "maker":
+        org = m["organization"] or "an unknown organisation"
+        return f"**{org}**" + (f" ({m['country']})" if m["country"] else "") + f" makes {name}."
+    if aspect == "release":
+        return f"{name} was released on **{m['release_date']}**." if m["release_date"] else \
+            f"The data has no release date for {name}."
+    if aspect == "size":
+        return f"{name} has **{params(m['parameters'])}**." if m["parameters"] else \
+            f"{name}'s size is not disclosed."
+    if aspect == "compute":
+        return f"{name} was trained with **{flop(m['training_compute'])}**." if m["training_compute"] else \
+            f"{name}'s training compute is not disclosed."
+    if aspect == "cost":
+        return f"Training {name} cost about **{usd(m['training_cost'])}** (2023 USD, Epoch AI's estimate)." \
+            if m["training_cost"] else f"Epoch AI has no training cost for {name}."
+    if aspect == "open":
+        return f"{name}: **{m['access'] or 'access unknown'}**."
+    if aspect == "scores":
+        bench = next((f.value for f in reading.found if f.kind == "benchmark"), None)
+        if bench and bench in m["scores"]:
+            return f"{name} scores **{score(m['scores'][bench])}** on {bench} (Epoch AI)."
+        if bench:
+            return f"Epoch AI has no {bench} score for {name}."
+        a = m["arena"]
+        return (f"{name}: **{elo(a['score'])} Elo, rank {a['rank']}** on Chatbot Arena ({a['date']})." if a else
+                f"{name} is not on the Arena leaderboard.")
+    return ""
+
+
 def answer(ctx: Context, question: str, reading: Reading) -> Reply:
     """Run a sure reading and put "Read as" in front of its answer."""
     p = ctx.prefix
@@ -88,7 +122,9 @@ def answer(ctx: Context, question: str, reading: Reading) -> Reply:
         return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",
                      data={"routed": None, "reading": reading.to_dict(), "answered": False,
                            "command": reply.data.get("command")})
-    reply.text = f"{read_as}\n{reply.text}".strip()
+    focus = aspect_line(reading, reply.data["model"]) if reply.status == "ok" and reading.aspect and \
+        isinstance(reply.data.get("model"), dict) else ""
+    reply.text = "\n".join(x for x in (read_as, focus, reply.text) if x).strip()
     reply.data = {**reply.data, "reading": reading.to_dict(), "answered": reply.status == "ok"}
     if reply.status == "ok":
         reply.data["routed"] = line
