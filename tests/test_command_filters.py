@@ -11,7 +11,7 @@ MEMBER = Caller(user_id="42", name="member")
 
 
 def notable(engine, year, pred):
-    return sum(1 for m in engine.facts().visible_models() if m["origin"] in ("epoch", "moderator")
+    return sum(1 for m in engine.read_model().visible_models() if m["origin"] in ("epoch", "moderator")
                and (m["release_date"] or "").startswith(year) and pred(m))
 
 
@@ -25,7 +25,7 @@ def test_count_a_region_and_an_organisation(engine):
     r = engine.handle("count 2024 europe", MEMBER)
     assert r.data["total"] == notable(engine, "2024", lambda m: m["country"] in EUROPE)
     r = engine.handle("count 2023 openai", MEMBER)
-    oid = next(m["org_id"] for m in engine.facts().models.values() if m["org_name"] == "OpenAI")
+    oid = next(m["org_id"] for m in engine.read_model().models.values() if m["org_name"] == "OpenAI")
     assert r.data["who"] == "OpenAI" and r.data["total"] == notable(engine, "2023", lambda m: m["org_id"] == oid)
 
 
@@ -36,7 +36,7 @@ def test_count_unknown_word_is_usage(engine):
 
 def test_small_against_a_models_best_arena_score(engine):
     r = engine.handle("small gpt-4", MEMBER)
-    facts = engine.facts()
+    facts = engine.read_model()
     rival = next(m for m in facts.models.values() if m["name"] == r.data["rival"])
     assert r.data["threshold"] == max(x.score for x in facts.model_history(rival["id"]))
     winner = r.data["record"][-1]
@@ -53,7 +53,7 @@ def test_small_threshold_still_works_next_to_model_words(engine):
 
 
 def test_top_region_multiword_org_and_size(engine):
-    facts = engine.facts()
+    facts = engine.read_model()
     r = engine.handle("top 5 europe", MEMBER)
     assert r.data["rows"] and all(x["country"] in EUROPE for x in r.data["rows"])
     r = engine.handle("top 3 Mistral AI", MEMBER)
@@ -66,7 +66,7 @@ def test_top_region_multiword_org_and_size(engine):
 
 
 def test_gap_of_one_organisation_is_against_the_leading_one(engine):
-    facts = engine.facts()
+    facts = engine.read_model()
     leader = facts.board(facts.latest)[0].organization
     r = engine.handle("gap anthropic", MEMBER)
     assert {r.data["x"], r.data["y"]} == {leader, "Anthropic"}

@@ -103,7 +103,7 @@ def test_right_now_is_no_date(lex):
 def _names_with_numbers(engine) -> list[str]:
     """Names people type: Arena names and Epoch names with a digit, without
     parenthesised dates (nobody types "GPT-4o (Mar 2025)")."""
-    facts = engine.facts()
+    facts = engine.read_model()
     arena = {r.arena_name for rows in facts.by_date.values() for r in rows}
     epoch = {m["name"] for m in facts.visible_models() if m["origin"] == "epoch" and m["release_date"]
              and m["release_date"] >= "2022"}
@@ -188,7 +188,7 @@ def test_who_makes_qwen_says_alibaba(engine):
 
 def test_how_many_models_china_released_in_2024_is_chinas_count(engine):
     r = ask(engine, "how many models did china release in 2024?")
-    facts = engine.facts()
+    facts = engine.read_model()
     want = sum(1 for m in facts.visible_models() if m["origin"] in ("epoch", "moderator")
                and (m["release_date"] or "").startswith("2024") and m["country"] == "China")
     assert r.data["who"] == "China" and r.data["year"] == "2024" and r.data["total"] == want
@@ -197,7 +197,7 @@ def test_how_many_models_china_released_in_2024_is_chinas_count(engine):
 
 def test_smallest_model_that_beats_gpt4_uses_gpt4_as_the_bar(engine):
     r = ask(engine, "what's the smallest model that beats gpt-4?")
-    facts = engine.facts()
+    facts = engine.read_model()
     gpt4 = next(m for m in facts.models.values() if m["name"] == r.data["rival"])
     assert gpt4["name"].startswith("GPT-4")
     best = max(x.score for x in facts.model_history(gpt4["id"]))
@@ -223,7 +223,7 @@ def test_size_question_answers_the_size(engine):
 
 def test_open_model_under_10b_is_small_and_open(engine):
     r = ask(engine, "best open model under 10b")
-    facts = engine.facts()
+    facts = engine.read_model()
     by_arena = {x.arena_name: x.model_id for x in facts.board(r.data["as_of"])}
     assert r.data["rows"]
     for row in r.data["rows"]:

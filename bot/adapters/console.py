@@ -23,9 +23,7 @@ def _safe(name: str) -> str:
 
 
 def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, counter=[0]) -> None:
-    from bot.commands.ask import as_question
-
-    line = as_question(line, engine.prefix)  # a question, not a command: `ask` reads it
+    line = engine.as_question(line)  # a question, not a command: `ask` reads it
     reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
     pages = [reply, *reply.pages]
     for i, page in enumerate(pages):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from rapidfuzz import fuzz, process
+
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.reader import Lexicon, Reading, read
-from bot.commands.registry import Param, command, find
+from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
@@ -30,10 +32,6 @@ def as_question(line: str, prefix: str = "!") -> str:
     it starts with a command's name (or a near miss of one: "comapre" gets
     "did you mean compare"), else ``ask <line>``, which runs the line as a
     command when it is exactly one and reads it as a question otherwise."""
-    from rapidfuzz import fuzz, process
-
-    from bot.commands.registry import ALIASES, REGISTRY
-
     word, _rest = split_command(line, prefix)
     if not word or word in REGISTRY:
         return line

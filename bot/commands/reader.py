@@ -42,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz.distance import OSA
 
 from bot.commands import reader_words as W
+from bot.commands.registry import REGISTRY
 from bot.store.linking import parse_name
-from bot.store.normalize import COUNTRY_ALIASES, EUROPE, compact, fold
+from bot.store.normalize import COUNTRY_ALIASES, compact, fold
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.commands.context import Context
@@ -173,12 +174,10 @@ class Lexicon:
     @classmethod
     def from_context(cls, ctx: "Context") -> "Lexicon":
         """The lexicon of the context's data version (cached on the read model)."""
-        facts = ctx.facts
+        facts = ctx.read
         cached = getattr(facts, "_reader_lexicon", None)
         if cached is not None and cached.models is ctx.models:
             return cached
-        from bot.commands.registry import REGISTRY
-
         latest = facts.latest
         ratings = {r.model_id: r.score for r in facts.board(latest)} if latest else {}
         lex = cls(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(facts.benchmarks),
