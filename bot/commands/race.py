@@ -311,6 +311,7 @@ def _size(word: str) -> float | None:
 def top(ctx: Context, args: Args) -> Reply:
     n, bench, access, country, org = 10, None, None, None, None
     size: tuple[str, float] | None = None  # ("<=" or ">=", parameters)
+    min_elo: float | None = None
     rest = words(args.text)
     i = 0
     while i < len(rest):
@@ -322,6 +323,9 @@ def top(ctx: Context, args: Args) -> Reply:
             pass
         elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
             size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
+            i += 1
+        elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
+            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
             i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
@@ -356,6 +360,10 @@ def top(ctx: Context, args: Args) -> Reply:
     filters = [x for x in (access, country, org.name if org else None) if x]
     if size:
         filters.append(("under " if size[0] == "<=" else "over ") + params(size[1]).replace(" parameters", ""))
+    if min_elo is not None:
+        if bench:
+            raise Usage("A minimum Elo is for the Arena board, not a benchmark.")
+        filters.append(f"at {elo(min_elo)}+ Elo")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
     day = ctx.read.snapshot_on(args.until)
@@ -366,6 +374,8 @@ def top(ctx: Context, args: Args) -> Reply:
     sizes = {mid: m["parameters"] for mid, m in ctx.read.models.items()} if size else {}
 
     def keep(r: Rating) -> bool:
+        if min_elo is not None and r.score < min_elo:
+            return False
         if size:
             p = sizes.get(r.model_id)
             if not p or (p > size[1] if size[0] == "<=" else p < size[1]):

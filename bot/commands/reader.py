@@ -588,7 +588,7 @@ class _Q:
             if self.taken[i] is not None or len(t) < 4 or t in CUE_WORDS or _number(t) or t.startswith("date:") \
                     or re.search(r"\d", t) or t in self.lex.countries:
                 continue
-            limit = 1 if len(t) < 7 else 2
+            limit = 1 if len(t) < 8 else 2
             best = min(targets, key=lambda w: (OSA.distance(t, w, score_cutoff=limit + 1), -len(w)))
             d = OSA.distance(t, best)
             if d <= limit and abs(len(best) - len(t)) <= limit and (len(t) >= 5 or len(best) > len(t)):
@@ -911,14 +911,22 @@ def _suggest(q: _Q) -> list[str]:
 def _decide(q: _Q) -> Reading:
     intent, command, strong, aspect = _rules(q)
     unknown = _unknown(q)
-    if intent == "unknown":
-        sure = False
+    dropped = [x for x in q.quantities if x.kind in ("elo", "pct", "params", "usd", "flop")
+               and command and not _carried(x, command)]
+    if intent == "unknown" or dropped:
+        sure = False  # never answer while ignoring a number that was asked about
     elif strong:
         sure = len(unknown) <= 1
     else:
         sure = not unknown
     return Reading(q.question, intent, command, sure, [] if sure else _suggest(q), q.found, q.quantities,
                    q.time, aspect, unknown, q.toks)
+
+
+def _carried(x: Quantity, command: str) -> bool:
+    """Whether the command line carries the quantity (its number, as shown)."""
+    words = command.lower().split()
+    return x.show().lower() in words or f"{x.value:g}" in words or f"{x.value:g}%" in words
 
 
 def _model_aspect(q: _Q) -> str | None:
@@ -962,15 +970,16 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
 
     if q.cue("help") and not (models or sides or cats) and not q.cue("leader"):
         return "help", "help", True, None
-    if q.cue("sources") and not (models or sides or cats) and re.search(r" (data|source|sources|dataset|licen[cs]e) ",
-                                                                         q.all_text()):
+    if q.cue("sources") and not (models or sides or cats) and re.search(
+            r" (data|source|sources|dataset|licen[cs]e|credits) ", q.all_text()):
         return "sources", "sources", True, None
 
     # two or more models: a comparison (or the smallest beating one of them)
-    if len(every_model) >= 2 and models and not q.cue("small"):
+    fam_only = len(every_model) > len(models)  # a family word that is also a maker ("meta", "deepseek")
+    if len(every_model) >= 2 and models and not q.cue("small") and (not fam_only or q.cue("compare") or q.cue("gap")):
         return "compare", "compare " + " vs ".join(every_model[:6]) + when, True, None
     # a family that is also a maker ("qwen", "deepseek"): a model when a model's aspect is asked
-    if not models and len(every_model) == 1 and not countries and _model_aspect(q) in (
+    if not models and len(every_model) == 1 and not countries and not q.cue("count") and _model_aspect(q) in (
             "maker", "release", "size", "compute", "cost", "price", "scores", "open"):
         models = every_model
 
@@ -991,7 +1000,9 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
             return "model", f"model {m}{when}", not _unknown(q), aspect
 
     # smallest: "smallest model that beats gpt-4", "smallest model above 60% on gpqa"
-    if q.cue("small") and len(sides) < 2:
+    smallest = re.search(r" (smallest|tiniest|smaller|how small|fewest parameters|least parameters) ", text) or \
+        re.search(r" (small|tiny|little|compact|lightweight) (model|models|llm|llms|one|ones|open|ai) ", q.all_text())
+    if smallest and len(sides) < 2:
         args = []
         pct_q, elo_q = q.q("pct"), q.q("elo")
         bench = next((f.value for f in q.found if f.kind == "benchmark"), None)
@@ -1011,9 +1022,10 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
         return "small", ("small " + " ".join(args)).strip(), strong, None
 
     # cheapest: "cheapest model above 1300 elo"
-    if q.cue("cheap") and not models:
+    if q.cue("cheap") and (not models or re.search(r" (beat|beats|beating|better than|as good as|matches) ", text)):
         elo_q = q.q("elo")
-        return "cheap", "cheapest" + (f" {elo_q.value:g}" if elo_q else ""), True, None
+        bar = models[0] if models else (f"{elo_q.value:g}" if elo_q else "")
+        return "cheap", ("cheapest " + bar).strip(), True, None
 
     # depth: "how many chinese models are in the top 20"
     if q.cue("count") and (re.search(r" (in|inside|within|among|of) (the )?top ", q.all_text())):
@@ -1078,12 +1090,22 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
             re.search(r" (ai race|the race) ", q.all_text()) and not (countries or orgs or access or cats):
         return "race", "race" + when, True, None
 
+    if re.search(r" (biggest|largest|most parameters) ", q.all_text()) and not models:
+        return "unknown", None, False, None  # no command ranks models by size: say so, offer commands
+    if cats and not (q.cue("leader") or q.q("n")) and re.search(r" (what is|what are|whats|explain|meaning) ",
+                                                                    q.all_text()):
+        return "unknown", None, False, None  # "what is gpqa": the bot does not explain benchmarks
     # leaders and leaderboards
-    if q.cue("leader") or q.cue("gap") or (cats and not models) or q.q("n"):
+    floor = q.q("elo")
+    if q.cue("leader") or q.cue("gap") or (cats and not models) or q.q("n") or (floor and floor.op == ">="):
         n = _top_n(q)
         filters = _filters(q)
+        floor = q.q("elo")
+        if floor and floor.op == ">=" and not any(f.kind == "benchmark" for f in q.found):
+            n = n if q.q("n") else 25  # "models above 1400 elo": all of them, up to 25
+            filters = (filters + f" above {floor.value:g}").strip()
         line = " ".join(x for x in ("top", str(n), filters) if x) + when
-        strong = q.cue("leader") or bool(cats)
+        strong = q.cue("leader") or bool(cats) or bool(floor)
         return "leader", line, strong, None
 
     # timelines: "openai's releases", "history of deepseek"
