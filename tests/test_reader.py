@@ -275,3 +275,17 @@ def test_a_question_that_is_exactly_a_command_runs_it(engine):
 def test_a_command_word_with_plain_words_is_read(engine):
     r = ask(engine, "top models for coding")
     assert r.text.startswith("Read as: `!top 10 coding`")
+
+
+def test_hostile_and_huge_questions_are_read_quickly_and_safely(engine, lex):
+    import time
+
+    for q in ["@everyone who leads?", "<@123> best model", "a " * 5000, "🔥" * 3000, "gpt-4 " * 800, "\x00\u202e"]:
+        t0 = time.process_time()
+        r = read(q, lex, today=TODAY)
+        assert time.process_time() - t0 < 1.0  # CPU time, generous: a cap, not a benchmark
+        reply = engine.handle(f"ask {q}", MEMBER)
+        for page in [reply, *reply.pages]:
+            assert "@everyone" not in page.text and "<@123>" not in page.text and len(page.text) <= 2000
+        if q.strip(" a🔥\x00\u202e") == "":
+            assert not r.sure and reply.text.startswith(UNSURE)  # nothing asked: nothing answered

@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.lookup import Index
 
 MAX_SPAN = 8  # words in the longest model name tried
+MAX_CHARS = 400  # a question longer than this is read from its first 400 characters
 # a line that starts with a command word reads it as this cue
 LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
              "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
@@ -305,7 +306,7 @@ _ISO = re.compile(r"(?<![\w-])((?:19|20)\d\d)[-/](\d{1,2})(?:[-/](\d{1,2}))?\b")
 
 def tokenise(question: str) -> list[str]:
     """Lower-case words; ISO dates become ``date:YYYY-MM[-DD]`` tokens."""
-    t = unicodedata.normalize("NFKC", question).replace("’", "'").replace("‘", "'").lower()
+    t = unicodedata.normalize("NFKC", question[:MAX_CHARS]).replace("’", "'").replace("‘", "'").lower()
     t = re.sub(r"\bu\.\s?s\.\s?a\.(?![a-z])|\bu\.\s?s\.?(?![a-z])", " usa ", t)
     t = re.sub(r"\bu\.\s?k\.?(?![a-z])", " uk ", t)
     t = re.sub(r"\be\.\s?u\.?(?![a-z])", " eu ", t)
