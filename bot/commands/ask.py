@@ -48,12 +48,15 @@ def reading_for(ctx: Context, question: str, today: date | None = None) -> Readi
     return read(question, Lexicon.from_context(ctx), today=today)
 
 
-def _runs_as_command(ctx: Context, question: str) -> Reply | None:
+def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | None:
     """The reply of `question` run as the command it starts with, when it is
-    one and that command takes it; else None."""
+    one and that command takes it; else None. Only a command's own name
+    counts unless `aliases` (aliases are often plain words: "who", "about")."""
     word, _rest = split_command(question, ctx.prefix)
     info = find(word) if word else None
     if info is None or info.name == "ask" or (info.admin and not ctx.caller.is_moderator):
+        return None
+    if word not in REGISTRY and not aliases:
         return None
     reply = ctx.engine.route(question, ctx)
     return reply if reply.status in ("ok", "confirm", "refused") else None
@@ -138,10 +141,12 @@ def ask(ctx: Context, args: Args) -> Reply:
     question = args.raw.strip()
     if not question:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
-    as_command = _runs_as_command(ctx, question)
+    as_command = _runs_as_command(ctx, question, aliases=False)
     if as_command is not None:
         return as_command
     reading = reading_for(ctx, question)
-    if not reading.sure or not reading.command:
-        return _unsure(ctx, reading)
-    return answer(ctx, question, reading)
+    if reading.sure and reading.command:
+        return answer(ctx, question, reading)
+    # "who", "leaderboard 5": an alias that is a whole command line, when the words say nothing surer
+    as_alias = _runs_as_command(ctx, question, aliases=True)
+    return as_alias if as_alias is not None else _unsure(ctx, reading)

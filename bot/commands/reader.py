@@ -845,7 +845,8 @@ def _unknown(q: _Q) -> list[str]:
 
 
 def _top_n(q: _Q, plural_default: int = 10) -> int:
-    n = q.q("n")
+    n = q.q("n") or next((x for x in q.quantities if x.kind == "number" and x.value == int(x.value)
+                          and 1 <= x.value <= 25 and x.op == "="), None)
     if n:
         return max(1, min(25, int(n.value)))
     text = q.all_text()
