@@ -289,3 +289,10 @@ def test_hostile_and_huge_questions_are_read_quickly_and_safely(engine, lex):
             assert "@everyone" not in page.text and "<@123>" not in page.text and len(page.text) <= 2000
         if q.strip(" a🔥\x00\u202e") == "":
             assert not r.sure and reply.text.startswith(UNSURE)  # nothing asked: nothing answered
+
+
+def test_an_alias_that_is_a_plain_word_does_not_hijack_a_question(engine):
+    r = ask(engine, "about china")  # `about` is an alias of `sources`
+    assert r.text.startswith("Read as: `!country China`") and r.data["name"] == "China"
+    r = ask(engine, "who")  # ... but a bare alias is still its command
+    assert r.data["command"] == "race"

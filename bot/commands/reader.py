@@ -279,6 +279,13 @@ class Lexicon:
             self._family_best[word] = best.name if best else None
         return self._family_best[word]
 
+    def first_of_family(self, word: str) -> str | None:
+        """The earliest dated model whose name begins with the family word ("the first llama")."""
+        idx = self.models
+        ids = {eid for _t, eid in idx.by_first.get(word, ())} | {eid for _k, eid in idx.prefixed(compact(word), 400)}
+        dated = [idx.entries[i] for i in ids if idx.entries[i].date]
+        return min(dated, key=lambda e: (e.date, e.name)).name if dated else None
+
     def org_exact(self, words: list[str]) -> str | None:
         idx = self.orgs
         text = " ".join(words)
@@ -662,6 +669,8 @@ class _Q:
                 n = 2
                 if unit == "12" and self.word(i + 2) == "months":
                     raw, since, n = (today - timedelta(days=365)).isoformat(), True, 3
+            elif re.fullmatch(r"q[1-4]", t) and re.fullmatch(r"(19|20)\d\d", self.word(i + 1)):
+                raw, n = f"{self.word(i + 1)}-{int(t[1]) * 3:02d}", 2  # "q1 2025": as of its last month
             elif t in ("ytd",):
                 raw, since, n = f"{today.year}-01-01", True, 1
             elif t in W.MONTHS and (t != "may" or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
@@ -820,7 +829,8 @@ def _model_names(q: _Q, org_families: bool = True) -> list[str]:
         if f.kind == "model":
             out.append(f.value)
         elif f.kind == "family" and (org_families or not f.org):
-            best = q.lex.best_of_family(f.value)
+            first = re.search(r" (first|original|oldest|earliest) ", q.all_text())
+            best = q.lex.first_of_family(f.value) if first else q.lex.best_of_family(f.value)
             if best:
                 out.append(best)
     return list(dict.fromkeys(out))

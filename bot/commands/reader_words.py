@@ -16,7 +16,7 @@ CUES: dict[str, tuple[str, ...]] = {
             "closing", "close the gap", "trail", "trails", "trailing", "winning", "win", "wins", "beat",
             "beating", "beats", "ever", "overtake", "overtaken", "overtook", "surpass", "surpassed", "race",
             "shrinking", "narrowing", "widening", "closing in"),
-    "leader": ("best", "top", "leader", "leaders", "leads", "leading", "number one", "strongest", "smartest",
+    "leader": ("best", "top", "leader", "leaders", "leads", "leading", "led", "number one", "strongest", "smartest",
                "highest", "strongest", "first", "winning", "ahead", "rank", "ranking", "rankings", "leaderboard",
                "king", "goat", "sota", "state of the art", "most capable", "best performing", "on top", "1st",
                "greatest", "dominant", "dominates", "dominating", "wins", "win"),
