@@ -124,7 +124,7 @@ class Reading:
         return [f.value for f in self.found if f.kind in kinds]
 
 
-INTENTS = ("command", "compare", "gap", "race", "leader", "depth", "count", "maker", "release", "size", "compute",
+INTENTS = ("compare", "gap", "race", "leader", "depth", "count", "maker", "release", "size", "compute",
            "cost", "price", "scores", "model", "small", "cheap", "trend", "frontier", "changes", "org", "country",
            "timeline", "facts", "sources", "help", "unknown")
 
@@ -393,7 +393,6 @@ class _Q:
         self.found: list[Found] = []
         self.quantities: list[Quantity] = []
         self.time: Time | None = None
-        self.now = False
         self.lead: str | None = None  # the command word the line started with, if any
 
     # -- bookkeeping ------------------------------------------------------------------------
@@ -644,8 +643,7 @@ class _Q:
             t = toks[i]
             raw, n = None, 0
             n_now = self.phrase_at(i, W.NOW_WORDS)
-            if n_now:
-                self.now = True
+            if n_now:  # "right now": the latest data, no date
                 self.take(i, n_now, "time")
                 i += n_now
                 continue
