@@ -57,6 +57,7 @@ class Settings:
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = EPOCH_CSV_URL  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for that download
+    watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     chart_workers: int = 0  # chart rendering processes; 0: min(2, CPUs)
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
     history_path: Path = field(default_factory=lambda: Path.home() / ".racebot_history")  # the console's
@@ -216,7 +217,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", "LOG_LEVEL", log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL; the token is redacted"),
     Setting("shard_count", "SHARD_COUNT", number(int, minimum=1), "above 1: an auto-sharded bot with that many shards"),
     Setting("announce_channel_id", "ANNOUNCE_CHANNEL_ID", discord_id,
-            "where to announce a new Arena #1 or a change of the US-China lead"),
+            "where to announce a new Arena #1 or a change of the US-China lead (the moderators' channel; "
+            "servers use `settings channel`)"),
+    Setting("watch_poll_seconds", "WATCH_POLL_SECONDS", number(float, minimum=0.05),
+            "how often watches look for data changes made by another process"),
     Setting("discord_api_base", "DISCORD_API_BASE", url, "the REST base URL; the tests point it at the simulator"),
     Setting("cooldown_rate", "COOLDOWN_RATE", number(int, minimum=1), "per-user cooldown: commands ..."),
     Setting("cooldown_per", "COOLDOWN_PER", number(float, minimum=0.0), "... per this many seconds"),

@@ -25,6 +25,7 @@ _FILE_NUMBERS = itertools.count(1)  # charts written in this session: 001-..., 0
 
 
 def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input) -> None:
+    line = engine.as_question(line)  # a question, not a command: `ask` reads it
     reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
     pages = [reply, *reply.pages]
     for i, page in enumerate(pages):
