@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench seed gallery clean
+.PHONY: run test test-stress bench seed gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 ## test: the whole test suite (sets up .venv first)
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+## test-stress: the Discord tests three times in a row while a busy loop per core loads the machine
+test-stress: $(STAMP)
+	$(BIN)/python scripts/stress_tests.py --rounds 3
 
 ## bench: the benchmark suite; writes BENCHMARKS.md
 bench: $(STAMP)

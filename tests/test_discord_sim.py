@@ -76,7 +76,7 @@ async def client(sim):
     c._connection.guild_ready_timeout = 0.2
     task = asyncio.create_task(c.start(sim.token))
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 10)
+        await asyncio.wait_for(c.wait_until_ready(), 60)
         c.test_guild = guild
         yield c
     finally:
@@ -154,7 +154,7 @@ async def test_resume_after_drop(sim, client, code):
     ch = sim.text_channel(client.test_guild)
     user = sim.create_user("dave")
     sim.add_member(client.test_guild, user)
-    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
+    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=60))
     await asyncio.sleep(0)
     assert sim.drop_gateway(code) == 1
     # events while the bot is away are buffered and replayed, in order, on RESUME
@@ -190,19 +190,22 @@ async def test_without_message_content_intent_content_is_empty(sim):
     c._connection.guild_ready_timeout = 0.1
     task = asyncio.create_task(c.start(sim.token))
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 10)
+        await asyncio.wait_for(c.wait_until_ready(), 60)
         user = sim.create_user("frank")
         sim.add_member(guild, user)
-        sim.send_user_message(sim.text_channel(guild), user, "echo hi")
-        await asyncio.sleep(0.3)
-        assert c.seen == []  # the bot saw the message, but not its text
+        seen = asyncio.ensure_future(c.wait_for("message", timeout=60))
+        await asyncio.sleep(0)
+        sent = sim.send_user_message(sim.text_channel(guild), user, "echo hi")
+        message = await seen
+        assert message.id == sent.id and message.content == ""  # the bot saw the message, but not its text
+        assert c.seen == []
     finally:
         await c.close()
         await asyncio.wait_for(task, 5)
 
 
 async def test_op7_reconnect_resumes(sim, client):
-    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
+    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=60))
     await asyncio.sleep(0)
     await sim.send_reconnect()
     await resumed
@@ -216,6 +219,6 @@ async def test_global_rate_limit_and_500_retry(sim, client):
     sim.inject_fault(429, retry_after=0.3, is_global=True, method="POST", path_contains="/messages")
     sim.inject_fault(500, method="POST", path_contains="/messages")
     m = sim.send_user_message(ch, user, "echo after")
-    [reply] = await sim.wait_for_messages(ch, 1, after=m, timeout=8)
+    [reply] = await sim.wait_for_messages(ch, 1, after=m)
     assert reply.content == "after"
     assert [c.status for c in sim.calls("POST", r"/messages$")] == [429, 500, 200]

@@ -58,16 +58,16 @@ async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):
             for j in range(per_user):
                 m = sim.send_user_message(channels[k], users[k], MIX[(k + j) % len(MIX)])
                 sent[k].append(m)
-                await sim.wait_for_messages(channels[k], 1, 60, after=m)
+                await sim.wait_for_messages(channels[k], 1, after=m)
 
         async def chaos() -> None:
             await asyncio.sleep(1.0)
-            resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=20))
+            resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=60))
             sim.drop_gateway(4000)            # resumable: missed events are replayed
             await resumed
             await asyncio.sleep(1.0)
             sim.drop_gateway(None)            # abnormal closure: resume again
-            await sim.wait_until(lambda: sim.live_sessions(), 20, "a live session after the abort")
+            await sim.wait_until(lambda: sim.live_sessions(), what="a live session after the abort")
 
         t0 = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(chaos(), *(user(k) for k in range(len(users)))), 240)
@@ -93,9 +93,9 @@ async def test_non_resumable_close_during_traffic_loses_nothing(sim, engine):
     world = World(sim)
     async with running(world.settings(cooldown_rate=1000), engine):
         first = sim.send_user_message(world.channel, world.member, "!help")
-        await sim.wait_for_messages(world.channel, 1, 10, after=first)
+        await sim.wait_for_messages(world.channel, 1, after=first)
         sim.drop_gateway(4009)  # session invalid: the bot must IDENTIFY again
-        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), 20, "a new session")
+        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), what="a new session")
         asked = [sim.send_user_message(world.channel, world.member, line) for line in MIX[:6]]
         await sim.wait_for_messages(world.channel, len(asked), 30, after=asked[0].id - 1)
         await asyncio.sleep(QUIET * 2)
@@ -107,7 +107,7 @@ async def test_slow_rest_still_answers_once(sim, engine):
     async with running(world.settings(), engine):
         sim.inject_fault(None, count=3, method="POST", path_contains="/messages", delay=2.5)
         m = sim.send_user_message(world.channel, world.member, "!gap us china")
-        [reply] = await sim.wait_for_messages(world.channel, 1, 30, after=m)
+        [reply] = await sim.wait_for_messages(world.channel, 1, after=m)
         await asyncio.sleep(QUIET * 3)
     assert sim.messages_in(world.channel, after=m) == [reply]
 
@@ -129,7 +129,7 @@ async def test_every_admin_command_refused_for_members_everywhere(sim, engine):
             line = f"!{info.example}"
             for channel in (world.channel, dm):
                 m = sim.send_user_message(channel, world.member, line)
-                [r] = await sim.wait_for_messages(channel, 1, 15, after=m)
+                [r] = await sim.wait_for_messages(channel, 1, after=m)
                 assert "moderator" in r.text().lower(), (name, channel.name, r.text())
                 assert not r.attachments and not r.buttons()
             if name in synced:
@@ -137,7 +137,7 @@ async def test_every_admin_command_refused_for_members_everywhere(sim, engine):
                           "model": "deepseek r1"}
                 opts = {p.name: sample.get(p.kind, "x") for p in info.params if p.required}
                 inter = sim.send_slash_command(name, opts, user=world.member, channel=world.channel)
-                ans = await sim.wait_for_answer(inter, timeout=15)
+                ans = await sim.wait_for_answer(inter)
                 assert "moderator" in ans.text().lower(), (name, ans.text())
                 slashed += 1
         assert slashed == len([n for n in ADMIN if n in synced]) >= len(ADMIN) - 2
@@ -164,7 +164,7 @@ async def test_moderator_runs_each_admin_command_end_to_end(sim, tmp_path, seede
         async with running(world.settings(cooldown_rate=1000), engine):
             for line in lines:
                 m = sim.send_user_message(world.channel, world.mod, line)
-                [r] = await sim.wait_for_messages(world.channel, 1, 20, after=m)
+                [r] = await sim.wait_for_messages(world.channel, 1, after=m)
                 text = r.text().lower()
                 assert "moderators only" not in text and "went wrong" not in text, (line, r.text())
                 if line == "!export csv":

@@ -62,6 +62,11 @@ NON_RESUMABLE_CODES = {4007, 4009}
 
 CALL_KEY = web.RequestKey("call", RestCall)
 
+# How long the wait_* helpers wait by default. Every wait is on an event, so a
+# working bot never gets near it; it only bounds a broken one, and it is
+# generous so that a loaded machine (``make test-stress``) cannot fail a test.
+DEFAULT_WAIT = 60.0
+
 
 class SimTimeout(AssertionError):
     """A wait_* helper ran out of time (an AssertionError so pytest shows it plainly)."""
@@ -521,7 +526,7 @@ class DiscordSimulator:
             if (method is None or c.method == method) and (rx is None or rx.search(c.path))
         ]
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_WAIT, what: str = "condition") -> Any:
         assert self._changed is not None, "simulator not started"
         deadline = time.monotonic() + timeout
         async with self._changed:
@@ -538,7 +543,7 @@ class DiscordSimulator:
                     pass
 
     async def wait_for_messages(
-        self, channel: SimChannel, n: int = 1, timeout: float = 5.0, *, after: SimMessage | int | None = None,
+        self, channel: SimChannel, n: int = 1, timeout: float = DEFAULT_WAIT, *, after: SimMessage | int | None = None,
         author: SimUser | None = None,
     ) -> list[SimMessage]:
         """Wait until ``channel`` has at least ``n`` messages by ``author`` (the bot) after ``after``."""
@@ -549,7 +554,7 @@ class DiscordSimulator:
         return await self.wait_until(check, timeout, f"{n} message(s) in #{channel.name}")
 
     async def wait_for_edit(
-        self, message: SimMessage, edits: int | None = None, timeout: float = 5.0, *,
+        self, message: SimMessage, edits: int | None = None, timeout: float = DEFAULT_WAIT, *,
         until: Callable[[SimMessage], Any] | None = None,
     ) -> SimMessage:
         """Wait until ``message`` has been edited: ``edits`` times in all (default:
@@ -561,12 +566,12 @@ class DiscordSimulator:
         await self.wait_until(lambda: message.edits >= target, timeout, f"edit #{target} of message {message.id}")
         return message
 
-    async def wait_for_response(self, interaction: SimInteraction, timeout: float = 5.0) -> SimInteraction:
+    async def wait_for_response(self, interaction: SimInteraction, timeout: float = DEFAULT_WAIT) -> SimInteraction:
         """Wait for the interaction's callback (any type)."""
         await self.wait_until(lambda: interaction.callbacks, timeout, f"a callback to interaction {interaction.id}")
         return interaction
 
-    async def wait_for_answer(self, interaction: SimInteraction, timeout: float = 5.0) -> SimMessage:
+    async def wait_for_answer(self, interaction: SimInteraction, timeout: float = DEFAULT_WAIT) -> SimMessage:
         """Wait until the interaction has a visible, non-loading answer message and return it."""
         def check() -> SimMessage | None:
             ids = ([interaction.original_message_id] if interaction.original_message_id else []) + interaction.followup_ids
@@ -580,7 +585,7 @@ class DiscordSimulator:
 
         return await self.wait_until(check, timeout, f"the answer to interaction {interaction.id}")
 
-    async def wait_for_ready_sessions(self, n: int = 1, timeout: float = 10.0) -> list[GatewaySession]:
+    async def wait_for_ready_sessions(self, n: int = 1, timeout: float = DEFAULT_WAIT) -> list[GatewaySession]:
         return await self.wait_until(
             lambda: (s := self.live_sessions()) and len(s) >= n and s, timeout, f"{n} live gateway session(s)"
         )
