@@ -50,7 +50,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @pytest.fixture
 async def sim() -> AsyncIterator[DiscordSimulator]:
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    async with DiscordSimulator(max_concurrency=2) as s:
+    async with DiscordSimulator(max_concurrency=2, message_content_intent=True) as s:
         try:
             yield s
         finally:

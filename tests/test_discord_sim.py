@@ -58,9 +58,22 @@ class EchoClient(discord.Client):
             await message.channel.send(text)
 
 
+async def start_client(c: discord.Client, sim: DiscordSimulator) -> asyncio.Task:
+    """Start ``c`` and wait for READY; if the client dies while starting, raise why."""
+    task = asyncio.create_task(c.start(sim.token))
+    ready = asyncio.ensure_future(c.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()
+    assert ready in done, "client not ready within 60 s"
+    return task
+
+
 @pytest.fixture
 async def sim():
-    async with DiscordSimulator() as s:
+    # The echo client reads message text: the app has the Message Content intent enabled.
+    async with DiscordSimulator(message_content_intent=True) as s:
         old = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
         Route.BASE = s.api_base
         try:
@@ -74,9 +87,8 @@ async def client(sim):
     guild = sim.create_guild("Sim Guild")
     c = EchoClient(sim)
     c._connection.guild_ready_timeout = 0.2
-    task = asyncio.create_task(c.start(sim.token))
+    task = await start_client(c, sim)
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 60)
         c.test_guild = guild
         yield c
     finally:
@@ -188,9 +200,8 @@ async def test_without_message_content_intent_content_is_empty(sim):
     guild = sim.create_guild("No intent")
     c = EchoClient(sim, message_content=False)
     c._connection.guild_ready_timeout = 0.1
-    task = asyncio.create_task(c.start(sim.token))
+    task = await start_client(c, sim)
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 60)
         user = sim.create_user("frank")
         sim.add_member(guild, user)
         seen = asyncio.ensure_future(c.wait_for("message", timeout=60))
