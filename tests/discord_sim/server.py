@@ -552,7 +552,7 @@ class DiscordSimulator:
             data["user"] = user.payload()
         inter = SimInteraction(
             id=iid, token=token, type=itype, user_id=user.id, channel_id=channel.id,
-            guild_id=guild.id if guild else None, payload=data,
+            guild_id=guild.id if guild else None, payload=data, created=self.now(),
         )
         self.interactions[iid] = inter
         self._interactions_by_token[token] = inter
