@@ -55,6 +55,46 @@ def _number(env: Mapping[str, str], key: str, default: float, *, cast: type = in
     return value
 
 
+def _shard_count(env: Mapping[str, str]) -> int | None:
+    raw = (env.get("SHARD_COUNT") or "").strip().lower()
+    if raw == "auto":
+        return None
+    return _number(env, "SHARD_COUNT", 1, minimum=1)
+
+
+def _shard_ids(env: Mapping[str, str], count: int | None) -> tuple[int, ...] | None:
+    """``SHARD_IDS``: the shards this process runs, as ``0-3`` or ``0,2,4`` (or both mixed)."""
+    raw = (env.get("SHARD_IDS") or "").replace(" ", "")
+    if not raw:
+        return None
+    ids: set[int] = set()
+    try:
+        for part in raw.split(","):
+            if not part:
+                continue
+            if "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                if hi < lo:
+                    raise ValueError
+                ids.update(range(lo, hi + 1))
+            else:
+                ids.add(int(part))
+    except ValueError:
+        raise ConfigError(f"SHARD_IDS must look like 0-3 or 0,2,4, got {raw!r}") from None
+    if count is None:
+        raise ConfigError("SHARD_IDS needs a number in SHARD_COUNT (every process must agree on the total)")
+    if not ids or max(ids) >= count or min(ids) < 0:
+        raise ConfigError(f"SHARD_IDS must be between 0 and SHARD_COUNT-1 ({count - 1}), got {raw!r}")
+    return tuple(sorted(ids))
+
+
+def _choice(env: Mapping[str, str], key: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(key) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{key} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _flag(env: Mapping[str, str], key: str, default: bool) -> bool:
     raw = (env.get(key) or "").strip().lower()
     if not raw:
@@ -71,7 +111,11 @@ class Settings:
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
     database_path: Path = Path("racebot.db")
     log_level: str = "INFO"
-    shard_count: int = 1  # > 1: AutoShardedBot with that many shards
+    shard_count: int | None = 1  # > 1: AutoShardedBot with that many shards; None (SHARD_COUNT=auto): Discord's advice
+    shard_ids: tuple[int, ...] | None = None  # cluster mode: the shards this process runs (SHARD_IDS=0-3)
+    # The privileged Message Content intent: "on" asks for it, "off" never does (slash
+    # commands and @mentions only), "auto" asks only when the app has it enabled.
+    message_content: str = "auto"
     announce_channel_id: int | None = None
     discord_api_base: str = DEFAULT_API_BASE  # the REST base; tests point it at the simulator
     # Abuse limits (per user) and work limits (whole bot).
@@ -110,7 +154,9 @@ class Settings:
             admin_user_ids=_id_set(e, "ADMIN_USER_IDS"),
             database_path=Path((e.get("DATABASE_PATH") or "racebot.db").strip()),
             log_level=level,
-            shard_count=_number(e, "SHARD_COUNT", 1, minimum=1),
+            shard_count=_shard_count(e),
+            shard_ids=_shard_ids(e, _shard_count(e)),
+            message_content=_choice(e, "MESSAGE_CONTENT", "auto", ("auto", "on", "off")),
             announce_channel_id=_int_or_none(e, "ANNOUNCE_CHANNEL_ID"),
             discord_api_base=api_base,
             cooldown_rate=_number(e, "COOLDOWN_RATE", 5, minimum=1),
@@ -130,6 +176,6 @@ class Settings:
         shown = "set" if self.discord_token else "unset"
         return (
             f"Settings(token={shown}, prefix={self.command_prefix!r}, dev_guild_id={self.dev_guild_id}, "
-            f"database_path={str(self.database_path)!r}, shard_count={self.shard_count}, "
+            f"database_path={str(self.database_path)!r}, shard_count={self.shard_count}, shard_ids={self.shard_ids}, "
             f"api_base={self.discord_api_base!r})"
         )

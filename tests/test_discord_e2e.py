@@ -434,8 +434,9 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
                                       attachments=[("arena-text-2099-01-02.csv", ARENA_CSV)])
             [dry2] = await sim.wait_for_messages(world.channel, 1, after=m)
             version = fresh.store.data_version
-            sim.click_button_labelled(dry2, "Cancel", user=world.mod)
-            await sim.wait_for_edit(dry2)
+            cancel = sim.click_button_labelled(dry2, "Cancel", user=world.mod)
+            await sim.wait_for_edit(dry2, until=lambda m: "cancelled" in m.content.lower())
+            assert cancel.response_type == 7  # acknowledged at once (buttons greyed), then the answer
             assert "cancelled" in dry2.content.lower() and not dry2.buttons()
             assert fresh.store.data_version == version
     finally:
