@@ -1370,14 +1370,24 @@ class DiscordSimulator:
         if int(app_id) != self.application_id:
             raise _ApiError(403, 50001, "Missing Access")
 
+    def _check_guild_access(self, guild_id: str | None) -> None:
+        """Guild commands need the app in that guild: 403 50001 Missing Access otherwise."""
+        if guild_id is None:
+            return
+        guild = self.guilds.get(int(guild_id))
+        if guild is None or self.bot_user.id not in guild.members:
+            raise _ApiError(403, 50001, "Missing Access")
+
     async def _r_get_commands(self, request, body, files, app_id: str, guild_id: str | None = None) -> web.Response:
         self._check_app(app_id)
+        self._check_guild_access(guild_id)
         cmds = self.guild_commands.get(int(guild_id), []) if guild_id else self.global_commands
         return _json(cmds)
 
     async def _r_put_commands(self, request, body, files, app_id: str, guild_id: str | None = None) -> web.Response:
         """Bulk overwrite: validate the basics Discord validates and assign ids."""
         self._check_app(app_id)
+        self._check_guild_access(guild_id)
         if not isinstance(body, list) or len(body) > 100:
             raise _ApiError(400, 50035, "Invalid Form Body")
         old = {c["name"]: c for c in (self.guild_commands.get(int(guild_id), []) if guild_id else self.global_commands)}
@@ -1708,7 +1718,7 @@ class DiscordSimulator:
         body = body or {}
         self._validate_message(body, files, partial=False)
         original = self.messages.get(inter.original_message_id or 0)
-        if original is not None and original.loading and not inter.followup_ids:
+        if original is not None and original.loading and not original.deleted and not inter.followup_ids:
             # Discord: the first follow-up after a deferred ("thinking") response
             # replaces the loading message instead of posting a new one, and its
             # ephemerality is the deferral's: an ephemeral flag on it is ignored.
