@@ -184,11 +184,30 @@ async def test_prefix_compare_one_embed_with_chart(sim: DiscordSimulator, world:
     assert reply.embed and reply.embed.get("footer", {}).get("text"), "footer (source, as-of) missing"
     assert_chart(reply)
     assert reply.allowed_mentions == {"parse": []}
-    # typing indicator while the engine worked, and every send carried allowed_mentions
-    assert sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
+    # every send carried allowed_mentions
     posts = sim.calls("POST", r"/channels/\d+/messages$")
     assert posts and all(p.json is not None for p in posts)
     assert all(p.json.get("allowed_mentions") == {"parse": []} for p in posts)
+
+
+async def test_typing_only_while_slow_work_runs(
+    sim: DiscordSimulator, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Typing is a REST call against the 50 requests/s of the whole bot: shown
+    only when the answer takes a while (here the engine takes a second)."""
+    real = engine.ahandle
+
+    async def slow(*a: Any, **k: Any) -> Reply:
+        await asyncio.sleep(1.0)  # the engine being slow, not the test waiting
+        return await real(*a, **k)
+
+    async with running(world.settings(), engine):
+        monkeypatch.setattr(engine, "ahandle", slow)
+        reply = await ask(sim, world.channel, world.member, "!race")
+    assert reply.embed is not None
+    [typing] = sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
+    [post] = sim.calls("POST", rf"/channels/{world.channel.id}/messages$")
+    assert typing.at < post.at
 
 
 async def test_slash_command_with_autocomplete(sim: DiscordSimulator, world: World, engine: Engine) -> None:

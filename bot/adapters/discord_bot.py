@@ -54,6 +54,7 @@ OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
 EXPIRED_BUTTONS = "These buttons have expired — run the command again."
 TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes
 TOKEN_MARGIN = 60.0  # ... and we stop using it a minute before
+TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
 
 # ---------------------------------------------------------------------------- colours
 # A fixed palette: known countries and organisations get their own colour, the
@@ -756,10 +757,26 @@ class RaceBot(commands.Bot):
             ctx.interaction.extras["public_defer"] = True
             reply = await self.run_engine(job, line)
         else:
-            async with ctx.typing():  # run_command checked the bot may send here (typing needs it too)
-                reply = await self.run_engine(job, line)
+            reply = await self.typing_while(ctx, self.run_engine(job, line))
         await self.send_reply(ctx, reply)
         await self.announce(reply)
+
+    async def typing_while(self, ctx: commands.Context, work: Awaitable["Reply"]) -> "Reply":
+        """Await ``work``, showing "RaceBot is typing…" only if it takes longer than
+        ``TYPING_AFTER``. Most answers take milliseconds; a typing call for each
+        would be a second REST request per command against Discord's 50 requests
+        per second for the whole bot, halving what it can answer under load.
+        (run_command checked the bot may send here; typing needs that too.)"""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER)
+        if done:
+            return task.result()
+        try:
+            async with ctx.typing():
+                return await task
+        except discord.HTTPException as exc:  # the typing call itself failed: the answer still matters
+            log.info("typing indicator failed: %s", exc)
+            return await task
 
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:
         view = ReplyView(self, reply, ctx.author.id) if ReplyView.needed(reply) else None
