@@ -241,3 +241,15 @@ async def test_session_start_limit_is_waited_for_not_exceeded(
     assert sim.token_resets == 0 and not sim.refused_identifies and len(sim.identifies) == 1
     waits = [r.getMessage() for r in caplog.records if "session start limit is used up" in r.getMessage()]
     assert waits and "waiting" in waits[0]
+
+
+async def test_dev_guild_warns_when_global_commands_would_show_twice(
+    sim: DiscordSimulator, engine: Engine, caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = World(sim)
+    sim.global_commands = [{"id": "1", "name": "race", "description": "old global", "type": 1}]
+    caplog.set_level(logging.WARNING)
+    async with running(world.settings(dev_guild_id=world.guild.id), engine):
+        assert "race" in {c["name"] for c in sim.guild_commands[world.guild.id]}
+    assert sim.global_commands[0]["description"] == "old global"  # left alone
+    assert any("show" in r.getMessage() and "twice" in r.getMessage() for r in caplog.records)

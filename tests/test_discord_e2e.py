@@ -465,6 +465,7 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
 async def test_dev_guild_sync_and_start_to_ready(sim: DiscordSimulator, world: World, engine: Engine) -> None:
     """DEV_GUILD_ID syncs to that guild only; start-to-ready with the default settings is measured."""
     settings = world.settings(dev_guild_id=world.guild.id, guild_ready_timeout=Settings().guild_ready_timeout)
+    assert sim.global_commands == []
     t0 = time.monotonic()
     async with running(settings, engine) as bot:
         elapsed = time.monotonic() - t0

@@ -630,6 +630,7 @@ class RaceBot(commands.Bot):
         guild = discord.Object(id=gid) if gid else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
+            await self._warn_global_commands_too(gid)
         local = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
         where = f"dev guild {gid}" if gid else "global"
         if not force:
@@ -654,6 +655,18 @@ class RaceBot(commands.Bot):
             return False
         log.info("synced %d %s slash commands", len(synced), where)
         return True
+
+    async def _warn_global_commands_too(self, gid: int) -> None:
+        """With DEV_GUILD_ID the commands go to that guild only; global ones left
+        from an earlier run would show twice there. Say so (never delete them:
+        production may share the application)."""
+        try:
+            remote = await self.http.get_global_commands(self.application_id)  # type: ignore[arg-type]
+        except discord.HTTPException:
+            return
+        if remote:
+            log.warning("DEV_GUILD_ID %s: %d global slash commands are registered too, so the dev server lists "
+                        "them twice; use a separate application for development", gid, len(remote))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency.
