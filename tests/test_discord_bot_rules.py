@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from bot.adapters.discord_bot import EXPIRED_BUTTONS, ReplyView
+from bot.adapters.discord.views import EXPIRED_BUTTONS, ReplyView
 from bot.engine import Engine
 from bot.reply import Reply
 from tests.test_discord_e2e import WAIT, World, ask, long_command, running  # noqa: F401  (fixture)
@@ -78,7 +78,7 @@ async def test_without_message_content_it_answers_mentions_and_slash_and_says_so
 async def test_message_content_on_without_the_app_intent_fails_clearly(sim: DiscordSimulator, engine: Engine) -> None:
     import discord
 
-    from bot.adapters.discord_bot import run_bot
+    from bot.adapters.discord.bot import run_bot
 
     world = World(sim)
     with pytest.raises(discord.PrivilegedIntentsRequired):

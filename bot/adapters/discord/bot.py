@@ -1,27 +1,13 @@
-"""The Discord adapter: discord.py on the outside, the engine on the inside.
-
-Every command in ``engine.commands`` becomes a hybrid command (``!name ...``
-and ``/name ...``) at start, so a command added to the core needs no change
-here. The adapter only translates: a message or an interaction becomes a
-command line and a :class:`~bot.engine.Caller`; a :class:`~bot.reply.Reply`
-becomes an embed, a chart attachment, content and buttons.
-
-Safety: no mentions ever (``AllowedMentions.none()`` on the bot and on every
-send), a per-user cooldown, a semaphore bounding engine/chart work, friendly
-replies instead of tracebacks, and the token redacted from every log line.
-"""
+"""The bot: the cog that answers, the client, its start and clean shutdown."""
 from __future__ import annotations
 
 import asyncio
-import io
-import keyword
 import logging
 import re
 import signal
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence
 
 import discord
 import yarl
@@ -30,451 +16,27 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters import discord_fit as fit
-from bot.adapters.discord_startup import (
+from bot.adapters.discord import fit
+from bot.adapters.discord.callers import make_caller
+from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
+from bot.adapters.discord.startup import (
     NO_MESSAGE_CONTENT_LINE,
     app_has_message_content,
     sharding_options,
     wait_for_session_starts,
 )
+from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
 from bot.config import DEFAULT_API_BASE, Settings
-
-if TYPE_CHECKING:  # the engine is imported lazily: the adapter must import without it
-    from bot.engine import Caller, Engine
-    from bot.reply import Reply
+from bot.engine import Engine
+from bot.reply import Reply
 
 log = logging.getLogger("racebot.discord")
 
-NO_MENTIONS = discord.AllowedMentions.none()
-AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
-AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
-VIEW_TIMEOUT = 300.0
+
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
-OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
-EXPIRED_BUTTONS = "These buttons have expired — run the command again."
-TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes
-TOKEN_MARGIN = 60.0  # ... and we stop using it a minute before
 TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
-
-# ---------------------------------------------------------------------------- colours
-# A fixed palette: known countries and organisations get their own colour, the
-# rest a stable pick from PALETTE (crc32, not hash(): the same across runs).
-KNOWN_COLOURS: dict[str, int] = {
-    "us": 0x3C6E9F, "usa": 0x3C6E9F, "united states": 0x3C6E9F,
-    "cn": 0xC8102E, "china": 0xC8102E,
-    "uk": 0x6A1B9A, "united kingdom": 0x6A1B9A, "gb": 0x6A1B9A,
-    "fr": 0x1E88E5, "france": 0x1E88E5,
-    "eu": 0x003399,
-    "openai": 0x10A37F, "anthropic": 0xD97757, "google": 0x4285F4, "google deepmind": 0x4285F4,
-    "deepmind": 0x4285F4, "meta": 0x0866FF, "deepseek": 0x4D6BFE, "mistral": 0xFA520F,
-    "mistral ai": 0xFA520F, "xai": 0x111111, "alibaba": 0xFF6A00, "qwen": 0xFF6A00,
-    "microsoft": 0x00A4EF, "nvidia": 0x76B900, "amazon": 0xFF9900,
-}
-PALETTE = [0x5865F2, 0x57F287, 0xFEE75C, 0xEB459E, 0xED4245, 0x3BA55C, 0xFAA61A, 0x9B59B6, 0x1ABC9C, 0xE67E22]
-STATUS_COLOURS = {
-    "ok": 0x5865F2, "not_found": 0xFAA61A, "usage": 0xFAA61A, "unknown_command": 0xFAA61A,
-    "refused": 0xED4245, "error": 0xED4245, "confirm": 0xFEE75C,
-}
-
-
-def colour_for(key: str | None, status: str = "ok") -> discord.Colour:
-    if key:
-        k = key.strip().lower()
-        if k in KNOWN_COLOURS:
-            return discord.Colour(KNOWN_COLOURS[k])
-        return discord.Colour(PALETTE[zlib.crc32(k.encode()) % len(PALETTE)])
-    return discord.Colour(STATUS_COLOURS.get(status, PALETTE[0]))
-
-
-# ---------------------------------------------------------------------------- logging
-class RedactFilter(logging.Filter):
-    """Replaces secrets (the bot token) in log records, including tracebacks."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__("racebot-redact")
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
-
-    def _clean(self, text: str) -> str:
-        for s in self.secrets:
-            text = text.replace(s, "[REDACTED]")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = str(record.msg)
-        cleaned = self._clean(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self._clean(record.exc_text)
-        return True
-
-
-def install_redaction(token: str, handlers: Iterable[logging.Handler] | None = None) -> RedactFilter:
-    """Attach a :class:`RedactFilter` for ``token`` to ``handlers`` (default: the root logger's)."""
-    filt = RedactFilter([token])
-    for h in handlers if handlers is not None else logging.getLogger().handlers:
-        if not any(isinstance(f, RedactFilter) and token in f.secrets for f in h.filters):
-            h.addFilter(filt)
-    return filt
-
-
-# ---------------------------------------------------------------------------- reply -> discord
-def _clip(text: str | None, limit: int) -> str | None:
-    if text is None:
-        return None
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def render(reply: "Reply", *, page: int | None = None, pages: int | None = None) -> dict[str, Any]:
-    """``Reply`` -> keyword arguments for ``send``/``edit``: content, embeds, files."""
-    files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.files[:10]]
-    image = next((a.filename for a in reply.files if (a.content_type or "").startswith("image/")), None)
-    embeds: list[discord.Embed] = []
-    if reply.title or reply.description or reply.fields or image:
-        e = discord.Embed(
-            title=_clip(reply.title, 256),
-            description=_clip(reply.description, 4096),
-            colour=colour_for(reply.color_key, reply.status),
-        )
-        for f in reply.fields[:25]:
-            e.add_field(name=_clip(f.name, 256) or "\u200b", value=_clip(f.value, 1024) or "\u200b", inline=f.inline)
-        footer = reply.footer or ""
-        if pages and pages > 1:
-            footer = f"{footer} · page {(page or 0) + 1}/{pages}" if footer else f"page {(page or 0) + 1}/{pages}"
-        if footer:
-            e.set_footer(text=_clip(footer, 2048))
-        if image:
-            e.set_image(url=f"attachment://{image}")
-        embeds.append(e)
-    content = _clip(reply.text, 2000) or None
-    if not content and not embeds and not files:
-        content = "I have no answer to that."
-    return {"content": content, "embeds": embeds, "files": files}
-
-
-# ---------------------------------------------------------------------------- callers
-def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings) -> "Caller":
-    from bot.engine import Caller
-
-    role_ids = frozenset(str(r.id) for r in getattr(user, "roles", []) if guild is not None and r.id != guild.id)
-    is_mod = user.id in settings.admin_user_ids
-    if guild is not None and not is_mod:
-        is_mod = any(int(r) in settings.admin_role_ids for r in role_ids)
-    return Caller(
-        user_id=str(user.id),
-        name=getattr(user, "display_name", None) or user.name,
-        role_ids=role_ids,
-        in_dm=guild is None,
-        is_moderator=is_mod,
-    )
-
-
-# ---------------------------------------------------------------------------- views
-class ReplyView(discord.ui.View):
-    """Buttons under an answer: paging, "did you mean" suggestions, Confirm/Cancel.
-
-    Only the user who asked may press them; others get a private note.
-    """
-
-    def __init__(self, bot: "RaceBot", reply: "Reply", owner_id: int, *, timeout: float = VIEW_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
-        self.bot = bot
-        self.owner_id = owner_id
-        self.message: discord.Message | discord.InteractionMessage | None = None
-        self.token_expires: float | None = None  # monotonic time the message's interaction token dies
-        self.set_reply(reply)
-
-    @staticmethod
-    def needed(reply: "Reply") -> bool:
-        return bool(reply.pages or reply.suggestions or (reply.status == "confirm" and reply.confirm_token))
-
-    def set_reply(self, reply: "Reply") -> None:
-        self.reply = reply
-        self.pages: list["Reply"] = [reply, *reply.pages]
-        self.page = 0
-        self.clear_items()
-        if len(self.pages) > 1:
-            self.prev_btn = discord.ui.Button(label="◀ Prev", style=discord.ButtonStyle.secondary, custom_id="page:prev", row=0)
-            self.count_btn = discord.ui.Button(label="", style=discord.ButtonStyle.secondary, custom_id="page:count", disabled=True, row=0)
-            self.next_btn = discord.ui.Button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="page:next", row=0)
-            self.prev_btn.callback = self._prev  # type: ignore[method-assign]
-            self.next_btn.callback = self._next  # type: ignore[method-assign]
-            for b in (self.prev_btn, self.count_btn, self.next_btn):
-                self.add_item(b)
-            self._sync_paging()
-        for i, line in enumerate(reply.suggestions[:5]):
-            b = discord.ui.Button(label=_clip(line, 80) or "?", style=discord.ButtonStyle.primary, custom_id=f"suggest:{i}", row=1)
-            b.callback = self._make_suggestion_cb(line)  # type: ignore[method-assign]
-            self.add_item(b)
-        if reply.status == "confirm" and reply.confirm_token:
-            ok = discord.ui.Button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm:yes", row=2)
-            no = discord.ui.Button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="confirm:no", row=2)
-            ok.callback = self._confirm  # type: ignore[method-assign]
-            no.callback = self._cancel  # type: ignore[method-assign]
-            self.add_item(ok)
-            self.add_item(no)
-
-    def _sync_paging(self) -> None:
-        self.prev_btn.disabled = self.page == 0
-        self.next_btn.disabled = self.page >= len(self.pages) - 1
-        self.count_btn.label = f"{self.page + 1}/{len(self.pages)}"
-
-    def render_page(self) -> dict[str, Any]:
-        return render(self.pages[self.page], page=self.page, pages=len(self.pages))
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "These buttons belong to whoever asked — run the command yourself to get your own.",
-            ephemeral=True, allowed_mentions=NO_MENTIONS,
-        )
-        return False
-
-    async def _turn(self, interaction: discord.Interaction, delta: int) -> None:
-        self.page = max(0, min(len(self.pages) - 1, self.page + delta))
-        self._sync_paging()
-        kw = self.render_page()
-        await interaction.response.edit_message(
-            content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=self, allowed_mentions=NO_MENTIONS,
-        )
-
-    async def _prev(self, interaction: discord.Interaction) -> None:
-        await self._turn(interaction, -1)
-
-    async def _next(self, interaction: discord.Interaction) -> None:
-        await self._turn(interaction, +1)
-
-    async def _lock(self, interaction: discord.Interaction) -> None:
-        """Acknowledge a click by greying the buttons out, so nothing runs twice
-        while the engine works (it may take a moment: charts, imports)."""
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        await interaction.response.edit_message(view=self)
-
-    def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
-        async def run_suggestion(interaction: discord.Interaction) -> None:
-            await self._lock(interaction)
-            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
-            reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
-            await self._show(interaction, reply)
-
-        return run_suggestion
-
-    async def _show(self, interaction: discord.Interaction, reply: "Reply") -> None:
-        """Replace the message with ``reply`` (and its own buttons, if any)."""
-        view: ReplyView | None = None
-        if ReplyView.needed(reply):
-            self.set_reply(reply)
-            view = self
-        else:
-            self.stop()
-        kw = render(reply, page=0, pages=len(reply.pages) + 1)
-        await interaction.edit_original_response(
-            content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=view, allowed_mentions=NO_MENTIONS,
-        )
-        await self.bot.announce(reply)
-
-    async def _confirm(self, interaction: discord.Interaction) -> None:
-        await self._lock(interaction)
-        caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
-        token = self.reply.confirm_token
-        engine = self.bot.engine
-
-        async def do_confirm() -> "Reply":
-            return await asyncio.to_thread(engine.confirm, token, caller)
-
-        reply = await self.bot.run_engine(do_confirm, "confirm")
-        await self._show(interaction, reply)
-
-    async def _cancel(self, interaction: discord.Interaction) -> None:
-        await self._lock(interaction)  # acknowledge first: Discord wants an answer within 3 s
-        self.stop()
-        token = self.reply.confirm_token
-        if token and hasattr(self.bot.engine, "cancel"):  # drop the pending import at once
-            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
-            await asyncio.to_thread(self.bot.engine.cancel, token, caller)
-        await interaction.edit_original_response(
-            content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None,
-        )
-
-    async def on_timeout(self) -> None:
-        """Grey the buttons out. A message sent through an interaction is edited
-        with its token while the token lives (15 minutes); after that through the
-        channel with the bot's own token, and an ephemeral one is left alone."""
-        if self.message is None:
-            return
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        target: Any = self.message
-        if self.token_expires is not None and time.monotonic() > self.token_expires - TOKEN_MARGIN:
-            flags = getattr(self.message, "flags", None)
-            channel = getattr(self.message, "channel", None)
-            if (flags is not None and flags.ephemeral) or not hasattr(channel, "get_partial_message"):
-                log.debug("view of message %s timed out after its token expired; left as is", self.message.id)
-                return
-            target = channel.get_partial_message(self.message.id)  # type: ignore[union-attr]
-        try:
-            await target.edit(view=self)
-        except discord.HTTPException as exc:
-            log.debug("could not grey out the buttons of message %s: %s", self.message.id, exc)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
-        log.error("button %s failed: %s", getattr(item, "custom_id", item), error, exc_info=error)
-        await self.bot.send_friendly_interaction(interaction)
-
-
-# ---------------------------------------------------------------------------- commands
-_NAME_RX = re.compile(r"[^a-z0-9_-]")
-
-
-def slash_name(name: str) -> str:
-    n = _NAME_RX.sub("_", name.strip().lower().replace(" ", "_"))[:32]
-    return n or "cmd"
-
-
-def _py_name(name: str) -> str:
-    n = re.sub(r"\W", "_", name)
-    if not n or n[0].isdigit():
-        n = "p_" + n
-    if keyword.iskeyword(n) or n in ("ctx", "run"):
-        n += "_"
-    return n
-
-
-_KIND_TYPES: dict[str, Any] = {"int": int, "attachment": discord.Attachment}
-
-
-_USAGE_TOKEN = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\S+")
-
-
-def connectors(info: Any) -> dict[str, str]:
-    """Literal words the usage puts before a parameter, between two placeholders:
-    ``rename <model> to <new name>`` -> ``{"new": "to"}``; ``merge <duplicate>
-    into <model>`` -> ``{"model": "into"}``. Placeholders match a parameter by
-    their whole text or first word."""
-    names = {p.name for p in info.params}
-    out: dict[str, str] = {}
-    pending: list[str] = []
-    seen = False
-    for tok in _USAGE_TOKEN.findall(getattr(info, "usage", "") or "")[1:]:
-        if tok[0] in "<[":
-            inner = tok[1:-1].strip()
-            first = inner.split()[0] if inner else ""
-            name = inner if inner in names else (first if first in names else None)
-            if name and pending and seen:
-                out[name] = " ".join(pending)
-            pending, seen = [], True
-        else:
-            pending.append(tok)
-    return out
-
-
-def build_line(info: Any, values: dict[str, Any]) -> str:
-    """Join a slash command's options into the command line the engine parses:
-    the command name, then the given values in the command's parameter order
-    (``/gap x:us y:china date:2025`` -> ``gap us china 2025``), with the
-    usage's connecting words kept (``/rename model:a new:b`` -> ``rename a to b``)."""
-    joins = connectors(info)
-    parts = [info.name]
-    for p in info.params:
-        v = values.get(p.name)
-        text = "" if v is None else str(v).strip()
-        if not text:
-            continue
-        word = joins.get(p.name)
-        if word and len(parts) > 1 and not text.lower().startswith(word.lower() + " "):
-            parts.append(word)
-        parts.append(text)
-    return " ".join(parts)
-
-
-class EngineCommand(commands.HybridCommand):
-    """A hybrid command whose prefix form hands the raw message to the engine.
-
-    discord.py would split ``!compare gpt-4o vs deepseek r1`` into parameters;
-    the engine has its own parser, so the prefix path parses nothing and the
-    callback reads the rest of the message. The slash path keeps its typed,
-    autocompleted options.
-    """
-
-    async def _parse_arguments(self, ctx: commands.Context) -> None:
-        if ctx.interaction is not None:
-            return await super()._parse_arguments(ctx)
-        ctx.args = [ctx] if self.cog is None else [self.cog, ctx]
-        ctx.kwargs = {name: None for name in self.params}
-
-
-def make_command(bot: "RaceBot", info: Any) -> EngineCommand:
-    """One hybrid command for one ``CommandInfo``, with a generated callback signature."""
-    params = list(info.params)
-    # Discord wants required options first.
-    ordered = [p for p in params if p.required] + [p for p in params if not p.required]
-    names: dict[str, str] = {}  # python name -> engine param name
-    parts, ns = [], {"__run": None}
-    for i, p in enumerate(ordered):
-        py = _py_name(slash_name(p.name))
-        names[py] = p.name
-        ann = f"__T{i}"
-        ns[ann] = _KIND_TYPES.get(p.kind, str)
-        parts.append(f"{py}: {ann}" + ("" if p.required else " = None"))
-    fname = _py_name(slash_name(info.name)) + "_command"
-    src = (
-        f"async def {fname}(ctx{', ' if parts else ''}{', '.join(parts)}):\n"
-        f"    return await __run(ctx, {{{', '.join(f'{py!r}: {py}' for py in names)}}})\n"
-    )
-
-    async def run(ctx: commands.Context, values: dict[str, Any]) -> None:
-        if ctx.interaction is None:
-            line = ctx.message.content[len(ctx.prefix or ""):].strip()
-            files = list(ctx.message.attachments)
-        else:
-            given = {names[k]: v for k, v in values.items()}
-            files = [v for v in given.values() if isinstance(v, discord.Attachment)]
-            line = build_line(info, {k: v for k, v in given.items() if not isinstance(v, discord.Attachment)})
-        await bot.run_command(ctx, line, files)
-
-    ns["__run"] = run
-    exec(compile(src, f"<racebot command {info.name}>", "exec"), ns)  # noqa: S102 - generated signature only
-    func = ns[fname]
-    func.__doc__ = info.summary
-    descriptions = {py: _clip(p.description or p.name, 100) for py, p in zip(names, ordered)}
-    renames = {py: slash_name(names[py]) for py in names if py != slash_name(names[py])}
-    if descriptions:
-        func = app_commands.describe(**descriptions)(func)
-    if renames:
-        func = app_commands.rename(**renames)(func)
-    if info.admin:
-        # Moderator commands: servers only, and hidden from members until a
-        # server admin grants them (Manage Server by default).
-        func = app_commands.default_permissions(manage_guild=True)(func)
-        func = app_commands.guild_only()(func)
-        func = app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(func)
-    else:
-        func = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)(func)
-    func = app_commands.allowed_installs(guilds=True, users=False)(func)
-    help_text = (info.summary or info.name) + (f"\nUsage: {bot.settings.command_prefix}{info.usage}" if info.usage else "") + (
-        f"\nExample: {bot.settings.command_prefix}{info.example}" if getattr(info, "example", "") else "")
-    cmd = EngineCommand(
-        func,
-        name=slash_name(info.name),
-        aliases=[a for a in info.aliases if a != info.name],
-        description=_clip(info.summary or info.name, 100),
-        help=help_text,
-    )
-    for py, p in zip(names, ordered):
-        if p.kind in AUTOCOMPLETE_KINDS:
-            cmd.autocomplete(py)(bot.make_autocomplete(p.kind))
-    return cmd
 
 
 # ---------------------------------------------------------------------------- the bot
@@ -705,8 +267,6 @@ class RaceBot(commands.Bot):
 
     async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str) -> "Reply":
         """Run an engine call under the work semaphore and a timeout; never raises."""
-        from bot.reply import Reply
-
         try:
             async with self.work:
                 return await asyncio.wait_for(job(), self.settings.command_timeout)
@@ -758,8 +318,6 @@ class RaceBot(commands.Bot):
         async def job() -> "Reply":
             uploads = await self.read_attachments(files) if files else None
             if files and uploads is None:
-                from bot.reply import Reply
-
                 return Reply(text=f"That file is too big (the limit is {MAX_UPLOAD_BYTES // 2**20} MB).", status="usage")
             if uploads:
                 return await self.engine.ahandle(line, caller, attachments=uploads)
@@ -839,7 +397,7 @@ class RaceBot(commands.Bot):
             return
         for text in reply.announcements:
             try:
-                await channel.send(_clip(text, 2000), allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
+                await channel.send(clip(text, 2000), allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
             except discord.HTTPException as exc:
                 log.warning("announcement failed: %s", exc)
 
@@ -940,14 +498,6 @@ def _age(interaction: discord.Interaction) -> float:
     return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
 
 
-def setup_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(settings.log_level)
-    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
-    install_redaction(settings.discord_token, [handler])
 
 
 async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
@@ -956,8 +506,6 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
         raise SystemExit("DISCORD_TOKEN is not set (see .env.example)")
     own_engine = engine is None
     if engine is None:
-        from bot.engine import Engine
-
         engine = Engine.open(settings.database_path, settings=settings)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
