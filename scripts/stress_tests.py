@@ -19,9 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DISCORD_TESTS = [
     "tests/test_discord_sim.py",
+    "tests/test_discord_sim_rules.py",
     "tests/test_discord_adapter.py",
     "tests/test_discord_e2e.py",
+    "tests/test_discord_bot_rules.py",
     "tests/test_reliability.py",
+    "tests/test_cluster.py",
 ]
 BUSY_LOOP = "while True: pass"
 
@@ -52,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     args = ap.parse_args(argv)
     env = {**os.environ, "MPLBACKEND": "Agg"}
+
+    def stop(signum, frame):  # SIGTERM/SIGINT: still run the clean-up below
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     load = start_load(args.busy)
     results: list[tuple[int, float]] = []
     try:
@@ -65,10 +73,12 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 rc = proc.wait(timeout=args.round_timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
                 rc = 124
                 print(f"round {r} exceeded {args.round_timeout:.0f} s and was killed", flush=True)
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
             results.append((rc, time.monotonic() - t0))
             if rc != 0:
                 break
