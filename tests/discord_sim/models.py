@@ -269,6 +269,10 @@ class SimGuild:
             perms &= ~(EMBED_LINKS | ATTACH_FILES | MENTION_EVERYONE | SEND_TTS_MESSAGES)
         return perms
 
+    def channel_permissions_of(self, user_id: int, channel: "SimChannel") -> int:
+        """The same, arguments the other way round (kept for older tests)."""
+        return self.channel_permissions(channel, user_id)
+
     def permissions_of(self, user_id: int) -> int:
         if user_id == self.owner_id:
             return (1 << 53) - 1

@@ -443,6 +443,12 @@ class DiscordSimulator:
         guild.members[user.id] = member
         return member
 
+    def remove_bot_from_guild(self, guild: SimGuild) -> None:
+        """The bot is kicked: GUILD_DELETE without ``unavailable``, and the guild is gone for it."""
+        guild.members.pop(self.bot_user.id, None)
+        self._dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+        self.guilds.pop(guild.id, None)
+
     def dm_channel(self, user: SimUser) -> SimChannel:
         for ch in self.channels.values():
             if ch.is_dm and ch.recipient_id == user.id:

@@ -20,6 +20,7 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
 from bot.adapters.discord.startup import (
     NO_MESSAGE_CONTENT_LINE,
@@ -116,7 +117,7 @@ class RaceBot(commands.Bot):
         intents.message_content = settings.message_content != "off"
         sharding = sharding_options(settings)
         super().__init__(
-            command_prefix=commands.when_mentioned_or(settings.command_prefix),
+            command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             help_command=None if _engine_has(engine, "help") else commands.DefaultHelpCommand(),
@@ -160,6 +161,7 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         await self.add_cog(RaceCog(self))
+        await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
             try:
                 self.add_command(make_command(self, info))
@@ -313,7 +315,9 @@ class RaceBot(commands.Bot):
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
-        caller = make_caller(ctx.author, ctx.guild, self.settings)
+        servers = self.get_cog("Servers")
+        own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
+        caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
 
         async def job() -> "Reply":
             uploads = await self.read_attachments(files) if files else None
@@ -330,6 +334,8 @@ class RaceBot(commands.Bot):
         else:
             reply = await self.typing_while(ctx, self.run_engine(job, line))
         await self.send_reply(ctx, reply)
+        if isinstance(servers, ServerCog) and ctx.guild is not None:
+            servers.note_reply(ctx.guild.id, reply)
         await self.announce(reply)
 
     async def typing_while(self, ctx: commands.Context, work: Awaitable["Reply"]) -> "Reply":

@@ -137,7 +137,7 @@ def make_command(bot: Host, info: Any) -> EngineCommand:
         func = app_commands.describe(**descriptions)(func)
     if renames:
         func = app_commands.rename(**renames)(func)
-    if info.admin:
+    if info.admin or getattr(info, "permission", None) == "manage_server":
         # Moderator commands: servers only, and hidden from members until a
         # server admin grants them (Manage Server by default).
         func = app_commands.default_permissions(manage_guild=True)(func)
