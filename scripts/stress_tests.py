@@ -25,6 +25,7 @@ DISCORD_TESTS = [
     "tests/test_discord_bot_rules.py",
     "tests/test_reliability.py",
     "tests/test_cluster.py",
+    "tests/test_servers_e2e.py",
 ]
 BUSY_LOOP = "while True: pass"
 
