@@ -358,8 +358,8 @@ class RaceBot(commands.Bot):
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:
         view = ReplyView(self, reply, ctx.author.id) if ReplyView.needed(reply) else None
         kw = fit.fit(view.render_page() if view else render(reply), self.channel_permissions(ctx))
-        if reply.ephemeral and ctx.interaction is not None and await self._drop_public_defer(ctx.interaction):
-            pass  # the private answer goes out as a new, ephemeral follow-up
+        if reply.ephemeral and ctx.interaction is not None:
+            await self._drop_public_defer(ctx.interaction)  # the private answer then goes out as its own follow-up
         extra: dict[str, Any] = {"ephemeral": reply.ephemeral} if ctx.interaction is not None else {}
         try:
             msg = await ctx.send(
