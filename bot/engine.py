@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 import bot.commands  # noqa: F401  (importing the package registers every handler)
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
+from bot.commands.ask import as_question
 from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
@@ -121,6 +122,11 @@ class Engine:
     @property
     def commands(self):
         return list(REGISTRY.values())
+
+    def as_question(self, line: str, prefix: str | None = None) -> str:
+        """The line to run for what someone typed: itself when it starts with
+        a command (or a near miss of one), else ``ask <line>``."""
+        return as_question(line, self.prefix if prefix is None else prefix)
 
     def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a slash-command argument."""

@@ -88,8 +88,9 @@ class RaceCog(commands.Cog, name="AI Race"):
             # Let the engine answer: it knows the command list and suggests close matches.
             # Only for something that looks like a command word, not "!!!" or "! lol".
             line = ctx.message.content[len(ctx.prefix or ""):].strip()
-            if ctx.interaction is None and re.match(r"[^\W\d_][\w-]*(\s|$)", line):
-                await self.bot.run_command(ctx, line)
+            if ctx.interaction is None and re.match(r"[^\W\d_][\w'’-]*([\s?!.,]|$)", line):
+                # "!what's the best model" is no command but a question: `ask` reads it
+                await self.bot.run_command(ctx, self.bot.engine.as_question(line, ""))
             return
         if isinstance(error, commands.CommandOnCooldown):
             await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
@@ -142,6 +143,21 @@ class RaceBot(commands.Bot):
         self._max_concurrency = 1
         self.silence = fit.SilenceLog()
         self.message_content_enabled = intents.message_content
+
+    async def process_commands(self, message: discord.Message) -> None:
+        """``@RaceBot who leads in coding?`` is ``ask who leads in coding?``
+        (ask runs it as a command when it is exactly one); a message with
+        files, or without the mention, goes the usual command way."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        me = self.user.id if self.user else None
+        mention = (ctx.prefix or "").strip() in (f"<@{me}>", f"<@!{me}>")
+        line = message.content[len(ctx.prefix or ""):].strip() if mention else ""
+        if mention and line and not message.attachments:
+            await self.run_command(ctx, f"ask {line}")
+            return
+        await self.invoke(ctx)
 
     async def setup_hook(self) -> None:
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
