@@ -26,6 +26,7 @@ DISCORD_TESTS = [
     "tests/test_reliability.py",
     "tests/test_cluster.py",
     "tests/test_servers_e2e.py",
+    "tests/test_ask_mention_e2e.py",
 ]
 BUSY_LOOP = "while True: pass"
 
