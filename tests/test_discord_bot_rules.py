@@ -253,3 +253,26 @@ async def test_dev_guild_warns_when_global_commands_would_show_twice(
         assert "race" in {c["name"] for c in sim.guild_commands[world.guild.id]}
     assert sim.global_commands[0]["description"] == "old global"  # left alone
     assert any("lists them twice" in r.getMessage() for r in caplog.records)
+
+
+async def test_sharding_required_4011_reconnects_with_the_recommended_count(
+    sim: DiscordSimulator, engine: Engine, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.adapters.discord.bot import run_bot
+
+    sim.max_guilds_per_shard = 1  # 2,500, scaled down
+    sim.guilds_per_recommended_shard = 1
+    w0 = World(sim, sim.create_guild("A", shard=(0, 2)))
+    World(sim, sim.create_guild("B", shard=(1, 2)))
+    caplog.set_level(logging.WARNING)
+    task = asyncio.create_task(run_bot(w0.settings(shard_count=1), engine))
+    try:
+        await sim.wait_until(lambda: len(sim.live_sessions()) == 2 or task.done(), what="two shards")
+        assert not task.done(), task.exception()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert sim.refused_identifies[0]["close"] == 4011
+    assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 2), (1, 2)]
+    assert any("Discord requires more shards" in r.getMessage() for r in caplog.records)

@@ -556,6 +556,15 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
                 await bot.close()
                 settings = settings.with_(message_content="off")  # the next bot logs why, once
                 continue
+            except discord.ConnectionClosed as exc:
+                if exc.code != 4011 or settings.shard_ids is not None or settings.shard_count is None:
+                    raise
+                # 4011 Sharding required: a shard would hold more than 2,500 guilds.
+                log.warning("Discord requires more shards (4011: over 2,500 servers a shard); reconnecting with "
+                            "Discord's recommended shard count (SHARD_COUNT=auto)")
+                await bot.close()
+                settings = settings.with_(shard_count=None)
+                continue
             break
     finally:
         if bot is not None:
