@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench seed gallery clean
+.PHONY: run test test-fast test-stress lint bench seed gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+## test-stress: the Discord tests three times in a row while a busy loop per core loads the machine
+test-stress: $(STAMP)
+	$(BIN)/python scripts/stress_tests.py --rounds 3
 
 ## bench: the benchmark suite; writes BENCHMARKS.md
 bench: $(STAMP)

@@ -278,7 +278,9 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
     out: dict[str, Any] = {}
     engine = Engine.open(db)
     try:
-        async with DiscordSimulator(max_concurrency=2) as sim:
+        # The unlimited figures first (rate limits off: what the bot itself can do), then
+        # the same kind of load under the simulator's real Discord limits.
+        async with DiscordSimulator(max_concurrency=2, message_content_intent=True, rate_limits=False) as sim:
             guild = sim.create_guild("Bench")
             users, channels = [], []
             for i in range(max(users_levels)):
@@ -346,6 +348,16 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
                     out[f"e2e_{n}_p50_ms"] = pct(lat, 50)
                     out[f"e2e_{n}_p99_ms"] = pct(lat, 99)
                     out[f"e2e_{n}_lost"] = lost
+                # gateway capacity: ordinary chat (no command) the bot must read and ignore, then
+                # one command; the shard handles events in order, so its answer marks the end
+                chat = sim.create_channel(guild, "chat")
+                t1 = time.perf_counter()
+                for i in range(3000):
+                    sim.send_user_message(chat, users[i % len(users)], f"just chatting about the race, message {i}")
+                m = sim.send_user_message(chat, users[0], "!help")
+                await sim.wait_for_messages(chat, 1, 120, after=m)
+                out["gateway_events_per_s"] = 3001 / (time.perf_counter() - t1)
+                out.update(await _e2e_rate_limited(sim, users, channels, guild))
                 # the chart worker processes' peak memory, next to the bot's own
                 pool = engine.charts._process_pool()
                 pids = list(getattr(pool, "_processes", {}) or {}) if pool else []
@@ -360,6 +372,64 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
     finally:
         Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
         engine.close()
+    return out
+
+
+async def _e2e_rate_limited(sim, users, channels, guild) -> dict[str, Any]:
+    """The same bot under Discord's limits as the simulator enforces them: 5
+    messages per 5 s per channel, 50 requests per second in all (interactions
+    exempt). Two shapes: many users each in their own channel (the global
+    limit binds), and many users at once in one busy channel (the per-channel
+    limit binds: answers queue at one a second)."""
+    out: dict[str, Any] = {}
+    sim.rate_limits = True
+    sim._buckets.clear()
+
+    async def one(channel, u, line, lat, lost):
+        t = time.perf_counter()
+        m = sim.send_user_message(channel, u, "!" + line)
+        try:
+            answers = await sim.wait_for_messages(channel, 1, 120, after=m)
+        except AssertionError:
+            lost.append(line)
+            return
+        lat.append((time.perf_counter() - t) * 1000)
+        for a in answers:
+            for att in a.attachments:
+                att.data = att.data[:8]
+
+    # 50 users, one channel each, 10 commands each in turn
+    lat: list[float] = []
+    lost: list[str] = []
+    n, per_user = min(50, len(users)), 10
+    fresh = [sim.create_channel(guild, f"limited-{k}") for k in range(n)]
+
+    async def user(k):
+        for j in range(per_user):
+            await one(fresh[k], users[k], E2E_MIX[(k + j) % len(E2E_MIX)], lat, lost)
+
+    t1 = time.perf_counter()
+    await asyncio.gather(*(user(k) for k in range(n)))
+    wall = time.perf_counter() - t1
+    out["rl_50_cmds_per_s"], out["rl_50_p50_ms"], out["rl_50_p99_ms"] = len(lat) / wall, pct(lat, 50), pct(lat, 99)
+    out["rl_50_lost"] = len(lost)
+    # one busy channel: 15 users ask at once
+    lat, lost = [], []
+    busy = sim.create_channel(guild, "busy")
+    t1 = time.perf_counter()
+    msgs = [sim.send_user_message(busy, users[k], "!" + E2E_MIX[k % len(E2E_MIX)]) for k in range(15)]
+    try:
+        await sim.wait_for_messages(busy, len(msgs), 120, after=msgs[0].id - 1)
+    except AssertionError:
+        pass
+    wall = time.perf_counter() - t1
+    answered = sim.messages_in(busy, after=msgs[0].id - 1)
+    # each user waited from the burst to the accepted POST of their answer
+    lat = [(c.at - t1) * 1000 for c in sim.calls("POST", rf"/channels/{busy.id}/messages$") if c.status == 200]
+    out["rl_busy_cmds_per_s"], out["rl_busy_p50_ms"], out["rl_busy_p99_ms"] = len(answered) / wall, pct(lat, 50), pct(lat, 99)
+    out["rl_busy_lost"] = len(msgs) - len(answered)
+    out["rl_429s"] = len([c for c in sim.rest_calls if c.status == 429])
+    sim.rate_limits = False
     return out
 
 
@@ -479,6 +549,10 @@ ROWS = [
     ("End to end, 1 user: cmds/s, p50 / p99", "e2e_1_cmds_per_s", "e2e_1_p50_ms", "e2e"),
     ("End to end, 10 users: cmds/s, p50 / p99", "e2e_10_cmds_per_s", "e2e_10_p50_ms", "e2e"),
     ("End to end, 50 users: cmds/s, p50 / p99", "e2e_50_cmds_per_s", "e2e_50_p50_ms", "e2e"),
+    ("Under Discord's rate limits, 50 users in their own channels: cmds/s, p50 / p99", "rl_50_cmds_per_s", "rl_50_p50_ms", "rl"),
+    ("Under Discord's rate limits, 15 users at once in one channel: cmds/s, p50 / p99", "rl_busy_cmds_per_s", "rl_busy_p50_ms", "rl"),
+    ("429s the bot met under the rate limits (it paces itself by the headers)", "rl_429s", None, "count"),
+    ("Gateway: chat messages read and ignored per second (one process, one shard)", "gateway_events_per_s", None, "count"),
     ("Slash command, interaction to answer, p50 / p99", "slash_p50_ms", "slash_p99_ms", "ms"),
     ("Autocomplete, interaction to choices, p50 / p99", "autocomplete_p50_ms", "autocomplete_p99_ms", "ms"),
     ("Peak memory (RSS) of the bot under the 50-user load", "rss_peak_mb", None, "MB"),
@@ -501,6 +575,12 @@ def table(r: dict[str, Any]) -> str:
             ver = ""
         elif unit == "ratio1":
             val = f"{r[a]:.1%}"
+            ver = ""
+        elif unit == "count":
+            val, ver = f"{r[a]:.0f}", ""
+        elif unit == "rl":
+            n = a.split("_")[1]
+            val = f"{r[a]:.1f} cmds/s, {r[b]:.0f} / {r[f'rl_{n}_p99_ms']:.0f} ms, {r.get(f'rl_{n}_lost', 0)} lost"
             ver = ""
         elif unit == "e2e":
             n = a.split("_")[1]

@@ -43,7 +43,11 @@ class Settings:
     database_path: Path = Path("racebot.db")
     backup_dir: Path | None = None  # None: a `backups` folder beside the database
     log_level: str = "INFO"
-    shard_count: int = 1  # > 1: AutoShardedBot with that many shards
+    shard_count: int | None = 1  # > 1: AutoShardedBot with that many shards; None (SHARD_COUNT=auto): Discord's advice
+    shard_ids: tuple[int, ...] | None = None  # cluster mode: the shards this process runs (SHARD_IDS=0-3)
+    # The privileged Message Content intent: "on" asks for it, "off" never does (slash
+    # commands and @mentions only), "auto" asks only when the app has it enabled.
+    message_content: str = "auto"
     announce_channel_id: int | None = None
     discord_api_base: str = DEFAULT_API_BASE  # the REST base; tests point it at the simulator
     # Abuse limits (per user) and work limits (whole bot).
@@ -80,7 +84,20 @@ class Settings:
             raw = merged.get(s.env)
             if raw is not None and raw.strip():
                 values[s.field] = s.parse(s.env, raw)
-        return cls(**values)
+        settings = cls(**values)
+        settings.check_shards()
+        return settings
+
+    def check_shards(self) -> None:
+        """``SHARD_IDS`` needs a number in ``SHARD_COUNT`` and ids below it (settings that depend on each other)."""
+        ids = self.shard_ids
+        if ids is None:
+            return
+        if self.shard_count is None:
+            raise ConfigError("SHARD_IDS needs a number in SHARD_COUNT (every process must agree on the total)")
+        if max(ids) >= self.shard_count:
+            raise ConfigError(f"SHARD_IDS must be between 0 and SHARD_COUNT-1 ({self.shard_count - 1}), "
+                              f"got {','.join(map(str, ids))!r}")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -160,6 +177,45 @@ def log_level(key: str, raw: str) -> str:
     return level
 
 
+def shard_count(key: str, raw: str) -> int | None:
+    """A number of shards, or ``auto`` (None): Discord's recommendation from GET /gateway/bot."""
+    if raw.strip().lower() == "auto":
+        return None
+    return number(int, minimum=1)(key, raw)
+
+
+def shard_ids(key: str, raw: str) -> tuple[int, ...]:
+    """The shards this process runs: ``0-3``, ``0,2,4`` or both mixed."""
+    text_ = raw.replace(" ", "")
+    ids: set[int] = set()
+    try:
+        for part in text_.split(","):
+            if not part:
+                continue
+            if "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                if hi < lo or lo < 0:
+                    raise ValueError
+                ids.update(range(lo, hi + 1))
+            else:
+                ids.add(int(part))
+    except ValueError:
+        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {text_!r}") from None
+    if not ids or min(ids) < 0:
+        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {text_!r}")
+    return tuple(sorted(ids))
+
+
+def choice(*choices: str) -> Parser:
+    """A parser of one word out of `choices` (any case)."""
+    def parse(key: str, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ConfigError(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+        return value
+    return parse
+
+
 def url(key: str, raw: str) -> str:
     value = raw.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
@@ -215,7 +271,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_path", "DATABASE_PATH", path, "the SQLite file (built from `data/seed/` when missing)"),
     Setting("backup_dir", "BACKUP_DIR", path, "where `backup` writes (blank: `backups/` beside the database)"),
     Setting("log_level", "LOG_LEVEL", log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL; the token is redacted"),
-    Setting("shard_count", "SHARD_COUNT", number(int, minimum=1), "above 1: an auto-sharded bot with that many shards"),
+    Setting("shard_count", "SHARD_COUNT", shard_count,
+            "above 1: an auto-sharded bot with that many shards; `auto`: Discord's recommendation"),
+    Setting("shard_ids", "SHARD_IDS", shard_ids,
+            "cluster mode: the shards this process runs (`0-3`, `0,2`), with a number in SHARD_COUNT"),
+    Setting("message_content", "MESSAGE_CONTENT", choice("auto", "on", "off"),
+            "the privileged Message Content intent: `auto` (when the app has it), `on` or `off` "
+            "(slash commands and @mentions only)"),
     Setting("announce_channel_id", "ANNOUNCE_CHANNEL_ID", discord_id,
             "where to announce a new Arena #1 or a change of the US-China lead (the moderators' channel; "
             "servers use `settings channel`)"),

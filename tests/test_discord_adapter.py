@@ -195,3 +195,45 @@ def test_embeds_and_charts_share_one_palette() -> None:
     for key in ("United States", "China", "OpenAI", "DeepSeek", "closed", "Some New Lab"):
         assert colour_for(key).value == int(color(key).lstrip("#"), 16), key
     assert colour_for("CHINA") == colour_for("China")
+
+
+def test_readme_permission_integer_is_what_the_bot_asks_for() -> None:
+    from pathlib import Path
+
+    from bot.adapters.discord.bot import BOT_PERMISSIONS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert BOT_PERMISSIONS.send_messages_in_threads
+    assert f"permissions={BOT_PERMISSIONS.value}" in readme
+
+
+def test_shard_and_intent_settings() -> None:
+    s = Settings.from_env({"SHARD_COUNT": "8", "SHARD_IDS": "0-3, 6", "MESSAGE_CONTENT": "OFF"}, dotenv_path=None)
+    assert s.shard_ids == (0, 1, 2, 3, 6) and s.shard_count == 8 and s.message_content == "off"
+    assert Settings.from_env({"SHARD_COUNT": "auto"}, dotenv_path=None).shard_count is None
+    assert Settings.from_env({}, dotenv_path=None).message_content == "auto"
+    for env, word in [({"SHARD_IDS": "0-3"}, "SHARD_COUNT"), ({"SHARD_COUNT": "4", "SHARD_IDS": "2-5"}, "SHARD_IDS"),
+                      ({"SHARD_COUNT": "auto", "SHARD_IDS": "0"}, "SHARD_COUNT"), ({"MESSAGE_CONTENT": "maybe"}, "MESSAGE_CONTENT"),
+                      ({"SHARD_COUNT": "4", "SHARD_IDS": "a-b"}, "SHARD_IDS")]:
+        with pytest.raises(ConfigError, match=word):
+            Settings.from_env(env, dotenv_path=None)
+
+
+def test_fit_to_permissions() -> None:
+    from bot.adapters.discord.fit import NO_FILES_NOTE, fit
+
+    reply = Reply(text="lead", title="Race", fields=[Field("US", "1,420")], footer="Source: LMArena · as of 2025-08-06",
+                  files=[Attachment("chart.png", PNG, "image/png")])
+    kw = render(reply)
+    assert fit(kw, None) is kw  # DMs: as rendered
+    everything = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, attach_files=True)
+    assert fit(kw, everything)["embeds"] and fit(kw, everything)["files"]
+    no_embeds = fit(kw, discord.Permissions(view_channel=True, send_messages=True, attach_files=True))
+    assert no_embeds["embeds"] == [] and no_embeds["files"]
+    assert no_embeds["content"].startswith("lead\n\n**Race**") and "**US**: 1,420" in no_embeds["content"]
+    assert no_embeds["content"].endswith("-# Source: LMArena · as of 2025-08-06")
+    no_files = fit(kw, discord.Permissions(view_channel=True, send_messages=True, embed_links=True))
+    assert no_files["files"] == [] and no_files["embeds"] and no_files["content"].endswith(NO_FILES_NOTE)
+    long = render(Reply(title="T", description="x" * 4000, footer="Source: S · as of 2025-01-01"))
+    clipped = fit(long, discord.Permissions(view_channel=True, send_messages=True))
+    assert len(clipped["content"]) <= 2000 and clipped["content"].endswith("-# Source: S · as of 2025-01-01")

@@ -35,7 +35,8 @@ except ImportError:  # tests/ itself on sys.path (pytest's default rootdir inser
 pytestmark = pytest.mark.e2e
 
 log = logging.getLogger("tests.e2e")
-READY_TIMEOUT = 15.0
+READY_TIMEOUT = 60.0  # a ceiling for hangs, generous for a loaded machine
+WAIT = 60.0  # every wait is on an event; this only bounds a broken bot
 QUIET = 0.4  # how long "nothing else arrives" is watched for
 
 
@@ -49,7 +50,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @pytest.fixture
 async def sim() -> AsyncIterator[DiscordSimulator]:
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    async with DiscordSimulator(max_concurrency=2) as s:
+    async with DiscordSimulator(max_concurrency=2, message_content_intent=True) as s:
         try:
             yield s
         finally:
@@ -106,7 +107,7 @@ async def running(settings: Settings, engine: Engine) -> AsyncIterator[RaceBot]:
             await asyncio.wait_for(task, 5)
 
 
-async def ask(sim: DiscordSimulator, channel, user: SimUser, text: str, *, timeout: float = 10.0) -> SimMessage:
+async def ask(sim: DiscordSimulator, channel, user: SimUser, text: str, *, timeout: float = WAIT) -> SimMessage:
     """Type ``text``; return the bot's single answer (and check no second one follows)."""
     msg = sim.send_user_message(channel, user, text)
     [reply] = await sim.wait_for_messages(channel, 1, timeout, after=msg)
@@ -114,6 +115,48 @@ async def ask(sim: DiscordSimulator, channel, user: SimUser, text: str, *, timeo
     answers = sim.messages_in(channel, after=msg)
     assert answers == [reply], f"expected exactly one answer to {text!r}, got {[a.text()[:80] for a in answers]}"
     return reply
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    env: dict[str, str], cwd: Path, lines: list[str], *, on_line: Any = None, hard_timeout: float = 120.0,
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot run`` as a real process in its own process group.
+
+    Its output is collected into ``lines`` (``on_line`` sees each line). The
+    body of the ``async with`` gets ``hard_timeout`` seconds in all; whatever
+    happens, the whole process group is killed and reaped on the way out, so a
+    hung bot can never hang the test run.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+    )
+
+    async def pump() -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            line = raw.decode(errors="replace")
+            lines.append(line)
+            if on_line is not None:
+                on_line(line)
+
+    reader = asyncio.create_task(pump())
+    try:
+        async with asyncio.timeout(hard_timeout):
+            yield proc
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        else:  # the bot exited by itself: still make sure nothing it started lingers
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(proc.wait(), 10)
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(reader, 5)
+        reader.cancel()
 
 
 def needs_command(engine: Engine, name: str) -> None:
@@ -134,18 +177,37 @@ def assert_chart(reply: SimMessage) -> None:
 async def test_prefix_compare_one_embed_with_chart(sim: DiscordSimulator, world: World, engine: Engine) -> None:
     async with running(world.settings(), engine) as bot:
         log.info("start-to-ready: %.3f s (on_ready after %.3f s)", bot.test_ready_s, bot.ready_seconds)
-        assert bot.ready_seconds is not None and bot.ready_seconds < 15.0
+        assert bot.ready_seconds is not None and bot.ready_seconds < READY_TIMEOUT
         reply = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepseek r1")
     text = reply.text().lower()
     assert "gpt-4o" in text and "deepseek" in text
     assert reply.embed and reply.embed.get("footer", {}).get("text"), "footer (source, as-of) missing"
     assert_chart(reply)
     assert reply.allowed_mentions == {"parse": []}
-    # typing indicator while the engine worked, and every send carried allowed_mentions
-    assert sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
+    # every send carried allowed_mentions
     posts = sim.calls("POST", r"/channels/\d+/messages$")
     assert posts and all(p.json is not None for p in posts)
     assert all(p.json.get("allowed_mentions") == {"parse": []} for p in posts)
+
+
+async def test_typing_only_while_slow_work_runs(
+    sim: DiscordSimulator, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Typing is a REST call against the 50 requests/s of the whole bot: shown
+    only when the answer takes a while (here the engine takes a second)."""
+    real = engine.ahandle
+
+    async def slow(*a: Any, **k: Any) -> Reply:
+        await asyncio.sleep(1.0)  # the engine being slow, not the test waiting
+        return await real(*a, **k)
+
+    async with running(world.settings(), engine):
+        monkeypatch.setattr(engine, "ahandle", slow)
+        reply = await ask(sim, world.channel, world.member, "!race")
+    assert reply.embed is not None
+    [typing] = sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
+    [post] = sim.calls("POST", rf"/channels/{world.channel.id}/messages$")
+    assert typing.at < post.at
 
 
 async def test_slash_command_with_autocomplete(sim: DiscordSimulator, world: World, engine: Engine) -> None:
@@ -155,19 +217,16 @@ async def test_slash_command_with_autocomplete(sim: DiscordSimulator, world: Wor
         opt = synced["compare"]["options"][0]
         assert opt["autocomplete"] is True
 
-        t0 = time.monotonic()
         ac = sim.send_autocomplete("compare", {"models": "gpt-4o vs deeps"}, "models", user=world.member, channel=world.channel)
-        await sim.wait_for_response(ac, timeout=3)
-        answered_in = time.monotonic() - t0
+        await sim.wait_for_response(ac)
         assert ac.response_type == 8
         names = [c["name"] for c in ac.choices]
         assert 0 < len(names) <= 25
         assert all(n.startswith("gpt-4o vs ") for n in names)
         assert any("deepseek-r1" in n.lower() for n in names)
-        assert answered_in < 3.0
 
         inter = sim.send_slash_command("compare", {"models": "gpt-4o vs DeepSeek-R1"}, user=world.member, channel=world.channel)
-        answer = await sim.wait_for_answer(inter, timeout=10)
+        answer = await sim.wait_for_answer(inter)
     assert inter.response_type == 5  # deferred while the engine and chart worked
     assert "deepseek" in answer.text().lower()
     assert_chart(answer)
@@ -188,11 +247,11 @@ async def test_did_you_mean_button_runs_the_suggestion(sim: DiscordSimulator, wo
         assert prompt.edits == 0
         # the asker can
         sim.click_button_labelled(prompt, "compare gpt-4o vs DeepSeek-R1", user=world.member)
-        await sim.wait_for_edit(prompt, 1, timeout=3)
+        await sim.wait_for_edit(prompt, 1)
         assert all(b["disabled"] for b in prompt.buttons())  # greyed out at once: no double runs
         with pytest.raises((ValueError, KeyError)):  # disabled, or already replaced by the answer
             sim.click_button_labelled(prompt, "compare gpt-4o vs DeepSeek-R1", user=world.member)
-        await sim.wait_for_edit(prompt, until=lambda m: m.attachments, timeout=10)
+        await sim.wait_for_edit(prompt, until=lambda m: m.attachments)
     assert "deepseek-r1" in prompt.text().lower()
     assert_chart(prompt)
     assert not prompt.buttons()
@@ -255,13 +314,13 @@ async def test_gateway_drop_resumes_without_double_answers(
     sim: DiscordSimulator, world: World, engine: Engine, code: int | None
 ) -> None:
     async with running(world.settings(), engine) as bot:
-        resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=10))
+        resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=WAIT))
         await asyncio.sleep(0)
         assert sim.drop_gateway(code) == 1
         # a command typed while the bot is away is replayed on RESUME and answered once
         away = sim.send_user_message(world.channel, world.member, "!help")
         await resumed
-        [a1] = await sim.wait_for_messages(world.channel, 1, after=away, timeout=10)
+        [a1] = await sim.wait_for_messages(world.channel, 1, after=away)
         reply = await ask(sim, world.channel, world.member, "!race")
         assert reply.embed is not None
         assert sim.messages_in(world.channel, after=away) == [a1, reply]
@@ -272,7 +331,7 @@ async def test_gateway_drop_resumes_without_double_answers(
 async def test_invalid_session_reidentifies(sim: DiscordSimulator, world: World, engine: Engine) -> None:
     async with running(world.settings(), engine):
         assert sim.drop_gateway(4009) == 1  # session timed out: RESUME gets op 9, the bot IDENTIFYs again
-        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), 12, "a new session")
+        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), what="a new session")
         reply = await ask(sim, world.channel, world.member, "!race")
     assert reply.embed is not None
     assert len(sim.resumes) == 1
@@ -288,7 +347,7 @@ async def test_two_shards_answer_their_guilds(sim: DiscordSimulator, engine: Eng
         r0 = await ask(sim, w0.channel, w0.member, "!compare gpt-4o vs deepseek r1")
         r1 = await ask(sim, w1.channel, w1.member, "!compare gpt-4o vs deepseek r1")
         inter = sim.send_slash_command("race", {}, user=w1.member, channel=w1.channel)
-        await sim.wait_for_answer(inter, timeout=10)
+        await sim.wait_for_answer(inter)
     assert_chart(r0)
     assert_chart(r1)
     # each guild's events went to its own shard only
@@ -372,7 +431,7 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
 
             m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-01",
                                       attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
-            [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=10)
+            [dry] = await sim.wait_for_messages(world.channel, 1, after=m)
             assert "dry run" in dry.text().lower()
             assert [b["label"] for b in dry.buttons()] == ["Confirm", "Cancel"]
             assert fresh.store.data_version == before
@@ -382,20 +441,21 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
             assert nosy.callbacks[0]["data"]["flags"] == 64 and dry.edits == 0
 
             sim.click_button_labelled(dry, "Confirm", user=world.mod)
-            await sim.wait_for_edit(dry, until=lambda m: "imported" in m.text().lower(), timeout=10)
+            await sim.wait_for_edit(dry, until=lambda m: "imported" in m.text().lower())
             assert "imported" in dry.text().lower()
             assert fresh.store.data_version > before
-            [news] = await sim.wait_for_messages(announce, 1, timeout=5)
+            [news] = await sim.wait_for_messages(announce, 1)
             assert "Sim-Model-X" in news.content
             assert news.allowed_mentions == {"parse": []}
 
             # Cancel leaves everything as it was
             m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-02",
                                       attachments=[("arena-text-2099-01-02.csv", ARENA_CSV)])
-            [dry2] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=10)
+            [dry2] = await sim.wait_for_messages(world.channel, 1, after=m)
             version = fresh.store.data_version
-            sim.click_button_labelled(dry2, "Cancel", user=world.mod)
-            await sim.wait_for_edit(dry2)
+            cancel = sim.click_button_labelled(dry2, "Cancel", user=world.mod)
+            await sim.wait_for_edit(dry2, until=lambda m: "cancelled" in m.content.lower())
+            assert cancel.response_type == 7  # acknowledged at once (buttons greyed), then the answer
             assert "cancelled" in dry2.content.lower() and not dry2.buttons()
             assert fresh.store.data_version == version
     finally:
@@ -405,6 +465,7 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
 async def test_dev_guild_sync_and_start_to_ready(sim: DiscordSimulator, world: World, engine: Engine) -> None:
     """DEV_GUILD_ID syncs to that guild only; start-to-ready with the default settings is measured."""
     settings = world.settings(dev_guild_id=world.guild.id, guild_ready_timeout=Settings().guild_ready_timeout)
+    assert sim.global_commands == []
     t0 = time.monotonic()
     async with running(settings, engine) as bot:
         elapsed = time.monotonic() - t0
@@ -413,9 +474,9 @@ async def test_dev_guild_sync_and_start_to_ready(sim: DiscordSimulator, world: W
         assert sim.global_commands == []
         assert "compare" in {c["name"] for c in sim.guild_commands[world.guild.id]}
         inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
-        answer = await sim.wait_for_answer(inter, timeout=10)
+        answer = await sim.wait_for_answer(inter)
     assert answer.embed is not None
-    assert elapsed < 15.0  # the < 2 s target belongs to the benchmark; this only catches hangs
+    assert elapsed < READY_TIMEOUT  # the < 2 s target belongs to the benchmark; this only catches hangs
 
 
 async def test_direct_message_prefix_command(sim: DiscordSimulator, world: World, engine: Engine) -> None:
@@ -434,7 +495,7 @@ async def test_buttons_after_a_restart_say_they_expired(sim: DiscordSimulator, w
         prompt = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
     async with running(world.settings(), engine):  # a new process: the old views are gone
         click = sim.click_button(prompt, prompt.buttons()[0]["custom_id"], user=world.member)
-        await sim.wait_for_response(click, timeout=3)
+        await sim.wait_for_response(click)
     assert click.callbacks[0]["type"] == 4 and click.callbacks[0]["data"]["flags"] == 64
     assert "expired" in click.callbacks[0]["data"]["content"]
     assert prompt.edits == 0
@@ -453,33 +514,14 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
         "MPLBACKEND": "Agg",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
     lines: list[str] = []
     ready = asyncio.Event()
-
-    async def pump() -> None:
-        assert proc.stdout is not None
-        async for raw in proc.stdout:
-            line = raw.decode(errors="replace")
-            lines.append(line)
-            if "ready in" in line:
-                ready.set()
-
-    reader = asyncio.create_task(pump())
-    try:
-        await asyncio.wait_for(ready.wait(), 20)
+    async with bot_process(env, tmp_path, lines, on_line=lambda line: "ready in" in line and ready.set()) as proc:
+        await asyncio.wait_for(ready.wait(), READY_TIMEOUT)
         reply = await ask(sim, world.channel, world.member, "!race")
         assert reply.embed is not None
         proc.send_signal(signal.SIGTERM)
-        rc = await asyncio.wait_for(proc.wait(), 10)
-        await asyncio.wait_for(reader, 5)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        rc = await asyncio.wait_for(proc.wait(), WAIT)
     output = "".join(lines)
     assert rc == 0, output[-2000:]
     assert "shutting down" in output and "bye" in output
@@ -498,7 +540,7 @@ async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, wor
                 "import", {"kind": "arena 2099-01-01", "file": ("arena-text-2099-01-01.csv", ARENA_CSV)},
                 user=world.mod, channel=world.channel,
             )
-            dry = await sim.wait_for_answer(inter, timeout=10)
+            dry = await sim.wait_for_answer(inter)
             assert "dry run" in dry.text().lower(), dry.text()
             assert [b["label"] for b in dry.buttons()] == ["Confirm", "Cancel"]
     finally:
@@ -515,7 +557,7 @@ async def test_burst_of_users_each_answered_once(sim: DiscordSimulator, world: W
     async with running(world.settings(max_concurrency=2), engine):
         first = sim.send_user_message(world.channel, world.member, "!help")
         asked = [sim.send_user_message(world.channel, u, line) for u, line in zip(users, lines)]
-        await sim.wait_for_messages(world.channel, len(asked) + 1, timeout=20, after=first.id - 1)
+        await sim.wait_for_messages(world.channel, len(asked) + 1, after=first.id - 1)
         await asyncio.sleep(QUIET)
     answers = sim.messages_in(world.channel, after=first.id - 1)
     assert len(answers) == len(asked) + 1
@@ -536,7 +578,7 @@ async def test_commands_are_synced_only_when_they_change(sim: DiscordSimulator, 
     sim.global_commands = [c for c in sim.global_commands if c["name"] != "race"]  # someone deleted one
     async with running(world.settings(), engine):
         inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
-        await sim.wait_for_answer(inter, timeout=10)
+        await sim.wait_for_answer(inter)
     assert len(puts()) == 2
 
 

@@ -58,9 +58,22 @@ class EchoClient(discord.Client):
             await message.channel.send(text)
 
 
+async def start_client(c: discord.Client, sim: DiscordSimulator) -> asyncio.Task:
+    """Start ``c`` and wait for READY; if the client dies while starting, raise why."""
+    task = asyncio.create_task(c.start(sim.token))
+    ready = asyncio.ensure_future(c.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()
+    assert ready in done, "client not ready within 60 s"
+    return task
+
+
 @pytest.fixture
 async def sim():
-    async with DiscordSimulator() as s:
+    # The echo client reads message text: the app has the Message Content intent enabled.
+    async with DiscordSimulator(message_content_intent=True) as s:
         old = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
         Route.BASE = s.api_base
         try:
@@ -74,9 +87,8 @@ async def client(sim):
     guild = sim.create_guild("Sim Guild")
     c = EchoClient(sim)
     c._connection.guild_ready_timeout = 0.2
-    task = asyncio.create_task(c.start(sim.token))
+    task = await start_client(c, sim)
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 10)
         c.test_guild = guild
         yield c
     finally:
@@ -154,7 +166,7 @@ async def test_resume_after_drop(sim, client, code):
     ch = sim.text_channel(client.test_guild)
     user = sim.create_user("dave")
     sim.add_member(client.test_guild, user)
-    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
+    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=60))
     await asyncio.sleep(0)
     assert sim.drop_gateway(code) == 1
     # events while the bot is away are buffered and replayed, in order, on RESUME
@@ -188,21 +200,23 @@ async def test_without_message_content_intent_content_is_empty(sim):
     guild = sim.create_guild("No intent")
     c = EchoClient(sim, message_content=False)
     c._connection.guild_ready_timeout = 0.1
-    task = asyncio.create_task(c.start(sim.token))
+    task = await start_client(c, sim)
     try:
-        await asyncio.wait_for(c.wait_until_ready(), 10)
         user = sim.create_user("frank")
         sim.add_member(guild, user)
-        sim.send_user_message(sim.text_channel(guild), user, "echo hi")
-        await asyncio.sleep(0.3)
-        assert c.seen == []  # the bot saw the message, but not its text
+        seen = asyncio.ensure_future(c.wait_for("message", timeout=60))
+        await asyncio.sleep(0)
+        sent = sim.send_user_message(sim.text_channel(guild), user, "echo hi")
+        message = await seen
+        assert message.id == sent.id and message.content == ""  # the bot saw the message, but not its text
+        assert c.seen == []
     finally:
         await c.close()
         await asyncio.wait_for(task, 5)
 
 
 async def test_op7_reconnect_resumes(sim, client):
-    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=10))
+    resumed = asyncio.ensure_future(client.wait_for("resumed", timeout=60))
     await asyncio.sleep(0)
     await sim.send_reconnect()
     await resumed
@@ -216,6 +230,6 @@ async def test_global_rate_limit_and_500_retry(sim, client):
     sim.inject_fault(429, retry_after=0.3, is_global=True, method="POST", path_contains="/messages")
     sim.inject_fault(500, method="POST", path_contains="/messages")
     m = sim.send_user_message(ch, user, "echo after")
-    [reply] = await sim.wait_for_messages(ch, 1, after=m, timeout=8)
+    [reply] = await sim.wait_for_messages(ch, 1, after=m)
     assert reply.content == "after"
     assert [c.status for c in sim.calls("POST", r"/messages$")] == [429, 500, 200]

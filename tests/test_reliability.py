@@ -37,6 +37,10 @@ def engine(tmp_path_factory, seeded_db) -> Engine:
 
 
 async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):
+    # 1,000 answers in seconds is far past Discord's 50 requests/s: this test is
+    # about faults, so the simulator's rate limits are off here (the one leniency;
+    # `make bench` measures the same burst under the real limits).
+    sim.rate_limits = False
     world = World(sim)
     users, channels = [], []
     for i in range(50):
@@ -58,16 +62,16 @@ async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):
             for j in range(per_user):
                 m = sim.send_user_message(channels[k], users[k], MIX[(k + j) % len(MIX)])
                 sent[k].append(m)
-                await sim.wait_for_messages(channels[k], 1, 60, after=m)
+                await sim.wait_for_messages(channels[k], 1, after=m)
 
         async def chaos() -> None:
             await asyncio.sleep(1.0)
-            resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=20))
+            resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=60))
             sim.drop_gateway(4000)            # resumable: missed events are replayed
             await resumed
             await asyncio.sleep(1.0)
             sim.drop_gateway(None)            # abnormal closure: resume again
-            await sim.wait_until(lambda: sim.live_sessions(), 20, "a live session after the abort")
+            await sim.wait_until(lambda: sim.live_sessions(), what="a live session after the abort")
 
         t0 = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(chaos(), *(user(k) for k in range(len(users)))), 240)
@@ -93,9 +97,9 @@ async def test_non_resumable_close_during_traffic_loses_nothing(sim, engine):
     world = World(sim)
     async with running(world.settings(cooldown_rate=1000), engine):
         first = sim.send_user_message(world.channel, world.member, "!help")
-        await sim.wait_for_messages(world.channel, 1, 10, after=first)
+        await sim.wait_for_messages(world.channel, 1, after=first)
         sim.drop_gateway(4009)  # session invalid: the bot must IDENTIFY again
-        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), 20, "a new session")
+        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), what="a new session")
         asked = [sim.send_user_message(world.channel, world.member, line) for line in MIX[:6]]
         await sim.wait_for_messages(world.channel, len(asked), 30, after=asked[0].id - 1)
         await asyncio.sleep(QUIET * 2)
@@ -107,7 +111,7 @@ async def test_slow_rest_still_answers_once(sim, engine):
     async with running(world.settings(), engine):
         sim.inject_fault(None, count=3, method="POST", path_contains="/messages", delay=2.5)
         m = sim.send_user_message(world.channel, world.member, "!gap us china")
-        [reply] = await sim.wait_for_messages(world.channel, 1, 30, after=m)
+        [reply] = await sim.wait_for_messages(world.channel, 1, after=m)
         await asyncio.sleep(QUIET * 3)
     assert sim.messages_in(world.channel, after=m) == [reply]
 
@@ -120,24 +124,35 @@ async def test_every_admin_command_refused_for_members_everywhere(sim, engine):
     command in a guild, as a prefix command in a DM, and as a slash command."""
     world = World(sim)
     before = engine.store.dump()
-    dm = sim.dm_channel(world.member)
+    # members and channels in turn, so Discord's 5 messages / 5 s per channel does not pace the test
+    members = [world.member]
+    for i in range(3):
+        members.append(sim.create_user(f"member-{i}"))
+        sim.add_member(world.guild, members[-1])
+    channels = [world.channel] + [sim.create_channel(world.guild, f"try-{i}") for i in range(3)]
     async with running(world.settings(cooldown_rate=1000), engine):
         synced = {c["name"] for c in sim.global_commands}
         slashed = 0
-        for name in ADMIN:
+        for k, name in enumerate(ADMIN):
             info = REGISTRY[name]
             line = f"!{info.example}"
-            for channel in (world.channel, dm):
-                m = sim.send_user_message(channel, world.member, line)
-                [r] = await sim.wait_for_messages(channel, 1, 15, after=m)
+            member = members[k % len(members)]
+            for channel in (channels[k % len(channels)], sim.dm_channel(member)):
+                m = sim.send_user_message(channel, member, line)
+                [r] = await sim.wait_for_messages(channel, 1, after=m)
                 assert "moderator" in r.text().lower(), (name, channel.name, r.text())
                 assert not r.attachments and not r.buttons()
             if name in synced:
+                # Discord hides it from members (default permissions)...
+                with pytest.raises(PermissionError):
+                    sim.send_slash_command(name, {}, user=world.member, channel=world.channel)
+                # ...but a server admin may allow it to anyone: the bot still checks.
+                sim.allow_command(world.guild, name, world.member)
                 sample = {"attachment": ("x.csv", b"rank,model\n1,x\n"), "int": 1500, "date": "2025-01-01",
                           "model": "deepseek r1"}
                 opts = {p.name: sample.get(p.kind, "x") for p in info.params if p.required}
                 inter = sim.send_slash_command(name, opts, user=world.member, channel=world.channel)
-                ans = await sim.wait_for_answer(inter, timeout=15)
+                ans = await sim.wait_for_answer(inter)
                 assert "moderator" in ans.text().lower(), (name, ans.text())
                 slashed += 1
         assert slashed == len([n for n in ADMIN if n in synced]) >= len(ADMIN) - 2
@@ -161,10 +176,13 @@ async def test_moderator_runs_each_admin_command_end_to_end(sim, tmp_path, seede
              "!merge Test Model 7 into o3", "!unalias whale", "!history deepseek r1", "!stats", "!export csv",
              "!backup", "!undo 10"]
     try:
+        # a few channels in turn, so Discord's 5 messages / 5 s per channel does not pace the test
+        channels = [world.channel] + [sim.create_channel(world.guild, f"mod-{i}") for i in range(3)]
         async with running(world.settings(cooldown_rate=1000), engine):
-            for line in lines:
-                m = sim.send_user_message(world.channel, world.mod, line)
-                [r] = await sim.wait_for_messages(world.channel, 1, 20, after=m)
+            for i, line in enumerate(lines):
+                channel = channels[i % len(channels)]
+                m = sim.send_user_message(channel, world.mod, line)
+                [r] = await sim.wait_for_messages(channel, 1, after=m)
                 text = r.text().lower()
                 assert "moderators only" not in text and "went wrong" not in text, (line, r.text())
                 if line == "!export csv":

@@ -139,6 +139,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._listeners: list = []
         self._version_cache: int | None = None
+        self._commits = 0  # changes committed through this Store (any thread)
 
     # -- connections --------------------------------------------------------
     def _connect(self) -> sqlite_utils.Database:
@@ -268,6 +269,7 @@ class Store:
                 raise
         if ch.count:
             self._version_cache = None
+            self._commits += 1
             for fn in list(self._listeners):
                 fn()
 
@@ -282,9 +284,21 @@ class Store:
 
     @property
     def data_version(self) -> int:
-        """Grows by one with every committed change; caches key on it."""
-        v = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
-        return int(v or 0)
+        """Grows by one with every committed change; caches key on it.
+
+        Several processes may share the file (cluster mode): a change committed
+        by any of them must be seen at once. SQLite's ``PRAGMA data_version``
+        tells, per connection and without reading a table, whether another
+        connection committed since we last looked; only then is the counter in
+        ``meta`` read again. Our own commits bump ``_commits``."""
+        local = self._local
+        pragma = self.db.execute("PRAGMA data_version").fetchone()[0]
+        seen = getattr(local, "version", None)
+        if seen is not None and seen[0] == pragma and seen[1] == self._commits:
+            return seen[2]
+        v = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        local.version = (pragma, self._commits, v)
+        return v
 
     def get_meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,6 +17,8 @@ from typing import Any
 DISCORD_EPOCH_MS = 1420070400000
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions).
+ALL_PERMISSIONS = (1 << 53) - 1
+CREATE_INSTANT_INVITE = 1 << 0
 ADD_REACTIONS = 1 << 6
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
@@ -25,18 +28,34 @@ EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 USE_APPLICATION_COMMANDS = 1 << 31
+MENTION_EVERYONE = 1 << 17
+SEND_TTS_MESSAGES = 1 << 12
+SEND_MESSAGES_IN_THREADS = 1 << 38
 EVERYONE_PERMISSIONS = (
     ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES
-    | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+    | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | SEND_MESSAGES_IN_THREADS
 )
+
+# Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types).
+GUILD_TEXT, DM, PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 0, 1, 11, 12, 15
+THREAD_TYPES = {10, PUBLIC_THREAD, PRIVATE_THREAD}
 
 # Gateway intents we look at.
 INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MEMBERS = 1 << 1  # privileged
+INTENT_GUILD_PRESENCES = 1 << 8  # privileged
 INTENT_GUILD_MESSAGES = 1 << 9
 INTENT_DIRECT_MESSAGES = 1 << 12
-INTENT_MESSAGE_CONTENT = 1 << 15
+INTENT_MESSAGE_CONTENT = 1 << 15  # privileged
+
+# Application flags that say a privileged intent is enabled for the app
+# (https://discord.com/developers/docs/resources/application#application-object-application-flags).
+APP_FLAG_GATEWAY_PRESENCE_LIMITED = 1 << 13
+APP_FLAG_GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_MENTION_RX = re.compile(r"<@!?(\d+)>")
 
 
 def iso(ts: float | None = None) -> str:
@@ -114,18 +133,37 @@ class SimRole:
 
 
 @dataclass
+class SimOverwrite:
+    """A channel permission overwrite: ``type`` 0 for a role, 1 for a member."""
+
+    id: int
+    type: int
+    allow: int = 0
+    deny: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
+
+
+@dataclass
 class SimChannel:
     id: int
     name: str
     guild_id: int | None = None  # None: a DM channel
-    type: int = 0  # 0 text, 1 DM
+    type: int = 0  # 0 text, 1 DM, 11 public thread, 12 private thread, 15 forum
     recipient_id: int | None = None
-    # permission overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}
-    overwrites: list[dict[str, Any]] = field(default_factory=list)
+    overwrites: list[SimOverwrite] = field(default_factory=list)
+    parent_id: int | None = None  # threads: the channel (or forum) they live in
+    owner_id: int | None = None  # threads: who started it
+    archived: bool = False
 
     @property
     def is_dm(self) -> bool:
         return self.guild_id is None
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
     def payload(self, users: dict[int, SimUser] | None = None) -> dict[str, Any]:
         if self.is_dm:
@@ -133,22 +171,42 @@ class SimChannel:
             if users is not None and self.recipient_id in users:
                 recipients = [users[self.recipient_id].payload()]
             return {"id": str(self.id), "type": 1, "last_message_id": None, "recipients": recipients}
-        return {
+        if self.is_thread:
+            return {
+                "id": str(self.id),
+                "type": self.type,
+                "guild_id": str(self.guild_id),
+                "parent_id": str(self.parent_id),
+                "owner_id": str(self.owner_id) if self.owner_id else None,
+                "name": self.name,
+                "last_message_id": None,
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": self.archived, "auto_archive_duration": 1440,
+                    "archive_timestamp": iso(), "locked": False,
+                },
+            }
+        d: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": 0,
-            "permission_overwrites": [
-                {"id": str(o["id"]), "type": o["type"], "allow": str(o["allow"]), "deny": str(o["deny"])}
-                for o in self.overwrites
-            ],
+            "permission_overwrites": [o.payload() for o in self.overwrites],
             "topic": None,
             "nsfw": False,
             "last_message_id": None,
             "rate_limit_per_user": 0,
             "parent_id": None,
+            "flags": 0,
         }
+        if self.type == GUILD_FORUM:
+            d.update({"available_tags": [], "default_reaction_emoji": None, "default_sort_order": None,
+                      "default_forum_layout": 0, "default_thread_rate_limit_per_user": 0})
+        return d
 
 
 @dataclass
@@ -168,9 +226,52 @@ class SimGuild:
     roles: dict[int, SimRole] = field(default_factory=dict)
     channels: dict[int, SimChannel] = field(default_factory=dict)
     members: dict[int, SimMember] = field(default_factory=dict)
+    unavailable: bool = False  # an outage: READY lists it, GUILD_CREATE waits until it is back
 
     def shard_id(self, shard_count: int) -> int:
         return (self.id >> 22) % shard_count
+
+    def channel_permissions(self, channel: "SimChannel", user_id: int) -> int:
+        """Permissions of ``user_id`` in ``channel``, computed as Discord documents it
+        (https://discord.com/developers/docs/topics/permissions#permission-overwrites):
+        the guild's base permissions; Administrator or ownership grants everything;
+        then the @everyone overwrite, the role overwrites (deny all, then allow all),
+        and the member's own overwrite, in that order. Threads take their parent's.
+        Implicit permissions: no View Channel means nothing; no Send Messages (in
+        threads: Send Messages in Threads) also removes Embed Links, Attach Files,
+        Mention Everyone and TTS (#implicit-permissions)."""
+        base = self.permissions_of(user_id)
+        if base == ALL_PERMISSIONS:
+            return base
+        source = channel
+        if channel.is_thread and channel.parent_id in self.channels:
+            source = self.channels[channel.parent_id]
+        perms = base
+        by_key = {(o.type, o.id): o for o in source.overwrites}
+        everyone = by_key.get((0, self.id))
+        if everyone is not None:
+            perms = (perms & ~everyone.deny) | everyone.allow
+        member = self.members.get(user_id)
+        allow = deny = 0
+        for rid in (member.role_ids if member else []):
+            ow = by_key.get((0, rid))
+            if ow is not None:
+                allow |= ow.allow
+                deny |= ow.deny
+        perms = (perms & ~deny) | allow
+        own = by_key.get((1, user_id))
+        if own is not None:
+            perms = (perms & ~own.deny) | own.allow
+        if not perms & VIEW_CHANNEL:
+            return 0
+        send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+        if not perms & send:
+            perms &= ~(EMBED_LINKS | ATTACH_FILES | MENTION_EVERYONE | SEND_TTS_MESSAGES)
+        return perms
+
+    def channel_permissions_of(self, user_id: int, channel: "SimChannel") -> int:
+        """The same, arguments the other way round (kept for older tests)."""
+        return self.channel_permissions(channel, user_id)
 
     def permissions_of(self, user_id: int) -> int:
         if user_id == self.owner_id:
@@ -183,30 +284,6 @@ class SimGuild:
                     perms |= self.roles[rid].permissions
         if perms & ADMINISTRATOR:
             return (1 << 53) - 1
-        return perms
-
-    def channel_permissions_of(self, user_id: int, channel: "SimChannel") -> int:
-        """Discord's order: base (roles), then the @everyone overwrite, the
-        member's roles' overwrites (denies, then allows), the member's own."""
-        perms = self.permissions_of(user_id)
-        if perms & ADMINISTRATOR or user_id == self.owner_id:
-            return perms
-        member = self.members.get(user_id)
-        roles = set(member.role_ids) if member else set()
-        by_id = {(o["type"], int(o["id"])): o for o in channel.overwrites}
-        everyone = by_id.get((0, self.id))
-        if everyone:
-            perms = (perms & ~everyone["deny"]) | everyone["allow"]
-        deny = allow = 0
-        for rid in roles:
-            o = by_id.get((0, rid))
-            if o:
-                deny |= o["deny"]
-                allow |= o["allow"]
-        perms = (perms & ~deny) | allow
-        mine = by_id.get((1, user_id))
-        if mine:
-            perms = (perms & ~mine["deny"]) | mine["allow"]
         return perms
 
     def member_payload(self, user: SimUser, *, with_permissions: bool = False) -> dict[str, Any]:
@@ -229,6 +306,8 @@ class SimGuild:
         return data
 
     def create_payload(self, users: dict[int, SimUser]) -> dict[str, Any]:
+        if self.unavailable:
+            return {"id": str(self.id), "unavailable": True}
         return {
             "id": str(self.id),
             "name": self.name,
@@ -266,8 +345,8 @@ class SimGuild:
             "unavailable": False,
             "member_count": len(self.members),
             "members": [self.member_payload(users[uid]) for uid in self.members],
-            "channels": [c.payload() for c in self.channels.values()],
-            "threads": [],
+            "channels": [c.payload() for c in self.channels.values() if not c.is_thread],
+            "threads": [c.payload() for c in self.channels.values() if c.is_thread and not c.archived],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -385,7 +464,7 @@ class SimMessage:
             "edited_timestamp": self.edited_timestamp,
             "tts": self.tts,
             "mention_everyone": False,
-            "mentions": [],
+            "mentions": [users[int(u)].payload() for u in _MENTION_RX.findall(self.content or "") if int(u) in users],
             "mention_roles": [],
             "attachments": [a.payload() for a in self.attachments],
             "embeds": self.embeds,
@@ -464,6 +543,8 @@ class SimInteraction:
     callbacks: list[dict[str, Any]] = field(default_factory=list)  # every callback body
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    created: float = field(default_factory=time.monotonic)  # for the 3 s and 15 min rules
+    refused: list[tuple[str, int, int]] = field(default_factory=list)  # (what, status, code) the sim refused
 
     @property
     def response_type(self) -> int | None:

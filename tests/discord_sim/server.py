@@ -9,26 +9,41 @@ inject faults) and assert on what it recorded.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import math
 import re
 import secrets
 import time
 import zlib
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from aiohttp import WSMsgType, web
 
 from .models import (
+    APP_FLAG_GATEWAY_GUILD_MEMBERS_LIMITED,
+    APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED,
+    APP_FLAG_GATEWAY_PRESENCE_LIMITED,
+    ATTACH_FILES,
+    EMBED_LINKS,
     EVERYONE_PERMISSIONS,
+    GUILD_FORUM,
     INTENT_DIRECT_MESSAGES,
+    INTENT_GUILD_MEMBERS,
     INTENT_GUILD_MESSAGES,
+    INTENT_GUILD_PRESENCES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,
-    ATTACH_FILES,
     MANAGE_GUILD,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
+    READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
+    SimOverwrite,
     Fault,
     GatewaySession,
     RestCall,
@@ -74,6 +89,46 @@ NON_RESUMABLE_CODES = {4007, 4009}
 
 
 CALL_KEY = web.RequestKey("call", RestCall)
+
+# How long the wait_* helpers wait by default. Every wait is on an event, so a
+# working bot never gets near it; it only bounds a broken one, and it is
+# generous so that a loaded machine (``make test-stress``) cannot fail a test.
+DEFAULT_WAIT = 60.0
+
+
+@dataclass
+class RateBucket:
+    """One fixed-window rate limit, as Discord's headers describe it: ``limit``
+    requests per ``window`` seconds, the window starting with the first request."""
+
+    name: str
+    limit: int
+    window: float
+    remaining: int = 0
+    reset_at: float = 0.0
+
+    def take(self, now: float) -> float | None:
+        """Count one request; the seconds to wait when the bucket is empty."""
+        if now >= self.reset_at:
+            self.remaining, self.reset_at = self.limit, now + self.window
+        if self.remaining <= 0:
+            return self.reset_at - now
+        self.remaining -= 1
+        return None
+
+
+# Per-route limits the simulator applies (method regex, route template regex,
+# limit, window s). Discord says not to hard-code its limits; these are the
+# commonly observed ones and give the bot realistic headers to follow:
+# creating messages is 5 per 5 s per channel.
+ROUTE_LIMITS: list[tuple[str, str, int, float]] = [
+    ("POST", r"/channels/\{id\}/messages", 5, 5.0),
+    ("PATCH|DELETE", r"/channels/\{id\}/messages/\{id\}", 5, 5.0),
+    ("POST", r"/channels/\{id\}/typing", 5, 5.0),
+    (".*", r"/webhooks/\{id\}/\{token\}.*", 5, 2.0),
+]
+GLOBAL_LIMIT = (50, 1.0)  # requests per second for a bot, interaction endpoints excepted
+INVALID_STATUSES = {401, 403, 429}
 
 
 class SimTimeout(AssertionError):
@@ -139,15 +194,58 @@ class DiscordSimulator:
         token: str = "sim-token.XXXX.secret",
         bot_name: str = "RaceBot",
         heartbeat_interval_ms: int = 41250,
-        recommended_shards: int = 1,
+        recommended_shards: int | None = None,
         max_concurrency: int = 1,
         request_log_limit: int = 10000,
+        message_content_intent: bool = False,
+        members_intent: bool = False,
+        presences_intent: bool = False,
+        rate_limits: bool = True,
+        interaction_deadline: float = 3.0,
+        token_lifetime: float = 15 * 60.0,
+        session_start_total: int = 1000,
+        session_start_window: float = 24 * 3600.0,
+        max_guilds_per_shard: int = 2500,
+        guilds_per_recommended_shard: int = 1000,
+        invalid_request_limit: int = 10000,
+        invalid_request_window: float = 600.0,
+        ban_seconds: float = 3600.0,
     ) -> None:
+        """Strict by default: the app has no privileged intents enabled, REST
+        calls are rate limited (per route and globally) and checked against
+        channel permissions, interactions must be answered within 3 s and their
+        tokens die after 15 minutes, IDENTIFY counts against the session start
+        limit. The keyword arguments are the app's settings in the Developer
+        Portal (the intents) or Discord's own numbers, which a test may shrink
+        (a 2 s session start window instead of 24 h) to exercise a rule quickly.
+        ``rate_limits=False`` is the one leniency, for tests that measure
+        something else at a volume Discord would slow down."""
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
-        self.recommended_shards = recommended_shards
+        self.recommended_shards = recommended_shards  # None: one per 1,000 guilds, as Discord recommends
         self.max_concurrency = max_concurrency  # session_start_limit.max_concurrency of /gateway/bot
         self.request_log_limit = request_log_limit
+        self.message_content_intent = message_content_intent
+        self.members_intent = members_intent
+        self.presences_intent = presences_intent
+        self.rate_limits = rate_limits
+        self.interaction_deadline = interaction_deadline
+        self.token_lifetime = token_lifetime
+        self.session_start_total = session_start_total
+        self.session_start_window = session_start_window
+        self.session_starts: list[float] = []  # monotonic times of IDENTIFYs counted against the limit
+        self.max_guilds_per_shard = max_guilds_per_shard
+        self.guilds_per_recommended_shard = guilds_per_recommended_shard
+        self.invalid_request_limit = invalid_request_limit
+        self.invalid_request_window = invalid_request_window
+        self.ban_seconds = ban_seconds
+        self.invalid_requests: list[tuple[float, int, str]] = []  # (time, status, path) of 401/403/429s
+        self.banned_until = 0.0
+        self.token_resets = 0
+        self.clock_offset = 0.0  # advance_time() moves the simulator's clock for the interaction rules
+        self._buckets: dict[str, RateBucket] = {}
+        self._global_bucket = RateBucket("global", *GLOBAL_LIMIT)
+        self.command_overrides: dict[tuple[int, str], set[int]] = {}  # (guild, command) -> role/user ids allowed
         self.ids = SnowflakeFactory()
 
         self.users: dict[int, SimUser] = {}
@@ -170,6 +268,7 @@ class DiscordSimulator:
         self.sessions: dict[str, GatewaySession] = {}
         self.connections: list[GatewayConnection] = []
         self.identifies: list[dict[str, Any]] = []  # IDENTIFY payloads ('d'), token redacted
+        self.refused_identifies: list[dict[str, Any]] = []  # IDENTIFYs closed with 4004/4011/4014
         self.resumes: list[dict[str, Any]] = []
 
         self._changed: asyncio.Condition | None = None
@@ -244,6 +343,7 @@ class DiscordSimulator:
         shard: tuple[int, int] | None = None,
         channels: Iterable[str] = ("general",),
         announce: bool = True,
+        unavailable: bool = False,
     ) -> SimGuild:
         """A guild with an @everyone role, text channels, the owner and the bot as members.
 
@@ -253,22 +353,90 @@ class DiscordSimulator:
         """
         gid = self.ids.for_shard(*shard) if shard else self.ids.next()
         owner = owner or self.owner
-        guild = SimGuild(id=gid, name=name, owner_id=owner.id)
+        guild = SimGuild(id=gid, name=name, owner_id=owner.id, unavailable=unavailable)
         guild.roles[gid] = SimRole(id=gid, guild_id=gid, name="@everyone", permissions=EVERYONE_PERMISSIONS)
         self.guilds[gid] = guild
         for ch in channels:
-            self.create_channel(guild, ch)
+            c = SimChannel(id=self.ids.next(), name=ch, guild_id=guild.id)
+            guild.channels[c.id] = c
+            self.channels[c.id] = c
         self.add_member(guild, owner)
         self.add_member(guild, self.bot_user)
-        if announce and self.sessions:
+        if announce and self.sessions and not unavailable:
             self._dispatch("GUILD_CREATE", guild.create_payload(self.users), guild_id=gid)
         return guild
 
-    def create_channel(self, guild: SimGuild, name: str) -> SimChannel:
-        ch = SimChannel(id=self.ids.next(), name=name, guild_id=guild.id)
+    def create_channel(self, guild: SimGuild, name: str, *, type: int = 0) -> SimChannel:
+        """A text channel (``type=15``: a forum). Announced with CHANNEL_CREATE when the bot is connected."""
+        ch = SimChannel(id=self.ids.next(), name=name, guild_id=guild.id, type=type)
         guild.channels[ch.id] = ch
         self.channels[ch.id] = ch
+        if self.sessions:
+            self._dispatch("CHANNEL_CREATE", ch.payload(), guild_id=guild.id)
         return ch
+
+    def create_thread(
+        self, parent: SimChannel, name: str, *, owner: SimUser | None = None, private: bool = False,
+        first_message: str | None = None,
+    ) -> SimChannel:
+        """A thread in ``parent`` (a text channel, or a forum: then a forum post,
+        which starts with ``first_message`` by ``owner``). THREAD_CREATE goes to the bot."""
+        assert parent.guild_id is not None
+        guild = self.guilds[parent.guild_id]
+        owner = owner or self.owner
+        th = SimChannel(id=self.ids.next(), name=name, guild_id=guild.id,
+                        type=PRIVATE_THREAD if private else PUBLIC_THREAD, parent_id=parent.id, owner_id=owner.id)
+        guild.channels[th.id] = th
+        self.channels[th.id] = th
+        self._dispatch("THREAD_CREATE", {**th.payload(), "newly_created": True}, guild_id=guild.id)
+        if first_message is not None:
+            self.send_user_message(th, owner, first_message)
+        return th
+
+    def set_overwrite(
+        self, channel: SimChannel, target: SimRole | SimUser | SimGuild, *, allow: int = 0, deny: int = 0,
+    ) -> None:
+        """Set the channel's overwrite for a role, a member, or (the guild) @everyone;
+        the bot is told with CHANNEL_UPDATE, as on Discord."""
+        kind = 1 if isinstance(target, SimUser) else 0
+        channel.overwrites = [o for o in channel.overwrites if not (o.id == target.id and o.type == kind)]
+        channel.overwrites.append(SimOverwrite(id=target.id, type=kind, allow=allow, deny=deny))
+        self._dispatch("CHANNEL_UPDATE", channel.payload(), guild_id=channel.guild_id)
+
+    def set_role_permissions(self, guild: SimGuild, role: SimRole | None, permissions: int) -> None:
+        """Change a role's permissions (``None``: @everyone); GUILD_ROLE_UPDATE to the bot."""
+        role = role or guild.roles[guild.id]
+        role.permissions = permissions
+        self._dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.payload()}, guild_id=guild.id)
+
+    def bot_permissions(self, channel: SimChannel) -> int:
+        if channel.guild_id is None:
+            return VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
+        return self.guilds[channel.guild_id].channel_permissions(channel, self.bot_user.id)
+
+    def set_guild_unavailable(self, guild: SimGuild) -> None:
+        """An outage: GUILD_DELETE with ``unavailable: true``; the bot keeps its place."""
+        guild.unavailable = True
+        self._dispatch("GUILD_DELETE", {"id": str(guild.id), "unavailable": True}, guild_id=guild.id)
+
+    def set_guild_available(self, guild: SimGuild) -> None:
+        """The outage is over: the full GUILD_CREATE."""
+        guild.unavailable = False
+        self._dispatch("GUILD_CREATE", guild.create_payload(self.users), guild_id=guild.id)
+
+    def allow_command(self, guild: SimGuild, name: str, target: SimRole | SimUser) -> None:
+        """A server admin lets ``target`` use ``/name`` despite its default
+        permissions (Server Settings > Integrations; application command permissions)."""
+        self.command_overrides.setdefault((guild.id, name), set()).add(target.id)
+
+    def now(self) -> float:
+        """The simulator's clock for interaction deadlines (see :meth:`advance_time`)."""
+        return time.monotonic() + self.clock_offset
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the simulator's clock forward, so a test can pass Discord's 15-minute
+        interaction token lifetime without waiting 15 minutes."""
+        self.clock_offset += seconds
 
     def create_role(self, guild: SimGuild, name: str, *, permissions: int = 0, id: int | None = None) -> SimRole:
         role = SimRole(
@@ -285,17 +453,6 @@ class DiscordSimulator:
         guild.members[user.id] = member
         return member
 
-    def set_overwrite(self, channel: SimChannel, target: SimUser | SimRole | SimGuild, *, allow: int = 0,
-                      deny: int = 0) -> None:
-        """Set a channel permission overwrite (a role, the @everyone role via the
-        guild, or a member) and tell the bot with CHANNEL_UPDATE. Sending where
-        the bot lacks View Channel or Send Messages then fails with 403 50013."""
-        kind = 1 if isinstance(target, SimUser) else 0
-        tid = target.id
-        channel.overwrites = [o for o in channel.overwrites if (o["type"], o["id"]) != (kind, tid)]
-        channel.overwrites.append({"id": tid, "type": kind, "allow": allow, "deny": deny})
-        self._dispatch("CHANNEL_UPDATE", channel.payload(self.users), guild_id=channel.guild_id)
-
     def remove_bot_from_guild(self, guild: SimGuild) -> None:
         """The bot is kicked: GUILD_DELETE without ``unavailable``, and the guild is gone for it."""
         guild.members.pop(self.bot_user.id, None)
@@ -311,7 +468,7 @@ class DiscordSimulator:
         return ch
 
     def text_channel(self, guild: SimGuild) -> SimChannel:
-        return next(iter(guild.channels.values()))
+        return next(c for c in guild.channels.values() if c.type == 0)
 
     # ------------------------------------------------------------------ user actions
     def send_user_message(
@@ -334,6 +491,16 @@ class DiscordSimulator:
         self._notify()
         return msg
 
+    def edit_user_message(self, message: SimMessage, content: str) -> SimMessage:
+        """A user edits their message: MESSAGE_UPDATE (content subject to the intent)."""
+        guild = self.guilds.get(message.guild_id) if message.guild_id else None
+        message.history.append(message.payload(self.users, guild))
+        message.content = content
+        message.edited_timestamp = iso()
+        self._dispatch_message("MESSAGE_UPDATE", message)
+        self._notify()
+        return message
+
     def _command(self, name: str, guild_id: int | None) -> dict[str, Any]:
         pools: list[list[dict[str, Any]]] = []
         if guild_id is not None:
@@ -345,6 +512,31 @@ class DiscordSimulator:
                     return cmd
         known = sorted({c["name"] for p in pools for c in p})
         raise KeyError(f"slash command {name!r} is not synced (synced: {known})")
+
+    def _check_offered(self, cmd: dict[str, Any], user: SimUser, channel: SimChannel) -> None:
+        """Discord only offers a command where its ``contexts`` allow (0 guild,
+        1 bot DM, 2 private channel; legacy ``dm_permission``) and, in a guild,
+        to members holding its ``default_member_permissions`` unless an admin
+        allowed them (https://discord.com/developers/docs/interactions/application-commands
+        #interaction-contexts, #application-command-permissions-object)."""
+        context = 1 if channel.is_dm else 0
+        contexts = cmd.get("contexts")
+        if contexts is not None and context not in contexts:
+            raise PermissionError(f"/{cmd['name']} is not offered in {'DMs' if context else 'servers'} "
+                                  f"(contexts={contexts})")
+        if contexts is None and channel.is_dm and cmd.get("dm_permission") is False:
+            raise PermissionError(f"/{cmd['name']} is not offered in DMs (dm_permission=false)")
+        need = cmd.get("default_member_permissions")
+        if channel.is_dm or need is None:
+            return
+        guild = self.guilds[channel.guild_id]  # type: ignore[index]
+        need = int(need)
+        allowed = self.command_overrides.get((guild.id, cmd["name"]), set())
+        member = guild.members.get(user.id)
+        if allowed & ({user.id} | set(member.role_ids if member else [])):
+            return
+        if guild.permissions_of(user.id) & need != need or need == 0:
+            raise PermissionError(f"/{cmd['name']} is hidden from {user.username} (default_member_permissions={need})")
 
     def _interaction_base(self, itype: int, user: SimUser, channel: SimChannel) -> tuple[SimInteraction, dict[str, Any]]:
         iid = self.ids.next()
@@ -359,7 +551,7 @@ class DiscordSimulator:
             "channel_id": str(channel.id),
             "channel": channel.payload(self.users),
             "locale": "en-US",
-            "app_permissions": str(guild.permissions_of(self.bot_user.id) if guild else 0),
+            "app_permissions": str(self.bot_permissions(channel)),
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id) if guild else str(user.id)},
             "context": 0 if guild else 1,
@@ -376,7 +568,7 @@ class DiscordSimulator:
             data["user"] = user.payload()
         inter = SimInteraction(
             id=iid, token=token, type=itype, user_id=user.id, channel_id=channel.id,
-            guild_id=guild.id if guild else None, payload=data,
+            guild_id=guild.id if guild else None, payload=data, created=self.now(),
         )
         self.interactions[iid] = inter
         self._interactions_by_token[token] = inter
@@ -423,6 +615,7 @@ class DiscordSimulator:
     ) -> SimInteraction:
         """A user runs ``/name`` with ``options``: INTERACTION_CREATE type 2 with the synced command's id."""
         cmd = self._command(name, channel.guild_id)
+        self._check_offered(cmd, user, channel)
         inter, data = self._interaction_base(2, user, channel)
         resolved: dict[str, Any] = {}
         data["data"] = {
@@ -443,6 +636,7 @@ class DiscordSimulator:
     ) -> SimInteraction:
         """A user is typing option ``focused`` of ``/name``: INTERACTION_CREATE type 4."""
         cmd = self._command(name, channel.guild_id)
+        self._check_offered(cmd, user, channel)
         if focused not in options:
             options = {**options, focused: ""}
         inter, data = self._interaction_base(4, user, channel)
@@ -551,7 +745,7 @@ class DiscordSimulator:
             if (method is None or c.method == method) and (rx is None or rx.search(c.path))
         ]
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_WAIT, what: str = "condition") -> Any:
         assert self._changed is not None, "simulator not started"
         deadline = time.monotonic() + timeout
         async with self._changed:
@@ -568,7 +762,7 @@ class DiscordSimulator:
                     pass
 
     async def wait_for_messages(
-        self, channel: SimChannel, n: int = 1, timeout: float = 5.0, *, after: SimMessage | int | None = None,
+        self, channel: SimChannel, n: int = 1, timeout: float = DEFAULT_WAIT, *, after: SimMessage | int | None = None,
         author: SimUser | None = None,
     ) -> list[SimMessage]:
         """Wait until ``channel`` has at least ``n`` messages by ``author`` (the bot) after ``after``."""
@@ -579,7 +773,7 @@ class DiscordSimulator:
         return await self.wait_until(check, timeout, f"{n} message(s) in #{channel.name}")
 
     async def wait_for_edit(
-        self, message: SimMessage, edits: int | None = None, timeout: float = 5.0, *,
+        self, message: SimMessage, edits: int | None = None, timeout: float = DEFAULT_WAIT, *,
         until: Callable[[SimMessage], Any] | None = None,
     ) -> SimMessage:
         """Wait until ``message`` has been edited: ``edits`` times in all (default:
@@ -591,12 +785,12 @@ class DiscordSimulator:
         await self.wait_until(lambda: message.edits >= target, timeout, f"edit #{target} of message {message.id}")
         return message
 
-    async def wait_for_response(self, interaction: SimInteraction, timeout: float = 5.0) -> SimInteraction:
+    async def wait_for_response(self, interaction: SimInteraction, timeout: float = DEFAULT_WAIT) -> SimInteraction:
         """Wait for the interaction's callback (any type)."""
         await self.wait_until(lambda: interaction.callbacks, timeout, f"a callback to interaction {interaction.id}")
         return interaction
 
-    async def wait_for_answer(self, interaction: SimInteraction, timeout: float = 5.0) -> SimMessage:
+    async def wait_for_answer(self, interaction: SimInteraction, timeout: float = DEFAULT_WAIT) -> SimMessage:
         """Wait until the interaction has a visible, non-loading answer message and return it."""
         def check() -> SimMessage | None:
             ids = ([interaction.original_message_id] if interaction.original_message_id else []) + interaction.followup_ids
@@ -610,7 +804,7 @@ class DiscordSimulator:
 
         return await self.wait_until(check, timeout, f"the answer to interaction {interaction.id}")
 
-    async def wait_for_ready_sessions(self, n: int = 1, timeout: float = 10.0) -> list[GatewaySession]:
+    async def wait_for_ready_sessions(self, n: int = 1, timeout: float = DEFAULT_WAIT) -> list[GatewaySession]:
         return await self.wait_until(
             lambda: (s := self.live_sessions()) and len(s) >= n and s, timeout, f"{n} live gateway session(s)"
         )
@@ -672,6 +866,9 @@ class DiscordSimulator:
     def _dispatch_message(self, event: str, msg: SimMessage) -> None:
         if msg.ephemeral:
             return
+        channel = self.channels.get(msg.channel_id)
+        if channel is not None and not channel.is_dm and not self.bot_permissions(channel) & VIEW_CHANNEL:
+            return  # Discord sends no events from channels the bot cannot see
         guild = self.guilds.get(msg.guild_id) if msg.guild_id else None
         self._dispatch(event, msg.payload(self.users, guild), guild_id=msg.guild_id)
 
@@ -749,18 +946,52 @@ class DiscordSimulator:
         if shard_count < 1 or not 0 <= shard_id < shard_count:
             await conn.ws.close(code=4010, message=b"Invalid shard.")
             return
+        intents = int(d.get("intents", 0))
+        # Privileged intents need the switch in the Developer Portal, else 4014
+        # (https://discord.com/developers/docs/events/gateway#privileged-intents,
+        # .../topics/opcodes-and-status-codes#gateway-gateway-close-event-codes).
+        disallowed = [
+            name for bit, name, enabled in (
+                (INTENT_MESSAGE_CONTENT, "MESSAGE_CONTENT", self.message_content_intent),
+                (INTENT_GUILD_MEMBERS, "GUILD_MEMBERS", self.members_intent),
+                (INTENT_GUILD_PRESENCES, "GUILD_PRESENCES", self.presences_intent),
+            ) if intents & bit and not enabled
+        ]
+        if disallowed:
+            self.refused_identifies.append({"close": 4014, "intents": disallowed})
+            await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        # The session start limit: IDENTIFYs per day, across shards; over it, every
+        # session is terminated and the token reset
+        # (https://discord.com/developers/docs/events/gateway#session-start-limit-object).
+        if self.session_start_remaining() <= 0:
+            self.refused_identifies.append({"close": 4004, "reason": "session start limit"})
+            self.token_resets += 1
+            self.token = "sim-token-reset-" + secrets.token_hex(8)
+            for sess in self.sessions.values():
+                sess.invalid = True
+                if sess.ws is not None:
+                    _spawn(sess.ws.close(code=4004, message=b"Authentication failed."))
+            await conn.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        self.session_starts.append(time.monotonic())
+        mine = [g for g in self.guilds.values() if g.shard_id(shard_count) == shard_id]
+        # A shard holds at most 2,500 guilds: 4011 Sharding required
+        # (https://discord.com/developers/docs/events/gateway#sharding).
+        if len(mine) > self.max_guilds_per_shard:
+            self.refused_identifies.append({"close": 4011, "shard": [shard_id, shard_count], "guilds": len(mine)})
+            await conn.ws.close(code=4011, message=b"Sharding required.")
+            return
         self.identifies.append({**d, "token": "<redacted>"})
         # A new IDENTIFY for a shard replaces older sessions of that shard.
         for old in self.sessions.values():
             if old.shard_id == shard_id and old.shard_count == shard_count:
                 old.invalid = True
         sess = GatewaySession(
-            session_id=secrets.token_hex(16), shard_id=shard_id, shard_count=shard_count,
-            intents=int(d.get("intents", 0)),
+            session_id=secrets.token_hex(16), shard_id=shard_id, shard_count=shard_count, intents=intents,
         )
         self.sessions[sess.session_id] = sess
         conn.session = sess
-        mine = [g for g in self.guilds.values() if g.shard_id(shard_count) == shard_id]
         ready = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0, "email": None},
@@ -769,7 +1000,7 @@ class DiscordSimulator:
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
             "shard": [shard_id, shard_count],
-            "application": {"id": str(self.application_id), "flags": 0},
+            "application": {"id": str(self.application_id), "flags": self.application_flags},
             "private_channels": [],
             "presences": [],
             "relationships": [],
@@ -782,7 +1013,8 @@ class DiscordSimulator:
         sess.ws, sess.conn = conn.ws, conn
         self._queue_to(sess, "READY", ready)
         for g in mine:
-            self._queue_to(sess, "GUILD_CREATE", g.create_payload(self.users))
+            if not g.unavailable:  # unavailable guilds stay in READY's list until they come back
+                self._queue_to(sess, "GUILD_CREATE", g.create_payload(self.users))
         self._notify()
 
     def _queue_to(self, sess: GatewaySession, event: str, data: dict[str, Any]) -> None:
@@ -831,6 +1063,11 @@ class DiscordSimulator:
         if len(self.rest_calls) > self.request_log_limit:
             del self.rest_calls[: len(self.rest_calls) - self.request_log_limit]
         request[CALL_KEY] = call
+        if time.monotonic() < self.banned_until:
+            # Past the invalid request limit: Cloudflare bans the IP; no JSON, no rate limit headers.
+            call.status, call.fault = 429, "banned"
+            self._notify()
+            return web.Response(status=429, text="error code: 1015", content_type="text/html")
         fault = next((f for f in self.faults if f.matches(request.method, path)), None)
         if fault is not None:
             fault.count -= 1
@@ -848,6 +1085,13 @@ class DiscordSimulator:
                     pass
                 self._notify()
                 return self._fault_response(fault)
+        limited = self._take_rate_limit(request.method, path) if self.rate_limits else None
+        if limited is not None:
+            bucket, retry_after, is_global = limited
+            call.status, call.fault = 429, "rate-limited"
+            self._count_invalid(429, path)
+            self._notify()
+            return self._rate_limited_response(bucket, retry_after, is_global)
         try:
             resp = await handler(request)
         except web.HTTPException as exc:
@@ -855,21 +1099,97 @@ class DiscordSimulator:
         except _ApiError as exc:
             resp = _json({"message": exc.message, "code": exc.code}, status=exc.status)
         call.status = resp.status
-        self._add_ratelimit_headers(resp, path)
+        if resp.status in INVALID_STATUSES:
+            self._count_invalid(resp.status, path)
+        self._add_ratelimit_headers(resp, request.method, path)
         self._notify()
         return resp
 
+    # ----- rate limits (https://discord.com/developers/docs/topics/rate-limits)
     @staticmethod
-    def _bucket(path: str) -> str:
-        return re.sub(r"\d{5,}", "{id}", path.split("?")[0])
+    def _template(path: str) -> str:
+        t = re.sub(r"^/(webhooks|interactions)/(\d+)/([^/]+)", r"/\1/{id}/{token}", path.split("?")[0])
+        return re.sub(r"\d{5,}", "{id}", t)
 
-    def _add_ratelimit_headers(self, resp: web.StreamResponse, path: str) -> None:
-        resp.headers["X-RateLimit-Limit"] = "50"
-        resp.headers["X-RateLimit-Remaining"] = "49"
-        resp.headers["X-RateLimit-Reset"] = f"{time.time() + 1.0:.3f}"
-        resp.headers["X-RateLimit-Reset-After"] = "1.000"
-        resp.headers["X-RateLimit-Bucket"] = f"sim-{abs(hash(self._bucket(path))) % 10**8:08d}"
+    @staticmethod
+    def _major(path: str) -> str:
+        """The top-level resource of a route (channel, guild, or webhook id + token):
+        limits are counted per route *and* per top-level resource."""
+        m = re.match(r"^/(channels|guilds)/(\d+)|^/(webhooks|interactions)/(\d+)/([^/]+)", path)
+        return m.group(0) if m else ""
+
+    def _route_bucket(self, method: str, path: str) -> RateBucket | None:
+        template = self._template(path)
+        for methods, rx, limit, window in ROUTE_LIMITS:
+            if re.fullmatch(methods, method) and re.fullmatch(rx, template):
+                bucket_hash = hashlib.sha1(f"{methods} {rx}".encode()).hexdigest()[:16]
+                key = f"{bucket_hash}:{self._major(path)}"
+                if key not in self._buckets:
+                    self._buckets[key] = RateBucket(bucket_hash, limit, window)
+                return self._buckets[key]
+        return None
+
+    @staticmethod
+    def _global_exempt(path: str) -> bool:
+        # "Interaction endpoints are not bound to the bot's Global Rate Limit."
+        return path.startswith(("/interactions/", "/webhooks/"))
+
+    def _take_rate_limit(self, method: str, path: str) -> tuple[RateBucket, float, bool] | None:
+        now = time.monotonic()
+        if not self._global_exempt(path):
+            wait = self._global_bucket.take(now)
+            if wait is not None:
+                return self._global_bucket, wait, True
+        bucket = self._route_bucket(method, path)
+        if bucket is not None:
+            wait = bucket.take(now)
+            if wait is not None:
+                return bucket, wait, False
+        return None
+
+    def _count_invalid(self, status: int, path: str) -> None:
+        """401, 403 and 429 (except shared-scope 429s) count towards the invalid
+        request limit: 10,000 per 10 minutes, then a temporary Cloudflare ban
+        (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans)."""
+        now = time.monotonic()
+        self.invalid_requests.append((now, status, path))
+        recent = [r for r in self.invalid_requests if r[0] > now - self.invalid_request_window]
+        if len(recent) >= self.invalid_request_limit:
+            self.banned_until = now + self.ban_seconds
+
+    def invalid_request_count(self) -> int:
+        now = time.monotonic()
+        return len([r for r in self.invalid_requests if r[0] > now - self.invalid_request_window])
+
+    def _rate_limited_response(self, bucket: RateBucket, retry_after: float, is_global: bool) -> web.Response:
+        body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3), "global": is_global}
+        headers = {
+            "Retry-After": f"{retry_after:.3f}",
+            "X-RateLimit-Limit": str(bucket.limit),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": bucket.name,
+            "X-RateLimit-Scope": "global" if is_global else "user",
+            "Via": "1.1 google",
+        }
+        if is_global:
+            headers["X-RateLimit-Global"] = "true"
+        return _json(body, status=429, headers=headers)
+
+    def _add_ratelimit_headers(self, resp: web.StreamResponse, method: str, path: str) -> None:
         resp.headers["Via"] = "1.1 google"
+        bucket = self._route_bucket(method, path) if self.rate_limits else None
+        if bucket is None:  # a route without a per-route limit: the headers of a roomy bucket
+            name = hashlib.sha1(f"{method} {self._template(path)}".encode()).hexdigest()[:16]
+            bucket, remaining, reset_after = RateBucket(name, 50, 1.0), 49, 1.0
+        else:
+            remaining, reset_after = bucket.remaining, max(0.0, bucket.reset_at - time.monotonic())
+        resp.headers["X-RateLimit-Limit"] = str(bucket.limit)
+        resp.headers["X-RateLimit-Remaining"] = str(remaining)
+        resp.headers["X-RateLimit-Reset"] = f"{time.time() + reset_after:.3f}"
+        resp.headers["X-RateLimit-Reset-After"] = f"{reset_after:.3f}"
+        resp.headers["X-RateLimit-Bucket"] = bucket.name
 
     def _fault_response(self, fault: Fault) -> web.Response:
         if fault.status == 429:
@@ -995,11 +1315,37 @@ class DiscordSimulator:
     async def _r_gateway(self, request, body, files) -> web.Response:
         return _json({"url": self.gateway_url})
 
+    def session_start_remaining(self) -> int:
+        cutoff = time.monotonic() - self.session_start_window
+        self.session_starts = [t for t in self.session_starts if t > cutoff]
+        return self.session_start_total - len(self.session_starts)
+
+    def use_session_starts(self, n: int) -> None:
+        """Pretend ``n`` sessions were started just now (a crash loop earlier today)."""
+        self.session_starts += [time.monotonic()] * n
+
+    @property
+    def application_flags(self) -> int:
+        return ((APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED if self.message_content_intent else 0)
+                | (APP_FLAG_GATEWAY_GUILD_MEMBERS_LIMITED if self.members_intent else 0)
+                | (APP_FLAG_GATEWAY_PRESENCE_LIMITED if self.presences_intent else 0))
+
+    @property
+    def shards_recommended(self) -> int:
+        if self.recommended_shards is not None:
+            return self.recommended_shards
+        return max(1, math.ceil(len(self.guilds) / self.guilds_per_recommended_shard))
+
     async def _r_gateway_bot(self, request, body, files) -> web.Response:
+        remaining = self.session_start_remaining()
+        reset_after = self.session_start_window
+        if self.session_starts:
+            reset_after = self.session_starts[0] + self.session_start_window - time.monotonic()
         return _json({
             "url": self.gateway_url,
-            "shards": self.recommended_shards,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000,
+            "shards": self.shards_recommended,
+            "session_start_limit": {"total": self.session_start_total, "remaining": max(0, remaining),
+                                    "reset_after": int(max(0.0, reset_after) * 1000),
                                     "max_concurrency": self.max_concurrency},
         })
 
@@ -1030,7 +1376,7 @@ class DiscordSimulator:
             "owner": self.owner.payload(),
             "team": None,
             "verify_key": "00" * 32,
-            "flags": 0,
+            "flags": self.application_flags,
             "summary": "",
             "interactions_endpoint_url": None,
             "bot": self.bot_user.payload(),
@@ -1040,14 +1386,24 @@ class DiscordSimulator:
         if int(app_id) != self.application_id:
             raise _ApiError(403, 50001, "Missing Access")
 
+    def _check_guild_access(self, guild_id: str | None) -> None:
+        """Guild commands need the app in that guild: 403 50001 Missing Access otherwise."""
+        if guild_id is None:
+            return
+        guild = self.guilds.get(int(guild_id))
+        if guild is None or self.bot_user.id not in guild.members:
+            raise _ApiError(403, 50001, "Missing Access")
+
     async def _r_get_commands(self, request, body, files, app_id: str, guild_id: str | None = None) -> web.Response:
         self._check_app(app_id)
+        self._check_guild_access(guild_id)
         cmds = self.guild_commands.get(int(guild_id), []) if guild_id else self.global_commands
         return _json(cmds)
 
     async def _r_put_commands(self, request, body, files, app_id: str, guild_id: str | None = None) -> web.Response:
         """Bulk overwrite: validate the basics Discord validates and assign ids."""
         self._check_app(app_id)
+        self._check_guild_access(guild_id)
         if not isinstance(body, list) or len(body) > 100:
             raise _ApiError(400, 50035, "Invalid Form Body")
         old = {c["name"]: c for c in (self.guild_commands.get(int(guild_id), []) if guild_id else self.global_commands)}
@@ -1091,11 +1447,39 @@ class DiscordSimulator:
         return ch
 
     async def _r_get_channel(self, request, body, files, channel_id: str) -> web.Response:
-        return _json(self._channel(channel_id).payload(self.users))
+        channel = self._channel(channel_id)
+        if not self.bot_permissions(channel) & VIEW_CHANNEL:
+            raise _ApiError(403, 50001, "Missing Access")
+        return _json(channel.payload(self.users))
+
+    def _require(self, channel: SimChannel, needed: int) -> None:
+        """403 unless the bot holds ``needed`` in ``channel``: 50001 Missing Access
+        without View Channel, else 50013 Missing Permissions
+        (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes)."""
+        perms = self.bot_permissions(channel)
+        if not perms & VIEW_CHANNEL:
+            raise _ApiError(403, 50001, "Missing Access")
+        if perms & needed != needed:
+            raise _ApiError(403, 50013, "Missing Permissions")
+
+    def _send_permission(self, channel: SimChannel) -> int:
+        return SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
 
     async def _r_typing(self, request, body, files, channel_id: str) -> web.Response:
-        self._channel(channel_id)
+        channel = self._channel(channel_id)
+        self._require(channel, self._send_permission(channel))  # typing needs Send Messages
         return web.Response(status=204)
+
+    def _apply_message_permissions(self, channel: SimChannel, body: dict[str, Any], files: dict[int, SimAttachment]) -> dict[str, Any]:
+        """What Discord does with a message the bot may only partly send: files
+        need Attach Files (403 50013); embeds need Embed Links and are dropped
+        without it - silently, the message keeps its other parts."""
+        perms = self.bot_permissions(channel)
+        if files and not perms & ATTACH_FILES:
+            raise _ApiError(403, 50013, "Missing Permissions")
+        if body.get("embeds") and not perms & EMBED_LINKS:
+            body = {**body, "embeds": []}
+        return body
 
     def _validate_message(self, body: dict[str, Any], files: dict[int, SimAttachment], *, partial: bool) -> None:
         content = body.get("content")
@@ -1192,7 +1576,9 @@ class DiscordSimulator:
         if "allowed_mentions" in body:
             msg.allowed_mentions = body["allowed_mentions"]
         if "flags" in body and body["flags"] is not None:
-            msg.flags = (msg.flags & ~(SimMessage.LOADING)) | int(body["flags"])
+            # An edit can set or clear SUPPRESS_EMBEDS; ephemerality is fixed at creation.
+            keep = msg.flags & (SimMessage.EPHEMERAL | SimMessage.LOADING)
+            msg.flags = keep | (int(body["flags"]) & ~(SimMessage.EPHEMERAL | SimMessage.LOADING))
         msg.flags &= ~SimMessage.LOADING
         if "attachments" in body or files:
             msg.attachments = self._attachments_for(msg.channel_id, body, files, msg.attachments)
@@ -1205,12 +1591,12 @@ class DiscordSimulator:
     async def _r_create_message(self, request, body, files, channel_id: str) -> web.Response:
         channel = self._channel(channel_id)
         body = body or {}
-        if channel.guild_id is not None:
-            guild = self.guilds.get(channel.guild_id)
-            perms = guild.channel_permissions_of(self.bot_user.id, channel) if guild else 0
-            need = VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if files else 0)
-            if perms & need != need:
-                raise _ApiError(403, 50013, "Missing Permissions")
+        if channel.type == GUILD_FORUM:  # a forum holds posts (threads), not messages
+            raise _ApiError(400, 50008, "Cannot send messages in a non-text channel")
+        self._require(channel, self._send_permission(channel))
+        if body.get("message_reference") and not self.bot_permissions(channel) & READ_MESSAGE_HISTORY:
+            body = {**body, "message_reference": None}  # a reply needs Read Message History; Discord drops it
+        body = self._apply_message_permissions(channel, body, files)
         self._validate_message(body, files, partial=False)
         msg = self._new_message(channel, body, files)
         self._dispatch_message("MESSAGE_CREATE", msg)
@@ -1223,6 +1609,7 @@ class DiscordSimulator:
         return msg
 
     async def _r_get_message(self, request, body, files, channel_id: str, message_id: str) -> web.Response:
+        self._require(self._channel(channel_id), READ_MESSAGE_HISTORY)
         return self._message_json(self._message(channel_id, message_id))
 
     async def _r_edit_message(self, request, body, files, channel_id: str, message_id: str) -> web.Response:
@@ -1230,6 +1617,9 @@ class DiscordSimulator:
         if msg.author_id != self.bot_user.id:
             raise _ApiError(403, 50005, "Cannot edit a message authored by another user")
         body = body or {}
+        channel = self._channel(channel_id)
+        self._require(channel, 0)
+        body = self._apply_message_permissions(channel, body, files)
         self._validate_message(body, files, partial=True)
         self._edit(msg, body, files)
         self._dispatch_message("MESSAGE_UPDATE", msg)
@@ -1247,6 +1637,13 @@ class DiscordSimulator:
     async def _r_callback(self, request, body, files, interaction_id: str, token: str) -> web.Response:
         inter = self.interactions.get(int(interaction_id))
         if inter is None or inter.token != token:
+            raise _ApiError(404, 10062, "Unknown interaction")
+        late = self.now() - inter.created
+        if not inter.callbacks and late > self.interaction_deadline:
+            # "you must send an initial response within 3 seconds of receiving the
+            # event. If the 3 second deadline is exceeded, the token will be invalidated."
+            # (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction)
+            inter.refused.append(("late callback", 404, 10062))
             raise _ApiError(404, 10062, "Unknown interaction")
         if inter.callbacks:
             raise _ApiError(400, 40060, "Interaction has already been acknowledged.")
@@ -1310,6 +1707,12 @@ class DiscordSimulator:
         inter = self._interactions_by_token.get(token)
         if inter is None or int(app_id) != self.application_id:
             raise _ApiError(404, 10015, "Unknown Webhook")
+        age = self.now() - inter.created
+        if age > self.token_lifetime or (not inter.callbacks and age > self.interaction_deadline):
+            # "Interaction tokens are valid for 15 minutes"; a token whose 3 s
+            # deadline passed unanswered is invalidated too.
+            inter.refused.append(("expired token", 401, 50027))
+            raise _ApiError(401, 50027, "Invalid Webhook Token")
         return inter
 
     def _webhook_message(self, inter: SimInteraction, mid: str) -> SimMessage:
@@ -1331,9 +1734,12 @@ class DiscordSimulator:
         body = body or {}
         self._validate_message(body, files, partial=False)
         original = self.messages.get(inter.original_message_id or 0)
-        if original is not None and original.loading and not inter.followup_ids:
+        if original is not None and original.loading and not original.deleted and not inter.followup_ids:
             # Discord: the first follow-up after a deferred ("thinking") response
-            # replaces the loading message instead of posting a new one.
+            # replaces the loading message instead of posting a new one, and its
+            # ephemerality is the deferral's: an ephemeral flag on it is ignored.
+            if int(body.get("flags") or 0) & SimMessage.EPHEMERAL and not original.ephemeral:
+                inter.refused.append(("ephemeral ignored after a public defer", 200, 0))
             self._edit(original, body, files)
             self._dispatch_message("MESSAGE_UPDATE", original)
             if request.query.get("wait") in ("1", "true", "True"):

@@ -16,12 +16,19 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
-from bot.adapters.discord.views import EXPIRED_BUTTON_GRACE, OUR_BUTTON_PREFIXES, ReplyView
+from bot.adapters.discord.startup import (
+    NO_MESSAGE_CONTENT_LINE,
+    app_has_message_content,
+    sharding_options,
+    wait_for_session_starts,
+)
+from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
 from bot.render.text import clip
@@ -31,6 +38,7 @@ log = logging.getLogger("racebot.discord")
 
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
+TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
 
 
 # ---------------------------------------------------------------------------- the bot
@@ -58,21 +66,22 @@ class RaceCog(commands.Cog, name="AI Race"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons whose view is gone (timed out, or the bot restarted) would
-        show Discord's "This interaction failed"; say what happened instead."""
+        show Discord's "This interaction failed"; say what happened instead.
+
+        discord.py hands a click to its live view *before* this event, so the
+        question "is a view handling it?" is answered now, from the view store,
+        without waiting and without racing a handler that works before it answers."""
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
         if not custom_id.startswith(OUR_BUTTON_PREFIXES):
             return
-        await asyncio.sleep(EXPIRED_BUTTON_GRACE)  # a live view answers (or defers) well within this
-        if interaction.response.is_done():
+        if self.bot.view_is_live(interaction, custom_id):
             return
         try:
-            await interaction.response.send_message(
-                "These buttons have expired — run the command again.", ephemeral=True, allowed_mentions=NO_MENTIONS,
-            )
-        except discord.HTTPException:
-            pass
+            await interaction.response.send_message(EXPIRED_BUTTONS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.debug("could not say the buttons expired: %s", exc)
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
@@ -105,10 +114,10 @@ class RaceBot(commands.Bot):
 
     def __init__(self, settings: Settings, engine: "Engine", **kwargs: Any) -> None:
         intents = discord.Intents.default()
-        intents.message_content = True  # prefix commands read message text (enable it in the Developer Portal)
-        sharding: dict[str, Any] = {}
-        if settings.shard_count > 1:
-            sharding = {"shard_count": settings.shard_count}
+        # Prefix commands read message text: the privileged Message Content intent.
+        # Without it the bot answers slash commands, DMs and messages that mention it.
+        intents.message_content = settings.message_content != "off"
+        sharding = sharding_options(settings)
         super().__init__(
             command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
@@ -133,6 +142,8 @@ class RaceBot(commands.Bot):
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self._last_identify: dict[int, float] = {}
         self._max_concurrency = 1
+        self.silence = fit.SilenceLog()
+        self.message_content_enabled = intents.message_content
 
     async def process_commands(self, message: discord.Message) -> None:
         """``@RaceBot who leads in coding?`` is ``ask who leads in coding?``
@@ -151,10 +162,19 @@ class RaceBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
+        if self.settings.message_content == "auto" and self._connection._intents.message_content:
+            if not app_has_message_content(self.application_flags):
+                self.use_message_content(False)
+        if not self.message_content_enabled:
+            log.warning(NO_MESSAGE_CONTENT_LINE, self.settings.command_prefix)  # once, at start
         try:
-            _shards, url, limit = await self.http.get_bot_gateway()
+            shards, url, limit = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
             self._max_concurrency = max(1, int(limit.get("max_concurrency", 1)))
+            # Never start more sessions than Discord allows today: wait instead (a
+            # crash loop past the limit gets the token reset).
+            starting = len(self.settings.shard_ids or ()) or self.settings.shard_count or shards
+            await wait_for_session_starts(self.http, limit, starting)
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         await self.add_cog(RaceCog(self))
@@ -167,6 +187,19 @@ class RaceBot(commands.Bot):
         if self.settings.sync_commands:
             await self.sync_commands()
 
+    def use_message_content(self, enabled: bool) -> None:
+        """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""
+        self._connection._intents.message_content = enabled
+        self.message_content_enabled = enabled
+
+    def view_is_live(self, interaction: discord.Interaction, custom_id: str) -> bool:
+        """Whether a live view of this bot holds the clicked button."""
+        store = self._connection._view_store
+        message_id = interaction.message.id if interaction.message is not None else None
+        key = (discord.ComponentType.button.value, custom_id)
+        views = getattr(store, "_views", {})
+        return key in views.get(message_id, {}) or key in views.get(None, {})
+
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord, only when they changed.
 
@@ -178,6 +211,7 @@ class RaceBot(commands.Bot):
         guild = discord.Object(id=gid) if gid else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
+            await self._warn_global_commands_too(gid)
         local = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
         where = f"dev guild {gid}" if gid else "global"
         if not force:
@@ -189,9 +223,31 @@ class RaceBot(commands.Bot):
                     return False
             except discord.HTTPException as exc:
                 log.warning("could not read the registered slash commands (%s); syncing", exc)
-        synced = await self.tree.sync(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as exc:
+            if gid is None:
+                raise
+            log.error(
+                "DEV_GUILD_ID %s: cannot register slash commands there (%s). Is the bot in that server, "
+                "invited with the applications.commands scope? Continuing without slash commands; "
+                "invite link: %s", gid, exc.text or exc.status, invite_url(self.application_id or 0),
+            )
+            return False
         log.info("synced %d %s slash commands", len(synced), where)
         return True
+
+    async def _warn_global_commands_too(self, gid: int) -> None:
+        """With DEV_GUILD_ID the commands go to that guild only; global ones left
+        from an earlier run would show twice there. Say so (never delete them:
+        production may share the application)."""
+        try:
+            remote = await self.http.get_global_commands(self.application_id)  # type: ignore[arg-type]
+        except discord.HTTPException:
+            return
+        if remote:
+            log.warning("DEV_GUILD_ID %s: %d global slash commands are registered too, so the dev server lists "
+                        "them twice; use a separate application for development", gid, len(remote))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency.
@@ -253,8 +309,25 @@ class RaceBot(commands.Bot):
             out.append((a.filename, await a.read()))
         return out
 
+    def channel_permissions(self, ctx: commands.Context) -> discord.Permissions | None:
+        """The bot's permissions where ``ctx`` happened (None: DMs, or an interaction,
+        whose answers go through the interaction and need no channel permission)."""
+        if ctx.interaction is not None:
+            return None
+        return fit.permissions_in(ctx.channel, ctx.me)
+
+    def may_send(self, ctx: commands.Context) -> bool:
+        """Whether the bot may post in ``ctx``'s channel; if not, one INFO line and silence."""
+        perms = self.channel_permissions(ctx)
+        if fit.can_send(ctx.channel, perms):
+            return True
+        self.silence.note(ctx.channel, fit.missing_send_permission(ctx.channel))
+        return False
+
     async def run_command(self, ctx: commands.Context, line: str, files: Sequence[discord.Attachment] = ()) -> None:
         """The whole life of one command: cooldown, typing/defer, engine, reply."""
+        if not self.may_send(ctx):
+            return
         wait = self.retry_after(ctx)
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
@@ -272,19 +345,38 @@ class RaceBot(commands.Bot):
             return await self.engine.ahandle(line, caller)
 
         if ctx.interaction is not None:
-            await ctx.defer()
+            await ctx.defer()  # at once: Discord wants an answer within 3 s, the engine may take longer
+            ctx.interaction.extras["public_defer"] = True
             reply = await self.run_engine(job, line)
         else:
-            async with ctx.typing():
-                reply = await self.run_engine(job, line)
+            reply = await self.typing_while(ctx, self.run_engine(job, line))
         await self.send_reply(ctx, reply)
         if isinstance(servers, ServerCog) and ctx.guild is not None:
             servers.note_reply(ctx.guild.id, reply)
         await self.announce(reply)
 
+    async def typing_while(self, ctx: commands.Context, work: Awaitable["Reply"]) -> "Reply":
+        """Await ``work``, showing "RaceBot is typing…" only if it takes longer than
+        ``TYPING_AFTER``. Most answers take milliseconds; a typing call for each
+        would be a second REST request per command against Discord's 50 requests
+        per second for the whole bot, halving what it can answer under load.
+        (run_command checked the bot may send here; typing needs that too.)"""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER)
+        if done:
+            return task.result()
+        try:
+            async with ctx.typing():
+                return await task
+        except discord.HTTPException as exc:  # the typing call itself failed: the answer still matters
+            log.info("typing indicator failed: %s", exc)
+            return await task
+
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:
         view = ReplyView(self, reply, ctx.author.id) if ReplyView.needed(reply) else None
-        kw = view.render_page() if view else render(reply)
+        kw = fit.fit(view.render_page() if view else render(reply), self.channel_permissions(ctx))
+        if reply.ephemeral and ctx.interaction is not None:
+            await self._drop_public_defer(ctx.interaction)  # the private answer then goes out as its own follow-up
         extra: dict[str, Any] = {"ephemeral": reply.ephemeral} if ctx.interaction is not None else {}
         try:
             msg = await ctx.send(
@@ -295,8 +387,24 @@ class RaceBot(commands.Bot):
             log.error("sending the reply failed: %s", exc)
             await self.safe_send(ctx, self.FRIENDLY_ERROR, ephemeral=True)
             return
+        if ctx.interaction is not None:
+            ctx.interaction.extras.pop("public_defer", None)
         if view is not None:
             view.message = msg
+            if ctx.interaction is not None:
+                view.token_expires = time.monotonic() + TOKEN_LIFETIME - _age(ctx.interaction)
+
+    async def _drop_public_defer(self, interaction: discord.Interaction) -> bool:
+        """After a public defer, the first follow-up replaces the public "thinking"
+        message and cannot be private. To answer privately, delete that message
+        first; the follow-up is then a message of its own, ephemeral as asked."""
+        if not interaction.extras.pop("public_defer", False):
+            return False
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException as exc:
+            log.debug("could not remove the thinking message: %s", exc)
+        return True
 
     async def announce(self, reply: "Reply") -> None:
         cid = self.settings.announce_channel_id
@@ -306,6 +414,10 @@ class RaceBot(commands.Bot):
         if channel is None or not hasattr(channel, "send"):
             log.warning("ANNOUNCE_CHANNEL_ID %s is not a channel I can see", cid)
             return
+        guild = getattr(channel, "guild", None)
+        if not fit.can_send(channel, fit.permissions_in(channel, guild.me if guild else None)):
+            self.silence.note(channel, fit.missing_send_permission(channel))
+            return
         for text in reply.announcements:
             try:
                 await channel.send(clip(text, 2000), allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
@@ -313,8 +425,14 @@ class RaceBot(commands.Bot):
                 log.warning("announcement failed: %s", exc)
 
     async def safe_send(self, ctx: commands.Context, text: str, *, ephemeral: bool = False) -> None:
+        if not self.may_send(ctx):
+            return
         try:
             if ctx.interaction is not None:
+                if ephemeral:
+                    await self._drop_public_defer(ctx.interaction)
+                else:
+                    ctx.interaction.extras.pop("public_defer", None)
                 await ctx.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
             else:
                 await ctx.send(text, allowed_mentions=NO_MENTIONS)
@@ -339,7 +457,8 @@ class ShardedRaceBot(RaceBot, commands.AutoShardedBot):
 
 
 _SHAPE_KEYS = ("name", "description", "type", "required", "autocomplete", "choices", "min_value", "max_value",
-               "min_length", "max_length", "channel_types", "default_member_permissions", "nsfw", "options")
+               "min_length", "max_length", "channel_types", "default_member_permissions", "nsfw", "options",
+               "contexts", "integration_types")
 
 
 def _command_shape(commands_payload: Iterable[dict[str, Any]]) -> list[Any]:
@@ -392,8 +511,14 @@ def create_bot(settings: Settings, engine: "Engine", **kwargs: Any) -> RaceBot:
     """A ready-to-start bot: ``await bot.start(settings.discord_token)``."""
     configure_api_base(settings.discord_api_base)
     install_redaction(settings.discord_token)
-    cls = ShardedRaceBot if settings.shard_count > 1 else RaceBot
+    sharded = settings.shard_count is None or settings.shard_count > 1 or settings.shard_ids is not None
+    cls = ShardedRaceBot if sharded else RaceBot
     return cls(settings, engine, **kwargs)
+
+
+def _age(interaction: discord.Interaction) -> float:
+    """Seconds since Discord created ``interaction`` (its token's age)."""
+    return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
 
 
 
@@ -405,7 +530,6 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
     own_engine = engine is None
     if engine is None:
         engine = Engine.open(settings.database_path, settings=settings)
-    bot = create_bot(settings, engine)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -413,18 +537,41 @@ async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
             pass
-    runner = asyncio.create_task(bot.start(settings.discord_token))
     stopper = asyncio.create_task(stop.wait())
+    bot: RaceBot | None = None
+    runner: asyncio.Task | None = None
     try:
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done:
-            runner.result()  # re-raise a login/connection failure
-        else:
-            log.info("shutting down")
+        while True:
+            bot = create_bot(settings, engine)
+            runner = asyncio.create_task(bot.start(settings.discord_token))
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if runner not in done:
+                log.info("shutting down")
+                break
+            try:
+                runner.result()  # re-raise a login/connection failure
+            except discord.PrivilegedIntentsRequired:
+                if settings.message_content != "auto" or not bot.message_content_enabled:
+                    raise
+                # Discord refused the intent (4014) although the app flags said yes: once more without it.
+                await bot.close()
+                settings = settings.with_(message_content="off")  # the next bot logs why, once
+                continue
+            except discord.ConnectionClosed as exc:
+                if exc.code != 4011 or settings.shard_ids is not None or settings.shard_count is None:
+                    raise
+                # 4011 Sharding required: a shard would hold more than 2,500 guilds.
+                log.warning("Discord requires more shards (4011: over 2,500 servers a shard); reconnecting with "
+                            "Discord's recommended shard count (SHARD_COUNT=auto)")
+                await bot.close()
+                settings = settings.with_(shard_count=None)
+                continue
+            break
     finally:
-        await bot.close()
+        if bot is not None:
+            await bot.close()
         stopper.cancel()
-        if not runner.done():
+        if runner is not None and not runner.done():
             try:
                 await asyncio.wait_for(runner, 10)
             except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
@@ -448,6 +595,7 @@ def main(settings: Settings | None = None) -> int:
         log.error("Discord refused the token (DISCORD_TOKEN)")
         return 1
     except discord.PrivilegedIntentsRequired:
-        log.error("enable the Message Content intent for the bot in the Discord Developer Portal")
+        log.error("Discord refused the Message Content intent: enable it for the bot in the Developer Portal, "
+                  "or set MESSAGE_CONTENT=auto (or off) to run on slash commands and @mentions")
         return 1
     return 0

@@ -138,7 +138,14 @@ def make_command(bot: Host, info: Any) -> EngineCommand:
     if renames:
         func = app_commands.rename(**renames)(func)
     if info.admin or getattr(info, "permission", None) == "manage_server":
+        # Moderator commands: servers only, and hidden from members until a
+        # server admin grants them (Manage Server by default).
         func = app_commands.default_permissions(manage_guild=True)(func)
+        func = app_commands.guild_only()(func)
+        func = app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(func)
+    else:
+        func = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)(func)
+    func = app_commands.allowed_installs(guilds=True, users=False)(func)
     help_text = (info.summary or info.name) + (f"\nUsage: {bot.settings.command_prefix}{info.usage}" if info.usage else "") + (
         f"\nExample: {bot.settings.command_prefix}{info.example}" if getattr(info, "example", "") else "")
     cmd = EngineCommand(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Awaitable, Callable
 
 import discord
@@ -20,7 +21,9 @@ VIEW_TIMEOUT = 300.0
 
 
 OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
-EXPIRED_BUTTON_GRACE = 1.5  # seconds; Discord wants an answer within 3
+EXPIRED_BUTTONS = "These buttons have expired — run the command again."
+TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes
+TOKEN_MARGIN = 60.0  # ... and we stop using it a minute before
 
 
 # ---------------------------------------------------------------------------- views
@@ -35,6 +38,7 @@ class ReplyView(discord.ui.View):
         self.bot = bot
         self.owner_id = owner_id
         self.message: discord.Message | discord.InteractionMessage | None = None
+        self.token_expires: float | None = None  # monotonic time the message's interaction token dies
         self.set_reply(reply)
 
     @staticmethod
@@ -142,23 +146,37 @@ class ReplyView(discord.ui.View):
         await self._show(interaction, reply)
 
     async def _cancel(self, interaction: discord.Interaction) -> None:
+        await self._lock(interaction)  # acknowledge first: Discord wants an answer within 3 s
         self.stop()
         token = self.reply.confirm_token
         if token and hasattr(self.bot.engine, "cancel"):  # drop the pending import at once
             caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
             await asyncio.to_thread(self.bot.engine.cancel, token, caller)
-        await interaction.response.edit_message(content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None)
+        await interaction.edit_original_response(
+            content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None,
+        )
 
     async def on_timeout(self) -> None:
+        """Grey the buttons out. A message sent through an interaction is edited
+        with its token while the token lives (15 minutes); after that through the
+        channel with the bot's own token, and an ephemeral one is left alone."""
         if self.message is None:
             return
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
+        target: Any = self.message
+        if self.token_expires is not None and time.monotonic() > self.token_expires - TOKEN_MARGIN:
+            flags = getattr(self.message, "flags", None)
+            channel = getattr(self.message, "channel", None)
+            if (flags is not None and flags.ephemeral) or not hasattr(channel, "get_partial_message"):
+                log.debug("view of message %s timed out after its token expired; left as is", self.message.id)
+                return
+            target = channel.get_partial_message(self.message.id)  # type: ignore[union-attr]
         try:
-            await self.message.edit(view=self)
-        except discord.HTTPException:
-            pass
+            await target.edit(view=self)
+        except discord.HTTPException as exc:
+            log.debug("could not grey out the buttons of message %s: %s", self.message.id, exc)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         log.error("button %s failed: %s", getattr(item, "custom_id", item), error, exc_info=error)

@@ -1,0 +1,103 @@
+"""Cluster mode: several bot processes split the shards and share one SQLite file.
+
+Two real ``python -m bot run`` processes (SHARD_COUNT=4, SHARD_IDS 0-1 and
+2-3) against the simulator: every guild is served by exactly one of them, and
+a moderator's change made through one process is answered by the other at
+once, because the store checks SQLite's ``PRAGMA data_version`` before
+answering.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.store import Store
+from tests.test_discord_e2e import READY_TIMEOUT, ask, bot_process, sim  # noqa: F401  (sim is a fixture)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_change_by_another_connection_is_seen_at_once(seeded_db, tmp_path) -> None:
+    """Two engines on one file, as two processes would be: B's caches follow A's change."""
+    db = tmp_path / "shared.db"
+    shutil.copy(seeded_db, db)
+    a, b = Engine.open(db), Engine.open(db)
+    try:
+        before = b.store.data_version
+        assert b.store.data_version == before  # cached: nothing changed
+        assert (b.handle("model whalebot").data.get("model") or {}).get("name") != "DeepSeek-R1"
+        with a.store.change("test", "alias") as ch:
+            ch.upsert("aliases", {"alias": "whalebot", "model_id": a.handle("model deepseek r1").data["model"]["id"],
+                                  "kind": "alias", "reviewed": 1, "source_id": None})
+        assert b.store.data_version == before + 1  # seen without B committing anything
+        reply = b.handle("model whalebot")
+        assert reply.status == "ok" and reply.data["model"]["name"] == "DeepSeek-R1"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_store_data_version_reads_meta_only_after_a_commit_elsewhere(seeded_db, tmp_path) -> None:
+    db = tmp_path / "v.db"
+    shutil.copy(seeded_db, db)
+    a, b = Store.open(db), Store.open(db)
+    try:
+        v = b.data_version
+        traced: list[str] = []
+        b.db.conn.set_trace_callback(traced.append)
+        assert b.data_version == v and not any("FROM meta" in t for t in traced)  # only the PRAGMA
+        with a.change("test", "touch") as ch:
+            ch.upsert("aliases", {"alias": "zzz-test", "model_id": 1, "kind": "alias", "reviewed": 1, "source_id": None})
+        assert b.data_version == v + 1 and any("FROM meta" in t for t in traced)
+        b.db.conn.set_trace_callback(None)
+    finally:
+        a.close()
+        b.close()
+
+
+async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: Path, seeded_db: Path) -> None:
+    sim.message_content_intent = True
+    sim.max_concurrency = 4  # four IDENTIFY buckets: both processes may start at once
+    guilds = [sim.create_guild(f"Cluster {i}", shard=(i, 4)) for i in range(4)]
+    mod = sim.create_user("mod-mia")
+    for g in guilds:
+        sim.add_member(g, mod)
+    db = tmp_path / "cluster.db"
+    shutil.copy(seeded_db, db)
+    root = Path(__file__).resolve().parents[1]
+    base_env = {
+        **os.environ,
+        "DISCORD_TOKEN": sim.token,
+        "DISCORD_API_BASE": sim.api_base,
+        "DATABASE_PATH": str(db),
+        "SHARD_COUNT": "4",
+        "ADMIN_USER_IDS": str(mod.id),
+        "COOLDOWN_RATE": "100",
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+        "MPLBACKEND": "Agg",
+    }
+    logs: dict[str, list[str]] = {"a": [], "b": []}
+    ready = {k: asyncio.Event() for k in logs}
+
+    def watcher(k: str):
+        return lambda line: "ready in" in line and ready[k].set()
+
+    async with bot_process({**base_env, "SHARD_IDS": "0-1"}, tmp_path, logs["a"], on_line=watcher("a")) as pa, \
+            bot_process({**base_env, "SHARD_IDS": "2-3"}, tmp_path, logs["b"], on_line=watcher("b")) as pb:
+        await asyncio.wait_for(asyncio.gather(ready["a"].wait(), ready["b"].wait()), READY_TIMEOUT)
+        await sim.wait_for_ready_sessions(4)
+        assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 4), (1, 4), (2, 4), (3, 4)]
+        for g in guilds:  # each guild answered exactly once (ask() checks no second answer follows)
+            reply = await ask(sim, sim.text_channel(g), mod, "!race")
+            assert reply.embed is not None
+        changed = await ask(sim, sim.text_channel(guilds[0]), mod, "!alias deepseek r1 whalebot")  # process A
+        assert "now means" in changed.text()
+        answer = await ask(sim, sim.text_channel(guilds[2]), mod, "!model whalebot")  # process B
+        assert "DeepSeek-R1" in answer.text()
+        assert pa.returncode is None and pb.returncode is None
+    assert all("Traceback" not in line for line in logs["a"] + logs["b"])
