@@ -7,6 +7,7 @@ over ``.env`` (python-dotenv), so a deployment can override a checked-in file.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,14 +19,24 @@ class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names the variable."""
 
 
+_DISCORD_ID = re.compile(r"[0-9]{1,20}")  # ASCII digits only: int() also takes "1_000" and "١٢٣"
+
+
+def _discord_id(key: str, raw: str) -> int:
+    """One Discord id (a snowflake): ASCII digits, nothing else. ``int()``
+    alone would accept ``1_000``, ``+5`` and Arabic-Indic digits, which name
+    no Discord user or role and make a moderator list mean something else
+    than it reads."""
+    if not _DISCORD_ID.fullmatch(raw):
+        raise ConfigError(f"{key}: {raw!r} is not a Discord id (ids are plain digits 0-9, like 123456789012345678)")
+    return int(raw)
+
+
 def _int_or_none(env: Mapping[str, str], key: str) -> int | None:
     raw = (env.get(key) or "").strip()
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{key} must be a Discord id (a number), got {raw!r}") from None
+    return _discord_id(key, raw)
 
 
 def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:
@@ -33,12 +44,8 @@ def _id_set(env: Mapping[str, str], key: str) -> frozenset[int]:
     out = set()
     for part in raw.split(","):
         part = part.strip()
-        if not part:
-            continue
-        try:
-            out.add(int(part))
-        except ValueError:
-            raise ConfigError(f"{key} must be comma-separated Discord ids, got {part!r}") from None
+        if part:
+            out.add(_discord_id(key, part))
     return frozenset(out)
 
 
@@ -84,7 +91,12 @@ class Settings:
     guild_ready_timeout: float = 0.5
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = "https://epoch.ai/data/notable_ai_models.csv"  # what `sync epoch` fetches
-    sync_timeout: float = 20.0  # seconds for that download
+    sync_timeout: float = 20.0  # seconds for the whole download (a total deadline, redirects included)
+    sync_max_bytes: int = 25 * 2**20  # the largest file `sync` downloads
+    fetch_allow_http: bool = False  # plain http for `sync` (tests, closed networks); https only by default
+    # Let `sync` reach 127.0.0.1 / ::1: only for tests against a local server. Private, link-local and
+    # multicast addresses stay refused whatever this says.
+    allow_loopback_for_tests: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: str | os.PathLike | None = ".env") -> "Settings":
@@ -121,6 +133,9 @@ class Settings:
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
             epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),
             sync_timeout=_number(e, "SYNC_TIMEOUT", 20.0, cast=float, minimum=1.0),
+            sync_max_bytes=_number(e, "SYNC_MAX_BYTES", 25 * 2**20, minimum=1),
+            fetch_allow_http=_flag(e, "FETCH_ALLOW_HTTP", False),
+            allow_loopback_for_tests=_flag(e, "ALLOW_LOOPBACK_FOR_TESTS", False),
         )
 
     def with_(self, **changes: Any) -> "Settings":

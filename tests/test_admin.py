@@ -276,6 +276,8 @@ def test_sync_epoch_from_a_local_server(fresh_engine, http_server, shared):
     class S:
         epoch_csv_url = f"http://127.0.0.1:{http_server.server_port}/notable.csv"
         sync_timeout = 5
+        fetch_allow_http = True
+        allow_loopback_for_tests = True
 
     fresh_engine.settings = S()
     r = fresh_engine.handle("sync epoch", MOD)
@@ -289,6 +291,8 @@ def test_sync_epoch_download_failure_is_clear(fresh_engine, http_server):
     class S:
         epoch_csv_url = f"http://127.0.0.1:{http_server.server_port}/notable.csv"
         sync_timeout = 5
+        fetch_allow_http = True
+        allow_loopback_for_tests = True
 
     fresh_engine.settings = S()
     before = fresh_engine.store.dump()

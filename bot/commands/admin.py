@@ -12,8 +12,6 @@ import secrets
 import statistics
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +22,7 @@ from bot.commands.grammar import take_date, unquote, words
 from bot.commands.registry import Param, command
 from bot.render.text import clean, elo, params as fmt_params
 from bot.reply import Attachment, Field, Reply
+from bot.store.fetch import FetchError, fetch
 from bot.store.importers import (
     SOURCE_MODERATOR, ImportFailed, ImportReport, ensure_sources, import_arena, import_epoch_hub,
     import_epoch_notable, import_figures,
@@ -574,43 +573,17 @@ def sync(ctx: Context, args: Args) -> Reply:
     if fold(args.raw) != "epoch":
         raise Usage("Only `sync epoch` is supported.")
     url = getattr(ctx.settings, "epoch_csv_url", None) or DEFAULT_EPOCH_URL
-    timeout = float(getattr(ctx.settings, "sync_timeout", 20) or 20)
     try:
-        data = download(url, timeout=timeout, limit=MAX_UPLOAD)
-    except DownloadError as exc:
-        return Reply(text=f"Could not fetch the Epoch AI CSV: {exc}. Nothing was imported.", status="error")
+        data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
+    except FetchError as exc:
+        return Reply(text=f"Could not fetch the Epoch AI CSV: {exc}. Nothing was imported.", status="error",
+                     data={"fetch_error": exc.kind})
     store = ctx.store
-    name = Path(url.split("?")[0]).name or "notable_ai_models.csv"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(url.split("?")[0]).name)[:100] or "notable_ai_models.csv"
     return _dry_run_reply(ctx, "epoch", [(name, data)],
                           lambda dry_run, actor=actor(ctx): import_epoch_notable(store, data, name=name, dry_run=dry_run,
                                                                                  actor=actor),
-                          f"epoch (synced from {url})")
-
-
-class DownloadError(Exception):
-    pass
-
-
-def download(url: str, *, timeout: float, limit: int) -> bytes:
-    if not url.startswith(("http://", "https://")):
-        raise DownloadError("the URL must be http(s)")
-    req = urllib.request.Request(url, headers={"User-Agent": "ai-race-bot"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            if resp.status != 200:
-                raise DownloadError(f"the server answered {resp.status}")
-            declared = resp.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise DownloadError(f"the file is {int(declared) / 1e6:.1f} MB, over the {limit // 2**20} MB limit")
-            data = resp.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise DownloadError(f"the server answered {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"the download failed ({clean(str(reason), 100)})") from None
-    if len(data) > limit:
-        raise DownloadError(f"the file is over the {limit // 2**20} MB limit")
-    return data
+                          f"epoch (synced from {clean(url, 200)})")
 
 
 def cancel(token: str, caller) -> Reply:
