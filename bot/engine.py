@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import time
 import traceback
@@ -22,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.reply import Attachment, Reply
+from bot.store.db import ReadOnlyError, StoreError, explain
 
 __all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
@@ -155,6 +157,11 @@ class Engine:
         t0 = time.perf_counter()
         try:
             reply = self._dispatch(line, caller, attachments or [])
+        except (StoreError, sqlite3.Error) as exc:  # a database fault: say which file, what happened, what to do
+            err = explain(exc, self.store.path, doing="the answer")
+            log.error("command %r: %s", line[:200], err)
+            reply = Reply(text=str(err), status="refused" if isinstance(err, ReadOnlyError) else "error",
+                          data={"store_error": type(err).__name__})
         except Exception as exc:  # the last line of defence: a short reply, a log line
             log.error("command failed: %r: %s", line[:200], "".join(
                 traceback.format_exception_only(type(exc), exc)).strip())

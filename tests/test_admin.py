@@ -348,10 +348,13 @@ def test_cancel_drops_the_pending_import(fresh_engine):
 
 
 def test_download_limits_size_and_time(http_server):
+    from bot.store.fetch import FetchError, fetch
+
     _Handler.body, _Handler.status = b"x" * 5000, 200
     url = f"http://127.0.0.1:{http_server.server_port}/big.csv"
-    with pytest.raises(admin.DownloadError, match="limit"):
-        admin.download(url, timeout=5, limit=1000)
-    assert admin.download(url, timeout=5, limit=10_000) == b"x" * 5000
-    with pytest.raises(admin.DownloadError, match="http"):
-        admin.download("file:///etc/passwd", timeout=5, limit=1000)
+    local = dict(deadline=5, allow_http=True, allow_loopback_for_tests=True)
+    with pytest.raises(FetchError, match="limit"):
+        fetch(url, max_bytes=1000, **local)
+    assert fetch(url, max_bytes=10_000, **local) == b"x" * 5000
+    with pytest.raises(FetchError, match="https"):
+        fetch("file:///etc/passwd", max_bytes=1000, **local)

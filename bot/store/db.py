@@ -7,14 +7,18 @@ which is what makes :meth:`Store.undo` exact.
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import sqlite3
+import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -23,13 +27,68 @@ from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
 
+log = logging.getLogger("racebot.store")
+
 
 class StoreError(Exception):
-    """A problem with the database file that a person can act on."""
+    """A problem with the database file that a person can act on. The message
+    names the file, says what happened and what to do."""
 
 
 class ReadOnlyError(StoreError):
-    pass
+    """The database can be read but not changed (a read-only file or file system)."""
+
+
+class CorruptError(StoreError):
+    """Part of the file is damaged (SQLITE_CORRUPT / NOTADB)."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full (SQLITE_FULL)."""
+
+
+class BusyError(StoreError):
+    """Another process holds the write lock longer than we wait (SQLITE_BUSY)."""
+
+
+READ_ONLY_TEXT = "the database is read-only: answers work, changes are refused"
+
+
+def explain(exc: BaseException, path: str, *, doing: str = "the change") -> StoreError:
+    """A SQLite error as a :class:`StoreError` a person can act on: which
+    file, what happened, what to do. Never advises deleting a file that may
+    be healthy or recoverable."""
+    if isinstance(exc, StoreError):
+        return exc
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    low = text.lower()
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in low or "not a database" in low:
+        return CorruptError(
+            f"The database file {path} cannot be read in full: it is damaged (SQLite: {text}). "
+            f"{doing[:1].upper() + doing[1:]} did not happen. What to do: stop the bot and keep the file "
+            f"(`sqlite3 {path} .recover` can often save its rows); restore the newest copy from the backups "
+            "folder (`racebot backup` writes them), or set DATABASE_PATH to a new file, which is built from "
+            "data/seed on the next start.")
+    if name.startswith("SQLITE_FULL") or "disk is full" in low:
+        return DiskFullError(
+            f"The disk holding the database file {path} is full: {doing} was not saved and the data is as it "
+            "was. Free some disk space, then try again.")
+    if name.startswith("SQLITE_READONLY") or "readonly" in low or "read-only" in low:
+        return ReadOnlyError(f"{READ_ONLY_TEXT} (the file {path} or its folder cannot be written)")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
+        return BusyError(
+            f"Another process is writing to the database file {path} (for example `racebot import`): "
+            f"{doing} was not made and nothing changed. Try again when it has finished.")
+    if name.startswith("SQLITE_IOERR") or "i/o error" in low:
+        return StoreError(
+            f"The database file {path} could not be read or written (SQLite: {text}); {doing} did not "
+            "happen. Check the disk and the file system (dmesg), then try again.")
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "unable to open" in low:
+        return StoreError(
+            f"The database file {path} cannot be opened (SQLite: {text}). Check that the path exists and "
+            "that the bot may read it and its folder.")
+    return StoreError(f"The database file {path} gave an error (SQLite: {text}); {doing} did not happen.")
 
 
 def _now() -> str:
@@ -132,9 +191,15 @@ class Store:
     """The bot's database. ``Store.open(path)`` builds it from the seed the
     first time; later opens migrate it to the current schema."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False):
+    # how long a write waits for another process's write lock before a clear "busy" refusal
+    write_wait: float = 10.0
+    # how long a read waits (WAL readers rarely wait at all)
+    read_wait: float = 30.0
+
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False):
         self.path = str(path)
-        self.readonly = readonly
+        self.readonly = readonly or immutable
+        self.immutable = immutable
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._listeners: list = []
@@ -145,13 +210,15 @@ class Store:
         if self.path == ":memory:":
             raise StoreError("use a file path; an in-memory database is not shared between threads")
         if self.readonly:
-            uri = f"file:{Path(self.path).resolve()}?mode=ro"
+            # mode=ro still needs the WAL's -shm file; on a read-only file system it cannot be made,
+            # and immutable=1 (no locks, no WAL) is the only way to read the file at all.
+            uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro" + ("&immutable=1" if self.immutable else "")
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
         else:
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
         return db
 
     @property
@@ -180,46 +247,86 @@ class Store:
     @classmethod
     def open(cls, path: str | os.PathLike, *, seed_dir: str | os.PathLike | None = DEFAULT_SEED_DIR,
              readonly: bool = False) -> "Store":
-        """Open (and if needed create, migrate and seed) the database at `path`."""
+        """Open (and if needed create, migrate and seed) the database at `path`.
+
+        A file that cannot be written (read-only file, folder or file system)
+        opens read-only: answers work, changes are refused with a clear
+        message. A damaged file raises :class:`CorruptError` naming it."""
         p = Path(path)
         if readonly:
             if not p.exists():
-                raise StoreError(f"database {p} does not exist")
-            store = cls(p, readonly=True)
-            store.check_readable()
-            return store
-        p.parent.mkdir(parents=True, exist_ok=True)
+                raise StoreError(f"The database file {p} does not exist.")
+            return cls._open_read_only(p)
+        if not p.exists():
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"The folder for the database file {p} cannot be created ({exc.strerror}).") from None
         store = cls(p)
-        store.check_readable()
         if not store.writable():
-            store = cls(p, readonly=True)
+            return cls._open_read_only(p)
+        try:
             store.check_readable()
-            return store
-        store.migrate()
+            store.migrate()
+        except ReadOnlyError:
+            store.close()
+            return cls._open_read_only(p)
+        except StoreError:
+            store.close()
+            raise
         if seed_dir is not None and store.is_empty():
             from bot.store.seed import load_seed
 
             load_seed(store, Path(seed_dir))
         return store
 
+    @classmethod
+    def _open_read_only(cls, p: Path) -> "Store":
+        store = cls(p, readonly=True)
+        try:
+            store.check_readable()
+            return store
+        except CorruptError:
+            raise
+        except StoreError:
+            store.close()
+        log.warning("%s: read-only file system, opening it immutable (changes in its WAL are not seen)", p)
+        store = cls(p, immutable=True)
+        store.check_readable()
+        return store
+
     def check_readable(self) -> None:
+        """Read the schema and run ``PRAGMA quick_check``: a file whose header
+        is intact but whose pages are damaged is found now, with a clear
+        message, not later in the middle of an answer."""
         try:
             self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"the database file {self.path} cannot be read ({exc}). It may be corrupt: "
-                "move it aside and restore a backup (`racebot backup` writes them), or delete it "
-                "and it is rebuilt from data/seed on the next start."
-            ) from None
+            result = [r[0] for r in self.db.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path, doing="opening it") from None
+        if result != ["ok"]:
+            raise CorruptError(
+                f"The database file {self.path} cannot be read in full: it is damaged (SQLite quick_check: "
+                f"{'; '.join(str(r) for r in result)[:300]}). What to do: stop the bot and keep the file "
+                f"(`sqlite3 {self.path} .recover` can often save its rows); restore the newest copy from the "
+                "backups folder (`racebot backup` writes them), or set DATABASE_PATH to a new file, which is "
+                "built from data/seed on the next start.")
 
     def writable(self) -> bool:
         if self.readonly:
             return False
-        if not os.access(self.path, os.W_OK) or not os.access(Path(self.path).resolve().parent, os.W_OK):
+        p = Path(self.path)
+        if p.exists() and not os.access(p, os.W_OK):
             return False
-        return True
+        return os.access(p.resolve().parent, os.W_OK)  # WAL needs its -wal and -shm files beside it
 
     def migrate(self) -> int:
+        try:
+            return self._migrate()
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path, doing="preparing it (WAL mode, schema migrations)") from None
+
+    def _migrate(self) -> int:
         db = self.db
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -248,24 +355,56 @@ class Store:
     # -- changes ------------------------------------------------------------
     @contextmanager
     def change(self, actor: str = "system", action: str = "change", *, audit: bool = True) -> Iterator[Change]:
-        """An atomic, audited change. Any exception rolls everything back."""
+        """An atomic, audited change. Any exception rolls everything back.
+
+        The transaction starts with ``BEGIN IMMEDIATE``: the write lock is
+        taken at once, waiting up to :attr:`write_wait` for another process
+        (a deferred transaction that upgrades to a write later under WAL gets
+        SQLITE_BUSY at once, without the busy timeout). SQLite errors become
+        :class:`StoreError` subclasses with a clear message."""
         if self.readonly:
-            raise ReadOnlyError("the database is read-only: answers work, changes are refused")
+            raise ReadOnlyError(READ_ONLY_TEXT)
         with self._write_lock:
             db = self.db
+            conn = db.conn
             ch = Change(self, db, actor, action, audit)
+            nested = conn.in_transaction
+            savepoint = f"change_{id(ch)}"
             try:
-                with db.atomic():
+                if nested:
+                    conn.execute(f"SAVEPOINT {savepoint}")
+                else:
+                    conn.execute(f"PRAGMA busy_timeout = {int(self.write_wait * 1000)}")
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                    finally:
+                        conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
+                try:
                     yield ch
                     if ch.count:
                         db.execute(
                             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
-            except sqlite3.OperationalError as exc:
-                if "readonly" in str(exc) or "read-only" in str(exc):
-                    raise ReadOnlyError("the database is read-only: answers work, changes are refused") from None
-                raise
+                except BaseException:
+                    if conn.in_transaction:
+                        if nested:
+                            conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                            conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                        else:
+                            conn.rollback()
+                    raise
+                if nested:
+                    conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                else:
+                    conn.commit()
+            except sqlite3.Error as exc:
+                if conn.in_transaction and not nested:
+                    try:
+                        conn.rollback()
+                    except sqlite3.Error:
+                        pass
+                raise explain(exc, self.path, doing=f"the change ({action[:80]})") from None
         if ch.count:
             self._version_cache = None
             for fn in list(self._listeners):
@@ -334,15 +473,37 @@ class Store:
 
     # -- backup ---------------------------------------------------------------
     def backup(self, dest: str | os.PathLike) -> Path:
-        """A consistent copy through SQLite's online backup API."""
+        """A consistent copy through SQLite's online backup API.
+
+        It is written to a temporary name in the same folder and renamed into
+        place only when complete, so a failure (a full disk) leaves no
+        partial or empty file behind; the error says what happened."""
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(str(dest))
         try:
-            with self._write_lock:
-                self.db.conn.backup(target)
-        finally:
-            target.close()
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"The backup {dest} cannot be written ({exc.strerror}); the database is unchanged.") from None
+        tmp = Path(tmp_name)
+        try:
+            target = sqlite3.connect(str(tmp))
+            try:
+                with self._write_lock:
+                    self.db.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            os.replace(tmp, dest)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                exc = sqlite3.OperationalError("database or disk is full")
+            err = explain(exc, str(dest), doing="the backup")
+            raise type(err)(f"{err} (No backup file was left behind; the database itself is unchanged.)") from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return dest
 
     def integrity_check(self) -> str:
