@@ -20,7 +20,7 @@ from typing import Any, Callable
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import take_date, unquote, words
 from bot.commands.registry import Param, command
-from bot.render.text import clean, elo, params as fmt_params
+from bot.render.text import clean, code_block, elo, params as fmt_params
 from bot.reply import Attachment, Field, Reply
 from bot.store.fetch import FetchError, fetch
 from bot.store.importers import (
@@ -529,7 +529,7 @@ def _dry_run_reply(ctx: Context, kind: str, files: list[tuple[str, bytes]], run:
     preview = "\n".join(clean(c, 120) for c in report.changes[:15])
     text = (f"Dry run of {label}: **{report.added} added, {report.updated} changed, {report.unchanged} unchanged, "
             f"{report.skipped} skipped, 0 removed** (imports never delete).\n"
-            + (f"```\n{preview}\n```\n" if preview else "")
+            + (code_block(preview.split("\n")) + "\n" if preview else "")
             + "Press Confirm within 5 minutes to apply it; only you can.")
     return Reply(text=text, status="confirm", confirm_token=token,
                  data={"import": kind, "report": report.as_dict(), "dry_run": True})
