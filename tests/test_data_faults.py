@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Caller, Engine
-from bot.store import Store, StoreError
+from bot.store import StoreError
+from bot.store.seed import open_store
 
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ def test_corrupt_database_gives_a_clear_error_and_how_to_restore(tmp_path):
     db = tmp_path / "racebot.db"
     db.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
     with pytest.raises(StoreError) as exc:
-        Store.open(db)
+        open_store(db)
     msg = str(exc.value)
     assert "cannot be read" in msg and "backup" in msg and "data/seed" in msg
     # and through the command line: a clear message, exit 1, no traceback
@@ -61,7 +62,7 @@ def test_read_only_file_permissions(seeded_db, tmp_path):  # pragma: no cover - 
 def test_read_only_database_answers_and_refuses_changes(seeded_db, tmp_path):
     db = tmp_path / "ro.db"
     shutil.copy(seeded_db, db)
-    store = Store.open(db, readonly=True)
+    store = open_store(db, readonly=True)
     e = Engine(store)
     before = store.dump()
     assert e.handle("race").status == "ok"
@@ -104,7 +105,7 @@ def test_corrupt_pages_behind_an_intact_header_are_named_at_open(seeded_db, tmp_
     _damage_pages(db)
     assert db.read_bytes()[:16] == b"SQLite format 3\x00"
     with pytest.raises(CorruptError) as exc:
-        Store.open(db)
+        open_store(db)
     msg = str(exc.value)
     assert str(db) in msg and "damaged" in msg and "backup" in msg and ".recover" in msg
     _no_delete_advice(msg)
@@ -269,11 +270,11 @@ def test_disk_full_on_a_real_small_disk_cli_and_backup(seeded_db, tmp_path):
     script = f"""
 import json, os, subprocess, sys
 db = {str(mnt / 'racebot.db')!r}
-from bot.store import Store
-s = Store.open(db); before = s.dump(); s.close()
+from bot.store.seed import open_store as _open
+s = _open(db); before = s.dump(); s.close()
 imp = subprocess.run([sys.executable, "-m", "bot", "--db", db, "import", "figures", {str(tmp_path / 'figures.csv')!r}],
                      capture_output=True, text=True, timeout=180)
-s = Store.open(db)
+s = _open(db)
 # fill what is left of the disk, then try a backup onto it
 with open({str(mnt / 'filler')!r}, "wb") as f:
     try:

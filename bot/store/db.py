@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 import sqlite_utils
@@ -25,7 +25,6 @@ import sqlite_utils
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
 
 log = logging.getLogger("racebot.store")
 
@@ -188,8 +187,8 @@ class Change:
 
 
 class Store:
-    """The bot's database. ``Store.open(path)`` builds it from the seed the
-    first time; later opens migrate it to the current schema."""
+    """The bot's database. ``Store.open(path)`` creates it the first time and
+    migrates it to the current schema on later opens."""
 
     # how long a write waits for another process's write lock before a clear "busy" refusal
     write_wait: float = 10.0
@@ -245,9 +244,11 @@ class Store:
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike, *, seed_dir: str | os.PathLike | None = DEFAULT_SEED_DIR,
+    def open(cls, path: str | os.PathLike, *, seeder: Callable[["Store"], Any] | None = None,
              readonly: bool = False) -> "Store":
-        """Open (and if needed create, migrate and seed) the database at `path`.
+        """Open (and if needed create and migrate) the database at `path`;
+        an empty one is filled by ``seeder(store)`` when given
+        (:func:`bot.store.seed.open_store` passes the seed loader).
 
         A file that cannot be written (read-only file, folder or file system)
         opens read-only: answers work, changes are refused with a clear
@@ -274,10 +275,8 @@ class Store:
         except StoreError:
             store.close()
             raise
-        if seed_dir is not None and store.is_empty():
-            from bot.store.seed import load_seed
-
-            load_seed(store, Path(seed_dir))
+        if seeder is not None and store.is_empty():
+            seeder(store)
         return store
 
     @classmethod
