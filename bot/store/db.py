@@ -424,13 +424,16 @@ class Store:
 
     # -- audit: history and undo --------------------------------------------
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest audit entries, or those about one model: its own row, and
+        rows whose key or values name it. Matched on the JSON value itself
+        (model 10 is not model 100)."""
         if model_id is None:
             return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
-        mlike = f'%"model_id": {model_id}%'
         return self.query(
-            "SELECT * FROM audit WHERE (tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
-            "OR before LIKE ? OR after LIKE ? ORDER BY id DESC LIMIT ?",
-            [json.dumps({"id": model_id}), mlike, mlike, mlike, limit],
+            "SELECT * FROM audit WHERE (tbl = 'models' AND json_extract(row_key, '$.id') = :m) "
+            "OR json_extract(row_key, '$.model_id') = :m OR json_extract(before, '$.model_id') = :m "
+            "OR json_extract(after, '$.model_id') = :m ORDER BY id DESC LIMIT :n",
+            {"m": model_id, "n": limit},
         )
 
     def undo(self, n: int = 1, actor: str = "system") -> list[dict[str, Any]]:

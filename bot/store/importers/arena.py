@@ -22,6 +22,7 @@ from bot.store.importers.common import (
     model_ids_by_name,
     org_words,
     read_table,
+    rerank_snapshot,
     store_models,
     upsert_model,
 )
@@ -180,4 +181,14 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
             report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
             if progress:
                 progress(i + 1, len(rows))
+        # A file that covers only part of a snapshot already here (or adds to one) leaves the
+        # published ranks of the rest stale: rank the whole snapshot again.
+        names = {r["arena_name"] for r in rows}
+        others = [n for (n,) in ch.db.execute("SELECT arena_name FROM arena_ratings WHERE snapshot_date = ?", [date])
+                  if n not in names]
+        if others:
+            moved = rerank_snapshot(ch, date)
+            if moved:
+                report.notes.append(f"the snapshot {date} already held {len(others)} other models: "
+                                    f"{moved} ranks recomputed")
     return report

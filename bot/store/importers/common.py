@@ -8,6 +8,7 @@ file changes nothing.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -206,6 +207,26 @@ def cell_int(table: Table, rn: int, line: int, col: str, raw: str | None, *, req
     if v is None and required:
         raise table.fail(rn, f"column {col!r} is empty", line)
     return v
+
+
+def rerank_snapshot(ch: Change, day: str) -> int:
+    """Recompute the ranks of one Arena snapshot after a moderator's `elo` or
+    a partial import changed it, the way LMArena ranks: 1 + the number of
+    models whose whole confidence interval lies above this one's (a rating
+    without an interval counts as the single point of its score). Each
+    change is an audited upsert, so `undo` restores the published ranks.
+    Returns how many ranks changed."""
+    rows = ch.db.execute("SELECT arena_name, rank, score, ci_plus, ci_minus FROM arena_ratings "
+                         "WHERE snapshot_date = ?", [day]).fetchall()
+    lows = sorted(score - (minus or 0.0) for _n, _r, score, _p, minus in rows)
+    changed = 0
+    for name, rank, score, plus, _minus in rows:
+        high = score + (plus or 0.0)
+        better = len(lows) - bisect.bisect_right(lows, high)
+        if better + 1 != rank:
+            ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": name, "rank": better + 1})
+            changed += 1
+    return changed
 
 
 NAME_LIMIT = 200
