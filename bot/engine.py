@@ -183,6 +183,16 @@ class Engine:
         ctx = self.context(caller)
         return self._run(line, ctx, attachments)
 
+    def accepts_upload(self, line: str, caller: Caller) -> bool:
+        """Whether `line` is a command that reads an attached file and `caller`
+        may run it (moderator commands: moderators only). Adapters ask this
+        *before* downloading anything: nobody else makes the bot fetch a file."""
+        word, _rest = split_command(line, self.prefix)
+        info = find(word) if word else None
+        if info is None or not any(p.kind == "attachment" for p in info.params):
+            return False
+        return caller.is_moderator or not info.admin
+
     def _run(self, line: str, ctx, attachments) -> Reply:
         word, rest = split_command(line, self.prefix)
         if not word:

@@ -551,3 +551,58 @@ async def test_wrong_token_fails_fast_and_is_not_logged(
         await asyncio.wait_for(run_bot(bad, engine), 10)
     assert sim.sessions == {}  # never reached the gateway
     assert "definitely-not-the-token" not in caplog.text
+
+
+# --------------------------------------------------------------------------- issue #13: floods and downloads
+async def test_a_cooldown_flood_gets_one_notice_then_silence(sim: DiscordSimulator, world: World, engine: Engine) -> None:
+    """30 commands from one member with 2 allowed per minute: 2 answers and
+    one "Easy there", not 28 of them."""
+    async with running(world.settings(cooldown_rate=2, cooldown_per=60.0), engine):
+        first = sim.send_user_message(world.channel, world.member, "!help")
+        for _ in range(29):
+            sim.send_user_message(world.channel, world.member, "!help")
+        await sim.wait_for_messages(world.channel, 3, after=first, timeout=20)
+        # a sentinel from someone else: when its (slower) answer is in, every cooldown check is long done
+        probe = sim.send_user_message(world.channel, world.mod, "!race")
+        await sim.wait_for_messages(world.channel, 1, after=probe, timeout=20)
+        bot_msgs = [m for m in sim.messages_in(world.channel, after=first) if m.author_id != world.member.id
+                    and m.author_id != world.mod.id]
+    notices = [m for m in bot_msgs if "Easy there" in (m.content or "")]
+    assert len(notices) == 1, [m.content for m in bot_msgs]
+    assert len(bot_msgs) == 2 + 1 + 1  # two answers, one notice, the sentinel's answer
+
+
+async def test_attachments_are_read_only_for_a_moderators_import(sim: DiscordSimulator, world: World,
+                                                                  tmp_path: Path) -> None:
+    """Members never make the bot download: not with !help, not with !import.
+    A moderator's import reads one file, after the permission check, and a
+    file Discord says is too big is refused before any byte is fetched."""
+    fresh = Engine.open(tmp_path / "uploads.db")
+    try:
+        async with running(world.settings(), fresh):
+            big = {"arena-text-2099-01-01.csv": 20 * 2**20}
+            for user, line in ((world.member, "!help"), (world.member, "!import arena"), (world.member, "!race")):
+                m = sim.send_user_message(world.channel, user, line,
+                                          attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)], declared_sizes=big)
+                await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert sim.attachment_downloads == []
+            # a moderator: two files -> refused, nothing read
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("a-2099-01-01.csv", ARENA_CSV), ("b-2099-01-01.csv", ARENA_CSV)])
+            [two] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "exactly one" in two.text().lower()
+            # one file Discord reports as 30 MB -> refused from the metadata, nothing read
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)],
+                                      declared_sizes={"arena-text-2099-01-01.csv": 30 * 2**20})
+            [huge] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "limit" in huge.text().lower() and not huge.buttons()
+            assert sim.attachment_downloads == []
+            # one proper file: read once, a dry run with Confirm
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "dry run" in dry.text().lower()
+            assert len(sim.attachment_downloads) == 1
+    finally:
+        fresh.close()

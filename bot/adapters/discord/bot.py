@@ -82,7 +82,8 @@ class RaceCog(commands.Cog, name="AI Race"):
                 await self.bot.run_command(ctx, line)
             return
         if isinstance(error, commands.CommandOnCooldown):
-            await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
+            if self.bot.cooldown_notice_due(ctx, error.retry_after):
+                await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
             return
         if isinstance(error, (commands.CheckFailure, commands.DisabledCommand)):
             await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
@@ -127,6 +128,7 @@ class RaceBot(commands.Bot):
         self.cooldown = commands.CooldownMapping.from_cooldown(
             settings.cooldown_rate, settings.cooldown_per, commands.BucketType.user
         )
+        self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self._last_identify: dict[int, float] = {}
         self._max_concurrency = 1
@@ -225,28 +227,52 @@ class RaceBot(commands.Bot):
         bucket = self.cooldown.get_bucket(ctx.message)
         return bucket.update_rate_limit() if bucket is not None else None
 
-    async def read_attachments(self, files: Sequence[discord.Attachment]) -> list[tuple[str, bytes]] | None:
-        """The bytes of uploaded files (for admin imports); too big -> None."""
-        out = []
-        for a in files[:5]:
-            if a.size > MAX_UPLOAD_BYTES:
-                return None
-            out.append((a.filename, await a.read()))
-        return out
+    def upload_problem(self, line: str, caller: "Caller", files: Sequence[discord.Attachment]) -> "Reply | None":
+        """Why the attached files will not be read (a reply), or None when the
+        one file may be downloaded. Nothing is downloaded for a command that
+        takes no file, for anyone who may not run it (the permission check
+        comes first), for more than one file, or for a file whose size, as
+        Discord reports it, is over the limit."""
+        if not files or not self.engine.accepts_upload(line, caller):
+            return None
+        if len(files) != 1:
+            return Reply(text="Attach exactly one CSV file. Nothing was read or imported.", status="usage")
+        if files[0].size > MAX_UPLOAD_BYTES:
+            return Reply(text=f"That file is {files[0].size / 2**20:.1f} MB; the limit is "
+                              f"{MAX_UPLOAD_BYTES // 2**20} MB. Nothing was read or imported.", status="usage")
+        return None
+
+    def cooldown_notice_due(self, ctx: commands.Context, wait: float) -> bool:
+        """One cooldown notice per window, then silence: a user hammering the
+        bot gets one "Easy there", not one per message. Slash commands
+        always get theirs (only the user sees it, and Discord wants an answer)."""
+        if ctx.interaction is not None:
+            return True
+        now = time.monotonic()
+        until = self._cooldown_told.get(ctx.author.id)
+        if until is not None and now < until:
+            return False
+        if len(self._cooldown_told) > 10_000:  # forget windows that are over
+            self._cooldown_told = {k: v for k, v in self._cooldown_told.items() if v > now}
+        self._cooldown_told[ctx.author.id] = now + wait
+        return True
 
     async def run_command(self, ctx: commands.Context, line: str, files: Sequence[discord.Attachment] = ()) -> None:
         """The whole life of one command: cooldown, typing/defer, engine, reply."""
         wait = self.retry_after(ctx)
         if wait:
-            await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
+            if self.cooldown_notice_due(ctx, wait):
+                await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
         caller = make_caller(ctx.author, ctx.guild, self.settings)
+        refusal = self.upload_problem(line, caller, files)
+        wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
 
         async def job() -> "Reply":
-            uploads = await self.read_attachments(files) if files else None
-            if files and uploads is None:
-                return Reply(text=f"That file is too big (the limit is {MAX_UPLOAD_BYTES // 2**20} MB).", status="usage")
-            if uploads:
+            if refusal is not None:
+                return refusal
+            if wanted:
+                uploads = [(wanted[0].filename, await wanted[0].read())]
                 return await self.engine.ahandle(line, caller, attachments=uploads)
             return await self.engine.ahandle(line, caller)
 
