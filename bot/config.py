@@ -85,7 +85,9 @@ class Settings:
     cooldown_rate: int = 5  # commands ...
     cooldown_per: float = 15.0  # ... per this many seconds, per user
     max_concurrency: int = 4  # engine/chart jobs at once
-    command_timeout: float = 30.0  # seconds before a command gives up with a friendly reply
+    command_timeout: float = 30.0  # seconds before a command is stopped (it then changes nothing)
+    import_timeout: float = 900.0  # imports and syncs (dry run or confirmed): long work that shows progress
+    progress_every: float = 2.0  # seconds before long work shows (and between updates of) its progress
     # discord.py waits this long after the last GUILD_CREATE before on_ready (its own default is 2 s;
     # guilds arriving later are still handled, so a short wait gives a fast start).
     guild_ready_timeout: float = 0.5
@@ -129,6 +131,7 @@ class Settings:
             cooldown_per=_number(e, "COOLDOWN_PER", 15.0, cast=float, minimum=0.0),
             max_concurrency=_number(e, "MAX_CONCURRENCY", 4, minimum=1),
             command_timeout=_number(e, "COMMAND_TIMEOUT", 30.0, cast=float, minimum=1.0),
+            import_timeout=_number(e, "IMPORT_TIMEOUT", 900.0, cast=float, minimum=1.0),
             guild_ready_timeout=_number(e, "GUILD_READY_TIMEOUT", 0.5, cast=float, minimum=0.0),
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
             epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),

@@ -119,7 +119,7 @@ def test_undo_reverts_exactly(fresh_engine):
     for line in ("set deepseek r1 params 70B", "score deepseek r1 GPQA diamond 99%", "alias o3 three",
                  "remove grok 4", "merge GPT-4o mini into o3", "rename o1 to O-One"):
         assert e.handle(line, MOD).status == "ok", line
-    assert e.handle("undo 6", MOD).status == "ok"
+    assert e.handle("undo last 6", MOD).status == "ok"
     assert strip_audit(e.store.dump()) == strip_audit(start)
 
 
@@ -152,7 +152,7 @@ def test_random_admin_sequences_undo_to_the_start(seeded_db, tmp_path_factory, o
         r = e.handle(op.format(n=n, c=c, p=n * 10, elo=elo, m=n), MOD)
         applied += r.status == "ok" and r.changed
     if applied:
-        e.handle(f"undo {applied}", MOD)
+        e.handle(f"undo last {applied}", MOD)
     assert strip_audit(e.store.dump()) == strip_audit(start)
     e.close()
 

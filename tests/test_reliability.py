@@ -159,7 +159,7 @@ async def test_moderator_runs_each_admin_command_end_to_end(sim, tmp_path, seede
              "!alias deepseek r1 whale", "!rename o1 to o1 (Dec 2024)", "!remove grok 4", "!restore grok 4",
              "!add model Test Model 7 org=OpenAI country=us date=2025-01-01 params=7B",
              "!merge Test Model 7 into o3", "!unalias whale", "!history deepseek r1", "!stats", "!export csv",
-             "!backup", "!undo 10"]
+             "!backup", "!undo last 10"]
     try:
         async with running(world.settings(cooldown_rate=1000), engine):
             for line in lines:

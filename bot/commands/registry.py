@@ -37,6 +37,8 @@ class CommandInfo:
     chart: bool = False
     group: str = "community"
     details: str = ""
+    # long work (imports): not bounded by COMMAND_TIMEOUT; it reports progress instead
+    long: bool = False
 
 
 REGISTRY: dict[str, CommandInfo] = {}
@@ -45,12 +47,12 @@ ALIASES: dict[str, str] = {}
 
 def command(name: str, *, summary: str, usage: str, example: str, aliases: tuple[str, ...] = (),
             params: tuple[Param, ...] = (), admin: bool = False, chart: bool = False,
-            group: str | None = None, details: str = "") -> Callable:
+            group: str | None = None, details: str = "", long: bool = False) -> Callable:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY or name in ALIASES:
             raise ValueError(f"command {name!r} registered twice")
         REGISTRY[name] = CommandInfo(name, summary, usage, example, fn, aliases, params, admin, chart,
-                                     group or ("moderators" if admin else "community"), details)
+                                     group or ("moderators" if admin else "community"), details, long)
         for a in aliases:
             if a in ALIASES or a in REGISTRY:
                 raise ValueError(f"alias {a!r} registered twice")

@@ -11,6 +11,7 @@ import errno
 import json
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -21,6 +22,8 @@ from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 import sqlite_utils
+
+from bot import work
 
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
@@ -36,6 +39,20 @@ class StoreError(Exception):
 
 class ReadOnlyError(StoreError):
     """The database can be read but not changed (a read-only file or file system)."""
+
+
+class UndoRefused(StoreError):
+    """An undo or redo that would overwrite a later change (or has nothing to do)."""
+
+
+_UNDO_OF = re.compile(r"^(undo|redo) #(\d+)$")
+
+
+def _conflict_text(verb: str, batch: int, action: str, conflicts: list[dict[str, Any]]) -> str:
+    shown = "; ".join(f"#{c['batch']} {c['action']} by {c['actor']}" for c in conflicts[:5])
+    more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+    return (f"Change #{batch} ({action}) was not {verb}ne: later changes touched the same rows ({shown}{more}). "
+            f"`{verb} {batch} force` {verb}es it anyway and overwrites them; nothing was changed.")
 
 
 class CorruptError(StoreError):
@@ -363,6 +380,9 @@ class Store:
         :class:`StoreError` subclasses with a clear message."""
         if self.readonly:
             raise ReadOnlyError(READ_ONLY_TEXT)
+        ticket = work.current()
+        if ticket is not None:
+            ticket.check()
         with self._write_lock:
             db = self.db
             conn = db.conn
@@ -379,12 +399,16 @@ class Store:
                     finally:
                         conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
                 try:
+                    if ticket is not None:
+                        ticket.check()  # cancelled while waiting for the lock
                     yield ch
                     if ch.count:
                         db.execute(
                             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
+                    if not nested and ticket is not None and not ticket.begin_commit():
+                        raise work.Cancelled()  # the user was told it failed: it must not happen
                 except BaseException:
                     if conn.in_transaction:
                         if nested:
@@ -396,7 +420,11 @@ class Store:
                 if nested:
                     conn.execute(f"RELEASE SAVEPOINT {savepoint}")
                 else:
-                    conn.commit()
+                    try:
+                        conn.commit()
+                    finally:
+                        if ticket is not None:
+                            ticket.end_commit()
             except sqlite3.Error as exc:
                 if conn.in_transaction and not nested:
                     try:
@@ -436,42 +464,105 @@ class Store:
             {"m": model_id, "n": limit},
         )
 
-    def undo(self, n: int = 1, actor: str = "system") -> list[dict[str, Any]]:
-        """Revert the last `n` batches that are not undone yet, newest first.
+    # -- undo and redo: audited changes themselves -----------------------------
+    def batch_rows(self, batch: int) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM audit WHERE batch = ? ORDER BY id", [batch])
 
-        Returns the batches undone (batch, action, actor, rows). The undo is
-        itself one transaction; it is not audited as a new batch, so `undo`
-        twice reverts two different changes."""
-        undone = []
-        with self.change(actor, f"undo {n}", audit=False) as ch:
-            batches = ch.db.execute(
-                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 "
-                "GROUP BY batch ORDER BY batch DESC LIMIT ?", [n]).fetchall()
-            for batch, action, who, rows in batches:
-                entries = ch.db.execute(
-                    "SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? ORDER BY id DESC",
-                    [batch]).fetchall()
-                for _id, tbl, row_key, before, after in entries:
-                    key = json.loads(row_key)
-                    where = " AND ".join(f"[{k}] = ?" for k in key)
-                    if before is None:  # was inserted -> delete
-                        ch.db.execute(f"DELETE FROM [{tbl}] WHERE {where}", list(key.values()))
-                    else:
-                        row = json.loads(before)
-                        cols = list(row)
-                        # update in place when the row is there (no REPLACE: that deletes, and a
-                        # delete cascades), insert it back when it was deleted
-                        exists = ch.db.execute(f"SELECT 1 FROM [{tbl}] WHERE {where}", list(key.values())).fetchone()
-                        if exists:
-                            ch.db.execute(f"UPDATE [{tbl}] SET {', '.join(f'[{c}] = ?' for c in cols)} WHERE {where}",
-                                          [*(row[c] for c in cols), *key.values()])
-                        else:
-                            ch.db.execute(f"INSERT INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
-                                          f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
-                    ch.count += 1
-                ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
-                undone.append({"batch": batch, "action": action, "actor": who, "rows": rows})
-        return undone
+    def own_batches(self, user_id: str, *, limit: int = 1) -> list[int]:
+        """The caller's newest live changes (not undone, not an undo), newest first.
+        Actors are written ``name (user id)``; the id is what identifies them."""
+        return [r["batch"] for r in self.query(
+            "SELECT batch, MIN(actor) AS actor, MIN(action) AS action FROM audit WHERE undone = 0 "
+            "GROUP BY batch HAVING substr(actor, -length(:tail)) = :tail AND action NOT LIKE 'undo #%' "
+            "ORDER BY batch DESC LIMIT :n", {"tail": f"({user_id})", "n": limit})]
+
+    def own_undone(self, user_id: str) -> int | None:
+        """The change the caller undid most recently and has not redone."""
+        for r in self.query(
+                "SELECT batch, MIN(action) AS action FROM audit WHERE undone = 0 AND action LIKE 'undo #%' "
+                "GROUP BY batch HAVING substr(MIN(actor), -length(:tail)) = :tail ORDER BY batch DESC",
+                {"tail": f"({user_id})"}):
+            m = _UNDO_OF.match(r["action"])
+            if m and self.scalar("SELECT MAX(undone) FROM audit WHERE batch = ?", [int(m.group(2))]):
+                return int(m.group(2))
+        return None
+
+    def _later_conflicts(self, db, batch: int, since: int) -> list[dict[str, Any]]:
+        """Live changes after batch `since` that touched a row `batch` touched
+        (an undo of a later change that is itself undone cancels out)."""
+        rows = db.execute(
+            "SELECT batch, MIN(action), MIN(actor) FROM audit WHERE batch > ? AND undone = 0 AND EXISTS "
+            "(SELECT 1 FROM audit a WHERE a.batch = ? AND a.tbl = audit.tbl AND a.row_key = audit.row_key) "
+            "GROUP BY batch ORDER BY batch", [since, batch]).fetchall()
+        out = []
+        for b, action, who in rows:
+            m = _UNDO_OF.match(action or "")
+            if m and m.group(1) == "undo" and int(m.group(2)) > batch:
+                continue
+            out.append({"batch": b, "action": action, "actor": who})
+        return out
+
+    def _apply_values(self, ch: "Change", entries: list, use: str) -> None:
+        """Put every row of a batch back to its `before` (undo) or `after` (redo) values."""
+        for _id, tbl, row_key, before, after in entries:
+            key = json.loads(row_key)
+            values = before if use == "before" else after
+            if values is None:
+                ch.delete(tbl, key)
+            else:
+                ch.upsert(tbl, json.loads(values))
+
+    def undo_batch(self, batch: int, actor: str = "system", *, force: bool = False) -> dict[str, Any]:
+        """Revert change `batch` exactly, as a new audited change (``undo #batch``)
+        that `redo` can reverse. Refused (:class:`UndoRefused`, naming the
+        conflict) when a later live change touched the same rows, unless `force`."""
+        with self.change(actor, f"undo #{batch}") as ch:
+            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
+                                    "ORDER BY id DESC", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ?",
+                                 [batch]).fetchone()
+            if not entries:
+                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
+            action, who, undone = head
+            if undone:
+                raise UndoRefused(f"Change #{batch} ({action}) is already undone; `redo {batch}` applies it again.")
+            m = _UNDO_OF.match(action or "")
+            if m and m.group(1) == "undo":
+                raise UndoRefused(f"Change #{batch} is itself an undo of #{m.group(2)}: `redo {m.group(2)}` "
+                                  "applies that change again.")
+            conflicts = self._later_conflicts(ch.db, batch, batch)
+            if conflicts and not force:
+                raise UndoRefused(_conflict_text("undo", batch, action, conflicts))
+            self._apply_values(ch, entries, "before")
+            ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
+            ch.count += 1
+        return {"batch": batch, "action": action, "actor": who, "rows": len(entries), "undo_batch": ch.batch,
+                "forced_over": [c["batch"] for c in conflicts]}
+
+    def redo_batch(self, batch: int, actor: str = "system", *, force: bool = False) -> dict[str, Any]:
+        """Apply undone change `batch` again (its `after` values), as a new
+        audited change (``redo #batch``); refused when a later live change
+        touched the same rows since it was undone, unless `force`."""
+        with self.change(actor, f"redo #{batch}") as ch:
+            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
+                                    "ORDER BY id", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ?",
+                                 [batch]).fetchone()
+            if not entries:
+                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
+            action, who, undone = head
+            if not undone:
+                raise UndoRefused(f"Change #{batch} ({action}) is not undone; there is nothing to redo.")
+            undo_of = ch.db.execute("SELECT MAX(batch) FROM audit WHERE action = ? AND undone = 0",
+                                    [f"undo #{batch}"]).fetchone()[0] or batch
+            conflicts = [c for c in self._later_conflicts(ch.db, batch, undo_of) if c["batch"] != undo_of]
+            if conflicts and not force:
+                raise UndoRefused(_conflict_text("redo", batch, action, conflicts))
+            self._apply_values(ch, entries, "after")
+            ch.db.execute("UPDATE audit SET undone = 0 WHERE batch = ?", [batch])
+            ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [undo_of])
+            ch.count += 1
+        return {"batch": batch, "action": action, "actor": who, "rows": len(entries), "redo_batch": ch.batch}
 
     # -- backup ---------------------------------------------------------------
     def backup(self, dest: str | os.PathLike) -> Path:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import signal
@@ -24,6 +25,7 @@ from bot.adapters.discord.views import EXPIRED_BUTTON_GRACE, OUR_BUTTON_PREFIXES
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
 from bot.reply import Reply
+from bot.work import Ticket
 
 log = logging.getLogger("racebot.discord")
 
@@ -94,6 +96,67 @@ class RaceCog(commands.Cog, name="AI Race"):
         original = getattr(error, "original", error)
         log.error("command %s failed: %s", ctx.command, original, exc_info=original)
         await self.bot.safe_send(ctx, self.bot.FRIENDLY_ERROR, ephemeral=True)
+
+
+def _quietly(task: "asyncio.Future[Any]") -> None:
+    """Done-callback for work whose answer is no longer wanted: retrieve its
+    outcome so asyncio does not log "exception was never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
+PROGRESS_EVERY = 2.0  # seconds between progress edits (Discord rate-limits edits)
+
+
+class ProgressNote:
+    """A message that shows the progress of long work (an import's dry run),
+    edited at most every PROGRESS_EVERY seconds. ``report`` may be called from
+    any thread (the engine's worker reports through the request's ticket)."""
+
+    def __init__(self, ctx: commands.Context, every: float = PROGRESS_EVERY) -> None:
+        self.ctx = ctx
+        self.every = every
+        self.loop = asyncio.get_running_loop()
+        self.message: discord.Message | None = None
+        self.latest = ""
+        self.last = time.monotonic()  # quick work shows no progress message at all
+        self.task: asyncio.Task | None = None
+        self.shown = 0
+
+    def report(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        self.loop.call_soon_threadsafe(self._schedule, text)
+
+    def _schedule(self, text: str) -> None:
+        self.latest = text
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self._show())
+
+    async def _show(self) -> None:
+        from bot.render.text import clean
+
+        content = f"Working: {clean(self.latest, 300)}"
+        try:
+            if self.message is None:
+                self.message = await self.ctx.send(content, allowed_mentions=NO_MENTIONS)
+            else:
+                await self.message.edit(content=content, allowed_mentions=NO_MENTIONS)
+            self.shown += 1
+        except discord.HTTPException as exc:
+            log.warning("progress message failed: %s", exc)
+
+    async def finish(self) -> None:
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.task, 10)
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                from bot.render.text import clean
+
+                await self.message.edit(content=f"Done: {clean(self.latest, 300)}", allowed_mentions=NO_MENTIONS)
 
 
 class RaceBot(commands.Bot):
@@ -211,14 +274,32 @@ class RaceBot(commands.Bot):
 
         return complete
 
-    async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str) -> "Reply":
-        """Run an engine call under the work semaphore and a timeout; never raises."""
+    async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str, *, ticket: Ticket | None = None,
+                         long: bool = False, interim: Callable[[str], Awaitable[None]] | None = None) -> "Reply":
+        """Run an engine call under the work semaphore and a time limit; never raises.
+
+        The time-out is honest (:mod:`bot.work`): when the time is up the
+        request's `ticket` is cancelled, and a cancelled request never commits
+        a change, so "stopped, nothing was changed" is true. If its change was
+        already being committed, the reply says so (`interim`) and the real
+        result follows. Long work (imports) gets ``IMPORT_TIMEOUT`` instead of
+        ``COMMAND_TIMEOUT`` and shows progress meanwhile."""
+        limit = self.settings.import_timeout if long else self.settings.command_timeout
         try:
             async with self.work:
-                return await asyncio.wait_for(job(), self.settings.command_timeout)
-        except asyncio.TimeoutError:
-            log.warning("command %r timed out after %.0f s", what, self.settings.command_timeout)
-            return Reply(text="That took too long — please try again with a narrower question.", status="error")
+                task = asyncio.ensure_future(job())
+                done, _ = await asyncio.wait({task}, timeout=limit)
+                if task in done:
+                    return task.result()
+                if ticket is None or ticket.cancel():
+                    task.add_done_callback(_quietly)  # it stops at its next check; its answer is dropped
+                    log.warning("command %r stopped after %.0f s", what, limit)
+                    return Reply(text="That took too long and was stopped; nothing was changed. Please try again "
+                                      "(a narrower question answers faster).", status="error", data={"cancelled": True})
+                log.warning("command %r is past %.0f s but already saving its change; waiting for it", what, limit)
+                if interim is not None:
+                    await interim("That took a while: the change is being saved now. The result follows.")
+                return await task
         except Exception as exc:
             log.error("command %r failed: %s", what, exc, exc_info=exc)
             return Reply(text=self.FRIENDLY_ERROR, status="error")
@@ -268,20 +349,29 @@ class RaceBot(commands.Bot):
         refusal = self.upload_problem(line, caller, files)
         wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
 
+        long = self.engine.is_long(line)
+        note = ProgressNote(ctx, self.settings.progress_every) if long else None
+        ticket = Ticket(on_progress=note.report if note else None)
+
         async def job() -> "Reply":
             if refusal is not None:
                 return refusal
             if wanted:
                 uploads = [(wanted[0].filename, await wanted[0].read())]
-                return await self.engine.ahandle(line, caller, attachments=uploads)
-            return await self.engine.ahandle(line, caller)
+                return await self.engine.ahandle(line, caller, attachments=uploads, ticket=ticket)
+            return await self.engine.ahandle(line, caller, ticket=ticket)
+
+        async def interim(text: str) -> None:
+            await self.safe_send(ctx, text, ephemeral=True)
 
         if ctx.interaction is not None:
             await ctx.defer()
-            reply = await self.run_engine(job, line)
+            reply = await self.run_engine(job, line, ticket=ticket, long=long, interim=interim)
         else:
             async with ctx.typing():
-                reply = await self.run_engine(job, line)
+                reply = await self.run_engine(job, line, ticket=ticket, long=long, interim=interim)
+        if note is not None:
+            await note.finish()
         await self.send_reply(ctx, reply)
         await self.announce(reply)
 
