@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -604,5 +605,75 @@ async def test_attachments_are_read_only_for_a_moderators_import(sim: DiscordSim
             [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
             assert "dry run" in dry.text().lower()
             assert len(sim.attachment_downloads) == 1
+    finally:
+        fresh.close()
+
+
+# --------------------------------------------------------------------------- issue #13: honest time-outs
+def _figures_csv(n: int) -> bytes:
+    lines = ["id,topic,metric,subject,period,value,unit"] + [f"fig-{i},topic,metric {i},s,2024,{i},%" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def test_a_timed_out_change_is_never_applied_and_a_retry_applies_once(
+        sim: DiscordSimulator, world: World, tmp_path: Path, seeded_db: Path) -> None:
+    import shutil
+    import textwrap
+
+    db = tmp_path / "timeout.db"
+    shutil.copy(seeded_db, db)
+    fresh = Engine.open(db)
+    fresh.store.write_wait = 60
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, sys
+        c = sqlite3.connect({str(db)!r}, isolation_level=None)
+        c.execute("BEGIN IMMEDIATE"); print("locked", flush=True)
+        sys.stdin.readline(); c.execute("ROLLBACK"); print("released", flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        async with running(world.settings(command_timeout=1.0), fresh):
+            m = sim.send_user_message(world.channel, world.mod, "!set deepseek r1 params 70B")
+            [r] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=30)
+            assert "took too long" in r.text().lower() and "nothing was changed" in r.text().lower()
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "released"
+            # the stopped worker gets the lock, finds its ticket cancelled and rolls back
+            for _ in range(3000):  # up to 30 s, usually at once
+                if fresh.store._write_lock.acquire(blocking=False):
+                    fresh.store._write_lock.release()
+                    break
+                await asyncio.sleep(0.01)
+            assert fresh.handle("model deepseek r1").data["model"]["parameters"] == 671e9
+            m = sim.send_user_message(world.channel, world.mod, "!set deepseek r1 params 70B")
+            [r] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=30)
+            assert "671B parameters → 70B parameters" in r.text(), r.text()
+        assert fresh.store.scalar("SELECT count(DISTINCT batch) FROM audit") == 1
+    finally:
+        holder.kill()
+        holder.wait(30)
+        fresh.close()
+
+
+async def test_a_long_dry_run_shows_progress_and_ends_in_a_confirm(
+        sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
+    """A dry run far longer than COMMAND_TIMEOUT (1 s here) is not cut: it
+    reports progress and ends with its Confirm button, which applies it."""
+    fresh = Engine.open(tmp_path / "long.db")
+    try:
+        async with running(world.settings(command_timeout=1.0, progress_every=0.05), fresh):
+            m = sim.send_user_message(world.channel, world.mod, "!import figures",
+                                      attachments=[("figures.csv", _figures_csv(30000))])
+            dry = await sim.wait_until(
+                lambda: next((x for x in sim.messages_in(world.channel, after=m) if x.buttons()), None), 120,
+                "the dry run's Confirm")
+            assert "dry run" in dry.text().lower() and "30,000 added" in dry.text().replace("30000", "30,000")
+            shown = [x.content for x in sim.messages_in(world.channel, after=m) if x.content and
+                     x.content.startswith(("Working:", "Done:"))]
+            assert shown and "rows" in shown[0], shown
+            sim.click_button_labelled(dry, "Confirm", user=world.mod)
+            await sim.wait_for_edit(dry, until=lambda x: "imported" in x.text().lower(), timeout=120)
+        assert fresh.store.scalar("SELECT count(*) FROM figures WHERE id LIKE 'fig-%'") == 30000
     finally:
         fresh.close()
