@@ -90,7 +90,7 @@ from bot.store.importers import IMPORTERS, ImportFailed  # noqa: E402
 from bot.store.importers.epoch import EPOCH_REQUIRED  # noqa: E402
 
 
-@pytest.mark.parametrize("line", [
+POISONED_LINES = [
     "set deepseek r1 params 1e308T", "set deepseek r1 params inf", "set deepseek r1 compute nan",
     "set deepseek r1 compute 1e999", "set deepseek r1 cost 9" + "9" * 400, "set deepseek r1 params ١٢B",
     "set deepseek r1 date 2025-99-99", "set deepseek r1 date 2025-02-30", "set deepseek r1 date 9999-01-01",
@@ -99,11 +99,14 @@ from bot.store.importers.epoch import EPOCH_REQUIRED  # noqa: E402
     "add model Evil\nName org=OpenAI country=us date=2025-01-01",
     "add model X org=OpenAI country=us date=2025-13-01", "add model Y org=OpenAI country=us date=2025-01-01 params=1e308T",
     "set deepseek r1 domain " + "x" * 300, "alias deepseek r1 " + "y" * 300,
-])
-def test_chat_refuses_poisoned_values_and_changes_nothing(fresh_engine, line):
+]
+
+
+def test_chat_refuses_poisoned_values_and_changes_nothing(fresh_engine):
     before = fresh_engine.store.dump()
-    r = fresh_engine.handle(line, MOD)
-    assert r.status in ("usage", "error"), (line, r.status, r.text)
+    for line in POISONED_LINES:
+        r = fresh_engine.handle(line, MOD)
+        assert r.status in ("usage", "error"), (line, r.status, r.text)
     assert fresh_engine.store.dump() == before
 
 
@@ -125,7 +128,7 @@ def _epoch_csv(date: str, params: str = "7e9") -> bytes:
     return (",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n").encode()
 
 
-@pytest.mark.parametrize("kind,name,data,where", [
+POISONED_FILES = [
     ("epoch", "notable.csv", _epoch_csv("2025-99-99"), "Publication date"),
     ("epoch", "notable.csv", _epoch_csv("2025-01-01", "1e309"), "Parameters"),
     ("epoch", "notable.csv", _epoch_csv("2025-01-01", "inf"), "Parameters"),
@@ -149,18 +152,21 @@ def _epoch_csv(date: str, params: str = "7e9") -> bytes:
     ("project", "arena.csv",
      b"snapshot_date,arena_name,model,rank,rank_stylectrl,score,ci_plus,ci_minus,votes,organization,licence,"
      b"knowledge_cutoff,source\n2025-08-06,x,GPT-4o,1,,nan,,,,,,,\n", "score"),
-])
-def test_every_importer_refuses_poison_and_names_file_row_field(fresh_engine, kind, name, data, where):
+]
+
+
+def test_every_importer_refuses_poison_and_names_file_row_field(fresh_engine):
     before = fresh_engine.store.dump()
-    with pytest.raises(ImportFailed) as exc:
-        IMPORTERS[kind].run(fresh_engine.store, data, name=name)
-    msg = str(exc.value)
-    assert name in msg and where in msg and "Nothing was imported" in msg, msg
-    if "row" not in msg:
-        assert where == "2025-99-99"  # a file-name date has no row
-    # the same through chat: a dry run that refuses, nothing changed
-    r = fresh_engine.handle(f"import {kind}", MOD, attachments=[(name, data)])
-    assert r.status == "error" and where in r.text and not r.confirm_token, r.text
+    for kind, name, data, where in POISONED_FILES:
+        with pytest.raises(ImportFailed) as exc:
+            IMPORTERS[kind].run(fresh_engine.store, data, name=name)
+        msg = str(exc.value)
+        assert name in msg and where in msg and "Nothing was imported" in msg, msg
+        if "row" not in msg:
+            assert where == "2025-99-99", msg  # only a file-name date has no row
+        # the same through chat: a dry run that refuses, nothing pending
+        r = fresh_engine.handle(f"import {kind}", MOD, attachments=[(name, data)])
+        assert r.status == "error" and where in r.text and not r.confirm_token, r.text
     assert fresh_engine.store.dump() == before
 
 
