@@ -32,14 +32,15 @@ TARGETS = {
     "lookup_seed_p50_ms": ("<", 1.0), "lookup_100k_p50_ms": ("<", 5.0), "text_p99_ms": ("<", 10.0),
     "chart_cold_p50_ms": ("<", 150.0), "chart_cached_p50_ms": ("<", 2.0), "loop_lag_p99_ms": ("<", 20.0),
     "e2e_50_cmds_per_s": (">", 200.0), "e2e_50_p99_ms": ("<", 500.0), "rss_peak_mb": ("<", 250.0),
-    "ready_s": ("<", 2.0), "process_ready_s": ("<", 2.0),
+    "ready_s": ("<", 2.0), "process_ready_s": ("<", 2.0), "reader_p99_ms": ("<", 5.0),
 }
+QUESTIONS = ROOT / "tests" / "data" / "questions.csv"  # the reader's test set: questions as people type them
 
 TEXT_COMMANDS = [
     "model deepsek r1", "compare gpt-4o vs deepseek r1", "top", "top 5 open china", "top 10 gpqa", "race",
     "gap us china", "gap closed open 2025-02", "frontier", "small", "count 2024 by country", "compute",
     "org deepseek", "country china", "timeline openai", "facts", "sources", "help",
-    "ask who is winning, the US or China?", "model gpt-9000",
+    "ask who is winning, the US or China?", "ask best model from france", "ask who makes qwen?", "model gpt-9000",
 ]
 
 
@@ -168,6 +169,34 @@ def bench_text(engine, rounds: int = 25) -> dict[str, Any]:
         every += ts
         per[line] = {"p50_ms": pct(ts, 50), "p99_ms": pct(ts, 99)}
     return {"text_per_command": per, "text_p50_ms": pct(every, 50), "text_p99_ms": pct(every, 99)}
+
+
+# ---------------------------------------------------------------------------
+# the question reader
+# ---------------------------------------------------------------------------
+def bench_reader(engine, rounds: int = 5) -> dict[str, Any]:
+    """Reading one plain question (``bot.commands.reader.read``): p50/p99 over
+    the reader's test set, each question read `rounds` times (the first
+    reading of each, which fills the fuzzy-match cache, included)."""
+    import csv
+
+    from bot.caller import LOCAL_OPERATOR
+    from bot.commands.reader import Lexicon, read
+
+    questions = [row["question"] for row in csv.DictReader(QUESTIONS.open(encoding="utf-8"))]
+    lex = Lexicon.from_context(engine.context(LOCAL_OPERATOR))
+    lex._fuzzy_cache.clear()
+    ts: list[float] = []
+    cpu: list[float] = []  # this thread's CPU time: the reader's own cost, without other processes' turns
+    for _ in range(rounds):
+        for q in questions:
+            c0, t0 = time.thread_time(), time.perf_counter()
+            read(q, lex)
+            ts.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
+    return {"reader_questions": len(questions), "reader_p50_ms": pct(ts, 50), "reader_p99_ms": pct(ts, 99),
+            "reader_max_ms": max(ts), "reader_cpu_p50_ms": pct(cpu, 50), "reader_cpu_p99_ms": pct(cpu, 99),
+            "load_average_1m": os.getloadavg()[0]}
 
 
 # ---------------------------------------------------------------------------
@@ -349,6 +378,7 @@ def run(settings=None) -> dict[str, Any]:
         results["db_size_mb"] = sum(os.path.getsize(p) for p in Path(tmp).glob("bench.db*")) / 1e6
         results.update(bench_lookup(engine))
         results.update(bench_text(engine))
+        results.update(bench_reader(engine))
         results.update(bench_charts(engine))
         engine.close()
         results["bench_process_rss_mb"] = peak_rss_mb()
@@ -438,6 +468,9 @@ ROWS = [
     ("Lookup, 100,000 names, p50 / p99", "lookup_100k_p50_ms", "lookup_100k_p99_ms", "ms"),
     ("difflib, 100,000 names, p50", "difflib_100k_p50_ms", None, "ms"),
     ("Text commands, all, p50 / p99", "text_p50_ms", "text_p99_ms", "ms"),
+    ("Reading a plain question (`ask`'s reader, the test set's questions), p50 / p99", "reader_p50_ms",
+     "reader_p99_ms", "ms"),
+    ("... the same in CPU time of the reading thread, p50 / p99", "reader_cpu_p50_ms", "reader_cpu_p99_ms", "ms"),
     ("Chart render, cold, p50 / p95", "chart_cold_p50_ms", "chart_cold_p95_ms", "ms"),
     ("Chart render, cached, p50 / p99", "chart_cached_p50_ms", "chart_cached_p99_ms", "ms"),
     ("Naive per-request pyplot render, p50 / p95", "naive_pyplot_p50_ms", "naive_pyplot_p95_ms", "ms"),

@@ -17,7 +17,6 @@ import traceback
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -25,10 +24,13 @@ import bot.commands  # noqa: F401  (importing the package registers every handle
 from bot import work
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
+from bot.commands.ask import as_question
+from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
 from bot.commands.registry import REGISTRY, find
+from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
@@ -47,28 +49,28 @@ log = logging.getLogger("racebot.engine")
 class Engine:
     """The bot's core. Thread-safe; one per process."""
 
-    def __init__(self, store, *, prefix: str = "!", settings: Any = None,
+    def __init__(self, store, *, prefix: str = "!", settings: Settings | None = None,
                  pending: PendingActions | None = None):
         self.store = store
         self.prefix = prefix
-        self.settings = settings
+        self.settings = settings if settings is not None else Settings()
         self._lock = threading.RLock()
-        self._read = None
-        self._models_index = None
-        self._orgs_index = None
+        self._read: ReadModel | None = None
+        self._models_index: Index | None = None
+        self._orgs_index: Index | None = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
-        self._charts = None
+        self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
         self.started = time.time()
-        self.served = Counter()
+        self.served: Counter[str] = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
         store.on_change(self.invalidate)
 
     @classmethod
-    def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
+    def open(cls, db_path: str | Path, *, settings: Settings | None = None, prefix: str | None = None,
              seed_dir: str | Path | None = None) -> "Engine":
         store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
-        p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
+        p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
         return cls(store, prefix=p, settings=settings)
 
     # -- cached data ----------------------------------------------------------
@@ -123,6 +125,11 @@ class Engine:
     def commands(self):
         return list(REGISTRY.values())
 
+    def as_question(self, line: str, prefix: str | None = None) -> str:
+        """The line to run for what someone typed: itself when it starts with
+        a command (or a near miss of one), else ``ask <line>``."""
+        return as_question(line, self.prefix if prefix is None else prefix)
+
     def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a slash-command argument."""
         limit = max(1, min(25, limit))
@@ -148,7 +155,10 @@ class Engine:
 
     def context(self, caller: Caller):
         read = self.read_model()
-        return Context(self.store, read, self._models_index, self._orgs_index, caller, self.prefix,
+        models, orgs = self._models_index, self._orgs_index
+        assert models is not None and orgs is not None  # read_model() builds them
+        prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
+        return Context(self.store, read, models, orgs, caller, prefix,
                        self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
@@ -199,25 +209,25 @@ class Engine:
         info = find(word) if word else None
         if info is None or not any(p.kind == "attachment" for p in info.params):
             return False
-        return caller.is_moderator or not info.admin
+        return refusal(info, caller, self.prefix) is None
 
     def _run(self, line: str, ctx, attachments) -> Reply:
-        word, rest = split_command(line, self.prefix)
+        word, rest = split_command(line, ctx.prefix)
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
         if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
-        if info.admin and not ctx.caller.is_moderator:
-            return Reply(text=f"`{self.prefix}{info.name}` is for moderators only. Nothing was changed.",
-                         status="refused", data={"command": info.name})
+        refused = refusal(info, ctx.caller, ctx.prefix)
+        if refused is not None:
+            return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             reply = info.handler(ctx, args)
         except Usage as u:
-            reply = usage_reply(info, self.prefix, u.message)
+            reply = usage_reply(info, ctx.prefix, u.message)
         except GrammarError as g:
-            reply = usage_reply(info, self.prefix, str(g))
+            reply = usage_reply(info, ctx.prefix, str(g))
         except NotFound as nf:
             reply = self._not_found(nf)
         except ImportFailed as exc:
@@ -255,9 +265,9 @@ class Engine:
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:
-            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{self.prefix}{c}`" for c in cmds) + "?"
+            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{ctx.prefix}{c}`" for c in cmds) + "?"
         else:
-            text = f"There's no command `{w}`. `{self.prefix}help` lists them."
+            text = f"There's no command `{w}`. `{ctx.prefix}help` lists them."
         return Reply(text=text, status="unknown_command",
                      suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
 
@@ -267,7 +277,8 @@ class Engine:
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    self._charts = ChartService(self)
+                    self._charts = ChartService(self, workers=self.settings.chart_workers or None,
+                                                processes=self.settings.chart_processes)
         return self._charts
 
     def attach_chart(self, reply: Reply) -> Reply:
@@ -277,11 +288,8 @@ class Engine:
         try:
             png = self.charts.render(reply)
         except Exception as exc:
-            log.warning("chart %s failed: %s", reply.chart.kind, exc)
-            reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            return reply
-        reply.files = [*reply.files, Attachment("chart.png", png)]
-        return reply
+            return _chart_failed(reply, exc)
+        return _with_chart(reply, png)
 
     def is_long(self, line: str) -> bool:
         """Whether `line` is long work (an import, a sync) that reports progress
@@ -300,10 +308,8 @@ class Engine:
             try:
                 png = await self.charts.render_async(reply)
             except Exception as exc:
-                log.warning("chart %s failed: %s", reply.chart.kind, exc)
-                reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            else:
-                reply.files = [*reply.files, Attachment("chart.png", png)]
+                return _chart_failed(reply, exc)
+            return _with_chart(reply, png)
         return reply
 
     def confirm(self, token: str, caller: Caller, *, ticket: work.Ticket | None = None) -> Reply:
@@ -326,3 +332,16 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._charts is not None:
             self._charts.close()
+
+
+def _with_chart(reply: Reply, png: bytes) -> Reply:
+    """The reply with its chart attached as ``chart.png``."""
+    reply.files = [*reply.files, Attachment("chart.png", png)]
+    return reply
+
+
+def _chart_failed(reply: Reply, exc: BaseException) -> Reply:
+    """The reply without its chart, saying so: the figures in the text still stand."""
+    log.warning("chart %s failed: %s", reply.chart.kind if reply.chart else "?", exc)
+    reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
+    return reply

@@ -10,6 +10,7 @@ from bot.caller import Caller
 from bot.commands.grammar import When, take_date
 from bot.commands.pending import PendingActions
 from bot.commands.registry import CommandInfo
+from bot.config import Settings
 from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
@@ -44,7 +45,7 @@ class Context:
     orgs: Index            # organisation lookup
     caller: Caller
     prefix: str = "!"
-    settings: Any = None
+    settings: Settings = field(default_factory=Settings)
     engine: Any = None     # for ``route`` (ask) and ``stats`` only
     pending: PendingActions = field(default_factory=PendingActions)  # actions awaiting Confirm
     reload: Callable[[], ReadModel] | None = None  # the read model after a change

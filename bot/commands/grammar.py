@@ -70,6 +70,8 @@ def take_date(text: str, *, bare_year: bool = True) -> tuple[str, When | None]:
         end = period_end(raw)
     except ValueError as exc:
         raise GrammarError(str(exc)) from None
+    if start is None:
+        return text, None
     return text[: m.start()].strip(), When(raw, start, end)
 
 

@@ -1,9 +1,16 @@
-"""Numbers for people, and replies that fit Discord's limits."""
+"""Numbers for people, and replies that fit Discord's limits.
+
+The one set of number and date formats: text replies and chart labels
+(:mod:`bot.render.charts`) both use these, so a figure reads the same in an
+answer and on its chart. ``clip`` is the one way to cut text to a length.
+"""
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import replace
+from typing import overload
 
 from bot.reply import (
     CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT,
@@ -53,13 +60,44 @@ def score(v: float | None) -> str:
     return "n/a" if v is None else f"{v * 100:.1f}%"
 
 
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
 def month(d: str | None) -> str:
+    """'2025-02-10' or '2025-02' -> 'Feb 2025'; a year or anything else as it is."""
     if not d:
         return "unknown"
-    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    if len(d) >= 7:
-        return f"{names[int(d[5:7]) - 1]} {d[:4]}"
+    d = str(d)
+    if len(d) >= 7 and d[5:7].isdigit() and 1 <= int(d[5:7]) <= 12:
+        return f"{_MONTHS[int(d[5:7]) - 1]} {d[:4]}"
     return d
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(n: int) -> str:
+    """-3 -> '⁻³' (Unicode, so charts need no mathtext)."""
+    return str(n).translate(_SUPERSCRIPT)
+
+
+def sci(v: float) -> str:
+    """3.5e24 -> '3.5 × 10²⁴'."""
+    if not v:
+        return "0"
+    e = math.floor(math.log10(abs(v)))
+    return f"{v / 10 ** e:.1f} × 10{superscript(e)}"
+
+
+@overload
+def clip(text: str, limit: int) -> str: ...
+@overload
+def clip(text: None, limit: int) -> None: ...
+def clip(text: str | None, limit: int) -> str | None:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
 
 
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
@@ -143,12 +181,6 @@ def defang(text: str | None) -> str | None:
     return neutralise_markdown(t)
 
 
-def _cut(s: str | None, n: int) -> str | None:
-    if s is None:
-        return None
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
 def _embed_size(r: Reply) -> int:
     return (len(r.title or "") + len(r.description or "") + len(r.footer or "")
             + sum(len(f.name) + len(f.value) for f in r.fields))
@@ -163,12 +195,12 @@ def fit_reply(reply: Reply) -> Reply:
     for page in pages:
         page = replace(page, pages=[], text=seal_fences(defang(page.text)) or "",
                        description=seal_fences(defang(page.description)),
-                       suggestions=[defang(x) for x in page.suggestions],
-                       announcements=[_cut(seal_fences(defang(a)), CONTENT_LIMIT) for a in page.announcements])
-        page.title = _cut(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
-        page.footer = _cut(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT)
-        page.fields = [Field(_cut(seal_fences(defang(f.name)), EMBED_FIELD_NAME_LIMIT) or "\u200b",
-                             _cut(seal_fences(defang(f.value)), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+                       suggestions=[defang(x) or "" for x in page.suggestions],
+                       announcements=[clip(seal_fences(defang(a)), CONTENT_LIMIT) for a in page.announcements])
+        page.title = clip(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
+        page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT)
+        page.fields = [Field(clip(seal_fences(defang(f.name)), EMBED_FIELD_NAME_LIMIT) or "\u200b",
+                             clip(seal_fences(defang(f.value)), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline)
                        for f in page.fields]
         # content over the limit: split at line breaks into more pages
         chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]

@@ -185,6 +185,7 @@ class Change:
             [row[c] for c in cols],
         )
         rowid = cur.lastrowid
+        assert rowid is not None  # an INSERT always sets it
         pk = PRIMARY_KEYS[table]
         if pk == ("id",):
             key = {"id": rowid}
@@ -437,9 +438,14 @@ class Store:
             for fn in list(self._listeners):
                 fn()
 
-    def on_change(self, fn) -> None:
-        """Call `fn()` after every committed change (cache invalidation)."""
+    def on_change(self, fn: Callable[[], None]) -> None:
+        """Call `fn()` after every committed change (cache invalidation, watches)."""
         self._listeners.append(fn)
+
+    def off_change(self, fn: Callable[[], None]) -> None:
+        """Stop calling `fn` (a bot that closes while the engine lives on)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
 
     @property
     def data_version(self) -> int:
@@ -456,11 +462,11 @@ class Store:
         rows whose key or values name it. Matched on the JSON value itself
         (model 10 is not model 100)."""
         if model_id is None:
-            return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+            return self.query("SELECT * FROM audit WHERE scope = 'data' ORDER BY id DESC LIMIT ?", [limit])
         return self.query(
-            "SELECT * FROM audit WHERE (tbl = 'models' AND json_extract(row_key, '$.id') = :m) "
+            "SELECT * FROM audit WHERE scope = 'data' AND ((tbl = 'models' AND json_extract(row_key, '$.id') = :m) "
             "OR json_extract(row_key, '$.model_id') = :m OR json_extract(before, '$.model_id') = :m "
-            "OR json_extract(after, '$.model_id') = :m ORDER BY id DESC LIMIT :n",
+            "OR json_extract(after, '$.model_id') = :m) ORDER BY id DESC LIMIT :n",
             {"m": model_id, "n": limit},
         )
 
@@ -472,14 +478,15 @@ class Store:
         """The caller's newest live changes (not undone, not an undo), newest first.
         Actors are written ``name (user id)``; the id is what identifies them."""
         return [r["batch"] for r in self.query(
-            "SELECT batch, MIN(actor) AS actor, MIN(action) AS action FROM audit WHERE undone = 0 "
+            "SELECT batch, MIN(actor) AS actor, MIN(action) AS action FROM audit WHERE undone = 0 AND scope = 'data' "
             "GROUP BY batch HAVING substr(actor, -length(:tail)) = :tail AND action NOT LIKE 'undo #%' "
             "ORDER BY batch DESC LIMIT :n", {"tail": f"({user_id})", "n": limit})]
 
     def own_undone(self, user_id: str) -> int | None:
         """The change the caller undid most recently and has not redone."""
         for r in self.query(
-                "SELECT batch, MIN(action) AS action FROM audit WHERE undone = 0 AND action LIKE 'undo #%' "
+                "SELECT batch, MIN(action) AS action FROM audit WHERE undone = 0 AND scope = 'data' "
+                "AND action LIKE 'undo #%' "
                 "GROUP BY batch HAVING substr(MIN(actor), -length(:tail)) = :tail ORDER BY batch DESC",
                 {"tail": f"({user_id})"}):
             m = _UNDO_OF.match(r["action"])
@@ -491,7 +498,7 @@ class Store:
         """Live changes after batch `since` that touched a row `batch` touched
         (an undo of a later change that is itself undone cancels out)."""
         rows = db.execute(
-            "SELECT batch, MIN(action), MIN(actor) FROM audit WHERE batch > ? AND undone = 0 AND EXISTS "
+            "SELECT batch, MIN(action), MIN(actor) FROM audit WHERE batch > ? AND undone = 0 AND scope = 'data' AND EXISTS "
             "(SELECT 1 FROM audit a WHERE a.batch = ? AND a.tbl = audit.tbl AND a.row_key = audit.row_key) "
             "GROUP BY batch ORDER BY batch", [since, batch]).fetchall()
         out = []
@@ -518,9 +525,9 @@ class Store:
         conflict) when a later live change touched the same rows, unless `force`."""
         with self.change(actor, f"undo #{batch}") as ch:
             entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
-                                    "ORDER BY id DESC", [batch]).fetchall()
-            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ?",
-                                 [batch]).fetchone()
+                                    "AND scope = 'data' ORDER BY id DESC", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
+                                 "AND scope = 'data'", [batch]).fetchone()
             if not entries:
                 raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
             action, who, undone = head
@@ -545,9 +552,9 @@ class Store:
         touched the same rows since it was undone, unless `force`."""
         with self.change(actor, f"redo #{batch}") as ch:
             entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
-                                    "ORDER BY id", [batch]).fetchall()
-            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ?",
-                                 [batch]).fetchone()
+                                    "AND scope = 'data' ORDER BY id", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
+                                 "AND scope = 'data'", [batch]).fetchone()
             if not entries:
                 raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
             action, who, undone = head

@@ -36,7 +36,7 @@ class Rating:
     @property
     def open(self) -> bool:
         """Open weights, as the AI Index counts it: anything Arena does not list as Proprietary."""
-        return bool(self.licence) and self.licence.lower() != "proprietary"
+        return bool(self.licence and self.licence.lower() != "proprietary")
 
 
 Pred = Callable[[Rating], bool]

@@ -25,7 +25,10 @@ from .models import (
     INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,
+    ATTACH_FILES,
     MANAGE_GUILD,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     Fault,
     GatewaySession,
     RestCall,
@@ -48,6 +51,16 @@ except ImportError:  # pragma: no cover - depends on the environment
     _zstd = None
 
 log = logging.getLogger("discord_sim")
+
+# fire-and-forget tasks (closing or writing to a socket) are held here until they finish:
+# the event loop keeps only weak references, so an unheld task may vanish mid-way
+_BACKGROUND: set[asyncio.Future[Any]] = set()
+
+
+def _spawn(aw: Any) -> None:
+    fut = asyncio.ensure_future(aw)
+    _BACKGROUND.add(fut)
+    fut.add_done_callback(_BACKGROUND.discard)
 
 API_PREFIX = "/api/v10"
 
@@ -273,6 +286,23 @@ class DiscordSimulator:
         guild.members[user.id] = member
         return member
 
+    def set_overwrite(self, channel: SimChannel, target: SimUser | SimRole | SimGuild, *, allow: int = 0,
+                      deny: int = 0) -> None:
+        """Set a channel permission overwrite (a role, the @everyone role via the
+        guild, or a member) and tell the bot with CHANNEL_UPDATE. Sending where
+        the bot lacks View Channel or Send Messages then fails with 403 50013."""
+        kind = 1 if isinstance(target, SimUser) else 0
+        tid = target.id
+        channel.overwrites = [o for o in channel.overwrites if (o["type"], o["id"]) != (kind, tid)]
+        channel.overwrites.append({"id": tid, "type": kind, "allow": allow, "deny": deny})
+        self._dispatch("CHANNEL_UPDATE", channel.payload(self.users), guild_id=channel.guild_id)
+
+    def remove_bot_from_guild(self, guild: SimGuild) -> None:
+        """The bot is kicked: GUILD_DELETE without ``unavailable``, and the guild is gone for it."""
+        guild.members.pop(self.bot_user.id, None)
+        self._dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+        self.guilds.pop(guild.id, None)
+
     def dm_channel(self, user: SimUser) -> SimChannel:
         for ch in self.channels.values():
             if ch.is_dm and ch.recipient_id == user.id:
@@ -467,7 +497,7 @@ class DiscordSimulator:
                 if transport is not None:
                     transport.abort()
             else:
-                asyncio.ensure_future(ws.close(code=code, message=b"simulated drop"))
+                _spawn(ws.close(code=code, message=b"simulated drop"))
         return n
 
     async def send_reconnect(self, shard_id: int | None = None) -> None:
@@ -596,7 +626,7 @@ class DiscordSimulator:
             async with cond:
                 cond.notify_all()
 
-        asyncio.ensure_future(_n())
+        _spawn(_n())
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, event: str, data: dict[str, Any], *, guild_id: int | None) -> int:
@@ -617,7 +647,7 @@ class DiscordSimulator:
             payload = {"op": OP_DISPATCH, "s": sess.seq, "t": event, "d": payload_d}
             sess.buffer.append(payload)
             if sess.conn is not None:
-                asyncio.ensure_future(sess.conn.send(payload))
+                _spawn(sess.conn.send(payload))
             delivered += 1
         return delivered
 
@@ -762,7 +792,7 @@ class DiscordSimulator:
         payload = {"op": OP_DISPATCH, "s": sess.seq, "t": event, "d": data}
         sess.buffer.append(payload)
         if sess.conn is not None:
-            asyncio.ensure_future(sess.conn.send(payload))
+            _spawn(sess.conn.send(payload))
 
     async def _resume(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
         self.resumes.append({**d, "token": "<redacted>"})
@@ -776,7 +806,7 @@ class DiscordSimulator:
         if sess.conn is not None and sess.conn is not conn:  # an old socket still attached
             old = sess.conn
             sess.ws = sess.conn = None
-            asyncio.ensure_future(old.ws.close(code=4000))
+            _spawn(old.ws.close(code=4000))
         seq = d.get("seq") or 0
         missed = [p for p in sess.buffer if p["s"] > seq]
         conn.session = sess
@@ -1178,6 +1208,12 @@ class DiscordSimulator:
     async def _r_create_message(self, request, body, files, channel_id: str) -> web.Response:
         channel = self._channel(channel_id)
         body = body or {}
+        if channel.guild_id is not None:
+            guild = self.guilds.get(channel.guild_id)
+            perms = guild.channel_permissions_of(self.bot_user.id, channel) if guild else 0
+            need = VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if files else 0)
+            if perms & need != need:
+                raise _ApiError(403, 50013, "Missing Permissions")
         self._validate_message(body, files, partial=False)
         msg = self._new_message(channel, body, files)
         self._dispatch_message("MESSAGE_CREATE", msg)
@@ -1257,7 +1293,7 @@ class DiscordSimulator:
         else:
             raise _ApiError(400, 50035, f"Invalid interaction callback type {ctype!r}")
         inter.callbacks.append(body)
-        if not request.query.get("with_response") in ("1", "true", "True"):
+        if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
         out: dict[str, Any] = {
             "interaction": {

@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.embeds import clip
 from bot.adapters.discord.host import Host
+from bot.render.text import clip
 
 AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
@@ -137,7 +137,7 @@ def make_command(bot: Host, info: Any) -> EngineCommand:
         func = app_commands.describe(**descriptions)(func)
     if renames:
         func = app_commands.rename(**renames)(func)
-    if info.admin:
+    if info.admin or getattr(info, "permission", None) == "manage_server":
         func = app_commands.default_permissions(manage_guild=True)(func)
     help_text = (info.summary or info.name) + (f"\nUsage: {bot.settings.command_prefix}{info.usage}" if info.usage else "") + (
         f"\nExample: {bot.settings.command_prefix}{info.example}" if getattr(info, "example", "") else "")

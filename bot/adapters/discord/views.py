@@ -9,8 +9,9 @@ from typing import Any, Awaitable, Callable
 import discord
 
 from bot.adapters.discord.callers import make_caller
-from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.host import Host
+from bot.render.text import clip
 from bot.reply import Reply
 from bot.work import Ticket
 
@@ -110,7 +111,7 @@ class ReplyView(discord.ui.View):
     def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def run_suggestion(interaction: discord.Interaction) -> None:
             await self._lock(interaction)
-            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings, interaction.channel)
             reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
             await self._show(interaction, reply)
 

@@ -126,7 +126,6 @@ def score_(ctx: Context, args: Args) -> Reply:
     mid, bench_text = split_model_and_rest(ctx, " ".join(ws[:-1]))
     bench = next((b for b in ctx.read.benchmarks if fold(b) == fold(bench_text)), None)
     if bench is None:
-        
         bench = ctx.benchmark(bench_text) or stored_text(bench_text, limit=80, what="the benchmark's name")
     name = model_name(ctx, mid)
     date = when.start if when else datetime.now(timezone.utc).date().isoformat()

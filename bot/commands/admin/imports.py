@@ -26,7 +26,6 @@ from bot.store.importers import (
 from bot.store.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
-DEFAULT_EPOCH_URL = "https://epoch.ai/data/notable_ai_models.csv"
 
 
 def progress_of(what: str) -> Callable[[int, int], None]:
@@ -114,7 +113,7 @@ def import_(ctx: Context, args: Args) -> Reply:
 def sync(ctx: Context, args: Args) -> Reply:
     if fold(args.raw) != "epoch":
         raise Usage("Only `sync epoch` is supported.")
-    url = getattr(ctx.settings, "epoch_csv_url", None) or DEFAULT_EPOCH_URL
+    url = ctx.settings.epoch_csv_url
     try:
         data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
     except FetchError as exc:
