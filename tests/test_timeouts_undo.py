@@ -131,7 +131,7 @@ def test_undo_is_the_callers_own_change(fresh_engine):
     assert r.status == "ok" and "deepseek" in r.text.lower(), r.text
     assert e.handle("model deepseek r1").data["model"]["parameters"] == 671e9
     assert e.handle("model o3").data["model"]["country"] == "France"   # B's change stays
-    assert e.handle("undo", Caller(user_id="9", name="new mod", is_moderator=True)).text.startswith("You have no change")
+    assert e.handle("undo", Caller(user_id="9", name="new mod", is_moderator=True)).text.startswith("Nothing to undo")
 
 
 def test_undo_by_id_refuses_over_later_changes_and_names_them(fresh_engine):
@@ -162,7 +162,7 @@ def test_undo_and_redo_are_audited_changes(fresh_engine):
     assert r.status == "ok", r.text
     assert e.handle("model deepseek r1").data["model"]["parameters"] == 70e9
     assert any(a == f"redo #{batch}" for (a,) in e.store.db.execute("SELECT action FROM audit").fetchall())
-    assert e.handle("redo", MOD).text.startswith("You have nothing undone")
+    assert e.handle("redo", MOD).text.startswith("Nothing to redo")
     # and undoing again works from the redone state
     assert e.handle("undo", MOD).status == "ok"
     assert e.handle("model deepseek r1").data["model"]["parameters"] == 671e9

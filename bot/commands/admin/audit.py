@@ -41,7 +41,8 @@ def undo(ctx: Context, args: Args) -> Reply:
     if mode == "mine":
         batches = ctx.store.own_batches(ctx.caller.user_id, limit=n)
         if not batches:
-            return Reply(text="You have no change to undo (`undo <id>` undoes someone else's; `history` lists them).",
+            return Reply(text="Nothing to undo: you have no change of your own to undo (`undo <id>` undoes someone "
+                              "else's; `history` lists them).",
                          data={"undone": []})
     else:
         batches = [n]
@@ -77,7 +78,7 @@ def redo(ctx: Context, args: Args) -> Reply:
         raise ReadOnlyError(READ_ONLY_TEXT)
     batch = int(ws[0]) if ws else ctx.store.own_undone(ctx.caller.user_id)
     if batch is None:
-        return Reply(text="You have nothing undone to redo.", data={"redone": None})
+        return Reply(text="Nothing to redo: you have undone nothing that is not redone.", data={"redone": None})
     before = race_state(ctx.read)
     try:
         d = ctx.store.redo_batch(batch, actor(ctx), force=force)
