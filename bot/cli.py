@@ -202,10 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a clear line, not a traceback
-        from bot.store.db import StoreError
+        import sqlite3
 
-        if isinstance(exc, StoreError):
-            print(str(exc), file=sys.stderr)
+        from bot.store.db import StoreError, explain
+
+        if isinstance(exc, (StoreError, sqlite3.Error)):
+            print(str(explain(exc, str(getattr(args, "db", None) or "the database"))), file=sys.stderr)
             return 1
         raise
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,13 +55,20 @@ class Settings:
     cooldown_rate: int = 5  # commands ...
     cooldown_per: float = 15.0  # ... per this many seconds, per user
     max_concurrency: int = 4  # engine/chart jobs at once
-    command_timeout: float = 30.0  # seconds before a command gives up with a friendly reply
+    command_timeout: float = 30.0  # seconds before a command is stopped (a stopped command changes nothing)
+    import_timeout: float = 900.0  # imports and syncs (dry run or confirmed): long work that shows progress
+    progress_every: float = 2.0  # seconds before long work shows (and between updates of) its progress
     # discord.py waits this long after the last GUILD_CREATE before on_ready (its own default is 2 s;
     # guilds arriving later are still handled, so a short wait gives a fast start).
     guild_ready_timeout: float = 0.5
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = EPOCH_CSV_URL  # what `sync epoch` fetches
-    sync_timeout: float = 20.0  # seconds for that download
+    sync_timeout: float = 20.0  # seconds for the whole download (a total deadline, redirects included)
+    sync_max_bytes: int = 25 * 2**20  # the largest file `sync` downloads
+    fetch_allow_http: bool = False  # plain http for `sync` (tests, closed networks); https only by default
+    # Let `sync` reach 127.0.0.1 / ::1: only for tests against a local server. Private, link-local and
+    # multicast addresses stay refused whatever this says.
+    allow_loopback_for_tests: bool = False
     watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     chart_workers: int = 0  # chart rendering processes; 0: min(2, CPUs)
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
@@ -128,23 +136,26 @@ def path(key: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
 
+_DISCORD_ID = re.compile(r"[0-9]{1,20}")  # ASCII digits only: int() also takes "1_000", "+5" and "١٢٣"
+
+
 def discord_id(key: str, raw: str) -> int:
-    try:
-        return int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{key} must be a Discord id (a number), got {raw.strip()!r}") from None
+    """One Discord id (a snowflake): ASCII digits, nothing else. ``int()``
+    alone would accept ``1_000``, ``+5`` and Arabic-Indic digits, which name
+    no Discord user or role and make a moderator list mean something else
+    than it reads."""
+    value = raw.strip()
+    if not _DISCORD_ID.fullmatch(value):
+        raise ConfigError(f"{key}: {value!r} is not a Discord id (ids are plain digits 0-9, like 123456789012345678)")
+    return int(value)
 
 
 def id_set(key: str, raw: str) -> frozenset[int]:
     out = set()
     for part in raw.replace(";", ",").replace(" ", ",").split(","):
         part = part.strip()
-        if not part:
-            continue
-        try:
-            out.add(int(part))
-        except ValueError:
-            raise ConfigError(f"{key} must be comma-separated Discord ids, got {part!r}") from None
+        if part:
+            out.add(discord_id(key, part))
     return frozenset(out)
 
 
@@ -288,12 +299,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cooldown_per", "COOLDOWN_PER", number(float, minimum=0.0), "... per this many seconds"),
     Setting("max_concurrency", "MAX_CONCURRENCY", number(int, minimum=1), "engine/chart jobs at once"),
     Setting("command_timeout", "COMMAND_TIMEOUT", number(float, minimum=1.0),
-            "seconds before a command gives up with a friendly reply"),
+            "seconds before a command is stopped; a stopped command changes nothing"),
+    Setting("import_timeout", "IMPORT_TIMEOUT", number(float, minimum=1.0),
+            "imports and syncs (dry run and Confirm): long work that shows progress, stopped after this many seconds"),
+    Setting("progress_every", "PROGRESS_EVERY", number(float, minimum=0.0),
+            "seconds before long work shows its progress, and between updates"),
     Setting("guild_ready_timeout", "GUILD_READY_TIMEOUT", number(float, minimum=0.0),
             "seconds discord.py waits for guilds before it is ready"),
     Setting("sync_commands", "SYNC_COMMANDS", flag, "register slash commands at start (only when they changed)"),
     Setting("epoch_csv_url", "EPOCH_CSV_URL", url, "the CSV `sync epoch` fetches (Epoch AI's notable-models CSV)"),
-    Setting("sync_timeout", "SYNC_TIMEOUT", number(float, minimum=1.0), "seconds `sync epoch` waits for the download"),
+    Setting("sync_timeout", "SYNC_TIMEOUT", number(float, minimum=1.0),
+            "total deadline of the `sync` download in seconds, redirects included"),
+    Setting("sync_max_bytes", "SYNC_MAX_BYTES", number(int, minimum=1), "the largest file `sync` downloads (bytes)"),
+    Setting("fetch_allow_http", "FETCH_ALLOW_HTTP", flag,
+            "let `sync` use plain http (https only by default; public addresses only either way)"),
+    Setting("allow_loopback_for_tests", "ALLOW_LOOPBACK_FOR_TESTS", flag,
+            "let `sync` reach 127.0.0.1 (tests only; private, link-local and multicast stay refused)"),
     Setting("chart_workers", "RACEBOT_CHART_WORKERS", number(int, minimum=0),
             "chart rendering processes (0: up to 2, one per CPU)"),
     Setting("chart_processes", "RACEBOT_CHART_PROCESSES", flag,

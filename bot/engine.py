@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import time
 import traceback
@@ -20,6 +21,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 import bot.commands  # noqa: F401  (importing the package registers every handler)
+from bot import work
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
@@ -34,7 +36,7 @@ from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply
 from bot.store import queries
-from bot.store.db import ReadOnlyError, StoreError
+from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
@@ -160,11 +162,23 @@ class Engine:
                        self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
-               attachments: list[tuple[str, bytes]] | None = None) -> Reply:
-        """Answer one command line. Never raises: failures become a short reply."""
+               attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
+        """Answer one command line. Never raises: failures become a short reply.
+
+        With a `ticket` (the Discord adapter gives one), a cancelled request
+        never commits a change (see :mod:`bot.work`)."""
         t0 = time.perf_counter()
         try:
-            reply = self._dispatch(line, caller, attachments or [])
+            with work.running(ticket):
+                reply = self._dispatch(line, caller, attachments or [])
+        except work.Cancelled:
+            reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
+                          data={"cancelled": True})
+        except (StoreError, sqlite3.Error) as exc:  # a database fault: say which file, what happened, what to do
+            err = explain(exc, self.store.path, doing="the answer")
+            log.error("command %r: %s", line[:200], err)
+            reply = Reply(text=str(err), status="refused" if isinstance(err, ReadOnlyError) else "error",
+                          data={"store_error": type(err).__name__})
         except Exception as exc:  # the last line of defence: a short reply, a log line
             log.error("command failed: %r: %s", line[:200], "".join(
                 traceback.format_exception_only(type(exc), exc)).strip())
@@ -186,6 +200,16 @@ class Engine:
     def _dispatch(self, line: str, caller: Caller, attachments) -> Reply:
         ctx = self.context(caller)
         return self._run(line, ctx, attachments)
+
+    def accepts_upload(self, line: str, caller: Caller) -> bool:
+        """Whether `line` is a command that reads an attached file and `caller`
+        may run it (moderator commands: moderators only). Adapters ask this
+        *before* downloading anything: nobody else makes the bot fetch a file."""
+        word, _rest = split_command(line, self.prefix)
+        info = find(word) if word else None
+        if info is None or not any(p.kind == "attachment" for p in info.params):
+            return False
+        return refusal(info, caller, self.prefix) is None
 
     def _run(self, line: str, ctx, attachments) -> Reply:
         word, rest = split_command(line, ctx.prefix)
@@ -267,11 +291,19 @@ class Engine:
             return _chart_failed(reply, exc)
         return _with_chart(reply, png)
 
+    def is_long(self, line: str) -> bool:
+        """Whether `line` is long work (an import, a sync) that reports progress
+        instead of being bounded by COMMAND_TIMEOUT."""
+        word, _rest = split_command(line, self.prefix)
+        info = find(word) if word else None
+        return bool(info and info.long)
+
     async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
-                      attachments: list[tuple[str, bytes]] | None = None) -> Reply:
+                      attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
         """`handle` off the event loop, then the chart in the render pool."""
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(self._pool, lambda: self.handle(line, caller, attachments=attachments))
+        reply = await loop.run_in_executor(
+            self._pool, lambda: self.handle(line, caller, attachments=attachments, ticket=ticket))
         if render and reply.chart is not None and reply.status == "ok":
             try:
                 png = await self.charts.render_async(reply)
@@ -280,9 +312,17 @@ class Engine:
             return _with_chart(reply, png)
         return reply
 
-    def confirm(self, token: str, caller: Caller) -> Reply:
+    def confirm(self, token: str, caller: Caller, *, ticket: work.Ticket | None = None) -> Reply:
         """The Confirm button of a pending action (an import after its dry run)."""
-        return confirm_pending(self.context(caller), token)
+        try:
+            with work.running(ticket):
+                return fit_reply(confirm_pending(self.context(caller), token))
+        except work.Cancelled:
+            return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
+                         data={"cancelled": True})
+        except (StoreError, sqlite3.Error) as exc:
+            err = explain(exc, self.store.path, doing="the import")
+            return Reply(text=str(err), status="refused" if isinstance(err, ReadOnlyError) else "error")
 
     def cancel(self, token: str, caller: Caller) -> Reply:
         """The Cancel button of a pending action."""

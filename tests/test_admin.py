@@ -119,7 +119,7 @@ def test_undo_reverts_exactly(fresh_engine):
     for line in ("set deepseek r1 params 70B", "score deepseek r1 GPQA diamond 99%", "alias o3 three",
                  "remove grok 4", "merge GPT-4o mini into o3", "rename o1 to O-One"):
         assert e.handle(line, MOD).status == "ok", line
-    assert e.handle("undo 6", MOD).status == "ok"
+    assert e.handle("undo last 6", MOD).status == "ok"
     assert strip_audit(e.store.dump()) == strip_audit(start)
 
 
@@ -152,7 +152,7 @@ def test_random_admin_sequences_undo_to_the_start(seeded_db, tmp_path_factory, o
         r = e.handle(op.format(n=n, c=c, p=n * 10, elo=elo, m=n), MOD)
         applied += r.status == "ok" and r.changed
     if applied:
-        e.handle(f"undo {applied}", MOD)
+        e.handle(f"undo last {applied}", MOD)
     assert strip_audit(e.store.dump()) == strip_audit(start)
     e.close()
 
@@ -293,6 +293,8 @@ def test_sync_epoch_from_a_local_server(fresh_engine, http_server, shared):
     class S:
         epoch_csv_url = f"http://127.0.0.1:{http_server.server_port}/notable.csv"
         sync_timeout = 5
+        fetch_allow_http = True
+        allow_loopback_for_tests = True
 
     fresh_engine.settings = S()
     r = fresh_engine.handle("sync epoch", MOD)
@@ -306,6 +308,8 @@ def test_sync_epoch_download_failure_is_clear(fresh_engine, http_server):
     class S:
         epoch_csv_url = f"http://127.0.0.1:{http_server.server_port}/notable.csv"
         sync_timeout = 5
+        fetch_allow_http = True
+        allow_loopback_for_tests = True
 
     fresh_engine.settings = S()
     before = fresh_engine.store.dump()
@@ -361,10 +365,13 @@ def test_cancel_drops_the_pending_import(fresh_engine):
 
 
 def test_download_limits_size_and_time(http_server):
+    from bot.store.fetch import FetchError, fetch
+
     _Handler.body, _Handler.status = b"x" * 5000, 200
     url = f"http://127.0.0.1:{http_server.server_port}/big.csv"
-    with pytest.raises(admin.DownloadError, match="limit"):
-        admin.download(url, timeout=5, limit=1000)
-    assert admin.download(url, timeout=5, limit=10_000) == b"x" * 5000
-    with pytest.raises(admin.DownloadError, match="http"):
-        admin.download("file:///etc/passwd", timeout=5, limit=1000)
+    local = dict(deadline=5, allow_http=True, allow_loopback_for_tests=True)
+    with pytest.raises(FetchError, match="limit"):
+        fetch(url, max_bytes=1000, **local)
+    assert fetch(url, max_bytes=10_000, **local) == b"x" * 5000
+    with pytest.raises(FetchError, match="https"):
+        fetch("file:///etc/passwd", max_bytes=1000, **local)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -593,3 +594,129 @@ async def test_wrong_token_fails_fast_and_is_not_logged(
         await asyncio.wait_for(run_bot(bad, engine), 10)
     assert sim.sessions == {}  # never reached the gateway
     assert "definitely-not-the-token" not in caplog.text
+
+
+# --------------------------------------------------------------------------- issue #13: floods and downloads
+async def test_a_cooldown_flood_gets_one_notice_then_silence(sim: DiscordSimulator, world: World, engine: Engine) -> None:
+    """30 commands from one member with 2 allowed per minute: 2 answers and
+    one "Easy there", not 28 of them."""
+    async with running(world.settings(cooldown_rate=2, cooldown_per=60.0), engine):
+        first = sim.send_user_message(world.channel, world.member, "!help")
+        for _ in range(29):
+            sim.send_user_message(world.channel, world.member, "!help")
+        await sim.wait_for_messages(world.channel, 3, after=first, timeout=20)
+        # a sentinel from someone else: when its (slower) answer is in, every cooldown check is long done
+        probe = sim.send_user_message(world.channel, world.mod, "!race")
+        await sim.wait_for_messages(world.channel, 1, after=probe, timeout=20)
+        bot_msgs = [m for m in sim.messages_in(world.channel, after=first) if m.author_id != world.member.id
+                    and m.author_id != world.mod.id]
+    notices = [m for m in bot_msgs if "Easy there" in (m.content or "")]
+    assert len(notices) == 1, [m.content for m in bot_msgs]
+    assert len(bot_msgs) == 2 + 1 + 1  # two answers, one notice, the sentinel's answer
+
+
+async def test_attachments_are_read_only_for_a_moderators_import(sim: DiscordSimulator, world: World,
+                                                                  tmp_path: Path) -> None:
+    """Members never make the bot download: not with !help, not with !import.
+    A moderator's import reads one file, after the permission check, and a
+    file Discord says is too big is refused before any byte is fetched."""
+    fresh = Engine.open(tmp_path / "uploads.db")
+    try:
+        async with running(world.settings(), fresh):
+            big = {"arena-text-2099-01-01.csv": 20 * 2**20}
+            for user, line in ((world.member, "!help"), (world.member, "!import arena"), (world.member, "!race")):
+                m = sim.send_user_message(world.channel, user, line,
+                                          attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)], declared_sizes=big)
+                await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert sim.attachment_downloads == []
+            # a moderator: two files -> refused, nothing read
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("a-2099-01-01.csv", ARENA_CSV), ("b-2099-01-01.csv", ARENA_CSV)])
+            [two] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "exactly one" in two.text().lower()
+            # one file Discord reports as 30 MB -> refused from the metadata, nothing read
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)],
+                                      declared_sizes={"arena-text-2099-01-01.csv": 30 * 2**20})
+            [huge] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "limit" in huge.text().lower() and not huge.buttons()
+            assert sim.attachment_downloads == []
+            # one proper file: read once, a dry run with Confirm
+            m = sim.send_user_message(world.channel, world.mod, "!import arena",
+                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
+            assert "dry run" in dry.text().lower()
+            assert len(sim.attachment_downloads) == 1
+    finally:
+        fresh.close()
+
+
+# --------------------------------------------------------------------------- issue #13: honest time-outs
+def _figures_csv(n: int) -> bytes:
+    lines = ["id,topic,metric,subject,period,value,unit"] + [f"fig-{i},topic,metric {i},s,2024,{i},%" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def test_a_timed_out_change_is_never_applied_and_a_retry_applies_once(
+        sim: DiscordSimulator, world: World, tmp_path: Path, seeded_db: Path) -> None:
+    import shutil
+    import textwrap
+
+    db = tmp_path / "timeout.db"
+    shutil.copy(seeded_db, db)
+    fresh = Engine.open(db)
+    fresh.store.write_wait = 60
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, sys
+        c = sqlite3.connect({str(db)!r}, isolation_level=None)
+        c.execute("BEGIN IMMEDIATE"); print("locked", flush=True)
+        sys.stdin.readline(); c.execute("ROLLBACK"); print("released", flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        async with running(world.settings(command_timeout=1.0), fresh) as bot:
+            m = sim.send_user_message(world.channel, world.mod, "!set deepseek r1 params 70B")
+            [r] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=30)
+            assert "took too long" in r.text().lower() and "nothing was changed" in r.text().lower()
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "released"
+            # the stopped worker gets the lock, finds its ticket cancelled and rolls back
+            for _ in range(3000):  # up to 30 s, usually at once
+                if fresh.store._write_lock.acquire(blocking=False):
+                    fresh.store._write_lock.release()
+                    break
+                await asyncio.sleep(0.01)
+            assert fresh.handle("model deepseek r1").data["model"]["parameters"] == 671e9
+            bot.settings = bot.settings.with_(command_timeout=60.0)  # the retry, on a busy machine too
+            m = sim.send_user_message(world.channel, world.mod, "!set deepseek r1 params 70B")
+            [r] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=30)
+            assert "671B parameters → 70B parameters" in r.text(), r.text()
+        assert fresh.store.scalar("SELECT count(DISTINCT batch) FROM audit") == 1
+    finally:
+        holder.kill()
+        holder.wait(30)
+        fresh.close()
+
+
+async def test_a_long_dry_run_shows_progress_and_ends_in_a_confirm(
+        sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
+    """A dry run far longer than COMMAND_TIMEOUT (1 s here) is not cut: it
+    reports progress and ends with its Confirm button, which applies it."""
+    fresh = Engine.open(tmp_path / "long.db")
+    try:
+        async with running(world.settings(command_timeout=1.0, progress_every=0.05), fresh):
+            m = sim.send_user_message(world.channel, world.mod, "!import figures",
+                                      attachments=[("figures.csv", _figures_csv(15000))])
+            dry = await sim.wait_until(
+                lambda: next((x for x in sim.messages_in(world.channel, after=m) if x.buttons()), None), 120,
+                "the dry run's Confirm")
+            assert "dry run" in dry.text().lower() and "15,000 added" in dry.text().replace("15000", "15,000")
+            shown = [x.content for x in sim.messages_in(world.channel, after=m) if x.content and
+                     x.content.startswith(("Working:", "Done:"))]
+            assert shown and "rows" in shown[0], shown
+            sim.click_button_labelled(dry, "Confirm", user=world.mod)
+            await sim.wait_for_edit(dry, until=lambda x: "imported" in x.text().lower(), timeout=120)
+        assert fresh.store.scalar("SELECT count(*) FROM figures WHERE id LIKE 'fig-%'") == 15000
+    finally:
+        fresh.close()

@@ -174,7 +174,7 @@ async def test_moderator_runs_each_admin_command_end_to_end(sim, tmp_path, seede
              "!alias deepseek r1 whale", "!rename o1 to o1 (Dec 2024)", "!remove grok 4", "!restore grok 4",
              "!add model Test Model 7 org=OpenAI country=us date=2025-01-01 params=7B",
              "!merge Test Model 7 into o3", "!unalias whale", "!history deepseek r1", "!stats", "!export csv",
-             "!backup", "!undo 10"]
+             "!backup", "!undo last 10"]
     try:
         # a few channels in turn, so Discord's 5 messages / 5 s per channel does not pace the test
         channels = [world.channel] + [sim.create_channel(world.guild, f"mod-{i}") for i in range(3)]

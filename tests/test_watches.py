@@ -106,11 +106,11 @@ def test_settings_are_audited_apart_from_the_data(fresh_engine: Engine) -> None:
     [row] = servers.log(42)
     assert (row["scope"], row["guild_id"], row["actor"], row["action"]) == ("server", "42", "mgr (7)", "settings prefix ?")
     assert fresh_engine.store.history() == []       # not in the moderators' history
-    assert fresh_engine.store.undo(5) == []           # and not undoable by them
+    assert fresh_engine.handle("undo last 5").data["undone"] == []   # and not undoable by them
     assert servers.get(42).prefix == "?"
     # a data change is still undone exactly, around the server's rows
     fresh_engine.handle("set deepseek r1 params 1B")
-    assert len(fresh_engine.store.undo(5)) == 1 and servers.get(42).prefix == "?"
+    assert len(fresh_engine.handle("undo last 5").data["undone"]) == 1 and servers.get(42).prefix == "?"
 
 
 def test_watches_limit_scope_and_drop(fresh_engine: Engine) -> None:

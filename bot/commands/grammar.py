@@ -63,12 +63,14 @@ def take_date(text: str, *, bare_year: bool = True) -> tuple[str, When | None]:
     if not m:
         return text, None
     raw = m.group(1).replace("/", "-")
+    if not ("1950" <= raw[:4] <= "2100"):  # "top 1000", a model's number: not a date
+        return text, None
     try:
         start = parse_date(raw)
         end = period_end(raw)
     except ValueError as exc:
         raise GrammarError(str(exc)) from None
-    if start is None or not ("1950" <= raw[:4] <= "2100"):
+    if start is None:
         return text, None
     return text[: m.start()].strip(), When(raw, start, end)
 

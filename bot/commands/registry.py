@@ -39,6 +39,8 @@ class CommandInfo:
     group: str = "community"
     details: str = ""
     permission: str | None = None  # None | "moderator" | "manage_server" | "in_server" (bot.commands.authority)
+    # long work (imports): not bounded by COMMAND_TIMEOUT; it reports progress instead
+    long: bool = False
 
 
 REGISTRY: dict[str, CommandInfo] = {}
@@ -47,7 +49,8 @@ ALIASES: dict[str, str] = {}
 
 def command(name: str, *, summary: str, usage: str, example: str, aliases: tuple[str, ...] = (),
             params: tuple[Param, ...] = (), admin: bool = False, chart: bool = False,
-            group: str | None = None, details: str = "", permission: str | None = None) -> Callable:
+            group: str | None = None, details: str = "", permission: str | None = None,
+            long: bool = False) -> Callable:
     """Register a handler. ``admin=True`` is ``permission="moderator"`` (data
     moderators); ``permission="manage_server"`` is for the managers of the
     server the command is typed in; ``"in_server"`` for anyone, in a server.
@@ -62,7 +65,7 @@ def command(name: str, *, summary: str, usage: str, example: str, aliases: tuple
             raise ValueError(f"command {name!r} registered twice")
         default_group = {"moderator": "moderators", "manage_server": "server"}.get(permission or "", "community")
         REGISTRY[name] = CommandInfo(name, summary, usage, example, fn, aliases, params, permission == "moderator",
-                                     chart, group or default_group, details, permission)
+                                     chart, group or default_group, details, permission, long)
         for a in aliases:
             if a in ALIASES or a in REGISTRY:
                 raise ValueError(f"alias {a!r} registered twice")

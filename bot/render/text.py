@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 from dataclasses import replace
 from typing import overload
 
@@ -103,13 +104,66 @@ _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
+# Discord markdown that data must never produce: masked links "[text](url)", and at the start of a
+# line headings ("# ", "-# "), block quotes ("> ", ">>> ") and lists ("- ", "* ", "1. "). The bot's
+# own replies use none of these, so they are neutralised everywhere (a zero-width space breaks them).
+_MASKED_LINK = re.compile(r"\[([^\[\]]*)\]\s*(\(|<)")
+_LINE_MARK = re.compile(r"(?m)^([ \t]*)(#{1,6}(?=\s|$)|-#(?=\s|$)|>{1,3}|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
+_EMPHASIS = re.compile(r"([*_~|\\])")
+ZWSP = "\u200b"
+BACKTICK = "`"
+# The bot's own code fences are written as FENCE; fit_reply turns every other triple backtick (from
+# data or users, wherever it hides) into three apostrophes and only then FENCE into a real fence.
+# The random part means no name can forge it.
+FENCE = f"\ue000{secrets.token_hex(6)}\ue000"
+
+
+def code_block(lines: list[str]) -> str:
+    """A code block the bot itself opens and closes (see FENCE)."""
+    return FENCE + "\n" + "\n".join(lines) + "\n" + FENCE
+
+
+def seal_fences(text: str | None) -> str | None:
+    if not text:
+        return text
+    return text.replace(BACKTICK * 3, "'" * 3).replace(FENCE, BACKTICK * 3)
+
+
+def neutralise_markdown(text: str) -> str:
+    """No masked links and no line-start headings, quotes or lists in `text`
+    (invisible zero-width spaces break them; what people read is unchanged)."""
+    t = _MASKED_LINK.sub(lambda m: f"[{m.group(1)}]{ZWSP}{m.group(2)}", text)
+    return _LINE_MARK.sub(lambda m: m.group(1) + ZWSP + m.group(2), t)
+
+
 def clean(text: str, limit: int = 80) -> str:
-    """User text safe to echo: no mentions, no control or bidi characters,
-    no markdown fences, bounded length."""
-    t = _CONTROL.sub("", text)
-    t = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), t)
-    t = t.replace("```", "'''").replace("`", "'")
-    return clip(" ".join(t.split()), limit)
+    """Text from data or users, safe to show anywhere in a reply (``as_text``):
+    one line (newlines and runs of space collapsed), no control or bidi
+    characters, no mentions, no backticks or code fences, no masked links,
+    no line-start markdown, emphasis characters escaped; bounded length."""
+    t = _CONTROL.sub("", str(text))
+    t = " ".join(t.split())
+    t = _MENTION.sub(lambda m: m.group(0).replace("@", "@" + ZWSP).replace("<", "<" + ZWSP), t)
+    t = t.replace(BACKTICK, "'")
+    t = _EMPHASIS.sub(r"\\\1", t)
+    t = neutralise_markdown(t)
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+as_text = clean
+
+
+def unescape(text: str) -> str:
+    """Markdown escapes and zero-width spaces removed, for a terminal."""
+    return re.sub(r"\\([*_~|\\])", r"\1", text).replace(ZWSP, "")
+
+
+def code_cell(text: str, limit: int = 60) -> str:
+    """Text from data inside a code block: one line, no backticks (a fence in
+    a model's name would close the block), no control characters."""
+    t = _CONTROL.sub("", str(text))
+    t = " ".join(t.split()).replace(BACKTICK, "'")
+    return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
 _PING = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
@@ -123,7 +177,8 @@ def defang(text: str | None) -> str | None:
     if not text:
         return text
     t = _TOKEN.sub("[redacted]", _CONTROL.sub("", text))
-    return _PING.sub(lambda m: "@\u200b" + m.group(1) if m.group(1) else f"<\u200b{m.group(2)}{m.group(3)}>", t)
+    t = _PING.sub(lambda m: "@\u200b" + m.group(1) if m.group(1) else f"<\u200b{m.group(2)}{m.group(3)}>", t)
+    return neutralise_markdown(t)
 
 
 def _embed_size(r: Reply) -> int:
@@ -138,12 +193,15 @@ def fit_reply(reply: Reply) -> Reply:
     pages = [reply, *reply.pages]
     out: list[Reply] = []
     for page in pages:
-        page = replace(page, pages=[], text=defang(page.text) or "", description=defang(page.description),
-                       suggestions=[defang(x) or "" for x in page.suggestions])
-        page.title = clip(defang(page.title), EMBED_TITLE_LIMIT)
-        page.footer = clip(defang(page.footer), EMBED_FOOTER_LIMIT)
-        page.fields = [Field(clip(defang(f.name), EMBED_FIELD_NAME_LIMIT) or "\u200b",
-                             clip(defang(f.value), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
+        page = replace(page, pages=[], text=seal_fences(defang(page.text)) or "",
+                       description=seal_fences(defang(page.description)) or None,
+                       suggestions=[defang(x) or "" for x in page.suggestions],
+                       announcements=[clip(seal_fences(defang(a)) or "", CONTENT_LIMIT) for a in page.announcements])
+        page.title = clip(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
+        page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT)
+        page.fields = [Field(clip(seal_fences(defang(f.name)), EMBED_FIELD_NAME_LIMIT) or "\u200b",
+                             clip(seal_fences(defang(f.value)), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+                       for f in page.fields]
         # content over the limit: split at line breaks into more pages
         chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]
         desc_chunks = _split(page.description, EMBED_DESCRIPTION_LIMIT) if page.description else [None]
@@ -198,11 +256,11 @@ def _split(text: str, limit: int) -> list[str]:
 
 def table(rows: list[list[str]], header: list[str] | None = None) -> str:
     """A monospace table in a code block (the text view of a leaderboard)."""
-    allrows = ([header] if header else []) + rows
+    allrows = [[code_cell(c) for c in r] for r in ([header] if header else []) + rows]
     widths = [max(len(r[i]) for r in allrows) for i in range(len(allrows[0]))]
     lines = ["  ".join(c.ljust(w) if i < len(widths) - 1 else c for i, (c, w) in enumerate(zip(r, widths)))
              for r in allrows]
-    return "```\n" + "\n".join(lines) + "\n```"
+    return code_block(lines)
 
 
 def as_plain(reply: Reply, *, page: int | None = None) -> str:
@@ -221,4 +279,4 @@ def as_plain(reply: Reply, *, page: int | None = None) -> str:
         out.append(f"-- {reply.footer}")
     if reply.suggestions:
         out.append("Try: " + " | ".join(reply.suggestions))
-    return "\n".join(out)
+    return unescape("\n".join(out))

@@ -7,28 +7,104 @@ which is what makes :meth:`Store.undo` exact.
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import re
 import sqlite3
+import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import sqlite_utils
+
+from bot import work
 
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+log = logging.getLogger("racebot.store")
+
 
 class StoreError(Exception):
-    """A problem with the database file that a person can act on."""
+    """A problem with the database file that a person can act on. The message
+    names the file, says what happened and what to do."""
 
 
 class ReadOnlyError(StoreError):
-    pass
+    """The database can be read but not changed (a read-only file or file system)."""
+
+
+class UndoRefused(StoreError):
+    """An undo or redo that would overwrite a later change (or has nothing to do)."""
+
+
+_UNDO_OF = re.compile(r"^(undo|redo) #(\d+)$")
+
+
+def _conflict_text(verb: str, batch: int, action: str, conflicts: list[dict[str, Any]]) -> str:
+    shown = "; ".join(f"#{c['batch']} {c['action']} by {c['actor']}" for c in conflicts[:5])
+    more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+    return (f"Change #{batch} ({action}) was not {verb}ne: later changes touched the same rows ({shown}{more}). "
+            f"`{verb} {batch} force` {verb}es it anyway and overwrites them; nothing was changed.")
+
+
+class CorruptError(StoreError):
+    """Part of the file is damaged (SQLITE_CORRUPT / NOTADB)."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full (SQLITE_FULL)."""
+
+
+class BusyError(StoreError):
+    """Another process holds the write lock longer than we wait (SQLITE_BUSY)."""
+
+
+READ_ONLY_TEXT = "the database is read-only: answers work, changes are refused"
+
+
+def explain(exc: BaseException, path: str, *, doing: str = "the change") -> StoreError:
+    """A SQLite error as a :class:`StoreError` a person can act on: which
+    file, what happened, what to do. Never advises deleting a file that may
+    be healthy or recoverable."""
+    if isinstance(exc, StoreError):
+        return exc
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    low = text.lower()
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in low or "not a database" in low:
+        return CorruptError(
+            f"The database file {path} cannot be read in full: it is damaged (SQLite: {text}). "
+            f"{doing[:1].upper() + doing[1:]} did not happen. What to do: stop the bot and keep the file "
+            f"(`sqlite3 {path} .recover` can often save its rows); restore the newest copy from the backups "
+            "folder (`racebot backup` writes them), or set DATABASE_PATH to a new file, which is built from "
+            "data/seed on the next start.")
+    if name.startswith("SQLITE_FULL") or "disk is full" in low:
+        return DiskFullError(
+            f"The disk holding the database file {path} is full: {doing} was not saved and the data is as it "
+            "was. Free some disk space, then try again.")
+    if name.startswith("SQLITE_READONLY") or "readonly" in low or "read-only" in low:
+        return ReadOnlyError(f"{READ_ONLY_TEXT} (the file {path} or its folder cannot be written)")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
+        return BusyError(
+            f"Another process is writing to the database file {path} (for example `racebot import`): "
+            f"{doing} was not made and nothing changed. Try again when it has finished.")
+    if name.startswith("SQLITE_IOERR") or "i/o error" in low:
+        return StoreError(
+            f"The database file {path} could not be read or written (SQLite: {text}); {doing} did not "
+            "happen. Check the disk and the file system (dmesg), then try again.")
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "unable to open" in low:
+        return StoreError(
+            f"The database file {path} cannot be opened (SQLite: {text}). Check that the path exists and "
+            "that the bot may read it and its folder.")
+    return StoreError(f"The database file {path} gave an error (SQLite: {text}); {doing} did not happen.")
 
 
 def _now() -> str:
@@ -132,9 +208,15 @@ class Store:
     """The bot's database. ``Store.open(path)`` creates it the first time and
     migrates it to the current schema on later opens."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False):
+    # how long a write waits for another process's write lock before a clear "busy" refusal
+    write_wait: float = 10.0
+    # how long a read waits (WAL readers rarely wait at all)
+    read_wait: float = 30.0
+
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False):
         self.path = str(path)
-        self.readonly = readonly
+        self.readonly = readonly or immutable
+        self.immutable = immutable
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._listeners: list = []
@@ -146,13 +228,15 @@ class Store:
         if self.path == ":memory:":
             raise StoreError("use a file path; an in-memory database is not shared between threads")
         if self.readonly:
-            uri = f"file:{Path(self.path).resolve()}?mode=ro"
+            # mode=ro still needs the WAL's -shm file; on a read-only file system it cannot be made,
+            # and immutable=1 (no locks, no WAL) is the only way to read the file at all.
+            uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro" + ("&immutable=1" if self.immutable else "")
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
         else:
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
         return db
 
     @property
@@ -183,44 +267,84 @@ class Store:
              readonly: bool = False) -> "Store":
         """Open (and if needed create and migrate) the database at `path`;
         an empty one is filled by ``seeder(store)`` when given
-        (:func:`bot.store.seed.open_store` passes the seed loader)."""
+        (:func:`bot.store.seed.open_store` passes the seed loader).
+
+        A file that cannot be written (read-only file, folder or file system)
+        opens read-only: answers work, changes are refused with a clear
+        message. A damaged file raises :class:`CorruptError` naming it."""
         p = Path(path)
         if readonly:
             if not p.exists():
-                raise StoreError(f"database {p} does not exist")
-            store = cls(p, readonly=True)
-            store.check_readable()
-            return store
-        p.parent.mkdir(parents=True, exist_ok=True)
+                raise StoreError(f"The database file {p} does not exist.")
+            return cls._open_read_only(p)
+        if not p.exists():
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"The folder for the database file {p} cannot be created ({exc.strerror}).") from None
         store = cls(p)
-        store.check_readable()
         if not store.writable():
-            store = cls(p, readonly=True)
+            return cls._open_read_only(p)
+        try:
             store.check_readable()
-            return store
-        store.migrate()
+            store.migrate()
+        except ReadOnlyError:
+            store.close()
+            return cls._open_read_only(p)
+        except StoreError:
+            store.close()
+            raise
         if seeder is not None and store.is_empty():
             seeder(store)
         return store
 
+    @classmethod
+    def _open_read_only(cls, p: Path) -> "Store":
+        store = cls(p, readonly=True)
+        try:
+            store.check_readable()
+            return store
+        except CorruptError:
+            raise
+        except StoreError:
+            store.close()
+        log.warning("%s: read-only file system, opening it immutable (changes in its WAL are not seen)", p)
+        store = cls(p, immutable=True)
+        store.check_readable()
+        return store
+
     def check_readable(self) -> None:
+        """Read the schema and run ``PRAGMA quick_check``: a file whose header
+        is intact but whose pages are damaged is found now, with a clear
+        message, not later in the middle of an answer."""
         try:
             self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"the database file {self.path} cannot be read ({exc}). It may be corrupt: "
-                "move it aside and restore a backup (`racebot backup` writes them), or delete it "
-                "and it is rebuilt from data/seed on the next start."
-            ) from None
+            result = [r[0] for r in self.db.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path, doing="opening it") from None
+        if result != ["ok"]:
+            raise CorruptError(
+                f"The database file {self.path} cannot be read in full: it is damaged (SQLite quick_check: "
+                f"{'; '.join(str(r) for r in result)[:300]}). What to do: stop the bot and keep the file "
+                f"(`sqlite3 {self.path} .recover` can often save its rows); restore the newest copy from the "
+                "backups folder (`racebot backup` writes them), or set DATABASE_PATH to a new file, which is "
+                "built from data/seed on the next start.")
 
     def writable(self) -> bool:
         if self.readonly:
             return False
-        if not os.access(self.path, os.W_OK) or not os.access(Path(self.path).resolve().parent, os.W_OK):
+        p = Path(self.path)
+        if p.exists() and not os.access(p, os.W_OK):
             return False
-        return True
+        return os.access(p.resolve().parent, os.W_OK)  # WAL needs its -wal and -shm files beside it
 
     def migrate(self) -> int:
+        try:
+            return self._migrate()
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path, doing="preparing it (WAL mode, schema migrations)") from None
+
+    def _migrate(self) -> int:
         db = self.db
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -249,24 +373,67 @@ class Store:
     # -- changes ------------------------------------------------------------
     @contextmanager
     def change(self, actor: str = "system", action: str = "change", *, audit: bool = True) -> Iterator[Change]:
-        """An atomic, audited change. Any exception rolls everything back."""
+        """An atomic, audited change. Any exception rolls everything back.
+
+        The transaction starts with ``BEGIN IMMEDIATE``: the write lock is
+        taken at once, waiting up to :attr:`write_wait` for another process
+        (a deferred transaction that upgrades to a write later under WAL gets
+        SQLITE_BUSY at once, without the busy timeout). SQLite errors become
+        :class:`StoreError` subclasses with a clear message."""
         if self.readonly:
-            raise ReadOnlyError("the database is read-only: answers work, changes are refused")
+            raise ReadOnlyError(READ_ONLY_TEXT)
+        ticket = work.current()
+        if ticket is not None:
+            ticket.check()
         with self._write_lock:
             db = self.db
+            conn = db.conn
             ch = Change(self, db, actor, action, audit)
+            nested = conn.in_transaction
+            savepoint = f"change_{id(ch)}"
             try:
-                with db.atomic():
+                if nested:
+                    conn.execute(f"SAVEPOINT {savepoint}")
+                else:
+                    conn.execute(f"PRAGMA busy_timeout = {int(self.write_wait * 1000)}")
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                    finally:
+                        conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
+                try:
+                    if ticket is not None:
+                        ticket.check()  # cancelled while waiting for the lock
                     yield ch
                     if ch.count:
                         db.execute(
                             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
-            except sqlite3.OperationalError as exc:
-                if "readonly" in str(exc) or "read-only" in str(exc):
-                    raise ReadOnlyError("the database is read-only: answers work, changes are refused") from None
-                raise
+                    if not nested and ticket is not None and not ticket.begin_commit():
+                        raise work.Cancelled()  # the user was told it failed: it must not happen
+                except BaseException:
+                    if conn.in_transaction:
+                        if nested:
+                            conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                            conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                        else:
+                            conn.rollback()
+                    raise
+                if nested:
+                    conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                else:
+                    try:
+                        conn.commit()
+                    finally:
+                        if ticket is not None:
+                            ticket.end_commit()
+            except sqlite3.Error as exc:
+                if conn.in_transaction and not nested:
+                    try:
+                        conn.rollback()
+                    except sqlite3.Error:
+                        pass
+                raise explain(exc, self.path, doing=f"the change ({action[:80]})") from None
         if ch.count:
             self._version_cache = None
             self._commits += 1
@@ -305,65 +472,152 @@ class Store:
 
     # -- audit: history and undo --------------------------------------------
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest audit entries, or those about one model: its own row, and
+        rows whose key or values name it. Matched on the JSON value itself
+        (model 10 is not model 100)."""
         if model_id is None:
             return self.query("SELECT * FROM audit WHERE scope = 'data' ORDER BY id DESC LIMIT ?", [limit])
-        mlike = f'%"model_id": {model_id}%'
         return self.query(
-            "SELECT * FROM audit WHERE scope = 'data' AND ((tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
-            "OR before LIKE ? OR after LIKE ?) ORDER BY id DESC LIMIT ?",
-            [json.dumps({"id": model_id}), mlike, mlike, mlike, limit],
+            "SELECT * FROM audit WHERE scope = 'data' AND ((tbl = 'models' AND json_extract(row_key, '$.id') = :m) "
+            "OR json_extract(row_key, '$.model_id') = :m OR json_extract(before, '$.model_id') = :m "
+            "OR json_extract(after, '$.model_id') = :m) ORDER BY id DESC LIMIT :n",
+            {"m": model_id, "n": limit},
         )
 
-    def undo(self, n: int = 1, actor: str = "system") -> list[dict[str, Any]]:
-        """Revert the last `n` batches that are not undone yet, newest first.
+    # -- undo and redo: audited changes themselves -----------------------------
+    def batch_rows(self, batch: int) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM audit WHERE batch = ? ORDER BY id", [batch])
 
-        Returns the batches undone (batch, action, actor, rows). The undo is
-        itself one transaction; it is not audited as a new batch, so `undo`
-        twice reverts two different changes. Only data changes are undone:
-        server settings and watches (audit scope 'server', written by
-        :mod:`bot.store.servers`) belong to each server's managers."""
-        undone = []
-        with self.change(actor, f"undo {n}", audit=False) as ch:
-            batches = ch.db.execute(
-                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 AND scope = 'data' "
-                "GROUP BY batch ORDER BY batch DESC LIMIT ?", [n]).fetchall()
-            for batch, action, who, rows in batches:
-                entries = ch.db.execute(
-                    "SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? ORDER BY id DESC",
-                    [batch]).fetchall()
-                for _id, tbl, row_key, before, _after in entries:
-                    key = json.loads(row_key)
-                    where = " AND ".join(f"[{k}] = ?" for k in key)
-                    if before is None:  # was inserted -> delete
-                        ch.db.execute(f"DELETE FROM [{tbl}] WHERE {where}", list(key.values()))
-                    else:
-                        row = json.loads(before)
-                        cols = list(row)
-                        # update in place when the row is there (no REPLACE: that deletes, and a
-                        # delete cascades), insert it back when it was deleted
-                        exists = ch.db.execute(f"SELECT 1 FROM [{tbl}] WHERE {where}", list(key.values())).fetchone()
-                        if exists:
-                            ch.db.execute(f"UPDATE [{tbl}] SET {', '.join(f'[{c}] = ?' for c in cols)} WHERE {where}",
-                                          [*(row[c] for c in cols), *key.values()])
-                        else:
-                            ch.db.execute(f"INSERT INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
-                                          f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
-                    ch.count += 1
-                ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
-                undone.append({"batch": batch, "action": action, "actor": who, "rows": rows})
-        return undone
+    def own_batches(self, user_id: str, *, limit: int = 1) -> list[int]:
+        """The caller's newest live changes (not undone, not an undo), newest first.
+        Actors are written ``name (user id)``; the id is what identifies them."""
+        return [r["batch"] for r in self.query(
+            "SELECT batch, MIN(actor) AS actor, MIN(action) AS action FROM audit WHERE undone = 0 AND scope = 'data' "
+            "GROUP BY batch HAVING substr(actor, -length(:tail)) = :tail AND action NOT LIKE 'undo #%' "
+            "ORDER BY batch DESC LIMIT :n", {"tail": f"({user_id})", "n": limit})]
+
+    def own_undone(self, user_id: str) -> int | None:
+        """The change the caller undid most recently and has not redone."""
+        for r in self.query(
+                "SELECT batch, MIN(action) AS action FROM audit WHERE undone = 0 AND scope = 'data' "
+                "AND action LIKE 'undo #%' "
+                "GROUP BY batch HAVING substr(MIN(actor), -length(:tail)) = :tail ORDER BY batch DESC",
+                {"tail": f"({user_id})"}):
+            m = _UNDO_OF.match(r["action"])
+            if m and self.scalar("SELECT MAX(undone) FROM audit WHERE batch = ?", [int(m.group(2))]):
+                return int(m.group(2))
+        return None
+
+    def _later_conflicts(self, db: Any, batch: int, since: int) -> list[dict[str, Any]]:
+        """Live changes after batch `since` that touched a row `batch` touched
+        (an undo of a later change that is itself undone cancels out)."""
+        rows = db.execute(
+            "SELECT batch, MIN(action), MIN(actor) FROM audit WHERE batch > ? AND undone = 0 AND scope = 'data' AND EXISTS "
+            "(SELECT 1 FROM audit a WHERE a.batch = ? AND a.tbl = audit.tbl AND a.row_key = audit.row_key) "
+            "GROUP BY batch ORDER BY batch", [since, batch]).fetchall()
+        out = []
+        for b, action, who in rows:
+            m = _UNDO_OF.match(action or "")
+            if m and m.group(1) == "undo" and int(m.group(2)) > batch:
+                continue
+            out.append({"batch": b, "action": action, "actor": who})
+        return out
+
+    def _apply_values(self, ch: "Change", entries: list, use: str) -> None:
+        """Put every row of a batch back to its `before` (undo) or `after` (redo) values."""
+        for _id, tbl, row_key, before, after in entries:
+            key = json.loads(row_key)
+            values = before if use == "before" else after
+            if values is None:
+                ch.delete(tbl, key)
+            else:
+                ch.upsert(tbl, json.loads(values))
+
+    def undo_batch(self, batch: int, actor: str = "system", *, force: bool = False) -> dict[str, Any]:
+        """Revert change `batch` exactly, as a new audited change (``undo #batch``)
+        that `redo` can reverse. Refused (:class:`UndoRefused`, naming the
+        conflict) when a later live change touched the same rows, unless `force`."""
+        with self.change(actor, f"undo #{batch}") as ch:
+            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
+                                    "AND scope = 'data' ORDER BY id DESC", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
+                                 "AND scope = 'data'", [batch]).fetchone()
+            if not entries:
+                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
+            action, who, undone = head
+            if undone:
+                raise UndoRefused(f"Change #{batch} ({action}) is already undone; `redo {batch}` applies it again.")
+            m = _UNDO_OF.match(action or "")
+            if m and m.group(1) == "undo":
+                raise UndoRefused(f"Change #{batch} is itself an undo of #{m.group(2)}: `redo {m.group(2)}` "
+                                  "applies that change again.")
+            conflicts = self._later_conflicts(ch.db, batch, batch)
+            if conflicts and not force:
+                raise UndoRefused(_conflict_text("undo", batch, action, conflicts))
+            self._apply_values(ch, entries, "before")
+            ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
+            ch.count += 1
+        return {"batch": batch, "action": action, "actor": who, "rows": len(entries), "undo_batch": ch.batch,
+                "forced_over": [c["batch"] for c in conflicts]}
+
+    def redo_batch(self, batch: int, actor: str = "system", *, force: bool = False) -> dict[str, Any]:
+        """Apply undone change `batch` again (its `after` values), as a new
+        audited change (``redo #batch``); refused when a later live change
+        touched the same rows since it was undone, unless `force`."""
+        with self.change(actor, f"redo #{batch}") as ch:
+            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
+                                    "AND scope = 'data' ORDER BY id", [batch]).fetchall()
+            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
+                                 "AND scope = 'data'", [batch]).fetchone()
+            if not entries:
+                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
+            action, who, undone = head
+            if not undone:
+                raise UndoRefused(f"Change #{batch} ({action}) is not undone; there is nothing to redo.")
+            undo_of = ch.db.execute("SELECT MAX(batch) FROM audit WHERE action = ? AND undone = 0",
+                                    [f"undo #{batch}"]).fetchone()[0] or batch
+            conflicts = [c for c in self._later_conflicts(ch.db, batch, undo_of) if c["batch"] != undo_of]
+            if conflicts and not force:
+                raise UndoRefused(_conflict_text("redo", batch, action, conflicts))
+            self._apply_values(ch, entries, "after")
+            ch.db.execute("UPDATE audit SET undone = 0 WHERE batch = ?", [batch])
+            ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [undo_of])
+            ch.count += 1
+        return {"batch": batch, "action": action, "actor": who, "rows": len(entries), "redo_batch": ch.batch}
 
     # -- backup ---------------------------------------------------------------
     def backup(self, dest: str | os.PathLike) -> Path:
-        """A consistent copy through SQLite's online backup API."""
+        """A consistent copy through SQLite's online backup API.
+
+        It is written to a temporary name in the same folder and renamed into
+        place only when complete, so a failure (a full disk) leaves no
+        partial or empty file behind; the error says what happened."""
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(str(dest))
         try:
-            with self._write_lock:
-                self.db.conn.backup(target)
-        finally:
-            target.close()
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"The backup {dest} cannot be written ({exc.strerror}); the database is unchanged.") from None
+        tmp = Path(tmp_name)
+        try:
+            target = sqlite3.connect(str(tmp))
+            try:
+                with self._write_lock:
+                    self.db.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            os.replace(tmp, dest)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                exc = sqlite3.OperationalError("database or disk is full")
+            err = explain(exc, str(dest), doing="the backup")
+            raise type(err)(f"{err} (No backup file was left behind; the database itself is unchanged.)") from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return dest
 
     def integrity_check(self) -> str:

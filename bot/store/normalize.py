@@ -2,10 +2,11 @@
 access levels, licences, numbers with units and dates."""
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from datetime import date
+
+from bot.store import validate as _validate
 
 # Epoch's long ISO names -> the short names people use.
 COUNTRY_NAMES = {
@@ -134,50 +135,10 @@ def licence_name(raw: str | None) -> str | None:
     return fixed or None
 
 
-_UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12, "q": 1e15}
-_NUM_RE = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:e[-+]?\d+)?)\s*([kmbtq]|bn)?\s*$", re.I)
-
-
-def parse_number(raw: str | float | int | None, *, units: bool = True) -> float | None:
-    """``"70B"`` -> 7e10, ``"3.8e25"`` -> 3.8e25, ``"1,234"`` -> 1234, ``""`` -> None.
-
-    Raises ValueError for text that is not a number."""
-    if raw is None:
-        return None
-    if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            raise ValueError(f"not a finite number: {raw!r}")
-        return float(raw)
-    s = raw.strip()
-    if not s:
-        return None
-    m = _NUM_RE.match(s)
-    if not m or (m.group(2) and not units):
-        raise ValueError(f"not a number: {s!r}")
-    value = float(m.group(1).replace(",", ""))
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {s!r}")
-    if m.group(2):
-        value *= _UNITS[m.group(2).lower()]
-    return value
-
-
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-
-
-def parse_date(raw: str | None) -> str | None:
-    """``2025-02-10``, ``2025-02`` or ``2025`` -> ISO date (first day of the
-    period). Raises ValueError for anything else."""
-    if raw is None:
-        return None
-    s = raw.strip().replace("/", "-")
-    if not s:
-        return None
-    m = _DATE_RE.match(s)
-    if not m:
-        raise ValueError(f"not a date (use YYYY-MM-DD, YYYY-MM or YYYY): {raw.strip()!r}")
-    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
-    return date(y, mo, d).isoformat()
+# Numbers and dates are parsed in one place, bot.store.validate; re-exported here.
+parse_number = _validate.parse_number
+parse_date = _validate.parse_date
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
 
 
 def period_end(raw: str) -> str:

@@ -363,6 +363,7 @@ class SimAttachment:
     content_type: str | None = None
     description: str | None = None
     url: str = ""
+    declared_size: int | None = None  # what Discord says the size is (tests: a huge file without the bytes)
 
     @property
     def is_png(self) -> bool:
@@ -372,7 +373,7 @@ class SimAttachment:
         d: dict[str, Any] = {
             "id": str(self.id),
             "filename": self.filename,
-            "size": len(self.data),
+            "size": self.declared_size if self.declared_size is not None else len(self.data),
             "url": self.url,
             "proxy_url": self.url,
             "content_type": self.content_type,

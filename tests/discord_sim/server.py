@@ -254,6 +254,7 @@ class DiscordSimulator:
         self.messages: dict[int, SimMessage] = {}
         self.interactions: dict[int, SimInteraction] = {}
         self._uploads: dict[int, SimAttachment] = {}  # files given to slash commands
+        self.attachment_downloads: list[int] = []  # ids of attachments the bot downloaded
         self._interactions_by_token: dict[str, SimInteraction] = {}
 
         self.bot_user = self.create_user(bot_name, bot=True)
@@ -473,7 +474,7 @@ class DiscordSimulator:
     # ------------------------------------------------------------------ user actions
     def send_user_message(
         self, channel: SimChannel, author: SimUser, content: str, *,
-        attachments: Iterable[tuple[str, bytes]] = (),
+        attachments: Iterable[tuple[str, bytes]] = (), declared_sizes: dict[str, int] | None = None,
     ) -> SimMessage:
         """A user types a message (optionally uploading files): stored, then
         MESSAGE_CREATE to the shard that owns the channel."""
@@ -485,6 +486,7 @@ class DiscordSimulator:
             msg.attachments.append(SimAttachment(
                 id=aid, filename=name, data=data, content_type="application/octet-stream",
                 url=f"{self.base_url}/attachments/{channel.id}/{aid}/{name}",
+                declared_size=(declared_sizes or {}).get(name),
             ))
         self.messages[msg.id] = msg
         self._dispatch_message("MESSAGE_CREATE", msg)
@@ -1302,6 +1304,7 @@ class DiscordSimulator:
 
     async def _get_attachment(self, request: web.Request) -> web.StreamResponse:
         aid = int(request.match_info["attachment_id"])
+        self.attachment_downloads.append(aid)  # tests check who made the bot download what
         if aid in self._uploads:
             a = self._uploads[aid]
             return web.Response(body=a.data, content_type=a.content_type or "application/octet-stream")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.render.palette import COLORS, color, colors
 from bot.render.text import (
+    seal_fences,
     as_plain,
     big,
     clean,
@@ -104,7 +105,7 @@ def test_fit_reply_moves_extra_fields_to_further_pages():
 
 
 def test_table_and_plain():
-    t = table([["1", "GPT-4o"], ["10", "o1"]], header=["#", "model"])
+    t = seal_fences(table([["1", "GPT-4o"], ["10", "o1"]], header=["#", "model"]))  # as fit_reply seals it
     assert t.startswith("```\n") and t.endswith("\n```") and "10  o1" in t
     plain = as_plain(Reply(text="**bold**", title="T", fields=[Field("a", "b\nc")], footer="src"))
     assert plain.splitlines() == ["bold", "== T ==", "  a: b", "    c", "-- src"]

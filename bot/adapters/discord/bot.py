@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import signal
@@ -29,10 +30,12 @@ from bot.adapters.discord.startup import (
     wait_for_session_starts,
 )
 from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
+from bot.caller import Caller
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
 from bot.render.text import clip
 from bot.reply import Reply
+from bot.work import Ticket
 
 log = logging.getLogger("racebot.discord")
 
@@ -94,7 +97,8 @@ class RaceCog(commands.Cog, name="AI Race"):
                 await self.bot.run_command(ctx, self.bot.engine.as_question(line, ""))
             return
         if isinstance(error, commands.CommandOnCooldown):
-            await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
+            if self.bot.cooldown_notice_due(ctx, error.retry_after):
+                await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
             return
         if isinstance(error, (commands.CheckFailure, commands.DisabledCommand)):
             await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
@@ -105,6 +109,67 @@ class RaceCog(commands.Cog, name="AI Race"):
         original = getattr(error, "original", error)
         log.error("command %s failed: %s", ctx.command, original, exc_info=original)
         await self.bot.safe_send(ctx, self.bot.FRIENDLY_ERROR, ephemeral=True)
+
+
+def _quietly(task: "asyncio.Future[Any]") -> None:
+    """Done-callback for work whose answer is no longer wanted: retrieve its
+    outcome so asyncio does not log "exception was never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
+PROGRESS_EVERY = 2.0  # seconds between progress edits (Discord rate-limits edits)
+
+
+class ProgressNote:
+    """A message that shows the progress of long work (an import's dry run),
+    edited at most every PROGRESS_EVERY seconds. ``report`` may be called from
+    any thread (the engine's worker reports through the request's ticket)."""
+
+    def __init__(self, ctx: commands.Context, every: float = PROGRESS_EVERY) -> None:
+        self.ctx = ctx
+        self.every = every
+        self.loop = asyncio.get_running_loop()
+        self.message: discord.Message | None = None
+        self.latest = ""
+        self.last = time.monotonic()  # quick work shows no progress message at all
+        self.task: asyncio.Task | None = None
+        self.shown = 0
+
+    def report(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        self.loop.call_soon_threadsafe(self._schedule, text)
+
+    def _schedule(self, text: str) -> None:
+        self.latest = text
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self._show())
+
+    async def _show(self) -> None:
+        from bot.render.text import clean
+
+        content = f"Working: {clean(self.latest, 300)}"
+        try:
+            if self.message is None:
+                self.message = await self.ctx.send(content, allowed_mentions=NO_MENTIONS)
+            else:
+                await self.message.edit(content=content, allowed_mentions=NO_MENTIONS)
+            self.shown += 1
+        except discord.HTTPException as exc:
+            log.warning("progress message failed: %s", exc)
+
+    async def finish(self) -> None:
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.task, 10)
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                from bot.render.text import clean
+
+                await self.message.edit(content=f"Done: {clean(self.latest, 300)}", allowed_mentions=NO_MENTIONS)
 
 
 class RaceBot(commands.Bot):
@@ -139,6 +204,7 @@ class RaceBot(commands.Bot):
         self.cooldown = commands.CooldownMapping.from_cooldown(
             settings.cooldown_rate, settings.cooldown_per, commands.BucketType.user
         )
+        self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self._last_identify: dict[int, float] = {}
         self._max_concurrency = 1
@@ -284,14 +350,32 @@ class RaceBot(commands.Bot):
 
         return complete
 
-    async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str) -> "Reply":
-        """Run an engine call under the work semaphore and a timeout; never raises."""
+    async def run_engine(self, job: Callable[[], Awaitable["Reply"]], what: str, *, ticket: Ticket | None = None,
+                         long: bool = False, interim: Callable[[str], Awaitable[None]] | None = None) -> "Reply":
+        """Run an engine call under the work semaphore and a time limit; never raises.
+
+        The time-out is honest (:mod:`bot.work`): when the time is up the
+        request's `ticket` is cancelled, and a cancelled request never commits
+        a change, so "stopped, nothing was changed" is true. If its change was
+        already being committed, the reply says so (`interim`) and the real
+        result follows. Long work (imports) gets ``IMPORT_TIMEOUT`` instead of
+        ``COMMAND_TIMEOUT`` and shows progress meanwhile."""
+        limit = self.settings.import_timeout if long else self.settings.command_timeout
         try:
             async with self.work:
-                return await asyncio.wait_for(job(), self.settings.command_timeout)
-        except asyncio.TimeoutError:
-            log.warning("command %r timed out after %.0f s", what, self.settings.command_timeout)
-            return Reply(text="That took too long — please try again with a narrower question.", status="error")
+                task = asyncio.ensure_future(job())
+                done, _ = await asyncio.wait({task}, timeout=limit)
+                if task in done:
+                    return task.result()
+                if ticket is None or ticket.cancel():
+                    task.add_done_callback(_quietly)  # it stops at its next check; its answer is dropped
+                    log.warning("command %r stopped after %.0f s", what, limit)
+                    return Reply(text="That took too long and was stopped; nothing was changed. Please try again "
+                                      "(a narrower question answers faster).", status="error", data={"cancelled": True})
+                log.warning("command %r is past %.0f s but already saving its change; waiting for it", what, limit)
+                if interim is not None:
+                    await interim("That took a while: the change is being saved now. The result follows.")
+                return await task
         except Exception as exc:
             log.error("command %r failed: %s", what, exc, exc_info=exc)
             return Reply(text=self.FRIENDLY_ERROR, status="error")
@@ -300,14 +384,35 @@ class RaceBot(commands.Bot):
         bucket = self.cooldown.get_bucket(ctx.message)
         return bucket.update_rate_limit() if bucket is not None else None
 
-    async def read_attachments(self, files: Sequence[discord.Attachment]) -> list[tuple[str, bytes]] | None:
-        """The bytes of uploaded files (for admin imports); too big -> None."""
-        out = []
-        for a in files[:5]:
-            if a.size > MAX_UPLOAD_BYTES:
-                return None
-            out.append((a.filename, await a.read()))
-        return out
+    def upload_problem(self, line: str, caller: "Caller", files: Sequence[discord.Attachment]) -> "Reply | None":
+        """Why the attached files will not be read (a reply), or None when the
+        one file may be downloaded. Nothing is downloaded for a command that
+        takes no file, for anyone who may not run it (the permission check
+        comes first), for more than one file, or for a file whose size, as
+        Discord reports it, is over the limit."""
+        if not files or not self.engine.accepts_upload(line, caller):
+            return None
+        if len(files) != 1:
+            return Reply(text="Attach exactly one CSV file. Nothing was read or imported.", status="usage")
+        if files[0].size > MAX_UPLOAD_BYTES:
+            return Reply(text=f"That file is {files[0].size / 2**20:.1f} MB; the limit is "
+                              f"{MAX_UPLOAD_BYTES // 2**20} MB. Nothing was read or imported.", status="usage")
+        return None
+
+    def cooldown_notice_due(self, ctx: commands.Context, wait: float) -> bool:
+        """One cooldown notice per window, then silence: a user hammering the
+        bot gets one "Easy there", not one per message. Slash commands
+        always get theirs (only the user sees it, and Discord wants an answer)."""
+        if ctx.interaction is not None:
+            return True
+        now = time.monotonic()
+        until = self._cooldown_told.get(ctx.author.id)
+        if until is not None and now < until:
+            return False
+        if len(self._cooldown_told) > 10_000:  # forget windows that are over
+            self._cooldown_told = {k: v for k, v in self._cooldown_told.items() if v > now}
+        self._cooldown_told[ctx.author.id] = now + wait
+        return True
 
     def channel_permissions(self, ctx: commands.Context) -> discord.Permissions | None:
         """The bot's permissions where ``ctx`` happened (None: DMs, or an interaction,
@@ -330,26 +435,38 @@ class RaceBot(commands.Bot):
             return
         wait = self.retry_after(ctx)
         if wait:
-            await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
+            if self.cooldown_notice_due(ctx, wait):
+                await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
         servers = self.get_cog("Servers")
         own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
         caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
+        refusal = self.upload_problem(line, caller, files)
+        wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
+
+        long = self.engine.is_long(line)
+        note = ProgressNote(ctx, self.settings.progress_every) if long else None
+        ticket = Ticket(on_progress=note.report if note else None)
 
         async def job() -> "Reply":
-            uploads = await self.read_attachments(files) if files else None
-            if files and uploads is None:
-                return Reply(text=f"That file is too big (the limit is {MAX_UPLOAD_BYTES // 2**20} MB).", status="usage")
-            if uploads:
-                return await self.engine.ahandle(line, caller, attachments=uploads)
-            return await self.engine.ahandle(line, caller)
+            if refusal is not None:
+                return refusal
+            if wanted:
+                uploads = [(wanted[0].filename, await wanted[0].read())]
+                return await self.engine.ahandle(line, caller, attachments=uploads, ticket=ticket)
+            return await self.engine.ahandle(line, caller, ticket=ticket)
+
+        async def interim(text: str) -> None:
+            await self.safe_send(ctx, text, ephemeral=True)
 
         if ctx.interaction is not None:
             await ctx.defer()  # at once: Discord wants an answer within 3 s, the engine may take longer
             ctx.interaction.extras["public_defer"] = True
-            reply = await self.run_engine(job, line)
+            reply = await self.run_engine(job, line, ticket=ticket, long=long, interim=interim)
         else:
-            reply = await self.typing_while(ctx, self.run_engine(job, line))
+            reply = await self.typing_while(ctx, self.run_engine(job, line, ticket=ticket, long=long, interim=interim))
+        if note is not None:
+            await note.finish()
         await self.send_reply(ctx, reply)
         if isinstance(servers, ServerCog) and ctx.guild is not None:
             servers.note_reply(ctx.guild.id, reply)

@@ -5,7 +5,7 @@ not on :mod:`bot.adapters.discord.bot` (which imports them): no circle.
 """
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Protocol, Sequence
+from typing import Any, Awaitable, Callable, Protocol, Sequence
 
 import discord
 from discord import app_commands
@@ -23,7 +23,8 @@ class Host(Protocol):
 
     def make_autocomplete(self, kind: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]: ...
 
-    async def run_engine(self, job: Callable[[], Awaitable[Reply]], what: str) -> Reply: ...
+    async def run_engine(self, job: Callable[[], Awaitable[Reply]], what: str, *, ticket: Any = None,
+                         long: bool = False, interim: Any = None) -> Reply: ...
 
     async def run_command(self, ctx: commands.Context, line: str,
                           files: Sequence[discord.Attachment] = ()) -> None: ...

@@ -29,6 +29,7 @@ from discord.ext import commands
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.caller import Caller
 from bot.commands.alerts import AlertPlanner, Outgoing
+from bot.render.text import fit_reply
 from bot.reply import Reply
 
 log = logging.getLogger("racebot.servers")
@@ -198,10 +199,13 @@ class ServerCog(commands.Cog, name="Servers"):
         return channel
 
     async def post(self, guild_id: int, channel_id: str | None, reply: Reply, *, what: str) -> bool:
-        """Send `reply` to the channel if the bot may; otherwise record why (once)."""
+        """Send `reply` to the channel if the bot may; otherwise record why (once).
+        Alerts carry names from the data: they are fitted and made inert
+        (mentions, masked links, line-start markdown, fences) like every reply."""
         channel = await self.target(guild_id, channel_id, what)
         if channel is None:
             return False
+        reply = fit_reply(reply)
         perms = channel.permissions_for(channel.guild.me)
         if not perms.attach_files:
             reply.files = []

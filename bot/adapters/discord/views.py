@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any, Awaitable, Callable
@@ -13,6 +14,7 @@ from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.host import Host
 from bot.render.text import clip
 from bot.reply import Reply
+from bot.work import Ticket
 
 log = logging.getLogger("racebot.discord")
 
@@ -139,10 +141,16 @@ class ReplyView(discord.ui.View):
         token = self.reply.confirm_token
         engine = self.bot.engine
 
-        async def do_confirm() -> "Reply":
-            return await asyncio.to_thread(engine.confirm, token, caller)
+        ticket = Ticket()
 
-        reply = await self.bot.run_engine(do_confirm, "confirm")
+        async def do_confirm() -> "Reply":
+            return await asyncio.to_thread(engine.confirm, token, caller, ticket=ticket)
+
+        async def interim(text: str) -> None:
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+        reply = await self.bot.run_engine(do_confirm, "confirm", ticket=ticket, long=True, interim=interim)
         await self._show(interaction, reply)
 
     async def _cancel(self, interaction: discord.Interaction) -> None:

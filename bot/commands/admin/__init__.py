@@ -6,6 +6,6 @@ transaction (``store.change``) that writes an audit entry per row with its
 values before and after, so ``undo`` reverts it exactly.
 """
 from bot.commands.admin import audit, edit, imports, operations  # noqa: F401  (registers the handlers)
-from bot.commands.admin.imports import MAX_UPLOAD, DownloadError, download
+from bot.commands.admin.imports import MAX_UPLOAD
 
-__all__ = ["MAX_UPLOAD", "DownloadError", "download"]
+__all__ = ["MAX_UPLOAD"]

@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.commands.admin.changes import changed
-from bot.commands.admin.values import FIELDS, exact_model, model_name, parse_value, split_model_and_rest
+from bot.commands.admin.values import (
+    FIELDS, exact_model, model_name, parse_value, split_model_and_rest, stored_text,
+)
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import take_date, unquote, words
 from bot.commands.registry import Param, command
@@ -14,8 +16,8 @@ from bot.render.text import clean, elo, flop, usd
 from bot.render.text import params as fmt_params
 from bot.reply import Reply
 from bot.store import queries
-from bot.store.importers import SOURCE_MODERATOR, OrgIndex
-from bot.store.normalize import fold
+from bot.store.importers import SOURCE_MODERATOR, OrgIndex, rerank_snapshot
+from bot.store.normalize import fold, parse_number
 
 KV = re.compile(r'(\w+)\s*=\s*("([^"]*)"|\S+)')
 
@@ -30,9 +32,7 @@ def add(ctx: Context, args: Args) -> Reply:
         raise Usage("Only models can be added: `add model <name> org=... country=... date=...`.")
     body = m.group(1)
     first_kv = KV.search(body)
-    name = unquote(body[: first_kv.start()] if first_kv else body)
-    if not name or len(name) > 120:
-        raise Usage("Give the model's name (at most 120 characters).")
+    name = stored_text(body[: first_kv.start()] if first_kv else body, limit=120, what="the model's name")
     values: dict[str, Any] = {}
     for k, raw, quoted in KV.findall(body):
         col = FIELDS.get(k.lower())
@@ -101,9 +101,11 @@ def _score_value(raw: str) -> float:
     r = raw.strip()
     pctv = r.endswith("%")
     try:
-        v = float(r.rstrip("%"))
+        v = parse_number(r.rstrip("%"), units=False)
     except ValueError:
-        raise Usage(f"{raw!r} is not a score (use 0.72 or 72%).") from None
+        v = None
+    if v is None:
+        raise Usage(f"{clean(raw, 40)!r} is not a score (use 0.72 or 72%).")
     if pctv or v > 1:
         v /= 100
     if not 0 <= v <= 1:
@@ -124,8 +126,7 @@ def score_(ctx: Context, args: Args) -> Reply:
     mid, bench_text = split_model_and_rest(ctx, " ".join(ws[:-1]))
     bench = next((b for b in ctx.read.benchmarks if fold(b) == fold(bench_text)), None)
     if bench is None:
-
-        bench = ctx.benchmark(bench_text) or clean(unquote(bench_text), 80)
+        bench = ctx.benchmark(bench_text) or stored_text(bench_text, limit=80, what="the benchmark's name")
     name = model_name(ctx, mid)
     date = when.start if when else datetime.now(timezone.utc).date().isoformat()
 
@@ -147,9 +148,11 @@ def elo_(ctx: Context, args: Args) -> Reply:
     if len(ws) < 2:
         raise Usage()
     try:
-        value = float(ws[-1])
+        value = parse_number(ws[-1], units=False)
     except ValueError:
-        raise Usage(f"{ws[-1]!r} is not an Elo score.") from None
+        value = None
+    if value is None:
+        raise Usage(f"{clean(ws[-1], 40)!r} is not an Elo score.")
     if not 100 <= value <= 5000:
         raise Usage("An Arena score is between 100 and 5000.")
     mid = exact_model(ctx, " ".join(ws[:-1]))
@@ -164,7 +167,10 @@ def elo_(ctx: Context, args: Args) -> Reply:
             "snapshot_date": day, "arena_name": name, "model_id": mid, "rank": rank, "score": value,
             "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
             "source_id": SOURCE_MODERATOR})
-        return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}."
+        moved = rerank_snapshot(ch, day)  # the others' ranks follow (audited, so undo puts them back)
+        rank = ch.get("arena_ratings", {"snapshot_date": day, "arena_name": name})["rank"]
+        also = f"; {moved} other rank{'s' * (moved != 1)} in that snapshot updated" if moved > 1 else ""
+        return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}{also}."
 
     return changed(ctx, f"elo {name} {day}", do)
 
@@ -173,9 +179,9 @@ def elo_(ctx: Context, args: Args) -> Reply:
          admin=True, params=(Param("model", "model", "the model", True), Param("alias", "text", "the other name", True)))
 def alias(ctx: Context, args: Args) -> Reply:
     mid, new = split_model_and_rest(ctx, args.raw)
-    new = clean(unquote(new), 100)
-    if not new:
+    if not unquote(new):
         raise Usage()
+    new = stored_text(new, limit=100, what="the alias")
     owner = queries.alias_owner(ctx.store, new)
     if owner:
         raise Usage(f"{new!r} already names {model_name(ctx, owner)}; `unalias` it first.")
@@ -210,11 +216,19 @@ def rename(ctx: Context, args: Args) -> Reply:
         mid = exact_model(ctx, unquote(old))
     else:
         mid, new = split_model_and_rest(ctx, args.raw)
-    new = clean(unquote(new), 120)
-    if not new:
+    if not unquote(new):
         raise Usage()
+    new = stored_text(new, limit=120, what="the new name")
     if queries.model_id_named(ctx.store, new):
-        raise Usage(f"There is already a model named {new!r}; `merge` them instead.")
+        raise Usage(f"There is already a model named {clean(new)!r}; `merge` them instead.")
+    # the new name must not shadow another model's alias or spelling: lookups would change meaning
+    owner = queries.alias_owner(ctx.store, new)
+    same = ctx.models.resolve(new)
+    if owner is None and same.found and same.status == "exact" and same.entry is not None and same.entry.id != mid:
+        owner = int(same.entry.id)
+    if owner is not None and owner != mid:
+        raise Usage(f"{clean(new)!r} already finds **{clean(model_name(ctx, owner))}** (an alias or spelling of it); "
+                    f"renaming to it would hide that model. `unalias {clean(new)}` first, or pick another name.")
     old_name = model_name(ctx, mid)
 
     def do(ch):

@@ -9,6 +9,7 @@ from bot.commands.grammar import unquote, words
 from bot.render.text import clean
 from bot.store import queries
 from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
+from bot.store.validate import Invalid, one_line_name
 
 FIELDS = {  # what moderators type -> (column, parser)
     "org": "organization", "organisation": "organization", "organization": "organization", "maker": "organization",
@@ -33,7 +34,7 @@ def parse_value(ctx: Context, column: str, raw: str) -> Any:
         try:
             v = parse_number(raw.replace("$", "").replace("FLOP", "").replace("flop", ""))
         except ValueError:
-            raise Usage(f"{raw!r} is not a number (try 70B, 1.2T or 3.8e25).") from None
+            raise Usage(f"{clean(raw, 40)!r} is not a finite number (try 70B, 1.2T or 3.8e25).") from None
         if v is None or v <= 0:
             raise Usage(f"{column.replace('_', ' ')} must be a positive number.")
         return v
@@ -52,9 +53,17 @@ def parse_value(ctx: Context, column: str, raw: str) -> Any:
         if not a:
             raise Usage("access is one of: open (weights), API, hosted, unreleased.")
         return a
-    if not raw or len(raw) > 200:
-        raise Usage(f"{column} must be 1 to 200 characters.")
-    return clean(raw, 200)
+    return stored_text(raw, limit=200, what=column)
+
+
+def stored_text(raw: str, *, limit: int, what: str) -> str:
+    """Text a moderator types to be stored (a name, an alias, a field): one
+    line, no control or invisible characters, at most `limit` characters.
+    Stored as typed (display cleaning happens when it is shown)."""
+    try:
+        return one_line_name(unquote(raw), limit=limit, what=what)
+    except Invalid as exc:
+        raise Usage(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
 
 
 def exact_model(ctx: Context, name: str) -> int:

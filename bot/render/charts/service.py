@@ -46,9 +46,16 @@ def render_png(kind: str, data: dict, title: str | None, subtitle: str | None) -
     return draw_png(kind, data, title, subtitle)
 
 
-def _warm_worker() -> None:
-    """Worker initializer: import matplotlib and draw every kind once
-    (fonts, glyphs, log and date axes), so the first real charts are fast."""
+def _warm_worker(owner_pid: int | None = None) -> None:
+    """Worker initializer: first tie the worker's life to the bot's process
+    (:mod:`bot.render.charts.lifeline`: it exits when the bot dies, SIGKILL
+    included, and never holds the bot's stdout/stderr), then import
+    matplotlib and draw every kind once (fonts, glyphs, log and date axes),
+    so the first real charts are fast."""
+    if owner_pid is not None:
+        from bot.render.charts.lifeline import bind_to_owner
+
+        bind_to_owner(owner_pid)
     try:
         from bot.render.charts.draw import warm
 
@@ -115,7 +122,7 @@ class ChartService:
                 methods = multiprocessing.get_all_start_methods()
                 ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
                 self._procs = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                                     initializer=_warm_worker)
+                                                     initializer=_warm_worker, initargs=(os.getpid(),))
                 self._broken_at = None
             return self._procs
 

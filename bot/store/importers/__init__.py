@@ -25,6 +25,7 @@ from bot.store.importers.common import (
     OrgIndex,
     ensure_sources,
     read_table,
+    rerank_snapshot,
     terminal_progress,
 )
 from bot.store.importers.epoch import import_epoch_hub, import_epoch_notable
@@ -65,6 +66,6 @@ def chat_importers() -> dict[str, Importer]:
 
 __all__ = [
     "IMPORTERS", "Importer", "chat_importers", "ImportFailed", "ImportReport", "OrgIndex", "SOURCES",
-    "SOURCE_MODERATOR", "ensure_sources", "read_table", "terminal_progress", "import_arena", "import_epoch_hub",
+    "SOURCE_MODERATOR", "ensure_sources", "read_table", "rerank_snapshot", "terminal_progress", "import_arena", "import_epoch_hub",
     "import_epoch_notable", "import_figures", "import_project",
 ]

@@ -13,12 +13,16 @@ from bot.store.importers.common import (
     ImportReport,
     OrgIndex,
     Table,
+    cell_int,
+    cell_name,
     cell_number,
+    cell_text,
     ensure_sources,
     import_transaction,
     model_ids_by_name,
     org_words,
     read_table,
+    rerank_snapshot,
     store_models,
     upsert_model,
 )
@@ -27,6 +31,7 @@ from bot.store.normalize import (
     compact,
     licence_name,
 )
+from bot.store.validate import Invalid, parse_day
 
 csv.field_size_limit(10_000_000)
 
@@ -43,8 +48,15 @@ _CI = re.compile(r"^\s*\+?\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
 
 
 def snapshot_date_from_name(name: str) -> str | None:
+    """The snapshot day a file name carries (``arena-text-2025-08-06.csv``);
+    a day that is not on the calendar (``2025-99-99``) is refused."""
     m = _SNAPSHOT_DATE.search(name)
-    return m.group(1) if m else None
+    if not m:
+        return None
+    try:
+        return parse_day(m.group(1))
+    except Invalid as exc:
+        raise ImportFailed(name, None, f"the file name's snapshot date: {exc}") from None
 
 
 def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str, Any]]:
@@ -55,9 +67,8 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
     out = []
     seen: dict[str, tuple[int, tuple]] = {}
     for rn, line, r in table.rows:
-        name = " ".join(r["model"].split())
-        if not name:
-            raise table.fail(rn, "the model cell is empty", line)
+        name = cell_name(table, rn, line, "model", r["model"])
+        assert name is not None  # cell_name refuses a blank name
         figures = (r[score_col].strip(), (r.get("95_pct_ci") or "").strip(), (r.get("votes") or "").strip())
         if name in seen:
             first, first_figures = seen[name]
@@ -66,17 +77,8 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
                 continue
             raise table.fail(rn, f"model {name!r} repeats row {first} with different figures", line)
         seen[name] = (rn, figures)
-        try:
-            rank = int(r["rank"].strip())
-        except ValueError:
-            raise table.fail(rn, f"column 'rank': {r['rank'].strip()[:20]!r} is not a whole number", line) from None
-        rsc = None
-        if "rank_stylectrl" in r and r["rank_stylectrl"].strip():
-            try:
-                rsc = int(r["rank_stylectrl"].strip())
-            except ValueError:
-                raise table.fail(rn, f"column 'rank_stylectrl': {r['rank_stylectrl'][:20]!r} is not a whole number",
-                                 line) from None
+        rank = cell_int(table, rn, line, "rank", r["rank"], required=True)
+        rsc = cell_int(table, rn, line, "rank_stylectrl", r.get("rank_stylectrl"))
         score = cell_number(table, rn, line, score_col, r[score_col])
         if score is None:
             raise table.fail(rn, f"column {score_col!r} is empty", line)
@@ -86,15 +88,17 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
             m = _CI.match(ci)
             if not m:
                 raise table.fail(rn, f"column '95_pct_ci': {ci[:20]!r} is not like +3/-4", line)
-            ci_plus, ci_minus = float(m.group(1)), float(m.group(2))
+            ci_plus = cell_number(table, rn, line, "95_pct_ci", m.group(1))
+            ci_minus = cell_number(table, rn, line, "95_pct_ci", m.group(2))
         votes = cell_number(table, rn, line, "votes", (r.get("votes") or "").replace(",", ""))
         kc = (r.get("knowledge_cutoff") or "").strip()
         out.append({
             "arena_name": name, "rank": rank, "rank_stylectrl": rsc, "score": score,
             "ci_plus": ci_plus, "ci_minus": ci_minus, "votes": int(votes) if votes is not None else None,
-            "organization": (r.get("organization") or "").strip() or None,
-            "licence": licence_name(r.get("license")),
-            "knowledge_cutoff": None if kc.lower() in ("", "unknown", "n/a") else kc,
+            "organization": cell_name(table, rn, line, "organization", r.get("organization"), required=False),
+            "licence": licence_name(cell_text(table, rn, line, "license", r.get("license"), limit=200)),
+            "knowledge_cutoff": None if kc.lower() in ("", "unknown", "n/a")
+            else cell_text(table, rn, line, "knowledge_cutoff", kc, limit=40),
         })
     return out
 
@@ -108,6 +112,11 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
     Epoch model names (None: not in Epoch) and wins over automatic linking."""
     table = read_table(source, name=name, required=["rank", "model", "organization", "license"],
                        one_of=[ARENA_SCORE_COLUMNS])
+    if snapshot_date:
+        try:
+            snapshot_date = parse_day(snapshot_date)
+        except Invalid as exc:
+            raise ImportFailed(table.name, None, f"the snapshot date: {exc}") from None
     date = snapshot_date or snapshot_date_from_name(table.name)
     if not date:
         raise ImportFailed(table.name, None, "no snapshot date: name the file arena-text-YYYY-MM-DD.csv "
@@ -173,4 +182,14 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
             report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
             if progress:
                 progress(i + 1, len(rows))
+        # A file that covers only part of a snapshot already here (or adds to one) leaves the
+        # published ranks of the rest stale: rank the whole snapshot again.
+        names = {r["arena_name"] for r in rows}
+        others = [n for (n,) in ch.db.execute("SELECT arena_name FROM arena_ratings WHERE snapshot_date = ?", [date])
+                  if n not in names]
+        if others:
+            moved = rerank_snapshot(ch, date)
+            if moved:
+                report.notes.append(f"the snapshot {date} already held {len(others)} other models: "
+                                    f"{moved} ranks recomputed")
     return report

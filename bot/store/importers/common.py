@@ -8,19 +8,17 @@ file changes nothing.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import io
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from bot.store.db import Change, Store
-from bot.store.normalize import (
-    fold,
-    parse_number,
-)
+from bot.store.normalize import fold
+from bot.store.validate import Invalid, bounded_text, one_line_name, parse_day, parse_int, parse_number
 
 csv.field_size_limit(10_000_000)
 
@@ -127,12 +125,7 @@ def read_table(source: str | Path | bytes | None, *, name: str | None = None,
         name = name or "upload.csv"
     if not raw.strip():
         raise ImportFailed(name, None, "the file is empty")
-    if b"\x00" in raw[:65536]:
-        raise ImportFailed(name, None, "this is not a CSV text file (it holds binary data)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(name, None, f"this is not UTF-8 text (bad byte at offset {exc.start})") from None
+    text = decode_text(raw, name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
@@ -164,27 +157,101 @@ def read_table(source: str | Path | bytes | None, *, name: str | None = None,
     return Table(name, header, rows)
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """CSV bytes as text: UTF-8 (with or without a BOM), or UTF-16/32 when a
+    byte order mark says so (Excel's "Unicode text"). NUL characters after
+    decoding mean a binary file posing as CSV."""
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), "utf-8")
+    if encoding.startswith("utf-8") and b"\x00" in raw[:65536]:
+        raise ImportFailed(name, None, "this is not a CSV text file (it holds binary data)")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        raise ImportFailed(name, None, f"this is not {shown} text (bad byte at offset {exc.start})") from None
+    if "\x00" in text[:65536]:
+        raise ImportFailed(name, None, "this is not a CSV text file (it holds binary data)")
+    return text
+
+
 def cell_number(table: Table, rn: int, line: int, col: str, raw: str | None, *, units: bool = False,
-         positive: bool = True) -> float | None:
+                positive: bool = True) -> float | None:
+    """A finite number (after any unit), or None for an empty cell; the
+    refusal names the file, row and column."""
     try:
         v = parse_number(raw, units=units)
-    except ValueError:
-        raise table.fail(rn, f"column {col!r}: {(raw or '').strip()[:40]!r} is not a number", line) from None
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
     if v is not None and positive and v < 0:
         raise table.fail(rn, f"column {col!r}: {v} is negative", line)
     return v
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def cell_date(table: Table, rn: int, line: int, col: str, raw: str | None) -> str | None:
-    s = (raw or "").strip()
-    if not s:
+    """A real calendar day (YYYY-MM-DD), or None for an empty cell."""
+    try:
+        return parse_day(raw)
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
+
+
+def cell_int(table: Table, rn: int, line: int, col: str, raw: str | None, *, required: bool = False) -> int | None:
+    """A whole number in ASCII digits, or None for an empty cell unless `required`."""
+    try:
+        v = parse_int(raw, minimum=0, maximum=10**12)
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
+    if v is None and required:
+        raise table.fail(rn, f"column {col!r} is empty", line)
+    return v
+
+
+def rerank_snapshot(ch: Change, day: str) -> int:
+    """Recompute the ranks of one Arena snapshot after a moderator's `elo` or
+    a partial import changed it, the way LMArena ranks: 1 + the number of
+    models whose whole confidence interval lies above this one's (a rating
+    without an interval counts as the single point of its score). Each
+    change is an audited upsert, so `undo` restores the published ranks.
+    Returns how many ranks changed."""
+    rows = ch.db.execute("SELECT arena_name, rank, score, ci_plus, ci_minus FROM arena_ratings "
+                         "WHERE snapshot_date = ?", [day]).fetchall()
+    lows = sorted(score - (minus or 0.0) for _n, _r, score, _p, minus in rows)
+    changed = 0
+    for name, rank, score, plus, _minus in rows:
+        high = score + (plus or 0.0)
+        better = len(lows) - bisect.bisect_right(lows, high)
+        if better + 1 != rank:
+            ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": name, "rank": better + 1})
+            changed += 1
+    return changed
+
+
+NAME_LIMIT = 200
+TEXT_LIMIT = 2000
+
+
+def cell_name(table: Table, rn: int, line: int, col: str, raw: str | None, *, required: bool = True) -> str | None:
+    """A name (model, organisation, benchmark): one line, no control or
+    invisible characters, at most NAME_LIMIT characters."""
+    s = " ".join((raw or "").split())
+    if not s and not required:
         return None
-    if not _ISO.match(s):
-        raise table.fail(rn, f"column {col!r}: {s[:40]!r} is not a date (YYYY-MM-DD)", line)
-    return s
+    try:
+        return one_line_name(s, limit=NAME_LIMIT, what=f"the {col} cell")
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
+
+
+def cell_text(table: Table, rn: int, line: int, col: str, raw: str | None, *, limit: int = TEXT_LIMIT) -> str | None:
+    """Free text: bounded, no control or invisible characters; None when empty."""
+    try:
+        return bounded_text(raw, limit=limit, what=f"the {col} cell")
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from bot.store.importers.common import (
     OrgIndex,
     Table,
     cell_date,
+    cell_name,
     cell_number,
+    cell_text,
     ensure_sources,
     import_transaction,
     infer_org,
@@ -48,8 +50,10 @@ def parse_epoch_notable(table: Table) -> list[dict[str, Any]]:
     out = []
     seen: dict[str, int] = {}
     for rn, line, r in table.rows:
-        name = " ".join(r["Model"].split())
+        name = cell_name(table, rn, line, "Model", r["Model"])
         table.once(seen, name, "model", rn, line)
+        cell_text(table, rn, line, "Organization", r.get("Organization"))
+        cell_text(table, rn, line, "Country (of organization)", r.get("Country (of organization)"))
         orgs = split_list(r.get("Organization"))
         countries = split_countries(r.get("Country (of organization)"))
         sectors = split_list(r.get("Organization categorization"))
@@ -128,7 +132,7 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         vers_t.once(seen_versions, vid, "version id", rn, line)
         # a version with no Model cell is a model of its own, named by its display name or id
         versions_by_id[vid] = {
-            "model": " ".join((r["Model"] or r.get("Display name") or vid).split()),
+            "model": cell_name(vers_t, rn, line, "Model", r["Model"] or r.get("Display name") or vid),
             "date": cell_date(vers_t, rn, line, "Version release date", r["Version release date"]),
             "developer": (r.get("Hugging Face developer id") or "").strip() or None,
         }
@@ -143,7 +147,7 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
             continue
         if value > 1.0:
             raise runs_t.fail(rn, f"score {value} is above 1 (scores are fractions 0-1)", line)
-        task = " ".join(r["task"].split())
+        task = cell_name(runs_t, rn, line, "task", r["task"])
         key = (vid, task)
         if key in seen_runs:
             # two runs of one task on one version: keep the best, as the hub does

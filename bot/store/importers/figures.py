@@ -9,7 +9,9 @@ from bot.store.db import Store
 from bot.store.importers.common import (
     SOURCE_AI_INDEX,
     ImportReport,
+    cell_name,
     cell_number,
+    cell_text,
     ensure_sources,
     import_transaction,
     read_table,
@@ -31,7 +33,9 @@ def import_figures(store: Store, source: str | Path | bytes, *, name: str | None
     recs = []
     seen: dict[str, int] = {}
     for rn, line, r in table.rows:
-        fid = r["id"].strip()
+        fid = cell_name(table, rn, line, "id", r["id"])
+        for col in ("topic", "metric", "subject", "period", "unit", "source"):
+            cell_text(table, rn, line, col, r.get(col))
         table.once(seen, fid, "id", rn, line)
         value = cell_number(table, rn, line, "value", r["value"], positive=False)
         if value is None:

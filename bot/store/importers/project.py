@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.db import Change, Store
-from bot.store.importers.common import ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table
+from bot.store.importers.common import (
+    NAME_LIMIT, TEXT_LIMIT, ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table,
+)
 from bot.store.normalize import fold
+from bot.store.validate import Invalid, bounded_text, one_line_name, parse_day, parse_int, parse_number
 
 # table file -> its columns, in order
 COLUMNS: dict[str, list[str]] = {
@@ -69,21 +72,28 @@ def detect_table(header: list[str]) -> str | None:
     return None
 
 
+DATES = {"release_date", "date", "snapshot_date", "as_of"}
+NAMES = {"name", "alias", "arena_name", "model", "organization", "id", "benchmark", "version"}
+
+
 def _typed(table: Table, rn: int, line: int, col: str, raw: str) -> Any:
+    """One cell, checked by bot.store.validate: finite numbers, real dates,
+    one-line names and bounded text; the refusal names the row and column."""
     s = unescape_cell(raw.strip())
     if s == "":
         return None
-    if col in NUMERIC:
-        try:
-            return float(s)
-        except ValueError:
-            raise table.fail(rn, f"column {col!r}: {s[:40]!r} is not a number", line) from None
-    if col in INTEGER:
-        try:
-            return int(float(s))
-        except ValueError:
-            raise table.fail(rn, f"column {col!r}: {s[:40]!r} is not a whole number", line) from None
-    return s
+    try:
+        if col in NUMERIC:
+            return parse_number(s, units=False)
+        if col in INTEGER:
+            return parse_int(s)
+        if col in DATES:
+            return parse_day(s)
+        if col in NAMES:
+            return one_line_name(s, limit=NAME_LIMIT, what="the text")
+        return bounded_text(s, limit=TEXT_LIMIT, what="the text")
+    except Invalid as exc:
+        raise table.fail(rn, f"column {col!r}: {exc}", line) from None
 
 
 def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progress=None) -> None:

@@ -1,0 +1,157 @@
+"""The one place that decides what a number, a date and a piece of text may be.
+
+Every way data gets in (chat commands, the command line, every importer,
+``sync``) goes through these parsers, so one poisoned value cannot slip in
+by a side door:
+
+* :func:`parse_number` - a finite number, checked **after** the unit
+  (``1e308T`` is infinity and is refused; so are ``inf``, ``nan`` and a
+  400-digit number that overflows);
+* :func:`parse_day` - a real calendar date written ``YYYY-MM-DD``
+  (``2025-99-99`` and ``2025-02-30`` are refused), in a plausible range;
+* :func:`parse_date` - what people type: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``;
+* :func:`bounded_text` - one line of text, no control or bidi characters,
+  at most ``limit`` characters.
+
+Each raises :class:`Invalid` (a ``ValueError``) whose message says what is
+wrong with the value; callers add the file, row and field.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+# Dates the data can hold: the first notable models are from the 1950s, and
+# nothing is dated far in the future.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12, "q": 1e15}
+_NUM_RE = re.compile(r"^\s*([-+]?(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*([kmbtqKMBTQ]|[bB][nN])?\s*$")
+_DAY_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+class Invalid(ValueError):
+    """A value that must not enter the data; the message says why."""
+
+
+def _shown(raw: object, n: int = 40) -> str:
+    s = str(raw).strip()
+    s = _CONTROL.sub("?", s)
+    return repr(s if len(s) <= n else s[: n - 1] + "…")
+
+
+def finite(value: float, raw: object = None) -> float:
+    """`value` itself when it is a finite number; Invalid otherwise."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise Invalid(f"{_shown(raw if raw is not None else value)} is not a finite number")
+    return float(value)
+
+
+def parse_number(raw: str | float | int | None, *, units: bool = True) -> float | None:
+    """``"70B"`` -> 7e10, ``"3.8e25"`` -> 3.8e25, ``"1,234"`` -> 1234, ``""`` -> None.
+
+    ASCII digits only; the result is finite after the unit is applied.
+    Raises :class:`Invalid` for anything else."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return finite(float(raw), raw)
+    s = str(raw).strip()
+    if not s:
+        return None
+    m = _NUM_RE.match(s)
+    if not m or (m.group(2) and not units):
+        raise Invalid(f"{_shown(s)} is not a number")
+    value = float(m.group(1).replace(",", ""))
+    if m.group(2):
+        value *= UNITS[m.group(2).lower()]
+    return finite(value, s)
+
+
+def parse_int(raw: str | int | None, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    """A whole number in ASCII digits (``"12"``; ``"12.0"`` from a spreadsheet
+    too), within the bounds; None for an empty cell."""
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        v = raw
+    else:
+        s = str(raw).strip()
+        if not s:
+            return None
+        if not re.fullmatch(r"[-+]?[0-9]{1,18}(?:\.0+)?", s):
+            raise Invalid(f"{_shown(s)} is not a whole number")
+        v = int(s.split(".")[0])
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
+        raise Invalid(f"{v} is outside {minimum if minimum is not None else '...'} to "
+                      f"{maximum if maximum is not None else '...'}")
+    return v
+
+
+def _real_date(y: int, mo: int, d: int, raw: str) -> date:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise Invalid(f"{_shown(raw)} is not a plausible date (years {MIN_YEAR} to {MAX_YEAR})")
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise Invalid(f"{_shown(raw)} is not a real calendar date") from None
+
+
+def parse_day(raw: str | None) -> str | None:
+    """A day written ``YYYY-MM-DD`` that exists on the calendar, or None for
+    an empty cell. Raises :class:`Invalid` otherwise."""
+    if raw is None:
+        return None
+    s = str(raw).strip()
+    if not s:
+        return None
+    m = _DAY_RE.match(s)
+    if not m:
+        raise Invalid(f"{_shown(s)} is not a date (YYYY-MM-DD)")
+    return _real_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), s).isoformat()
+
+
+def parse_date(raw: str | None) -> str | None:
+    """``2025-02-10``, ``2025-02`` or ``2025`` (``/`` works too) -> the ISO
+    date of the period's first day. Raises :class:`Invalid` otherwise."""
+    if raw is None:
+        return None
+    s = str(raw).strip().replace("/", "-")
+    if not s:
+        return None
+    m = _DATE_RE.match(s)
+    if not m:
+        raise Invalid(f"not a date (use YYYY-MM-DD, YYYY-MM or YYYY): {_shown(raw)}")
+    return _real_date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1), s).isoformat()
+
+
+def bounded_text(raw: str | None, *, limit: int, what: str = "text", required: bool = False) -> str | None:
+    """One line of text: surrounding space stripped, inner runs of space
+    collapsed, no control, zero-width or bidi characters, at most `limit`
+    characters. None for an empty value unless `required`."""
+    if raw is None:
+        raw = ""
+    s = str(raw)
+    if _CONTROL.search(s.replace("\t", " ").replace("\n", " ").replace("\r", " ")):
+        raise Invalid(f"{what} holds control or invisible characters")
+    s = " ".join(s.split())
+    if not s:
+        if required:
+            raise Invalid(f"{what} is empty")
+        return None
+    if len(s) > limit:
+        raise Invalid(f"{what} is {len(s)} characters long; the limit is {limit}")
+    return s
+
+
+def one_line_name(raw: str | None, *, limit: int, what: str = "the name") -> str:
+    """A name as people see it: like :func:`bounded_text`, and newlines are
+    refused rather than folded (a name never spans lines)."""
+    s = "" if raw is None else str(raw)
+    if any(c in s for c in "\r\n\u2028\u2029\x85"):
+        raise Invalid(f"{what} must be on one line")
+    return bounded_text(s, limit=limit, what=what, required=True)  # type: ignore[return-value]
