@@ -245,10 +245,10 @@ class Engine:
         names = [n for n, _s in nf.match.suggestions]
         q = clean(nf.match.query, 60)
         if names:
-            text = f"I don't know the {nf.kind} {q!r}. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
+            text = f"I don't know the {nf.kind} '{q}'. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
             text += (" or " if len(names) > 1 else "") + f"**{names[-1]}**?"
         else:
-            text = f"I don't know the {nf.kind} {q!r}, and nothing close to it."
+            text = f"I don't know the {nf.kind} '{q}', and nothing close to it."
         sugg = [nf.rebuild.replace("{}", n) for n in names] if nf.rebuild else []
         return Reply(text=text, status="not_found", suggestions=sugg,
                      data={"query": nf.match.query, "kind": nf.kind, "did_you_mean": names})

@@ -16,7 +16,7 @@ ARENA = "lmarena"
 
 def _read_as(m: Match) -> str:
     if m.status == "fuzzy":
-        return f"(I read {clean(m.query)!r} as {m.entry.name}.) "
+        return f"(I read '{clean(m.query)}' as {m.entry.name}.) "
     return ""
 
 

@@ -41,7 +41,7 @@ def channel_id(ctx: Context, text: str) -> str:
     """A channel of this server from a mention (``<#id>``), an id or ``#name``."""
     m = _CHANNEL.match(text.strip())
     if not m:
-        raise Usage(f"{clean(text, 40)!r} is not a channel: mention it (#race-news) or give its id.")
+        raise Usage(f"'{clean(text, 40)}' is not a channel: mention it (#race-news) or give its id.")
     known = dict(ctx.caller.channels)
     cid = m.group(1) or m.group(2)
     if cid:
@@ -141,7 +141,7 @@ def settings(ctx: Context, args: Args) -> Reply:
             raise Usage("`settings charts on` or `settings charts off`.")
         s, changed = store.update(gid, who, f"settings charts {mode}", charts=int(mode == "on"))
         return show(ctx, s, f"Charts with watch alerts and digests are {mode}.")
-    raise Usage(f"I can change prefix, channel, digest and charts; not {clean(ws[0], 30)!r}.")
+    raise Usage(f"I can change prefix, channel, digest and charts; not '{clean(ws[0], 30)}'.")
 
 
 # ---------------------------------------------------------------------------- watches
@@ -195,7 +195,7 @@ def parse_watch(ctx: Context, raw: str) -> tuple[str, dict[str, Any], str]:
         if not c:
             raise Usage(f"Which country? Known: {', '.join(ctx.known_countries()[:15])}, ...")
         return "country", {"country": c}, f"country {c}"
-    raise Usage(f"I can watch gap, top, model and country; not {clean(ws[0], 30)!r}.")
+    raise Usage(f"I can watch gap, top, model and country; not '{clean(ws[0], 30)}'.")
 
 
 def _org_id(ctx: Context, side) -> int:

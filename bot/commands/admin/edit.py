@@ -105,7 +105,7 @@ def _score_value(raw: str) -> float:
     except ValueError:
         v = None
     if v is None:
-        raise Usage(f"{clean(raw, 40)!r} is not a score (use 0.72 or 72%).")
+        raise Usage(f"'{clean(raw, 40)}' is not a score (use 0.72 or 72%).")
     if pctv or v > 1:
         v /= 100
     if not 0 <= v <= 1:
@@ -152,7 +152,7 @@ def elo_(ctx: Context, args: Args) -> Reply:
     except ValueError:
         value = None
     if value is None:
-        raise Usage(f"{clean(ws[-1], 40)!r} is not an Elo score.")
+        raise Usage(f"'{clean(ws[-1], 40)}' is not an Elo score.")
     if not 100 <= value <= 5000:
         raise Usage("An Arena score is between 100 and 5000.")
     mid = exact_model(ctx, " ".join(ws[:-1]))
@@ -200,7 +200,7 @@ def unalias(ctx: Context, args: Args) -> Reply:
     a = unquote(args.raw)
     row = queries.alias(ctx.store, a)
     if not row:
-        raise Usage(f"There is no alias {clean(a)!r}.")
+        raise Usage(f"There is no alias '{clean(a)}'.")
     if queries.arena_rating_count(ctx.store, row["alias"]):
         raise Usage(f"{row['alias']!r} is an Arena leaderboard name with ratings; `merge` or `rename` instead.")
     return changed(ctx, f"unalias {row['alias']}", lambda ch: (
@@ -220,14 +220,14 @@ def rename(ctx: Context, args: Args) -> Reply:
         raise Usage()
     new = stored_text(new, limit=120, what="the new name")
     if queries.model_id_named(ctx.store, new):
-        raise Usage(f"There is already a model named {clean(new)!r}; `merge` them instead.")
+        raise Usage(f"There is already a model named '{clean(new)}'; `merge` them instead.")
     # the new name must not shadow another model's alias or spelling: lookups would change meaning
     owner = queries.alias_owner(ctx.store, new)
     same = ctx.models.resolve(new)
     if owner is None and same.found and same.status == "exact" and same.entry is not None and same.entry.id != mid:
         owner = int(same.entry.id)
     if owner is not None and owner != mid:
-        raise Usage(f"{clean(new)!r} already finds **{clean(model_name(ctx, owner))}** (an alias or spelling of it); "
+        raise Usage(f"'{clean(new)}' already finds **{clean(model_name(ctx, owner))}** (an alias or spelling of it); "
                     f"renaming to it would hide that model. `unalias {clean(new)}` first, or pick another name.")
     old_name = model_name(ctx, mid)
 
@@ -292,6 +292,6 @@ def restore(ctx: Context, args: Args) -> Reply:
     row = queries.hidden_model(ctx.store, name)
     if row is None:
         hidden = queries.hidden_model_names(ctx.store, 10)
-        raise Usage(f"No removed model named {clean(name)!r}." + (" Removed: " + ", ".join(hidden) if hidden else ""))
+        raise Usage(f"No removed model named '{clean(name)}'." + (" Removed: " + ", ".join(hidden) if hidden else ""))
     return changed(ctx, f"restore {row['name']}", lambda ch: (ch.upsert("models", {"id": row["id"], "hidden": 0}),
                                                               f"**{row['name']}** is back.")[1])

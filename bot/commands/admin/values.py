@@ -34,7 +34,7 @@ def parse_value(ctx: Context, column: str, raw: str) -> Any:
         try:
             v = parse_number(raw.replace("$", "").replace("FLOP", "").replace("flop", ""))
         except ValueError:
-            raise Usage(f"{clean(raw, 40)!r} is not a finite number (try 70B, 1.2T or 3.8e25).") from None
+            raise Usage(f"'{clean(raw, 40)}' is not a finite number (try 70B, 1.2T or 3.8e25).") from None
         if v is None or v <= 0:
             raise Usage(f"{column.replace('_', ' ')} must be a positive number.")
         return v
