@@ -1,0 +1,173 @@
+"""Boards as LMArena shows them: which listed ratings count, and ties.
+
+Scraped leaderboards do not list the same models from day to day: some
+snapshots still list retired (deprecated) models, the next ones do not, and a
+later one lists them again. Read naively, a series jumps with the scraper
+(the 2025-02-12 snapshot lists thirty retired models that make the frontier
+look 2.1% wide; without them it is 5.7%). One rule decides which listed
+ratings count, the same for every series (frontier, top, race, gap, depth):
+
+    A model counts on a board if the same source's next board still rates it.
+    On a source's latest board (there is no next one) it counts if the board
+    before rated it too, or if that source never rated it before (it is new).
+
+A model is "the same" on two boards if its Arena name matches (ignoring
+case and punctuation, so renames like ``Athene-70b`` -> ``Athene-70B`` keep
+it) or it is linked to the same model. ``all`` (``top 20 all``,
+``frontier all``) reads every listed rating instead.
+
+Ties: two ratings are statistically tied when their 95% intervals overlap
+(the CSV's ``95_pct_ci``, the catalog's q025/q975). Where a source gives no
+intervals, :func:`tied` answers ``None``: the difference is stated without a
+claim of significance.
+"""
+from __future__ import annotations
+
+import bisect
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from bot.store.normalize import compact
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.store.queries import Facts, Rating
+
+RULE = ("retired models left out: a model counts on a board if that source's next board still rates it "
+        "(on its latest board: if the one before did, or it is new); `all` lists every model")
+RULE_ALL = "every listed model, retired ones included (as the source listed them)"
+
+ALL_WORDS = {"all", "listed", "everything", "retired", "including-retired", "with-retired"}
+
+
+def source_of(r: Any) -> str:
+    """The source a rating comes from (one board = one source)."""
+    return getattr(r, "source_id", None) or "lmarena"
+
+
+def _keys(rows: Iterable[Any]) -> tuple[set[str], set[int]]:
+    names, ids = set(), set()
+    for r in rows:
+        names.add(compact(r.arena_name))
+        ids.add(r.model_id)
+    return names, ids
+
+
+def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
+    return compact(r.arena_name) in keys[0] or r.model_id in keys[1]
+
+
+def counted_boards(by_date: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """{date: the ratings that count on that board}, by the rule above.
+    Each board is judged against the neighbouring boards of its own source."""
+    dates = sorted(by_date)
+    per_source: dict[str, list[str]] = {}
+    for d in dates:
+        rows = by_date[d]
+        if rows:
+            per_source.setdefault(source_of(rows[0]), []).append(d)
+    out: dict[str, list[Any]] = {d: [] for d in dates}
+    for seq in per_source.values():
+        keys = [_keys(by_date[d]) for d in seq]
+        seen_names: set[str] = set()
+        seen_ids: set[int] = set()
+        for i, d in enumerate(seq):
+            rows = by_date[d]
+            if i + 1 < len(seq):
+                out[d] = [r for r in rows if _in(r, keys[i + 1])]
+            else:
+                prev = keys[i - 1] if i else (set(), set())
+                out[d] = [r for r in rows if _in(r, prev) or not _in(r, (seen_names, seen_ids))]
+            seen_names |= keys[i][0]
+            seen_ids |= keys[i][1]
+    return out
+
+
+def tied(a: Any, b: Any) -> bool | None:
+    """True when the 95% intervals of two ratings overlap, False when they are
+    apart, None when either has no interval (the source gives none)."""
+    if None in (a.ci_plus, a.ci_minus, b.ci_plus, b.ci_minus):
+        return None
+    hi, lo = (a, b) if a.score >= b.score else (b, a)
+    return hi.score - hi.ci_minus <= lo.score + lo.ci_plus
+
+
+def interval(r: Any) -> str:
+    """'1,403 (1,398–1,408)' or just the score when there is no interval."""
+    if r.ci_plus is None or r.ci_minus is None:
+        return f"{r.score:,.0f}"
+    return f"{r.score:,.0f} ({r.score - r.ci_minus:,.0f}–{r.score + r.ci_plus:,.0f})"
+
+
+def shared_ranks(board: list[Any]) -> set[int]:
+    """Ranks that more than one listed model holds on a board."""
+    seen: dict[int, int] = {}
+    for r in board:
+        seen[r.rank] = seen.get(r.rank, 0) + 1
+    return {k for k, n in seen.items() if n > 1}
+
+
+class Boards:
+    """The boards a series reads: the counted ratings (default) or every listed one.
+
+    Same reading interface as the boards of :class:`~bot.store.queries.Facts`
+    (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
+    command swaps one for the other with the ``all`` word."""
+
+    def __init__(self, facts: "Facts", include_retired: bool = False):
+        self.facts = facts
+        self.include_retired = include_retired
+        self.by_date = facts.by_date if include_retired else counted_boards(facts.by_date)
+        self.dates = [d for d in facts.dates if self.by_date.get(d)]
+        self.rule = RULE_ALL if include_retired else RULE
+
+    @property
+    def latest(self) -> str | None:
+        return self.dates[-1] if self.dates else None
+
+    def snapshot_on(self, day: str | None) -> str | None:
+        if day is None:
+            return self.latest
+        i = bisect.bisect_right(self.dates, day)
+        return self.dates[i - 1] if i else None
+
+    def board(self, date: str, pred: Callable[[Any], bool] | None = None) -> list[Any]:
+        rows = self.by_date.get(date, [])
+        return [r for r in rows if pred(r)] if pred else list(rows)
+
+    def best(self, date: str, pred: Callable[[Any], bool]) -> Any | None:
+        for r in self.by_date.get(date, []):  # best first
+            if pred(r):
+                return r
+        return None
+
+    def best_series(self, pred: Callable[[Any], bool], until: str | None = None) -> list[Any]:
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            b = self.best(d, pred)
+            if b:
+                out.append(b)
+        return out
+
+    def left_out(self, date: str) -> list[Any]:
+        """The listed ratings the rule leaves out on `date`."""
+        kept = {id(r) for r in self.by_date.get(date, [])}
+        return [r for r in self.facts.by_date.get(date, []) if id(r) not in kept]
+
+
+_CACHE: "weakref.WeakKeyDictionary[Any, dict[bool, Boards]]" = weakref.WeakKeyDictionary()
+
+
+def boards(facts: "Facts", include_retired: bool = False) -> Boards:
+    """The (cached) boards of one data version."""
+    per = _CACHE.setdefault(facts, {})
+    if include_retired not in per:
+        per[include_retired] = Boards(facts, include_retired)
+    return per[include_retired]
+
+
+def wants_all(ws: list[str]) -> tuple[list[str], bool]:
+    """Split the `all` word off a command's words."""
+    rest = [w for w in ws if w.lower() not in ALL_WORDS]
+    return rest, len(rest) != len(ws)
