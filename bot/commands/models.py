@@ -9,6 +9,23 @@ from bot.commands.registry import Param, command
 from bot.lookup import Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
+from bot.store.listing import interval, tied
+
+
+def _rating_like(a: dict):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(score=a["score"], ci_plus=a.get("ci_plus"), ci_minus=a.get("ci_minus"))
+
+
+def arena_verdict(a: dict, b: dict) -> str:
+    """leads / tied / unknown for two Arena summaries of the same board."""
+    t = tied(_rating_like(a), _rating_like(b))
+    return "unknown" if t is None else "tied" if t else "leads"
+
+
+def arena_interval(a: dict) -> str:
+    return interval(_rating_like(a))
 
 ARENA = "lmarena"
 
@@ -115,10 +132,23 @@ def compare(ctx: Context, args: Args) -> Reply:
     if len(rated) >= 2:
         best = max(rated, key=lambda s: s["arena"]["score"])
         rest = sorted((s for s in rated if s is not best), key=lambda s: -s["arena"]["score"])
-        lines.append(f"**{best['name']} leads on Chatbot Arena** with {elo(best['arena']['score'])} Elo"
-                     f" ({best['arena']['date']}), ahead of " +
-                     ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) + ".")
-        leads["Chatbot Arena"] = best["name"]
+        runner = rest[0]
+        same_board = runner["arena"]["date"] == best["arena"]["date"]
+        v = arena_verdict(best["arena"], runner["arena"]) if same_board else "leads"
+        if v == "tied":
+            lines.append(f"**{best['name']} and {runner['name']} are statistically tied on Chatbot Arena** "
+                         f"({best['arena']['date']}): {arena_interval(best['arena'])} vs "
+                         f"{arena_interval(runner['arena'])}, the 95% intervals overlap" +
+                         ("; then " + ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})"
+                                                for s in rest[1:]) if rest[1:] else "") + ".")
+            leads["Chatbot Arena"] = "tied: " + ", ".join([best["name"], runner["name"]])
+        else:
+            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena** with "
+                         f"{elo(best['arena']['score'])} Elo ({best['arena']['date']}), ahead of " +
+                         ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) +
+                         ("." if same_board else " (latest ratings from different boards).") +
+                         (" This source gives no 95% intervals, so no claim of significance." if v == "unknown" else ""))
+            leads["Chatbot Arena"] = best["name"]
     elif rated:
         lines.append(f"Only {rated[0]['name']} is on Chatbot Arena ({elo(rated[0]['arena']['score'])} Elo).")
     else:
