@@ -10,7 +10,7 @@ from bot.lookup import Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 
-ARENA = "lmarena"
+ARENA = "arena-csv"
 
 
 def _read_as(m: Match) -> str:

@@ -223,7 +223,7 @@ def small(ctx: Context, args: Args) -> Reply:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
     lines.append("Sizes are parameters as Epoch AI reports them (total parameters for mixtures of experts).")
-    src = ["epoch-notable", "lmarena" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=max(p[3] for p in points)), chart=Chart("small"),
