@@ -308,11 +308,14 @@ def elo_(ctx: Context, args: Args) -> Reply:
 
     def do(ch):
         m = ch.get("models", {"id": mid})
-        board = ch.db.execute("SELECT arena_name, score FROM arena_ratings WHERE snapshot_date = ? ORDER BY score DESC",
-                              [day]).fetchall()
+        shown = ctx.facts.board_for(day)  # the rating joins the board the rule picks for that day
+        board = ch.db.execute("SELECT arena_name, score FROM arena_ratings WHERE source_id = ? AND snapshot_date = ? "
+                              "AND category = 'full' ORDER BY score DESC",
+                              [shown.source, shown.date] if shown else ["", day]).fetchall()
         rank = 1 + sum(1 for n, s in board if s > value and n != name)
         outcome = ch.upsert("arena_ratings", {
-            "snapshot_date": day, "arena_name": name, "model_id": mid, "rank": rank, "score": value,
+            "snapshot_date": day, "category": "full", "arena_name": name, "model_id": mid, "rank": rank,
+            "score": value,
             "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
             "source_id": SOURCE_MODERATOR})
         return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}."
@@ -393,8 +396,10 @@ def merge(ctx: Context, args: Args) -> Reply:
 
     def do(ch):
         moved = 0
-        for r in ch.db.execute("SELECT snapshot_date, arena_name FROM arena_ratings WHERE model_id = ?", [dup]).fetchall():
-            ch.upsert("arena_ratings", {"snapshot_date": r[0], "arena_name": r[1], "model_id": keep})
+        for r in ch.db.execute("SELECT source_id, snapshot_date, category, arena_name FROM arena_ratings "
+                               "WHERE model_id = ?", [dup]).fetchall():
+            ch.upsert("arena_ratings", {"source_id": r[0], "snapshot_date": r[1], "category": r[2],
+                                        "arena_name": r[3], "model_id": keep})
             moved += 1
         for r in ch.db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
                                [dup]).fetchall():

@@ -27,7 +27,7 @@ def arena_verdict(a: dict, b: dict) -> str:
 def arena_interval(a: dict) -> str:
     return interval(_rating_like(a))
 
-ARENA = "lmarena"
+ARENA = "arena-csv"
 
 
 def _read_as(m: Match) -> str:

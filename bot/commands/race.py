@@ -17,7 +17,7 @@ from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold
 from bot.store.queries import Rating, monthly_median, pct_gap, region_pred
 
-ARENA = "lmarena"
+ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
            "gap = (x − y) ÷ y, the way the AI Index 2025 reports Arena gaps.")
 

@@ -213,7 +213,7 @@ def small(ctx: Context, args: Args) -> Reply:
                      key=lambda x: (x[0], x[1]))
     where = "Chatbot Arena" if bench == "arena" else bench
     refs = ctx.store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
-    src = ["epoch-notable", "lmarena" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
     data = {"benchmark": bench, "threshold": threshold, "unit": unit, "points": points, "record": record,
             "unknown_size": unknown, "reference": refs}
     as_of = max([p[3] for p in points] + [u[0] for u in unknown], default=None)

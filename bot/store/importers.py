@@ -33,7 +33,11 @@ Progress = Callable[[int, int], None]
 
 SOURCE_EPOCH_NOTABLE = "epoch-notable"
 SOURCE_EPOCH_HUB = "epoch-hub"
-SOURCE_ARENA = "lmarena"
+SOURCE_ARENA = "arena-csv"          # the CSV snapshots of the leaderboard
+SOURCE_ARENA_HISTORY = "arena-history"
+SOURCE_ARENA_CATALOG = "arena-catalog"
+SOURCE_ARENA_PRICES = "arena-prices"
+SOURCE_CURATION = "curation"
 SOURCE_AI_INDEX = "ai-index-2025"
 SOURCE_MODERATOR = "moderators"
 
@@ -45,8 +49,21 @@ SOURCES = {
         title="Epoch AI Benchmarking Hub", url="https://epoch.ai/data/ai-benchmarking-dashboard",
         licence="CC BY 4.0 (credit: Epoch AI)"),
     SOURCE_ARENA: dict(
-        title="LMArena (Chatbot Arena) text leaderboard", url="https://lmarena.ai/leaderboard",
-        licence="leaderboard data published by LMArena"),
+        title="LMArena (Chatbot Arena) text leaderboard, CSV snapshots (fboulnois/llm-leaderboard-csv)",
+        url="https://lmarena.ai/leaderboard", licence="leaderboard data published by LMArena"),
+    SOURCE_ARENA_HISTORY: dict(
+        title="LMArena (Chatbot Arena) published Elo ratings by date (nakasyou/lmarena-history)",
+        url="https://github.com/nakasyou/lmarena-history",
+        licence="ratings published by LMArena; converter MIT"),
+    SOURCE_ARENA_CATALOG: dict(
+        title="LMArena text leaderboard releases (lmarena/arena-catalog)",
+        url="https://github.com/lmarena/arena-catalog", licence="leaderboard data published by LMArena"),
+    SOURCE_ARENA_PRICES: dict(
+        title="LMArena model prices and licences (lmarena/arena-catalog scatterplot-data)",
+        url="https://github.com/lmarena/arena-catalog", licence="data published by LMArena"),
+    SOURCE_CURATION: dict(
+        title="The project's reviewed curation (data/curation: names, organisations, sizes)",
+        url=None, licence="project data; each size row names its model card or paper"),
     SOURCE_AI_INDEX: dict(
         title="AI Index Report 2025 (Stanford HAI)", url="https://hai.stanford.edu/ai-index/2025-ai-index-report",
         licence="facts as reported"),
@@ -514,7 +531,9 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
         kc = (r.get("knowledge_cutoff") or "").strip()
         out.append({
             "arena_name": name, "rank": rank, "rank_stylectrl": rsc, "score": score,
-            "ci_plus": ci_plus, "ci_minus": ci_minus, "votes": int(votes) if votes is not None else None,
+            "ci_lower": None if ci_minus is None else score - ci_minus,
+            "ci_upper": None if ci_plus is None else score + ci_plus,
+            "votes": int(votes) if votes is not None else None,
             "organization": (r.get("organization") or "").strip() or None,
             "licence": licence_name(r.get("license")),
             "knowledge_cutoff": None if kc.lower() in ("", "unknown", "n/a") else kc,
@@ -539,7 +558,8 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
     rows = parse_arena(table, skipped)
     report = ImportReport("arena", table.name, skipped=len(skipped), notes=skipped)
     with _transaction(store, actor, f"import arena {date}", audit, dry_run) as ch:
-        as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings").fetchone()[0]
+        as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings WHERE source_id = ?",
+                              [SOURCE_ARENA]).fetchone()[0]
         ensure_sources(ch, SOURCE_ARENA, as_of={SOURCE_ARENA: max(filter(None, [as_of, date]))})
         orgs = OrgIndex(ch)
         ids = _model_ids(ch)
@@ -591,8 +611,8 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                                       "source_id": SOURCE_ARENA})
                 aliases[arena_name] = target
                 mid = target
-            outcome = ch.upsert("arena_ratings", {"snapshot_date": date, "model_id": mid, **r,
-                                                  "source_id": SOURCE_ARENA})
+            outcome = ch.upsert("arena_ratings", {"source_id": SOURCE_ARENA, "snapshot_date": date,
+                                                  "category": "full", "model_id": mid, **r})
             report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
             if progress:
                 progress(i + 1, len(rows))

@@ -39,9 +39,7 @@ RULE_ALL = "every listed model, retired ones included (as the source listed them
 ALL_WORDS = {"all", "listed", "everything", "retired", "including-retired", "with-retired"}
 
 
-def source_of(r: Any) -> str:
-    """The source a rating comes from (one board = one source)."""
-    return getattr(r, "source_id", None) or "lmarena"
+AMENDMENTS = "moderators"
 
 
 def _keys(rows: Iterable[Any]) -> tuple[set[str], set[int]]:
@@ -56,29 +54,43 @@ def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
     return compact(r.arena_name) in keys[0] or r.model_id in keys[1]
 
 
-def counted_boards(by_date: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """{date: the ratings that count on that board}, by the rule above.
-    Each board is judged against the neighbouring boards of its own source."""
-    dates = sorted(by_date)
+def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str], list[Any]],
+                   all_boards: list[Any]) -> dict[str, list[Any]]:
+    """{date: the ratings that count on that board} for the boards of `chain`
+    (BoardKey(source, date)), by the rule above. Each board is judged against
+    its own source's next (or, on its latest board, previous) board, whether
+    or not that board is in the chain. A moderator's correction always counts."""
     per_source: dict[str, list[str]] = {}
-    for d in dates:
-        rows = by_date[d]
-        if rows:
-            per_source.setdefault(source_of(rows[0]), []).append(d)
-    out: dict[str, list[Any]] = {d: [] for d in dates}
+    for b in all_boards:
+        per_source.setdefault(b.source, []).append(b.date)
     for seq in per_source.values():
-        keys = [_keys(by_date[d]) for d in seq]
-        seen_names: set[str] = set()
-        seen_ids: set[int] = set()
-        for i, d in enumerate(seq):
-            rows = by_date[d]
-            if i + 1 < len(seq):
-                out[d] = [r for r in rows if _in(r, keys[i + 1])]
-            else:
-                prev = keys[i - 1] if i else (set(), set())
-                out[d] = [r for r in rows if _in(r, prev) or not _in(r, (seen_names, seen_ids))]
-            seen_names |= keys[i][0]
-            seen_ids |= keys[i][1]
+        seq.sort()
+    key_cache: dict[tuple[str, str], tuple[set[str], set[int]]] = {}
+
+    def keys(source: str, date: str) -> tuple[set[str], set[int]]:
+        k = (source, date)
+        if k not in key_cache:
+            key_cache[k] = _keys(rows_of(source, date))
+        return key_cache[k]
+
+    out: dict[str, list[Any]] = {}
+    for b in chain:
+        seq = per_source.get(b.source, [b.date])
+        i = bisect.bisect_left(seq, b.date)
+        rows = rows_of(b.source, b.date)
+        if i + 1 < len(seq):
+            nxt = keys(b.source, seq[i + 1])
+            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, nxt)]
+        else:
+            prev = keys(b.source, seq[i - 1]) if i else (set(), set())
+            seen_names: set[str] = set()
+            seen_ids: set[int] = set()
+            for d in seq[:i]:
+                n, m = keys(b.source, d)
+                seen_names |= n
+                seen_ids |= m
+            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, prev)
+                           or not _in(r, (seen_names, seen_ids))]
     return out
 
 
@@ -113,11 +125,25 @@ class Boards:
     (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
     command swaps one for the other with the ``all`` word."""
 
-    def __init__(self, facts: "Facts", include_retired: bool = False):
+    def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full"):
         self.facts = facts
         self.include_retired = include_retired
-        self.by_date = facts.by_date if include_retired else counted_boards(facts.by_date)
-        self.dates = [d for d in facts.dates if self.by_date.get(d)]
+        self.category = category
+        chain = facts.chain(category)
+        if category == "full":
+            listed = {d: facts.by_date[d] for d in facts.dates}
+
+            def rows_of(source: str, date: str) -> list[Any]:
+                return facts.board_rows(source, date, category)
+        else:
+            listed = {b.date: facts.board_rows(b.source, b.date, category) for b in chain}
+
+            def rows_of(source: str, date: str) -> list[Any]:
+                return facts.board_rows(source, date, category)
+        self.listed = listed
+        self.sources = {b.date: b.source for b in chain}
+        self.by_date = listed if include_retired else counted_boards(facts, chain, rows_of, facts.boards(category))
+        self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
 
     @property
@@ -153,18 +179,23 @@ class Boards:
     def left_out(self, date: str) -> list[Any]:
         """The listed ratings the rule leaves out on `date`."""
         kept = {id(r) for r in self.by_date.get(date, [])}
-        return [r for r in self.facts.by_date.get(date, []) if id(r) not in kept]
+        return [r for r in self.listed.get(date, []) if id(r) not in kept]
+
+    def source_on(self, date: str) -> str | None:
+        """The source of the board dated `date` (each board is one source's)."""
+        return self.sources.get(date)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[bool, Boards]]" = weakref.WeakKeyDictionary()
+_CACHE: "weakref.WeakKeyDictionary[Any, dict[tuple[bool, str], Boards]]" = weakref.WeakKeyDictionary()
 
 
-def boards(facts: "Facts", include_retired: bool = False) -> Boards:
-    """The (cached) boards of one data version."""
+def boards(facts: "Facts", include_retired: bool = False, category: str = "full") -> Boards:
+    """The (cached) boards of one data version and category."""
     per = _CACHE.setdefault(facts, {})
-    if include_retired not in per:
-        per[include_retired] = Boards(facts, include_retired)
-    return per[include_retired]
+    key = (include_retired, category)
+    if key not in per:
+        per[key] = Boards(facts, include_retired, category)
+    return per[key]
 
 
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:

@@ -117,6 +117,65 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
+    # 2: one Arena history from three sources (issue #11). Every rating keeps the board it
+    # comes from: its source (arena-csv | arena-history | arena-catalog, rows of `sources`),
+    # the board's date and its category ('full' is the overall board); the 95% interval is
+    # stored as absolute bounds; a published rank is optional (only the CSV snapshots publish
+    # one). Prices per Arena model key, and parameter counts with the URL they come from.
+    """
+    INSERT INTO sources (id, title, url, licence, as_of, note)
+        SELECT 'arena-csv', title, url, licence, as_of, note FROM sources WHERE id = 'lmarena';
+    UPDATE models SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE organizations SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE aliases SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE benchmark_scores SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE figures SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    CREATE TABLE arena_ratings_v2 (
+        source_id TEXT NOT NULL REFERENCES sources(id), -- arena-csv | arena-history | arena-catalog
+        snapshot_date TEXT NOT NULL,        -- the board's date (ISO)
+        category TEXT NOT NULL DEFAULT 'full', -- 'full' = overall; catalog: coding, math, chinese ...
+        arena_name TEXT NOT NULL,           -- as the board names it: display name (CSV) or model key
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        rank INTEGER,                       -- as published (CSV snapshots); NULL when not published
+        rank_stylectrl INTEGER,
+        score REAL NOT NULL,
+        ci_lower REAL,                      -- 95% interval, absolute (CSV: score - minus; catalog: q025)
+        ci_upper REAL,                      -- (CSV: score + plus; catalog: q975); NULL for the history
+        votes INTEGER,
+        organization TEXT,                  -- as the board wrote it (CSV only)
+        licence TEXT,                       -- as the board wrote it (CSV only)
+        knowledge_cutoff TEXT,
+        PRIMARY KEY (source_id, snapshot_date, category, arena_name)
+    ) WITHOUT ROWID;
+    INSERT INTO arena_ratings_v2 (source_id, snapshot_date, category, arena_name, model_id, rank,
+            rank_stylectrl, score, ci_lower, ci_upper, votes, organization, licence, knowledge_cutoff)
+        SELECT CASE source_id WHEN 'lmarena' THEN 'arena-csv' ELSE source_id END, snapshot_date, 'full',
+               arena_name, model_id, rank, rank_stylectrl, score,
+               CASE WHEN ci_minus IS NULL THEN NULL ELSE score - ci_minus END,
+               CASE WHEN ci_plus IS NULL THEN NULL ELSE score + ci_plus END,
+               votes, organization, licence, knowledge_cutoff
+        FROM arena_ratings;
+    DROP TABLE arena_ratings;
+    ALTER TABLE arena_ratings_v2 RENAME TO arena_ratings;
+    CREATE INDEX arena_model ON arena_ratings(model_id, snapshot_date);
+    CREATE INDEX arena_board ON arena_ratings(category, source_id, snapshot_date, score DESC);
+    DELETE FROM sources WHERE id = 'lmarena';
+    CREATE TABLE prices (
+        arena_name TEXT NOT NULL,           -- the Arena model key the price is listed for
+        as_of TEXT NOT NULL,                -- the date of the price list
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        display_name TEXT,                  -- the list's display name
+        input_price REAL,                   -- USD per million input tokens
+        output_price REAL,                  -- USD per million output tokens
+        price_url TEXT,                     -- where the list says the price comes from
+        source_id TEXT NOT NULL REFERENCES sources(id), -- arena-prices
+        PRIMARY KEY (arena_name, as_of)
+    );
+    CREATE INDEX prices_model ON prices(model_id);
+    ALTER TABLE models ADD COLUMN active_parameters REAL;      -- mixture of experts: active per token
+    ALTER TABLE models ADD COLUMN parameters_url TEXT;         -- model card / paper the size comes from
+    ALTER TABLE models ADD COLUMN parameters_disclosed INTEGER; -- 0: the maker does not disclose it
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -128,7 +187,8 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "org_aliases": ("alias",),
     "models": ("id",),
     "aliases": ("alias",),
-    "arena_ratings": ("snapshot_date", "arena_name"),
+    "arena_ratings": ("source_id", "snapshot_date", "category", "arena_name"),
+    "prices": ("arena_name", "as_of"),
     "benchmark_scores": ("model_id", "benchmark", "version"),
     "figures": ("id",),
     "meta": ("key",),
