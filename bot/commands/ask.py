@@ -22,6 +22,8 @@ INTENT_WORDS = {"big", "size", "sized", "large", "parameters", "params", "comput
                 "ranked", "cost", "use", "used", "need", "needed", "much", "have", "has"}
 
 ROUTES = [  # (pattern over the folded question, command builder)
+    (r"\b(how many|number of|count|share|depth)\b.*\btop\b",  # "how many Chinese models are in the top 20?"
+     lambda q, c: "depth" + (f" {m[1]}" if (m := re.search(r"\btop\s*(\d+)", q)) else "")),
     (r"\b(open|open source|open weight|open weights)\b.*\b(closed|proprietary|catch|catching|gap|behind|close)\b|"
      r"\b(closed|proprietary)\b.*\bopen\b", lambda q, c: "gap closed open"),
     (r"\b(tight|tighter|tightest|close|closer|crowded|spread|competitive|frontier|neck)\b", lambda q, c: "frontier"),

@@ -211,6 +211,11 @@ def gap(ctx: Context, args: Args) -> Reply:
          params=(Param("date", "date", "as of this day, month or year"),))
 def race(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
+    if rest and fold(rest[0]) == "depth":  # `race depth [n] [date]` is `depth`
+        from bot.commands.depth import depth
+
+        return depth(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
+                               args.when, args.attachments))
     if rest:
         raise Usage(f"`race` takes only a date (and `all`); I don't understand {' '.join(rest)!r}.")
     view = boards(ctx.facts, everything)

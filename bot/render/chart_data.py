@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any, Callable
 
 KINDS = ("race", "gap", "frontier", "top", "small", "count", "compute", "compare", "model", "org",
-         "country", "timeline")
+         "country", "timeline", "depth")
 
 
 class ChartError(ValueError):
@@ -170,10 +170,19 @@ def _timeline(d: dict) -> dict:
     return {"label": d.get("label"), "events": ev}
 
 
+def _depth(d: dict) -> dict:
+    dates = [str(x) for x in _rows(d.get("dates"))]
+    n = d.get("n") or 1
+    counts = {c: list(v) for c, v in (d.get("counts") or {}).items() if len(v) == len(dates)}
+    return {"n": n, "dates": dates, "counts": counts,
+            "shares": {c: [k / n * 100 for k in v] for c, v in counts.items()}, "as_of": d.get("as_of"),
+            "all_listed": bool(d.get("all_listed"))}
+
+
 _EXTRACT: dict[str, Callable[[dict], dict]] = {
     "race": _race, "gap": _gap, "frontier": _frontier, "top": _top, "small": _small, "count": _count,
     "compute": _compute, "compare": _compare, "model": _model, "org": _org, "country": _country,
-    "timeline": _timeline,
+    "timeline": _timeline, "depth": _depth,
 }
 
 

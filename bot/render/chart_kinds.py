@@ -871,6 +871,37 @@ def draw_count(fig: Figure, s: dict, top: float) -> None:
         note(fig, f"Counted by the first {s.get('by', 'group')} Epoch AI lists for each model; the latest year may be incomplete.")
 
 
+def draw_depth(fig: Figure, s: dict, top: float) -> None:
+    """Stacked shares of the Arena top n by country, board by board (steps)."""
+    dates, shares = s["dates"], s["shares"]
+    if not dates or not shares:
+        raise ChartError("depth: no data")
+    names = list(shares)
+    cols = [LIGHT_GREY if c == "other" else color(c) for c in names]
+    right = 1 - (max(text_w(short(c, 22), 11) for c in names) + 70) / W
+    ax = fig.add_axes([0.075, 0.12, right - 0.075, top - 0.12])
+    style(ax)
+    xs = [dnum(d) for d in dates]
+    # each board's shares hold until the next board
+    xs_step = xs + [xs[-1] + 3]
+    ys = [v + [v[-1]] for v in (shares[c] for c in names)]
+    ax.stackplot(xs_step, ys, colors=cols, step="post", alpha=0.92, linewidth=0, labels=names)
+    for coll, c in zip(ax.collections, names):
+        coll.set_gid(f"series:{c}")
+    date_axis(ax, xs[0] - 2, xs_step[-1])
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:.0f}%"))
+    ax.axhline(50, color=FG, lw=0.8, ls=":", zorder=5)
+    ax.set_ylabel(f"Share of the Arena top {s['n']}")
+    handles = [Patch(color=c, label=short(n, 22)) for n, c in zip(names, cols)]
+    ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11, frameon=False,
+              title="Country", title_fontsize=11.5)
+    last = {c: v[-1] for c, v in s["counts"].items()}
+    note(fig, f"Latest board ({s.get('as_of') or dates[-1]}): " +
+         ", ".join(f"{c} {k}" for c, k in sorted(last.items(), key=lambda kv: -kv[1]) if k) +
+         f" of {s['n']}." + ("" if s.get("all_listed") else " Retired models left out (see the reply)."))
+
+
 def draw_compute(fig: Figure, s: dict, top: float) -> None:
     pts = [p for p in s["points"] if p[2] and p[1]]
     if len(pts) < 2:
@@ -1276,7 +1307,7 @@ def draw_timeline(fig: Figure, s: dict, top: float) -> None:
 DRAWERS = {
     "race": draw_race, "gap": draw_gap, "frontier": draw_frontier, "top": draw_top, "small": draw_small,
     "count": draw_count, "compute": draw_compute, "compare": draw_compare, "model": draw_model, "org": draw_org,
-    "country": draw_country, "timeline": draw_timeline,
+    "country": draw_country, "timeline": draw_timeline, "depth": draw_depth,
 }
 
 
@@ -1357,6 +1388,8 @@ def _warm_data() -> list[tuple[str, dict]]:
         ("org", {"name": "DeepSeek", "models": [["a", d, None, None] for d in days], "history": ser(1200)}),
         ("country", {"name": "China", "per_year": {"2023": 3, "2024": 5}, "top_orgs": [["a", 2]],
                      "history": ser(1200)}),
+        ("depth", {"n": 10, "dates": days, "as_of": days[-1],
+                   "counts": {"United States": [7, 6, 6, 5, 5], "China": [2, 3, 3, 4, 5], "other": [1, 1, 1, 1, 0]}}),
         ("timeline", {"label": "OpenAI", "events": [[p[1], p[0], "OpenAI", "United States", p[2] if i % 3 else None,
                                                      i % 4 == 0] for i, p in enumerate(pts)]}),
     ]

@@ -287,6 +287,7 @@ GALLERY: list[tuple[str, str]] = [
     ("gap-closed-open", "gap closed open"),
     ("gap-google-deepmind-openai", "gap google deepmind openai"),
     ("frontier", "frontier"),
+    ("depth", "depth"),
     ("top", "top"),
     ("top-10-gpqa", "top 10 gpqa"),
     ("top-25", "top 25"),
