@@ -69,7 +69,7 @@ def cmd_import(args) -> int:
         print(f"unknown kind {kind!r}; use one of: {', '.join([*IMPORTERS, 'project'])}", file=sys.stderr)
         return 2
     kwargs = {"actor": "cli", "dry_run": args.dry_run, "progress": terminal_progress(f"import {kind}")}
-    if args.date and kind == "arena":
+    if args.date and kind in ("arena", "arena-catalog", "arena-prices"):
         kwargs["snapshot_date"] = args.date
     try:
         report = fn(engine.store, Path(args.file), **kwargs)

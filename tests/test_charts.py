@@ -232,8 +232,9 @@ def test_cache_same_bytes_then_new_bytes_after_a_data_change(tmp_path):
         country, score, arena_name, _org = r1.data["ranking"][0]
         clears = svc.stats["clears"]
         with e.store.change("test", "edit") as ch:
-            assert ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": arena_name,
-                                               "score": score + 40}) == "updated"
+            board = e.facts().board_for(day)
+            assert ch.upsert("arena_ratings", {"source_id": board.source, "snapshot_date": day, "category": "full",
+                                               "arena_name": arena_name, "score": score + 40}) == "updated"
         assert svc.stats["clears"] == clears + 1
         assert len(svc._cache) == 0
         r2 = e.handle("race")

@@ -25,7 +25,7 @@ from bot.commands.registry import Param, command
 from bot.render.text import clean, elo, params as fmt_params
 from bot.reply import Attachment, Field, Reply
 from bot.store.importers import (
-    SOURCE_MODERATOR, ImportFailed, ImportReport, ensure_sources, import_arena, import_epoch_hub,
+    IMPORTERS, SOURCE_MODERATOR, ImportFailed, ImportReport, ensure_sources, import_arena, import_epoch_hub,
     import_epoch_notable, import_figures,
 )
 from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
@@ -504,7 +504,9 @@ PENDING: dict[str, Pending] = {}
 _PENDING_LOCK = threading.Lock()
 
 IMPORT_KINDS = {"epoch": import_epoch_notable, "arena": import_arena, "figures": import_figures,
-                "project": None, "epoch-hub": None}
+                "project": None, "epoch-hub": None, "arena-history": IMPORTERS["arena-history"],
+                "arena-catalog": IMPORTERS["arena-catalog"], "arena-prices": IMPORTERS["arena-prices"]}
+JSON_KINDS = ("arena-catalog", "arena-prices")  # the kinds whose files are JSON
 
 
 def _importer(kind: str):
@@ -542,22 +544,28 @@ def _dry_run_reply(ctx: Context, kind: str, files: list[tuple[str, bytes]], run:
 
 
 @command("import", summary="Import a CSV attachment (dry run first, then Confirm).",
-         usage="import <epoch|arena|figures|project> (with the CSV attached)", example="import arena", admin=True,
-         params=(Param("kind", "text", "epoch, arena, figures or project", True),
-                 Param("file", "attachment", "the CSV file", True)))
+         usage="import <epoch|arena|arena-history|arena-catalog|arena-prices|figures|project> (with the file attached)",
+         example="import arena", admin=True,
+         params=(Param("kind", "text", "epoch, arena, arena-history, arena-catalog, arena-prices, figures or project",
+                       True),
+                 Param("file", "attachment", "the CSV (or, for arena-catalog and arena-prices, JSON) file", True)))
 def import_(ctx: Context, args: Args) -> Reply:
     ws = words(args.raw)
     kind = fold(ws[0]).replace(" ", "-") if ws else ""
-    if kind not in ("epoch", "arena", "figures", "project"):
-        raise Usage("Kinds: epoch (notable models CSV), arena (a leaderboard snapshot), figures, project.")
+    if kind not in ("epoch", "arena", "arena-history", "arena-catalog", "arena-prices", "figures", "project"):
+        raise Usage("Kinds: epoch (notable models CSV), arena (a leaderboard snapshot CSV), arena-history (the "
+                    "rating history CSV), arena-catalog (a leaderboard-text JSON release), arena-prices "
+                    "(scatterplot-data JSON), figures, project.")
     if len(args.attachments) != 1:
-        raise Usage("Attach exactly one CSV file to the message.")
+        raise Usage("Attach exactly one file to the message.")
     fname, data = args.attachments[0]
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(fname).name)[:100] or "upload.csv"
     if len(data) > MAX_UPLOAD:
         return Reply(text=f"That file is {len(data) / 1e6:.1f} MB; the limit is 25 MB. Nothing was imported.",
                      status="error")
-    if not safe_name.lower().endswith((".csv", ".txt")):
+    if kind in JSON_KINDS and not safe_name.lower().endswith(".json"):
+        return Reply(text=f"`import {kind}` takes a .json file. Nothing was imported.", status="error")
+    if kind not in JSON_KINDS and not safe_name.lower().endswith((".csv", ".txt")):
         return Reply(text="Only .csv files can be imported. Nothing was imported.", status="error")
     date = ws[1] if len(ws) > 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", ws[1]) else None
     fn = _importer(kind)
@@ -565,7 +573,7 @@ def import_(ctx: Context, args: Args) -> Reply:
 
     def run(dry_run: bool, actor: str = actor(ctx)) -> ImportReport:
         kw = {"name": safe_name, "dry_run": dry_run, "actor": actor}
-        if kind == "arena" and date:
+        if kind in ("arena", "arena-catalog", "arena-prices") and date:
             kw["snapshot_date"] = date
         return fn(store, data, **kw)
 

@@ -699,3 +699,14 @@ IMPORTERS = {
     "arena": import_arena,
     "figures": import_figures,
 }
+
+# the Arena formats keyed by model key (history, catalog releases, prices) live in their own module
+from bot.store.arena_sources import (  # noqa: E402  (registered here: one list of importers)
+    import_arena_catalog, import_arena_history, import_arena_prices,
+)
+
+IMPORTERS.update({
+    "arena-history": import_arena_history,
+    "arena-catalog": import_arena_catalog,
+    "arena-prices": import_arena_prices,
+})
