@@ -85,6 +85,10 @@ class Settings:
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = "https://epoch.ai/data/notable_ai_models.csv"  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for that download
+    # what `sync arena` and the scheduled check fetch: LMArena's published leaderboard JSON
+    arena_catalog_url: str = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
+    arena_check_hours: float = 0.0  # the scheduled check's interval; 0 = off (from_env: 24)
+    moderator_channel_id: int | None = None  # where the check posts "new data ..." for a moderator's Confirm
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: str | os.PathLike | None = ".env") -> "Settings":
@@ -121,6 +125,9 @@ class Settings:
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
             epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),
             sync_timeout=_number(e, "SYNC_TIMEOUT", 20.0, cast=float, minimum=1.0),
+            arena_catalog_url=(e.get("ARENA_CATALOG_URL") or cls.arena_catalog_url).strip(),
+            arena_check_hours=_number(e, "ARENA_CHECK_HOURS", 24.0, cast=float, minimum=0.0),
+            moderator_channel_id=_int_or_none(e, "MODERATOR_CHANNEL_ID"),
         )
 
     def with_(self, **changes: Any) -> "Settings":

@@ -561,6 +561,9 @@ class RaceBot(commands.Bot):
                 log.warning("command %s not registered: %s", info.name, exc)
         if self.settings.sync_commands:
             await self.sync_commands()
+        from bot.adapters.arena_watch import start as start_arena_check
+
+        self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord, only when they changed.

@@ -521,8 +521,14 @@ def _importer(kind: str):
     return IMPORT_KINDS[kind]
 
 
+def register_pending(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str, *,
+                     owner: str) -> Reply:
+    """A dry run and a pending import that `owner` confirms ('*': any moderator)."""
+    return _dry_run_reply(ctx, kind, [], run, label, owner=owner)
+
+
 def _dry_run_reply(ctx: Context, kind: str, files: list[tuple[str, bytes]], run: Callable[..., ImportReport],
-                   label: str) -> Reply:
+                   label: str, *, owner: str | None = None) -> Reply:
     try:
         report = run(dry_run=True)
     except ImportFailed as exc:
@@ -532,13 +538,14 @@ def _dry_run_reply(ctx: Context, kind: str, files: list[tuple[str, bytes]], run:
         now = time.time()
         for k in [k for k, p in PENDING.items() if p.expires < now]:
             del PENDING[k]
-        PENDING[token] = Pending(token, ctx.caller.user_id, now + CONFIRM_SECONDS, label,
+        PENDING[token] = Pending(token, owner or ctx.caller.user_id, now + CONFIRM_SECONDS, label,
                                  lambda who: run(dry_run=False, actor=who))
     preview = "\n".join(clean(c, 120) for c in report.changes[:15])
     text = (f"Dry run of {label}: **{report.added} added, {report.updated} changed, {report.unchanged} unchanged, "
             f"{report.skipped} skipped, 0 removed** (imports never delete).\n"
             + (f"```\n{preview}\n```\n" if preview else "")
-            + "Press Confirm within 5 minutes to apply it; only you can.")
+            + ("Press Confirm within 5 minutes to apply it; any moderator can." if owner == "*" else
+               "Press Confirm within 5 minutes to apply it; only you can."))
     return Reply(text=text, status="confirm", confirm_token=token,
                  data={"import": kind, "report": report.as_dict(), "dry_run": True})
 
@@ -580,12 +587,16 @@ def import_(ctx: Context, args: Args) -> Reply:
     return _dry_run_reply(ctx, kind, args.attachments, run, f"{kind} {safe_name}")
 
 
-@command("sync", summary="Fetch the current Epoch AI notable models CSV and import it (dry run first).",
-         usage="sync epoch", example="sync epoch", admin=True,
-         params=(Param("what", "text", "epoch", True),))
+@command("sync", summary="Fetch Epoch AI's notable models CSV or LMArena's leaderboard and import it (dry run first).",
+         usage="sync <epoch|arena>", example="sync arena", admin=True,
+         params=(Param("what", "text", "epoch or arena", True),))
 def sync(ctx: Context, args: Args) -> Reply:
+    if fold(args.raw) in ("arena", "lmarena", "arena catalog", "catalog"):
+        from bot.commands.sync_arena import sync_arena
+
+        return sync_arena(ctx)
     if fold(args.raw) != "epoch":
-        raise Usage("Only `sync epoch` is supported.")
+        raise Usage("`sync epoch` (Epoch AI's notable models) or `sync arena` (LMArena's published leaderboard).")
     url = getattr(ctx.settings, "epoch_csv_url", None) or DEFAULT_EPOCH_URL
     timeout = float(getattr(ctx.settings, "sync_timeout", 20) or 20)
     try:
@@ -643,7 +654,7 @@ def confirm(engine, token: str, caller) -> Reply:
         if p is None:
             return Reply(text="That import is no longer pending (already done or cancelled). Nothing changed.",
                          status="refused")
-        if not caller.is_moderator or caller.user_id != p.user_id:
+        if not caller.is_moderator or (caller.user_id != p.user_id and p.user_id != "*"):
             return Reply(text="Only the moderator who started this import can confirm it. Nothing changed.",
                          status="refused")
         if time.time() > p.expires:
