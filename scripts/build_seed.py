@@ -25,6 +25,9 @@ from bot.store import Store  # noqa: E402
 from bot.store.importers import (  # noqa: E402
     OrgIndex, import_arena, import_epoch_hub, import_epoch_notable, import_figures,
 )
+from bot.store.arena_sources import (  # noqa: E402
+    KeyInfo, import_arena_catalog, import_arena_history, import_arena_prices,
+)
 from bot.store.normalize import fold  # noqa: E402
 from bot.store.seed import write_tables  # noqa: E402
 
@@ -51,6 +54,19 @@ def read_links(path: Path) -> dict[str, str | None]:
     return {r["arena_name"]: (r["model"] or None) for r in csv.DictReader(path.open(encoding="utf-8"))}
 
 
+def read_arena_keys(path: Path, links: dict[str, str | None]) -> dict[str, KeyInfo]:
+    """The reviewed key -> display name, organisation, open/closed; a key's
+    row in links.csv says which model it is ("" = a model of its own)."""
+    out = {}
+    for r in csv.DictReader(path.open(encoding="utf-8")):
+        key = r["key"]
+        model = (links[key] or "") if key in links else None
+        out[key] = KeyInfo(key=key, display_name=r["display_name"], organization=r["organization"] or None,
+                           open={"open": True, "closed": False}.get(r["open"]), licence=r["licence"] or None,
+                           model=model)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
@@ -73,12 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         links = read_links(ROOT / "data" / "curation" / "links.csv")
         for f in sorted((shared / "arena" / "snapshots").glob("arena-text-*.csv")):
             reports.append(import_arena(store, f, audit=False, links=links or None))
+        keys = read_arena_keys(ROOT / "data" / "curation" / "arena_keys.csv", links)
+        catalog = shared / "arena" / "catalog"
+        reports.append(import_arena_prices(store, next(catalog.glob("scatterplot-data-*.json")), audit=False,
+                                           keys=keys))
+        reports.append(import_arena_history(store, next((shared / "arena" / "history").glob("*.csv")),
+                                            audit=False, keys=keys))
+        for f in sorted(catalog.glob("leaderboard-text-*.json")):
+            reports.append(import_arena_catalog(store, f, audit=False, keys=keys))
         # organisations that Arena named but curation did not: say so
         missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id
                                  WHERE o.country IS NULL""")
         for r in missing:
             print(f"warning: organisation without a country: {r['name']}", file=sys.stderr)
-        paths = write_tables(store, Path(args.out))
+        paths = write_tables(store, Path(args.out), compact_arena=True)
         # the links as reviewed data: every Arena name and the model it resolved to
         link_rows = store.query("""SELECT a.alias AS arena_name, m.name AS model, m.origin
                                    FROM aliases a JOIN models m ON m.id = a.model_id
@@ -89,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             for r in link_rows:
                 w.writerow([r["arena_name"], r["model"], "yes" if r["origin"] != "arena" else "no"])
     arena = [r for r in reports if r.kind == "arena"]
-    for r in reports[:3]:
+    for r in reports[:3] + [r for r in reports if r.kind in ("arena-prices", "arena-history")]:
         print(r.summary())
+    cat = [r for r in reports if r.kind == "arena-catalog"]
+    print(f"arena-catalog: {len(cat)} releases, {sum(r.added for r in cat)} rows added")
     print(f"arena: {len(arena)} snapshots, {sum(r.added for r in arena)} rows added")
     print(f"wrote {len(paths) + 1} files to {args.out} in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -14,7 +14,7 @@ LMArena's catalog releases and the catalog's price list.
 Like every importer, each one parses and validates the whole file first (a
 bad cell names the file, the row or key and the field, and nothing is
 written), then applies it in one transaction; re-importing the same file
-changes nothing. Ratings are kept to 3 decimals (a thousandth of a point),
+changes nothing. Ratings are kept to 2 decimals (a hundredth of a point),
 which keeps the seed compact and re-imports exact.
 
 A model key becomes a model through :class:`KeyResolver`: an existing alias;
@@ -44,7 +44,7 @@ from bot.store.importers import (
 from bot.store.linking import Linker
 from bot.store.normalize import compact, licence_name
 
-RATING_DECIMALS = 3
+RATING_DECIMALS = 2
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 

@@ -104,13 +104,25 @@ def table_csv(store: Store, table: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_tables(store: Store, folder: Path) -> list[Path]:
+def write_tables(store: Store, folder: Path, *, compact_arena: bool = False) -> list[Path]:
+    """Write every project table. With `compact_arena` (the seed) the Arena
+    ratings go to the compact files of :mod:`bot.store.seed_arena` instead of
+    ``arena.csv``."""
+    from bot.store.seed_arena import FILES, write_compact
+
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for t in LOAD_ORDER:
         p = folder / f"{t}.csv"
+        if t == "arena" and compact_arena:
+            p.unlink(missing_ok=True)
+            out.extend(write_compact(store, folder))
+            continue
         p.write_bytes(table_csv(store, t))
         out.append(p)
+    if not compact_arena:
+        for f in FILES:
+            (folder / f"{f}.csv").unlink(missing_ok=True)
     return out
 
 
@@ -274,6 +286,7 @@ def import_project(store: Store, source: str | Path | bytes, *, name: str | None
                   if (folder / f"{t}.csv").exists() and _has_rows(folder / f"{t}.csv")]
         if not tables:
             raise ImportFailed(str(folder), None, "no project CSV files in this folder")
+        # (the compact Arena files, if any, are read after the tables they refer to)
         label = str(folder)
     else:
         table = read_table(source, name=name)
@@ -283,10 +296,15 @@ def import_project(store: Store, source: str | Path | bytes, *, name: str | None
                                                  f"({', '.join(COLUMNS)})")
         tables = [(kind, table)]
         label = table.name
+    from bot.store.seed_arena import has_compact, load_compact
+
+    compact = isinstance(source, (str, Path)) and Path(source).is_dir() and has_compact(Path(source))
     report = ImportReport("project", label)
     with _transaction(store, actor, f"import project {label}", audit, dry_run) as ch:
         for kind, table in tables:
             apply_table(ch, kind, table, report, progress)
+        if compact:
+            load_compact(ch, Path(source), report)
     return report
 
 
