@@ -115,7 +115,8 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards |
         ra, rb = view.best(d, a.pred), view.best(d, b.pred)
         if ra and rb:
             hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
-            out.append({"date": d, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
+            out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
+                        "a_model": ra.model, "b_model": rb.model,
                         "a_arena": ra.arena_name, "b_arena": rb.arena_name,
                         "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
                         "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
@@ -303,6 +304,10 @@ def frontier(ctx: Context, args: Args) -> Reply:
                            "topn_model": b[n - 1].arena_name})
     if not series:
         return Reply(text=f"No snapshot has {n} models.", data={"series": []})
+    full_series = series
+    if n == 10:  # the AI Index's months are compared with the whole history, whatever the date asked
+        full_series = [{"date": d, "spread_pct": round(pct_gap(view.by_date[d][0].score, view.by_date[d][9].score), 3)}
+                       for d in view.dates if len(view.by_date[d]) >= 10]
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
@@ -320,7 +325,16 @@ def frontier(ctx: Context, args: Args) -> Reply:
             return " → ".join(f"{pct(r['value'])} ({r['period']})" for r in rs)
         lines.append(f"AI Index 2025: rank 1 vs 10 {trend('frontier_top1_top10')}; "
                      f"rank 1 vs 2 {trend('frontier_top1_top2')}.")
-    lines.append(f"Boards: {view.rule}.")
+        ours = []
+        for year in sorted({r["period"][-4:] for r in refs if r["period"][-4:].isdigit()}):
+            jan = [p for p in full_series if p["date"].startswith(f"{year}-01")]
+            if jan:
+                ours.append(f"January {year}: " + ", ".join(f"{pct(p['spread_pct'])} ({p['date'][5:]})" for p in jan))
+        if ours:
+            lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
+    src = view.source_on(last["date"])
+    lines.append(f"Board of {last['date']}: {ctx.facts.source(src).get('title', src) if src else 'Chatbot Arena'}. "
+                 f"Boards: {view.rule}.")
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
               Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]

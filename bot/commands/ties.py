@@ -11,7 +11,7 @@ from typing import Any
 from bot.store.listing import interval, tied
 from bot.store.queries import pct_gap
 
-NO_INTERVALS = "this source gives no 95% intervals, so whether that is significant is not known"
+NO_INTERVALS = "no 95% intervals on this board, so no claim of significance"
 
 
 def verdict(a: Any, b: Any) -> str:
