@@ -136,6 +136,10 @@ class Engine:
             return list(dict.fromkeys(starts + [r[0] for r in ranked]))[:limit]
         if kind == "benchmark":
             return (["arena"] + self.facts().benchmarks)[:limit]
+        if kind == "category":  # Arena categories (coding, math, chinese prompts ...)
+            from bot.commands.categories import category_choices
+
+            return category_choices(self.facts(), current, limit)
         if kind == "command":
             return [c.name for c in self.commands if c.name.startswith(current.lower())][:limit]
         return []

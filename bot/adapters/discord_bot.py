@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the engine is imported lazily: the adapter must import with
 log = logging.getLogger("racebot.discord")
 
 NO_MENTIONS = discord.AllowedMentions.none()
-AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
+AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command", "category"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 VIEW_TIMEOUT = 300.0
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.commands.categories import label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.registry import Param, command
@@ -44,14 +45,16 @@ def _line(counts: Counter, n: int) -> str:
 
 
 @command("depth", summary="How many of each country's models are in the Arena top 10, 20 and 50, over time.",
-         usage="depth [n] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
+         usage="depth [n] [category] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
          chart=True,
          params=(Param("n", "int", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
+                 Param("category", "category", "an Arena category: coding, math, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")),
          details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
                  "date), after the retired-model rule; `all` counts every listed model.")
 def depth(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
+    rest, category = take_category(ctx.facts, rest)
     n = 20
     for w in rest:
         if w.isdigit() and 1 <= int(w) <= 100:
@@ -61,10 +64,10 @@ def depth(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 1 to 100 (and `all` for every "
                         "listed model).")
-    view = boards(ctx.facts, everything)
+    view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena board that early.", data={"series": []})
+        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": []})
     board = view.by_date[day]
     tiers = sorted(set(TIERS) | {n})
     now = {t: depth_counts(board, t) for t in tiers if len(board) >= t}
@@ -87,9 +90,9 @@ def depth(ctx: Context, args: Args) -> Reply:
     level = [c for c, k in ranked if k == cur[leader]]
     china = cur.get("China", 0)
     if len(level) > 1:
-        head = f"**{' and '.join(level)} have {cur[leader]} each of the Arena top {n}** as of {day}."
+        head = f"**{' and '.join(level)} have {cur[leader]} each of the Arena top {n}{cat_label(category)}** as of {day}."
     else:
-        head = (f"**{leader} has {cur[leader]} of the Arena top {n}** as of {day}"
+        head = (f"**{leader} has {cur[leader]} of the Arena top {n}{cat_label(category)}** as of {day}"
                 + (f"; China has {china}." if leader != "China" else "."))
     lines = [head]
     for t in tiers:
@@ -106,11 +109,11 @@ def depth(ctx: Context, args: Args) -> Reply:
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
     fields = [Field(f"Top {t}", "\n".join(f"{c}: {k}" for c, k in sorted(now[t].items(), key=lambda kv: -kv[1])[:6]))
               for t in tiers if t in now]
-    return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}, {month(day)}",
+    return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
                  data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
-                       "rule": view.rule, "sources": sources})
+                       "rule": view.rule, "sources": sources, "category": category})
 
 
 def route_depth(ctx: Context, args: Args) -> Reply:

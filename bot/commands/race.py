@@ -7,6 +7,7 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.categories import OVERALL, find_category, label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
@@ -124,6 +125,11 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards |
     return out
 
 
+def _sources(series: list[dict]) -> list[str]:
+    """The Arena sources a series read, oldest first (for the footer)."""
+    return list(dict.fromkeys(p.get("source") or ARENA for p in series))
+
+
 def _public(series: list[dict]) -> list[dict]:
     """The series without the rating objects (reply data is plain JSON)."""
     return [{k: v for k, v in p.items() if not k.startswith("_")} for p in series]
@@ -145,9 +151,10 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
-         usage="gap <x> <y> [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
+         usage="gap <x> <y> [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
          params=(Param("x", "text", "a country, an organisation, open or closed", True),
                  Param("y", "text", "the other side", True),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")),
          details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
                  "`open` and `closed`. " + HOW_GAP)
@@ -155,12 +162,19 @@ def gap(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
     if not rest:
         raise Usage("Which two sides?")
-    view = boards(ctx.facts, everything)
-    a, b = two_sides(ctx, " ".join(rest))
+    sides, category = take_category(ctx.facts, rest)
+    try:
+        a, b = two_sides(ctx, " ".join(sides))
+    except Usage:
+        if category == OVERALL:
+            raise
+        a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
+        category = OVERALL
+    view = boards(ctx.facts, everything, category)
     series = gap_series(ctx, a, b, args.until, view)
     if not series:
-        return Reply(text=f"No Arena snapshot{' up to ' + args.when.raw if args.when else ''} rates both "
-                          f"{a.label} and {b.label}.", status="ok",
+        return Reply(text=f"No Arena board{cat_label(category)}{' up to ' + args.when.raw if args.when else ''} "
+                          f"rates both {a.label} and {b.label}.", status="ok",
                      data={"x": a.label, "y": b.label, "series": []})
     # the whole history, whatever the date asked: the AI Index's months are compared with it
     full = gap_series(ctx, a, b, None, view)
@@ -168,9 +182,9 @@ def gap(ctx: Context, args: Args) -> Reply:
     ra, rb = last["_a"], last["_b"]
     leader, trailer, rl, rt = (a, b, ra, rb) if last["elo"] >= 0 else (b, a, rb, ra)
     monthly = monthly_median([(p["date"], p["pct"]) for p in full])
-    refs = references(ctx, a, b)
+    refs = references(ctx, a, b) if category == OVERALL else []
     cap = leader.label[:1].upper() + leader.label[1:]
-    lines = [f"{difference(cap, trailer.label, rl, rt)} on Chatbot Arena as of {last['date']}: "
+    lines = [f"{difference(cap, trailer.label, rl, rt)} on Chatbot Arena{cat_label(category)} as of {last['date']}: "
              f"{rl.arena_name} {elo(rl.score)} vs {rt.arena_name} {elo(rt.score)}."]
     if args.when and (args.when.is_month or args.when.is_year):
         period = args.when.raw[:7]
@@ -198,18 +212,20 @@ def gap(ctx: Context, args: Args) -> Reply:
                     + ("\nstatistically tied" if last["verdict"] == "tied" else ""))]
     title = f"{a.label} vs {b.label}".replace("the best ", "")
     return Reply(
-        text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena", fields=fields,
-        footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]) if refs else ctx.footer(ARENA, as_of=last["date"]),
+        text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena{cat_label(category)}",
+        fields=fields,
+        footer=ctx.footer(*_sources(series), *(["ai-index-2025"] if refs else []), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
               "latest": _public([last])[0], "series": _public(series), "monthly_median_pct": monthly,
-              "reference": refs, "leader": leader.label, "verdict": last["verdict"],
+              "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "all_listed": everything, "rule": view.rule})
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
-         usage="race [date]", example="race 2025-01", aliases=("leader", "leaders", "who"), chart=True,
-         params=(Param("date", "date", "as of this day, month or year"),))
+         usage="race [category] [all] [date]", example="race 2025-01", aliases=("leader", "leaders", "who"),
+         chart=True,
+         params=(Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."), Param("date", "date", "as of this day, month or year")))
 def race(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
     if rest and fold(rest[0]) == "depth":  # `race depth [n] [date]` is `depth`
@@ -217,12 +233,13 @@ def race(ctx: Context, args: Args) -> Reply:
 
         return depth(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
                                args.when, args.attachments))
+    rest, category = take_category(ctx.facts, rest)
     if rest:
-        raise Usage(f"`race` takes only a date (and `all`); I don't understand {' '.join(rest)!r}.")
-    view = boards(ctx.facts, everything)
+        raise Usage(f"`race` takes a category, `all` and a date; I don't understand {' '.join(rest)!r}.")
+    view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"series": {}})
+        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": {}})
     board = view.board(day)
     best: dict[str, Rating] = {}
     for r in board:
@@ -244,10 +261,10 @@ def race(ctx: Context, args: Args) -> Reply:
     v = verdict(lead, second) if second else "leads"
     if v == "tied":
         lines = [f"**{lead.country} and {second.country} are statistically tied** at the top of Chatbot Arena as of "
-                 f"{day}: {lead.arena_name} ({lead.organization}) {interval(lead)} vs {second.arena_name} "
+                 f"{day}{cat_label(category)}: {lead.arena_name} ({lead.organization}) {interval(lead)} vs {second.arena_name} "
                  f"({second.organization}) {interval(second)}; the 95% intervals overlap."]
     else:
-        lines = [f"**{lead.country} leads** on Chatbot Arena as of {day} with {lead.arena_name} "
+        lines = [f"**{lead.country} leads** on Chatbot Arena{cat_label(category)} as of {day} with {lead.arena_name} "
                  f"({lead.organization}, {elo(lead.score)} Elo)."]
         if second:
             lines.append(f"Next: {second.country}, {second.arena_name} at {elo(second.score)} "
@@ -266,30 +283,34 @@ def race(ctx: Context, args: Args) -> Reply:
         lines.append("Lead changes: " + ", ".join(f"{c} ({d})" for d, c, _ in leaders[-4:]) + ".")
     lines.append(f"Boards: {view.rule}.")
     fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo") for i, r in enumerate(ranking[:6], 1)]
-    return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena, {month(day)}", fields=fields,
-                 footer=ctx.footer(ARENA, as_of=day), color_key=lead.country, chart=Chart("race"),
+    return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
+                 fields=fields, footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=lead.country,
+                 chart=Chart("race"),
                  data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
-                       "verdict": v, "all_listed": everything, "rule": view.rule,
+                       "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
                        "ranking": [[r.country, r.score, r.arena_name, r.organization] for r in ranking],
                        "leaders": leaders})
 
 
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
-         usage="frontier [n] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"), chart=True,
+         usage="frontier [n] [category] [all] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"),
+         chart=True,
          params=(Param("n", "int", "compare rank 1 with rank n (default 10)"),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")))
 def frontier(ctx: Context, args: Args) -> Reply:
     n = 10
     rest, everything = wants_all(words(args.text))
+    rest, category = take_category(ctx.facts, rest)
     for w in rest:
         if w.isdigit() and 2 <= int(w) <= 100:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
-    view = boards(ctx.facts, everything)
+    view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"series": []})
+        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": []})
     series = []
     for d in view.dates:
         if d > day:
@@ -305,15 +326,17 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if not series:
         return Reply(text=f"No snapshot has {n} models.", data={"series": []})
     full_series = series
-    if n == 10:  # the AI Index's months are compared with the whole history, whatever the date asked
+    if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
         full_series = [{"date": d, "spread_pct": round(pct_gap(view.by_date[d][0].score, view.by_date[d][9].score), 3)}
                        for d in view.dates if len(view.by_date[d]) >= 10]
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
-    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id") \
+        if category == OVERALL else []
     b = view.by_date[last["date"]]
-    lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena as of {last['date']}; "
+    lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
+             f"as of {last['date']}; "
              f"{difference(f'rank 1 ({b[0].arena_name})', f'rank 2 ({b[1].arena_name})', b[0], b[1], bold=False)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
@@ -338,10 +361,19 @@ def frontier(ctx: Context, args: Args) -> Reply:
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
               Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]
-    return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}", fields=fields,
-                 footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]), chart=Chart("frontier"),
+    used = list(dict.fromkeys(view.source_on(p["date"]) or ARENA for p in series))
+    return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
+                 footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
+                 chart=Chart("frontier"),
                  data={"n": n, "as_of": last["date"], "series": series, "all_listed": everything, "rule": view.rule,
+                       "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
+
+
+def _benchmark_exact(ctx: Context, word: str) -> bool:
+    """`word` is a benchmark's full name (`gpqa` is not, `math` is not), so it is not a category."""
+    w = fold(word)
+    return any(fold(b) == w or fold(b).replace(" ", "") == w for b in ctx.facts.benchmarks)
 
 
 def _benchmark(ctx: Context, word: str) -> str | None:
@@ -362,18 +394,25 @@ def _benchmark(ctx: Context, word: str) -> str | None:
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
-         usage="top [n] [benchmark] [open|closed] [country] [organisation] [date]",
+         usage="top [n] [benchmark|category] [open|closed] [country] [organisation] [all] [date]",
          example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
          params=(Param("n", "int", "how many (default 10, at most 25)"),
                  Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")))
 def top(ctx: Context, args: Args) -> Reply:
-    n, bench, access, country, org = 10, None, None, None, None
+    n, bench, access, country, org, category = 10, None, None, None, None, OVERALL
     rest, everything = wants_all(words(args.text))
     i = 0
     while i < len(rest):
         w = rest[i]
         two = " ".join(rest[i:i + 2])
+        full = next((k for k in (4, 3, 2) if i + k <= len(rest) and _benchmark_exact(ctx, " ".join(rest[i:i + k]))),
+                    None)
+        if full:  # a benchmark's full name, numbers included ("math level 5")
+            bench = _benchmark(ctx, " ".join(rest[i:i + full]))
+            i += full
+            continue
         if w.isdigit():
             n = max(1, min(25, int(w)))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
@@ -385,6 +424,15 @@ def top(ctx: Context, args: Args) -> Reply:
             access = "open"
         elif fold(w) in {fold(x) for x in CLOSED_WORDS}:
             access = "closed"
+        elif " " in two and find_category(ctx.facts, two) and not ctx.country(two):
+            category = find_category(ctx.facts, two)
+            i += 1
+        elif " " in two and _benchmark(ctx, two) and not find_category(ctx.facts, rest[i + 1]) \
+                and not rest[i + 1].isdigit():
+            bench = _benchmark(ctx, two)  # "math level 5", "gpqa diamond"
+            i += 1
+        elif find_category(ctx.facts, w) and not ctx.country(w) and not _benchmark_exact(ctx, w):
+            category = find_category(ctx.facts, w)  # an Arena category wins over a benchmark's first word
         elif " " in two and ctx.country(two):
             country = ctx.country(two)
             i += 1
@@ -403,12 +451,16 @@ def top(ctx: Context, args: Args) -> Reply:
                 raise Usage(f"I don't know {w!r} as a benchmark, a country, an organisation, `open` or `closed`.")
         i += 1
     filters = [x for x in (access, country, org.name if org else None) if x]
+    if bench and category != OVERALL:
+        raise Usage(f"Name either a benchmark ({bench}) or an Arena category ({category}), not both.")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
-    view = boards(ctx.facts, everything)
+    view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"rows": []})
+        return Reply(text=f"No Arena board{cat_label(category)} that early"
+                          + (" (categories start with LMArena's first catalog release)." if category != OVERALL else "."),
+                     data={"rows": []})
 
     def keep(r: Rating) -> bool:
         return ((access is None or r.open == (access == "open")) and (country is None or r.country == country)
@@ -419,7 +471,7 @@ def top(ctx: Context, args: Args) -> Reply:
     rows = [r for r in full if keep(r)][:n]
     label = " ".join(filters)
     if not rows:
-        return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena as of {day}.",
+        return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena{cat_label(category)} as of {day}.",
                      data={"as_of": day, "rows": []})
 
     def shown_rank(r: Rating) -> str:
@@ -429,15 +481,17 @@ def top(ctx: Context, args: Args) -> Reply:
                  ["#", "model", "Elo", "95% CI", "country"])
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
-    text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena** "
-            f"as of {day}:\n{body}\n"
+    text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena"
+            f"{cat_label(category)}** as of {day}:\n{body}\n"
             "`#` is Arena's rank on that board; `=` marks a rank Arena gives to more than one model "
             "(statistically tied)."
             + (f" Shared here: {', '.join('=' + str(k) for k in ties)}." if ties else "")
             + f"\nBoards: {view.rule}" + (f" ({left} retired left out on this board)." if left else "."))
-    return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
-                 footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
+    return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{cat_label(category)}{' · ' + label if label else ''}",
+                 footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=rows[0].country,
+                 chart=Chart("top"),
                  data={"as_of": day, "metric": "Arena Elo", "filters": filters, "all_listed": everything,
+                       "category": category, "source": view.source_on(day),
                        "rule": view.rule, "left_out": left,
                        "rows": [{"rank": r.rank, "shared_rank": r.rank in shared, "model": r.arena_name,
                                  "score": r.score, "ci_plus": r.ci_plus,

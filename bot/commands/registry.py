@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # model | models | org | country | benchmark | text | int | date | attachment
+    kind: str  # model | models | org | country | benchmark | category | text | int | date | attachment
     description: str
     required: bool = False
 
