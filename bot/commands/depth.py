@@ -67,7 +67,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": []})
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
     board = view.by_date[day]
     tiers = sorted(set(TIERS) | {n})
     now = {t: depth_counts(board, t) for t in tiers if len(board) >= t}

@@ -239,7 +239,7 @@ def race(ctx: Context, args: Args) -> Reply:
     view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": {}})
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": {}})
     board = view.board(day)
     best: dict[str, Rating] = {}
     for r in board:
@@ -310,7 +310,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text=f"No Arena board{cat_label(category)} that early.", data={"series": []})
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
     series = []
     for d in view.dates:
         if d > day:
@@ -458,7 +458,7 @@ def top(ctx: Context, args: Args) -> Reply:
     view = boards(ctx.facts, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text=f"No Arena board{cat_label(category)} that early"
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early"
                           + (" (categories start with LMArena's first catalog release)." if category != OVERALL else "."),
                      data={"rows": []})
 
