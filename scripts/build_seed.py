@@ -67,6 +67,28 @@ def read_arena_keys(path: Path, links: dict[str, str | None]) -> dict[str, KeyIn
     return out
 
 
+def apply_sizes(store: Store, path: Path) -> int:
+    """Parameter counts from data/curation/sizes.csv (model card or paper URL on
+    every row): the total where Epoch has none, the active count of a mixture
+    of experts, and an empty total = the maker does not disclose it."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with store.change("seed", "curation sizes", audit=False) as ch:
+        for r in rows:
+            m = ch.db.execute("SELECT m.id, m.parameters FROM aliases a JOIN models m ON m.id = a.model_id "
+                              "WHERE a.alias = ?", [r["model"]]).fetchone() or \
+                ch.db.execute("SELECT id, parameters FROM models WHERE name = ?", [r["model"]]).fetchone()
+            if m is None:
+                raise SystemExit(f"sizes.csv: no model {r['model']!r}")
+            total = float(r["total_parameters"]) if r["total_parameters"] else None
+            upd = {"id": m[0], "parameters_url": r["url"], "parameters_disclosed": 1 if total else 0}
+            if total and m[1] is None:
+                upd["parameters"] = total
+            if r["active_parameters"]:
+                upd["active_parameters"] = float(r["active_parameters"])
+            ch.upsert("models", upd)
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
@@ -108,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                                             audit=False, keys=keys))
         for f in sorted(catalog.glob("leaderboard-text-*.json")):
             reports.append(import_arena_catalog(store, f, audit=False, keys=keys))
+        apply_sizes(store, ROOT / "data" / "curation" / "sizes.csv")
         # organisations that Arena named but curation did not: say so
         missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id
                                  WHERE o.country IS NULL""")
