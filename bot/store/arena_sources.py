@@ -212,7 +212,7 @@ class KeyResolver:
             }, report)
         else:
             known = self.ch.get("models", {"id": target})
-            if known and known["origin"] == "arena":
+            if known and known["origin"] in ("arena", "hub"):  # (Epoch's own facts stay as Epoch wrote them)
                 upd: dict[str, Any] = {}
                 if org and known["org_id"] is None:
                     upd.update(org_id=org["id"], organization=org["name"],

@@ -719,13 +719,20 @@ IMPORTERS = {
     "figures": import_figures,
 }
 
-# the Arena formats keyed by model key (history, catalog releases, prices) live in their own module
-from bot.store.arena_sources import (  # noqa: E402  (registered here: one list of importers)
-    import_arena_catalog, import_arena_history, import_arena_prices,
-)
+# the Arena formats keyed by model key (history, catalog releases, prices) live in their own
+# module, which imports this one: registered here through a late import, in the one list
+def _arena_source(name: str):
+    def run(*args, **kwargs):
+        from bot.store import arena_sources
+
+        return getattr(arena_sources, name)(*args, **kwargs)
+
+    run.__name__ = name
+    return run
+
 
 IMPORTERS.update({
-    "arena-history": import_arena_history,
-    "arena-catalog": import_arena_catalog,
-    "arena-prices": import_arena_prices,
+    "arena-history": _arena_source("import_arena_history"),
+    "arena-catalog": _arena_source("import_arena_catalog"),
+    "arena-prices": _arena_source("import_arena_prices"),
 })
