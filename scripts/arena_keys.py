@@ -28,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "curation" / "arena_keys.csv"
-COLUMNS = ["key", "display_name", "organization", "open", "licence", "top50", "name_from", "org_from", "open_from"]
+COLUMNS = ["key", "display_name", "organization", "open", "licence", "top50", "first_seen", "name_from", "org_from",
+           "open_from"]
 
 
 def comp(s: str) -> str:
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                     if field == "open":
                         row["licence"] = old.get("licence", "")
         row["top50"] = "yes" if key in top50 else ""
+        row["first_seen"] = first[key]
         rows.append(row)
     with OUT.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")

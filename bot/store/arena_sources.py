@@ -38,7 +38,7 @@ from typing import Any
 
 from bot.store.db import Change, Store
 from bot.store.importers import (
-    SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, ImportFailed, ImportReport, OrgIndex,
+    SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport, OrgIndex,
     Progress, _model_ids, _transaction, ensure_sources, org_words, store_models, upsert_model,
 )
 from bot.store.linking import Linker
@@ -57,6 +57,8 @@ class KeyInfo:
     open: bool | None = None          # open weights?
     licence: str | None = None
     model: str | None = None          # the model it links to; "" = a model of its own; None = not reviewed
+    name_from: str = "hand"           # where the display name comes from (csv:<name> | scatterplot | hand)
+    first_seen: str | None = None     # the first board that rates it
 
 
 # ---------------------------------------------------------------------------
@@ -142,6 +144,16 @@ class KeyResolver:
         self._linker: Linker | None = None
         self._same: dict[str, int] | None = None
         self.orgs = OrgIndex(ch)
+        self.named = {k for (k,) in ch.db.execute("SELECT key FROM arena_keys")}
+
+    def _name_key(self, key: str, name: str, org: str | None, open_: bool | None, lic: str | None,
+                  info: KeyInfo | None, source_id: str) -> None:
+        self.ch.upsert("arena_keys", {
+            "key": key, "display_name": name, "organization": org,
+            "open": None if open_ is None else int(open_), "licence": lic,
+            "name_from": info.name_from if info else "scatterplot",
+            "source_id": SOURCE_CURATION if info else source_id})
+        self.named.add(key)
 
     @property
     def linker(self) -> Linker:
@@ -160,15 +172,17 @@ class KeyResolver:
     def resolve(self, key: str, seen_on: str, report: ImportReport, source_id: str, *,
                 display_name: str | None = None, organization: str | None = None,
                 licence: str | None = None) -> int:
-        mid = self.aliases.get(key)
-        if mid is not None:
-            return mid
         info = self.keys.get(key)
         name = (info.display_name if info else None) or display_name or key
         org_name = (info.organization if info else None) or organization
         lic = (info.licence if info else None) or licence
         open_ = info.open if info and info.open is not None else (
             None if not lic else lic.lower() != "proprietary")
+        mid = self.aliases.get(key)
+        if mid is not None:
+            if (info is not None or display_name) and key not in self.named:
+                self._name_key(key, name, org_name, open_, lic, info, source_id)
+            return mid
         reviewed = info is not None and info.model is not None
         target = None
         if info is not None and info.model:
@@ -198,7 +212,7 @@ class KeyResolver:
             }, report)
         else:
             known = self.ch.get("models", {"id": target})
-            if known and known["origin"] == "arena":
+            if known and known["origin"] in ("arena", "hub"):  # (Epoch's own facts stay as Epoch wrote them)
                 upd: dict[str, Any] = {}
                 if org and known["org_id"] is None:
                     upd.update(org_id=org["id"], organization=org["name"],
@@ -209,6 +223,8 @@ class KeyResolver:
                     upd["access"] = "open weights" if open_ else "API"
                 if upd:
                     self.ch.upsert("models", {"id": target, **upd})
+        if (info is not None or display_name) and key not in self.named:
+            self._name_key(key, name, org["name"] if org else org_name, open_, lic, info, source_id)
         self.ch.upsert("aliases", {"alias": key, "model_id": target, "kind": "arena-key",
                                    "reviewed": 1 if reviewed else 0, "source_id": source_id})
         self.aliases[key] = target

@@ -45,6 +45,8 @@ class Rating:
     ci_lower: float | None = None      # the 95% interval, absolute
     ci_upper: float | None = None
     rank_published: bool = True        # False: `rank` was computed from the board (see rank_board)
+    key: str | None = None             # the name as the board has it (a model key for history/catalog);
+    #                                    `arena_name` is the name LMArena shows (the key's display name)
 
     @property
     def open(self) -> bool:
@@ -66,12 +68,13 @@ _RATING_SQL = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, 
                WHERE m.hidden = 0"""
 
 
-def _rating(r: dict[str, Any]) -> Rating:
+def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
     score, lo, hi = r["score"], r["ci_lower"], r["ci_upper"]
-    return Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"] or 0, score,
+    key = r["arena_name"]
+    return Rating(r["snapshot_date"], display.get(key, key), r["model_id"], r["name"], r["rank"] or 0, score,
                   None if hi is None else hi - score, None if lo is None else score - lo, r["votes"],
                   r["org"], r["org_id"], r["country"], r["licence"], r["source_id"], r["category"], lo, hi,
-                  r["rank"] is not None)
+                  r["rank"] is not None, key)
 
 
 def rank_board(rows: list[Rating]) -> list[Rating]:
@@ -110,6 +113,8 @@ class Facts:
         self._all_boards = {c: sorted(set(v), key=lambda b: (b[1], b[0])) for c, v in by_cat.items()}
         self.chains = {c: BoardChain(v) for c, v in by_cat.items()}
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}
+        # a model key's display name (the CSV snapshots already use display names)
+        self.display = {r["key"]: r["display_name"] for r in store.query("SELECT key, display_name FROM arena_keys")}
         chain = self.chains.get(OVERALL) or BoardChain([])
         chosen = {(b.source, b.date) for b in chain.boards}
         rows = store.query(_RATING_SQL + " AND r.category = ? ORDER BY r.snapshot_date", [OVERALL])
@@ -117,14 +122,14 @@ class Facts:
         amendments: list[Rating] = []
         for r in rows:
             if (r["source_id"], r["snapshot_date"]) in chosen:
-                self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r))
+                self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
             elif r["source_id"] == AMENDMENTS:
-                amendments.append(_rating(r))
+                amendments.append(_rating(r, self.display))
         for a in amendments:  # a moderator's rating joins the board the rule picks for its date
             b = chain.board_for(a.date)
             if b is not None:
                 board = self.by_date[b.date]
-                board[:] = [x for x in board if x.arena_name != a.arena_name] + [dataclasses.replace(a, date=b.date)]
+                board[:] = [x for x in board if x.key != a.key] + [dataclasses.replace(a, date=b.date)]
         for d, board in self.by_date.items():
             self.by_date[d] = rank_board(board)
         self.dates = sorted(self.by_date)
@@ -170,7 +175,7 @@ class Facts:
                     self.chains[OVERALL].source_on(date) == source and date in self.by_date:
                 rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS)]
             else:
-                rows = rank_board([_rating(r) for r in self.store.query(
+                rows = rank_board([_rating(r, self.display) for r in self.store.query(
                     _RATING_SQL + " AND r.source_id = ? AND r.snapshot_date = ? AND r.category = ?",
                     [source, date, category])])
             if len(self._board_cache) > 256:

@@ -176,6 +176,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE models ADD COLUMN parameters_url TEXT;         -- model card / paper the size comes from
     ALTER TABLE models ADD COLUMN parameters_disclosed INTEGER; -- 0: the maker does not disclose it
     """,
+    # 3: what an Arena model key is called, by whom made and whether open, with where each
+    # came from (the reviewed curation or LMArena's scatterplot-data)
+    """
+    CREATE TABLE arena_keys (
+        key TEXT PRIMARY KEY,               -- the Arena model key (history, catalog)
+        display_name TEXT NOT NULL,         -- how LMArena shows it
+        organization TEXT,
+        open INTEGER,                       -- 1 open weights, 0 closed, NULL unknown
+        licence TEXT,
+        name_from TEXT,                     -- csv:<display name> | scatterplot | hand
+        source_id TEXT REFERENCES sources(id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -189,6 +202,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "aliases": ("alias",),
     "arena_ratings": ("source_id", "snapshot_date", "category", "arena_name"),
     "prices": ("arena_name", "as_of"),
+    "arena_keys": ("key",),
     "benchmark_scores": ("model_id", "benchmark", "version"),
     "figures": ("id",),
     "meta": ("key",),

@@ -33,14 +33,15 @@ COLUMNS: dict[str, list[str]] = {
     # `arena_name` is an alias (the seed leaves it empty to stay compact)
     "arena": ["source", "snapshot_date", "category", "arena_name", "model", "rank", "rank_stylectrl", "score",
               "ci_lower", "ci_upper", "votes", "organization", "licence", "knowledge_cutoff"],
+    "arena_keys": ["key", "display_name", "organization", "open", "licence", "name_from", "source"],
     "prices": ["arena_name", "as_of", "model", "display_name", "input_price", "output_price", "price_url",
                "source"],
     "figures": ["id", "topic", "metric", "subject", "period", "value", "unit", "citation", "source"],
 }
-LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "prices", "figures"]
+LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "arena_keys", "prices", "figures"]
 NUMERIC = {"parameters", "active_parameters", "training_compute", "training_cost", "value", "score",
            "ci_lower", "ci_upper", "input_price", "output_price"}
-INTEGER = {"frontier", "hidden", "reviewed", "rank", "rank_stylectrl", "votes", "parameters_disclosed"}
+INTEGER = {"frontier", "hidden", "reviewed", "rank", "rank_stylectrl", "votes", "parameters_disclosed", "open"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -88,6 +89,7 @@ def table_rows(store: Store, table: str) -> list[dict[str, Any]]:
         "arena": """SELECT r.*, m.name AS model, r.source_id AS source FROM arena_ratings r
                  JOIN models m ON m.id = r.model_id
                  ORDER BY r.source_id, r.snapshot_date, r.category, r.rank, r.score DESC, r.arena_name""",
+        "arena_keys": "SELECT k.*, k.source_id AS source FROM arena_keys k ORDER BY k.key",
         "prices": """SELECT p.*, m.name AS model, p.source_id AS source FROM prices p
                  JOIN models m ON m.id = p.model_id ORDER BY p.arena_name, p.as_of""",
         "figures": "SELECT f.*, f.source_id AS source FROM figures f ORDER BY f.id",
@@ -251,6 +253,13 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
             mid = need_model(rn, line, r["model"]) if r["model"] else need_alias(rn, line, r["arena_name"])
             row.update(model_id=mid, source_id=need_source(rn, line, r["source"]))
             outcome = ch.upsert("arena_ratings", row)
+        elif kind == "arena_keys":
+            key = (r["key"],)
+            if not r["key"] or not r["display_name"]:
+                raise table.fail(rn, "key and display_name must not be empty", line)
+            row = {k: r[k] for k in COLUMNS["arena_keys"] if k != "source"}
+            row["source_id"] = need_source(rn, line, r["source"])
+            outcome = ch.upsert("arena_keys", row)
         elif kind == "prices":
             key = (r["arena_name"], r["as_of"])
             if not r["arena_name"] or not r["as_of"]:
