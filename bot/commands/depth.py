@@ -53,7 +53,10 @@ def _line(counts: Counter, n: int) -> str:
          details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
                  "date), after the retired-model rule; `all` counts every listed model.")
 def depth(ctx: Context, args: Args) -> Reply:
+    from bot.commands.race import since
+
     rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
     rest, category = take_category(ctx.facts, rest)
     n = 20
     for w in rest:
@@ -65,7 +68,7 @@ def depth(ctx: Context, args: Args) -> Reply:
             raise Usage(f"I don't understand {w!r}: give n as a number from 1 to 100 (and `all` for every "
                         "listed model).")
     view = boards(ctx.facts, everything, category)
-    day = view.snapshot_on(args.until)
+    day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
     board = view.by_date[day]
@@ -74,7 +77,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     if n not in now:
         return Reply(text=f"The Arena board of {day} rates only {len(board)} models; ask for a smaller top n.",
                      data={"series": [], "as_of": day})
-    series = depth_series(view, n, day)
+    series = [p for p in depth_series(view, n, day) if not start or p[0] >= start]
     totals: Counter = Counter()
     for _d, c in series:
         totals.update(c)

@@ -125,6 +125,14 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards |
     return out
 
 
+def since(rest: list[str], args: Args) -> tuple[list[str], str | None, str | None]:
+    """`... since 2024` (the grammar reads the year as a trailing date):
+    (words without `since`, the first day to show, the last day)."""
+    if rest and fold(rest[-1]) in ("since", "from") and args.when:
+        return rest[:-1], args.when.start, None
+    return rest, None, args.until
+
+
 def _sources(series: list[dict]) -> list[str]:
     """The Arena sources a series read, oldest first (for the footer)."""
     return list(dict.fromkeys(p.get("source") or ARENA for p in series))
@@ -160,6 +168,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
                  "`open` and `closed`. " + HOW_GAP)
 def gap(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
     if not rest:
         raise Usage("Which two sides?")
     sides, category = take_category(ctx.facts, rest)
@@ -171,7 +180,7 @@ def gap(ctx: Context, args: Args) -> Reply:
         a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
         category = OVERALL
     view = boards(ctx.facts, everything, category)
-    series = gap_series(ctx, a, b, args.until, view)
+    series = [p for p in gap_series(ctx, a, b, until, view) if not start or p["date"] >= start]
     if not series:
         return Reply(text=f"No Arena board{cat_label(category)}{' up to ' + args.when.raw if args.when else ''} "
                           f"rates both {a.label} and {b.label}.", status="ok",
@@ -186,7 +195,7 @@ def gap(ctx: Context, args: Args) -> Reply:
     cap = leader.label[:1].upper() + leader.label[1:]
     lines = [f"{difference(cap, trailer.label, rl, rt)} on Chatbot Arena{cat_label(category)} as of {last['date']}: "
              f"{rl.arena_name} {elo(rl.score)} vs {rt.arena_name} {elo(rt.score)}."]
-    if args.when and (args.when.is_month or args.when.is_year):
+    if args.when and not start and (args.when.is_month or args.when.is_year):
         period = args.when.raw[:7]
         pts = [p["pct"] for p in series if p["date"].startswith(period)]
         if pts:
@@ -194,8 +203,8 @@ def gap(ctx: Context, args: Args) -> Reply:
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
                          f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
                          + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
-    first = full[0]
-    lines.append(f"First snapshot ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
+    first = series[0] if start else full[0]
+    lines.append(f"{'From' if start else 'First snapshot'} ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
         in_month = [p for p in full if p["date"].startswith(r["period"])]
         ours = (f"our median for that month: {pct(monthly[r['period']], 2)}, {len(in_month)} snapshot"
@@ -301,6 +310,7 @@ def race(ctx: Context, args: Args) -> Reply:
 def frontier(ctx: Context, args: Args) -> Reply:
     n = 10
     rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
     rest, category = take_category(ctx.facts, rest)
     for w in rest:
         if w.isdigit() and 2 <= int(w) <= 100:
@@ -308,17 +318,19 @@ def frontier(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
     view = boards(ctx.facts, everything, category)
-    day = view.snapshot_on(args.until)
+    day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
     series = []
     for d in view.dates:
         if d > day:
             break
+        if start and d < start:
+            continue
         b = view.by_date[d]
         if len(b) >= n:
             t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-            series.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
+            series.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,

@@ -57,6 +57,22 @@ def _race(d: dict) -> dict:
             "as_of": d.get("as_of")}
 
 
+SOURCE_SHORT = {"arena-history": "history file", "arena-csv": "CSV snapshots", "arena-catalog": "LMArena releases"}
+
+
+def source_changes(points: list) -> list[list]:
+    """[[date, short source name]] where a series moves to another source's
+    boards (ratings are on each source's own scale; levels jump there)."""
+    out, prev = [], None
+    for p in points:
+        src = p.get("source") if isinstance(p, dict) else None
+        if src and src != prev:
+            if prev is not None:
+                out.append([p["date"], SOURCE_SHORT.get(src, src)])
+            prev = src
+    return out
+
+
 def _gap(d: dict) -> dict:
     s = _rows(d.get("series"))
     refs = []
@@ -70,7 +86,7 @@ def _gap(d: dict) -> dict:
             "a_model": [p.get("a_arena") or p.get("a_model") for p in s],
             "b_model": [p.get("b_arena") or p.get("b_model") for p in s],
             "pct": [p["pct"] for p in s], "elo": [p["elo"] for p in s],
-            "reference": refs, "leader": d.get("leader")}
+            "reference": refs, "leader": d.get("leader"), "source_changes": source_changes(s)}
 
 
 def _frontier(d: dict) -> dict:
@@ -86,7 +102,8 @@ def _frontier(d: dict) -> dict:
             "top2": [p["top2"] for p in s], "topn": [p["topn"] for p in s],
             "spread_pct": [p["spread_pct"] for p in s], "top2_pct": [p["top2_pct"] for p in s],
             "top1_model": [p.get("top1_model") for p in s], "topn_model": [p.get("topn_model") for p in s],
-            "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest")}
+            "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest"),
+            "source_changes": source_changes(s)}
 
 
 def _top(d: dict) -> dict:

@@ -557,6 +557,16 @@ def draw_race(fig: Figure, s: dict, top: float) -> None:
               "holds until the next snapshot).")
 
 
+def mark_source_changes(ax, changes: list) -> None:
+    """A dotted line where a series moves to another source's boards: levels
+    are on each source's own scale and jump there (gaps in % do not)."""
+    for d, name in changes or []:
+        x = dnum(d)
+        ax.axvline(x, color=MUTED, lw=0.9, ls=":", zorder=1, gid="source-change")
+        ax.text(x, 0.02, f" {name} →", transform=ax.get_xaxis_transform(), fontsize=9, color=MUTED,
+                ha="left", va="bottom")
+
+
 def draw_gap(fig: Figure, s: dict, top: float) -> None:
     if not s["dates"]:
         raise ChartError("gap: no series")
@@ -585,6 +595,7 @@ def draw_gap(fig: Figure, s: dict, top: float) -> None:
     ylo, yhi = pad_limits(min(s["a"] + s["b"]), max(s["a"] + s["b"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Best score (Elo)")
+    mark_source_changes(ax1, s.get("source_changes"))
     pct = s["pct"]
     ax2.axhline(0, color="#888888", lw=1)
     hx, hp = hold(xs, pct, hi + 3)
@@ -654,6 +665,7 @@ def draw_frontier(fig: Figure, s: dict, top: float) -> None:
     ylo, yhi = pad_limits(min(s["topn"]), max(s["top1"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Arena score (Elo)")
+    mark_source_changes(ax1, s.get("source_changes"))
     ax1.tick_params(axis="x", labelbottom=False)
     end_labels(ax1, [(s["top1"][-1], texts[0], c1), (s["top2"][-1], texts[1], c2), (s["topn"][-1], texts[2], cn)])
     ax2.step(*hold(xs, s["spread_pct"], end), where="post", color=cn, lw=2.2, gid="series:spread_pct")

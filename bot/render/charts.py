@@ -283,11 +283,14 @@ class ChartService:
 # ---------------------------------------------------------------------------
 GALLERY: list[tuple[str, str]] = [
     ("race", "race"),
-    ("gap-us-china", "gap us china"),
+    ("gap-us-china", "gap us china since 2024"),
+    ("gap-us-china-all", "gap us china"),
     ("gap-closed-open", "gap closed open"),
     ("gap-google-deepmind-openai", "gap google deepmind openai"),
-    ("frontier", "frontier"),
+    ("frontier", "frontier since 2024"),
     ("depth", "depth"),
+    ("depth-top-10", "depth 10 since 2024"),
+    ("top-coding", "top 10 coding"),
     ("top", "top"),
     ("top-10-gpqa", "top 10 gpqa"),
     ("top-25", "top 25"),
