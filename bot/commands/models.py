@@ -9,7 +9,7 @@ from bot.commands.registry import Param, command
 from bot.lookup import Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
-from bot.store.listing import interval, tied
+from bot.store.listing import interval, latest_any_rating, tied
 
 
 def _rating_like(a: dict):
@@ -36,16 +36,24 @@ def _read_as(m: Match) -> str:
     return ""
 
 
+def _rating(ctx: Context, model_id: int, until: str | None):
+    """The rating a card shows: the newest on the boards the rule picks, else
+    the newest on any source's board (the card names it)."""
+    return ctx.facts.latest_rating(model_id, until) or latest_any_rating(ctx.facts, model_id, until)
+
+
 def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
-    r = ctx.facts.latest_rating(model_id, until)
+    r = _rating(ctx, model_id, until)
     if r is None:
         return "not on the Arena leaderboard", None
-    return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}, as {r.arena_name})", r
+    chain = ctx.facts.source_of(r.date) == getattr(r, "source", None)
+    where = "" if chain else f", on {ctx.facts.source(r.source).get('title', r.source)}"
+    return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}{where}, as {r.arena_name})", r
 
 
 def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict:
     m = ctx.facts.models[model_id]
-    rating = ctx.facts.latest_rating(model_id, until)
+    rating = _rating(ctx, model_id, until)
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],

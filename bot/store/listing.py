@@ -202,3 +202,18 @@ def wants_all(ws: list[str]) -> tuple[list[str], bool]:
     """Split the `all` word off a command's words."""
     rest = [w for w in ws if w.lower() not in ALL_WORDS]
     return rest, len(rest) != len(ws)
+
+
+def latest_any_rating(facts: "Facts", model_id: int, until: str | None = None) -> Any | None:
+    """The model's newest overall rating on any board of any source (on or
+    before `until`), for a model the chain never rates: a model listed only by
+    a source whose dates another source answers (catalog releases of spring
+    2025) is still on the Arena leaderboard, and the card says which board."""
+    row = facts.store.one(
+        "SELECT source_id, snapshot_date FROM arena_ratings WHERE model_id = ? AND category = 'full' "
+        "AND (? IS NULL OR snapshot_date <= ?) ORDER BY snapshot_date DESC, score DESC LIMIT 1",
+        [model_id, until, until])
+    if row is None:
+        return None
+    rows = [r for r in facts.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]
+    return max(rows, key=lambda r: r.score) if rows else None
