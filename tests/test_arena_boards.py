@@ -86,7 +86,7 @@ def test_rule_on_the_latest_board_keeps_new_models_and_drops_returning_retired_o
 def test_top_all_lists_every_model_and_marks_shared_ranks(engine, shared):
     raw = _raw_board(shared, "2025-02-12")
     r = engine.handle("top 10 all 2025-02-12", MEMBER)
-    assert [x["model"] for x in r.data["rows"]] == [x["name"] for x in raw[:10]]
+    assert [x["key"] for x in r.data["rows"]] == [x["name"] for x in raw[:10]]
     counts: dict[int, int] = {}
     for x in raw:
         counts[x["rank"]] = counts.get(x["rank"], 0) + 1
@@ -102,7 +102,7 @@ def test_gap_says_statistically_tied_when_intervals_overlap(engine, shared, when
     r = engine.handle(f"gap openai deepseek {when}".strip(), MEMBER)
     last = r.data["latest"]
     raw = {x["name"]: x for x in raw_arena.board(shared, last["source"], last["date"])}
-    a, b = raw[last["a_arena"]], raw[last["b_arena"]]
+    a, b = raw[last["a_key"]], raw[last["b_key"]]
     overlap = raw_arena.overlap(a, b)
     assert r.data["verdict"] == ("tied" if overlap else "leads")
     first_line = r.text.splitlines()[0]
@@ -117,7 +117,7 @@ def test_every_gap_verdict_matches_the_raw_intervals(engine, shared):
     seen = set()
     for p in r.data["series"][::5]:
         raw = {x["name"]: x for x in raw_arena.board(shared, p["source"], p["date"])}
-        a, b = raw[p["a_arena"]], raw[p["b_arena"]]
+        a, b = raw[p["a_key"]], raw[p["b_key"]]
         overlap = raw_arena.overlap(a, b)
         want = "unknown" if overlap is None else "tied" if overlap else "leads"
         assert p["verdict"] == want, p["date"]

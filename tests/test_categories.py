@@ -17,7 +17,7 @@ def test_top_all_in_a_category_is_the_raw_catalog_board(engine, shared, category
     raw = raw_arena.board(shared, "arena-catalog", day, category)
     r = engine.handle(f"top 10 {spelling(category)} all", MEMBER)
     assert r.status == "ok" and r.data["category"] == category and r.data["as_of"] == day
-    assert [x["model"] for x in r.data["rows"]] == [x["name"] for x in raw[:10]]
+    assert [x["key"] for x in r.data["rows"]] == [x["name"] for x in raw[:10]]
     assert f"({category.replace('_', ' ')} category)" in r.text
     for row, x in zip(r.data["rows"], raw):
         assert row["score"] == pytest.approx(x["score"], abs=0.01)
@@ -28,7 +28,7 @@ def test_gap_in_a_category_names_it_and_judges_ties_by_the_catalog_intervals(eng
     assert r.data["category"] == "coding" and "(coding category)" in r.text.splitlines()[0]
     last = r.data["latest"]
     raw = {x["name"]: x for x in raw_arena.board(shared, "arena-catalog", last["date"], "coding")}
-    overlap = raw_arena.overlap(raw[last["a_arena"]], raw[last["b_arena"]])
+    overlap = raw_arena.overlap(raw[last["a_key"]], raw[last["b_key"]])
     assert r.data["verdict"] == ("tied" if overlap else "leads")
     assert all(p["source"] == "arena-catalog" for p in r.data["series"])  # only the catalog has categories
 
@@ -38,7 +38,7 @@ def test_race_in_a_language_category(engine, shared):
     raw = raw_arena.board(shared, "arena-catalog", day, "chinese")
     r = engine.handle("race chinese all", MEMBER)
     assert r.data["category"] == "chinese" and "chinese category" in r.text
-    assert r.data["ranking"][0][2] == raw[0]["name"]
+    assert r.data["ranking"][0][4] == raw[0]["name"]
     # bare "chinese" in `top` still means China's models
     t = engine.handle("top 5 chinese", MEMBER)
     assert t.data["category"] == "full" and {x["country"] for x in t.data["rows"]} == {"China"}

@@ -58,7 +58,7 @@ def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
 
 
 def _price_of(r: Any, by_name: dict, by_model: dict) -> dict | None:
-    return by_name.get(r.arena_name) or by_model.get(r.model_id)
+    return by_name.get(r.key or r.arena_name) or by_name.get(r.arena_name) or by_model.get(r.model_id)
 
 
 def ai_index_fall(ctx: Context) -> str | None:
@@ -145,6 +145,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
                 best = (blended(q), r, q)
         if best:
             series.append({"date": d, "source": view.source_on(d), "model": best[1].arena_name,
+                           "key": best[1].key or best[1].arena_name,
                            "model_id": best[1].model_id,
                            "score": best[1].score, "blended": best[0], "input": best[2]["input_price"],
                            "output": best[2]["output_price"]})

@@ -113,16 +113,24 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards |
     for d in view.dates:
         if until and d > until:
             break
-        ra, rb = view.best(d, a.pred), view.best(d, b.pred)
+        ra, rb = _best(view, d, a), _best(view, d, b)
         if ra and rb:
             hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
             out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
                         "a_model": ra.model, "b_model": rb.model,
                         "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+                        "a_key": ra.key or ra.arena_name, "b_key": rb.key or rb.arena_name,
                         "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
                         "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
                         "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
     return out
+
+
+def _best(view: Boards, date: str, side: Side) -> Rating | None:
+    """A side's best model on a board (a country's from the board's cached map)."""
+    if side.kind == "country" and side.key != "Europe":
+        return view.country_best(date).get(side.key)
+    return view.best(date, side.pred)
 
 
 def since(rest: list[str], args: Args) -> tuple[list[str], str | None, str | None]:
@@ -256,8 +264,7 @@ def race(ctx: Context, args: Args) -> Reply:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in view.best_series(region_pred(c), until=day)]
-              for c in countries}
+    series = {c: [[p.date, p.score, p.arena_name] for p in view.country_series(c, until=day)] for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot
     leaders: list[list] = []
@@ -297,7 +304,8 @@ def race(ctx: Context, args: Args) -> Reply:
                  chart=Chart("race"),
                  data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
-                       "ranking": [[r.country, r.score, r.arena_name, r.organization] for r in ranking],
+                       "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
+                                   for r in ranking],
                        "leaders": leaders})
 
 
@@ -506,6 +514,7 @@ def top(ctx: Context, args: Args) -> Reply:
                        "category": category, "source": view.source_on(day),
                        "rule": view.rule, "left_out": left,
                        "rows": [{"rank": r.rank, "shared_rank": r.rank in shared, "model": r.arena_name,
+                                 "key": r.key or r.arena_name,
                                  "score": r.score, "ci_plus": r.ci_plus,
                                  "ci_minus": r.ci_minus, "organization": r.organization, "country": r.country,
                                  "open": r.open} for r in rows]})

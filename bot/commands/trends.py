@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
+from typing import Any
 from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
@@ -183,7 +185,7 @@ def small(ctx: Context, args: Args) -> Reply:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
-        reached, best = arena_reach(ctx.facts.by_date, threshold)
+        reached, best = arena_reach(ctx.facts.by_date, threshold, ctx.facts)
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
@@ -252,20 +254,40 @@ def _unknown_line(unknown: list[list], fmt, *, before: int, shown: int = 8) -> s
     return f"Also reached it, size unknown{when}: {names}{more}."
 
 
-def arena_reach(by_date: dict[str, list], threshold: float) -> tuple[dict, dict]:
-    """One pass over every Arena board: per model, the first board on which a
-    rating reached `threshold` ({model_id: (score, date, arena name)}) and,
-    for the others, the best rating. Linear in the number of ratings."""
-    reached: dict[int, tuple] = {}
-    best: dict[int, tuple] = {}
+def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
+    """One pass over every Arena board: per model, each rating that beat its
+    own best so far, in date order ({model_id: [(score, date, arena name)]}).
+    The first record at or above a threshold is the rating that reached it."""
+    records: dict[int, list[tuple]] = {}
     for d in sorted(by_date):
         for r in by_date[d]:
-            mid = r.model_id
-            if mid not in reached and r.score >= threshold:
-                reached[mid] = (r.score, d, r.arena_name)
-            b = best.get(mid)
-            if b is None or r.score > b[0]:
-                best[mid] = (r.score, d, r.arena_name)
+            rec = records.get(r.model_id)
+            if rec is None:
+                records[r.model_id] = [(r.score, d, r.arena_name)]
+            elif r.score > rec[-1][0]:
+                rec.append((r.score, d, r.arena_name))
+    return records
+
+
+_RECORDS: "weakref.WeakKeyDictionary[Any, dict[int, list[tuple]]]" = weakref.WeakKeyDictionary()
+
+
+def arena_reach(by_date: dict[str, list], threshold: float, facts: Any = None) -> tuple[dict, dict]:
+    """Per model, the first rating at or above `threshold` ({model_id: (score,
+    date, arena name)}) and the best rating. Linear in the ratings once per
+    data version (cached on `facts`), then linear in the models."""
+    records = _RECORDS.get(facts) if facts is not None else None
+    if records is None:
+        records = arena_records(by_date)
+        if facts is not None:
+            _RECORDS[facts] = records
+    reached: dict[int, tuple] = {}
+    best: dict[int, tuple] = {}
+    for mid, rec in records.items():
+        best[mid] = rec[-1]
+        hit = next((x for x in rec if x[0] >= threshold), None)
+        if hit is not None:
+            reached[mid] = hit
     return reached, best
 
 

@@ -12,8 +12,11 @@ ratings count, the same for every series (frontier, top, race, gap, depth):
     before rated it too, or if that source never rated it before (it is new).
 
 A model is "the same" on two boards if its Arena name matches (ignoring
-case and punctuation, so renames like ``Athene-70b`` -> ``Athene-70B`` keep
-it) or it is linked to the same model. ``all`` (``top 20 all``,
+case and punctuation, so ``Athene-70b`` -> ``Athene-70B`` keeps it), or the
+next board rates a *new* name linked to the same model (a rename such as
+``Gemini-1.5-Pro-API-0514`` -> ``Gemini-1.5-Pro-001``). A dropped name does not
+count just because a sibling version the next board still rates is linked
+to the same model (``Gemini-2.0-Flash-Exp`` beside ``Gemini-2.0-Flash-001``). ``all`` (``top 20 all``,
 ``frontier all``) reads every listed rating instead.
 
 Ties: two ratings are statistically tied when their 95% intervals overlap
@@ -42,16 +45,21 @@ ALL_WORDS = {"all", "listed", "everything", "retired", "including-retired", "wit
 AMENDMENTS = "moderators"
 
 
+def _name(r: Any) -> str:
+    """The name as the board has it (a model key for history and catalog boards), folded."""
+    return compact(getattr(r, "key", None) or r.arena_name)
+
+
 def _keys(rows: Iterable[Any]) -> tuple[set[str], set[int]]:
     names, ids = set(), set()
     for r in rows:
-        names.add(compact(r.arena_name))
+        names.add(_name(r))
         ids.add(r.model_id)
     return names, ids
 
 
 def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
-    return compact(r.arena_name) in keys[0] or r.model_id in keys[1]
+    return _name(r) in keys[0] or r.model_id in keys[1]
 
 
 def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str], list[Any]],
@@ -79,7 +87,12 @@ def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str
         i = bisect.bisect_left(seq, b.date)
         rows = rows_of(b.source, b.date)
         if i + 1 < len(seq):
-            nxt = keys(b.source, seq[i + 1])
+            # the next board rates it under the same name, or under a new name linked to the same model
+            # (a rename: Athene-70b -> Athene-70B, Gemini-1.5-Pro-API-0514 -> Gemini-1.5-Pro-001); a name the
+            # next board drops does not count because a sibling version it still rates shares the model
+            here = {_name(r) for r in rows}
+            nxt_rows = rows_of(b.source, seq[i + 1])
+            nxt = ({_name(r) for r in nxt_rows}, {r.model_id for r in nxt_rows if _name(r) not in here})
             out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, nxt)]
         else:
             prev = keys(b.source, seq[i - 1]) if i else (set(), set())
@@ -174,6 +187,29 @@ class Boards:
             b = self.best(d, pred)
             if b:
                 out.append(b)
+        return out
+
+    def country_best(self, date: str) -> dict[str, Any]:
+        """{country: its best-rated model on that board} (cached: race and gap read it often)."""
+        cache = self.__dict__.setdefault("_country_best", {})
+        best = cache.get(date)
+        if best is None:
+            best = {}
+            for r in self.by_date.get(date, []):  # best first
+                if r.country and r.country not in best:
+                    best[r.country] = r
+            cache[date] = best
+        return best
+
+    def country_series(self, country: str, until: str | None = None) -> list[Any]:
+        """The country's best model on every board (up to `until`) that rates one."""
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            r = self.country_best(d).get(country)
+            if r is not None:
+                out.append(r)
         return out
 
     def left_out(self, date: str) -> list[Any]:
