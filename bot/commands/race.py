@@ -299,11 +299,14 @@ def race(ctx: Context, args: Args) -> Reply:
         lines.append("Lead changes: " + ", ".join(f"{c} ({d})" for d, c, _ in leaders[-4:]) + ".")
     lines.append(f"Boards: {view.rule}.")
     fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo") for i, r in enumerate(ranking[:6], 1)]
+    shown = [{"date": d, "source": view.source_on(d)} for d in view.dates if d <= day]
+    used = list(dict.fromkeys(p["source"] or ARENA for p in shown))
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
-                 fields=fields, footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=lead.country,
+                 fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
                  chart=Chart("race"),
                  data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
+                       "board_sources": shown,
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
                        "leaders": leaders})

@@ -54,7 +54,7 @@ def _race(d: dict) -> dict:
     order = [c for c in (d.get("countries") or list(series)) if c in series]
     return {"lines": {c: [[p[0], p[1], p[2] if len(p) > 2 else None] for p in series[c]] for c in order},
             "leader": d.get("leader"), "leaders": [list(x) for x in _rows(d.get("leaders"))],
-            "as_of": d.get("as_of")}
+            "as_of": d.get("as_of"), "source_changes": source_changes(_rows(d.get("board_sources")))}
 
 
 SOURCE_SHORT = {"arena-history": "history file", "arena-csv": "CSV snapshots", "arena-catalog": "LMArena releases"}

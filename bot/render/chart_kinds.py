@@ -541,6 +541,7 @@ def draw_race(fig: Figure, s: dict, top: float) -> None:
     ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.05, 20)
     ax.set_ylim(ylo, yhi)
     ax.set_ylabel("Best Chatbot Arena score (Elo)")
+    mark_source_changes(ax, s.get("source_changes"))
     if leader and lines.get(leader):
         last = lines[leader][-1]
         ax.text(0.0, 1.015, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),
