@@ -56,10 +56,10 @@ def news(ctx_facts: Any, name: str, raw: bytes) -> dict[str, Any]:
     before: dict[str, float] = {}
     before_cats: dict[str, dict[str, float]] = {}
     if latest is not None:
-        before = {r.arena_name: r.score for r in ctx_facts.board_rows(SOURCE, latest.date, "full")}
+        before = {(r.key or r.arena_name): r.score for r in ctx_facts.board_rows(SOURCE, latest.date, "full")}
         for cat in boards:
             if cat != "full":
-                before_cats[cat] = {r.arena_name: r.score
+                before_cats[cat] = {(r.key or r.arena_name): r.score
                                     for r in ctx_facts.board_rows(SOURCE, latest.date, cat)}
     known = {r["alias"] for r in ctx_facts.store.query("SELECT alias FROM aliases")}
     new_keys = sorted(k for k in full if k not in before and k not in known)
