@@ -401,6 +401,8 @@ def merge(ctx: Context, args: Args) -> Reply:
             ch.upsert("arena_ratings", {"source_id": r[0], "snapshot_date": r[1], "category": r[2],
                                         "arena_name": r[3], "model_id": keep})
             moved += 1
+        for r in ch.db.execute("SELECT arena_name, as_of FROM prices WHERE model_id = ?", [dup]).fetchall():
+            ch.upsert("prices", {"arena_name": r[0], "as_of": r[1], "model_id": keep})
         for r in ch.db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
                                [dup]).fetchall():
             ch.delete("benchmark_scores", {"model_id": dup, "benchmark": r[0], "version": r[1]})
