@@ -180,12 +180,15 @@ def naive_render(kind: str, data: dict, title: str | None, subtitle: str | None)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from bot.render import chart_kinds as ck
+    from bot.render.charts.data import chart_series
+    from bot.render.charts.labels import header
+    from bot.render.charts.registry import chart_kind
+    from bot.render.charts.style import DPI, H, W
 
-    series = ck.chart_series(kind, data)
-    fig = plt.figure(figsize=(ck.W / ck.DPI, ck.H / ck.DPI), dpi=ck.DPI)
-    top = ck.header(fig, title, subtitle)
-    ck.DRAWERS[kind](fig, series, top)
+    series = chart_series(kind, data)
+    fig = plt.figure(figsize=(W / DPI, H / DPI), dpi=DPI)
+    top = header(fig, title, subtitle)
+    chart_kind(kind).draw(fig, series, top)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -193,10 +196,11 @@ def naive_render(kind: str, data: dict, title: str | None, subtitle: str | None)
 
 
 def bench_charts(engine) -> dict[str, Any]:
-    from bot.render.charts import GALLERY, measure
+    from bot.render.charts.gallery import measure
+    from bot.render.charts.registry import gallery_lines
 
     m = measure(engine)
-    replies = [r for r in (engine.handle(line) for _s, line in GALLERY) if r.chart is not None and r.status == "ok"]
+    replies = [r for r in (engine.handle(line) for _s, line in gallery_lines()) if r.chart is not None and r.status == "ok"]
     naive = []
     for r in replies:
         t0 = time.perf_counter()
@@ -236,7 +240,7 @@ async def _e2e(db: Path, users_levels=(1, 10, 50), per_user: int = 20) -> dict[s
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
 
-    from bot.adapters.discord_bot import create_bot
+    from bot.adapters.discord import create_bot
     from bot.config import Settings
     from bot.engine import Engine
     from tests.discord_sim import DiscordSimulator
@@ -340,7 +344,7 @@ def run(settings=None) -> dict[str, Any]:
         t0 = time.perf_counter()
         engine = Engine.open(db)
         results["seed_build_s"] = time.perf_counter() - t0
-        engine.facts()
+        engine.read_model()
         engine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         results["db_size_mb"] = sum(os.path.getsize(p) for p in Path(tmp).glob("bench.db*")) / 1e6
         results.update(bench_lookup(engine))

@@ -89,6 +89,7 @@ class Settings:
     arena_catalog_url: str = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
     arena_check_hours: float = 0.0  # the scheduled check's interval; 0 = off (from_env: 24)
     moderator_channel_id: int | None = None  # where the check posts "new data ..." for a moderator's Confirm
+    watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: str | os.PathLike | None = ".env") -> "Settings":
@@ -128,6 +129,7 @@ class Settings:
             arena_catalog_url=(e.get("ARENA_CATALOG_URL") or cls.arena_catalog_url).strip(),
             arena_check_hours=_number(e, "ARENA_CHECK_HOURS", 24.0, cast=float, minimum=0.0),
             moderator_channel_id=_int_or_none(e, "MODERATOR_CHANNEL_ID"),
+            watch_poll_seconds=_number(e, "WATCH_POLL_SECONDS", 15.0, cast=float, minimum=0.05),
         )
 
     def with_(self, **changes: Any) -> "Settings":

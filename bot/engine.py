@@ -20,8 +20,24 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+import bot.commands  # noqa: F401  (importing the package registers every handler)
 from bot.caller import LOCAL_OPERATOR, Caller
+from bot.commands.admin.imports import confirm_pending
+from bot.commands.categories import category_choices
+from bot.commands.authority import refusal
+from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
+from bot.commands.grammar import SEPARATORS, GrammarError, split_command
+from bot.commands.pending import PendingActions
+from bot.commands.registry import REGISTRY, find
+from bot.lookup import Entry, Index
+from bot.render.charts.service import ChartService
+from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply
+from bot.store import queries
+from bot.store.db import ReadOnlyError, StoreError
+from bot.store.importers import ImportFailed
+from bot.store.readmodel import ReadModel
+from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
 __all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
@@ -31,18 +47,18 @@ log = logging.getLogger("racebot.engine")
 class Engine:
     """The bot's core. Thread-safe; one per process."""
 
-    def __init__(self, store, *, prefix: str = "!", settings: Any = None):
-        from bot import commands  # noqa: F401  (registers every handler)
-
+    def __init__(self, store, *, prefix: str = "!", settings: Any = None,
+                 pending: PendingActions | None = None):
         self.store = store
         self.prefix = prefix
         self.settings = settings
         self._lock = threading.RLock()
-        self._facts = None
+        self._read = None
         self._models_index = None
         self._orgs_index = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts = None
+        self.pending = pending if pending is not None else PendingActions()
         self.started = time.time()
         self.served = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
@@ -51,36 +67,31 @@ class Engine:
     @classmethod
     def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
              seed_dir: str | Path | None = None) -> "Engine":
-        from bot.store.db import DEFAULT_SEED_DIR, Store
-
-        store = Store.open(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
+        store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
         p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
         return cls(store, prefix=p, settings=settings)
 
     # -- cached data ----------------------------------------------------------
     def invalidate(self) -> None:
         with self._lock:
-            self._facts = None
+            self._read = None
         if self._charts is not None:
             self._charts.clear()
 
-    def facts(self):
-        from bot.store.queries import Facts
-
-        f = self._facts
+    def read_model(self) -> ReadModel:
+        """The in-memory read model of the current data version (rebuilt after a change)."""
+        f = self._read
         if f is not None and f.version == self.store.data_version:
             return f
         with self._lock:
-            f = self._facts
+            f = self._read
             if f is None or f.version != self.store.data_version:
-                f = Facts(self.store)
+                f = ReadModel(self.store)
                 self._models_index, self._orgs_index = self._build_indexes(f)
-                self._facts = f
+                self._read = f
         return f
 
     def _build_indexes(self, facts):
-        from bot.lookup import Entry, Index
-
         appearances = Counter()
         for rows in facts.by_date.values():
             for r in rows:
@@ -89,30 +100,27 @@ class Engine:
                          appearances[m["id"]] + (0.5 if m["origin"] == "epoch" else 0))
                    for m in facts.visible_models()]
         visible = {e.id for e in entries}
-        spellings = [(r["alias"], r["model_id"]) for r in self.store.query("SELECT alias, model_id FROM aliases")
-                     if r["model_id"] in visible]
+        spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
         models = Index(entries, spellings)
         org_counts = Counter(m["org_id"] for m in facts.visible_models() if m["org_id"])
-        orgs = self.store.query("SELECT id, name FROM organizations")
+        orgs = queries.organizations(self.store)
         org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
-        org_spellings = [(r["spelling"], r["org_id"]) for r in self.store.query("SELECT spelling, org_id FROM org_aliases")]
+        org_spellings = queries.org_spellings(self.store)
         return models, Index(org_entries, org_spellings, spellings_first=True)
 
     @property
     def model_index(self):
-        self.facts()
+        self.read_model()
         return self._models_index
 
     @property
     def org_index(self):
-        self.facts()
+        self.read_model()
         return self._orgs_index
 
     # -- the command surface ----------------------------------------------------
     @property
     def commands(self):
-        from bot.commands.registry import REGISTRY
-
         return list(REGISTRY.values())
 
     def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
@@ -120,42 +128,35 @@ class Engine:
         limit = max(1, min(25, limit))
         if kind in ("model", "models"):
             # for a list, complete the last name and keep what comes before
-            from bot.commands.grammar import _SEPARATORS
-
-            parts = _SEPARATORS.split(current)
+            parts = SEPARATORS.split(current)
             head = current[: len(current) - len(parts[-1])] if kind == "models" and len(parts) > 1 else ""
             return [(head + n)[:100] for n in self.model_index.complete(parts[-1] if kind == "models" else current, limit)]
         if kind == "org":
             return [n[:100] for n in self.org_index.complete(current, limit)]
         if kind == "country":
-            countries = sorted({m["country"] for m in self.facts().models.values() if m["country"]})
+            countries = sorted({m["country"] for m in self.read_model().models.values() if m["country"]})
             if not current:
                 return countries[:limit]
             ranked = process.extract(current, countries, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
             starts = [c for c in countries if c.lower().startswith(current.lower())]
             return list(dict.fromkeys(starts + [r[0] for r in ranked]))[:limit]
         if kind == "benchmark":
-            return (["arena"] + self.facts().benchmarks)[:limit]
+            return (["arena"] + self.read_model().benchmarks)[:limit]
         if kind == "category":  # Arena categories (coding, math, chinese prompts ...)
-            from bot.commands.categories import category_choices
-
-            return category_choices(self.facts(), current, limit)
+            return category_choices(self.read_model(), current, limit)
         if kind == "command":
             return [c.name for c in self.commands if c.name.startswith(current.lower())][:limit]
         return []
 
     def context(self, caller: Caller):
-        from bot.commands.context import Context
-
-        facts = self.facts()
-        return Context(self.store, facts, self._models_index, self._orgs_index, caller, self.prefix,
-                       self.settings, self)
+        read = self.read_model()
+        prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
+        return Context(self.store, read, self._models_index, self._orgs_index, caller, prefix,
+                       self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None) -> Reply:
         """Answer one command line. Never raises: failures become a short reply."""
-        from bot.render.text import fit_reply
-
         t0 = time.perf_counter()
         try:
             reply = self._dispatch(line, caller, attachments or [])
@@ -182,28 +183,22 @@ class Engine:
         return self._run(line, ctx, attachments)
 
     def _run(self, line: str, ctx, attachments) -> Reply:
-        from bot.commands.context import Args, NotFound, Usage, usage_reply
-        from bot.commands.grammar import GrammarError, split_command
-        from bot.commands.registry import REGISTRY, find
-        from bot.store.db import ReadOnlyError, StoreError
-        from bot.store.importers import ImportFailed
-
-        word, rest = split_command(line, self.prefix)
+        word, rest = split_command(line, ctx.prefix)
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
         if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
-        if info.admin and not ctx.caller.is_moderator:
-            return Reply(text=f"`{self.prefix}{info.name}` is for moderators only. Nothing was changed.",
-                         status="refused", data={"command": info.name})
+        refused = refusal(info, ctx.caller, ctx.prefix)
+        if refused is not None:
+            return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             reply = info.handler(ctx, args)
         except Usage as u:
-            reply = usage_reply(info, self.prefix, u.message)
+            reply = usage_reply(info, ctx.prefix, u.message)
         except GrammarError as g:
-            reply = usage_reply(info, self.prefix, str(g))
+            reply = usage_reply(info, ctx.prefix, str(g))
         except NotFound as nf:
             reply = self._not_found(nf)
         except ImportFailed as exc:
@@ -218,8 +213,6 @@ class Engine:
         return reply
 
     def _not_found(self, nf) -> Reply:
-        from bot.render.text import clean
-
         names = [n for n, _s in nf.match.suggestions]
         q = clean(nf.match.query, 60)
         if names:
@@ -232,8 +225,6 @@ class Engine:
                      data={"query": nf.match.query, "kind": nf.kind, "did_you_mean": names})
 
     def _unknown(self, word: str, rest: str, ctx) -> Reply:
-        from bot.render.text import clean
-
         names = {}
         for c in self.commands:
             if c.admin and not ctx.caller.is_moderator:
@@ -245,9 +236,9 @@ class Engine:
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:
-            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{self.prefix}{c}`" for c in cmds) + "?"
+            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{ctx.prefix}{c}`" for c in cmds) + "?"
         else:
-            text = f"There's no command `{w}`. `{self.prefix}help` lists them."
+            text = f"There's no command `{w}`. `{ctx.prefix}help` lists them."
         return Reply(text=text, status="unknown_command",
                      suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
 
@@ -257,8 +248,6 @@ class Engine:
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    from bot.render.charts import ChartService
-
                     self._charts = ChartService(self)
         return self._charts
 
@@ -291,14 +280,12 @@ class Engine:
         return reply
 
     def confirm(self, token: str, caller: Caller) -> Reply:
-        from bot.commands import admin
-
-        return admin.confirm(self, token, caller)
+        """The Confirm button of a pending action (an import after its dry run)."""
+        return confirm_pending(self.context(caller), token)
 
     def cancel(self, token: str, caller: Caller) -> Reply:
-        from bot.commands import admin
-
-        return admin.cancel(token, caller)
+        """The Cancel button of a pending action."""
+        return self.pending.cancel(token, caller)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

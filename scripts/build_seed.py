@@ -23,13 +23,14 @@ sys.path.insert(0, str(ROOT))
 
 from bot.store import Store  # noqa: E402
 from bot.store.importers import (  # noqa: E402
-    SOURCE_CURATION, ImportReport, OrgIndex, ensure_sources, import_arena, import_epoch_hub, import_epoch_notable, import_figures,
+    ImportReport, OrgIndex, ensure_sources, import_arena, import_epoch_hub, import_epoch_notable, import_figures,
 )
-from bot.store.arena_sources import (  # noqa: E402
+from bot.store.importers.common import SOURCE_CURATION  # noqa: E402
+from bot.store.importers.arena_sources import (  # noqa: E402
     KeyInfo, KeyResolver, import_arena_catalog, import_arena_history, import_arena_prices,
 )
 from bot.store.normalize import fold  # noqa: E402
-from bot.store.seed import write_tables  # noqa: E402
+from bot.store.seed import open_store, write_tables  # noqa: E402
 
 
 def apply_curated_orgs(store: Store, path: Path) -> int:
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "build.db", seed_dir=None)
+        store = open_store(Path(tmp) / "build.db", seed_dir=None)
         # curated organisations first, so every importer resolves spellings the same way (and
         # re-importing a raw file onto the seed changes nothing)
         apply_curated_orgs(store, ROOT / "data" / "curation" / "organizations.csv")

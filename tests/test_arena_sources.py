@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from bot.store.arena_sources import import_arena_catalog, import_arena_history, import_arena_prices
+from bot.store.importers.arena_sources import import_arena_catalog, import_arena_history, import_arena_prices
 from bot.store.importers import IMPORTERS, ImportFailed
-from bot.store.queries import Facts, pct_gap
+from bot.store.readmodel import pct_gap
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATION = ROOT / "data" / "curation"
@@ -170,7 +170,7 @@ def test_moderator_import_catalog_json_dry_run_then_confirm(fresh_engine):
 
 # -- the board rule ---------------------------------------------------------------
 def test_board_rule_one_source_per_date(engine):
-    facts = engine.facts()
+    facts = engine.read_model()
     expect = {"2023-06-01": "arena-history", "2024-01-15": "arena-history", "2024-07-01": "arena-csv",
               "2025-04-01": "arena-csv", "2025-09-01": "arena-csv", "2025-11-10": "arena-catalog",
               "2025-12-31": "arena-catalog"}
@@ -197,7 +197,7 @@ def test_board_rule_one_source_per_date(engine):
 def test_frontier_january_2024_reproduces_the_ai_index(engine):
     """AI Index 2025: rank 1 led rank 10 by 11.9% in early 2024 (gap = (x - y) / y),
     from the history file, the only source of January 2024."""
-    facts = engine.facts()
+    facts = engine.read_model()
     january = [b for b in facts.chain() if b.date.startswith("2024-01")]
     assert january and all(b.source == "arena-history" for b in january)
     gaps = {}

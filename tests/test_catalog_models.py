@@ -13,7 +13,7 @@ MEMBER = Caller(user_id="42", name="member")
 
 
 def test_every_catalog_top_10_model_answers_with_its_arena_score(engine, shared):
-    facts = engine.facts()
+    facts = engine.read_model()
     link = {r["alias"]: r["model_id"] for r in engine.store.query("SELECT alias, model_id FROM aliases")}
     missing, wrong = [], []
     checked = 0

@@ -45,7 +45,7 @@ def test_race_in_a_language_category(engine, shared):
 
 
 def test_autocomplete_offers_every_category_and_each_choice_parses_back(engine):
-    facts = engine.facts()
+    facts = engine.read_model()
     choices = engine.complete("category", "")
     assert "coding" in choices and "math" in choices and "chinese prompts" in choices
     for c in facts.categories():

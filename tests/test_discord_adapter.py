@@ -7,16 +7,10 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.adapters.discord_bot import (
-    AUTOCOMPLETE_KINDS,
-    RedactFilter,
-    build_line,
-    colour_for,
-    connectors,
-    make_caller,
-    render,
-    slash_name,
-)
+from bot.adapters.discord.callers import make_caller
+from bot.adapters.discord.embeds import colour_for, render
+from bot.adapters.discord.logs import RedactFilter
+from bot.adapters.discord.slash import AUTOCOMPLETE_KINDS, build_line, connectors, slash_name
 from bot.config import DEFAULT_API_BASE, ConfigError, Settings
 from bot.reply import Attachment, Field, Reply
 
@@ -162,15 +156,31 @@ def test_moderator_from_user_ids_and_roles() -> None:
     assert not caller.is_moderator and caller.in_dm
 
 
+def test_server_manager_is_not_a_moderator() -> None:
+    """Manage Server in this guild makes a server manager, nothing more; in DMs there is no guild."""
+    settings = Settings(admin_user_ids=frozenset({1}))
+    guild = SimpleNamespace(id=500, text_channels=[SimpleNamespace(id=9, name="race-news")])
+    manager = SimpleNamespace(id=2, name="m", display_name="M", roles=[FakeRole(500)],
+                              guild_permissions=SimpleNamespace(manage_guild=True))
+    member = SimpleNamespace(id=3, name="p", display_name="P", roles=[FakeRole(500)],
+                             guild_permissions=SimpleNamespace(manage_guild=False))
+    c = make_caller(manager, guild, settings, SimpleNamespace(id=9))
+    assert (c.guild_id, c.can_manage_guild, c.is_moderator, c.channel_id) == ("500", True, False, "9")
+    assert c.channels == (("9", "race-news"),)
+    assert not make_caller(member, guild, settings).can_manage_guild
+    dm = make_caller(SimpleNamespace(id=1, name="l", display_name="L"), None, settings)
+    assert dm.is_moderator and dm.guild_id is None and not dm.can_manage_guild
+
+
 def test_no_mentions_anywhere() -> None:
-    from bot.adapters.discord_bot import NO_MENTIONS
+    from bot.adapters.discord.embeds import NO_MENTIONS
 
     assert NO_MENTIONS.to_dict() == {"parse": []}
     assert isinstance(NO_MENTIONS, discord.AllowedMentions)
 
 
 def test_invite_url_asks_for_what_the_bot_uses() -> None:
-    from bot.adapters.discord_bot import BOT_PERMISSIONS, invite_url
+    from bot.adapters.discord.bot import BOT_PERMISSIONS, invite_url
 
     url = invite_url(1234)
     assert "client_id=1234" in url and "applications.commands" in url

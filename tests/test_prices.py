@@ -31,7 +31,7 @@ def test_price_of_a_model_is_the_raw_list(engine, shared):
         mid = link.get(key)
         if mid is None:
             continue
-        name = engine.facts().models[mid]["name"]
+        name = engine.read_model().models[mid]["name"]
         r = engine.handle(f'price "{name}"', MEMBER)
         assert r.status == "ok", r.text
         # the model may have several priced keys: the reply shows its cheapest, which is one of the raw rows
@@ -45,7 +45,7 @@ def test_price_of_a_model_is_the_raw_list(engine, shared):
 @pytest.mark.parametrize("threshold", [1300, 1400])
 def test_cheapest_on_the_latest_board_matches_the_raw_files(engine, shared, threshold):
     raw_prices = _raw_prices(shared)
-    view = boards(engine.facts())
+    view = boards(engine.read_model())
     day = view.latest
     counted = {r.key or r.arena_name for r in view.board(day)}
     src = view.source_on(day)

@@ -34,9 +34,9 @@ def test_small_arena_matches_the_raw_boards(engine, shared, threshold):
     """Expected from the raw files of every board the chain reads (history,
     CSV snapshots, catalog releases), names linked by the aliases table."""
     link = _name_to_model(engine)
-    models = engine.facts().models
+    models = engine.read_model().models
     first: dict[int, tuple[str, float]] = {}
-    for b in engine.facts().chain():
+    for b in engine.read_model().chain():
         for row in raw_arena.board(shared, b.source, b.date):
             mid = link.get(row["name"])
             if mid is not None and not models[mid]["hidden"] and mid not in first and row["score"] >= threshold:
@@ -74,7 +74,7 @@ def test_small_on_a_benchmark_names_unknown_sizes(engine):
 
 def test_small_is_linear_in_the_data(engine):
     """One pass over the boards: the handler never asks for a model's history."""
-    facts = engine.facts()
+    facts = engine.read_model()
     calls = []
     original = type(facts).model_history
 
@@ -122,7 +122,7 @@ def test_depth_leaves_retired_models_out_like_the_other_series(engine, shared):
 
 def test_depth_series_and_chart(engine):
     r = engine.handle("depth 10", MEMBER)
-    view = boards(engine.facts())
+    view = boards(engine.read_model())
     assert r.data["dates"] == [d for d in view.dates if len(view.by_date[d]) >= 10]
     for i in range(len(r.data["dates"])):
         assert sum(v[i] for v in r.data["counts"].values()) == 10

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.caller import Caller
-from bot.commands.sync_arena import arena_check, today
+from bot.commands.admin.imports import arena_check
+from bot.commands.sync_arena import today
 from bot.config import Settings
 from bot.engine import Engine
 

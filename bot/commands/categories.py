@@ -102,3 +102,11 @@ def category_choices(facts: Any, current: str = "", limit: int = 25) -> list[str
     starts = [n for n in names if fold(n).startswith(cur)]
     inside = [n for n in names if cur and cur in fold(n) and n not in starts]
     return (starts + inside)[:limit]
+
+
+def since(rest: list[str], args: Any) -> tuple[list[str], str | None, str | None]:
+    """`... since 2024` (the grammar reads the year as a trailing date):
+    (words without `since`, the first day to show, the last day)."""
+    if rest and fold(rest[-1]) in ("since", "from") and args.when:
+        return rest[:-1], args.when.start, None
+    return rest, None, args.until

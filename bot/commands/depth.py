@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import label as cat_label, take_category
+from bot.commands.categories import label as cat_label, since, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.registry import Param, command
@@ -53,11 +53,9 @@ def _line(counts: Counter, n: int) -> str:
          details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
                  "date), after the retired-model rule; `all` counts every listed model.")
 def depth(ctx: Context, args: Args) -> Reply:
-    from bot.commands.race import since
-
     rest, everything = wants_all(words(args.text))
     rest, start, until = since(rest, args)
-    rest, category = take_category(ctx.facts, rest)
+    rest, category = take_category(ctx.read, rest)
     n = 20
     for w in rest:
         if w.isdigit() and 1 <= int(w) <= 100:
@@ -67,7 +65,7 @@ def depth(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 1 to 100 (and `all` for every "
                         "listed model).")
-    view = boards(ctx.facts, everything, category)
+    view = boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})

@@ -19,6 +19,7 @@ from bot.commands.grammar import words
 from bot.commands.registry import Param, command
 from bot.render.text import elo
 from bot.reply import Field, Reply
+from bot.store import queries
 from bot.store.listing import boards
 
 PRICES = "arena-prices"
@@ -39,7 +40,7 @@ def usd(v: float | None) -> str:
 
 
 def price_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.store.query(f"SELECT * FROM prices WHERE source_id = ? ORDER BY as_of", [PRICES])
+    return queries.price_list(ctx.store, PRICES)
 
 
 def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
@@ -62,9 +63,9 @@ def _price_of(r: Any, by_name: dict, by_model: dict) -> dict | None:
 
 
 def ai_index_fall(ctx: Context) -> str | None:
-    f = ctx.store.one("SELECT * FROM figures WHERE id = 'inference_cost_reduction'")
-    a = ctx.store.one("SELECT * FROM figures WHERE id = 'inference_cost_2022'")
-    b = ctx.store.one("SELECT * FROM figures WHERE id = 'inference_cost_2024'")
+    f = queries.figure_row(ctx.store, "inference_cost_reduction")
+    a = queries.figure_row(ctx.store, "inference_cost_2022")
+    b = queries.figure_row(ctx.store, "inference_cost_2024")
     if not f:
         return None
     text = f"AI Index 2025: the price of GPT-3.5-level performance (MMLU 64.8) fell {f['value']:.0f}-fold"
@@ -85,11 +86,11 @@ def price(ctx: Context, args: Args) -> Reply:
     name = m.entry.name
     if not rows:
         return Reply(text=f"LMArena's price list has no price for {name}.", data={"model": name, "prices": []},
-                     footer=ctx.footer(PRICES, as_of=ctx.facts.source(PRICES).get("as_of")))
+                     footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
     p = min(rows, key=lambda x: (blended(x) is None, blended(x) or 0))
     lines = [f"**{p['display_name'] or name}: {usd(p['input_price'])} input, {usd(p['output_price'])} output** per "
              f"million tokens (LMArena's price list of {p['as_of']}, from {p['price_url'] or 'no source given'})."]
-    view = boards(ctx.facts)
+    view = boards(ctx.read)
     day = view.latest
     rating = next((r for r in view.board(day) if r.model_id == mid), None) if day else None
     if rating is not None and blended(p) is not None:
@@ -131,7 +132,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     by_name, by_model = price_index(ctx)
     if not by_name:
         return Reply(text="No prices in the data.", data={"series": []})
-    view = boards(ctx.facts)
+    view = boards(ctx.read)
     series = []
     for d in view.dates:
         if args.until and d > args.until:
@@ -152,7 +153,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     if not series:
         return Reply(text=f"No priced model is rated {elo(threshold)} or more on Chatbot Arena.",
                      data={"threshold": threshold, "series": []},
-                     footer=ctx.footer(PRICES, as_of=ctx.facts.source(PRICES).get("as_of")))
+                     footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
     last, first = series[-1], series[0]
     lines = [f"**The cheapest model rated {elo(threshold)} or more on Chatbot Arena as of {last['date']}: "
              f"{last['model']}** ({elo(last['score'])}), {usd(last['input'])} input, {usd(last['output'])} output "
@@ -167,7 +168,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     fall = ai_index_fall(ctx)
     if fall:
         lines.append(fall)
-    as_of = ctx.facts.source(PRICES).get("as_of")
+    as_of = ctx.read.source(PRICES).get("as_of")
     lines.append(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every board; a model "
                  f"counts on a board where it is rated {elo(threshold)} or more). Compared by the {BLEND}.")
     return Reply(text="\n".join(lines), title=f"Cheapest model at Arena {elo(threshold)}+",

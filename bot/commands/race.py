@@ -5,18 +5,18 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable
 
-from rapidfuzz import fuzz, process
-
-from bot.commands.categories import OVERALL, find_category, label as cat_label, take_category
+from bot.commands.categories import OVERALL, find_category, label as cat_label, since, take_category
+from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
 from bot.render.text import elo, month, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
+from bot.store import queries
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold
-from bot.store.queries import Rating, monthly_median, pct_gap, region_pred
+from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 
 ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
@@ -59,7 +59,7 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
 
 def leader_country(ctx: Context, besides: str | None = None) -> str | None:
     """The country with the best-rated model in the latest snapshot (other than `besides`)."""
-    view = boards(ctx.facts)
+    view = boards(ctx.read)
     day = view.latest
     for r in view.board(day) if day else []:
         if r.country and r.country != besides:
@@ -108,7 +108,7 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
 def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
     """The gap on every board both sides are rated on (up to `until`), each
     with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`."""
-    view = view or boards(ctx.facts)
+    view = view or boards(ctx.read)
     out = []
     for d in view.dates:
         if until and d > until:
@@ -133,14 +133,6 @@ def _best(view: Boards, date: str, side: Side) -> Rating | None:
     return view.best(date, side.pred)
 
 
-def since(rest: list[str], args: Args) -> tuple[list[str], str | None, str | None]:
-    """`... since 2024` (the grammar reads the year as a trailing date):
-    (words without `since`, the first day to show, the last day)."""
-    if rest and fold(rest[-1]) in ("since", "from") and args.when:
-        return rest[:-1], args.when.start, None
-    return rest, None, args.until
-
-
 def _sources(series: list[dict]) -> list[str]:
     """The Arena sources a series read, oldest first (for the footer)."""
     return list(dict.fromkeys(p.get("source") or ARENA for p in series))
@@ -159,9 +151,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
     for (x, y), topic in REFERENCE_TOPICS.items():
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
-            rows = ctx.store.query(
-                "SELECT id, period, value, unit, citation FROM figures WHERE topic = ? AND subject = 'Chatbot Arena' "
-                "ORDER BY period", [topic])
+            rows = queries.arena_gap_figures(ctx.store, topic)
             return [{**r, "value": sign * r["value"]} for r in rows]
     return []
 
@@ -179,7 +169,7 @@ def gap(ctx: Context, args: Args) -> Reply:
     rest, start, until = since(rest, args)
     if not rest:
         raise Usage("Which two sides?")
-    sides, category = take_category(ctx.facts, rest)
+    sides, category = take_category(ctx.read, rest)
     try:
         a, b = two_sides(ctx, " ".join(sides))
     except Usage:
@@ -187,7 +177,7 @@ def gap(ctx: Context, args: Args) -> Reply:
             raise
         a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
         category = OVERALL
-    view = boards(ctx.facts, everything, category)
+    view = boards(ctx.read, everything, category)
     series = [p for p in gap_series(ctx, a, b, until, view) if not start or p["date"] >= start]
     if not series:
         return Reply(text=f"No Arena board{cat_label(category)}{' up to ' + args.when.raw if args.when else ''} "
@@ -246,14 +236,12 @@ def gap(ctx: Context, args: Args) -> Reply:
 def race(ctx: Context, args: Args) -> Reply:
     rest, everything = wants_all(words(args.text))
     if rest and fold(rest[0]) == "depth":  # `race depth [n] [date]` is `depth`
-        from bot.commands.depth import depth
-
-        return depth(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
+        return depth_command(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
                                args.when, args.attachments))
-    rest, category = take_category(ctx.facts, rest)
+    rest, category = take_category(ctx.read, rest)
     if rest:
         raise Usage(f"`race` takes a category, `all` and a date; I don't understand {' '.join(rest)!r}.")
-    view = boards(ctx.facts, everything, category)
+    view = boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": {}})
@@ -322,13 +310,13 @@ def frontier(ctx: Context, args: Args) -> Reply:
     n = 10
     rest, everything = wants_all(words(args.text))
     rest, start, until = since(rest, args)
-    rest, category = take_category(ctx.facts, rest)
+    rest, category = take_category(ctx.read, rest)
     for w in rest:
         if w.isdigit() and 2 <= int(w) <= 100:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
-    view = boards(ctx.facts, everything, category)
+    view = boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
@@ -355,8 +343,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
-    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id") \
-        if category == OVERALL else []
+    refs = queries.frontier_figures(ctx.store) if category == OVERALL else []
     b = view.by_date[last["date"]]
     lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
              f"as of {last['date']}; "
@@ -379,7 +366,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
         if ours:
             lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
     src = view.source_on(last["date"])
-    lines.append(f"Board of {last['date']}: {ctx.facts.source(src).get('title', src) if src else 'Chatbot Arena'}. "
+    lines.append(f"Board of {last['date']}: {ctx.read.source(src).get('title', src) if src else 'Chatbot Arena'}. "
                  f"Boards: {view.rule}.")
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
@@ -396,24 +383,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
 def _benchmark_exact(ctx: Context, word: str) -> bool:
     """`word` is a benchmark's full name (`gpqa` is not, `math` is not), so it is not a category."""
     w = fold(word)
-    return any(fold(b) == w or fold(b).replace(" ", "") == w for b in ctx.facts.benchmarks)
-
-
-def _benchmark(ctx: Context, word: str) -> str | None:
-    """A benchmark from what was typed: the same name, then one whose first word
-    it is ("math" -> MATH level 5, not FrontierMath), then one starting with
-    it, then a fuzzy match."""
-    names = ctx.facts.benchmarks
-    w = fold(word)
-    if not names or not w:
-        return None
-    for test in (lambda b: fold(b) == w, lambda b: fold(b).split()[0] == w, lambda b: w in fold(b).split(),
-                 lambda b: fold(b).startswith(w)):
-        hits = [b for b in names if test(b)]
-        if hits:
-            return sorted(hits, key=len)[0]
-    m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
-    return m[2] if m else None
+    return any(fold(b) == w or fold(b).replace(" ", "") == w for b in ctx.read.benchmarks)
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
@@ -433,7 +403,7 @@ def top(ctx: Context, args: Args) -> Reply:
         full = next((k for k in (4, 3, 2) if i + k <= len(rest) and _benchmark_exact(ctx, " ".join(rest[i:i + k]))),
                     None)
         if full:  # a benchmark's full name, numbers included ("math level 5")
-            bench = _benchmark(ctx, " ".join(rest[i:i + full]))
+            bench = ctx.benchmark(" ".join(rest[i:i + full]))
             i += full
             continue
         if w.isdigit():
@@ -447,25 +417,25 @@ def top(ctx: Context, args: Args) -> Reply:
             access = "open"
         elif fold(w) in {fold(x) for x in CLOSED_WORDS}:
             access = "closed"
-        elif " " in two and find_category(ctx.facts, two) and not ctx.country(two):
-            category = find_category(ctx.facts, two)
+        elif " " in two and find_category(ctx.read, two) and not ctx.country(two):
+            category = find_category(ctx.read, two)
             i += 1
-        elif " " in two and _benchmark(ctx, two) and not find_category(ctx.facts, rest[i + 1]) \
+        elif " " in two and ctx.benchmark(two) and not find_category(ctx.read, rest[i + 1]) \
                 and not rest[i + 1].isdigit():
-            bench = _benchmark(ctx, two)  # "math level 5", "gpqa diamond"
+            bench = ctx.benchmark(two)  # "math level 5", "gpqa diamond"
             i += 1
-        elif find_category(ctx.facts, w) and not ctx.country(w) and not _benchmark_exact(ctx, w):
-            category = find_category(ctx.facts, w)  # an Arena category wins over a benchmark's first word
+        elif find_category(ctx.read, w) and not ctx.country(w) and not _benchmark_exact(ctx, w):
+            category = find_category(ctx.read, w)  # an Arena category wins over a benchmark's first word
         elif " " in two and ctx.country(two):
             country = ctx.country(two)
             i += 1
         elif ctx.country(w):
             country = ctx.country(w)
-        elif _benchmark(ctx, two) and " " in two:
-            bench = _benchmark(ctx, two)
+        elif ctx.benchmark(two) and " " in two:
+            bench = ctx.benchmark(two)
             i += 1
-        elif _benchmark(ctx, w):
-            bench = _benchmark(ctx, w)
+        elif ctx.benchmark(w):
+            bench = ctx.benchmark(w)
         else:
             m = ctx.orgs.resolve(w)
             if m.found and m.status != "ambiguous":
@@ -478,7 +448,7 @@ def top(ctx: Context, args: Args) -> Reply:
         raise Usage(f"Name either a benchmark ({bench}) or an Arena category ({category}), not both.")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
-    view = boards(ctx.facts, everything, category)
+    view = boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early"
@@ -530,24 +500,8 @@ def _ci(r: Rating) -> str:
 
 
 def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
-    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [bench]
-    if args.until:
-        conds.append("(s.date IS NULL OR s.date <= ?)")
-        params.append(args.until)
-    if country:
-        conds.append("m.country = ?")
-        params.append(country)
-    if org:
-        conds.append("m.org_id = ?")
-        params.append(org.id)
-    if access == "open":
-        conds.append("m.access = 'open weights'")
-    elif access == "closed":
-        conds.append("(m.access IS NULL OR m.access != 'open weights')")
-    rows = ctx.store.query(
-        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
-            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
-            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+    rows = queries.top_benchmark_scores(ctx.store, bench, n, until=args.until, country=country,
+                                        org_id=org.id if org else None, access=access)
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None

@@ -4,9 +4,9 @@
 ``ARENA_CATALOG_URL`` (default: ``data/leaderboard-text.json`` in LMArena's
 public repository lmarena/arena-catalog), compares it with the newest
 catalog release already imported, and shows a dry run with a Confirm button,
-exactly like `sync epoch`. The daily check (:func:`arena_check`, run by the
-Discord adapter every ``ARENA_CHECK_HOURS`` when ``MODERATOR_CHANNEL_ID`` is
-set) does the same and posts "new data: N models, new #1 ..." to the
+exactly like `sync epoch`. The daily check (:func:`bot.commands.admin.imports.arena_check`, run by
+the Discord adapter every ``ARENA_CHECK_HOURS`` when ``MODERATOR_CHANNEL_ID``
+is set) does the same and posts "new data: N models, new #1 ..." to the
 moderators; any moderator may confirm it. Nothing is imported without a
 moderator's Confirm.
 
@@ -20,14 +20,16 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from typing import Callable
+
 from bot.commands.context import Context
 from bot.reply import Reply
-from bot.store.arena_sources import import_arena_catalog, parse_catalog
+from bot.store import queries
 from bot.store.importers import ImportFailed
+from bot.store.importers.arena_sources import import_arena_catalog, parse_catalog
 
 DEFAULT_CATALOG_URL = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
 SOURCE = "arena-catalog"
-ANY_MODERATOR = "*"  # a pending import any moderator may confirm (the daily check's)
 
 
 def catalog_url(settings: Any) -> str:
@@ -61,7 +63,7 @@ def news(ctx_facts: Any, name: str, raw: bytes) -> dict[str, Any]:
             if cat != "full":
                 before_cats[cat] = {(r.key or r.arena_name): r.score
                                     for r in ctx_facts.board_rows(SOURCE, latest.date, cat)}
-    known = {r["alias"] for r in ctx_facts.store.query("SELECT alias FROM aliases")}
+    known = {alias for alias, _mid in queries.model_spellings(ctx_facts.store)}
     new_keys = sorted(k for k in full if k not in before and k not in known)
     same = latest is not None and {k: round(v[0], 3) for k, v in full.items()} == \
         {k: round(v, 3) for k, v in before.items()} and all(
@@ -87,21 +89,23 @@ def news_text(n: dict[str, Any], url: str) -> str:
     return "; ".join(parts) + f" (fetched from {url}, dated {today()})."
 
 
-def prepare(ctx: Context, *, owner: str) -> Reply:
+def prepare(ctx: Context, *, owner: str, fetch: Callable[[str, float], bytes],
+            register: Callable[..., Reply]) -> Reply:
     """Fetch, compare and dry-run; a pending import for `owner` (a moderator's
-    user id, or ANY_MODERATOR for the daily check)."""
-    from bot.commands.admin import MAX_UPLOAD, DownloadError, actor, download, register_pending
-
+    user id, or ANY_MODERATOR for the scheduled check). `fetch(url, timeout)`
+    downloads (raising with a readable message); `register(ctx, kind, run,
+    label, owner)` makes the dry run and the pending import (both from
+    :mod:`bot.commands.admin.imports`, the same as `sync epoch`)."""
     url = catalog_url(ctx.settings)
     timeout = float(getattr(ctx.settings, "sync_timeout", 20) or 20)
     try:
-        raw = download(url, timeout=timeout, limit=MAX_UPLOAD)
-    except DownloadError as exc:
+        raw = fetch(url, timeout)
+    except Exception as exc:  # the download's own error says what went wrong
         return Reply(text=f"Could not fetch LMArena's leaderboard: {exc}. Nothing was imported.", status="error",
                      data={"sync": "arena", "url": url})
     name = f"leaderboard-text-{today()}.json"
     try:
-        n = news(ctx.facts, name, raw)
+        n = news(ctx.read, name, raw)
     except ImportFailed as exc:
         return Reply(text=f"{exc} Nothing was imported.", status="error", data={"sync": "arena", "url": url})
     if n["unchanged"]:
@@ -110,30 +114,13 @@ def prepare(ctx: Context, *, owner: str) -> Reply:
                      data={"sync": "arena", "news": n, "url": url})
     store = ctx.store
 
-    def run(dry_run: bool, actor: str = actor(ctx)):
+    def run(dry_run: bool, actor: str = "dry run"):  # the Confirm passes the confirming moderator
         return import_arena_catalog(store, raw, name=name, snapshot_date=today(), dry_run=dry_run, actor=actor)
 
-    reply = register_pending(ctx, "arena-catalog", run, f"arena catalog (synced from {url})", owner=owner)
+    reply = register(ctx, "arena-catalog", run, f"arena catalog (synced from {url})", owner)
     if reply.status == "confirm":
         head = news_text(n, url)
         reply.text = head[:1].upper() + head[1:] + "\n" + reply.text
         reply.data["news"] = n
         reply.data["sync"] = "arena"
     return reply
-
-
-def sync_arena(ctx: Context) -> Reply:
-    """The `sync arena` command (the moderator who asked confirms)."""
-    return prepare(ctx, owner=ctx.caller.user_id)
-
-
-def arena_check(engine: Any) -> Reply | None:
-    """The scheduled check: a Reply for the moderators when LMArena published
-    something new (pending, any moderator may confirm), else None."""
-    from bot.caller import Caller
-
-    checker = Caller(user_id="arena-check", name="daily Arena check", is_moderator=True)
-    reply = prepare(engine.context(checker), owner=ANY_MODERATOR)
-    if reply.status == "confirm":
-        return reply
-    return reply if reply.status == "error" else None

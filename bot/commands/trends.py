@@ -9,10 +9,10 @@ from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import _benchmark
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
 
 NOTABLE = ("epoch", "moderator")
@@ -39,7 +39,7 @@ def count(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: group `by country`, `by organisation` or `by sector`.")
     col = {"country": "country", "organization": "org_name", "sector": "sector"}[by]
-    models = [m for m in ctx.facts.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
+    models = [m for m in ctx.read.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
     per: dict[str, Counter] = defaultdict(Counter)
     for m in models:
         per[m["release_date"][:4]][m[col] or "unknown"] += 1
@@ -52,8 +52,7 @@ def count(ctx: Context, args: Args) -> Reply:
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models in {year}** (Epoch AI), by {by}: " +
                  ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
-        refs = ctx.store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
-                               "AND metric = 'notable AI models produced'", [year]) if by == "country" else []
+        refs = queries.notable_model_counts(ctx.store, year) if by == "country" else []
         if refs:
             lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
                          " (Epoch AI has revised its data since; the report's counts differ).")
@@ -79,7 +78,7 @@ def count(ctx: Context, args: Args) -> Reply:
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
-                                                   as_of=ctx.facts.source("epoch-notable").get("as_of")),
+                                                   as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups,
                        "reference": refs})
@@ -125,7 +124,7 @@ def compute(ctx: Context, args: Args) -> Reply:
             label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
     since = "2010-01-01"
     until = args.until
-    models = [m for m in ctx.facts.visible_models()
+    models = [m for m in ctx.read.visible_models()
               if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
               and m["release_date"] >= since and (not until or m["release_date"] <= until)]
     if len(models) < 3:
@@ -142,7 +141,7 @@ def compute(ctx: Context, args: Args) -> Reply:
         lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
     lines.append(f"Largest: {biggest['name']} ({biggest['org_name']}, {biggest['release_date']}) at "
                  f"{biggest['training_compute']:.1e} FLOP.")
-    ref = ctx.store.one("SELECT value, period FROM figures WHERE id = 'compute_doubling'")
+    ref = queries.figure(ctx.store, "compute_doubling")
     if ref and not key:
         lines.append(f"The AI Index 2025 reports a doubling about every {ref['value']:.0f} months.")
     pts = [[m["name"], m["release_date"], m["training_compute"], m["country"], m["org_name"]] for m in models]
@@ -175,17 +174,17 @@ def small(ctx: Context, args: Args) -> Reply:
             pass
         if fold(w) in ("arena", "elo", "lmarena"):
             bench = "arena"
-        elif _benchmark(ctx, w):
-            bench = _benchmark(ctx, w)
+        elif ctx.benchmark(w):
+            bench = ctx.benchmark(w)
         elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
             continue
         else:
-            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.facts.benchmarks) + ".")
+            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
     if bench is None:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
-        reached, best = arena_reach(ctx.facts.by_date, threshold, ctx.facts)
+        reached, best = arena_reach(ctx.read.by_date, threshold, ctx.read)
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
@@ -193,7 +192,7 @@ def small(ctx: Context, args: Args) -> Reply:
             raise Usage("A benchmark threshold is a percentage from 0 to 100.")
         reached, best = benchmark_reach(ctx, bench, threshold)
         unit, fmt = "%", (lambda v: f"{v:.1f}%")
-    models = ctx.facts.models
+    models = ctx.read.models
     visible = {mid for mid, m in models.items() if not m["hidden"]}
     reached = {mid: v for mid, v in reached.items() if mid in visible}
     best = {mid: v for mid, v in best.items() if mid in visible}
@@ -214,7 +213,7 @@ def small(ctx: Context, args: Args) -> Reply:
                       for mid, (sc, d, as_name) in reached.items() if not models[mid]["parameters"]),
                      key=lambda x: (x[0], x[1]))
     where = "Chatbot Arena" if bench == "arena" else bench
-    refs = ctx.store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+    refs = queries.small_model_figures(ctx.store)
     src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
     data = {"benchmark": bench, "threshold": threshold, "unit": unit, "points": points, "record": record,
             "unknown_size": unknown, "reference": refs}
@@ -294,10 +293,7 @@ def arena_reach(by_date: dict[str, list], threshold: float, facts: Any = None) -
 def benchmark_reach(ctx: Context, bench: str, threshold: float) -> tuple[dict, dict]:
     """The same for a benchmark: each model's earliest result at or above
     `threshold` (percent), dated by the result (else the model's release)."""
-    rows = ctx.store.query(
-        """SELECT s.model_id, s.value * 100 AS value, COALESCE(s.date, m.release_date) AS date, s.version
-           FROM benchmark_scores s JOIN models m ON m.id = s.model_id
-           WHERE s.benchmark = ? ORDER BY date""", [bench])
+    rows = queries.benchmark_results(ctx.store, bench)
     reached: dict[int, tuple] = {}
     best: dict[int, tuple] = {}
     for r in rows:

@@ -14,10 +14,12 @@ source                    dates                        what a board carries
 ========================  ===========================  ==========================================
 
 **The rule.** Sources are ranked ``arena-csv`` > ``arena-history`` >
-``arena-catalog``. A source *covers* the dates from its first to its last
-board in that category. A board is *eligible* unless a higher-ranked source
-covers its date. The board that answers a date is the latest eligible board
-on or before it. For the overall board this gives one chain:
+``arena-catalog``. A source *covers* the dates between two of its consecutive
+boards (in that category) at most 62 days apart, and each board's own date:
+the span of a regular series, not the months it skipped. A board is
+*eligible* unless a higher-ranked source covers its date. The board that
+answers a date is the latest eligible board on or before it. For the overall
+board this gives one chain:
 
 * before 2024-06-19: the history file (the only source of 2023 and January 2024);
 * 2024-06-19 .. 2025-11-04: the CSV snapshots (2025-08-06 answers until the next board);
@@ -40,10 +42,12 @@ board that the rule picks for their date.
 from __future__ import annotations
 
 import bisect
+from datetime import date as _date
 from typing import Iterable, NamedTuple
 
 SOURCE_PREFERENCE: tuple[str, ...] = ("arena-csv", "arena-history", "arena-catalog")
 AMENDMENTS = "moderators"
+MAX_GAP_DAYS = 62  # boards further apart do not cover the dates between them
 OVERALL = "full"
 
 
@@ -63,14 +67,23 @@ def eligible_boards(boards: Iterable[tuple[str, str]]) -> list[BoardKey]:
     """The boards (source, date) of one category that the rule lets answer
     a date, sorted by date. Amendments are never boards of their own."""
     boards = {BoardKey(s, d) for s, d in boards if s != AMENDMENTS}
-    spans: dict[str, tuple[str, str]] = {}
+    spans: list[tuple[int, str, str]] = []  # (preference, from, to)
+    by_source: dict[str, list[str]] = {}
     for s, d in boards:
-        lo, hi = spans.get(s, (d, d))
-        spans[s] = (min(lo, d), max(hi, d))
+        by_source.setdefault(s, []).append(d)
+    for s, dates in by_source.items():
+        dates.sort()
+        lo = hi = dates[0]
+        for d in dates[1:]:
+            if (_date.fromisoformat(d) - _date.fromisoformat(hi)).days > MAX_GAP_DAYS:
+                spans.append((_preference(s), lo, hi))
+                lo = d
+            hi = d
+        spans.append((_preference(s), lo, hi))
     out = []
     for b in boards:
         rank = _preference(b.source)
-        if any(_preference(s) < rank and lo <= b.date <= hi for s, (lo, hi) in spans.items()):
+        if any(p < rank and lo <= b.date <= hi for p, lo, hi in spans):
             continue
         out.append(b)
     # two eligible boards on one date can only come from sources of equal rank (unknown ones)

@@ -14,14 +14,13 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
 
 
 class StoreError(Exception):
@@ -129,8 +128,8 @@ class Change:
 
 
 class Store:
-    """The bot's database. ``Store.open(path)`` builds it from the seed the
-    first time; later opens migrate it to the current schema."""
+    """The bot's database. ``Store.open(path)`` creates it the first time and
+    migrates it to the current schema on later opens."""
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False):
         self.path = str(path)
@@ -178,9 +177,11 @@ class Store:
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike, *, seed_dir: str | os.PathLike | None = DEFAULT_SEED_DIR,
+    def open(cls, path: str | os.PathLike, *, seeder: Callable[["Store"], Any] | None = None,
              readonly: bool = False) -> "Store":
-        """Open (and if needed create, migrate and seed) the database at `path`."""
+        """Open (and if needed create and migrate) the database at `path`;
+        an empty one is filled by ``seeder(store)`` when given
+        (:func:`bot.store.seed.open_store` passes the seed loader)."""
         p = Path(path)
         if readonly:
             if not p.exists():
@@ -196,10 +197,8 @@ class Store:
             store.check_readable()
             return store
         store.migrate()
-        if seed_dir is not None and store.is_empty():
-            from bot.store.seed import load_seed
-
-            load_seed(store, Path(seed_dir))
+        if seeder is not None and store.is_empty():
+            seeder(store)
         return store
 
     def check_readable(self) -> None:
@@ -272,8 +271,13 @@ class Store:
                 fn()
 
     def on_change(self, fn) -> None:
-        """Call `fn()` after every committed change (cache invalidation)."""
+        """Call `fn()` after every committed change (cache invalidation, watches)."""
         self._listeners.append(fn)
+
+    def off_change(self, fn) -> None:
+        """Stop calling `fn` (a bot that closes while the engine lives on)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
 
     @property
     def data_version(self) -> int:
@@ -287,11 +291,11 @@ class Store:
     # -- audit: history and undo --------------------------------------------
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if model_id is None:
-            return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+            return self.query("SELECT * FROM audit WHERE scope = 'data' ORDER BY id DESC LIMIT ?", [limit])
         mlike = f'%"model_id": {model_id}%'
         return self.query(
-            "SELECT * FROM audit WHERE (tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
-            "OR before LIKE ? OR after LIKE ? ORDER BY id DESC LIMIT ?",
+            "SELECT * FROM audit WHERE scope = 'data' AND ((tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
+            "OR before LIKE ? OR after LIKE ?) ORDER BY id DESC LIMIT ?",
             [json.dumps({"id": model_id}), mlike, mlike, mlike, limit],
         )
 
@@ -300,11 +304,13 @@ class Store:
 
         Returns the batches undone (batch, action, actor, rows). The undo is
         itself one transaction; it is not audited as a new batch, so `undo`
-        twice reverts two different changes."""
+        twice reverts two different changes. Only data changes are undone:
+        server settings and watches (audit scope 'server', written by
+        :mod:`bot.store.servers`) belong to each server's managers."""
         undone = []
         with self.change(actor, f"undo {n}", audit=False) as ch:
             batches = ch.db.execute(
-                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 "
+                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 AND scope = 'data' "
                 "GROUP BY batch ORDER BY batch DESC LIMIT ?", [n]).fetchall()
             for batch, action, who, rows in batches:
                 entries = ch.db.execute(

@@ -30,10 +30,11 @@ import bisect
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from bot.store import queries
 from bot.store.normalize import compact
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.store.queries import Facts, Rating
+    from bot.store.readmodel import ReadModel as Facts, Rating
 
 RULE = ("retired models left out: a model counts on a board if that source's next board still rates it "
         "(on its latest board: if the one before did, or it is new); `all` lists every model")
@@ -245,10 +246,7 @@ def latest_any_rating(facts: "Facts", model_id: int, until: str | None = None) -
     before `until`), for a model the chain never rates: a model listed only by
     a source whose dates another source answers (catalog releases of spring
     2025) is still on the Arena leaderboard, and the card says which board."""
-    row = facts.store.one(
-        "SELECT source_id, snapshot_date FROM arena_ratings WHERE model_id = ? AND category = 'full' "
-        "AND (? IS NULL OR snapshot_date <= ?) ORDER BY snapshot_date DESC, score DESC LIMIT 1",
-        [model_id, until, until])
+    row = queries.newest_overall_board_of(facts.store, model_id, until)
     if row is None:
         return None
     rows = [r for r in facts.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]

@@ -1,277 +1,210 @@
-"""Read-side queries: the data behind every answer.
-
-The Arena leaderboards (a few tens of thousands of rows) are loaded once per
-data version into plain Python structures, so the race questions (best per
-country per snapshot, gaps, spreads) are answered in microseconds without
-touching the event loop's thread. Everything here is read-only.
-
-The Arena ratings come from three sources (see :mod:`bot.store.boards` for
-the rule that picks one board per date). ``by_date``/``dates``/``board``/
-``best``... read the *chain*: the overall boards the rule picks, one per
-date, 2023-05 to 2025-12, each board from one source only. Any board of any
-source and category is read with ``boards()``, ``board_rows()`` and
-``board_for()``.
-"""
+"""Named SQL reads over the live database, for what the in-memory
+:class:`bot.store.readmodel.ReadModel` does not hold. Command handlers call
+these instead of writing SQL. Functions that take ``db`` run on a change's
+own connection (inside its transaction)."""
 from __future__ import annotations
 
-import bisect
-import dataclasses
-import statistics
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
 from bot.store.db import Store
-from bot.store.normalize import EUROPE
+
+Row = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Rating:
-    date: str
-    arena_name: str
-    model_id: int
-    model: str
-    rank: int
-    score: float
-    ci_plus: float | None
-    ci_minus: float | None
-    votes: int | None
-    organization: str | None
-    org_id: int | None
-    country: str | None
-    licence: str | None
-    source: str = "arena-csv"          # arena-csv | arena-history | arena-catalog | moderators
-    category: str = OVERALL
-    ci_lower: float | None = None      # the 95% interval, absolute
-    ci_upper: float | None = None
-    rank_published: bool = True        # False: `rank` was computed from the board (see rank_board)
-    key: str | None = None             # the name as the board has it (a model key for history/catalog);
-    #                                    `arena_name` is the name LMArena shows (the key's display name)
-
-    @property
-    def open(self) -> bool:
-        """Open weights, as the AI Index counts it: anything Arena does not list as Proprietary."""
-        return bool(self.licence) and self.licence.lower() != "proprietary"
+# -- sources and counts ------------------------------------------------------------
+def sources(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM sources ORDER BY id")
 
 
-Pred = Callable[[Rating], bool]
+def source_dates(store: Store) -> dict[str, str | None]:
+    """Each source's title -> its as-of date."""
+    return {r["title"]: r["as_of"] for r in store.query("SELECT title, as_of FROM sources ORDER BY id")}
 
 
-_RATING_SQL = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
-                      r.score, r.ci_lower, r.ci_upper, r.votes,
-                      COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
-                      COALESCE(m.country, o.country) AS country,
-                      COALESCE(r.licence, m.licence, CASE WHEN m.access = 'open weights' THEN 'Open'
-                               WHEN m.access IS NOT NULL THEN 'Proprietary' END) AS licence
-               FROM arena_ratings r JOIN models m ON m.id = r.model_id
-               LEFT JOIN organizations o ON o.id = m.org_id
-               WHERE m.hidden = 0"""
+def row_counts(store: Store) -> dict[str, int]:
+    """How much data there is: visible models, notable ones, ratings, scores, figures."""
+    return {
+        "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
+        "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
+        "ratings": store.scalar("SELECT count(*) FROM arena_ratings"),
+        "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
+        "figures": store.scalar("SELECT count(*) FROM figures"),
+    }
 
 
-def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
-    score, lo, hi = r["score"], r["ci_lower"], r["ci_upper"]
-    key = r["arena_name"]
-    return Rating(r["snapshot_date"], display.get(key, key), r["model_id"], r["name"], r["rank"] or 0, score,
-                  None if hi is None else hi - score, None if lo is None else score - lo, r["votes"],
-                  r["org"], r["org_id"], r["country"], r["licence"], r["source_id"], r["category"], lo, hi,
-                  r["rank"] is not None, key)
+# -- AI Index figures ------------------------------------------------------------
+def all_figures(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM figures ORDER BY topic, id")
 
 
-def rank_board(rows: list[Rating]) -> list[Rating]:
-    """A board sorted best first, with a rank for every row. A published
-    rank is kept. Otherwise, with 95% intervals, the rank is LMArena's own:
-    1 + the number of models whose interval lies wholly above this one's
-    (so statistical ties share a rank); without intervals it is 1 + the
-    number of models rated higher."""
-    rows = sorted(rows, key=lambda r: (-r.score, r.rank or 0, r.arena_name))
-    if all(r.rank_published for r in rows):
-        return rows
-    neg_lows = sorted(-r.ci_lower for r in rows if r.ci_lower is not None)
-    out = []
-    for r in rows:
-        if r.rank_published:
-            out.append(r)
-            continue
-        if r.ci_upper is not None and neg_lows:
-            rank = 1 + bisect.bisect_left(neg_lows, -r.ci_upper)  # intervals wholly above this one
-        else:
-            rank = 1 + sum(1 for x in rows if x.score > r.score)
-        out.append(dataclasses.replace(r, rank=rank))
-    return out
+def figure(store: Store, figure_id: str) -> Row | None:
+    return store.one("SELECT value, period FROM figures WHERE id = ?", [figure_id])
 
 
-class Facts:
-    """Everything the answers read, loaded at one data version."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.version = store.data_version
-        keys = store.query("SELECT DISTINCT source_id, snapshot_date, category FROM arena_ratings")
-        by_cat: dict[str, list[tuple[str, str]]] = {}
-        for k in keys:
-            by_cat.setdefault(k["category"], []).append((k["source_id"], k["snapshot_date"]))
-        self._all_boards = {c: sorted(set(v), key=lambda b: (b[1], b[0])) for c, v in by_cat.items()}
-        self.chains = {c: BoardChain(v) for c, v in by_cat.items()}
-        self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}
-        # a model key's display name (the CSV snapshots already use display names)
-        self.display = {r["key"]: r["display_name"] for r in store.query("SELECT key, display_name FROM arena_keys")}
-        chain = self.chains.get(OVERALL) or BoardChain([])
-        chosen = {(b.source, b.date) for b in chain.boards}
-        rows = store.query(_RATING_SQL + " AND r.category = ? ORDER BY r.snapshot_date", [OVERALL])
-        self.by_date: dict[str, list[Rating]] = {}
-        amendments: list[Rating] = []
-        for r in rows:
-            if (r["source_id"], r["snapshot_date"]) in chosen:
-                self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
-            elif r["source_id"] == AMENDMENTS:
-                amendments.append(_rating(r, self.display))
-        for a in amendments:  # a moderator's rating joins the board the rule picks for its date
-            b = chain.board_for(a.date)
-            if b is not None:
-                board = self.by_date[b.date]
-                board[:] = [x for x in board if x.key != a.key] + [dataclasses.replace(a, date=b.date)]
-        for d, board in self.by_date.items():
-            self.by_date[d] = rank_board(board)
-        self.dates = sorted(self.by_date)
-        self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
-        self.models = {m["id"]: m for m in store.query(
-            """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
-               FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
-        self.benchmarks = sorted(r["benchmark"] for r in store.query(
-            "SELECT DISTINCT benchmark FROM benchmark_scores"))
-
-    # -- boards of every source and category ------------------------------------
-    def categories(self) -> list[str]:
-        """Every Arena category with at least one board ('full' = overall)."""
-        return sorted(self._all_boards, key=lambda c: (c != OVERALL, c))
-
-    def boards(self, category: str = OVERALL) -> list[BoardKey]:
-        """Every board (source, date) of a category, of every source, by date."""
-        return [BoardKey(s, d) for s, d in self._all_boards.get(category, [])]
-
-    def board_for(self, day: str | None, category: str = OVERALL) -> BoardKey | None:
-        """The board that answers `day` by the rule in :mod:`bot.store.boards`
-        (None: no board on or before it)."""
-        chain = self.chains.get(category)
-        return chain.board_for(day) if chain else None
-
-    def chain(self, category: str = OVERALL) -> list[BoardKey]:
-        """The boards the rule picks, one per date (a series over time)."""
-        chain = self.chains.get(category)
-        return list(chain.boards) if chain else []
-
-    def next_board(self, source: str, date: str, category: str = OVERALL) -> BoardKey | None:
-        """The same source's next board after `date` in that category."""
-        later = [d for s, d in self._all_boards.get(category, []) if s == source and d > date]
-        return BoardKey(source, min(later)) if later else None
-
-    def board_rows(self, source: str, date: str, category: str = OVERALL) -> list[Rating]:
-        """One board as published, best first, ranked (see :func:`rank_board`).
-        Never mixes sources."""
-        key = (source, date, category)
-        rows = self._board_cache.get(key)
-        if rows is None:
-            if category == OVERALL and self.chains.get(OVERALL) and \
-                    self.chains[OVERALL].source_on(date) == source and date in self.by_date:
-                rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS)]
-            else:
-                rows = rank_board([_rating(r, self.display) for r in self.store.query(
-                    _RATING_SQL + " AND r.source_id = ? AND r.snapshot_date = ? AND r.category = ?",
-                    [source, date, category])])
-            if len(self._board_cache) > 256:
-                self._board_cache.clear()
-            self._board_cache[key] = rows
-        return list(rows)
-
-    def source_of(self, date: str, category: str = OVERALL) -> str | None:
-        """The source of the chain's board dated `date`."""
-        chain = self.chains.get(category)
-        return chain.source_on(date) if chain else None
-
-    # -- dates --------------------------------------------------------------
-    @property
-    def latest(self) -> str | None:
-        return self.dates[-1] if self.dates else None
-
-    def snapshot_on(self, day: str | None) -> str | None:
-        """The latest snapshot on or before `day` (ISO); the latest of all if None."""
-        if day is None:
-            return self.latest
-        i = bisect.bisect_right(self.dates, day)
-        return self.dates[i - 1] if i else None
-
-    def source(self, sid: str) -> dict[str, Any]:
-        return self.sources.get(sid, {"id": sid, "title": sid})
-
-    # -- Arena ----------------------------------------------------------------
-    def board(self, date: str, pred: Pred | None = None) -> list[Rating]:
-        rows = self.by_date.get(date, [])
-        return [r for r in rows if pred(r)] if pred else list(rows)
-
-    def best(self, date: str, pred: Pred) -> Rating | None:
-        for r in self.by_date.get(date, []):  # sorted by score, best first
-            if pred(r):
-                return r
-        return None
-
-    def best_series(self, pred: Pred, until: str | None = None) -> list[Rating]:
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            b = self.best(d, pred)
-            if b:
-                out.append(b)
-        return out
-
-    def model_history(self, model_id: int) -> list[Rating]:
-        """The model's best Arena row in each snapshot it appears in."""
-        out = []
-        for d in self.dates:
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    out.append(r)
-                    break
-        return out
-
-    def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
-        for d in reversed(self.dates):
-            if until and d > until:
-                continue
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    return r
-        return None
-
-    # -- models -----------------------------------------------------------------
-    def scores(self, model_id: int) -> list[dict[str, Any]]:
-        return self.store.query(
-            """SELECT benchmark, MAX(value) AS value, MAX(date) AS date, source_id FROM benchmark_scores
-               WHERE model_id = ? GROUP BY benchmark ORDER BY benchmark""", [model_id])
-
-    def aliases(self, model_id: int) -> list[str]:
-        return [r["alias"] for r in self.store.query(
-            "SELECT alias FROM aliases WHERE model_id = ? ORDER BY alias", [model_id])]
-
-    def visible_models(self) -> Iterable[dict[str, Any]]:
-        return (m for m in self.models.values() if not m["hidden"])
+def arena_gap_figures(store: Store, topic: str) -> list[Row]:
+    """The AI Index's Chatbot Arena gap figures of one topic, by period."""
+    return store.query("SELECT id, period, value, unit, citation FROM figures WHERE topic = ? "
+                       "AND subject = 'Chatbot Arena' ORDER BY period", [topic])
 
 
-def pct_gap(lead: float, other: float) -> float:
-    """The lead of `lead` over `other` in percent of `other`'s score, as the
-    AI Index measures Arena gaps."""
-    return (lead - other) / other * 100.0
+def frontier_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
 
 
-def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
-    """{YYYY-MM: median value} of dated points."""
-    months: dict[str, list[float]] = {}
-    for d, v in points:
-        months.setdefault(d[:7], []).append(v)
-    return {m: statistics.median(vs) for m, vs in months.items()}
+def notable_model_counts(store: Store, year: str) -> list[Row]:
+    """The AI Index's count of notable models per country in `year`."""
+    return store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
+                       "AND metric = 'notable AI models produced'", [year])
 
 
-def region_pred(name: str) -> Pred:
-    if name == "Europe":
-        return lambda r: r.country in EUROPE
-    return lambda r: r.country == name
+def small_model_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+
+
+# -- benchmark scores ------------------------------------------------------------
+def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | None = None,
+                         country: str | None = None, org_id: int | None = None,
+                         access: str | None = None) -> list[Row]:
+    """The `n` visible models with the best score on `benchmark` (their best
+    score each), filtered by measurement date, country, organisation and
+    access ("open" or "closed")."""
+    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
+    if until:
+        conds.append("(s.date IS NULL OR s.date <= ?)")
+        params.append(until)
+    if country:
+        conds.append("m.country = ?")
+        params.append(country)
+    if org_id is not None:
+        conds.append("m.org_id = ?")
+        params.append(org_id)
+    if access == "open":
+        conds.append("m.access = 'open weights'")
+    elif access == "closed":
+        conds.append("(m.access IS NULL OR m.access != 'open weights')")
+    return store.query(
+        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
+            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
+            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+
+
+def best_scores_of_sized_models(store: Store, benchmark: str) -> list[Row]:
+    """Each visible model with a known size: its best score on `benchmark`
+    and the first date it was measured (or its release date)."""
+    return store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
+                          FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+                          WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
+                          GROUP BY m.id""", [benchmark])
+
+
+# -- models, aliases, organisations ----------------------------------------------------
+def organization(store: Store, org_id: int) -> Row | None:
+    return store.one("SELECT * FROM organizations WHERE id = ?", [org_id])
+
+
+def model_name(store: Store, model_id: int) -> str | None:
+    return store.scalar("SELECT name FROM models WHERE id = ?", [model_id])
+
+
+def model_id_named(store: Store, name: str, *, other_than: int | None = None) -> int | None:
+    """The id of the model called exactly `name` (other than `other_than`)."""
+    if other_than is None:
+        return store.scalar("SELECT id FROM models WHERE name = ?", [name])
+    return store.scalar("SELECT id FROM models WHERE name = ? AND id != ?", [name, other_than])
+
+
+def hidden_model(store: Store, name: str) -> Row | None:
+    """A removed (hidden) model by name, any case."""
+    return store.one("SELECT id, name FROM models WHERE hidden = 1 AND lower(name) = lower(?)", [name])
+
+
+def hidden_model_names(store: Store, limit: int = 10) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM models WHERE hidden = 1 ORDER BY name LIMIT ?",
+                                           [limit])]
+
+
+def alias_owner(store: Store, alias: str) -> int | None:
+    """The model an alias names exactly, if any."""
+    row = store.one("SELECT model_id FROM aliases WHERE alias = ?", [alias])
+    return row["model_id"] if row else None
+
+
+def alias(store: Store, spelling: str) -> Row | None:
+    """An alias row: exactly as typed, else ignoring case."""
+    return (store.one("SELECT * FROM aliases WHERE alias = ?", [spelling])
+            or store.one("SELECT * FROM aliases WHERE lower(alias) = lower(?)", [spelling]))
+
+
+def arena_rating_count(store: Store, arena_name: str) -> int:
+    return store.scalar("SELECT count(*) FROM arena_ratings WHERE arena_name = ?", [arena_name])
+
+
+# -- inside a change (its own connection) ------------------------------------------------
+def snapshot_scores(db: Any, source: str, day: str, category: str = "full") -> list[tuple[str, float]]:
+    """(arena name, score) of one Arena board (one source, date and category), best first."""
+    return db.execute("SELECT arena_name, score FROM arena_ratings WHERE source_id = ? AND snapshot_date = ? "
+                      "AND category = ? ORDER BY score DESC", [source, day, category]).fetchall()
+
+
+def ratings_of(db: Any, model_id: int) -> list[tuple[str, str, str, str]]:
+    """(source, board date, category, arena name) of every Arena rating of a model."""
+    return db.execute("SELECT source_id, snapshot_date, category, arena_name FROM arena_ratings WHERE model_id = ?",
+                      [model_id]).fetchall()
+
+
+def prices_of(db: Any, model_id: int) -> list[tuple[str, str]]:
+    """(arena name, as of) of every price row of a model."""
+    return db.execute("SELECT arena_name, as_of FROM prices WHERE model_id = ?", [model_id]).fetchall()
+
+
+def scores_of(db: Any, model_id: int) -> list[tuple]:
+    """(benchmark, version, value, date, source id) of every benchmark score of a model."""
+    return db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
+                      [model_id]).fetchall()
+
+
+def aliases_of(db: Any, model_id: int) -> list[str]:
+    return [a for (a,) in db.execute("SELECT alias FROM aliases WHERE model_id = ?", [model_id]).fetchall()]
+
+
+# -- what the lookup indexes are built from ------------------------------------------------
+def model_spellings(store: Store) -> list[tuple[str, int]]:
+    """(alias, model id) of every alias."""
+    return [(r["alias"], r["model_id"]) for r in store.query("SELECT alias, model_id FROM aliases")]
+
+
+def organizations(store: Store) -> list[Row]:
+    return store.query("SELECT id, name FROM organizations")
+
+
+def org_spellings(store: Store) -> list[tuple[str, int]]:
+    """(spelling, organisation id) of every organisation alias."""
+    return [(r["spelling"], r["org_id"]) for r in store.query("SELECT spelling, org_id FROM org_aliases")]
+
+
+# -- issue #11 commands: small, prices, the model card ----------------------------------------
+def benchmark_results(store: Store, benchmark: str) -> list[Row]:
+    """Every result on a benchmark, oldest first: model id, value (percent), its date (else the
+    model's release) and the version that was run (`small` reads the first to reach a threshold)."""
+    return store.query(
+        """SELECT s.model_id, s.value * 100 AS value, COALESCE(s.date, m.release_date) AS date, s.version
+           FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+           WHERE s.benchmark = ? ORDER BY date""", [benchmark])
+
+
+def price_list(store: Store, source: str = "arena-prices") -> list[Row]:
+    """Every price row of a price source, oldest list first."""
+    return store.query("SELECT * FROM prices WHERE source_id = ? ORDER BY as_of", [source])
+
+
+def newest_overall_board_of(store: Store, model_id: int, until: str | None = None) -> Row | None:
+    """(source_id, snapshot_date) of the newest overall board of any source that rates a model."""
+    return store.one(
+        "SELECT source_id, snapshot_date FROM arena_ratings WHERE model_id = ? AND category = 'full' "
+        "AND (? IS NULL OR snapshot_date <= ?) ORDER BY snapshot_date DESC, score DESC LIMIT 1",
+        [model_id, until, until])
+
+
+def figure_row(store: Store, figure_id: str) -> Row | None:
+    """One AI Index figure with every column (value, period, subject, unit, citation ...)."""
+    return store.one("SELECT * FROM figures WHERE id = ?", [figure_id])

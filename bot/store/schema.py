@@ -117,7 +117,47 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
-    # 2: one Arena history from three sources (issue #11). Every rating keeps the board it
+    # 2: every server its own (bot/store/servers.py): settings, watches, the race views watches compare.
+    # Self-contained: it touches no table of the data above except two columns of the audit log,
+    # where server changes are kept apart (scope 'server', with the guild id) from data changes.
+    """
+    CREATE TABLE guild_settings (
+        guild_id TEXT PRIMARY KEY,
+        prefix TEXT,                        -- NULL: the bot's COMMAND_PREFIX
+        channel_id TEXT,                    -- where watches and digests post by default
+        digest TEXT NOT NULL DEFAULT 'off', -- off | weekly
+        digest_day INTEGER NOT NULL DEFAULT 0,  -- 0 Monday ... 6 Sunday (UTC)
+        charts INTEGER NOT NULL DEFAULT 1,
+        digest_week TEXT,                   -- ISO week of the last digest posted (claimed atomically)
+        baseline_version INTEGER,           -- the data version this server's watches last compared against
+        post_error TEXT,                    -- why posting failed last time (NULL when it worked)
+        post_error_at TEXT,
+        updated_at TEXT
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL REFERENCES guild_settings(guild_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,                 -- gap | top | model | country
+        spec TEXT NOT NULL,                 -- JSON: what is watched
+        label TEXT NOT NULL,                -- how it reads: "gap United States China below 2%"
+        channel_id TEXT,                    -- NULL: the server's channel, else where it was made
+        origin_channel_id TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_fired_key TEXT,                -- the change it last posted (claimed before sending)
+        last_fired_at TEXT
+    );
+    CREATE INDEX watches_guild ON watches(guild_id);
+    CREATE TABLE race_views (
+        version INTEGER PRIMARY KEY,        -- data_version
+        view TEXT NOT NULL,                 -- JSON: the latest Arena board at that version
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE audit ADD COLUMN scope TEXT NOT NULL DEFAULT 'data';  -- data | server
+    ALTER TABLE audit ADD COLUMN guild_id TEXT;
+    CREATE INDEX audit_scope ON audit(scope, guild_id);
+    """,
+    # 3: one Arena history from three sources (issue #11). Every rating keeps the board it
     # comes from: its source (arena-csv | arena-history | arena-catalog, rows of `sources`),
     # the board's date and its category ('full' is the overall board); the 95% interval is
     # stored as absolute bounds; a published rank is optional (only the CSV snapshots publish
@@ -176,7 +216,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE models ADD COLUMN parameters_url TEXT;         -- model card / paper the size comes from
     ALTER TABLE models ADD COLUMN parameters_disclosed INTEGER; -- 0: the maker does not disclose it
     """,
-    # 3: what an Arena model key is called, by whom made and whether open, with where each
+    # 4: what an Arena model key is called, by whom made and whether open, with where each
     # came from (the reviewed curation or LMArena's scatterplot-data)
     """
     CREATE TABLE arena_keys (

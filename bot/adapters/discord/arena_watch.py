@@ -1,7 +1,7 @@
 """The scheduled check of LMArena's published leaderboard, on Discord.
 
 Every ``ARENA_CHECK_HOURS`` (0 = off) the bot runs
-:func:`bot.commands.sync_arena.arena_check` in a worker thread; when LMArena
+:func:`bot.commands.admin.imports.arena_check` in a worker thread; when LMArena
 published something new it posts "new data: N models, new #1 ..." with the
 dry run and Confirm/Cancel buttons to ``MODERATOR_CHANNEL_ID``. Any moderator
 may press Confirm (nobody else); nothing is imported before that. The first
@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.adapters.discord_bot import NO_MENTIONS, ReplyView, make_caller, render
+from bot.adapters.discord.callers import make_caller
+from bot.adapters.discord.embeds import NO_MENTIONS, render
+from bot.adapters.discord.views import ReplyView
+from bot.commands.admin.imports import arena_check
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.adapters.discord_bot import RaceBot
+RaceBot = Any  # the running bot (bot.adapters.discord.bot.RaceBot); not imported: it imports this module
 
 log = logging.getLogger("racebot.arena_watch")
 
@@ -34,10 +36,8 @@ class ModeratorsView(ReplyView):
         return False
 
 
-async def check_once(bot: "RaceBot") -> bool:
+async def check_once(bot: RaceBot) -> bool:
     """One check; True when something was posted."""
-    from bot.commands.sync_arena import arena_check
-
     cid = bot.settings.moderator_channel_id
     if not cid:
         return False
@@ -55,7 +55,7 @@ async def check_once(bot: "RaceBot") -> bool:
     return True
 
 
-async def watch(bot: "RaceBot") -> None:
+async def watch(bot: RaceBot) -> None:
     hours = float(bot.settings.arena_check_hours or 0)
     while hours > 0 and not bot.is_closed():
         await asyncio.sleep(hours * 3600)
@@ -65,7 +65,7 @@ async def watch(bot: "RaceBot") -> None:
             log.warning("scheduled Arena check failed: %s", exc)
 
 
-def start(bot: "RaceBot") -> asyncio.Task | None:
+def start(bot: RaceBot) -> asyncio.Task | None:
     """Start the scheduled check when it is configured (interval and channel)."""
     if float(bot.settings.arena_check_hours or 0) <= 0 or not bot.settings.moderator_channel_id:
         return None

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.db import Change, Store
-from bot.store.importers import ImportFailed, ImportReport
+from bot.store.importers.common import ImportFailed, ImportReport
 
 FILES = ("arena_boards", "arena_names", "arena_scores")
 COLUMNS = {

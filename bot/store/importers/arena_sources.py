@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.db import Change, Store
-from bot.store.importers import (
-    SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport, OrgIndex,
-    Progress, _model_ids, _transaction, ensure_sources, org_words, store_models, upsert_model,
+from bot.store.importers.common import (
+    SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport,
+    OrgIndex, Progress, ensure_sources, import_transaction as _transaction, model_ids_by_name as _model_ids,
+    org_words, store_models, upsert_model,
 )
 from bot.store.linking import Linker
 from bot.store.normalize import compact, licence_name
