@@ -16,6 +16,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
@@ -166,6 +167,7 @@ class RaceBot(commands.Bot):
                 log.warning("command %s not registered: %s", info.name, exc)
         if self.settings.sync_commands:
             await self.sync_commands()
+        self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord, only when they changed.
