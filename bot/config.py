@@ -69,6 +69,10 @@ class Settings:
     # Let `sync` reach 127.0.0.1 / ::1: only for tests against a local server. Private, link-local and
     # multicast addresses stay refused whatever this says.
     allow_loopback_for_tests: bool = False
+    # what `sync arena` and the scheduled check fetch: LMArena's published leaderboard JSON
+    arena_catalog_url: str = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
+    arena_check_hours: float = 24.0  # the scheduled check's interval; 0 = off
+    moderator_channel_id: int | None = None  # where the check posts "new data ..."; None: no check at all
     watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     chart_workers: int = 0  # chart rendering processes; 0: min(2, CPUs)
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
@@ -315,6 +319,14 @@ SETTINGS: tuple[Setting, ...] = (
             "let `sync` use plain http (https only by default; public addresses only either way)"),
     Setting("allow_loopback_for_tests", "ALLOW_LOOPBACK_FOR_TESTS", flag,
             "let `sync` reach 127.0.0.1 (tests only; private, link-local and multicast stay refused)"),
+    Setting("arena_catalog_url", "ARENA_CATALOG_URL", url,
+            "the JSON `sync arena` fetches (LMArena's published leaderboard, `data/leaderboard-text.json` in "
+            "the public repository `lmarena/arena-catalog`)"),
+    Setting("arena_check_hours", "ARENA_CHECK_HOURS", number(float, minimum=0.0),
+            "every so many hours the bot checks that JSON for a new release (0 = off; only with MODERATOR_CHANNEL_ID)"),
+    Setting("moderator_channel_id", "MODERATOR_CHANNEL_ID", discord_id,
+            "where the check posts \"new data: N models, new #1 ...\" with a dry run and Confirm for any moderator; "
+            "nothing is imported before that (blank: no check)"),
     Setting("chart_workers", "RACEBOT_CHART_WORKERS", number(int, minimum=0),
             "chart rendering processes (0: up to 2, one per CPU)"),
     Setting("chart_processes", "RACEBOT_CHART_PROCESSES", flag,

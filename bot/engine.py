@@ -25,6 +25,7 @@ from bot import work
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
+from bot.commands.categories import category_choices
 from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
@@ -149,6 +150,8 @@ class Engine:
             return list(dict.fromkeys(starts + [r[0] for r in ranked]))[:limit]
         if kind == "benchmark":
             return (["arena"] + self.read_model().benchmarks)[:limit]
+        if kind == "category":  # Arena categories (coding, math, chinese prompts ...)
+            return category_choices(self.read_model(), current, limit)
         if kind == "command":
             return [c.name for c in self.commands if c.name.startswith(current.lower())][:limit]
         return []

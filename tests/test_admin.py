@@ -165,7 +165,8 @@ ARENA_CSV = (b"rank,model,arena_score,95_pct_ci,votes,organization,license,knowl
 def test_import_dry_run_then_confirm(fresh_engine):
     e = fresh_engine
     before = e.store.dump()
-    r = e.handle("import arena", MOD, attachments=[("arena-text-2025-09-01.csv", ARENA_CSV)])
+    # (the newest board: the catalog releases run to 2025-12-11)
+    r = e.handle("import arena", MOD, attachments=[("arena-text-2026-01-05.csv", ARENA_CSV)])
     assert r.status == "confirm" and r.confirm_token
     assert "1 added" in r.text or "added" in r.text
     assert e.store.dump() == before          # a dry run changes nothing
@@ -356,7 +357,8 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
 
 def test_cancel_drops_the_pending_import(fresh_engine):
     e = fresh_engine
-    r = e.handle("import arena", MOD, attachments=[("arena-text-2025-09-01.csv", ARENA_CSV)])
+    # (the newest board: the catalog releases run to 2025-12-11)
+    r = e.handle("import arena", MOD, attachments=[("arena-text-2026-01-05.csv", ARENA_CSV)])
     assert e.cancel(r.confirm_token, MOD2).status == "refused"   # not theirs
     assert e.cancel(r.confirm_token, MOD).status == "ok"
     before = e.store.dump()

@@ -246,11 +246,13 @@ def test_cache_same_bytes_then_new_bytes_after_a_data_change(tmp_path):
         assert time.perf_counter() - t0 < 0.01
         # a moderator edits a score: the store's listener clears the chart cache
         day = r1.data["as_of"]
-        country, score, arena_name, _org = r1.data["ranking"][0]
+        country, score, arena_name, _org = r1.data["ranking"][0][:4]
         clears = svc.stats["clears"]
         with e.store.change("test", "edit") as ch:
-            assert ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": arena_name,
-                                               "score": score + 40}) == "updated"
+            board = e.read_model().board_for(day)
+            key = next(r.key for r in e.read_model().board(day) if r.arena_name == arena_name)  # as the board names it
+            assert ch.upsert("arena_ratings", {"source_id": board.source, "snapshot_date": day, "category": "full",
+                                               "arena_name": key, "score": score + 40}) == "updated"
         assert svc.stats["clears"] == clears + 1
         assert len(svc._cache) == 0
         r2 = e.handle("race")

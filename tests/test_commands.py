@@ -227,6 +227,7 @@ def test_ask_catching_up_is_a_gap_with_the_leader(engine):
 
 
 def test_benchmark_words_pick_the_benchmark_they_name(engine):
-    assert engine.handle("top 3 math", MEMBER).data["metric"] == "MATH level 5"
+    assert engine.handle("top 3 math level 5", MEMBER).data["metric"] == "MATH level 5"
+    assert engine.handle("top 3 math", MEMBER).data["category"] == "math"  # the Arena category (issue #11)
     assert engine.handle("top 3 gpqa", MEMBER).data["metric"] == "GPQA diamond"
     assert engine.handle("top 3 frontiermath", MEMBER).data["metric"].startswith("FrontierMath")

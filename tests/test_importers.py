@@ -109,15 +109,17 @@ def test_all_snapshots_build_the_seed(shared, tmp_path):
     subprocess.run([sys.executable, "scripts/build_seed.py", "--shared", str(shared), "--out", str(out)],
                    check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
     store = open_store(tmp_path / "s.db", seed_dir=out)
-    assert store.scalar("SELECT count(DISTINCT snapshot_date) FROM arena_ratings") == 89
+    assert store.scalar("SELECT count(DISTINCT snapshot_date) FROM arena_ratings WHERE source_id = 'arena-csv'") == 89
     # DeepSeek and DeepSeek AI, Zhipu / Zhipu AI / Z.ai ... are one organisation each, with a country
     for spellings in (["DeepSeek", "DeepSeek AI"], ["Zhipu", "Zhipu AI", "Z.ai"], ["NexusFlow", "Nexusflow"],
                       ["Ai2", "Allen AI", "AllenAI/UW"]):
         ids = {store.scalar("SELECT org_id FROM org_aliases WHERE alias = ?", [fold(s)]) for s in spellings}
         assert len(ids) == 1 and None not in ids, spellings
-    # every Arena organisation has a country
+    # every Arena organisation has a country (but for anonymous test models whose maker was never
+    # disclosed: data/curation/arena_keys.csv says "undisclosed")
     missing = store.query("""SELECT DISTINCT r.organization FROM arena_ratings r JOIN models m ON m.id = r.model_id
-                             LEFT JOIN organizations o ON o.id = m.org_id WHERE COALESCE(m.country, o.country) IS NULL""")
+                             LEFT JOIN organizations o ON o.id = m.org_id WHERE COALESCE(m.country, o.country) IS NULL
+                             AND COALESCE(o.name, '') != 'undisclosed'""")
     assert missing == []
     # licence spellings are folded
     licences = {r["licence"] for r in store.query("SELECT DISTINCT licence FROM arena_ratings")}

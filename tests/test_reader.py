@@ -296,3 +296,46 @@ def test_an_alias_that_is_a_plain_word_does_not_hijack_a_question(engine):
     assert r.text.startswith("Read as: `!country China`") and r.data["name"] == "China"
     r = ask(engine, "who")  # ... but a bare alias is still its command
     assert r.data["command"] == "race"
+
+
+# -- the questions reach the commands of the whole Arena history (depth, categories, prices) -------------
+@pytest.mark.parametrize("question, routed, says", [
+    ("how many chinese models are in the top 20?", "depth 20", "of the Arena top 20"),
+    ("how many chinese models are in the top 20 for coding", "depth 20 coding", "coding category"),
+    ("best model for math", "top 1 math", "math category"),                # math: the Arena category
+    ("best model at chinese", "top 1 chinese prompts", "chinese category"),  # the language, not China's models
+    ("top 3 on math level 5", None, "MATH level 5"),                     # the benchmark by its full name
+    ("how much does gpt-4o cost", "price GPT-4o (Mar 2025)", "per million tokens"),
+    ("cheapest model above 1400 elo", "cheapest 1400", "rated 1,400 or more"),
+])
+def test_questions_run_the_arena_commands(engine, question, routed, says):
+    r = ask(engine, question)
+    assert r.status == "ok", r.text
+    if routed is not None:
+        assert r.data["routed"] == routed and r.data["answered"] is True, r.text
+    assert says in r.text
+
+
+def test_the_cheapest_model_beating_a_model_uses_its_score_on_the_latest_board(engine, lex):
+    view = engine.read_model()
+    latest = view.latest
+    gpt4 = next(m for m in view.models.values() if m["name"] == "GPT-4 (Mar 2023)")
+    score = next(r.score for r in view.board(latest) if r.model_id == gpt4["id"])
+    r = ask(engine, "whats the cheapest model that beats gpt-4")
+    assert r.data["routed"] == f"cheapest {score:.0f}", r.text
+
+
+def test_a_count_the_depth_command_cannot_split_says_so(engine):
+    # depth counts countries, not open and closed: the bot says it can't, never answers with country counts
+    r = ask(engine, "how many open models are in the top 10")
+    assert r.data["answered"] is False and "can't answer that yet" in r.text
+
+
+def test_every_category_the_reader_names_is_one_the_commands_read(engine):
+    from bot.commands import reader_words as W
+    from bot.commands.categories import find_category
+    facts = engine.read_model()
+    for said, cat in W.CATEGORIES.items():
+        assert find_category(facts, cat) in facts.categories(), (said, cat)
+    for language in W.LANGUAGES:  # as the reader writes it on a command line
+        assert find_category(facts, f"{language} prompts") == language

@@ -91,6 +91,40 @@ def test_top_model_and_country() -> None:
     assert evaluate(W(4, "country", {"country": CN}), before, view(2, BASE + [(4, "Delta", 1350.0, FR, True)])) is None
 
 
+def test_top_of_a_category() -> None:
+    def with_coding(v: dict, row: tuple) -> dict:
+        mid, name, score, country, is_open = row
+        return v | {"categories": {"coding": {"date": v["date"], "source": "LMArena releases",
+                                              "top": [mid, name, name, score, country, None, "Org", is_open]}}}
+    before = with_coding(view(1, BASE), BASE[0])
+    w = W(5, "top", {"category": "coding"})
+    assert evaluate(w, before, with_coding(view(2, BASE), BASE[0]) | {"version": 2}) is None  # same #1
+    # the overall #1 stays; coding's changes: only the coding watch fires
+    after = with_coding(view(2, BASE), (2, "Beta", 1420.0, CN, True))
+    alert = evaluate(w, before, after)
+    assert alert is not None and alert.key == "v2:top:coding:2" and "(coding category)" in alert.title
+    assert "Beta" in alert.text and "taking the top spot from Alpha" in alert.text
+    assert alert.chart_line == "top 10 coding"
+    assert evaluate(W(1, "top", {}), before, after) is None
+    # a view kept before categories were (no "categories") never fires a category watch
+    assert evaluate(w, view(1, BASE), after) is None
+
+
+def test_watch_top_of_a_category_in_the_engine(fresh_engine: Engine) -> None:
+    mgr = Caller(user_id="2", name="mgr", guild_id="9", can_manage_guild=True, channels=(("70", "general"),))
+    r = fresh_engine.handle("watch top coding", mgr)
+    assert r.status == "ok", r.text
+    watches = ServerStore(fresh_engine.store).watches(9)
+    assert [(w.kind, w.spec, w.label) for w in watches] == [("top", {"category": "coding"}, "top coding")]
+    # the view the watch compares against holds the coding board's #1, as `top 1 coding` shows it
+    v = race_view(fresh_engine.read_model())
+    top = fresh_engine.handle("top 1 coding", mgr)
+    assert v["categories"]["coding"]["top"][2] == top.data["rows"][0]["model"]
+    assert v["categories"]["coding"]["date"] == top.data["as_of"]
+    bad = fresh_engine.handle("watch top atlantis", mgr)
+    assert bad.status == "usage" and "coding" in bad.text
+
+
 def test_nothing_fires_without_a_before() -> None:
     assert evaluate_all([W(1, "top", {})], None, view(1, BASE)) == []
 
@@ -210,7 +244,7 @@ def test_bad_input_changes_nothing(fresh_engine: Engine) -> None:
     for line in ("settings prefix", "settings prefix <@1>", "settings prefix toolong", "settings channel #nope",
                  "settings channel 123456789012345678", "settings digest weekly blursday", "settings charts maybe",
                  "settings colour red", "watch", "watch gap atlantis", "watch gap us china below 200%", "watch model",
-                 "watch model zzzzqqqq", "watch country atlantis", "watch top coding", "unwatch x", "unwatch 99"):
+                 "watch model zzzzqqqq", "watch country atlantis", "watch top atlantis", "unwatch x", "unwatch 99"):
         r = fresh_engine.handle(line, mgr)
         assert r.status in ("usage", "not_found", "refused"), (line, r.status, r.text)
         assert "Traceback" not in r.text

@@ -16,7 +16,7 @@ from bot.render.text import elo
 from bot.reply import Chart, Field, Reply
 from bot.store.readmodel import Rating, pct_gap
 
-ARENA = "lmarena"
+ARENA = "arena-csv"  # named when the read model does not know a board's source
 MOVES = 5
 
 
@@ -99,9 +99,14 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
             f"{v:.2f}% ({d})" for d, v in c["spread"].items()), inline=False))
     lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per model); "
                  "gaps are (x − y) ÷ y of the best of each side.")
+    src_then, src_now = ctx.read.source_of(then) or ARENA, ctx.read.source_of(now) or ARENA
+    if src_then != src_now:  # each source rates on its own scale: say so rather than show the shift as moves
+        lines.append(f"The two boards come from different sources ({ctx.read.source(src_then).get('title', src_then)}, "
+                     f"{ctx.read.source(src_now).get('title', src_now)}), each on its own rating scale: Elo rises "
+                     "and falls include the difference between the scales; places and gaps are within each board.")
     rows = b1[:10]
     return Reply(
-        text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(ARENA, as_of=now),
+        text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(src_then, src_now, as_of=now),
         color_key=b1[0].country if b1 else None, chart=Chart("top") if rows else None,
         data={"as_of": now, "since": then, "metric": "Arena Elo", "filters": [],
               "new": [r.arena_name for r in c["new"]],

@@ -10,8 +10,25 @@ from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.store.listing import interval, latest_any_rating, tied
 
-ARENA = "lmarena"
+
+def _rating_like(a: dict):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(score=a["score"], ci_plus=a.get("ci_plus"), ci_minus=a.get("ci_minus"))
+
+
+def arena_verdict(a: dict, b: dict) -> str:
+    """leads / tied / unknown for two Arena summaries of the same board."""
+    t = tied(_rating_like(a), _rating_like(b))
+    return "unknown" if t is None else "tied" if t else "leads"
+
+
+def arena_interval(a: dict) -> str:
+    return interval(_rating_like(a))
+
+ARENA = "arena-csv"
 
 
 def _read_as(m: Match) -> str:
@@ -20,16 +37,24 @@ def _read_as(m: Match) -> str:
     return ""
 
 
+def _rating(ctx: Context, model_id: int, until: str | None):
+    """The rating a card shows: the newest on the boards the rule picks, else
+    the newest on any source's board (the card names it)."""
+    return ctx.read.latest_rating(model_id, until) or latest_any_rating(ctx.read, model_id, until)
+
+
 def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
-    r = ctx.read.latest_rating(model_id, until)
+    r = _rating(ctx, model_id, until)
     if r is None:
         return "not on the Arena leaderboard", None
-    return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}, as {r.arena_name})", r
+    chain = ctx.read.source_of(r.date) == getattr(r, "source", None)
+    where = "" if chain else f", on {ctx.read.source(r.source).get('title', r.source)}"
+    return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}{where}, as {r.arena_name})", r
 
 
 def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict:
     m = ctx.read.models[model_id]
-    rating = ctx.read.latest_rating(model_id, until)
+    rating = _rating(ctx, model_id, until)
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
@@ -116,10 +141,23 @@ def compare(ctx: Context, args: Args) -> Reply:
     if len(rated) >= 2:
         best = max(rated, key=lambda s: s["arena"]["score"])
         rest = sorted((s for s in rated if s is not best), key=lambda s: -s["arena"]["score"])
-        lines.append(f"**{best['name']} leads on Chatbot Arena** with {elo(best['arena']['score'])} Elo"
-                     f" ({best['arena']['date']}), ahead of " +
-                     ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) + ".")
-        leads["Chatbot Arena"] = best["name"]
+        runner = rest[0]
+        same_board = runner["arena"]["date"] == best["arena"]["date"]
+        v = arena_verdict(best["arena"], runner["arena"]) if same_board else "leads"
+        if v == "tied":
+            lines.append(f"**{best['name']} and {runner['name']} are statistically tied on Chatbot Arena** "
+                         f"({best['arena']['date']}): {arena_interval(best['arena'])} vs "
+                         f"{arena_interval(runner['arena'])}, the 95% intervals overlap" +
+                         ("; then " + ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})"
+                                                for s in rest[1:]) if rest[1:] else "") + ".")
+            leads["Chatbot Arena"] = "tied: " + ", ".join([best["name"], runner["name"]])
+        else:
+            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena** with "
+                         f"{elo(best['arena']['score'])} Elo ({best['arena']['date']}), ahead of " +
+                         ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) +
+                         ("." if same_board else " (latest ratings from different boards).") +
+                         (" This source gives no 95% intervals, so no claim of significance." if v == "unknown" else ""))
+            leads["Chatbot Arena"] = best["name"]
     elif rated:
         lines.append(f"Only {rated[0]['name']} is on Chatbot Arena ({elo(rated[0]['arena']['score'])} Elo).")
     else:

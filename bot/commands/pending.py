@@ -16,6 +16,7 @@ from bot.caller import Caller
 from bot.reply import Reply
 
 CONFIRM_SECONDS = 300
+ANY_MODERATOR = "*"  # the author of an action any moderator may confirm (the scheduled Arena check's import)
 
 
 @dataclass
@@ -72,7 +73,7 @@ class PendingActions:
             if p is None:
                 return Reply(text="That import is no longer pending (already done or cancelled). Nothing changed.",
                              status="refused")
-            if not caller.is_moderator or caller.user_id != p.user_id:
+            if not caller.is_moderator or (caller.user_id != p.user_id and p.user_id != ANY_MODERATOR):
                 return Reply(text="Only the moderator who started this import can confirm it. Nothing changed.",
                              status="refused")
             del self._items[token]

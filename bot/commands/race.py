@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
 from typing import Callable
 
+from bot.commands.categories import OVERALL, find_category, label as cat_label, since, take_category
+from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
+from bot.commands.ties import difference, verdict
 from bot.store import queries
+from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 
-ARENA = "lmarena"
+ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
            "gap = (x − y) ÷ y, the way the AI Index 2025 reports Arena gaps.")
 
@@ -55,8 +60,9 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
 
 def leader_country(ctx: Context, besides: str | None = None) -> str | None:
     """The country with the best-rated model in the latest snapshot (other than `besides`)."""
-    day = ctx.read.latest
-    for r in ctx.read.board(day) if day else []:
+    view = boards(ctx.read)
+    day = view.latest
+    for r in view.board(day) if day else []:
         if r.country and r.country != besides:
             return r.country
     return None
@@ -112,17 +118,42 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
 
 
-def gap_series(ctx: Context, a: Side, b: Side, until: str | None) -> list[dict]:
+def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
+    """The gap on every board both sides are rated on (up to `until`), each
+    with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`."""
+    view = view or boards(ctx.read)
     out = []
-    for d in ctx.read.dates:
+    for d in view.dates:
         if until and d > until:
             break
-        ra, rb = ctx.read.best(d, a.pred), ctx.read.best(d, b.pred)
+        ra, rb = _best(view, d, a), _best(view, d, b)
         if ra and rb:
-            out.append({"date": d, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
+            hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
+            out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
+                        "a_model": ra.model, "b_model": rb.model,
                         "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+                        "a_key": ra.key or ra.arena_name, "b_key": rb.key or rb.arena_name,
+                        "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
+                        "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
                         "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
     return out
+
+
+def _best(view: Boards, date: str, side: Side) -> Rating | None:
+    """A side's best model on a board (a country's from the board's cached map)."""
+    if side.kind == "country" and side.key != "Europe":
+        return view.country_best(date).get(side.key)
+    return view.best(date, side.pred)
+
+
+def _sources(series: list[dict]) -> list[str]:
+    """The Arena sources a series read, oldest first (for the footer)."""
+    return list(dict.fromkeys(p.get("source") or ARENA for p in series))
+
+
+def _public(series: list[dict]) -> list[dict]:
+    """The series without the rating objects (reply data is plain JSON)."""
+    return [{k: v for k, v in p.items() if not k.startswith("_")} for p in series]
 
 
 REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"): "open-vs-closed"}
@@ -139,140 +170,198 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
-         usage="gap <x> <y> [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
+         usage="gap <x> <y> [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
          params=(Param("x", "text", "a country, an organisation, open or closed", True),
                  Param("y", "text", "the other side", True),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")),
          details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
                  "`open` and `closed`. " + HOW_GAP)
 def gap(ctx: Context, args: Args) -> Reply:
-    if not args.text:
+    rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
+    if not rest:
         raise Usage("Which two sides?")
-    a, b = two_sides(ctx, args.text)
-    series = gap_series(ctx, a, b, args.until)
+    sides, category = take_category(ctx.read, rest)
+    try:
+        a, b = two_sides(ctx, " ".join(sides))
+    except Usage:
+        if category == OVERALL:
+            raise
+        a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
+        category = OVERALL
+    view = boards(ctx.read, everything, category)
+    series = [p for p in gap_series(ctx, a, b, until, view) if not start or p["date"] >= start]
     if not series:
-        return Reply(text=f"No Arena snapshot{' up to ' + args.when.raw if args.when else ''} rates both "
-                          f"{a.label} and {b.label}.", status="ok",
+        return Reply(text=f"No Arena board{cat_label(category)}{' up to ' + args.when.raw if args.when else ''} "
+                          f"rates both {a.label} and {b.label}.", status="ok",
                      data={"x": a.label, "y": b.label, "series": []})
+    # the whole history, whatever the date asked: the AI Index's months are compared with it
+    full = gap_series(ctx, a, b, None, view)
     last = series[-1]
-    leader, trailer = (a, b) if last["elo"] >= 0 else (b, a)
-    lead_pct = abs(last["pct"]) if last["elo"] >= 0 else abs(pct_gap(last["b"], last["a"]))
-    monthly = monthly_median([(p["date"], p["pct"]) for p in series])
-    refs = references(ctx, a, b)
-    verb = "leads" if last["elo"] else "is level with"
-    text = (f"**{leader.label[:1].upper() + leader.label[1:]} {verb} {trailer.label} by {abs(last['elo']):.0f} Elo ({pct(lead_pct, 2)})** "
-            f"on Chatbot Arena as of {last['date']}: " +
-            (f"{last['a_arena']} {elo(last['a'])} vs {last['b_arena']} {elo(last['b'])}." if leader is a else
-             f"{last['b_arena']} {elo(last['b'])} vs {last['a_arena']} {elo(last['a'])}."))
-    lines = [text]
-    if args.when and (args.when.is_month or args.when.is_year):
+    ra, rb = last["_a"], last["_b"]
+    leader, trailer, rl, rt = (a, b, ra, rb) if last["elo"] >= 0 else (b, a, rb, ra)
+    monthly = monthly_median([(p["date"], p["pct"]) for p in full])
+    refs = references(ctx, a, b) if category == OVERALL else []
+    cap = leader.label[:1].upper() + leader.label[1:]
+    lines = [f"{difference(cap, trailer.label, rl, rt)} on Chatbot Arena{cat_label(category)} as of {last['date']}: "
+             f"{rl.arena_name} {elo(rl.score)} vs {rt.arena_name} {elo(rt.score)}."]
+    if args.when and not start and (args.when.is_month or args.when.is_year):
         period = args.when.raw[:7]
         pts = [p["pct"] for p in series if p["date"].startswith(period)]
         if pts:
-            med = sorted(pts)[len(pts) // 2] if len(pts) % 2 else sum(sorted(pts)[len(pts)//2 - 1:len(pts)//2 + 1]) / 2
+            tied_n = sum(1 for p in series if p["date"].startswith(period) and p["verdict"] == "tied")
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
-                         f"median {med:+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%).")
-    first = series[0]
-    lines.append(f"First snapshot ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
+                         f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
+                         + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
+    first = series[0] if start else full[0]
+    lines.append(f"{'From' if start else 'First snapshot'} ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
-        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}" if r["period"] in monthly
-                else "before our first snapshot" if series and r["period"] < series[0]["date"][:7] else "no snapshot then")
+        in_month = [p for p in full if p["date"].startswith(r["period"])]
+        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}, {len(in_month)} snapshot"
+                f"{'s' * (len(in_month) != 1)}" if r["period"] in monthly
+                else "before our first snapshot" if r["period"] < full[0]["date"][:7]
+                else "after our latest snapshot" if r["period"] > full[-1]["date"][:7]
+                else "no snapshot in that month")
         lines.append(f"AI Index 2025: {pct(r['value'], 2)} in {r['period']} ({ours}).")
     lines.append(HOW_GAP)
+    lines.append(f"Boards: {view.rule}.")
     fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
               Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
-              Field("Gap", f"{last['elo']:+.0f} Elo\n{last['pct']:+.2f}%")]
+              Field("Gap", f"{last['elo']:+.0f} Elo\n{last['pct']:+.2f}%"
+                    + ("\nstatistically tied" if last["verdict"] == "tied" else ""))]
     title = f"{a.label} vs {b.label}".replace("the best ", "")
     return Reply(
-        text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena", fields=fields,
-        footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]) if refs else ctx.footer(ARENA, as_of=last["date"]),
+        text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena{cat_label(category)}",
+        fields=fields,
+        footer=ctx.footer(*_sources(series), *(["ai-index-2025"] if refs else []), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
-              "latest": last, "series": series, "monthly_median_pct": monthly, "reference": refs,
-              "leader": leader.label})
+              "latest": _public([last])[0], "series": _public(series), "monthly_median_pct": monthly,
+              "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
+              "all_listed": everything, "rule": view.rule})
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
-         usage="race [date]", example="race 2025-01", aliases=("leader", "leaders", "who"), chart=True,
-         params=(Param("date", "date", "as of this day, month or year"),))
+         usage="race [category] [all] [date]", example="race 2025-01", aliases=("leader", "leaders", "who"),
+         chart=True,
+         params=(Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("date", "date", "as of this day, month or year")))
 def race(ctx: Context, args: Args) -> Reply:
-    if args.text:
-        raise Usage(f"`race` takes only a date; I don't understand {args.text!r}.")
-    day = ctx.read.snapshot_on(args.until)
+    rest, everything = wants_all(words(args.text))
+    if rest and fold(rest[0]) == "depth":  # `race depth [n] [date]` is `depth`
+        return depth_command(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
+                               args.when, args.attachments))
+    rest, category = take_category(ctx.read, rest)
+    if rest:
+        raise Usage(f"`race` takes a category, `all` and a date; I don't understand {' '.join(rest)!r}.")
+    view = boards(ctx.read, everything, category)
+    day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"series": {}})
-    board = ctx.read.board(day)
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": {}})
+    board = view.board(day)
     best: dict[str, Rating] = {}
     for r in board:
         if r.country and r.country not in best:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.read.best_series(region_pred(c), until=day)]
-              for c in countries}
+    series = {c: [[p.date, p.score, p.arena_name] for p in view.country_series(c, until=day)] for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot
     leaders: list[list] = []
-    for d in ctx.read.dates:
+    for d in view.dates:
         if d > day:
             break
-        top = next((r for r in ctx.read.by_date[d] if r.country), None)
+        top = next((r for r in view.by_date[d] if r.country), None)
         if top and (not leaders or leaders[-1][1] != top.country):
             leaders.append([d, top.country, top.arena_name])
-    lines = [f"**{lead.country} leads** on Chatbot Arena as of {day} with {lead.arena_name} "
-             f"({lead.organization}, {elo(lead.score)} Elo)."]
-    if second:
-        lines.append(f"Next: {second.country}, {second.arena_name} at {elo(second.score)} "
-                     f"({lead.score - second.score:.0f} Elo, {pct(pct_gap(lead.score, second.score), 2)} behind).")
+    v = verdict(lead, second) if second else "leads"
+    if v == "tied":
+        lines = [f"**{lead.country} and {second.country} are statistically tied** at the top of Chatbot Arena as of "
+                 f"{day}{cat_label(category)}: {lead.arena_name} ({lead.organization}) {interval(lead)} vs {second.arena_name} "
+                 f"({second.organization}) {interval(second)}; the 95% intervals overlap."]
+    else:
+        lines = [f"**{lead.country} leads** on Chatbot Arena{cat_label(category)} as of {day} with {lead.arena_name} "
+                 f"({lead.organization}, {elo(lead.score)} Elo)."]
+        if second:
+            lines.append(f"Next: {second.country}, {second.arena_name} at {elo(second.score)} "
+                         f"({lead.score - second.score:.0f} Elo, {pct(pct_gap(lead.score, second.score), 2)} behind"
+                         + ("; no intervals from this source, so no claim of significance)." if v == "unknown" else ")."))
     us, cn = best.get("United States"), best.get("China")
     if us and cn:
         g = pct_gap(us.score, cn.score)
-        first = gap_series(ctx, resolve_side(ctx, "us"), resolve_side(ctx, "china"), day)
+        first = gap_series(ctx, resolve_side(ctx, "us"), resolve_side(ctx, "china"), day, view)
         was = first[0] if first else None
+        hi, lo = (us, cn) if us.score >= cn.score else (cn, us)
         lines.append(f"US vs China: {'+' if g >= 0 else ''}{g:.2f}%"
+                     + (" (statistically tied)" if verdict(hi, lo) == "tied" else "")
                      + (f" (was {was['pct']:+.2f}% on {was['date']})." if was else "."))
     if len(leaders) > 1:
         lines.append("Lead changes: " + ", ".join(f"{c} ({d})" for d, c, _ in leaders[-4:]) + ".")
+    lines.append(f"Boards: {view.rule}.")
     fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo") for i, r in enumerate(ranking[:6], 1)]
-    return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena, {month(day)}", fields=fields,
-                 footer=ctx.footer(ARENA, as_of=day), color_key=lead.country, chart=Chart("race"),
+    shown = [{"date": d, "source": view.source_on(d)} for d in view.dates if d <= day]
+    used = list(dict.fromkeys(p["source"] or ARENA for p in shown))
+    return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
+                 fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
+                 chart=Chart("race"),
                  data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
-                       "ranking": [[r.country, r.score, r.arena_name, r.organization] for r in ranking],
+                       "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
+                       "board_sources": shown,
+                       "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
+                                   for r in ranking],
                        "leaders": leaders})
 
 
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
-         usage="frontier [n] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"), chart=True,
+         usage="frontier [n] [category] [all] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"),
+         chart=True,
          params=(Param("n", "int", "compare rank 1 with rank n (default 10)"),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")))
 def frontier(ctx: Context, args: Args) -> Reply:
     n = 10
-    for w in words(args.text):
+    rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
+    rest, category = take_category(ctx.read, rest)
+    for w in rest:
         if w.isdigit() and 2 <= int(w) <= 100:
             n = int(w)
         else:
-            raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100.")
-    day = ctx.read.snapshot_on(args.until)
+            raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
+    view = boards(ctx.read, everything, category)
+    day = view.snapshot_on(until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"series": []})
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
     series = []
-    for d in ctx.read.dates:
+    for d in view.dates:
         if d > day:
             break
-        b = ctx.read.by_date[d]
+        if start and d < start:
+            continue
+        b = view.by_date[d]
         if len(b) >= n:
             t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-            series.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
+            series.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                           "top1_model": b[0].arena_name, "topn_model": b[n - 1].arena_name})
+                           "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
+                           "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
+                           "topn_model": b[n - 1].arena_name})
     if not series:
         return Reply(text=f"No snapshot has {n} models.", data={"series": []})
+    full_series = series
+    if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
+        full_series = [{"date": d, "spread_pct": round(pct_gap(view.by_date[d][0].score, view.by_date[d][9].score), 3)}
+                       for d in view.dates if len(view.by_date[d]) >= 10]
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
-    refs = queries.frontier_figures(ctx.store)
-    lines = [f"**Rank 1 leads rank {n} by {last['top1'] - last['topn']:.0f} Elo ({pct(last['spread_pct'])})** "
-             f"on Chatbot Arena as of {last['date']}; rank 1 leads rank 2 by {pct(last['top2_pct'], 2)}.",
+    refs = queries.frontier_figures(ctx.store) if category == OVERALL else []
+    b = view.by_date[last["date"]]
+    lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
+             f"as of {last['date']}; "
+             f"{difference(f'rank 1 ({b[0].arena_name})', f'rank 2 ({b[1].arena_name})', b[0], b[1], bold=False)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
              "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
@@ -283,12 +372,25 @@ def frontier(ctx: Context, args: Args) -> Reply:
             return " → ".join(f"{pct(r['value'])} ({r['period']})" for r in rs)
         lines.append(f"AI Index 2025: rank 1 vs 10 {trend('frontier_top1_top10')}; "
                      f"rank 1 vs 2 {trend('frontier_top1_top2')}.")
+        ours = []
+        for year in sorted({r["period"][-4:] for r in refs if r["period"][-4:].isdigit()}):
+            jan = [p for p in full_series if p["date"].startswith(f"{year}-01")]
+            if jan:
+                ours.append(f"January {year}: " + ", ".join(f"{pct(p['spread_pct'])} ({p['date'][5:]})" for p in jan))
+        if ours:
+            lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
+    src = view.source_on(last["date"])
+    lines.append(f"Board of {last['date']}: {ctx.read.source(src).get('title', src) if src else 'Chatbot Arena'}. "
+                 f"Boards: {view.rule}.")
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
               Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]
-    return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}", fields=fields,
-                 footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]), chart=Chart("frontier"),
-                 data={"n": n, "as_of": last["date"], "series": series,
+    used = list(dict.fromkeys(view.source_on(p["date"]) or ARENA for p in series))
+    return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
+                 footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
+                 chart=Chart("frontier"),
+                 data={"n": n, "as_of": last["date"], "series": series, "all_listed": everything, "rule": view.rule,
+                       "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
 
@@ -302,21 +404,34 @@ def _size(word: str) -> float | None:
     return parse_number(word)
 
 
+def _benchmark_exact(ctx: Context, word: str) -> bool:
+    """`word` is a benchmark's full name (`gpqa` is not, `math` is not), so it is not a category."""
+    w = fold(word)
+    return any(fold(b) == w or fold(b).replace(" ", "") == w for b in ctx.read.benchmarks)
+
+
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
-         usage="top [n] [benchmark] [open|closed] [country|region] [organisation] [under|over size] [date]",
+         usage="top [n] [benchmark|category] [open|closed] [country|region] [organisation] [under|over size] [all] [date]",
          example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
          params=(Param("n", "int", "how many (default 10, at most 25)"),
                  Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
+                 Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
                  Param("date", "date", "as of this day, month or year")))
 def top(ctx: Context, args: Args) -> Reply:
-    n, bench, access, country, org = 10, None, None, None, None
+    n, bench, access, country, org, category = 10, None, None, None, None, OVERALL
     size: tuple[str, float] | None = None  # ("<=" or ">=", parameters)
     min_elo: float | None = None
-    rest = words(args.text)
+    rest, everything = wants_all(words(args.text))
     i = 0
     while i < len(rest):
         w = rest[i]
         two = " ".join(rest[i:i + 2])
+        full = next((k for k in (4, 3, 2) if i + k <= len(rest) and _benchmark_exact(ctx, " ".join(rest[i:i + k]))),
+                    None)
+        if full:  # a benchmark's full name, numbers included ("math level 5")
+            bench = ctx.benchmark(" ".join(rest[i:i + full]))
+            i += full
+            continue
         if w.isdigit():
             n = max(1, min(25, int(w)))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
@@ -334,6 +449,15 @@ def top(ctx: Context, args: Args) -> Reply:
             access = "open"
         elif fold(w) in {fold(x) for x in CLOSED_WORDS}:
             access = "closed"
+        elif " " in two and find_category(ctx.read, two) and not ctx.country(two):
+            category = find_category(ctx.read, two)
+            i += 1
+        elif " " in two and ctx.benchmark(two) and not find_category(ctx.read, rest[i + 1]) \
+                and not rest[i + 1].isdigit():
+            bench = ctx.benchmark(two)  # "math level 5", "gpqa diamond"
+            i += 1
+        elif find_category(ctx.read, w) and not ctx.country(w) and not _benchmark_exact(ctx, w):
+            category = find_category(ctx.read, w)  # an Arena category wins over a benchmark's first word
         elif " " in two and ctx.country(two):
             country = ctx.country(two)
             i += 1
@@ -364,11 +488,16 @@ def top(ctx: Context, args: Args) -> Reply:
         if bench:
             raise Usage("A minimum Elo is for the Arena board, not a benchmark.")
         filters.append(f"at {elo(min_elo)}+ Elo")
+    if bench and category != OVERALL:
+        raise Usage(f"Name either a benchmark ({bench}) or an Arena category ({category}), not both.")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
-    day = ctx.read.snapshot_on(args.until)
+    view = boards(ctx.read, everything, category)
+    day = view.snapshot_on(args.until)
     if day is None:
-        return Reply(text="No Arena snapshot that early.", data={"rows": []})
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early"
+                          + (" (categories start with LMArena's first catalog release)." if category != OVERALL else "."),
+                     data={"rows": []})
 
     in_region = region_pred(country) if country else None
     sizes = {mid: m["parameters"] for mid, m in ctx.read.models.items()} if size else {}
@@ -383,23 +512,45 @@ def top(ctx: Context, args: Args) -> Reply:
         return ((access is None or r.open == (access == "open")) and (in_region is None or in_region(r))
                 and (org is None or r.org_id == org.id))
 
-    rows = ctx.read.board(day, keep)[:n]
+    full = view.board(day)
+    shared = shared_ranks(full)
+    rows = [r for r in full if keep(r)][:n]
     label = " ".join(filters)
     if not rows:
-        return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena as of {day}.",
+        return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena{cat_label(category)} as of {day}.",
                      data={"as_of": day, "rows": []})
-    body = table([[str(r.rank), r.arena_name[:34], elo(r.score), (r.country or "?")[:14]] for r in rows],
-                 ["#", "model", "Elo", "country"])
-    text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena** "
-            f"as of {day}:\n{body}\n"
-            "`#` is Arena's rank among all models (ties share a rank)."
-            + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else ""))
-    return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
-                 footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
-                 data={"as_of": day, "metric": "Arena Elo", "filters": filters,
-                       "rows": [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus,
+
+    def shown_rank(r: Rating) -> str:
+        return f"={r.rank}" if r.rank in shared else str(r.rank)
+
+    body = table([[shown_rank(r), r.arena_name[:34], elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
+                 ["#", "model", "Elo", "95% CI", "country"])
+    ties = sorted({r.rank for r in rows if r.rank in shared})
+    left = len(view.left_out(day)) if not everything else 0
+    text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena"
+            f"{cat_label(category)}** as of {day}:\n{body}\n"
+            "`#` is Arena's rank on that board; `=` marks a rank Arena gives to more than one model "
+            "(statistically tied)."
+            + (f" Shared here: {', '.join('=' + str(k) for k in ties)}." if ties else "")
+            + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else "")
+            + f"\nBoards: {view.rule}" + (f" ({left} retired left out on this board)." if left else "."))
+    return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{cat_label(category)}{' · ' + label if label else ''}",
+                 footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=rows[0].country,
+                 chart=Chart("top"),
+                 data={"as_of": day, "metric": "Arena Elo", "filters": filters, "all_listed": everything,
+                       "category": category, "source": view.source_on(day),
+                       "rule": view.rule, "left_out": left,
+                       "rows": [{"rank": r.rank, "shared_rank": r.rank in shared, "model": r.arena_name,
+                                 "key": r.key or r.arena_name,
+                                 "score": r.score, "ci_plus": r.ci_plus,
                                  "ci_minus": r.ci_minus, "organization": r.organization, "country": r.country,
                                  "open": r.open} for r in rows]})
+
+
+def _ci(r: Rating) -> str:
+    if r.ci_plus is None or r.ci_minus is None:
+        return "n/a"
+    return f"+{r.ci_plus:.0f}/-{r.ci_minus:.0f}"
 
 
 def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None) -> Reply:

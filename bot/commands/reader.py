@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -145,8 +146,9 @@ class Lexicon:
     tables the reader needs (family words, the best-rated model of a family)."""
 
     def __init__(self, models: "Index", orgs: "Index", *, countries: list[str], benchmarks: list[str],
-                 ratings: dict[Any, float], commands: dict[str, str]):
+                 ratings: dict[Any, float], commands: dict[str, str], makers: dict[Any, Any] | None = None):
         self.models = models
+        self.makers = makers or {}    # model id -> its organisation (a family is its maker's)
         self.orgs = orgs
         self.benchmarks = benchmarks
         self.ratings = ratings        # model id -> latest Arena score (for "the best of a family")
@@ -182,7 +184,8 @@ class Lexicon:
         latest = facts.latest
         ratings = {r.model_id: r.score for r in facts.board(latest)} if latest else {}
         lex = cls(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(facts.benchmarks),
-                  ratings=ratings, commands={n: n for n in REGISTRY})
+                  ratings=ratings, commands={n: n for n in REGISTRY},
+                  makers={mid: m.get("org_id") for mid, m in facts.models.items()})
         try:
             facts._reader_lexicon = lex
         except AttributeError:  # pragma: no cover - a read model with slots
@@ -267,14 +270,25 @@ class Lexicon:
     def name(self, eid: Any) -> str:
         return self.models.entries[eid].name
 
+    def arena_score(self, name: str) -> float | None:
+        """The model's score on the latest Arena board (None when that board does not rate it)."""
+        ids = [e.id for e in self.models.entries.values() if e.name == name]
+        return next((self.ratings[i] for i in ids if i in self.ratings), None)
+
     def best_of_family(self, word: str) -> str | None:
         """A family word read as one model: the best rated on Arena now among
-        the models whose name begins with it, else the newest."""
+        the models whose name begins with it and that its maker made (the
+        organisation with most of them: "llama" is Meta's, not a fine-tune
+        another lab named after it), else the newest."""
         if word not in self._family_best:
             idx = self.models
             ids = {eid for _k, eid in idx.prefixed(compact(word), 400)}
             ids |= {eid for _t, eid in idx.by_first.get(word, ())}
             es = [idx.entries[i] for i in ids]
+            made = Counter(self.makers.get(e.id) for e in es if self.makers.get(e.id) is not None)
+            if made:
+                maker = min(made, key=lambda o: (-made[o], str(o)))  # the most models (a tie: the lower id)
+                es = [e for e in es if self.makers.get(e.id) in (maker, None)]
             best = max(es, key=lambda e: (self.ratings.get(e.id, 0), e.date or "", e.weight), default=None)
             self._family_best[word] = best.name if best else None
         return self._family_best[word]
@@ -570,7 +584,9 @@ class _Q:
             if self.free(i) and toks[i] in W.LANGUAGES and self.word(i - 1) in ("in", "at", "for", "on") and \
                     self.word(i + 1) not in ("model", "models", "lab", "labs", "company", "companies", "ai", "llm",
                                              "llms", "side", "one", "ones"):
-                self.add("category", toks[i], i, 1)  # "best at chinese": the language
+                # "best at chinese": the language, as the commands name its category ("top chinese prompts";
+                # a bare "chinese" in a command means China's models)
+                self.add("category", f"{toks[i]} prompts", i, 1)
 
     def read_access(self) -> None:
         toks = self.toks
@@ -1031,16 +1047,24 @@ def _rules(q: _Q) -> tuple[str, str | None, bool, str | None]:
         strong = bool(re.search(r" (smallest|tiniest|small|tiny|smaller|little) ", text))
         return "small", ("small " + " ".join(args)).strip(), strong, None
 
-    # cheapest: "cheapest model above 1300 elo"
+    # cheapest: "cheapest model above 1300 elo"; "cheapest model that beats gpt-4o": that model's
+    # score on the latest board is the bar (`cheapest` takes a score); a model the latest board
+    # does not rate sets no bar there, and the command line keeps its name, which `cheapest` refuses
     if q.cue("cheap") and (not models or re.search(r" (beat|beats|beating|better than|as good as|matches) ", text)):
         elo_q = q.q("elo")
-        bar = models[0] if models else (f"{elo_q.value:g}" if elo_q else "")
+        rival = q.lex.arena_score(models[0]) if models else None
+        bar = (f"{rival:.0f}" if rival is not None else models[0]) if models else \
+            (f"{elo_q.value:g}" if elo_q else "")
         return "cheap", ("cheapest " + bar).strip(), True, None
 
-    # depth: "how many chinese models are in the top 20"
+    # depth: "how many chinese models are in the top 20", "... in the top 10 for coding"; depth counts
+    # every country, so a country needs no word; open/closed or a benchmark stay on the line, where
+    # `depth` says it cannot take them rather than answer another question
     if q.cue("count") and (re.search(r" (in|inside|within|among|of) (the )?top ", q.all_text())):
         n = q.q("n") or q.q("number")
-        return "depth", "depth" + (f" {int(n.value)}" if n else "") + when, True, None
+        extra = cats[:1] + access[:1]
+        period = f" since {since}" if since else when
+        return "depth", " ".join(["depth"] + ([f"{int(n.value)}"] if n else []) + extra) + period, True, None
 
     # counts: "how many models did china release in 2024"
     if q.cue("count") and not q.cue("size") and not q.cue("compute"):

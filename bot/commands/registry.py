@@ -20,7 +20,7 @@ Handler = Callable[[Any, Any], Reply]
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # model | models | org | country | benchmark | text | int | date | attachment
+    kind: str  # model | models | org | country | benchmark | category | text | int | date | attachment
     description: str
     required: bool = False
 

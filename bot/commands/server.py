@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.commands.categories import OVERALL, find_category, spelling
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
 from bot.commands.race import two_sides
@@ -173,10 +174,14 @@ def parse_watch(ctx: Context, raw: str) -> tuple[str, dict[str, Any], str]:
             f" below {below:g}%" if below is not None else f" above {above:g}%" if above is not None else "")
         return "gap", spec, label
     if kind in ("top", "#1", "first", "leader"):
-        if rest:  # the race view holds the overall board only (see bot.commands.watching)
-            raise Usage("Only the overall #1 can be watched for now (the data has no Arena category boards "
-                        "yet): `watch top`.")
-        return "top", {}, "top"
+        if not rest:
+            return "top", {}, "top"
+        cat = find_category(ctx.read, rest)
+        if cat is None or cat == OVERALL:
+            known = ", ".join(sorted(spelling(c) for c in ctx.read.categories() if c != OVERALL)[:12])
+            raise Usage(f"`watch top` watches the overall #1; `watch top <category>` a category's "
+                        f"({known}, ...); not {clean(rest, 30)!r}.")
+        return "top", {"category": cat}, f"top {spelling(cat)}"
     if kind == "model":
         by = 3
         m = _BY.search(" " + rest)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
+from typing import Any
 from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
@@ -232,48 +234,126 @@ def small(ctx: Context, args: Args) -> Reply:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
-        rows = []
-        for mid, m in ctx.read.models.items():
-            if m["parameters"] and not m["hidden"]:
-                hist = ctx.read.model_history(mid)
-                if hist:
-                    best = max(hist, key=lambda r: r.score)
-                    rows.append((m, best.score, min(r.date for r in hist)))
+        reached, best = arena_reach(ctx.read.by_date, threshold, ctx.read)
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
         if threshold > 100:
             raise Usage("A benchmark threshold is a percentage from 0 to 100.")
-        q = queries.best_scores_of_sized_models(ctx.store, bench)
-        rows = [(ctx.read.models[r["id"]], r["value"] * 100, r["date"] or ctx.read.models[r["id"]]["release_date"])
-                for r in q]
+        reached, best = benchmark_reach(ctx, bench, threshold)
         unit, fmt = "%", (lambda v: f"{v:.1f}%")
-    points = [[m["name"], m["parameters"], sc, d, m["country"]] for m, sc, d in rows if d]
-    above = sorted((p for p in points if p[2] >= threshold), key=lambda p: (p[3], p[1]))
+    models = ctx.read.models
+    visible = {mid for mid, m in models.items() if not m["hidden"]}
+    reached = {mid: v for mid, v in reached.items() if mid in visible}
+    best = {mid: v for mid, v in best.items() if mid in visible}
+    # every point: a model's reaching score (or its best, if it never reached the threshold)
+    points = []
+    for mid, (sc, d, _as_name) in {**best, **reached}.items():
+        m = models[mid]
+        if m["parameters"]:
+            points.append([m["name"], m["parameters"], sc, d, m["country"]])
+    sized = sorted(((d, models[mid]["parameters"], models[mid]["name"], sc, as_name)
+                    for mid, (sc, d, as_name) in reached.items() if models[mid]["parameters"]),
+                   key=lambda x: (x[0], x[1]))
     record = []
-    for p in above:
-        if not record or p[1] < record[-1][2]:
-            record.append([p[3], p[0], p[1], p[2]])
-    if not record:
-        return Reply(text=f"No model with a known size reaches {fmt(threshold)} on {bench}.",
-                     data={"benchmark": bench, "threshold": threshold, "points": points, "record": []})
-    first, last = record[0], record[-1]
-    bar = f"{rival[2]}'s best, {fmt(threshold)}," if rival else fmt(threshold)
-    lines = [f"**The smallest model reaching {bar} on {'Chatbot Arena' if bench == 'arena' else bench}: "
-             f"{last[1]}** ({params(last[2])}, {last[0]}, scoring {fmt(last[3])})."]
-    if len(record) > 1:
-        lines.append(f"The first to get there was {first[1]} ({params(first[2])}, {first[0]}): "
-                     f"{first[2] / last[2]:.0f}× larger.")
+    for d, size, name, sc, _as in sized:
+        if not record or size < record[-1][2]:
+            record.append([d, name, size, sc])
+    unknown = sorted(([d, models[mid]["name"], sc, as_name]
+                      for mid, (sc, d, as_name) in reached.items() if not models[mid]["parameters"]),
+                     key=lambda x: (x[0], x[1]))
+    where = "Chatbot Arena" if bench == "arena" else bench
     refs = queries.small_model_figures(ctx.store)
+    src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    data = {"benchmark": bench, "threshold": threshold, "unit": unit, "points": points, "record": record,
+            "unknown_size": unknown, "reference": refs, "rival": rival[2] if rival else None}
+    bar = f"{rival[2]}'s best, {fmt(threshold)}," if rival else fmt(threshold)
+    as_of = max([p[3] for p in points] + [u[0] for u in unknown], default=None)
+    if not record:
+        text = f"No model with a known size reaches {bar} on {where}."
+        if unknown:
+            text += " " + _unknown_line(unknown, fmt, before=len(unknown))
+        return Reply(text=text, data=data, footer=ctx.footer(*src, as_of=as_of))
+    first, last = record[0], record[-1]
+    lines = [f"**The smallest model reaching {bar} on {where}: {last[1]}** "
+             f"({params(last[2])}), since {last[0]} (scoring {fmt(last[3])} that day)."]
+    if len(record) > 1:
+        lines.append(f"The first model of known size to get there was {first[1]} ({params(first[2])}, {first[0]}, "
+                     f"{fmt(first[3])}): {first[2] / last[2]:.0f}× larger.")
+    elif len(sized) > 1:
+        lines.append(f"It was also the first model of known size to get there; {len(sized) - 1} larger ones followed.")
+    if unknown:
+        lines.append(_unknown_line(unknown, fmt, before=sum(1 for u in unknown if u[0] < first[0])))
     fold_ref = next((r for r in refs if r["unit"] == "fold"), None)
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
-    lines.append("Sizes are parameters as Epoch AI reports them (total parameters for mixtures of experts).")
-    src = ["epoch-notable", "lmarena" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    lines.append("The date is the first " + ("Arena board" if bench == "arena" else "result") +
+                 " on which the model's score reached the threshold. Sizes are total parameters as listed "
+                 "(mixtures of experts count all experts).")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
-                 footer=ctx.footer(*src, as_of=max(p[3] for p in points)), chart=Chart("small"),
-                 data={"benchmark": bench, "threshold": threshold, "unit": unit, "points": points,
-                       "rival": rival[2] if rival else None,
-                       "record": record, "reference": refs})
+                 footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
+
+
+def _unknown_line(unknown: list[list], fmt, *, before: int, shown: int = 8) -> str:
+    """'Also reached it, size unknown: A (date, score), ...' - never dropped silently."""
+    names = ", ".join(f"{u[1]} ({u[0]}, {fmt(u[2])})" for u in unknown[:shown])
+    more = f" and {len(unknown) - shown} more" if len(unknown) > shown else ""
+    when = (f" ({before} of the {len(unknown)} before the first model of known size)" if before else "")
+    return f"Also reached it, size unknown{when}: {names}{more}."
+
+
+def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
+    """One pass over every Arena board: per model, each rating that beat its
+    own best so far, in date order ({model_id: [(score, date, arena name)]}).
+    The first record at or above a threshold is the rating that reached it."""
+    records: dict[int, list[tuple]] = {}
+    for d in sorted(by_date):
+        for r in by_date[d]:
+            rec = records.get(r.model_id)
+            if rec is None:
+                records[r.model_id] = [(r.score, d, r.arena_name)]
+            elif r.score > rec[-1][0]:
+                rec.append((r.score, d, r.arena_name))
+    return records
+
+
+_RECORDS: "weakref.WeakKeyDictionary[Any, dict[int, list[tuple]]]" = weakref.WeakKeyDictionary()
+
+
+def arena_reach(by_date: dict[str, list], threshold: float, facts: Any = None) -> tuple[dict, dict]:
+    """Per model, the first rating at or above `threshold` ({model_id: (score,
+    date, arena name)}) and the best rating. Linear in the ratings once per
+    data version (cached on `facts`), then linear in the models."""
+    records = _RECORDS.get(facts) if facts is not None else None
+    if records is None:
+        records = arena_records(by_date)
+        if facts is not None:
+            _RECORDS[facts] = records
+    reached: dict[int, tuple] = {}
+    best: dict[int, tuple] = {}
+    for mid, rec in records.items():
+        best[mid] = rec[-1]
+        hit = next((x for x in rec if x[0] >= threshold), None)
+        if hit is not None:
+            reached[mid] = hit
+    return reached, best
+
+
+def benchmark_reach(ctx: Context, bench: str, threshold: float) -> tuple[dict, dict]:
+    """The same for a benchmark: each model's earliest result at or above
+    `threshold` (percent), dated by the result (else the model's release)."""
+    rows = queries.benchmark_results(ctx.store, bench)
+    reached: dict[int, tuple] = {}
+    best: dict[int, tuple] = {}
+    for r in rows:
+        if not r["date"]:
+            continue
+        mid = r["model_id"]
+        if mid not in reached and r["value"] >= threshold - 1e-9:
+            reached[mid] = (r["value"], r["date"], r["version"])
+        b = best.get(mid)
+        if b is None or r["value"] > b[0]:
+            best[mid] = (r["value"], r["date"], r["version"])
+    return reached, best

@@ -14,7 +14,8 @@ Kinds (``spec`` is what :mod:`bot.commands.server` stores):
   leader's lead, in percent of the other's score, as ``gap`` measures it)
   crosses ``below`` downwards or ``above`` upwards. A side is
   ``{"kind": country|org|open|closed, "key": ..., "label": ...}``.
-* ``top``: ``{}``: a new #1.
+* ``top``: ``{}``: a new #1; ``{"category": "coding"}``: a new #1 of that
+  Arena category (the view keeps each category's latest board's #1).
 * ``model``: ``{"model_id", "name", "by"}``: its place on the board moves by
   at least ``by``, or it enters the top 10, or it joins or leaves the board.
 * ``country``: ``{"country"}``: its best model changes.
@@ -27,11 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from bot.commands.categories import spelling
 from bot.render.text import elo
 from bot.store.normalize import EUROPE
 from bot.store.readmodel import pct_gap
 
-ARENA_SOURCE = "lmarena"
+ARENA_SOURCE = "arena-csv"  # the source named when the view does not know its board's
 TOP_N = 10
 
 # a board row: [model_id, model name, arena name, score, country, org_id, organisation, open]
@@ -59,8 +61,28 @@ def race_view(facts: Any) -> dict[str, Any]:
             continue
         seen.add(r.model_id)
         board.append([r.model_id, r.model, r.arena_name, r.score, r.country, r.org_id, r.organization, r.open])
-    source = facts.source(ARENA_SOURCE).get("title") or ARENA_SOURCE
-    return {"version": facts.version, "date": day, "source": source, "board": board}
+    sid = (facts.source_of(day) if day else None) or ARENA_SOURCE
+    source = facts.source(sid).get("title") or sid
+    return {"version": facts.version, "date": day, "source": source, "board": board,
+            "categories": category_tops(facts)}
+
+
+def category_tops(facts: Any) -> dict[str, dict[str, Any]]:
+    """{category: {"date", "source", "top": row}}: the #1 of each Arena category's latest board
+    (categories other than the overall one; each board is one source's, as published)."""
+    out: dict[str, dict[str, Any]] = {}
+    for cat in facts.categories():
+        chain = facts.chain(cat) if cat != "full" else []
+        if not chain:
+            continue
+        last = chain[-1]
+        rows = facts.board_rows(last.source, last.date, cat)
+        if rows:
+            r = rows[0]
+            out[cat] = {"date": last.date, "source": facts.source(last.source).get("title") or last.source,
+                        "top": [r.model_id, r.model, r.arena_name, r.score, r.country, r.org_id, r.organization,
+                                r.open]}
+    return out
 
 
 # ---------------------------------------------------------------------------- reading a view
@@ -161,13 +183,25 @@ def _gap(spec: dict, before: dict, after: dict):
 
 
 def _top(spec: dict, before: dict, after: dict):
-    old, new = before["board"][0], after["board"][0]
+    cat = spec.get("category")
+    if cat:  # a category's #1: a view from before categories were kept has none, and nothing fires
+        was, now = (before.get("categories") or {}).get(cat), (after.get("categories") or {}).get(cat)
+        if not was or not now:
+            return None
+        old, new = was["top"], now["top"]
+        board = f" Board of {now['date']} ({now['source']})."
+    else:
+        old, new = before["board"][0], after["board"][0]
+        board = ""
     if old[ID] == new[ID]:
         return None
+    where = "Chatbot Arena" + (f" ({spelling(cat)} category)" if cat else "")
     by = f" ({new[ORG_NAME]}, {new[COUNTRY]})" if new[ORG_NAME] and new[COUNTRY] else ""
-    text = (f"**New #1 on Chatbot Arena: {new[ARENA]}**{by} at {elo(new[SCORE])} Elo, "
-            f"taking the top spot from {old[ARENA]} ({elo(old[SCORE])} then).")
-    return f"top:{new[ID]}", "New #1 on Chatbot Arena", text, "top 10", {"model": new[NAME], "score": new[SCORE]}
+    text = (f"**New #1 on {where}: {new[ARENA]}**{by} at {elo(new[SCORE])} Elo, "
+            f"taking the top spot from {old[ARENA]} ({elo(old[SCORE])} then)."
+            + board)
+    return (f"top:{cat + ':' if cat else ''}{new[ID]}", f"New #1 on {where}", text,
+            f"top 10 {spelling(cat)}" if cat else "top 10", {"model": new[NAME], "score": new[SCORE]})
 
 
 def _model(spec: dict, before: dict, after: dict):

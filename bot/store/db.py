@@ -24,8 +24,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot import work
-
-from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
+from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -353,8 +352,16 @@ class Store:
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         with self._write_lock:
-            for i in range(version, SCHEMA_VERSION):
-                db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            columns = {r[1] for r in db.execute("PRAGMA table_info(arena_ratings)")}
+            done = applied_steps(version, tables, columns)
+            for i in range(SCHEMA_VERSION):
+                if i in done:
+                    continue
+                done.add(i)
+                # the version is the number of leading steps applied (all of them, in the end)
+                reached = next((k for k in range(SCHEMA_VERSION) if k not in done), SCHEMA_VERSION)
+                db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {reached};\nCOMMIT;")
         return SCHEMA_VERSION
 
     @property

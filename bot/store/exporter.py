@@ -23,9 +23,16 @@ def export(store: Store, fmt: str = "csv") -> list[tuple[str, bytes]]:
     if fmt == "csv":
         return [(f"{t}.csv", table_csv(store, t)) for t in LOAD_ORDER]
     if fmt == "json":
-        doc = {"exported_at": stamp, "schema_version": store.schema_version,
-               "tables": {t: table_rows(store, t) for t in LOAD_ORDER}}
-        return [(f"racebot-{stamp}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))]
+        # each table as {"columns": [...], "rows": [[...], ...]}: about 100,000 Arena ratings
+        # fit an upload as columns and rows, not as one object per row
+        tables = {}
+        for t in LOAD_ORDER:
+            rows = table_rows(store, t)
+            cols = list(rows[0]) if rows else []
+            tables[t] = {"columns": cols, "rows": [[r[c] for c in cols] for r in rows]}
+        doc = {"exported_at": stamp, "schema_version": store.schema_version, "tables": tables}
+        return [(f"racebot-{stamp}.json",
+                 json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))]
     if fmt == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             p = store.backup(Path(tmp) / "copy.db")

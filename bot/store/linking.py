@@ -84,8 +84,72 @@ def parse_name(name: str, org_words: frozenset[str] = frozenset()) -> Parsed:
     return Parsed(key=key, alt_key=alt, month=month, checkpoint=checkpoint)
 
 
+# Words that name a mode, stage or effort of the same model (tried away only when the
+# full name finds nothing): "grok-3-preview-02-24", "claude-opus-4-5-...-thinking-32k", "gpt-5-high".
+VARIANT_WORDS = {
+    "preview", "exp", "experimental", "early", "thinking", "high", "low", "medium", "minimal", "beta",
+    "new", "old", "reasoning", "nothinking", "non", "default",
+}
+_CONTEXT = re.compile(r"^\d+k$")                  # 32k, 128k (context or budget)
+_EXPERTS = re.compile(r"^(\d+e|a\d+(\.\d+)?b)$")  # 128e (experts), a22b (active parameters)
+_SIZE = re.compile(r"^\d+(\.\d+)?[bm]$")
+_VERSION = re.compile(r"^v\d+(\.\d+)*$")
+WINDOW_MONTHS = 1  # a dated name is that version: its month within a month of the model's release
+
+
+def _variant_tokens(name: str) -> list[str]:
+    text = fold(name.replace("(", " ").replace(")", " "))
+    return text.split()
+
+
+def name_variants(name: str) -> list[str]:
+    """The name, then without mode words, then also without expert and
+    version tokens: the spellings to try, most specific first."""
+    tokens = _variant_tokens(name)
+    out = [" ".join(tokens)]
+    t1 = [t for t in tokens if t not in VARIANT_WORDS and not _CONTEXT.match(t)]
+    if t1 and t1[0] == "chatgpt":
+        t1 = ["gpt", *t1[1:]]
+    out.append(" ".join(t1))
+    has_experts = any(_EXPERTS.match(t) and not t.startswith("a") for t in t1)
+    t2 = [t for t in t1 if not _VERSION.match(t) and not (_EXPERTS.match(t) and not t.startswith("a"))
+          and not (has_experts and _SIZE.match(t))]
+    out.append(" ".join(t2))
+    seen, res = set(), []
+    for v in out:
+        if v and v not in seen:
+            seen.add(v)
+            res.append(v)
+    return res
+
+
+def _months(ym: str) -> int:
+    return int(ym[:4]) * 12 + int(ym[5:7])
+
+
+def name_month(p: Parsed, seen_on: str | None) -> str | None:
+    """The YYYY-MM a name's date or checkpoint means (a checkpoint's year is
+    the one before `seen_on` when its month-day is later in the year)."""
+    if p.month:
+        return p.month
+    if p.checkpoint and seen_on:
+        y = int(seen_on[:4])
+        if p.checkpoint > seen_on[5:7] + seen_on[8:10]:
+            y -= 1
+        return f"{y}-{p.checkpoint[:2]}"
+    return None
+
+
 class Linker:
-    """Links names from one source to models of another by base key."""
+    """Links names from one source to models of another by base key.
+
+    A name is tried as written, then without mode words (preview, thinking,
+    high ...), then also without expert and version tokens; the first
+    spelling with candidates decides. A dated name (``-20241022``, ``-0324``,
+    ``(Nov 2024)``) links only to that version: a model whose name carries
+    the same month, or an undated model released within a month of it -
+    never to an earlier version (it is then a model of its own).
+    """
 
     def __init__(self, models: list[dict], org_words: frozenset[str] = frozenset()):
         self.org_words = org_words
@@ -95,42 +159,51 @@ class Linker:
             for k in {p.key, p.alt_key}:
                 self.by_key.setdefault(k, []).append((m, p))
 
+    @staticmethod
+    def _model_month(m: dict, mp: Parsed) -> str | None:
+        return mp.month or ((m.get("release_date") or "")[:7] or None)
+
     def link(self, name: str, seen_on: str | None = None) -> dict | None:
         """The one model `name` is, or None. `seen_on` (YYYY-MM-DD) is when the
         name was first seen: an undated name among dated versions is the
         newest version out by then."""
-        p = parse_name(name, self.org_words)
-        for k in (p.key, p.alt_key):
-            cands = self.by_key.get(k)
+        for variant in name_variants(name):
+            p = parse_name(variant, self.org_words)
+            cands = None
+            for k in (p.key, p.alt_key):
+                if self.by_key.get(k):
+                    cands = self.by_key[k]
+                    break
             if not cands:
                 continue
-            # unique by model id
-            seen = {c[0]["id"]: c for c in cands}
-            cands = list(seen.values())
-            if len(cands) == 1:
-                m, mp = cands[0]
-                if p.month and mp.month and p.month != mp.month:
-                    return None
-                if p.checkpoint and mp.checkpoint and p.checkpoint != mp.checkpoint:
-                    return None
-                return m
-            if p.month:
-                dated = [c for c in cands if c[1].month == p.month]
-                if len(dated) == 1:
-                    return dated[0][0]
+            return self._choose(p, list({c[0]["id"]: c for c in cands}.values()), seen_on)
+        return None
+
+    def _choose(self, p: Parsed, cands: list[tuple[dict, Parsed]], seen_on: str | None) -> dict | None:
+        month = name_month(p, seen_on)
+        if month:
+            same = [c for c in cands if c[1].month == month]
+            if len(same) == 1:
+                return same[0][0]
+            if same:
                 return None
             if p.checkpoint:
-                same = [c for c in cands if c[1].checkpoint == p.checkpoint
-                        or (c[1].month and c[1].month[5:7] == p.checkpoint[:2])]
+                same = [c for c in cands if c[1].checkpoint == p.checkpoint]
                 if len(same) == 1:
                     return same[0][0]
-            undated = [c for c in cands if c[1].month is None and c[1].checkpoint is None]
-            if len(undated) == 1:
-                return undated[0][0]
-            if seen_on and not undated:
-                out_by_then = sorted((c for c in cands if c[1].month and c[1].month <= seen_on[:7]),
-                                     key=lambda c: c[1].month or "")
-                if out_by_then:
-                    return out_by_then[-1][0]
+            near = [c for c in cands if c[1].month is None and (released := self._model_month(*c))
+                    and abs(_months(released) - _months(month)) <= WINDOW_MONTHS]
+            if len(near) == 1:
+                return near[0][0]
             return None
+        if len(cands) == 1:
+            return cands[0][0]
+        undated = [c for c in cands if c[1].month is None and c[1].checkpoint is None]
+        if len(undated) == 1:
+            return undated[0][0]
+        if seen_on and not undated:
+            out_by_then = sorted((c for c in cands if c[1].month and c[1].month <= seen_on[:7]),
+                                 key=lambda c: c[1].month or "")
+            if out_by_then:
+                return out_by_then[-1][0]
         return None

@@ -149,15 +149,21 @@ def arena_rating_count(store: Store, arena_name: str) -> int:
 
 
 # -- inside a change (its own connection) ------------------------------------------------
-def snapshot_scores(db: Any, day: str) -> list[tuple[str, float]]:
-    """(arena name, score) of one Arena snapshot, best first."""
-    return db.execute("SELECT arena_name, score FROM arena_ratings WHERE snapshot_date = ? ORDER BY score DESC",
-                      [day]).fetchall()
+def snapshot_scores(db: Any, source: str, day: str, category: str = "full") -> list[tuple[str, float]]:
+    """(arena name, score) of one Arena board (one source, date and category), best first."""
+    return db.execute("SELECT arena_name, score FROM arena_ratings WHERE source_id = ? AND snapshot_date = ? "
+                      "AND category = ? ORDER BY score DESC", [source, day, category]).fetchall()
 
 
-def ratings_of(db: Any, model_id: int) -> list[tuple[str, str]]:
-    """(snapshot date, arena name) of every Arena rating of a model."""
-    return db.execute("SELECT snapshot_date, arena_name FROM arena_ratings WHERE model_id = ?", [model_id]).fetchall()
+def ratings_of(db: Any, model_id: int) -> list[tuple[str, str, str, str]]:
+    """(source, board date, category, arena name) of every Arena rating of a model."""
+    return db.execute("SELECT source_id, snapshot_date, category, arena_name FROM arena_ratings WHERE model_id = ?",
+                      [model_id]).fetchall()
+
+
+def prices_of(db: Any, model_id: int) -> list[tuple[str, str]]:
+    """(arena name, as of) of every price row of a model."""
+    return db.execute("SELECT arena_name, as_of FROM prices WHERE model_id = ?", [model_id]).fetchall()
 
 
 def scores_of(db: Any, model_id: int) -> list[tuple]:
@@ -183,3 +189,31 @@ def organizations(store: Store) -> list[Row]:
 def org_spellings(store: Store) -> list[tuple[str, int]]:
     """(spelling, organisation id) of every organisation alias."""
     return [(r["spelling"], r["org_id"]) for r in store.query("SELECT spelling, org_id FROM org_aliases")]
+
+
+# -- issue #11 commands: small, prices, the model card ----------------------------------------
+def benchmark_results(store: Store, benchmark: str) -> list[Row]:
+    """Every result on a benchmark, oldest first: model id, value (percent), its date (else the
+    model's release) and the version that was run (`small` reads the first to reach a threshold)."""
+    return store.query(
+        """SELECT s.model_id, s.value * 100 AS value, COALESCE(s.date, m.release_date) AS date, s.version
+           FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+           WHERE s.benchmark = ? ORDER BY date""", [benchmark])
+
+
+def price_list(store: Store, source: str = "arena-prices") -> list[Row]:
+    """Every price row of a price source, oldest list first."""
+    return store.query("SELECT * FROM prices WHERE source_id = ? ORDER BY as_of", [source])
+
+
+def newest_overall_board_of(store: Store, model_id: int, until: str | None = None) -> Row | None:
+    """(source_id, snapshot_date) of the newest overall board of any source that rates a model."""
+    return store.one(
+        "SELECT source_id, snapshot_date FROM arena_ratings WHERE model_id = ? AND category = 'full' "
+        "AND (? IS NULL OR snapshot_date <= ?) ORDER BY snapshot_date DESC, score DESC LIMIT 1",
+        [model_id, until, until])
+
+
+def figure_row(store: Store, figure_id: str) -> Row | None:
+    """One AI Index figure with every column (value, period, subject, unit, citation ...)."""
+    return store.one("SELECT * FROM figures WHERE id = ?", [figure_id])

@@ -5,14 +5,23 @@ data version into plain Python structures, so the race questions (best per
 country per snapshot, gaps, spreads) are answered in microseconds without
 touching the event loop's thread. Everything here is read-only. Reads
 that go to the database each time are named in :mod:`bot.store.queries`.
+
+The Arena ratings come from three sources (see :mod:`bot.store.boards` for
+the rule that picks one board per date). ``by_date``/``dates``/``board``/
+``best``... read the *chain*: the overall boards the rule picks, one per
+date, 2023-05 to 2025-12, each board from one source only. Any board of any
+source and category is read with ``boards()``, ``board_rows()`` and
+``board_for()`` (docs/arena-sources.md).
 """
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
 from bot.store.db import Store
 from bot.store.normalize import EUROPE
 
@@ -32,6 +41,13 @@ class Rating:
     org_id: int | None
     country: str | None
     licence: str | None
+    source: str = "arena-csv"          # arena-csv | arena-history | arena-catalog | moderators
+    category: str = OVERALL
+    ci_lower: float | None = None      # the 95% interval, absolute
+    ci_upper: float | None = None
+    rank_published: bool = True        # False: `rank` was computed from the board (see rank_board)
+    key: str | None = None             # the name as the board has it (a model key for history/catalog);
+    #                                    `arena_name` is the name LMArena shows (the key's display name)
 
     @property
     def open(self) -> bool:
@@ -42,26 +58,81 @@ class Rating:
 Pred = Callable[[Rating], bool]
 
 
+_RATING_SQL = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
+                      r.score, r.ci_lower, r.ci_upper, r.votes,
+                      COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
+                      COALESCE(m.country, o.country) AS country,
+                      COALESCE(r.licence, m.licence, CASE WHEN m.access = 'open weights' THEN 'Open'
+                               WHEN m.access IS NOT NULL THEN 'Proprietary' END) AS licence
+               FROM arena_ratings r JOIN models m ON m.id = r.model_id
+               LEFT JOIN organizations o ON o.id = m.org_id
+               WHERE m.hidden = 0"""
+
+
+def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
+    score, lo, hi = r["score"], r["ci_lower"], r["ci_upper"]
+    key = r["arena_name"]
+    return Rating(r["snapshot_date"], display.get(key, key), r["model_id"], r["name"], r["rank"] or 0, score,
+                  None if hi is None else hi - score, None if lo is None else score - lo, r["votes"],
+                  r["org"], r["org_id"], r["country"], r["licence"], r["source_id"], r["category"], lo, hi,
+                  r["rank"] is not None, key)
+
+
+def rank_board(rows: list[Rating]) -> list[Rating]:
+    """A board sorted best first, with a rank for every row. A published
+    rank is kept. Otherwise, with 95% intervals, the rank is LMArena's own:
+    1 + the number of models whose interval lies wholly above this one's
+    (so statistical ties share a rank); without intervals it is 1 + the
+    number of models rated higher."""
+    rows = sorted(rows, key=lambda r: (-r.score, r.rank or 0, r.arena_name))
+    if all(r.rank_published for r in rows):
+        return rows
+    neg_lows = sorted(-r.ci_lower for r in rows if r.ci_lower is not None)
+    out = []
+    for r in rows:
+        if r.rank_published:
+            out.append(r)
+            continue
+        if r.ci_upper is not None and neg_lows:
+            rank = 1 + bisect.bisect_left(neg_lows, -r.ci_upper)  # intervals wholly above this one
+        else:
+            rank = 1 + sum(1 for x in rows if x.score > r.score)
+        out.append(dataclasses.replace(r, rank=rank))
+    return out
+
+
 class ReadModel:
     """Everything the answers read, loaded at one data version."""
 
     def __init__(self, store: Store):
         self.store = store
         self.version = store.data_version
-        rows = store.query(
-            """SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
-                      r.ci_minus, r.votes, COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
-                      COALESCE(m.country, o.country) AS country, r.licence
-               FROM arena_ratings r JOIN models m ON m.id = r.model_id
-               LEFT JOIN organizations o ON o.id = m.org_id
-               WHERE m.hidden = 0
-               ORDER BY r.snapshot_date, r.score DESC, r.rank""")
+        keys = store.query("SELECT DISTINCT source_id, snapshot_date, category FROM arena_ratings")
+        by_cat: dict[str, list[tuple[str, str]]] = {}
+        for k in keys:
+            by_cat.setdefault(k["category"], []).append((k["source_id"], k["snapshot_date"]))
+        self._all_boards = {c: sorted(set(v), key=lambda b: (b[1], b[0])) for c, v in by_cat.items()}
+        self.chains = {c: BoardChain(v) for c, v in by_cat.items()}
+        self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}
+        # a model key's display name (the CSV snapshots already use display names)
+        self.display = {r["key"]: r["display_name"] for r in store.query("SELECT key, display_name FROM arena_keys")}
+        chain = self.chains.get(OVERALL) or BoardChain([])
+        chosen = {(b.source, b.date) for b in chain.boards}
+        rows = store.query(_RATING_SQL + " AND r.category = ? ORDER BY r.snapshot_date", [OVERALL])
         self.by_date: dict[str, list[Rating]] = {}
+        amendments: list[Rating] = []
         for r in rows:
-            rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
-                            r["ci_plus"], r["ci_minus"], r["votes"], r["org"], r["org_id"], r["country"],
-                            r["licence"])
-            self.by_date.setdefault(rating.date, []).append(rating)
+            if (r["source_id"], r["snapshot_date"]) in chosen:
+                self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
+            elif r["source_id"] == AMENDMENTS:
+                amendments.append(_rating(r, self.display))
+        for a in amendments:  # a moderator's rating joins the board the rule picks for its date
+            b = chain.board_for(a.date)
+            if b is not None:
+                board = self.by_date[b.date]
+                board[:] = [x for x in board if x.key != a.key] + [dataclasses.replace(a, date=b.date)]
+        for d, board in self.by_date.items():
+            self.by_date[d] = rank_board(board)
         self.dates = sorted(self.by_date)
         self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
         self.models = {m["id"]: m for m in store.query(
@@ -69,6 +140,54 @@ class ReadModel:
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
+
+    # -- boards of every source and category ------------------------------------
+    def categories(self) -> list[str]:
+        """Every Arena category with at least one board ('full' = overall)."""
+        return sorted(self._all_boards, key=lambda c: (c != OVERALL, c))
+
+    def boards(self, category: str = OVERALL) -> list[BoardKey]:
+        """Every board (source, date) of a category, of every source, by date."""
+        return [BoardKey(s, d) for s, d in self._all_boards.get(category, [])]
+
+    def board_for(self, day: str | None, category: str = OVERALL) -> BoardKey | None:
+        """The board that answers `day` by the rule in :mod:`bot.store.boards`
+        (None: no board on or before it)."""
+        chain = self.chains.get(category)
+        return chain.board_for(day) if chain else None
+
+    def chain(self, category: str = OVERALL) -> list[BoardKey]:
+        """The boards the rule picks, one per date (a series over time)."""
+        chain = self.chains.get(category)
+        return list(chain.boards) if chain else []
+
+    def next_board(self, source: str, date: str, category: str = OVERALL) -> BoardKey | None:
+        """The same source's next board after `date` in that category."""
+        later = [d for s, d in self._all_boards.get(category, []) if s == source and d > date]
+        return BoardKey(source, min(later)) if later else None
+
+    def board_rows(self, source: str, date: str, category: str = OVERALL) -> list[Rating]:
+        """One board as published, best first, ranked (see :func:`rank_board`).
+        Never mixes sources."""
+        key = (source, date, category)
+        rows = self._board_cache.get(key)
+        if rows is None:
+            if category == OVERALL and self.chains.get(OVERALL) and \
+                    self.chains[OVERALL].source_on(date) == source and date in self.by_date:
+                rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS)]
+            else:
+                rows = rank_board([_rating(r, self.display) for r in self.store.query(
+                    _RATING_SQL + " AND r.source_id = ? AND r.snapshot_date = ? AND r.category = ?",
+                    [source, date, category])])
+            if len(self._board_cache) > 256:
+                self._board_cache.clear()
+            self._board_cache[key] = rows
+        return list(rows)
+
+    def source_of(self, date: str, category: str = OVERALL) -> str | None:
+        """The source of the chain's board dated `date`."""
+        chain = self.chains.get(category)
+        return chain.source_on(date) if chain else None
 
     # -- dates --------------------------------------------------------------
     @property

@@ -157,9 +157,97 @@ MIGRATIONS: list[str] = [
     ALTER TABLE audit ADD COLUMN guild_id TEXT;
     CREATE INDEX audit_scope ON audit(scope, guild_id);
     """,
+    # 3: one Arena history from three sources (issue #11). Every rating keeps the board it
+    # comes from: its source (arena-csv | arena-history | arena-catalog, rows of `sources`),
+    # the board's date and its category ('full' is the overall board); the 95% interval is
+    # stored as absolute bounds; a published rank is optional (only the CSV snapshots publish
+    # one). Prices per Arena model key, and parameter counts with the URL they come from.
+    """
+    INSERT INTO sources (id, title, url, licence, as_of, note)
+        SELECT 'arena-csv', title, url, licence, as_of, note FROM sources WHERE id = 'lmarena';
+    UPDATE models SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE organizations SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE aliases SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE benchmark_scores SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    UPDATE figures SET source_id = 'arena-csv' WHERE source_id = 'lmarena';
+    CREATE TABLE arena_ratings_v2 (
+        source_id TEXT NOT NULL REFERENCES sources(id), -- arena-csv | arena-history | arena-catalog
+        snapshot_date TEXT NOT NULL,        -- the board's date (ISO)
+        category TEXT NOT NULL DEFAULT 'full', -- 'full' = overall; catalog: coding, math, chinese ...
+        arena_name TEXT NOT NULL,           -- as the board names it: display name (CSV) or model key
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        rank INTEGER,                       -- as published (CSV snapshots); NULL when not published
+        rank_stylectrl INTEGER,
+        score REAL NOT NULL,
+        ci_lower REAL,                      -- 95% interval, absolute (CSV: score - minus; catalog: q025)
+        ci_upper REAL,                      -- (CSV: score + plus; catalog: q975); NULL for the history
+        votes INTEGER,
+        organization TEXT,                  -- as the board wrote it (CSV only)
+        licence TEXT,                       -- as the board wrote it (CSV only)
+        knowledge_cutoff TEXT,
+        PRIMARY KEY (source_id, snapshot_date, category, arena_name)
+    ) WITHOUT ROWID;
+    INSERT INTO arena_ratings_v2 (source_id, snapshot_date, category, arena_name, model_id, rank,
+            rank_stylectrl, score, ci_lower, ci_upper, votes, organization, licence, knowledge_cutoff)
+        SELECT CASE source_id WHEN 'lmarena' THEN 'arena-csv' ELSE source_id END, snapshot_date, 'full',
+               arena_name, model_id, rank, rank_stylectrl, score,
+               CASE WHEN ci_minus IS NULL THEN NULL ELSE score - ci_minus END,
+               CASE WHEN ci_plus IS NULL THEN NULL ELSE score + ci_plus END,
+               votes, organization, licence, knowledge_cutoff
+        FROM arena_ratings;
+    DROP TABLE arena_ratings;
+    ALTER TABLE arena_ratings_v2 RENAME TO arena_ratings;
+    CREATE INDEX arena_model ON arena_ratings(model_id, snapshot_date);
+    CREATE INDEX arena_board ON arena_ratings(category, source_id, snapshot_date, score DESC);
+    DELETE FROM sources WHERE id = 'lmarena';
+    CREATE TABLE prices (
+        arena_name TEXT NOT NULL,           -- the Arena model key the price is listed for
+        as_of TEXT NOT NULL,                -- the date of the price list
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        display_name TEXT,                  -- the list's display name
+        input_price REAL,                   -- USD per million input tokens
+        output_price REAL,                  -- USD per million output tokens
+        price_url TEXT,                     -- where the list says the price comes from
+        source_id TEXT NOT NULL REFERENCES sources(id), -- arena-prices
+        PRIMARY KEY (arena_name, as_of)
+    );
+    CREATE INDEX prices_model ON prices(model_id);
+    ALTER TABLE models ADD COLUMN active_parameters REAL;      -- mixture of experts: active per token
+    ALTER TABLE models ADD COLUMN parameters_url TEXT;         -- model card / paper the size comes from
+    ALTER TABLE models ADD COLUMN parameters_disclosed INTEGER; -- 0: the maker does not disclose it
+    """,
+    # 4: what an Arena model key is called, by whom made and whether open, with where each
+    # came from (the reviewed curation or LMArena's scatterplot-data)
+    """
+    CREATE TABLE arena_keys (
+        key TEXT PRIMARY KEY,               -- the Arena model key (history, catalog)
+        display_name TEXT NOT NULL,         -- how LMArena shows it
+        organization TEXT,
+        open INTEGER,                       -- 1 open weights, 0 closed, NULL unknown
+        licence TEXT,
+        name_from TEXT,                     -- csv:<display name> | scatterplot | hand
+        source_id TEXT REFERENCES sources(id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Steps whose presence shows in the tables, so a database can say which it has.
+# Builds of the issue #11 branch, before it met the server tables, numbered their
+# Arena steps 2 and 3: their databases say user_version 2 or 3 but hold steps 1, 3
+# (and 4), not 2. Migrating by user_version alone would run step 3 twice and never 2.
+SERVER_STEP, ARENA_STEP, ARENA_KEYS_STEP = 1, 2, 3  # indexes into MIGRATIONS
+
+
+def applied_steps(version: int, tables: set[str], arena_columns: set[str]) -> set[int]:
+    """The indexes of :data:`MIGRATIONS` a database at ``PRAGMA user_version``
+    `version`, with these `tables` and these columns of ``arena_ratings``, has
+    applied: the first `version` steps, unless its tables show the issue #11
+    branch's own numbering (the Arena history without the server tables)."""
+    if version >= 2 and "guild_settings" not in tables and "category" in arena_columns:
+        return {0, ARENA_STEP} | ({ARENA_KEYS_STEP} if "arena_keys" in tables else set())
+    return set(range(version))
 
 # Primary-key columns of each table that an audited change may touch.
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
@@ -168,7 +256,9 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "org_aliases": ("alias",),
     "models": ("id",),
     "aliases": ("alias",),
-    "arena_ratings": ("snapshot_date", "arena_name"),
+    "arena_ratings": ("source_id", "snapshot_date", "category", "arena_name"),
+    "prices": ("arena_name", "as_of"),
+    "arena_keys": ("key",),
     "benchmark_scores": ("model_id", "benchmark", "version"),
     "figures": ("id",),
     "meta": ("key",),

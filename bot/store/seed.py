@@ -43,7 +43,11 @@ def table_rows(store: Store, table: str) -> list[dict[str, Any]]:
                  FROM benchmark_scores s JOIN models m ON m.id = s.model_id
                  ORDER BY s.benchmark, m.name, s.version""",
         "arena": """SELECT r.*, m.name AS model, r.source_id AS source FROM arena_ratings r
-                 JOIN models m ON m.id = r.model_id ORDER BY r.snapshot_date, r.rank, r.arena_name""",
+                 JOIN models m ON m.id = r.model_id
+                 ORDER BY r.source_id, r.snapshot_date, r.category, r.rank, r.score DESC, r.arena_name""",
+        "arena_keys": "SELECT k.*, k.source_id AS source FROM arena_keys k ORDER BY k.key",
+        "prices": """SELECT p.*, m.name AS model, p.source_id AS source FROM prices p
+                 JOIN models m ON m.id = p.model_id ORDER BY p.arena_name, p.as_of""",
         "figures": "SELECT f.*, f.source_id AS source FROM figures f ORDER BY f.id",
     }[table]
     return [{c: r.get(c) for c in COLUMNS[table]} for r in store.query(q)]
@@ -58,13 +62,25 @@ def table_csv(store: Store, table: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_tables(store: Store, folder: Path) -> list[Path]:
+def write_tables(store: Store, folder: Path, *, compact_arena: bool = False) -> list[Path]:
+    """Write every project table. With `compact_arena` (the seed) the Arena
+    ratings go to the compact files of :mod:`bot.store.seed_arena` instead of
+    ``arena.csv``."""
+    from bot.store.importers.seed_arena import FILES, write_compact
+
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for t in LOAD_ORDER:
         p = folder / f"{t}.csv"
+        if t == "arena" and compact_arena:
+            p.unlink(missing_ok=True)
+            out.extend(write_compact(store, folder))
+            continue
         p.write_bytes(table_csv(store, t))
         out.append(p)
+    if not compact_arena:
+        for f in FILES:
+            (folder / f"{f}.csv").unlink(missing_ok=True)
     return out
 
 

@@ -12,7 +12,8 @@ from bot.config import SETTINGS, ConfigError, Settings
 from bot.render.charts.registry import KINDS, chart_kind
 from bot.store.importers import IMPORTERS, chat_importers
 
-PARAM_KINDS = {"model", "models", "org", "country", "benchmark", "command", "text", "int", "date", "attachment"}
+PARAM_KINDS = {"model", "models", "org", "country", "benchmark", "category", "command", "text", "int", "date",
+               "attachment"}
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

@@ -18,6 +18,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord import fit
+from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
@@ -252,6 +253,7 @@ class RaceBot(commands.Bot):
                 log.warning("command %s not registered: %s", info.name, exc)
         if self.settings.sync_commands:
             await self.sync_commands()
+        self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
 
     def use_message_content(self, enabled: bool) -> None:
         """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.adapters.discord.host import Host
 from bot.render.text import clip
 
-AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
+AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command", "category"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 
 

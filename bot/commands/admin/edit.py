@@ -161,10 +161,12 @@ def elo_(ctx: Context, args: Args) -> Reply:
 
     def do(ch):
         m = ch.get("models", {"id": mid})
-        board = queries.snapshot_scores(ch.db, day)
+        shown = ctx.read.board_for(day)  # the rating joins the board the rule picks for that day
+        board = queries.snapshot_scores(ch.db, shown.source, shown.date) if shown else []
         rank = 1 + sum(1 for n, s in board if s > value and n != name)
         outcome = ch.upsert("arena_ratings", {
-            "snapshot_date": day, "arena_name": name, "model_id": mid, "rank": rank, "score": value,
+            "snapshot_date": day, "category": "full", "arena_name": name, "model_id": mid, "rank": rank,
+            "score": value,
             "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
             "source_id": SOURCE_MODERATOR})
         moved = rerank_snapshot(ch, day)  # the others' ranks follow (audited, so undo puts them back)
@@ -256,8 +258,11 @@ def merge(ctx: Context, args: Args) -> Reply:
     def do(ch):
         moved = 0
         for r in queries.ratings_of(ch.db, dup):
-            ch.upsert("arena_ratings", {"snapshot_date": r[0], "arena_name": r[1], "model_id": keep})
+            ch.upsert("arena_ratings", {"source_id": r[0], "snapshot_date": r[1], "category": r[2],
+                                        "arena_name": r[3], "model_id": keep})
             moved += 1
+        for r in queries.prices_of(ch.db, dup):
+            ch.upsert("prices", {"arena_name": r[0], "as_of": r[1], "model_id": keep})
         for r in queries.scores_of(ch.db, dup):
             ch.delete("benchmark_scores", {"model_id": dup, "benchmark": r[0], "version": r[1]})
             if ch.get("benchmark_scores", {"model_id": keep, "benchmark": r[0], "version": r[1]}) is None:

@@ -10,9 +10,12 @@ from typing import Any, Callable
 
 from bot import work
 from bot.commands.admin.changes import announcements, race_state
+from bot.caller import Caller
+from bot.commands import sync_arena
 from bot.commands.admin.values import actor
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
+from bot.commands.pending import ANY_MODERATOR
 from bot.commands.registry import Param, command
 from bot.render.text import clean, code_block
 from bot.reply import Reply
@@ -26,6 +29,7 @@ from bot.store.importers import (
 from bot.store.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
+JSON_KINDS = ("arena-catalog", "arena-prices")  # the kinds whose files are JSON
 
 
 def progress_of(what: str) -> Callable[[int, int], None]:
@@ -39,8 +43,10 @@ def progress_of(what: str) -> Callable[[int, int], None]:
     return show
 
 
-def _dry_run_reply(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str) -> Reply:
-    """Run the import as a dry run; keep the real one pending until its author confirms.
+def _dry_run_reply(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str, *,
+                   owner: str | None = None) -> Reply:
+    """Run the import as a dry run; keep the real one pending until its author (`owner`:
+    the caller by default, ANY_MODERATOR for the scheduled Arena check) confirms.
     Dry runs are long work: not bounded by COMMAND_TIMEOUT, they report progress."""
     try:
         report = run(dry_run=True, progress=progress_of(f"dry run of {label}"))
@@ -55,12 +61,13 @@ def _dry_run_reply(ctx: Context, kind: str, run: Callable[..., ImportReport], la
                           f"{done.unchanged} unchanged, {done.skipped} skipped. `undo` reverts it.",
                      changed=True, data={"report": done.as_dict()}, announcements=announcements(before, after))
 
-    token = ctx.pending.add(ctx.caller.user_id, label, apply)
+    token = ctx.pending.add(owner or ctx.caller.user_id, label, apply)
     preview = "\n".join(clean(c, 120) for c in report.changes[:15])
     text = (f"Dry run of {label}: **{report.added} added, {report.updated} changed, {report.unchanged} unchanged, "
             f"{report.skipped} skipped, 0 removed** (imports never delete).\n"
             + (code_block(preview.split("\n")) + "\n" if preview else "")
-            + "Press Confirm within 5 minutes to apply it; only you can.")
+            + ("Press Confirm within 5 minutes to apply it; any moderator can." if owner == ANY_MODERATOR else
+               "Press Confirm within 5 minutes to apply it; only you can."))
     return Reply(text=text, status="confirm", confirm_token=token,
                  data={"import": kind, "report": report.as_dict(), "dry_run": True})
 
@@ -76,10 +83,13 @@ def confirm_pending(ctx: Context, token: str) -> Reply:
         return Reply(text=str(exc), status="error")
 
 
-@command("import", summary="Import a CSV attachment (dry run first, then Confirm).",
-         usage="import <epoch|arena|figures|project> (with the CSV attached)", example="import arena", admin=True,
-         params=(Param("kind", "text", "epoch, arena, figures or project", True),
-                 Param("file", "attachment", "the CSV file", True)), long=True)
+@command("import", summary="Import an attached file (dry run first, then Confirm).",
+         usage="import <epoch|arena|arena-history|arena-catalog|arena-prices|figures|project> (with the file attached)",
+         example="import arena", admin=True,
+         params=(Param("kind", "text", "epoch, arena, arena-history, arena-catalog, arena-prices, figures or project",
+                       True),
+                 Param("file", "attachment", "the CSV (or, for arena-catalog and arena-prices, JSON) file", True)),
+         long=True)
 def import_(ctx: Context, args: Args) -> Reply:
     ws = words(args.raw)
     kind = fold(ws[0]).replace(" ", "-") if ws else ""
@@ -87,13 +97,15 @@ def import_(ctx: Context, args: Args) -> Reply:
     if importer is None:
         raise Usage("Kinds: " + ", ".join(f"{i.name} ({i.summary})" for i in chat_importers().values()) + ".")
     if len(args.attachments) != 1:
-        raise Usage("Attach exactly one CSV file to the message.")
+        raise Usage("Attach exactly one file to the message.")
     fname, data = args.attachments[0]
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(fname).name)[:100] or "upload.csv"
     if len(data) > MAX_UPLOAD:
         return Reply(text=f"That file is {len(data) / 1e6:.1f} MB; the limit is 25 MB. Nothing was imported.",
                      status="error")
-    if not safe_name.lower().endswith((".csv", ".txt")):
+    if kind in JSON_KINDS and not safe_name.lower().endswith(".json"):
+        return Reply(text=f"`import {kind}` takes a .json file. Nothing was imported.", status="error")
+    if kind not in JSON_KINDS and not safe_name.lower().endswith((".csv", ".txt")):
         return Reply(text="Only .csv files can be imported. Nothing was imported.", status="error")
     date = ws[1] if len(ws) > 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", ws[1]) else None
     store = ctx.store
@@ -107,12 +119,14 @@ def import_(ctx: Context, args: Args) -> Reply:
     return _dry_run_reply(ctx, kind, run, f"{kind} {safe_name}")
 
 
-@command("sync", summary="Fetch the current Epoch AI notable models CSV and import it (dry run first).",
-         usage="sync epoch", example="sync epoch", admin=True,
-         params=(Param("what", "text", "epoch", True),), long=True)
+@command("sync", summary="Fetch Epoch AI's notable models CSV or LMArena's leaderboard and import it (dry run first).",
+         usage="sync <epoch|arena>", example="sync arena", admin=True,
+         params=(Param("what", "text", "epoch or arena", True),), long=True)
 def sync(ctx: Context, args: Args) -> Reply:
+    if fold(args.raw) in ("arena", "lmarena", "arena catalog", "catalog"):
+        return sync_arena.prepare(ctx, owner=ctx.caller.user_id, fetch=_fetcher(ctx), register=_register)
     if fold(args.raw) != "epoch":
-        raise Usage("Only `sync epoch` is supported.")
+        raise Usage("`sync epoch` (Epoch AI's notable models) or `sync arena` (LMArena's published leaderboard).")
     url = ctx.settings.epoch_csv_url
     try:
         data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
@@ -127,3 +141,26 @@ def sync(ctx: Context, args: Args) -> Reply:
                           lambda dry_run, progress=None: epoch.run(
                               store, data, name=name, dry_run=dry_run, actor=who, progress=progress),
                           f"epoch (synced from {clean(url, 200)})")
+
+
+def _fetcher(ctx: Context) -> Callable[[str, float], bytes]:
+    """The vetted download (:mod:`bot.store.fetch`: https, public addresses only, a
+    total deadline, a size cap) with this context's settings, for `sync arena`."""
+    def get(url: str, timeout: float) -> bytes:
+        return fetch(url, settings=ctx.settings, deadline=timeout, max_bytes=MAX_UPLOAD)
+
+    return get
+
+
+def _register(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str, owner: str) -> Reply:
+    return _dry_run_reply(ctx, kind, run, label, owner=owner)
+
+
+def arena_check(engine: Any) -> Reply | None:
+    """The scheduled check of LMArena's published leaderboard: a reply for the
+    moderators (dry run, pending for any moderator) when there is new data,
+    an error reply when the fetch failed, None when nothing changed."""
+    checker = Caller(user_id="arena-check", name="scheduled Arena check", is_moderator=True)
+    ctx = engine.context(checker)
+    reply = sync_arena.prepare(ctx, owner=ANY_MODERATOR, fetch=_fetcher(ctx), register=_register)
+    return reply if reply.status in ("confirm", "error") else None

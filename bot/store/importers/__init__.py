@@ -3,6 +3,8 @@
 * Epoch AI notable models CSV (``epoch``, :mod:`.epoch`)
 * Epoch AI Benchmarking Hub: runs + model versions + organisations (``epoch-hub``, :mod:`.epoch`)
 * Chatbot Arena (LMArena) leaderboard snapshots, all three header variants (``arena``, :mod:`.arena`)
+* the Arena rating history, LMArena's catalog releases and price list, keyed by model key
+  (``arena-history``, ``arena-catalog``, ``arena-prices``, :mod:`.arena_sources`)
 * AI Index 2025 headline figures (``figures``, :mod:`.figures`)
 * the project's own CSVs, the seed's format, which moderators export (``project``, :mod:`.project`)
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from bot.store.importers.arena import import_arena
+from bot.store.importers.arena_sources import import_arena_catalog, import_arena_history, import_arena_prices
 from bot.store.importers.common import (
     SOURCE_MODERATOR,
     SOURCES,
@@ -52,6 +55,12 @@ class Importer:
 IMPORTERS: dict[str, Importer] = {i.name: i for i in (
     Importer("epoch", import_epoch_notable, "Epoch AI notable models CSV"),
     Importer("arena", import_arena, "a Chatbot Arena leaderboard snapshot", snapshot_date=True),
+    Importer("arena-history", import_arena_history, "the Arena rating history CSV (one row per date, one column "
+             "per model key)"),
+    Importer("arena-catalog", import_arena_catalog, "an LMArena leaderboard release (leaderboard-text JSON, "
+             "every category)", snapshot_date=True),
+    Importer("arena-prices", import_arena_prices, "LMArena's price list (scatterplot-data JSON)",
+             snapshot_date=True),
     Importer("figures", import_figures, "AI Index headline figures"),
     Importer("project", import_project, "one of the project's own CSV tables (what `export` writes)"),
     Importer("epoch-hub", import_epoch_hub, "the Epoch AI Benchmarking Hub folder (three CSV files)",
@@ -67,5 +76,6 @@ def chat_importers() -> dict[str, Importer]:
 __all__ = [
     "IMPORTERS", "Importer", "chat_importers", "ImportFailed", "ImportReport", "OrgIndex", "SOURCES",
     "SOURCE_MODERATOR", "ensure_sources", "read_table", "rerank_snapshot", "terminal_progress", "import_arena", "import_epoch_hub",
-    "import_epoch_notable", "import_figures", "import_project",
+    "import_epoch_notable", "import_figures", "import_project", "import_arena_history", "import_arena_catalog",
+    "import_arena_prices",
 ]

@@ -94,7 +94,9 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
         kc = (r.get("knowledge_cutoff") or "").strip()
         out.append({
             "arena_name": name, "rank": rank, "rank_stylectrl": rsc, "score": score,
-            "ci_plus": ci_plus, "ci_minus": ci_minus, "votes": int(votes) if votes is not None else None,
+            "ci_lower": None if ci_minus is None else score - ci_minus,
+            "ci_upper": None if ci_plus is None else score + ci_plus,
+            "votes": int(votes) if votes is not None else None,
             "organization": cell_name(table, rn, line, "organization", r.get("organization"), required=False),
             "licence": licence_name(cell_text(table, rn, line, "license", r.get("license"), limit=200)),
             "knowledge_cutoff": None if kc.lower() in ("", "unknown", "n/a")
@@ -125,7 +127,8 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
     rows = parse_arena(table, skipped)
     report = ImportReport("arena", table.name, skipped=len(skipped), notes=skipped)
     with import_transaction(store, actor, f"import arena {date}", audit, dry_run) as ch:
-        as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings").fetchone()[0]
+        as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings WHERE source_id = ?",
+                              [SOURCE_ARENA]).fetchone()[0]
         ensure_sources(ch, SOURCE_ARENA, as_of={SOURCE_ARENA: max(filter(None, [as_of, date]))})
         orgs = OrgIndex(ch)
         ids = model_ids_by_name(ch)
@@ -177,8 +180,8 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                                       "source_id": SOURCE_ARENA})
                 aliases[arena_name] = target
                 mid = target
-            outcome = ch.upsert("arena_ratings", {"snapshot_date": date, "model_id": mid, **r,
-                                                  "source_id": SOURCE_ARENA})
+            outcome = ch.upsert("arena_ratings", {"source_id": SOURCE_ARENA, "snapshot_date": date,
+                                                  "category": "full", "model_id": mid, **r})
             report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
             if progress:
                 progress(i + 1, len(rows))

@@ -28,7 +28,11 @@ Progress = Callable[[int, int], None]
 
 SOURCE_EPOCH_NOTABLE = "epoch-notable"
 SOURCE_EPOCH_HUB = "epoch-hub"
-SOURCE_ARENA = "lmarena"
+SOURCE_ARENA = "arena-csv"          # the CSV snapshots of the leaderboard
+SOURCE_ARENA_HISTORY = "arena-history"
+SOURCE_ARENA_CATALOG = "arena-catalog"
+SOURCE_ARENA_PRICES = "arena-prices"
+SOURCE_CURATION = "curation"
 SOURCE_AI_INDEX = "ai-index-2025"
 SOURCE_MODERATOR = "moderators"
 
@@ -40,8 +44,21 @@ SOURCES: dict[str, dict[str, str | None]] = {
         title="Epoch AI Benchmarking Hub", url="https://epoch.ai/data/ai-benchmarking-dashboard",
         licence="CC BY 4.0 (credit: Epoch AI)"),
     SOURCE_ARENA: dict(
-        title="LMArena (Chatbot Arena) text leaderboard", url="https://lmarena.ai/leaderboard",
-        licence="leaderboard data published by LMArena"),
+        title="LMArena (Chatbot Arena) text leaderboard, CSV snapshots (fboulnois/llm-leaderboard-csv)",
+        url="https://lmarena.ai/leaderboard", licence="leaderboard data published by LMArena"),
+    SOURCE_ARENA_HISTORY: dict(
+        title="LMArena (Chatbot Arena) published Elo ratings by date (nakasyou/lmarena-history)",
+        url="https://github.com/nakasyou/lmarena-history",
+        licence="ratings published by LMArena; converter MIT"),
+    SOURCE_ARENA_CATALOG: dict(
+        title="LMArena text leaderboard releases (lmarena/arena-catalog)",
+        url="https://github.com/lmarena/arena-catalog", licence="leaderboard data published by LMArena"),
+    SOURCE_ARENA_PRICES: dict(
+        title="LMArena model prices and licences (lmarena/arena-catalog scatterplot-data)",
+        url="https://github.com/lmarena/arena-catalog", licence="data published by LMArena"),
+    SOURCE_CURATION: dict(
+        title="The project's reviewed curation (data/curation: names, organisations, sizes)",
+        url=None, licence="project data; each size row names its model card or paper"),
     SOURCE_AI_INDEX: dict(
         title="AI Index Report 2025 (Stanford HAI)", url="https://hai.stanford.edu/ai-index/2025-ai-index-report",
         licence="facts as reported"),

@@ -103,6 +103,17 @@ def import_epoch_notable(store: Store, source: str | Path | bytes, *, name: str 
 # ---------------------------------------------------------------------------
 # Epoch AI Benchmarking Hub
 # ---------------------------------------------------------------------------
+def later_version(ch, model_id: int, version_date: str | None) -> bool:
+    """True when a version dated `version_date` came out more than a month
+    after the model's release: it is a later version, not that model."""
+    from bot.store.linking import WINDOW_MONTHS, _months
+
+    rel = ch.db.execute("SELECT release_date FROM models WHERE id = ?", [model_id]).fetchone()
+    if not rel or not rel[0] or not version_date:
+        return False
+    return _months(version_date[:7]) - _months(rel[0][:7]) > WINDOW_MONTHS
+
+
 def _hub_paths(source: str | Path) -> tuple[Path, Path, Path]:
     p = Path(source)
     d = p if p.is_dir() else p.parent
@@ -135,6 +146,7 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
             "model": cell_name(vers_t, rn, line, "Model", r["Model"] or r.get("Display name") or vid),
             "date": cell_date(vers_t, rn, line, "Version release date", r["Version release date"]),
             "developer": (r.get("Hugging Face developer id") or "").strip() or None,
+            "display": " ".join((r.get("Display name") or "").split()) or None,
         }
     scores: list[dict[str, Any]] = []
     seen_runs: dict[tuple, int] = {}
@@ -181,14 +193,21 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         linker = Linker(store_models(ch), org_words(ch))
         for i, s in enumerate(scores):
             v = versions_by_id[s["version"]]
-            mid = ids.get(v["model"]) or aliases.get(s["version"])
+            mid = aliases.get(s["version"])
+            family = ids.get(v["model"])
+            if mid is None and family is not None and not later_version(ch, family, v["date"]):
+                mid = family
             if mid is None:
                 # the version id carries the date ("gpt-4o-2024-11-20"): it picks the right dated model
-                linked = linker.link(s["version"], seen_on=v["date"]) or linker.link(v["model"], seen_on=v["date"])
+                linked = linker.link(s["version"], seen_on=v["date"]) or (
+                    # the family name with the version's date, so only that version links
+                    linker.link(f"{v['model']} {v['date'] or ''}", seen_on=v["date"]) if family is None else None)
                 mid = linked["id"] if linked else aliases.get(v["model"])
             if mid is None:
                 org = (orgs.find(v["developer"]) if v["developer"] else None) or infer_org(ch, orgs, v["model"])
-                row = {"name": v["model"], "organization": org["name"] if org else None,
+                # a later version of a model we have is a model of its own, by its display name
+                own = v["model"] if family is None else (v["display"] or f"{v['model']} ({s['version']})")
+                row = {"name": own, "organization": org["name"] if org else None,
                        "org_id": org["id"] if org else None, "country": org["country"] if org else None,
                        "sector": org["sector"] if org else None, "release_date": v["date"],
                        "origin": "hub", "source_id": SOURCE_EPOCH_HUB}

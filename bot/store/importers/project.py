@@ -20,17 +20,24 @@ COLUMNS: dict[str, list[str]] = {
     "sources": ["id", "title", "url", "licence", "as_of", "note"],
     "organizations": ["name", "country", "sector", "spellings", "source"],
     "models": ["name", "organization", "country", "countries", "sector", "release_date", "domain",
-               "parameters", "training_compute", "training_cost", "access", "licence", "frontier",
+               "parameters", "active_parameters", "parameters_url", "parameters_disclosed",
+               "training_compute", "training_cost", "access", "licence", "frontier",
                "origin", "hidden", "source"],
     "aliases": ["alias", "model", "kind", "reviewed", "source"],
     "scores": ["model", "benchmark", "version", "value", "date", "source"],
-    "arena": ["snapshot_date", "arena_name", "model", "rank", "rank_stylectrl", "score", "ci_plus",
-              "ci_minus", "votes", "organization", "licence", "knowledge_cutoff", "source"],
+    # one rating per (source, board date, category, Arena name); `model` may be empty when
+    # `arena_name` is an alias (the seed leaves it empty to stay compact)
+    "arena": ["source", "snapshot_date", "category", "arena_name", "model", "rank", "rank_stylectrl", "score",
+              "ci_lower", "ci_upper", "votes", "organization", "licence", "knowledge_cutoff"],
+    "arena_keys": ["key", "display_name", "organization", "open", "licence", "name_from", "source"],
+    "prices": ["arena_name", "as_of", "model", "display_name", "input_price", "output_price", "price_url",
+               "source"],
     "figures": ["id", "topic", "metric", "subject", "period", "value", "unit", "citation", "source"],
 }
-LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "figures"]
-NUMERIC = {"parameters", "training_compute", "training_cost", "value", "score", "ci_plus", "ci_minus"}
-INTEGER = {"frontier", "hidden", "reviewed", "rank", "rank_stylectrl", "votes"}
+LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "arena_keys", "prices", "figures"]
+NUMERIC = {"parameters", "active_parameters", "training_compute", "training_cost", "value", "score",
+           "ci_lower", "ci_upper", "input_price", "output_price"}
+INTEGER = {"frontier", "hidden", "reviewed", "rank", "rank_stylectrl", "votes", "parameters_disclosed", "open"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -109,6 +116,17 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
             raise table.fail(rn, f"unknown model {name!r} (import models.csv first)", line)
         return model_ids[name]
 
+    alias_ids: dict[str, int] | None = None
+
+    def need_alias(rn, line, alias):
+        nonlocal alias_ids
+        if alias_ids is None:
+            alias_ids = {a: i for a, i in ch.db.execute("SELECT alias, model_id FROM aliases")}
+        if alias not in alias_ids:
+            raise table.fail(rn, f"no model column and {alias!r} is no known alias (import aliases.csv first)",
+                             line)
+        return alias_ids[alias]
+
     def need_source(rn, line, sid):
         if sid is not None and sid not in sources:
             raise table.fail(rn, f"unknown source {sid!r} (import sources.csv first)", line)
@@ -177,12 +195,29 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
                 "version": r["version"] or "", "value": r["value"], "date": r["date"],
                 "source_id": need_source(rn, line, r["source"]) or "moderators"})
         elif kind == "arena":
-            key = (r["snapshot_date"], r["arena_name"])
-            if not r["snapshot_date"] or not r["arena_name"] or r["score"] is None or r["rank"] is None:
-                raise table.fail(rn, "snapshot_date, arena_name, rank and score must not be empty", line)
+            key = (r["source"], r["snapshot_date"], r["category"] or "full", r["arena_name"])
+            if not r["source"] or not r["snapshot_date"] or not r["arena_name"] or r["score"] is None:
+                raise table.fail(rn, "source, snapshot_date, arena_name and score must not be empty", line)
             row = {k: r[k] for k in COLUMNS["arena"] if k not in ("model", "source")}
-            row.update(model_id=need_model(rn, line, r["model"]), source_id=need_source(rn, line, r["source"]))
+            row["category"] = row["category"] or "full"
+            mid = need_model(rn, line, r["model"]) if r["model"] else need_alias(rn, line, r["arena_name"])
+            row.update(model_id=mid, source_id=need_source(rn, line, r["source"]))
             outcome = ch.upsert("arena_ratings", row)
+        elif kind == "arena_keys":
+            key = (r["key"],)
+            if not r["key"] or not r["display_name"]:
+                raise table.fail(rn, "key and display_name must not be empty", line)
+            row = {k: r[k] for k in COLUMNS["arena_keys"] if k != "source"}
+            row["source_id"] = need_source(rn, line, r["source"])
+            outcome = ch.upsert("arena_keys", row)
+        elif kind == "prices":
+            key = (r["arena_name"], r["as_of"])
+            if not r["arena_name"] or not r["as_of"]:
+                raise table.fail(rn, "arena_name and as_of must not be empty", line)
+            row = {k: r[k] for k in COLUMNS["prices"] if k not in ("model", "source")}
+            mid = need_model(rn, line, r["model"]) if r["model"] else need_alias(rn, line, r["arena_name"])
+            row.update(model_id=mid, source_id=need_source(rn, line, r["source"]) or "arena-prices")
+            outcome = ch.upsert("prices", row)
         elif kind == "figures":
             key = (r["id"],)
             if not r["id"] or r["value"] is None:
@@ -204,12 +239,14 @@ def import_project(store: Store, source: str | Path | bytes, *, name: str | None
                    audit: bool = True, dry_run: bool = False, progress=None) -> ImportReport:
     """Import one of the project's CSVs (the table is found from its header),
     or a folder of them (all tables, in order, in one transaction)."""
+    folder: Path | None = None  # a folder of tables (then also the compact Arena files, if any)
     if isinstance(source, (str, Path)) and Path(source).is_dir():
         folder = Path(source)
         tables = [(t, read_table(folder / f"{t}.csv", required=COLUMNS[t])) for t in LOAD_ORDER
-                  if (folder / f"{t}.csv").exists()]
+                  if (folder / f"{t}.csv").exists() and _has_rows(folder / f"{t}.csv")]
         if not tables:
             raise ImportFailed(str(folder), None, "no project CSV files in this folder")
+        # (the compact Arena files, if any, are read after the tables they refer to)
         label = str(folder)
     else:
         table = read_table(source, name=name)
@@ -219,8 +256,19 @@ def import_project(store: Store, source: str | Path | bytes, *, name: str | None
                                                  f"({', '.join(COLUMNS)})")
         tables = [(kind, table)]
         label = table.name
+    from bot.store.importers.seed_arena import has_compact, load_compact
+
+    compact = folder if folder is not None and has_compact(folder) else None
     report = ImportReport("project", label)
     with import_transaction(store, actor, f"import project {label}", audit, dry_run) as ch:
         for kind, table in tables:
             apply_table(ch, kind, table, report, progress)
+        if compact is not None:
+            load_compact(ch, compact, report)
     return report
+
+
+def _has_rows(path: Path) -> bool:
+    """A project table with more than its header (an empty table is skipped)."""
+    with path.open("rb") as fh:
+        return len([ln for ln in fh.read(1 << 16).splitlines()[:2] if ln.strip()]) > 1

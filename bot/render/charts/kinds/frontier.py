@@ -12,6 +12,7 @@ from bot.render.charts.data import Reference as IndexReference
 from bot.render.charts.data import as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.sources import mark_source_changes, source_changes
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import FRONT
 from bot.render.charts.style import FG
@@ -27,6 +28,7 @@ class Point(TypedDict, total=False):
     top2_pct: float                     # rank 1 over rank 2, percent
     top1_model: str | None
     topn_model: str | None
+    source: str | None                  # the board's source (arena-history | arena-csv | arena-catalog)
 
 
 class Reference(IndexReference):
@@ -56,6 +58,7 @@ class Series(TypedDict):
     reference: list[Reference]
     tightest: Any
     widest: Any
+    source_changes: list[list[str]]     # [date, short source name] where the series moves to another source
 
 
 def series(d: Data) -> Series:
@@ -67,7 +70,8 @@ def series(d: Data) -> Series:
             "top2": [p["top2"] for p in s], "topn": [p["topn"] for p in s],
             "spread_pct": [p["spread_pct"] for p in s], "top2_pct": [p["top2_pct"] for p in s],
             "top1_model": [p.get("top1_model") for p in s], "topn_model": [p.get("topn_model") for p in s],
-            "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest")}
+            "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest"),
+            "source_changes": source_changes(s)}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -97,6 +101,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ylo, yhi = pad_limits(min(s["topn"]), max(s["top1"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Arena score (Elo)")
+    mark_source_changes(ax1, s.get("source_changes"))
     ax1.tick_params(axis="x", labelbottom=False)
     end_labels(ax1, [(s["top1"][-1], texts[0], c1), (s["top2"][-1], texts[1], c2), (s["topn"][-1], texts[2], cn)])
     ax2.step(*hold(xs, s["spread_pct"], end), where="post", color=cn, lw=2.2, gid="series:spread_pct")
@@ -137,7 +142,7 @@ KIND = ChartKind(
     series=series,
     draw=draw,
     gallery=(
-        ("frontier", "frontier"),
+        ("frontier", "frontier since 2024"),
     ),
     sample={"n": 10, "series": FRONT, "reference": [{"period": "early 2024", "value": 11.9,
                                                       "metric": "rank 1 and rank 10"}]},

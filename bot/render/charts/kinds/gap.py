@@ -10,6 +10,7 @@ from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, side_name,
 from bot.render.charts.data import Reference, as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.sources import mark_source_changes, source_changes
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import GAP_ROWS
 from bot.render.charts.style import FG, MUTED
@@ -27,6 +28,7 @@ class Point(TypedDict, total=False):
     b_model: str | None
     elo: float                          # a - b
     pct: float                          # (a - b) / b, percent
+    source: str | None                  # the board's source (arena-history | arena-csv | arena-catalog)
 
 
 class Data(TypedDict, total=False):
@@ -54,6 +56,7 @@ class Series(TypedDict):
     pct: list[float]
     elo: list[float]
     reference: list[Reference]
+    source_changes: list[list[str]]     # [date, short source name] where the series moves to another source
     leader: str | None
 
 
@@ -67,7 +70,7 @@ def series(d: Data) -> Series:
             "a_model": [p.get("a_arena") or p.get("a_model") for p in s],
             "b_model": [p.get("b_arena") or p.get("b_model") for p in s],
             "pct": [p["pct"] for p in s], "elo": [p["elo"] for p in s],
-            "reference": refs, "leader": d.get("leader")}
+            "reference": refs, "leader": d.get("leader"), "source_changes": source_changes(s)}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -99,6 +102,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ylo, yhi = pad_limits(min(s["a"] + s["b"]), max(s["a"] + s["b"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Best score (Elo)")
+    mark_source_changes(ax1, s.get("source_changes"))
     pct = s["pct"]
     ax2.axhline(0, color="#888888", lw=1)
     hx, hp = hold(xs, pct, hi + 3)
@@ -146,7 +150,8 @@ KIND = ChartKind(
     series=series,
     draw=draw,
     gallery=(
-        ("gap-us-china", "gap us china"),
+        ("gap-us-china", "gap us china since 2024"),
+        ("gap-us-china-all", "gap us china"),
         ("gap-closed-open", "gap closed open"),
         ("gap-google-deepmind-openai", "gap google deepmind openai"),
     ),

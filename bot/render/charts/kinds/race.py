@@ -11,6 +11,7 @@ from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import end_labels, note, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import ser
+from bot.render.charts.sources import mark_source_changes, source_changes
 from bot.render.palette import color
 from bot.render.text import elo
 
@@ -22,6 +23,7 @@ class Data(TypedDict, total=False):
     leader: str | None
     leaders: list[list[Any]]            # [date, country, Arena name]: each change of the lead
     as_of: str | None
+    board_sources: list[dict[str, Any]]  # [{date, source}]: the board each date's values come from
 
 
 class Series(TypedDict):
@@ -30,6 +32,7 @@ class Series(TypedDict):
     leader: str | None
     leaders: list[list[Any]]
     as_of: str | None
+    source_changes: list[list[str]]     # [date, short source name] where the series moves to another source
 
 
 def series(d: Data) -> Series:
@@ -38,7 +41,7 @@ def series(d: Data) -> Series:
     order = [c for c in (d.get("countries") or list(series)) if c in series]
     return {"lines": {c: [[p[0], p[1], p[2] if len(p) > 2 else None] for p in series[c]] for c in order},
             "leader": d.get("leader"), "leaders": [list(x) for x in as_rows(d.get("leaders"))],
-            "as_of": d.get("as_of")}
+            "as_of": d.get("as_of"), "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -72,6 +75,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.05, 20)
     ax.set_ylim(ylo, yhi)
     ax.set_ylabel("Best Chatbot Arena score (Elo)")
+    mark_source_changes(ax, s.get("source_changes"))
     if leader and lines.get(leader):
         last = lines[leader][-1]
         ax.text(0.0, 1.015, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),

@@ -127,6 +127,7 @@ KIND = ChartKind(
     draw=draw,
     gallery=(
         ("top", "top"),
+        ("top-coding", "top 10 coding"),
         ("top-10-gpqa", "top 10 gpqa"),
         ("top-25", "top 25"),
     ),

@@ -1,0 +1,122 @@
+"""Depth, not only the leader: how many of each country's models are in the Arena top 10, 20 and 50.
+
+The AI Index's first claim about China is about the *number and quality* of
+high-performing models, which the leader alone does not show. `depth`
+counts, on every board, each country's models among the first n rated
+(best first, after the retired-model rule of :mod:`bot.store.listing`).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.commands.categories import label as cat_label, since, take_category
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import words
+from bot.commands.registry import Param, command
+from bot.render.text import month
+from bot.reply import Chart, Field, Reply
+from bot.store.listing import Boards, boards, wants_all
+
+TIERS = (10, 20, 50)
+UNKNOWN = "unknown"
+SHOWN = 5  # countries drawn one by one; the rest are "other"
+
+
+def depth_counts(board: list, n: int) -> Counter:
+    """{country: how many of the board's first `n` ratings} ('unknown' when
+    the organisation's country is not known). `board` is best first."""
+    return Counter((r.country or UNKNOWN) for r in board[:n])
+
+
+def depth_series(view: Boards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
+    """(date, counts in the top n) for every board with at least n models, up to `until`."""
+    out = []
+    for d in view.dates:
+        if until and d > until:
+            break
+        b = view.by_date[d]
+        if len(b) >= n:
+            out.append((d, depth_counts(b, n)))
+    return out
+
+
+def _line(counts: Counter, n: int) -> str:
+    return ", ".join(f"{c} {k}" for c, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@command("depth", summary="How many of each country's models are in the Arena top 10, 20 and 50, over time.",
+         usage="depth [n] [category] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
+         chart=True,
+         params=(Param("n", "int", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
+                 Param("category", "category", "an Arena category: coding, math, chinese prompts ..."),
+                 Param("date", "date", "as of this day, month or year")),
+         details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
+                 "date), after the retired-model rule; `all` counts every listed model.")
+def depth(ctx: Context, args: Args) -> Reply:
+    rest, everything = wants_all(words(args.text))
+    rest, start, until = since(rest, args)
+    rest, category = take_category(ctx.read, rest)
+    n = 20
+    for w in rest:
+        if w.isdigit() and 1 <= int(w) <= 100:
+            n = int(w)
+        elif w.lower() in ("top", "in", "the", "models"):
+            continue
+        else:
+            raise Usage(f"I don't understand {w!r}: give n as a number from 1 to 100 (and `all` for every "
+                        "listed model).")
+    view = boards(ctx.read, everything, category)
+    day = view.snapshot_on(until)
+    if day is None:
+        return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
+    board = view.by_date[day]
+    tiers = sorted(set(TIERS) | {n})
+    now = {t: depth_counts(board, t) for t in tiers if len(board) >= t}
+    if n not in now:
+        return Reply(text=f"The Arena board of {day} rates only {len(board)} models; ask for a smaller top n.",
+                     data={"series": [], "as_of": day})
+    series = [p for p in depth_series(view, n, day) if not start or p[0] >= start]
+    totals: Counter = Counter()
+    for _d, c in series:
+        totals.update(c)
+    countries = [c for c, _k in totals.most_common() if c != UNKNOWN][:SHOWN]
+    counts = {c: [s.get(c, 0) for _d, s in series] for c in countries}
+    rest_counts = [n - sum(s.get(c, 0) for c in countries) for _d, s in series]
+    if any(rest_counts):
+        counts["other"] = rest_counts
+    first_d, first_c = series[0]
+    cur = now[n]
+    ranked = sorted(cur.items(), key=lambda kv: (-kv[1], kv[0] == UNKNOWN, kv[0]))
+    leader = ranked[0][0]
+    level = [c for c, k in ranked if k == cur[leader]]
+    china = cur.get("China", 0)
+    if len(level) > 1:
+        head = f"**{' and '.join(level)} have {cur[leader]} each of the Arena top {n}{cat_label(category)}** as of {day}."
+    else:
+        head = (f"**{leader} has {cur[leader]} of the Arena top {n}{cat_label(category)}** as of {day}"
+                + (f"; China has {china}." if leader != "China" else "."))
+    lines = [head]
+    for t in tiers:
+        if t in now:
+            lines.append(f"Top {t}: {_line(now[t], t)}.")
+    focus = [c for c in ("United States", "China") if c in counts] or countries[:2]
+    for country in focus:
+        vals = counts[country]
+        peak = max(range(len(vals)), key=lambda i: (vals[i], series[i][0]))
+        lines.append(f"{country} in the top {n}: {first_c.get(country, 0)} on {first_d} → {cur.get(country, 0)} on {day} "
+                     f"(most: {vals[peak]}, {series[peak][0]}).")
+    lines.append(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one source; the top {n} is "
+                 f"the first {n} rated on that board. Boards: {view.rule}.")
+    sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
+    fields = [Field(f"Top {t}", "\n".join(f"{c}: {k}" for c, k in sorted(now[t].items(), key=lambda kv: -kv[1])[:6]))
+              for t in tiers if t in now]
+    return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
+                 fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
+                 data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
+                       "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
+                       "rule": view.rule, "sources": sources, "category": category})
+
+
+def route_depth(ctx: Context, args: Args) -> Reply:
+    """`race depth ...` answers as `depth ...`."""
+    return depth(ctx, args)

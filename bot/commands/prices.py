@@ -1,0 +1,186 @@
+"""Prices: what a model costs, and the cheapest model at or above an Arena score.
+
+Prices come from LMArena's price list (scatterplot-data: input and output
+USD per million tokens, each with where LMArena took it from), one list dated
+2025-12-17. A model's price is compared by a blended price, 3 input tokens
+to 1 output token (a common convention; both prices are shown). "How that
+fell" reads every Arena board: on each, the cheapest priced model rated at or
+above the score on that board (so new, cheaper models show the fall; the
+prices are the list's, not those of the board's date - the reply says so).
+Beside it, the AI Index's 280-fold fall in the price of GPT-3.5-level
+performance (from its figures table).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import words
+from bot.commands.registry import Param, command
+from bot.render.text import elo
+from bot.reply import Field, Reply
+from bot.store import queries
+from bot.store.listing import boards
+
+PRICES = "arena-prices"
+BLEND = "blended price: 3 input tokens to 1 output token, USD per million tokens"
+DEFAULT_SCORE = 1300.0
+
+
+def blended(p: dict[str, Any]) -> float | None:
+    if p["input_price"] is None or p["output_price"] is None:
+        return None
+    return (3 * p["input_price"] + p["output_price"]) / 4
+
+
+def cost(p: dict[str, Any]) -> float:
+    """The blended price to compare by; a price list row without one sorts last."""
+    v = blended(p)
+    return math.inf if v is None else v
+
+
+def usd(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return f"${v:,.3f}".rstrip("0").rstrip(".") if v < 1 else f"${v:,.2f}"
+
+
+def price_rows(ctx: Context) -> list[dict[str, Any]]:
+    return queries.price_list(ctx.store, PRICES)
+
+
+def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
+    """The newest price per Arena name and per model (the cheapest if a model has several)."""
+    by_name: dict[str, dict] = {}
+    by_model: dict[int, dict] = {}
+    for p in price_rows(ctx):
+        if blended(p) is None:
+            continue
+        by_name[p["arena_name"]] = p
+        if p["model_id"] is not None:
+            cur = by_model.get(p["model_id"])
+            if cur is None or cur["as_of"] < p["as_of"] or (cur["as_of"] == p["as_of"] and cost(p) < cost(cur)):
+                by_model[p["model_id"]] = p
+    return by_name, by_model
+
+
+def _price_of(r: Any, by_name: dict, by_model: dict) -> dict | None:
+    return by_name.get(r.key or r.arena_name) or by_name.get(r.arena_name) or by_model.get(r.model_id)
+
+
+def ai_index_fall(ctx: Context) -> str | None:
+    f = queries.figure_row(ctx.store, "inference_cost_reduction")
+    a = queries.figure_row(ctx.store, "inference_cost_2022")
+    b = queries.figure_row(ctx.store, "inference_cost_2024")
+    if not f:
+        return None
+    text = f"AI Index 2025: the price of GPT-3.5-level performance (MMLU 64.8) fell {f['value']:.0f}-fold"
+    if a and b:
+        text += f", from ${a['value']:g} ({a['period']}) to ${b['value']:g} per million tokens ({b['subject']}, {b['period']})"
+    return text + "."
+
+
+@command("price", summary="What a model costs per million tokens (LMArena's price list), beside its Arena score.",
+         usage="price <model>", example="price deepseek v3", aliases=("cost", "prices"),
+         params=(Param("model", "model", "the model", True),))
+def price(ctx: Context, args: Args) -> Reply:
+    if not args.text:
+        raise Usage("Which model?")
+    m = ctx.model(args.text, rebuild="price {}")
+    entry = m.entry
+    assert entry is not None  # ctx.model raises NotFound when nothing matches
+    mid, name = entry.id, entry.name
+    rows = [p for p in price_rows(ctx) if p["model_id"] == mid]
+    if not rows:
+        return Reply(text=f"LMArena's price list has no price for {name}.", data={"model": name, "prices": []},
+                     footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
+    p = min(rows, key=lambda x: (blended(x) is None, blended(x) or 0))
+    lines = [f"**{p['display_name'] or name}: {usd(p['input_price'])} input, {usd(p['output_price'])} output** per "
+             f"million tokens (LMArena's price list of {p['as_of']}, from {p['price_url'] or 'no source given'})."]
+    view = boards(ctx.read)
+    day = view.latest
+    board = view.board(day) if day else []
+    rating = next((r for r in board if r.model_id == mid), None)
+    if rating is not None and blended(p) is not None:
+        by_name, by_model = price_index(ctx)
+        cheaper = [(cost(q), r) for r in board if r.score >= rating.score
+                   and (q := _price_of(r, by_name, by_model)) and cost(q) < cost(p)]
+        lines.append(f"Arena {elo(rating.score)} ({day}, as {rating.arena_name}); blended {usd(blended(p))}. "
+                     + (f"{len(cheaper)} model{'s' * (len(cheaper) != 1)} rated as high or higher cost less, the "
+                        f"cheapest {min(cheaper, key=lambda x: x[0])[1].arena_name} ({usd(min(cheaper, key=lambda x: x[0])[0])})."
+                        if cheaper else "Nothing rated as high or higher costs less."))
+    fall = ai_index_fall(ctx)
+    if fall:
+        lines.append(fall)
+    lines.append(f"Compared by the {BLEND}.")
+    return Reply(text="\n".join(lines), title=f"Price: {name}",
+                 fields=[Field("Input", f"{usd(p['input_price'])} / M tokens"),
+                         Field("Output", f"{usd(p['output_price'])} / M tokens"),
+                         Field("Blended (3:1)", usd(blended(p)))],
+                 footer=ctx.footer(PRICES, *([src] if rating and day and (src := view.source_on(day)) else []),
+                                   *(["ai-index-2025"] if fall else []), as_of=p["as_of"]),
+                 data={"model": name, "prices": rows, "blended": blended(p),
+                       "arena": None if rating is None else {"date": day, "score": rating.score}})
+
+
+@command("cheapest", summary="The cheapest model at or above an Arena score, and how that fell over time.",
+         usage="cheapest [score]", example="cheapest 1300", aliases=("cheap",),
+         params=(Param("score", "text", f"an Arena score (default {DEFAULT_SCORE:.0f})"),))
+def cheapest(ctx: Context, args: Args) -> Reply:
+    threshold = DEFAULT_SCORE
+    for w in words(args.text):
+        try:
+            threshold = float(w.replace(",", ""))
+        except ValueError:
+            if w.lower() in ("elo", "arena", "score", "at", "above", "least"):
+                continue
+            raise Usage(f"I don't understand {w!r}: give an Arena score such as 1300.") from None
+    if not 500 <= threshold <= 3000:
+        raise Usage("An Arena score is a number such as 1300.")
+    by_name, by_model = price_index(ctx)
+    if not by_name:
+        return Reply(text="No prices in the data.", data={"series": []})
+    view = boards(ctx.read)
+    series = []
+    for d in view.dates:
+        if args.until and d > args.until:
+            break
+        best = None
+        for r in view.by_date[d]:
+            if r.score < threshold:
+                break  # best first
+            q = _price_of(r, by_name, by_model)
+            if q is not None and (best is None or cost(q) < best[0]):
+                best = (cost(q), r, q)
+        if best:
+            series.append({"date": d, "source": view.source_on(d), "model": best[1].arena_name,
+                           "key": best[1].key or best[1].arena_name,
+                           "model_id": best[1].model_id,
+                           "score": best[1].score, "blended": best[0], "input": best[2]["input_price"],
+                           "output": best[2]["output_price"]})
+    if not series:
+        return Reply(text=f"No priced model is rated {elo(threshold)} or more on Chatbot Arena.",
+                     data={"threshold": threshold, "series": []},
+                     footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
+    last, first = series[-1], series[0]
+    lines = [f"**The cheapest model rated {elo(threshold)} or more on Chatbot Arena as of {last['date']}: "
+             f"{last['model']}** ({elo(last['score'])}), {usd(last['input'])} input, {usd(last['output'])} output "
+             f"per million tokens (blended {usd(last['blended'])})."]
+    if first["blended"] > last["blended"]:
+        lines.append(f"First board with a priced model at that level: {first['date']}, {first['model']} at blended "
+                     f"{usd(first['blended'])}: {first['blended'] / last['blended']:.0f}× the price today.")
+    changes = [p for i, p in enumerate(series) if i == 0 or p["model_id"] != series[i - 1]["model_id"]]
+    if len(changes) > 1:
+        lines.append("Cheapest over time: " + " → ".join(f"{p['model']} {usd(p['blended'])} ({p['date']})"
+                                                         for p in changes[-5:]) + ".")
+    fall = ai_index_fall(ctx)
+    if fall:
+        lines.append(fall)
+    as_of = ctx.read.source(PRICES).get("as_of")
+    lines.append(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every board; a model "
+                 f"counts on a board where it is rated {elo(threshold)} or more). Compared by the {BLEND}.")
+    return Reply(text="\n".join(lines), title=f"Cheapest model at Arena {elo(threshold)}+",
+                 footer=ctx.footer(PRICES, *dict.fromkeys(p["source"] for p in series if p["source"]),
+                                   *(["ai-index-2025"] if fall else []), as_of=last["date"]),
+                 data={"threshold": threshold, "series": series, "as_of": last["date"], "prices_as_of": as_of})

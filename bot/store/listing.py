@@ -1,0 +1,253 @@
+"""Boards as LMArena shows them: which listed ratings count, and ties.
+
+Scraped leaderboards do not list the same models from day to day: some
+snapshots still list retired (deprecated) models, the next ones do not, and a
+later one lists them again. Read naively, a series jumps with the scraper
+(the 2025-02-12 snapshot lists thirty retired models that make the frontier
+look 2.1% wide; without them it is 5.7%). One rule decides which listed
+ratings count, the same for every series (frontier, top, race, gap, depth):
+
+    A model counts on a board if the same source's next board still rates it.
+    On a source's latest board (there is no next one) it counts if the board
+    before rated it too, or if that source never rated it before (it is new).
+
+A model is "the same" on two boards if its Arena name matches (ignoring
+case and punctuation, so ``Athene-70b`` -> ``Athene-70B`` keeps it), or the
+next board rates a *new* name linked to the same model (a rename such as
+``Gemini-1.5-Pro-API-0514`` -> ``Gemini-1.5-Pro-001``). A dropped name does not
+count just because a sibling version the next board still rates is linked
+to the same model (``Gemini-2.0-Flash-Exp`` beside ``Gemini-2.0-Flash-001``). ``all`` (``top 20 all``,
+``frontier all``) reads every listed rating instead.
+
+Ties: two ratings are statistically tied when their 95% intervals overlap
+(the CSV's ``95_pct_ci``, the catalog's q025/q975). Where a source gives no
+intervals, :func:`tied` answers ``None``: the difference is stated without a
+claim of significance.
+"""
+from __future__ import annotations
+
+import bisect
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from bot.store import queries
+from bot.store.normalize import compact
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.store.readmodel import ReadModel as Facts
+
+RULE = ("retired models left out: a model counts on a board if that source's next board still rates it "
+        "(on its latest board: if the one before did, or it is new); `all` lists every model")
+RULE_ALL = "every listed model, retired ones included (as the source listed them)"
+
+ALL_WORDS = {"all", "listed", "everything", "retired", "including-retired", "with-retired"}
+
+
+AMENDMENTS = "moderators"
+
+
+def _name(r: Any) -> str:
+    """The name as the board has it (a model key for history and catalog boards), folded."""
+    return compact(getattr(r, "key", None) or r.arena_name)
+
+
+def _keys(rows: Iterable[Any]) -> tuple[set[str], set[int]]:
+    names, ids = set(), set()
+    for r in rows:
+        names.add(_name(r))
+        ids.add(r.model_id)
+    return names, ids
+
+
+def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
+    return _name(r) in keys[0] or r.model_id in keys[1]
+
+
+def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str], list[Any]],
+                   all_boards: list[Any]) -> dict[str, list[Any]]:
+    """{date: the ratings that count on that board} for the boards of `chain`
+    (BoardKey(source, date)), by the rule above. Each board is judged against
+    its own source's next (or, on its latest board, previous) board, whether
+    or not that board is in the chain. A moderator's correction always counts."""
+    per_source: dict[str, list[str]] = {}
+    for b in all_boards:
+        per_source.setdefault(b.source, []).append(b.date)
+    for seq in per_source.values():
+        seq.sort()
+    key_cache: dict[tuple[str, str], tuple[set[str], set[int]]] = {}
+
+    def keys(source: str, date: str) -> tuple[set[str], set[int]]:
+        k = (source, date)
+        if k not in key_cache:
+            key_cache[k] = _keys(rows_of(source, date))
+        return key_cache[k]
+
+    out: dict[str, list[Any]] = {}
+    for b in chain:
+        seq = per_source.get(b.source, [b.date])
+        i = bisect.bisect_left(seq, b.date)
+        rows = rows_of(b.source, b.date)
+        if i + 1 < len(seq):
+            # the next board rates it under the same name, or under a new name linked to the same model
+            # (a rename: Athene-70b -> Athene-70B, Gemini-1.5-Pro-API-0514 -> Gemini-1.5-Pro-001); a name the
+            # next board drops does not count because a sibling version it still rates shares the model
+            here = {_name(r) for r in rows}
+            nxt_rows = rows_of(b.source, seq[i + 1])
+            nxt = ({_name(r) for r in nxt_rows}, {r.model_id for r in nxt_rows if _name(r) not in here})
+            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, nxt)]
+        else:
+            prev = keys(b.source, seq[i - 1]) if i else (set(), set())
+            seen_names: set[str] = set()
+            seen_ids: set[int] = set()
+            for d in seq[:i]:
+                n, m = keys(b.source, d)
+                seen_names |= n
+                seen_ids |= m
+            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, prev)
+                           or not _in(r, (seen_names, seen_ids))]
+    return out
+
+
+def tied(a: Any, b: Any) -> bool | None:
+    """True when the 95% intervals of two ratings overlap, False when they are
+    apart, None when either has no interval (the source gives none)."""
+    if None in (a.ci_plus, a.ci_minus, b.ci_plus, b.ci_minus):
+        return None
+    hi, lo = (a, b) if a.score >= b.score else (b, a)
+    return hi.score - hi.ci_minus <= lo.score + lo.ci_plus
+
+
+def interval(r: Any) -> str:
+    """'1,403 (1,398–1,408)' or just the score when there is no interval."""
+    if r.ci_plus is None or r.ci_minus is None:
+        return f"{r.score:,.0f}"
+    return f"{r.score:,.0f} ({r.score - r.ci_minus:,.0f}–{r.score + r.ci_plus:,.0f})"
+
+
+def shared_ranks(board: list[Any]) -> set[int]:
+    """Ranks that more than one listed model holds on a board."""
+    seen: dict[int, int] = {}
+    for r in board:
+        seen[r.rank] = seen.get(r.rank, 0) + 1
+    return {k for k, n in seen.items() if n > 1}
+
+
+class Boards:
+    """The boards a series reads: the counted ratings (default) or every listed one.
+
+    Same reading interface as the boards of :class:`~bot.store.queries.Facts`
+    (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
+    command swaps one for the other with the ``all`` word."""
+
+    def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full"):
+        self.facts = facts
+        self.include_retired = include_retired
+        self.category = category
+        chain = facts.chain(category)
+        if category == "full":
+            listed = {d: facts.by_date[d] for d in facts.dates}
+
+            def rows_of(source: str, date: str) -> list[Any]:
+                return facts.board_rows(source, date, category)
+        else:
+            listed = {b.date: facts.board_rows(b.source, b.date, category) for b in chain}
+
+            def rows_of(source: str, date: str) -> list[Any]:
+                return facts.board_rows(source, date, category)
+        self.listed = listed
+        self.sources = {b.date: b.source for b in chain}
+        self.by_date = listed if include_retired else counted_boards(facts, chain, rows_of, facts.boards(category))
+        self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
+        self.rule = RULE_ALL if include_retired else RULE
+
+    @property
+    def latest(self) -> str | None:
+        return self.dates[-1] if self.dates else None
+
+    def snapshot_on(self, day: str | None) -> str | None:
+        if day is None:
+            return self.latest
+        i = bisect.bisect_right(self.dates, day)
+        return self.dates[i - 1] if i else None
+
+    def board(self, date: str, pred: Callable[[Any], bool] | None = None) -> list[Any]:
+        rows = self.by_date.get(date, [])
+        return [r for r in rows if pred(r)] if pred else list(rows)
+
+    def best(self, date: str, pred: Callable[[Any], bool]) -> Any | None:
+        for r in self.by_date.get(date, []):  # best first
+            if pred(r):
+                return r
+        return None
+
+    def best_series(self, pred: Callable[[Any], bool], until: str | None = None) -> list[Any]:
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            b = self.best(d, pred)
+            if b:
+                out.append(b)
+        return out
+
+    def country_best(self, date: str) -> dict[str, Any]:
+        """{country: its best-rated model on that board} (cached: race and gap read it often)."""
+        cache = self.__dict__.setdefault("_country_best", {})
+        best = cache.get(date)
+        if best is None:
+            best = {}
+            for r in self.by_date.get(date, []):  # best first
+                if r.country and r.country not in best:
+                    best[r.country] = r
+            cache[date] = best
+        return best
+
+    def country_series(self, country: str, until: str | None = None) -> list[Any]:
+        """The country's best model on every board (up to `until`) that rates one."""
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            r = self.country_best(d).get(country)
+            if r is not None:
+                out.append(r)
+        return out
+
+    def left_out(self, date: str) -> list[Any]:
+        """The listed ratings the rule leaves out on `date`."""
+        kept = {id(r) for r in self.by_date.get(date, [])}
+        return [r for r in self.listed.get(date, []) if id(r) not in kept]
+
+    def source_on(self, date: str) -> str | None:
+        """The source of the board dated `date` (each board is one source's)."""
+        return self.sources.get(date)
+
+
+_CACHE: "weakref.WeakKeyDictionary[Any, dict[tuple[bool, str], Boards]]" = weakref.WeakKeyDictionary()
+
+
+def boards(facts: "Facts", include_retired: bool = False, category: str = "full") -> Boards:
+    """The (cached) boards of one data version and category."""
+    per = _CACHE.setdefault(facts, {})
+    key = (include_retired, category)
+    if key not in per:
+        per[key] = Boards(facts, include_retired, category)
+    return per[key]
+
+
+def wants_all(ws: list[str]) -> tuple[list[str], bool]:
+    """Split the `all` word off a command's words."""
+    rest = [w for w in ws if w.lower() not in ALL_WORDS]
+    return rest, len(rest) != len(ws)
+
+
+def latest_any_rating(facts: "Facts", model_id: int, until: str | None = None) -> Any | None:
+    """The model's newest overall rating on any board of any source (on or
+    before `until`), for a model the chain never rates: a model listed only by
+    a source whose dates another source answers (catalog releases of spring
+    2025) is still on the Arena leaderboard, and the card says which board."""
+    row = queries.newest_overall_board_of(facts.store, model_id, until)
+    if row is None:
+        return None
+    rows = [r for r in facts.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]
+    return max(rows, key=lambda r: r.score) if rows else None

@@ -1,0 +1,70 @@
+"""`price` and `cheapest`, checked against the raw price list and catalog board."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import raw_arena
+
+from bot.engine import Caller
+from bot.store.listing import boards
+
+MEMBER = Caller(user_id="42", name="member")
+
+
+def _raw_prices(shared):
+    path = next((shared / "arena" / "catalog").glob("scatterplot-data-*.json"))
+    out = {}
+    for r in json.loads(path.read_text(encoding="utf-8")):
+        try:
+            out[r["model_api_name"]] = (float(r["input_token_price"]), float(r["output_token_price"]), r)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def test_price_of_a_model_is_the_raw_list(engine, shared):
+    raw = _raw_prices(shared)
+    link = {r["alias"]: r["model_id"] for r in engine.store.query("SELECT alias, model_id FROM aliases")}
+    checked = 0
+    for key in list(raw)[::15]:
+        mid = link.get(key)
+        if mid is None:
+            continue
+        name = engine.read_model().models[mid]["name"]
+        r = engine.handle(f'price "{name}"', MEMBER)
+        assert r.status == "ok", r.text
+        # the model may have several priced keys: the reply shows its cheapest, which is one of the raw rows
+        mine = [(a, b) for k, (a, b, _r) in raw.items() if link.get(k) == mid]
+        assert any(f"${a:,.2f}" in r.text or f"${a:g}" in r.text for a, _b in mine), (name, r.text)
+        assert "280-fold" in r.text and r.footer and "as of" in r.footer
+        checked += 1
+    assert checked >= 5
+
+
+@pytest.mark.parametrize("threshold", [1300, 1400])
+def test_cheapest_on_the_latest_board_matches_the_raw_files(engine, shared, threshold):
+    raw_prices = _raw_prices(shared)
+    view = boards(engine.read_model())
+    day = view.latest
+    counted = {r.key or r.arena_name for r in view.board(day)}
+    src = view.source_on(day)
+    rows = [x for x in raw_arena.board(shared, src, day) if x["score"] >= threshold and x["name"] in counted
+            and x["name"] in raw_prices]
+    want = min((3 * raw_prices[x["name"]][0] + raw_prices[x["name"]][1]) / 4 for x in rows)
+    r = engine.handle(f"cheapest {threshold}", MEMBER)
+    last = r.data["series"][-1]
+    assert last["date"] == day
+    assert last["blended"] <= want + 1e-9  # a model priced through its linked model may be cheaper still
+    if last["key"] in raw_prices:
+        assert last["blended"] == pytest.approx(want)
+    assert "280-fold" in r.text and "price list of" in r.text
+    blends = [p["blended"] for p in r.data["series"]]
+    assert blends[-1] <= blends[0]
+
+
+def test_cheapest_refuses_nonsense(engine):
+    assert engine.handle("cheapest banana", MEMBER).status == "usage"
+    assert engine.handle("cheapest 99999", MEMBER).status == "usage"
+    none = engine.handle("cheapest 2900", MEMBER)
+    assert none.status == "ok" and "No priced model" in none.text
