@@ -37,7 +37,7 @@ above the mid-2025 CSVs); a series over time changes source only at the
 two dates above, and each point names its source.
 
 Moderator corrections (source ``moderators``) are amendments: they join the
-board that the rule picks for their date.
+board that the rule picks for their date, in place of that model's rating there.
 """
 from __future__ import annotations
 

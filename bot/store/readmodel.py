@@ -130,7 +130,7 @@ class ReadModel:
             b = chain.board_for(a.date)
             if b is not None:
                 board = self.by_date[b.date]
-                board[:] = [x for x in board if x.key != a.key] + [dataclasses.replace(a, date=b.date)]
+                board[:] = [x for x in board if x.model_id != a.model_id] + [dataclasses.replace(a, date=b.date)]
         for d, board in self.by_date.items():
             self.by_date[d] = rank_board(board)
         self.dates = sorted(self.by_date)
