@@ -172,7 +172,8 @@ out = {{"readonly": e.store.readonly, "race": e.handle("race").status,
        "text": e.handle("set deepseek r1 params 1B", mod).text}}
 print(json.dumps(out))
 """
-    proc = _in_mount_namespace(f"mount -t tmpfs -o size=20m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db "
+    room = Path(seeded_db).stat().st_size // 2**20 + 16  # the seed database and room to spare
+    proc = _in_mount_namespace(f"mount -t tmpfs -o size={room}m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db "
                                f"&& mount -o remount,ro {mnt}", script, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -291,7 +292,8 @@ left = sorted(os.listdir({str(mnt / 'backups')!r})) if os.path.isdir({str(mnt / 
 print(json.dumps({{"rc": imp.returncode, "stderr": imp.stderr, "same": s.dump() == before,
                   "ok": s.integrity_check(), "backup_error": err, "left": left}}))
 """
-    proc = _in_mount_namespace(f"mount -t tmpfs -o size=5m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db",
+    small = Path(seeded_db).stat().st_size // 2**20 + 3  # the seed database and a little more: the import fills it
+    proc = _in_mount_namespace(f"mount -t tmpfs -o size={small}m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db",
                                script, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])

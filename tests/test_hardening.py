@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.store.importers.project import COLUMNS
+
 from bot.config import ConfigError, Settings
 
 
@@ -128,6 +130,15 @@ def _epoch_csv(date: str, params: str = "7e9") -> bytes:
     return (",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n").encode()
 
 
+def _project_csv(table: str, **cells: str) -> bytes:
+    """One row of the project's own CSV `table`, its header from the exporter's columns."""
+    cols = COLUMNS[table]
+    defaults = {"name": "X", "organization": "OpenAI", "country": "United States", "frontier": "0",
+                "origin": "moderator", "hidden": "0"} if table == "models" else {}
+    row = [str({**defaults, **cells}.get(c, "")) for c in cols]
+    return (",".join(cols) + "\n" + ",".join(row) + "\n").encode()
+
+
 POISONED_FILES = [
     ("epoch", "notable.csv", _epoch_csv("2025-99-99"), "Publication date"),
     ("epoch", "notable.csv", _epoch_csv("2025-01-01", "1e309"), "Parameters"),
@@ -141,17 +152,10 @@ POISONED_FILES = [
      b"rank,model,arena_score,95_pct_ci,votes,organization,license\n\xd9\xa1,m,1300,+3/-3,100,OpenAI,Proprietary\n",
      "rank"),
     ("figures", "figures.csv", b"id,topic,metric,subject,period,value,unit\nf1,t,m,s,2024,nan,%\n", "value"),
-    ("project", "models.csv",
-     b"name,organization,country,countries,sector,release_date,domain,parameters,training_compute,training_cost,"
-     b"access,licence,frontier,origin,hidden,source\nX,OpenAI,United States,,,2025-99-99,,,,,,,0,moderator,0,\n",
-     "release_date"),
-    ("project", "models.csv",
-     b"name,organization,country,countries,sector,release_date,domain,parameters,training_compute,training_cost,"
-     b"access,licence,frontier,origin,hidden,source\nX,OpenAI,United States,,,2025-01-01,,inf,,,,,0,moderator,0,\n",
-     "parameters"),
-    ("project", "arena.csv",
-     b"snapshot_date,arena_name,model,rank,rank_stylectrl,score,ci_plus,ci_minus,votes,organization,licence,"
-     b"knowledge_cutoff,source\n2025-08-06,x,GPT-4o,1,,nan,,,,,,,\n", "score"),
+    ("project", "models.csv", _project_csv("models", release_date="2025-99-99"), "release_date"),
+    ("project", "models.csv", _project_csv("models", release_date="2025-01-01", parameters="inf"), "parameters"),
+    ("project", "arena.csv", _project_csv("arena", snapshot_date="2025-08-06", arena_name="x", model="GPT-4o", rank="1",
+                                          score="nan"), "score"),
 ]
 
 
@@ -203,45 +207,61 @@ def test_history_of_model_10_is_not_model_100(fresh_engine):
     assert "No changes recorded" in r.text, r.text
 
 
-def _ranks(e, day):
-    return {r["arena_name"]: (r["rank"], r["score"]) for r in e.store.query(
-        "SELECT arena_name, rank, score FROM arena_ratings WHERE snapshot_date = ?", [day])}
+def _board(e, day, source):
+    """The overall board of `source` on `day` as answers see it: a moderator's
+    correction of that day replaces the board's row of the same model."""
+    rows = list(e.store.query("SELECT source_id, arena_name, model_id, rank, score, ci_lower, ci_upper FROM arena_ratings "
+                              "WHERE snapshot_date = ? AND category = 'full' AND source_id IN (?, 'moderators')",
+                              [day, source]))
+    fixed = {r["model_id"] for r in rows if r["source_id"] == "moderators"}
+    return [r for r in rows if r["source_id"] == "moderators" or r["model_id"] not in fixed]
 
 
-def _lmarena_ranks(e, day) -> bool:
+def _ranks(e, day, source):
+    return {r["arena_name"]: (r["rank"], r["score"]) for r in _board(e, day, source)}
+
+
+def _lmarena_ranks(e, day, source) -> bool:
     """Every rank is LMArena's: 1 + the models whose interval lies wholly above."""
-    rows = e.store.query("SELECT rank, score, ci_plus, ci_minus FROM arena_ratings WHERE snapshot_date = ?", [day])
-    return all(r["rank"] == 1 + sum(1 for o in rows if o["score"] - (o["ci_minus"] or 0) > r["score"] + (r["ci_plus"] or 0))
-               for r in rows)
+    rows = _board(e, day, source)
+
+    def low(r):
+        return r["score"] if r["ci_lower"] is None else r["ci_lower"]
+
+    def high(r):
+        return r["score"] if r["ci_upper"] is None else r["ci_upper"]
+
+    return all(r["rank"] == 1 + sum(1 for o in rows if low(o) > high(r)) for r in rows)
 
 
 def test_ranks_follow_an_elo_change_and_undo_restores_them(fresh_engine):
     e = fresh_engine
-    day = e.store.scalar("SELECT MAX(snapshot_date) FROM arena_ratings")
-    before = _ranks(e, day)
+    board = e.read_model().board_for(e.read_model().latest)
+    day, source = board.date, board.source
+    before = _ranks(e, day, source)
     r = e.handle("elo deepseek r1 3000", MOD)
     assert r.status == "ok", r.text
-    after = _ranks(e, day)
+    after = _ranks(e, day, source)
     ones = [n for n, (rank, _s) in after.items() if rank == 1]
     assert ones == ["DeepSeek-R1"], ones
-    assert _lmarena_ranks(e, day)
+    assert _lmarena_ranks(e, day, source)
     top = e.handle("top 3")
     assert top.text.count("\n1  ") == 1, top.text
     e.handle("undo", MOD)
-    assert _ranks(e, day) == before
+    assert _ranks(e, day, source) == before
 
 
 def test_a_partial_arena_import_reranks_the_snapshot(fresh_engine):
     e = fresh_engine
-    day = e.store.scalar("SELECT MAX(snapshot_date) FROM arena_ratings")
+    day = e.store.scalar("SELECT MAX(snapshot_date) FROM arena_ratings WHERE source_id = 'arena-csv'")
     data = (b"rank,model,arena_score,95_pct_ci,votes,organization,license\n"
             b"1,Brand-New-Model,1600,+4/-4,5000,OpenAI,Proprietary\n")
     report = IMPORTERS["arena"].run(e.store, data, name=f"arena-text-{day}.csv")
     assert report.added
-    ranks = _ranks(e, day)
+    ranks = _ranks(e, day, "arena-csv")
     assert ranks["Brand-New-Model"][0] == 1
     assert sum(1 for rank, _s in ranks.values() if rank == 1) == 1
-    assert _lmarena_ranks(e, day)
+    assert _lmarena_ranks(e, day, "arena-csv")
 
 
 def test_a_utf16_csv_with_a_bom_is_read(fresh_engine):

@@ -169,8 +169,10 @@ def elo_(ctx: Context, args: Args) -> Reply:
             "score": value,
             "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
             "source_id": SOURCE_MODERATOR})
-        moved = rerank_snapshot(ch, day)  # the others' ranks follow (audited, so undo puts them back)
-        rank = ch.get("arena_ratings", {"snapshot_date": day, "arena_name": name})["rank"]
+        # the others' ranks on that board follow (audited, so undo puts them back)
+        moved = rerank_snapshot(ch, shown.date, shown.source, overlay_day=day) if shown else 0
+        rank = ch.get("arena_ratings", {"source_id": SOURCE_MODERATOR, "snapshot_date": day, "category": "full",
+                                        "arena_name": name})["rank"]
         also = f"; {moved} other rank{'s' * (moved != 1)} in that snapshot updated" if moved > 1 else ""
         return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}{also}."
 

@@ -188,10 +188,11 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
         # A file that covers only part of a snapshot already here (or adds to one) leaves the
         # published ranks of the rest stale: rank the whole snapshot again.
         names = {r["arena_name"] for r in rows}
-        others = [n for (n,) in ch.db.execute("SELECT arena_name FROM arena_ratings WHERE snapshot_date = ?", [date])
+        others = [n for (n,) in ch.db.execute("SELECT arena_name FROM arena_ratings WHERE source_id = ? "
+                                              "AND snapshot_date = ? AND category = 'full'", [SOURCE_ARENA, date])
                   if n not in names]
         if others:
-            moved = rerank_snapshot(ch, date)
+            moved = rerank_snapshot(ch, date, SOURCE_ARENA)
             if moved:
                 report.notes.append(f"the snapshot {date} already held {len(others)} other models: "
                                     f"{moved} ranks recomputed")

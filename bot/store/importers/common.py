@@ -227,22 +227,32 @@ def cell_int(table: Table, rn: int, line: int, col: str, raw: str | None, *, req
     return v
 
 
-def rerank_snapshot(ch: Change, day: str) -> int:
-    """Recompute the ranks of one Arena snapshot after a moderator's `elo` or
-    a partial import changed it, the way LMArena ranks: 1 + the number of
-    models whose whole confidence interval lies above this one's (a rating
-    without an interval counts as the single point of its score). Each
-    change is an audited upsert, so `undo` restores the published ranks.
-    Returns how many ranks changed."""
-    rows = ch.db.execute("SELECT arena_name, rank, score, ci_plus, ci_minus FROM arena_ratings "
-                         "WHERE snapshot_date = ?", [day]).fetchall()
-    lows = sorted(score - (minus or 0.0) for _n, _r, score, _p, minus in rows)
+def rerank_snapshot(ch: Change, day: str, source: str, *, category: str = "full",
+                    overlay_day: str | None = None) -> int:
+    """Recompute the ranks of one Arena board (one source, date and category)
+    after a moderator's `elo` or a partial import changed it, the way LMArena
+    ranks: 1 + the number of models whose whole 95% interval lies above this
+    one's (a rating without an interval counts as the single point of its
+    score). Moderators' corrections dated `overlay_day` replace the board's
+    row of the same model and are ranked with it. Ranks are only ever compared
+    within one board, never across sources. Each change is an audited upsert,
+    so `undo` restores the published ranks. Returns how many ranks changed."""
+    cols = "source_id, snapshot_date, category, arena_name, model_id, rank, score, ci_lower, ci_upper"
+    rows = ch.db.execute(f"SELECT {cols} FROM arena_ratings WHERE source_id = ? AND snapshot_date = ? "
+                         "AND category = ?", [source, day, category]).fetchall()
+    if overlay_day is not None and source != SOURCE_MODERATOR:
+        fixes = ch.db.execute(f"SELECT {cols} FROM arena_ratings WHERE source_id = ? AND snapshot_date = ? "
+                              "AND category = ?", [SOURCE_MODERATOR, overlay_day, category]).fetchall()
+        fixed = {r[4] for r in fixes}
+        rows = [r for r in rows if r[4] not in fixed] + list(fixes)
+    lows = sorted(score if lower is None else lower for *_k, _m, _r, score, lower, _u in rows)
     changed = 0
-    for name, rank, score, plus, _minus in rows:
-        high = score + (plus or 0.0)
+    for src, date, cat, name, _mid, rank, score, _lower, upper in rows:
+        high = score if upper is None else upper
         better = len(lows) - bisect.bisect_right(lows, high)
         if better + 1 != rank:
-            ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": name, "rank": better + 1})
+            ch.upsert("arena_ratings", {"source_id": src, "snapshot_date": date, "category": cat,
+                                        "arena_name": name, "rank": better + 1})
             changed += 1
     return changed
 
