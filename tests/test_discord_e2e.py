@@ -40,8 +40,9 @@ QUIET = 0.4  # how long "nothing else arrives" is watched for
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    eng = Engine.open(tmp_path_factory.mktemp("e2e") / "race.db")
+def engine(tmp_path_factory: pytest.TempPathFactory, seed_copy) -> Engine:
+    eng = Engine.open(seed_copy(tmp_path_factory.mktemp("e2e") / "race.db"))
+    eng.charts.warm(wait=True)  # chart workers up before the first test waits on a chart
     yield eng
     eng.close()
 
@@ -355,10 +356,10 @@ ARENA_CSV = (
 )
 
 
-async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, world: World, tmp_path) -> None:
+async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, world: World, tmp_path, seed_copy) -> None:
     """A moderator's import: dry run with Confirm/Cancel; only they can confirm;
     Confirm applies it and the new Arena #1 is announced."""
-    fresh = Engine.open(tmp_path / "import.db")  # this test changes data: its own database
+    fresh = Engine.open(seed_copy(tmp_path / "import.db"))  # this test changes data: its own database
     announce = sim.create_channel(world.guild, "race-news")
     try:
         needs_command(fresh, "import")
@@ -440,7 +441,8 @@ async def test_buttons_after_a_restart_say_they_expired(sim: DiscordSimulator, w
     assert prompt.edits == 0
 
 
-async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
+async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulator, world: World, tmp_path: Path,
+                                                            seed_copy) -> None:
     """`python -m bot run` as a real process: configured only through the environment,
     answers, logs "ready in", never logs the token, exits 0 on SIGTERM."""
     root = Path(__file__).resolve().parents[1]
@@ -448,7 +450,7 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
         **os.environ,
         "DISCORD_TOKEN": sim.token,
         "DISCORD_API_BASE": sim.api_base,
-        "DATABASE_PATH": str(tmp_path / "proc.db"),
+        "DATABASE_PATH": str(seed_copy(tmp_path / "proc.db")),  # a copy: the process need not import the seed
         "LOG_LEVEL": "DEBUG",
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
         "MPLBACKEND": "Agg",
@@ -456,6 +458,7 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group: its chart workers die with it (below)
     )
     lines: list[str] = []
     ready = asyncio.Event()
@@ -470,16 +473,18 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
 
     reader = asyncio.create_task(pump())
     try:
-        await asyncio.wait_for(ready.wait(), 20)
-        reply = await ask(sim, world.channel, world.member, "!race")
+        await asyncio.wait_for(ready.wait(), 60)  # generous: a cold interpreter on a busy machine
+        reply = await ask(sim, world.channel, world.member, "!race", timeout=30)
         assert reply.embed is not None
         proc.send_signal(signal.SIGTERM)
-        rc = await asyncio.wait_for(proc.wait(), 10)
+        rc = await asyncio.wait_for(proc.wait(), 30)
         await asyncio.wait_for(reader, 5)
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever it left behind (the chart pool's forkserver)
     output = "".join(lines)
     assert rc == 0, output[-2000:]
     assert "shutting down" in output and "bye" in output
@@ -487,8 +492,9 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
     assert sim.token not in output
 
 
-async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
-    fresh = Engine.open(tmp_path / "slash-import.db")
+async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, world: World, tmp_path: Path,
+                                                      seed_copy) -> None:
+    fresh = Engine.open(seed_copy(tmp_path / "slash-import.db"))
     try:
         needs_command(fresh, "import")
         async with running(world.settings(), fresh):

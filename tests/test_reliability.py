@@ -32,10 +32,12 @@ def engine(tmp_path_factory, seeded_db) -> Engine:
     db = tmp_path_factory.mktemp("rel") / "r.db"
     shutil.copy(seeded_db, db)
     e = Engine.open(db)
+    e.charts.warm(wait=True)  # chart workers up before the first test waits on a chart
     yield e
     e.close()
 
 
+@pytest.mark.serial  # loads both cores on purpose: runs alone, after the parallel pass
 async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):
     world = World(sim)
     users, channels = [], []
