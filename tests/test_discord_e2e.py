@@ -117,6 +117,12 @@ async def ask(sim: DiscordSimulator, channel, user: SimUser, text: str, *, timeo
     return reply
 
 
+def _kill_group(pgid: int) -> None:
+    """SIGKILL a process group started with start_new_session=True (gone already: fine)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def needs_command(engine: Engine, name: str) -> None:
     if name not in {c.name for c in engine.commands}:
         pytest.skip(f"the engine has no {name!r} command yet")
@@ -477,14 +483,22 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
         reply = await ask(sim, world.channel, world.member, "!race", timeout=30)
         assert reply.embed is not None
         proc.send_signal(signal.SIGTERM)
-        rc = await asyncio.wait_for(proc.wait(), 30)
-        await asyncio.wait_for(reader, 5)
+        # proc.wait() (Python 3.11) also waits for the stdout pipe to close, which a process the bot
+        # left behind (its chart pool's forkserver) can hold open for ever: watch the exit status itself
+        deadline = time.monotonic() + 30
+        while proc.returncode is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        rc = proc.returncode
+        assert rc is not None, "the bot did not exit within 30 s of SIGTERM"
+        _kill_group(proc.pid)  # leftovers, so the pipe closes
+        await asyncio.wait_for(reader, 10)
     finally:
+        _kill_group(proc.pid)
         if proc.returncode is None:
             proc.kill()
-            await proc.wait()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # whatever it left behind (the chart pool's forkserver)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(proc.wait(), 10)
+        reader.cancel()
     output = "".join(lines)
     assert rc == 0, output[-2000:]
     assert "shutting down" in output and "bye" in output
