@@ -193,8 +193,11 @@ async def test_without_message_content_intent_content_is_empty(sim):
         await asyncio.wait_for(c.wait_until_ready(), 10)
         user = sim.create_user("frank")
         sim.add_member(guild, user)
-        sim.send_user_message(sim.text_channel(guild), user, "echo hi")
-        await asyncio.sleep(0.3)
+        arrived = asyncio.ensure_future(c.wait_for("message", timeout=10))
+        await asyncio.sleep(0)
+        sent = sim.send_user_message(sim.text_channel(guild), user, "echo hi")
+        message = await arrived  # waits for the event itself, however busy the machine
+        assert message.id == sent.id and message.content == ""
         assert c.seen == []  # the bot saw the message, but not its text
     finally:
         await c.close()
