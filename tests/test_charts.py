@@ -397,9 +397,14 @@ def test_a_killed_worker_falls_back_to_a_thread(engine, replies):
     svc = ChartService(engine, processes=True, workers=1)
     try:
         check_png(svc.render(replies["count-by-sector"]))
-        (pid,) = list(svc._procs._processes)
+        pool = svc._procs
+        (pid,) = list(pool._processes)
         os.kill(pid, signal.SIGKILL)  # our own worker
-        time.sleep(0.5)
+        # wait (30 s ceiling) until the executor has noticed, instead of sleeping and hoping it has
+        deadline = time.monotonic() + 30
+        while not pool._broken and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pool._broken, "the process pool did not notice its killed worker within 30 s"
         r = replies["org"]
         png = svc.render(Reply(title="after the crash", footer=r.footer, data=r.data, chart=r.chart))
         check_png(png)
