@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/racebot run
 
-## test: the whole test suite (sets up .venv first)
+# pytest-xdist workers for `make test`: one per CPU (2 in CI); JOBS=0 runs in one process
+JOBS   ?= auto
+
+## test: the whole test suite (sets up .venv first): in parallel, then the `serial` tests alone
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "not serial"
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m serial
 
 ## test-fast: the unit layer only (tests/unit: grammar, normalisation, formatting, lookup, registries, layers; < 30 s)
 test-fast: $(STAMP)

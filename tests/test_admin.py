@@ -346,10 +346,20 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[1])
-    line = proc.stdout.readline()
-    assert line.strip() == "MIDWAY"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    # a hard ceiling on the child: a hung import is killed (then readline sees EOF and the test fails)
+    watchdog = threading.Timer(120, proc.kill)
+    watchdog.start()
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "MIDWAY"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
     store = open_store(db)
     assert store.integrity_check() == "ok"
     assert strip_audit(store.dump()) == before

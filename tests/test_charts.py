@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    e = Engine.open(tmp_path_factory.mktemp("charts") / "t.db")
+def engine(tmp_path_factory, seed_copy):
+    e = Engine.open(seed_copy(tmp_path_factory.mktemp("charts") / "t.db"))
+    e.charts.warm(wait=True)  # the workers start once for the module, before any test waits on them
     yield e
     e.close()
 
@@ -230,20 +231,20 @@ def test_unknown_kind_is_a_chart_error():
 # ---------------------------------------------------------------------------
 # cache, invalidation, failure, pools
 # ---------------------------------------------------------------------------
-def test_cache_same_bytes_then_new_bytes_after_a_data_change(tmp_path):
-    e = Engine.open(tmp_path / "t.db")
+def test_cache_same_bytes_then_new_bytes_after_a_data_change(seed_copy, tmp_path):
+    e = Engine.open(seed_copy(tmp_path / "t.db"))
     try:
         svc = e.charts
         r1 = e.handle("race")
         png1 = svc.render(r1)
-        t0 = time.perf_counter()
+        # the same chart again (a new reply, then the same one): served from the cache, nothing drawn
+        # (cache-hit speed is a benchmark figure, `make bench`, not a timed test)
+        renders = svc.stats["renders"]
         again = svc.render(e.handle("race"))
         assert again == png1
-        assert svc.stats["hits"] >= 1
-        assert time.perf_counter() - t0 < 0.5  # (the handle() included)
-        t0 = time.perf_counter()
-        svc.render(r1)
-        assert time.perf_counter() - t0 < 0.01
+        assert svc.render(r1) == png1
+        assert svc.stats["hits"] >= 2
+        assert svc.stats["renders"] == renders
         # a moderator edits a score: the store's listener clears the chart cache
         day = r1.data["as_of"]
         country, score, arena_name, _org = r1.data["ranking"][0][:4]
@@ -286,6 +287,7 @@ def test_a_failed_render_in_the_pool_gives_the_text_with_a_note(engine):
     assert "chart could not be drawn" in out.text and out.files == []
 
 
+@pytest.mark.serial  # measures event-loop lag: runs alone, after the parallel pass
 def test_render_async_keeps_the_loop_free(engine, replies):
     svc = engine.charts
     batch = [Reply(text=r.text, title=f"{r.title} (async {i})", footer=r.footer, data=r.data, chart=r.chart)
@@ -344,9 +346,10 @@ def test_thread_only_service(engine, replies):
     svc.close()
 
 
-def test_importing_the_engine_does_not_import_matplotlib(tmp_path):
+def test_importing_the_engine_does_not_import_matplotlib(seed_copy, tmp_path):
+    db = seed_copy(tmp_path / "m.db")
     code = ("import sys; from bot.engine import Engine; import bot.render.charts.service; import bot.render.charts.registry; "
-            f"e = Engine.open({str(tmp_path / 'm.db')!r}); r = e.handle('race'); "
+            f"e = Engine.open({str(db)!r}); r = e.handle('race'); "
             "e.charts.key(r); assert 'matplotlib' not in sys.modules, 'matplotlib imported'; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -376,6 +379,7 @@ def test_gallery_writes_every_png_and_an_index(engine, tmp_path):
         assert f"({p.name})" in index
 
 
+@pytest.mark.serial  # times renders and cache hits: runs alone, after the parallel pass
 def test_measure_reports_the_timings(engine):
     from bot.render.charts.gallery import measure
 
@@ -395,9 +399,14 @@ def test_a_killed_worker_falls_back_to_a_thread(engine, replies):
     svc = ChartService(engine, processes=True, workers=1)
     try:
         check_png(svc.render(replies["count-by-sector"]))
-        (pid,) = list(svc._procs._processes)
+        pool = svc._procs
+        (pid,) = list(pool._processes)
         os.kill(pid, signal.SIGKILL)  # our own worker
-        time.sleep(0.5)
+        # wait (30 s ceiling) until the executor has noticed, instead of sleeping and hoping it has
+        deadline = time.monotonic() + 30
+        while not pool._broken and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pool._broken, "the process pool did not notice its killed worker within 30 s"
         r = replies["org"]
         png = svc.render(Reply(title="after the crash", footer=r.footer, data=r.data, chart=r.chart))
         check_png(png)

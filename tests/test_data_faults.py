@@ -30,7 +30,7 @@ def test_corrupt_database_gives_a_clear_error_and_how_to_restore(tmp_path):
     assert "cannot be read" in msg and "backup" in msg and "data/seed" in msg
     # and through the command line: a clear message, exit 1, no traceback
     proc = subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "ask", "race"], capture_output=True,
-                          text=True, cwd=ROOT)
+                          text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1
     assert "cannot be read" in proc.stderr and "Traceback" not in proc.stderr
 

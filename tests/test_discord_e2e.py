@@ -42,8 +42,9 @@ QUIET = 0.4  # how long "nothing else arrives" is watched for
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    eng = Engine.open(tmp_path_factory.mktemp("e2e") / "race.db")
+def engine(tmp_path_factory: pytest.TempPathFactory, seed_copy) -> Engine:
+    eng = Engine.open(seed_copy(tmp_path_factory.mktemp("e2e") / "race.db"))
+    eng.charts.warm(wait=True)  # chart workers up before the first test waits on a chart
     yield eng
     eng.close()
 
@@ -415,10 +416,10 @@ ARENA_CSV = (
 )
 
 
-async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, world: World, tmp_path) -> None:
+async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, world: World, tmp_path, seed_copy) -> None:
     """A moderator's import: dry run with Confirm/Cancel; only they can confirm;
     Confirm applies it and the new Arena #1 is announced."""
-    fresh = Engine.open(tmp_path / "import.db")  # this test changes data: its own database
+    fresh = Engine.open(seed_copy(tmp_path / "import.db"))  # this test changes data: its own database
     announce = sim.create_channel(world.guild, "race-news")
     try:
         needs_command(fresh, "import")
@@ -502,7 +503,8 @@ async def test_buttons_after_a_restart_say_they_expired(sim: DiscordSimulator, w
     assert prompt.edits == 0
 
 
-async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
+async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulator, world: World, tmp_path: Path,
+                                                            seed_copy) -> None:
     """`python -m bot run` as a real process: configured only through the environment,
     answers, logs "ready in", never logs the token, exits 0 on SIGTERM."""
     root = Path(__file__).resolve().parents[1]
@@ -510,7 +512,7 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
         **os.environ,
         "DISCORD_TOKEN": sim.token,
         "DISCORD_API_BASE": sim.api_base,
-        "DATABASE_PATH": str(tmp_path / "proc.db"),
+        "DATABASE_PATH": str(seed_copy(tmp_path / "proc.db")),  # a copy: the process need not import the seed
         "LOG_LEVEL": "DEBUG",
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
         "MPLBACKEND": "Agg",
@@ -522,7 +524,12 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
         reply = await ask(sim, world.channel, world.member, "!race")
         assert reply.embed is not None
         proc.send_signal(signal.SIGTERM)
-        rc = await asyncio.wait_for(proc.wait(), WAIT)
+        # proc.wait() (Python 3.11) also waits for the output pipe to close, which a process the bot
+        # left behind could hold open: watch the exit status itself, under a generous ceiling
+        async with asyncio.timeout(WAIT):
+            while proc.returncode is None:
+                await asyncio.sleep(0.05)
+        rc = proc.returncode
     output = "".join(lines)
     assert rc == 0, output[-2000:]
     assert "shutting down" in output and "bye" in output
@@ -530,8 +537,9 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
     assert sim.token not in output
 
 
-async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, world: World, tmp_path: Path) -> None:
-    fresh = Engine.open(tmp_path / "slash-import.db")
+async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, world: World, tmp_path: Path,
+                                                      seed_copy) -> None:
+    fresh = Engine.open(seed_copy(tmp_path / "slash-import.db"))
     try:
         needs_command(fresh, "import")
         async with running(world.settings(), fresh):

@@ -107,7 +107,7 @@ def test_all_snapshots_build_the_seed(shared, tmp_path):
 
     out = tmp_path / "seed"
     subprocess.run([sys.executable, "scripts/build_seed.py", "--shared", str(shared), "--out", str(out)],
-                   check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+                   check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1], timeout=240)
     store = open_store(tmp_path / "s.db", seed_dir=out)
     assert store.scalar("SELECT count(DISTINCT snapshot_date) FROM arena_ratings WHERE source_id = 'arena-csv'") == 89
     # DeepSeek and DeepSeek AI, Zhipu / Zhipu AI / Z.ai ... are one organisation each, with a country

@@ -32,10 +32,12 @@ def engine(tmp_path_factory, seeded_db) -> Engine:
     db = tmp_path_factory.mktemp("rel") / "r.db"
     shutil.copy(seeded_db, db)
     e = Engine.open(db)
+    e.charts.warm(wait=True)  # chart workers up before the first test waits on a chart
     yield e
     e.close()
 
 
+@pytest.mark.serial  # loads both cores on purpose: runs alone, after the parallel pass
 async def test_fifty_users_twenty_commands_each_with_faults(sim, engine):
     # 1,000 answers in seconds is far past Discord's 50 requests/s: this test is
     # about faults, so the simulator's rate limits are off here (the one leniency;
