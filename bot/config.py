@@ -85,6 +85,9 @@ class Settings:
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = "https://epoch.ai/data/notable_ai_models.csv"  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for that download
+    # chart worker processes (each holds matplotlib, about 100 MB): 0 = one on machines with two cores
+    # or fewer, two otherwise
+    chart_workers: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv_path: str | os.PathLike | None = ".env") -> "Settings":
@@ -121,6 +124,7 @@ class Settings:
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
             epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),
             sync_timeout=_number(e, "SYNC_TIMEOUT", 20.0, cast=float, minimum=1.0),
+            chart_workers=_number(e, "CHART_WORKERS", 0, minimum=0),
         )
 
     def with_(self, **changes: Any) -> "Settings":

@@ -544,8 +544,12 @@ class RaceBot(commands.Bot):
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self._last_identify: dict[int, float] = {}
         self._max_concurrency = 1
+        self.warm_up: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
+        # The read model and the chart workers start while the gateway connects, so neither the
+        # first answer nor the first chart pays for them.
+        self.warm_up = asyncio.get_running_loop().run_in_executor(None, self.warm_engine)
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
         try:
             _shards, url, limit = await self.http.get_bot_gateway()
@@ -561,6 +565,19 @@ class RaceBot(commands.Bot):
                 log.warning("command %s not registered: %s", info.name, exc)
         if self.settings.sync_commands:
             await self.sync_commands()
+
+    def warm_engine(self) -> None:
+        """Build the engine's read model and start its chart workers (in a
+        thread: both take a while, neither needs the event loop)."""
+        try:
+            facts = getattr(self.engine, "facts", None)
+            if callable(facts):
+                facts()
+            charts = getattr(self.engine, "charts", None)
+            if charts is not None and hasattr(charts, "warm"):
+                charts.warm()
+        except Exception:  # a failed warm-up costs speed, not answers: the first command retries
+            log.warning("warming the engine up failed", exc_info=True)
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord, only when they changed.

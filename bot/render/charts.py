@@ -74,6 +74,14 @@ def _timed_render(kind: str, data: dict, title: str | None, subtitle: str | None
     return (time.perf_counter() - t0) * 1000
 
 
+def default_workers(cores: int | None = None) -> int:
+    """Chart worker processes when no setting names a number: each holds
+    matplotlib (about 100 MB), and on two cores or fewer a second worker
+    mostly competes with the bot for the same processors."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return 1 if cores <= 2 else 2
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) from a PNG's IHDR header."""
     if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
@@ -99,7 +107,7 @@ class ChartService:
         settings = getattr(engine, "settings", None)
         env_workers = os.environ.get("RACEBOT_CHART_WORKERS")
         self.workers = max(1, int(workers or getattr(settings, "chart_workers", 0) or env_workers or 0)
-                           or min(2, os.cpu_count() or 1))
+                           or default_workers())
         if processes is None:
             processes = os.environ.get("RACEBOT_CHART_PROCESSES", "1") not in ("0", "false", "no")
         self.use_processes = processes
