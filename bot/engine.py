@@ -38,9 +38,9 @@ class Engine:
         self.prefix = prefix
         self.settings = settings
         self._lock = threading.RLock()
-        self._facts = None
-        self._models_index = None
-        self._orgs_index = None
+        # the read model and its two lookup indexes, swapped together as one reference
+        self._current: tuple | None = None
+        self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts = None
         self.started = time.time()
@@ -57,36 +57,70 @@ class Engine:
         p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
         return cls(store, prefix=p, settings=settings)
 
-    # -- cached data ----------------------------------------------------------
+    # -- the read model -------------------------------------------------------
+    # Readers take the current read model (and its lookup indexes) without a
+    # lock. A change builds the next one in the changing thread (a moderator
+    # waits for their own change to show) while everyone else keeps answering
+    # from the current one; then one reference is swapped.
     def invalidate(self) -> None:
-        with self._lock:
-            self._facts = None
+        """The store changed: drop cached charts, build the new read model now."""
         if self._charts is not None:
             self._charts.clear()
+        self.refresh()
 
-    def facts(self):
+    def refresh(self):
+        """Build the read model of the store's current data version, off the
+        readers' path, and swap it in. Returns the read model now current."""
+        with self._build_lock:
+            current = self._current
+            version = self.store.data_version
+            if current is not None and current[0].version == version:
+                return current[0]
+            built = self._build(current, version)
+            with self._lock:
+                if self._current is None or self._current[0].version <= built[0].version:
+                    self._current = built
+                return self._current[0]
+
+    # tables the lookup indexes are built from (besides each model's count of Arena rows)
+    INDEXED = frozenset({"models", "aliases", "organizations", "org_aliases"})
+
+    def _build(self, current: tuple | None, version: int) -> tuple:
+        """The next (read model, model index, organisation index): from the
+        current one and what the changes since touched when this process made
+        them (``Store.changes_between``), from scratch otherwise."""
         from bot.store.queries import Facts
 
-        f = self._facts
-        if f is not None and f.version == self.store.data_version:
-            return f
-        with self._lock:
-            f = self._facts
-            if f is None or f.version != self.store.data_version:
-                f = Facts(self.store)
-                self._models_index, self._orgs_index = self._build_indexes(f)
-                self._facts = f
-        return f
+        if current is None:
+            facts = Facts(self.store)
+            return (facts, *self._build_indexes(facts))
+        old = current[0]
+        changes = self.store.changes_between(old.version, version)
+        facts = old.refreshed(self.store, version, changes)
+        if changes is not None and not (set(changes) & self.INDEXED) and facts.rows_per_model == old.rows_per_model:
+            return facts, current[1], current[2]
+        return (facts, *self._build_indexes(facts))
+
+    def _now(self) -> tuple:
+        """The current (read model, model index, organisation index): the
+        current version's, or while another thread builds it, the previous one."""
+        current = self._current
+        if current is not None and current[0].version == self.store.data_version:
+            return current
+        if current is not None and self._build_lock.locked():
+            return current  # a change is being applied: answer from the version before it
+        self.refresh()
+        return self._current
+
+    def facts(self):
+        return self._now()[0]
 
     def _build_indexes(self, facts):
         from bot.lookup import Entry, Index
 
-        appearances = Counter()
-        for rows in facts.by_date.values():
-            for r in rows:
-                appearances[r.model_id] += 1
+        appearances = facts.rows_per_model
         entries = [Entry(m["id"], m["name"], m["release_date"],
-                         appearances[m["id"]] + (0.5 if m["origin"] == "epoch" else 0))
+                       appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
                    for m in facts.visible_models()]
         visible = {e.id for e in entries}
         spellings = [(r["alias"], r["model_id"]) for r in self.store.query("SELECT alias, model_id FROM aliases")
@@ -100,13 +134,11 @@ class Engine:
 
     @property
     def model_index(self):
-        self.facts()
-        return self._models_index
+        return self._now()[1]
 
     @property
     def org_index(self):
-        self.facts()
-        return self._orgs_index
+        return self._now()[2]
 
     # -- the command surface ----------------------------------------------------
     @property
@@ -128,7 +160,7 @@ class Engine:
         if kind == "org":
             return [n[:100] for n in self.org_index.complete(current, limit)]
         if kind == "country":
-            countries = sorted({m["country"] for m in self.facts().models.values() if m["country"]})
+            countries = self.facts().countries
             if not current:
                 return countries[:limit]
             ranked = process.extract(current, countries, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
@@ -143,9 +175,8 @@ class Engine:
     def context(self, caller: Caller):
         from bot.commands.context import Context
 
-        facts = self.facts()
-        return Context(self.store, facts, self._models_index, self._orgs_index, caller, self.prefix,
-                       self.settings, self)
+        facts, models, orgs = self._now()
+        return Context(self.store, facts, models, orgs, caller, self.prefix, self.settings, self)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None) -> Reply:

@@ -64,21 +64,21 @@ class Context:
         if f in COUNTRY_ALIASES:
             return COUNTRY_ALIASES[f]
         c = country_name(name)
-        known = self.known_countries()
-        for k in known:
-            if fold(k) == fold(c or ""):
-                return k
+        hit = self.facts.country_by_fold.get(fold(c or ""))
+        if hit:
+            return hit
         if len(f) >= 4:  # a typo: "chna", "germnay"
             from rapidfuzz import fuzz, process
 
-            choices = {k: fold(k) for k in known} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
+            choices = {k: fold(k) for k in self.facts.countries} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
             hit = process.extractOne(f, choices, scorer=fuzz.ratio, score_cutoff=85)
             if hit:
                 return COUNTRY_ALIASES.get(hit[2], hit[2])
         return None
 
     def known_countries(self) -> list[str]:
-        return sorted({m["country"] for m in self.facts.models.values() if m["country"]})
+        """Every country a model comes from (kept by the read model)."""
+        return list(self.facts.countries)
 
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []

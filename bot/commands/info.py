@@ -48,15 +48,8 @@ def help_(ctx: Context, args: Args) -> Reply:
 @command("sources", summary="Where the data comes from, its licences and as-of dates.", usage="sources",
          example="sources", aliases=("about", "data", "credits"))
 def sources(ctx: Context, args: Args) -> Reply:
-    rows = ctx.store.query("SELECT * FROM sources ORDER BY id")
-    counts = {
-        "models": ctx.store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
-        "notable": ctx.store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
-        "snapshots": len(ctx.facts.dates),
-        "ratings": ctx.store.scalar("SELECT count(*) FROM arena_ratings"),
-        "scores": ctx.store.scalar("SELECT count(*) FROM benchmark_scores"),
-        "figures": ctx.store.scalar("SELECT count(*) FROM figures"),
-    }
+    rows = [ctx.facts.sources[k] for k in sorted(ctx.facts.sources)]
+    counts = {**ctx.facts.counts, "snapshots": len(ctx.facts.dates)}  # kept by the read model, not counted here
     fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",
                                                        r["url"] or ""] if x), inline=False) for r in rows]
     text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "

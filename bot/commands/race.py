@@ -28,6 +28,7 @@ class Side:
     pred: Callable[[Rating], bool]
     kind: str  # country | org | open | closed
     key: str   # colour key / stable id
+    index: tuple | None = None  # the read model's key for this side's best per snapshot (see side_keys)
 
 
 OPEN_WORDS = {"open", "open weights", "open weight", "open-weight", "open-weights", "open source",
@@ -40,16 +41,16 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
     if not t:
         return None
     if t in {fold(w) for w in OPEN_WORDS}:
-        return Side("the best open-weight model", lambda r: r.open, "open", "open")
+        return Side("the best open-weight model", lambda r: r.open, "open", "open", ("open", True))
     if t in {fold(w) for w in CLOSED_WORDS}:
-        return Side("the best closed model", lambda r: not r.open, "closed", "closed")
+        return Side("the best closed model", lambda r: not r.open, "closed", "closed", ("open", False))
     c = ctx.country(text)
     if c:
-        return Side(c, region_pred(c), "country", c)
+        return Side(c, region_pred(c), "country", c, ("country", c))
     m = ctx.orgs.resolve(text)
     if m.found and m.status in ("exact", "family", "fuzzy"):
         oid = m.entry.id
-        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name)
+        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name, ("org", oid))
     return None
 
 
@@ -101,16 +102,22 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
 
 
 def gap_series(ctx: Context, a: Side, b: Side, until: str | None) -> list[dict]:
-    out = []
-    for d in ctx.facts.dates:
-        if until and d > until:
-            break
-        ra, rb = ctx.facts.best(d, a.pred), ctx.facts.best(d, b.pred)
-        if ra and rb:
-            out.append({"date": d, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
-                        "a_arena": ra.arena_name, "b_arena": rb.arena_name,
-                        "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
-    return out
+    """Each snapshot that rates both sides: their best models and the gap.
+    Reads the per-side series the read model keeps (linear in the snapshots)."""
+    if a.index is not None and b.index is not None:
+        best_a = {r.date: r for r in ctx.facts.series(a.index, until)}
+        pairs = [(best_a[rb.date], rb) for rb in ctx.facts.series(b.index, until) if rb.date in best_a]
+    else:
+        pairs = []
+        for d in ctx.facts.dates:
+            if until and d > until:
+                break
+            ra, rb = ctx.facts.best(d, a.pred), ctx.facts.best(d, b.pred)
+            if ra and rb:
+                pairs.append((ra, rb))
+    return [{"date": ra.date, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
+             "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+             "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)} for ra, rb in pairs]
 
 
 REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"): "open-vs-closed"}
@@ -198,7 +205,7 @@ def race(ctx: Context, args: Args) -> Reply:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.facts.best_series(region_pred(c), until=day)]
+    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.facts.series(("country", c), until=day)]
               for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot

@@ -184,12 +184,10 @@ def small(ctx: Context, args: Args) -> Reply:
     if bench == "arena":
         threshold = threshold or 1250
         rows = []
-        for mid, m in ctx.facts.models.items():
+        for mid, hist in ctx.facts.history_of.items():  # each model's Arena history, kept by the read model
+            m = ctx.facts.models[mid]
             if m["parameters"] and not m["hidden"]:
-                hist = ctx.facts.model_history(mid)
-                if hist:
-                    best = max(hist, key=lambda r: r.score)
-                    rows.append((m, best.score, min(r.date for r in hist)))
+                rows.append((m, max(r.score for r in hist), hist[0].date))
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold

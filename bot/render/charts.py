@@ -52,13 +52,17 @@ def render_png(kind: str, data: dict, title: str | None, subtitle: str | None) -
     return draw_png(kind, data, title, subtitle)
 
 
-def _warm_worker() -> None:
-    """Worker initializer: import matplotlib and draw every kind once
-    (fonts, glyphs, log and date axes), so the first real charts are fast."""
-    try:
-        from bot.render.chart_kinds import warm
+WARM_UP_CHART = ("top", {"metric": "Arena Elo", "rows": [{"rank": 1, "model": "warm-up", "score": 1300.0,
+                                                          "country": "United States"}]})
 
-        warm()
+
+def _warm_worker() -> None:
+    """Worker initializer: import matplotlib and draw one small chart (the
+    font cache and the PNG writer loaded), so the first real chart is fast.
+    One chart, not every kind: drawing a kind a second time is no faster than
+    the first, and a worker that draws them all is busy for seconds after start."""
+    try:
+        render_png(WARM_UP_CHART[0], WARM_UP_CHART[1], "warm-up", "warm-up")
     except Exception:  # pragma: no cover - a failing warm-up must not kill the worker
         log.warning("chart worker warm-up failed", exc_info=True)
 

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections import deque
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +48,12 @@ class Change:
         self.audit = audit
         self.batch: int | None = None
         self.count = 0
+        self.touched: dict[str, set[tuple]] = {}  # table -> primary keys written (what a refresh reloads)
+
+    def touch(self, table: str, key: dict[str, Any]) -> None:
+        """Note that the row `key` of `table` was written (its key in PRIMARY_KEYS order)."""
+        cols = PRIMARY_KEYS.get(table) or tuple(sorted(key))
+        self.touched.setdefault(table, set()).add(tuple(key.get(c) for c in cols))
 
     # -- audited primitives -------------------------------------------------
     def _key(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +69,7 @@ class Change:
 
     def _log(self, table: str, key: dict[str, Any], before: dict | None, after: dict | None) -> None:
         self.count += 1
+        self.touch(table, key)
         if not self.audit:
             return
         if self.batch is None:
@@ -139,6 +147,8 @@ class Store:
         self._write_lock = threading.RLock()
         self._listeners: list = []
         self._version_cache: int | None = None
+        # (data version after, {table: keys written}) of the latest changes made through this object
+        self._changes: deque[tuple[int, dict[str, set[tuple]]]] = deque(maxlen=256)
 
     # -- connections --------------------------------------------------------
     def _connect(self) -> sqlite_utils.Database:
@@ -262,14 +272,31 @@ class Store:
                             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
+                        version = int(db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
             except sqlite3.OperationalError as exc:
                 if "readonly" in str(exc) or "read-only" in str(exc):
                     raise ReadOnlyError("the database is read-only: answers work, changes are refused") from None
                 raise
         if ch.count:
             self._version_cache = None
+            self._changes.append((version, ch.touched))
             for fn in list(self._listeners):
                 fn()
+
+    def changes_between(self, old: int, new: int) -> dict[str, set[tuple]] | None:
+        """The tables (and their keys) written by the changes that took the data
+        from version `old` to `new`, or None when they are not all known here
+        (another process changed the file, or too many changes ago)."""
+        if new < old:
+            return None
+        found = [t for v, t in list(self._changes) if old < v <= new]
+        if len(found) != new - old:
+            return None
+        merged: dict[str, set[tuple]] = {}
+        for touched in found:
+            for table, keys in touched.items():
+                merged.setdefault(table, set()).update(keys)
+        return merged
 
     def on_change(self, fn) -> None:
         """Call `fn()` after every committed change (cache invalidation)."""
@@ -328,6 +355,7 @@ class Store:
                             ch.db.execute(f"INSERT INTO [{tbl}] ({', '.join(f'[{c}]' for c in cols)}) "
                                           f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
                     ch.count += 1
+                    ch.touch(tbl, key)
                 ch.db.execute("UPDATE audit SET undone = 1 WHERE batch = ?", [batch])
                 undone.append({"batch": batch, "action": action, "actor": who, "rows": rows})
         return undone

@@ -8,12 +8,13 @@ touching the event loop's thread. Everything here is read-only.
 from __future__ import annotations
 
 import bisect
+import copy
 import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from bot.store.db import Store
-from bot.store.normalize import EUROPE
+from bot.store.normalize import EUROPE, fold
 
 
 @dataclass(frozen=True)
@@ -47,27 +48,108 @@ class Facts:
     def __init__(self, store: Store):
         self.store = store
         self.version = store.data_version
+        self.by_date: dict[str, list[Rating]] = self._load_ratings(store)
+        self.dates = sorted(self.by_date)
+        self._load_rest(store)
+
+    @staticmethod
+    def _load_ratings(store: Store, dates: Iterable[str] | None = None) -> dict[str, list[Rating]]:
+        """Arena boards by snapshot date, best first: all of them, or those of `dates`."""
+        where, params = "", []
+        if dates is not None:
+            dates = sorted(set(dates))
+            where = f" AND r.snapshot_date IN ({', '.join('?' for _ in dates)})"
+            params = dates
         rows = store.query(
-            """SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
+            f"""SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
                       r.ci_minus, r.votes, COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
                       COALESCE(m.country, o.country) AS country, r.licence
                FROM arena_ratings r JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
-               WHERE m.hidden = 0
-               ORDER BY r.snapshot_date, r.score DESC, r.rank""")
-        self.by_date: dict[str, list[Rating]] = {}
+               WHERE m.hidden = 0{where}
+               ORDER BY r.snapshot_date, r.score DESC, r.rank""", params)
+        by_date: dict[str, list[Rating]] = {}
         for r in rows:
             rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
                             r["ci_plus"], r["ci_minus"], r["votes"], r["org"], r["org_id"], r["country"],
                             r["licence"])
-            self.by_date.setdefault(rating.date, []).append(rating)
-        self.dates = sorted(self.by_date)
+            by_date.setdefault(rating.date, []).append(rating)
+        return by_date
+
+    # tables a change may write without changing what this read model holds
+    UNREAD = frozenset({"aliases", "org_aliases", "audit", "meta"})
+
+    def refreshed(self, store: Store, version: int, changes: dict[str, set[tuple]] | None) -> "Facts":
+        """The read model after `changes` (table -> keys written, from
+        ``Store.changes_between``), reloading only what they touched: nothing
+        for aliases, the boards of the changed snapshots for Arena scores,
+        everything for anything else (or when the changes are unknown)."""
+        if changes is None:
+            return Facts(store)
+        tables = set(changes) - self.UNREAD
+        new = copy.copy(self)
+        new.version = version
+        if not tables:
+            return new
+        if tables == {"arena_ratings"}:
+            days = {key[0] for key in changes["arena_ratings"]}
+            by_date = dict(self.by_date)
+            for d in days:
+                by_date.pop(d, None)
+            by_date.update(self._load_ratings(store, days))
+            new.by_date = by_date
+            new.dates = sorted(by_date)
+            new._index_ratings()
+            new.counts = self._count(store)
+            return new
+        return Facts(store)
+
+    def _load_rest(self, store: Store) -> None:
+        """Everything but the Arena boards, and the maps built from them."""
         self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
         self.models = {m["id"]: m for m in store.query(
             """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
+        self._index_ratings()
+        self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
+        self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
+        self.counts = self._count(store)
+
+    def _index_ratings(self) -> None:
+        """The maps every answer reads instead of scanning all ratings, built in
+        one pass: each model's history (its best row per snapshot), the rows per
+        model, and the best-rated model of each side (country, region,
+        organisation, open or closed) in each snapshot."""
+        self.history_of: dict[int, list[Rating]] = {}
+        self.rows_per_model: dict[int, int] = {}
+        self.best_of: dict[tuple, list[Rating]] = {}
+        for d in self.dates:
+            seen_models: set[int] = set()
+            seen_sides: set[tuple] = set()
+            for r in self.by_date[d]:  # best first
+                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
+                if r.model_id not in seen_models:
+                    seen_models.add(r.model_id)
+                    self.history_of.setdefault(r.model_id, []).append(r)
+                for key in side_keys(r):
+                    if key not in seen_sides:
+                        seen_sides.add(key)
+                        self.best_of.setdefault(key, []).append(r)
+        self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
+        self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
+
+    @staticmethod
+    def _count(store: Store) -> dict[str, int]:
+        """What `sources` reports, counted once per data version (not per call)."""
+        return {
+            "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
+            "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
+            "ratings": store.scalar("SELECT count(*) FROM arena_ratings"),
+            "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
+            "figures": store.scalar("SELECT count(*) FROM figures"),
+        }
 
     # -- dates --------------------------------------------------------------
     @property
@@ -105,24 +187,33 @@ class Facts:
                 out.append(b)
         return out
 
+    def series(self, key: tuple, until: str | None = None) -> list[Rating]:
+        """The best-rated model of side `key` (see :func:`side_keys`) in each
+        snapshot that rates the side, up to `until`: a slice of a map built
+        with the read model."""
+        rows = self.best_of.get(key, [])
+        if until is None:
+            return list(rows)
+        return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
+
+    def best_at(self, key: tuple, date: str) -> Rating | None:
+        """The best-rated model of side `key` in the snapshot of `date`."""
+        dates = self._best_dates.get(key, [])
+        i = bisect.bisect_left(dates, date)
+        return self.best_of[key][i] if i < len(dates) and dates[i] == date else None
+
     def model_history(self, model_id: int) -> list[Rating]:
         """The model's best Arena row in each snapshot it appears in."""
-        out = []
-        for d in self.dates:
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    out.append(r)
-                    break
-        return out
+        return list(self.history_of.get(model_id, ()))
 
     def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
-        for d in reversed(self.dates):
-            if until and d > until:
-                continue
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    return r
-        return None
+        rows = self.history_of.get(model_id)
+        if not rows:
+            return None
+        if until is None:
+            return rows[-1]
+        i = bisect.bisect_right(self._history_dates[model_id], until)
+        return rows[i - 1] if i else None
 
     # -- models -----------------------------------------------------------------
     def scores(self, model_id: int) -> list[dict[str, Any]]:
@@ -150,6 +241,19 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     for d, v in points:
         months.setdefault(d[:7], []).append(v)
     return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+def side_keys(r: Rating) -> list[tuple]:
+    """The sides a rating counts for: its country (and Europe for a European
+    one), its organisation, and open or closed."""
+    keys: list[tuple] = [("open", r.open)]
+    if r.country:
+        keys.append(("country", r.country))
+        if r.country in EUROPE:
+            keys.append(("country", "Europe"))
+    if r.org_id is not None:
+        keys.append(("org", r.org_id))
+    return keys
 
 
 def region_pred(name: str) -> Pred:
