@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
+from bot.store.schema import ENSURE_INDEXES, MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
@@ -35,6 +35,16 @@ class ReadOnlyError(StoreError):
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _models_of(table: str, key: dict, before: dict | None, after: dict | None) -> tuple[int | None, int | None]:
+    """The model an audited row concerns after the change, and before it when
+    that differs (the audit's model_id and was_model_id columns)."""
+    if table == "models":
+        return key.get("id"), None
+    now = (after or {}).get("model_id", key.get("model_id", (before or {}).get("model_id")))
+    was = (before or {}).get("model_id")
+    return now, (was if was is not None and was != now else None)
 
 
 class Change:
@@ -75,13 +85,16 @@ class Change:
         if self.batch is None:
             prev = self.db.execute("SELECT COALESCE(MAX(batch), 0) FROM audit").fetchone()[0]
             self.batch = prev + 1
+        model_id, was_model_id = _models_of(table, key, before, after)
         self.db.execute(
-            "INSERT INTO audit (ts, actor, action, batch, tbl, row_key, before, after) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO audit (ts, actor, action, batch, tbl, row_key, before, after, model_id, was_model_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 _now(), self.actor, self.action, self.batch, table,
                 json.dumps(key, sort_keys=True),
                 None if before is None else json.dumps(before, sort_keys=True),
                 None if after is None else json.dumps(after, sort_keys=True),
+                model_id, was_model_id,
             ],
         )
 
@@ -240,6 +253,8 @@ class Store:
         with self._write_lock:
             for i in range(version, SCHEMA_VERSION):
                 db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+            for sql in ENSURE_INDEXES:
+                db.execute(sql)
         return SCHEMA_VERSION
 
     @property
@@ -315,11 +330,10 @@ class Store:
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if model_id is None:
             return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
-        mlike = f'%"model_id": {model_id}%'
-        return self.query(
-            "SELECT * FROM audit WHERE (tbl = 'models' AND row_key = ?) OR row_key LIKE ? "
-            "OR before LIKE ? OR after LIKE ? ORDER BY id DESC LIMIT ?",
-            [json.dumps({"id": model_id}), mlike, mlike, mlike, limit],
+        return self.query(  # by index: the audit log's model columns (no scan of its JSON)
+            "SELECT * FROM audit WHERE id IN (SELECT id FROM audit WHERE model_id = ? "
+            "UNION SELECT id FROM audit WHERE was_model_id = ?) ORDER BY id DESC LIMIT ?",
+            [model_id, model_id, limit],
         )
 
     def undo(self, n: int = 1, actor: str = "system") -> list[dict[str, Any]]:

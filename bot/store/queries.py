@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from bot.store.db import Store
+from bot.store.schema import PRIMARY_KEYS
 from bot.store.normalize import EUROPE, fold
 
 
@@ -78,12 +79,16 @@ class Facts:
 
     # tables a change may write without changing what this read model holds
     UNREAD = frozenset({"aliases", "org_aliases", "audit", "meta"})
+    # tables whose changes are applied by reloading only the snapshots they touch
+    PER_ROW = frozenset({"arena_ratings", "models", "benchmark_scores", "figures", "sources"})
 
     def refreshed(self, store: Store, version: int, changes: dict[str, set[tuple]] | None) -> "Facts":
         """The read model after `changes` (table -> keys written, from
         ``Store.changes_between``), reloading only what they touched: nothing
-        for aliases, the boards of the changed snapshots for Arena scores,
-        everything for anything else (or when the changes are unknown)."""
+        for aliases; for Arena scores and model fields, the boards of the
+        snapshots that rate the changed rows or models (a model's name, country
+        and organisation are on each of its ratings), then the small tables and
+        the maps; everything for anything else, or when the changes are unknown."""
         if changes is None:
             return Facts(store)
         tables = set(changes) - self.UNREAD
@@ -91,18 +96,23 @@ class Facts:
         new.version = version
         if not tables:
             return new
-        if tables == {"arena_ratings"}:
-            days = {key[0] for key in changes["arena_ratings"]}
-            by_date = dict(self.by_date)
-            for d in days:
-                by_date.pop(d, None)
+        if not tables <= self.PER_ROW:
+            return Facts(store)
+        day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
+        days = {key[day_at] for key in changes.get("arena_ratings", ())}
+        model_ids = sorted({key[0] for key in changes.get("models", ())})
+        for i in range(0, len(model_ids), 500):
+            chunk = model_ids[i:i + 500]
+            days.update(r["snapshot_date"] for r in store.query(
+                f"SELECT DISTINCT snapshot_date FROM arena_ratings WHERE model_id IN ({', '.join('?' for _ in chunk)})",
+                chunk))
+        if days:
+            by_date = {d: rows for d, rows in self.by_date.items() if d not in days}
             by_date.update(self._load_ratings(store, days))
             new.by_date = by_date
             new.dates = sorted(by_date)
-            new._index_ratings()
-            new.counts = self._count(store)
-            return new
-        return Facts(store)
+        new._load_rest(store)
+        return new
 
     def _load_rest(self, store: Store) -> None:
         """Everything but the Arena boards, and the maps built from them."""

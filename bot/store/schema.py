@@ -117,9 +117,29 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
+    AUDIT_MODELS := """
+    -- `history <model>` finds a model's audit rows by index, not by scanning the log's JSON:
+    -- model_id is the model a row concerns (after the change), was_model_id the one it
+    -- concerned before, when that differs (a merge moves ratings, scores and aliases).
+    ALTER TABLE audit ADD COLUMN model_id INTEGER;
+    ALTER TABLE audit ADD COLUMN was_model_id INTEGER;
+    UPDATE audit SET model_id = CASE WHEN tbl = 'models' THEN json_extract(row_key, '$.id')
+        ELSE COALESCE(json_extract(after, '$.model_id'), json_extract(row_key, '$.model_id'),
+                      json_extract(before, '$.model_id')) END;
+    UPDATE audit SET was_model_id = json_extract(before, '$.model_id')
+        WHERE tbl != 'models' AND json_extract(before, '$.model_id') IS NOT model_id;
+    CREATE INDEX audit_model ON audit(model_id);
+    CREATE INDEX audit_was_model ON audit(was_model_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Indexes every database gets at open whatever its history (idempotent; kept out of the
+# numbered migrations so a migration that rebuilds a table cannot lose them).
+ENSURE_INDEXES: list[str] = [
+    "CREATE INDEX IF NOT EXISTS arena_name ON arena_ratings(arena_name)",  # a name's ratings (alias, merge)
+]
 
 # Primary-key columns of each table that an audited change may touch.
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
