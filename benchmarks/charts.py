@@ -90,7 +90,10 @@ def _replies(engine) -> list:
 
 
 def _pyplot_args(r) -> tuple:
-    from bot.render.chart_data import chart_series
+    try:
+        from bot.render.charts.data import chart_series
+    except ImportError:  # before the charts were split into a package
+        from bot.render.chart_data import chart_series  # type: ignore[no-redef]
 
     return r.chart.kind, chart_series(r.chart.kind, r.data), r.title
 

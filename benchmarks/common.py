@@ -122,5 +122,11 @@ def tree_memory(pid: int) -> dict[str, Any]:
             "processes": procs}
 
 
+def read_model(engine):
+    """The engine's in-memory read model (``read_model()``; ``facts()`` before it was renamed)."""
+    fn = getattr(engine, "read_model", None) or getattr(engine, "facts")
+    return fn()
+
+
 def have(cmd: str) -> bool:
     return shutil.which(cmd) is not None

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import QUICK, ROOT, pct, tree_memory
+from benchmarks.common import QUICK, ROOT, pct, read_model, tree_memory
 
 # what each user sends: shares of the three kinds of request
 MIX = {"text": 0.6, "popular_chart": 0.2, "new_chart": 0.2}
@@ -33,7 +33,7 @@ PER_USER = 5  # the default cooldown allows 5 commands per 15 s: each user sends
 def new_chart_lines(engine, n: int, rnd: random.Random) -> list[str]:
     """`n` different chart requests (none repeats, so none is cached): past
     races, gaps and frontiers by snapshot, models by name, leaderboards by size."""
-    f = engine.facts()
+    f = read_model(engine)
     dates = list(f.dates)
     names = sorted({r.arena_name for d in dates[-5:] for r in f.by_date[d]})
     pool = ([f"race {d}" for d in dates] + [f"gap us china {d}" for d in dates] + [f"frontier 10 {d}" for d in dates]

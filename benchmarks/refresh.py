@@ -8,7 +8,7 @@ import asyncio
 import time
 from typing import Any
 
-from benchmarks.common import QUICK, pct
+from benchmarks.common import QUICK, pct, read_model
 
 OTHERS = ["top", "gap us china", "model deepseek r1", "race", "frontier", "compare gpt-4o vs deepseek r1",
           "country china", "sources"]
@@ -53,7 +53,7 @@ async def _window(engine, users: int, seconds: float, change: str | None) -> dic
                 raise RuntimeError(f"the moderator's change failed: {reply.text}")
             want = engine.store.data_version
             # until a reader gets the read model of the new version
-            while (await loop.run_in_executor(None, lambda: engine.facts().version)) != want:
+            while (await loop.run_in_executor(None, lambda: read_model(engine).version)) != want:
                 await asyncio.sleep(0.005)
             refresh_ms = (time.perf_counter() - t0) * 1000
             window = (t0, time.perf_counter())
@@ -75,7 +75,7 @@ def bench_refresh(engine, *, users: int = 8) -> dict[str, Any]:
     alternating values so each is a real change)."""
     seconds = 1.5 if QUICK else 3.0
     repeats = 1 if QUICK else 3
-    engine.facts()
+    read_model(engine)
     base = asyncio.run(_window(engine, users, seconds, None))
     runs = [asyncio.run(_window(engine, users, seconds, f"elo grok 4 {1390 + i}")) for i in range(repeats)]
 

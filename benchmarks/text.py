@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.common import QUICK, pct, sample
+from benchmarks.common import QUICK, pct, read_model, sample
 
 # lines people send that no example covers: the slow and the failing paths too
 EXTRA = [
@@ -21,17 +21,13 @@ EXTRA = [
 def gallery_lines() -> list[str]:
     """The command line of every gallery chart (wherever the gallery lives)."""
     try:
+        from bot.render.charts.registry import gallery_lines as lines
+
+        return [line for _slug, line in lines()]
+    except ImportError:  # before the charts were split into a package
         from bot.render.charts import GALLERY  # type: ignore[attr-defined]
 
         return [line for _slug, line in GALLERY]
-    except Exception:
-        pass
-    try:
-        from bot.render.charts import gallery_lines as lines  # type: ignore[attr-defined]
-
-        return list(lines())
-    except Exception:
-        return []
 
 
 def command_lines() -> list[str]:
@@ -55,7 +51,7 @@ def bench_text(engine, lines: list[str], *, rounds: int | None = None, budget_s:
     budget_s = budget_s or (0.5 if QUICK else 2.0)
     per: dict[str, dict[str, Any]] = {}
     every: list[float] = []
-    engine.facts()
+    read_model(engine)
     for line in lines:
         first = sample(lambda: engine.handle(line), 1, 0, minimum=1)  # the first call fills caches
         reply = engine.handle(line)

@@ -60,19 +60,18 @@ def cmd_ask(args) -> int:
 
 def cmd_import(args) -> int:
     from bot.store.importers import IMPORTERS, ImportFailed, terminal_progress
-    from bot.store.seed import import_project
 
     engine = _engine(_settings(args))
     kind = args.kind
-    fn = import_project if kind == "project" else IMPORTERS.get(kind)
-    if fn is None:
-        print(f"unknown kind {kind!r}; use one of: {', '.join([*IMPORTERS, 'project'])}", file=sys.stderr)
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        print(f"unknown kind {kind!r}; use one of: {', '.join(IMPORTERS)}", file=sys.stderr)
         return 2
     kwargs = {"actor": "cli", "dry_run": args.dry_run, "progress": terminal_progress(f"import {kind}")}
-    if args.date and kind == "arena":
+    if args.date and importer.snapshot_date:
         kwargs["snapshot_date"] = args.date
     try:
-        report = fn(engine.store, Path(args.file), **kwargs)
+        report = importer.run(engine.store, Path(args.file), **kwargs)
     except ImportFailed as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -122,7 +121,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from bot.render.charts import gallery
+    from bot.render.charts.gallery import gallery
 
     engine = _engine(_settings(args))
     for p in gallery(engine, Path(args.dir)):
@@ -139,7 +138,7 @@ def cmd_bench(args) -> int:
 def cmd_run(args) -> int:
     settings = _settings(args)
     if settings.discord_token and not args.console:
-        from bot.adapters.discord_bot import main as discord_main
+        from bot.adapters.discord import main as discord_main
 
         return discord_main(settings)
     return cmd_console(args)

@@ -20,8 +20,22 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+import bot.commands  # noqa: F401  (importing the package registers every handler)
 from bot.caller import LOCAL_OPERATOR, Caller
+from bot.commands.admin.imports import confirm_pending
+from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
+from bot.commands.grammar import SEPARATORS, GrammarError, split_command
+from bot.commands.pending import PendingActions
+from bot.commands.registry import REGISTRY, find
+from bot.lookup import Entry, Index
+from bot.render.charts.service import ChartService
+from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply
+from bot.store import queries
+from bot.store.db import ReadOnlyError, StoreError
+from bot.store.importers import ImportFailed
+from bot.store.readmodel import ReadModel
+from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
 __all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
@@ -31,9 +45,8 @@ log = logging.getLogger("racebot.engine")
 class Engine:
     """The bot's core. Thread-safe; one per process."""
 
-    def __init__(self, store, *, prefix: str = "!", settings: Any = None):
-        from bot import commands  # noqa: F401  (registers every handler)
-
+    def __init__(self, store, *, prefix: str = "!", settings: Any = None,
+                 pending: PendingActions | None = None):
         self.store = store
         self.prefix = prefix
         self.settings = settings
@@ -43,6 +56,7 @@ class Engine:
         self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts = None
+        self.pending = pending if pending is not None else PendingActions()
         self.started = time.time()
         self.served = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
@@ -51,9 +65,7 @@ class Engine:
     @classmethod
     def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
              seed_dir: str | Path | None = None) -> "Engine":
-        from bot.store.db import DEFAULT_SEED_DIR, Store
-
-        store = Store.open(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
+        store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
         p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
         return cls(store, prefix=p, settings=settings)
 
@@ -68,7 +80,7 @@ class Engine:
             self._charts.clear()
         self.refresh()
 
-    def refresh(self):
+    def refresh(self) -> ReadModel:
         """Build the read model of the store's current data version, off the
         readers' path, and swap it in. Returns the read model now current."""
         with self._build_lock:
@@ -89,17 +101,15 @@ class Engine:
         """The next (read model, model index, organisation index): from the
         current one and what the changes since touched when this process made
         them (``Store.changes_between``), from scratch otherwise."""
-        from bot.store.queries import Facts
-
         if current is None:
-            facts = Facts(self.store)
-            return (facts, *self._build_indexes(facts))
+            read = ReadModel(self.store)
+            return (read, *self._build_indexes(read))
         old = current[0]
         changes = self.store.changes_between(old.version, version)
-        facts = old.refreshed(self.store, version, changes)
-        if changes is not None and not (set(changes) & self.INDEXED) and facts.rows_per_model == old.rows_per_model:
-            return facts, current[1], current[2]
-        return (facts, *self._build_indexes(facts))
+        read = old.refreshed(self.store, version, changes)
+        if changes is not None and not (set(changes) & self.INDEXED) and read.rows_per_model == old.rows_per_model:
+            return read, current[1], current[2]
+        return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple:
         """The current (read model, model index, organisation index): the
@@ -112,24 +122,23 @@ class Engine:
         self.refresh()
         return self._current
 
-    def facts(self):
+    def read_model(self) -> ReadModel:
+        """The in-memory read model of the current data version (while a change
+        is being applied by another thread, the one before it)."""
         return self._now()[0]
 
     def _build_indexes(self, facts):
-        from bot.lookup import Entry, Index
-
         appearances = facts.rows_per_model
         entries = [Entry(m["id"], m["name"], m["release_date"],
-                       appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
+                         appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
                    for m in facts.visible_models()]
         visible = {e.id for e in entries}
-        spellings = [(r["alias"], r["model_id"]) for r in self.store.query("SELECT alias, model_id FROM aliases")
-                     if r["model_id"] in visible]
+        spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
         models = Index(entries, spellings)
         org_counts = Counter(m["org_id"] for m in facts.visible_models() if m["org_id"])
-        orgs = self.store.query("SELECT id, name FROM organizations")
+        orgs = queries.organizations(self.store)
         org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
-        org_spellings = [(r["spelling"], r["org_id"]) for r in self.store.query("SELECT spelling, org_id FROM org_aliases")]
+        org_spellings = queries.org_spellings(self.store)
         return models, Index(org_entries, org_spellings, spellings_first=True)
 
     @property
@@ -143,8 +152,6 @@ class Engine:
     # -- the command surface ----------------------------------------------------
     @property
     def commands(self):
-        from bot.commands.registry import REGISTRY
-
         return list(REGISTRY.values())
 
     def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
@@ -152,37 +159,32 @@ class Engine:
         limit = max(1, min(25, limit))
         if kind in ("model", "models"):
             # for a list, complete the last name and keep what comes before
-            from bot.commands.grammar import _SEPARATORS
-
-            parts = _SEPARATORS.split(current)
+            parts = SEPARATORS.split(current)
             head = current[: len(current) - len(parts[-1])] if kind == "models" and len(parts) > 1 else ""
             return [(head + n)[:100] for n in self.model_index.complete(parts[-1] if kind == "models" else current, limit)]
         if kind == "org":
             return [n[:100] for n in self.org_index.complete(current, limit)]
         if kind == "country":
-            countries = self.facts().countries
+            countries = self.read_model().countries
             if not current:
                 return countries[:limit]
             ranked = process.extract(current, countries, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
             starts = [c for c in countries if c.lower().startswith(current.lower())]
             return list(dict.fromkeys(starts + [r[0] for r in ranked]))[:limit]
         if kind == "benchmark":
-            return (["arena"] + self.facts().benchmarks)[:limit]
+            return (["arena"] + self.read_model().benchmarks)[:limit]
         if kind == "command":
             return [c.name for c in self.commands if c.name.startswith(current.lower())][:limit]
         return []
 
     def context(self, caller: Caller):
-        from bot.commands.context import Context
-
-        facts, models, orgs = self._now()
-        return Context(self.store, facts, models, orgs, caller, self.prefix, self.settings, self)
+        read, models, orgs = self._now()
+        return Context(self.store, read, models, orgs, caller, self.prefix,
+                       self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None) -> Reply:
         """Answer one command line. Never raises: failures become a short reply."""
-        from bot.render.text import fit_reply
-
         t0 = time.perf_counter()
         try:
             reply = self._dispatch(line, caller, attachments or [])
@@ -209,12 +211,6 @@ class Engine:
         return self._run(line, ctx, attachments)
 
     def _run(self, line: str, ctx, attachments) -> Reply:
-        from bot.commands.context import Args, NotFound, Usage, usage_reply
-        from bot.commands.grammar import GrammarError, split_command
-        from bot.commands.registry import REGISTRY, find
-        from bot.store.db import ReadOnlyError, StoreError
-        from bot.store.importers import ImportFailed
-
         word, rest = split_command(line, self.prefix)
         if not word:
             return self._run("help", ctx, attachments)
@@ -245,8 +241,6 @@ class Engine:
         return reply
 
     def _not_found(self, nf) -> Reply:
-        from bot.render.text import clean
-
         names = [n for n, _s in nf.match.suggestions]
         q = clean(nf.match.query, 60)
         if names:
@@ -259,8 +253,6 @@ class Engine:
                      data={"query": nf.match.query, "kind": nf.kind, "did_you_mean": names})
 
     def _unknown(self, word: str, rest: str, ctx) -> Reply:
-        from bot.render.text import clean
-
         names = {}
         for c in self.commands:
             if c.admin and not ctx.caller.is_moderator:
@@ -284,8 +276,6 @@ class Engine:
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    from bot.render.charts import ChartService
-
                     self._charts = ChartService(self)
         return self._charts
 
@@ -318,14 +308,12 @@ class Engine:
         return reply
 
     def confirm(self, token: str, caller: Caller) -> Reply:
-        from bot.commands import admin
-
-        return admin.confirm(self, token, caller)
+        """The Confirm button of a pending action (an import after its dry run)."""
+        return confirm_pending(self.context(caller), token)
 
     def cancel(self, token: str, caller: Caller) -> Reply:
-        from bot.commands import admin
-
-        return admin.cancel(token, caller)
+        """The Cancel button of a pending action."""
+        return self.pending.cancel(token, caller)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -26,7 +26,7 @@ from bot.store.importers import (  # noqa: E402
     OrgIndex, import_arena, import_epoch_hub, import_epoch_notable, import_figures,
 )
 from bot.store.normalize import fold  # noqa: E402
-from bot.store.seed import write_tables  # noqa: E402
+from bot.store.seed import open_store, write_tables  # noqa: E402
 
 
 def apply_curated_orgs(store: Store, path: Path) -> int:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "build.db", seed_dir=None)
+        store = open_store(Path(tmp) / "build.db", seed_dir=None)
         # curated organisations first, so every importer resolves spellings the same way (and
         # re-importing a raw file onto the seed changes nothing)
         apply_curated_orgs(store, ROOT / "data" / "curation" / "organizations.csv")

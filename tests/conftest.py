@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.store import Store
+from bot.store.seed import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -24,7 +25,7 @@ def shared() -> Path:
 def seeded_db(tmp_path_factory) -> Path:
     """A database built once from data/seed; copy it for tests that write."""
     path = tmp_path_factory.mktemp("seed") / "seed.db"
-    store = Store.open(path)
+    store = open_store(path)
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
@@ -48,4 +49,4 @@ def fresh_engine(seeded_db, tmp_path) -> Engine:
 
 @pytest.fixture
 def empty_store(tmp_path) -> Store:
-    return Store.open(tmp_path / "empty.db", seed_dir=None)
+    return open_store(tmp_path / "empty.db", seed_dir=None)

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -16,8 +15,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import admin
+from bot.commands.pending import CONFIRM_SECONDS, PendingActions
+from bot.store.importers import IMPORTERS
 from bot.engine import Caller, Engine
-from bot.store import Store
+from bot.store.seed import open_store
 
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 MOD2 = Caller(user_id="2", name="other mod", is_moderator=True)
@@ -180,13 +181,29 @@ def test_import_dry_run_then_confirm(fresh_engine):
     assert strip_audit(e.store.dump()) == strip_audit(before)
 
 
-def test_import_confirm_expires(fresh_engine, monkeypatch):
+def test_import_confirm_expires(fresh_engine):
     e = fresh_engine
+    clock = [1_000_000.0]
+    e.pending = PendingActions(now=lambda: clock[0])
     r = e.handle("import arena", MOD, attachments=[("arena-text-2025-09-01.csv", ARENA_CSV)])
     before = e.store.dump()
-    admin.PENDING[r.confirm_token].expires = time.time() - 1
-    assert e.confirm(r.confirm_token, MOD).status == "refused"
+    clock[0] += CONFIRM_SECONDS - 1          # still in time: the token is valid...
+    assert r.confirm_token in e.pending
+    clock[0] += 2                            # ...and now it is too late
+    refused = e.confirm(r.confirm_token, MOD)
+    assert refused.status == "refused" and "expired" in refused.text
     assert e.store.dump() == before
+    assert r.confirm_token not in e.pending
+
+
+def test_import_kinds_come_from_the_importer_registry(fresh_engine):
+    e = fresh_engine
+    r = e.handle("import", MOD, attachments=[("x.csv", b"a,b\n")])
+    assert r.status == "usage"
+    for name, importer in IMPORTERS.items():
+        assert (f"{name} (" in r.text) == importer.in_chat, name
+    hub = e.handle("import epoch-hub", MOD, attachments=[("benchmarks_runs.csv", b"id\n")])
+    assert hub.status == "usage" and "epoch-hub" not in hub.text.split("Kinds:")[0]
 
 
 def test_import_rejects_bad_files(fresh_engine):
@@ -212,8 +229,8 @@ def test_export_escapes_formulas_and_reimports(fresh_engine, tmp_path):
     r = e.handle("export csv", MOD)
     models = next(a for a in r.files if a.filename == "models.csv").data.decode()
     assert "'=HYPERLINK" in models and "\n=HYPERLINK" not in models
-    other = Store.open(tmp_path / "other.db", seed_dir=None)
-    from bot.store.seed import import_project
+    other = open_store(tmp_path / "other.db", seed_dir=None)
+    from bot.store.importers import import_project
 
     for name in ("sources.csv", "organizations.csv", "models.csv", "aliases.csv", "scores.csv", "arena.csv", "figures.csv"):
         import_project(other, next(a.data for a in r.files if a.filename == name), name=name)
@@ -305,7 +322,7 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
 
     db = tmp_path / "kill.db"
     shutil.copy(seeded_db, db)
-    before = strip_audit(Store.open(db).dump())
+    before = strip_audit(open_store(db).dump())
     # a large Arena snapshot: 60,000 rows, imported by a separate process that we kill mid-way
     rows = ["rank,model,arena_score,95_pct_ci,votes,organization,license,knowledge_cutoff,url"]
     rows += [f"{i},Synthetic-{i},{2000 - i / 100:.1f},+3/-3,100,OpenAI,Proprietary,,http://x" for i in range(1, 60001)]
@@ -313,9 +330,9 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
     big.write_text("\n".join(rows) + "\n")
     script = textwrap.dedent(f"""
         import sys
-        from bot.store import Store
+        from bot.store.seed import open_store
         from bot.store.importers import import_arena
-        store = Store.open({str(db)!r})
+        store = open_store({str(db)!r})
         def progress(done, total):
             if done == 2000:
                 print("MIDWAY", flush=True)
@@ -328,7 +345,7 @@ def test_kill_during_a_large_import_loses_nothing(seeded_db, tmp_path):
     assert line.strip() == "MIDWAY"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    store = Store.open(db)
+    store = open_store(db)
     assert store.integrity_check() == "ok"
     assert strip_audit(store.dump()) == before
 

@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.render.charts import GALLERY, KINDS, ChartError, ChartService, chart_series, gallery, png_size, render_png
+from bot.render.charts.data import chart_series
+from bot.render.charts.gallery import gallery
+from bot.render.charts.registry import KINDS, ChartError, all_kinds, gallery_lines
+from bot.render.charts.service import ChartService, png_size, render_png
+
+GALLERY = gallery_lines()
 from bot.reply import Chart, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +53,17 @@ def check_png(png: bytes) -> None:
 # ---------------------------------------------------------------------------
 def test_gallery_covers_every_kind(replies):
     assert {r.chart.kind for r in replies.values()} == set(KINDS)
+
+
+def test_each_kind_declares_its_gallery_and_a_sample_that_draws(replies):
+    """One declaration per kind: its gallery lines answer with that kind, and
+    its warm-up sample draws a valid PNG."""
+    assert [k.name for k in all_kinds()] == list(KINDS)
+    for kind in all_kinds():
+        assert kind.gallery, kind.name
+        for slug, _line in kind.gallery:
+            assert replies[slug].chart.kind == kind.name
+        check_png(render_png(kind.name, kind.sample, "sample", "Source: test · as of 2025-01-01"))
 
 
 @pytest.mark.parametrize("slug", [s for s, _ in GALLERY])
@@ -171,7 +187,8 @@ def _line(fig, gid):
 
 def test_the_figure_draws_the_reply_figures(replies):
     """The artists themselves carry the reply's numbers (not pixels: data)."""
-    from bot.render.chart_kinds import build_figure, dnum
+    from bot.render.charts.axes import dnum
+    from bot.render.charts.draw import build_figure
 
     d = replies["race"].data
     fig = build_figure("race", d, "t", "s")
@@ -326,7 +343,7 @@ def test_thread_only_service(engine, replies):
 
 
 def test_importing_the_engine_does_not_import_matplotlib(tmp_path):
-    code = ("import sys; from bot.engine import Engine; import bot.render.charts; "
+    code = ("import sys; from bot.engine import Engine; import bot.render.charts.service; import bot.render.charts.registry; "
             f"e = Engine.open({str(tmp_path / 'm.db')!r}); r = e.handle('race'); "
             "e.charts.key(r); assert 'matplotlib' not in sys.modules, 'matplotlib imported'; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -358,7 +375,7 @@ def test_gallery_writes_every_png_and_an_index(engine, tmp_path):
 
 
 def test_measure_reports_the_timings(engine):
-    from bot.render.charts import measure
+    from bot.render.charts.gallery import measure
 
     m = measure(engine, rounds=1, concurrent_charts=4, lines=["race", "compute", "top", "model deepseek r1"])
     for k in ("cold_p50_ms", "cached_p50_ms", "cached_p99_ms", "loop_lag_p99_ms", "worker_p50_ms",

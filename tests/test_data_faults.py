@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Caller, Engine
-from bot.store import Store, StoreError
+from bot.store import StoreError
+from bot.store.seed import open_store
 
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ def test_corrupt_database_gives_a_clear_error_and_how_to_restore(tmp_path):
     db = tmp_path / "racebot.db"
     db.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
     with pytest.raises(StoreError) as exc:
-        Store.open(db)
+        open_store(db)
     msg = str(exc.value)
     assert "cannot be read" in msg and "backup" in msg and "data/seed" in msg
     # and through the command line: a clear message, exit 1, no traceback
@@ -58,7 +59,7 @@ def test_read_only_file_permissions(seeded_db, tmp_path):  # pragma: no cover - 
 def test_read_only_database_answers_and_refuses_changes(seeded_db, tmp_path):
     db = tmp_path / "ro.db"
     shutil.copy(seeded_db, db)
-    store = Store.open(db, readonly=True)
+    store = open_store(db, readonly=True)
     e = Engine(store)
     before = store.dump()
     assert e.handle("race").status == "ok"

@@ -7,16 +7,10 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.adapters.discord_bot import (
-    AUTOCOMPLETE_KINDS,
-    RedactFilter,
-    build_line,
-    colour_for,
-    connectors,
-    make_caller,
-    render,
-    slash_name,
-)
+from bot.adapters.discord.callers import make_caller
+from bot.adapters.discord.embeds import colour_for, render
+from bot.adapters.discord.logs import RedactFilter
+from bot.adapters.discord.slash import AUTOCOMPLETE_KINDS, build_line, connectors, slash_name
 from bot.config import DEFAULT_API_BASE, ConfigError, Settings
 from bot.reply import Attachment, Field, Reply
 
@@ -163,14 +157,14 @@ def test_moderator_from_user_ids_and_roles() -> None:
 
 
 def test_no_mentions_anywhere() -> None:
-    from bot.adapters.discord_bot import NO_MENTIONS
+    from bot.adapters.discord.embeds import NO_MENTIONS
 
     assert NO_MENTIONS.to_dict() == {"parse": []}
     assert isinstance(NO_MENTIONS, discord.AllowedMentions)
 
 
 def test_invite_url_asks_for_what_the_bot_uses() -> None:
-    from bot.adapters.discord_bot import BOT_PERMISSIONS, invite_url
+    from bot.adapters.discord.bot import BOT_PERMISSIONS, invite_url
 
     url = invite_url(1234)
     assert "client_id=1234" in url and "applications.commands" in url

@@ -22,7 +22,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.discord_bot import RaceBot, create_bot
+from bot.adapters.discord.bot import RaceBot, create_bot
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reply import Reply
@@ -562,7 +562,7 @@ async def test_commands_are_synced_only_when_they_change(sim: DiscordSimulator, 
 async def test_wrong_token_fails_fast_and_is_not_logged(
     sim: DiscordSimulator, world: World, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.adapters.discord_bot import run_bot
+    from bot.adapters.discord import run_bot
 
     caplog.set_level(logging.DEBUG)
     bad = world.settings(discord_token="definitely-not-the-token")

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
 from bot.store.importers import (
+    import_project,
     ImportFailed, import_arena, import_epoch_hub, import_epoch_notable, import_figures, read_table,
 )
 from bot.store.normalize import fold
-from bot.store.seed import import_project, write_tables
+from bot.store.seed import open_store, write_tables
 
 ARENA_HEADER_VARIANTS = {
     "arena-text-2024-06-19.csv": "arena_elo",
@@ -108,7 +108,7 @@ def test_all_snapshots_build_the_seed(shared, tmp_path):
     out = tmp_path / "seed"
     subprocess.run([sys.executable, "scripts/build_seed.py", "--shared", str(shared), "--out", str(out)],
                    check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
-    store = Store.open(tmp_path / "s.db", seed_dir=out)
+    store = open_store(tmp_path / "s.db", seed_dir=out)
     assert store.scalar("SELECT count(DISTINCT snapshot_date) FROM arena_ratings") == 89
     # DeepSeek and DeepSeek AI, Zhipu / Zhipu AI / Z.ai ... are one organisation each, with a country
     for spellings in (["DeepSeek", "DeepSeek AI"], ["Zhipu", "Zhipu AI", "Z.ai"], ["NexusFlow", "Nexusflow"],
@@ -206,7 +206,7 @@ def test_new_snapshot_imports_and_reimport_is_idempotent(fresh_engine):
 
 def test_project_format_round_trip(engine, tmp_path):
     folder = write_tables(engine.store, tmp_path / "export")
-    other = Store.open(tmp_path / "copy.db", seed_dir=None)
+    other = open_store(tmp_path / "copy.db", seed_dir=None)
     import_project(other, tmp_path / "export")
     for table in ("models", "aliases", "arena", "scores", "figures", "sources", "organizations"):
         from bot.store.seed import table_rows

@@ -10,10 +10,10 @@ import pytest
 
 from bot.caller import Caller
 from bot.engine import Engine
-from bot.render.charts import default_workers
+from bot.render.charts.service import default_workers
 from bot.store.db import Store
 from bot.store.normalize import EUROPE, compact, fold
-from bot.store.queries import Facts
+from bot.store.readmodel import ReadModel
 
 MOD = Caller(user_id="900", name="mod", is_moderator=True)
 
@@ -31,7 +31,7 @@ def slow_fold(text: str) -> str:
 
 def test_fold_fast_path_and_memo_give_the_same_answers(engine):
     rnd = random.Random(5)
-    names = [m["name"] for m in engine.facts().models.values()]
+    names = [m["name"] for m in engine.read_model().models.values()]
     odd = ["Clàude 3.5 Sönnet", "Ｆｕｌｌ-width GPT", "Command R+", "  v.2. x3.5. ", "ÉPOCH…AI", "gpt_4o-2024.05",
            "Qwen2.5-72B", "", "ﬁne-tuned", "İstanbul"]
     rnd_strings = ["".join(rnd.choice("aZ09 .-+_/éñ()") for _ in range(rnd.randint(0, 20))) for _ in range(300)]
@@ -41,7 +41,7 @@ def test_fold_fast_path_and_memo_give_the_same_answers(engine):
         assert compact(s) == slow_fold(s).replace(" ", "")
 
 
-def brute_history(f: Facts, model_id: int) -> list:
+def brute_history(f: ReadModel, model_id: int) -> list:
     out = []
     for d in f.dates:
         for r in f.by_date[d]:
@@ -51,7 +51,7 @@ def brute_history(f: Facts, model_id: int) -> list:
     return out
 
 
-def brute_series(f: Facts, pred, until=None) -> list:
+def brute_series(f: ReadModel, pred, until=None) -> list:
     out = []
     for d in f.dates:
         if until and d > until:
@@ -64,7 +64,7 @@ def brute_series(f: Facts, pred, until=None) -> list:
 
 
 def test_maps_hold_what_a_scan_of_every_rating_finds(engine):
-    f = engine.facts()
+    f = engine.read_model()
     rnd = random.Random(3)
     cuts = [None, f.dates[0], f.dates[len(f.dates) // 2], "2024-12-31", "1999-01-01", "2100-01-01"]
     for mid in rnd.sample(sorted(f.history_of), 150) + [max(f.models) + 1000]:
@@ -89,7 +89,7 @@ def test_maps_hold_what_a_scan_of_every_rating_finds(engine):
     assert f.counts["ratings"] == engine.store.scalar("SELECT count(*) FROM arena_ratings")
 
 
-def same_read_model(a: Facts, b: Facts) -> None:
+def same_read_model(a: ReadModel, b: ReadModel) -> None:
     assert a.version == b.version
     assert a.dates == b.dates and a.by_date == b.by_date
     assert a.history_of == b.history_of and a.best_of == b.best_of and a.rows_per_model == b.rows_per_model
@@ -105,43 +105,43 @@ CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", 
 
 def test_each_change_refreshes_only_what_it_touched_and_matches_a_full_build(fresh_engine):
     e = fresh_engine
-    e.facts()
+    e.read_model()
     for line in CHANGES:
         reply = e.handle(line, MOD)
         assert reply.status == "ok", (line, reply.text)
-        same_read_model(e.facts(), Facts(e.store))
+        same_read_model(e.read_model(), ReadModel(e.store))
     # the answers read the new data at once (the moderator's own change is visible to them)
     assert e.handle("model o3", MOD).data["model"]["country"] == "France"
 
 
 def test_a_change_from_another_process_is_read_in_full(fresh_engine):
     e = fresh_engine
-    before = e.facts()
+    before = e.read_model()
     other = Store.open(e.store.path)  # another connection: its changes are not in this store's log
     oid = other.scalar("SELECT id FROM models WHERE name = 'o3'")
     with other.change("elsewhere", "set") as ch:
         ch.upsert("models", {"id": oid, "country": "Japan"})
     other.close()
-    after = e.facts()
+    after = e.read_model()
     assert after.version == before.version + 1
     assert after.models[oid]["country"] == "Japan"
-    same_read_model(after, Facts(e.store))
+    same_read_model(after, ReadModel(e.store))
 
 
 def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fresh_engine, monkeypatch):
     """A moderator's change builds the next read model; a reader in the meantime
     does not wait for it (no lock): it answers from the version before."""
     e = fresh_engine
-    e.facts()
+    e.read_model()
     building, release = threading.Event(), threading.Event()
-    real = Facts.refreshed
+    real = ReadModel.refreshed
 
     def slow_refresh(self, *args, **kwargs):
         building.set()
         assert release.wait(60), "the test never released the build"
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Facts, "refreshed", slow_refresh)
+    monkeypatch.setattr(ReadModel, "refreshed", slow_refresh)
     top = e.handle("top 1").data["rows"][0]
     changer = threading.Thread(target=lambda: e.handle(f"elo {top['model']} {int(top['score']) + 200}", MOD))
     changer.start()
@@ -206,6 +206,6 @@ def test_arena_name_lookups_use_an_index(engine):
 
 def test_engine_builds_a_read_model_once_per_version(fresh_engine):
     e = fresh_engine
-    first = e.facts()
-    assert e.facts() is first and e.context(MOD).facts is first
+    first = e.read_model()
+    assert e.read_model() is first and e.context(MOD).read is first
     assert isinstance(e, Engine)

@@ -70,8 +70,8 @@ def best_reading(ctx: Context, name: str) -> str | None:
     cands = list({eid: ctx.models.entries[eid] for _k, eid in ctx.models.prefixed(compact(name), 300)}.values())
     if not cands:
         return m.suggestions[0][0] if m.suggestions else None
-    latest = ctx.facts.latest
-    board = {r.model_id: r.score for r in ctx.facts.board(latest)} if latest else {}
+    latest = ctx.read.latest
+    board = {r.model_id: r.score for r in ctx.read.board(latest)} if latest else {}
     return max(cands, key=lambda e: (board.get(e.id, 0), e.date or "")).name
 
 

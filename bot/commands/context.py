@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
+from rapidfuzz import fuzz, process
+
+from bot.caller import Caller
 from bot.commands.grammar import When, take_date
-from bot.engine import Caller
+from bot.commands.pending import PendingActions
+from bot.commands.registry import CommandInfo
 from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
 from bot.store.normalize import COUNTRY_ALIASES, country_name, fold
-from bot.store.queries import Facts
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.commands.registry import CommandInfo
+from bot.store.readmodel import ReadModel
 
 
 class Usage(Exception):
@@ -36,14 +37,21 @@ class NotFound(Exception):
 
 @dataclass
 class Context:
+    """Everything a handler may use. The engine builds one per request."""
     store: Store
-    facts: Facts
+    read: ReadModel        # the in-memory read model of this data version
     models: Index          # model lookup
     orgs: Index            # organisation lookup
     caller: Caller
     prefix: str = "!"
     settings: Any = None
-    engine: Any = None
+    engine: Any = None     # for ``route`` (ask) and ``stats`` only
+    pending: PendingActions = field(default_factory=PendingActions)  # actions awaiting Confirm
+    reload: Callable[[], ReadModel] | None = None  # the read model after a change
+
+    def fresh(self) -> ReadModel:
+        """The read model as it is now (after this request's change, if any)."""
+        return self.reload() if self.reload is not None else ReadModel(self.store)
 
     # -- resolution helpers used by handlers --------------------------------
     def model(self, name: str, rebuild: str | None = None) -> Match:
@@ -64,26 +72,40 @@ class Context:
         if f in COUNTRY_ALIASES:
             return COUNTRY_ALIASES[f]
         c = country_name(name)
-        hit = self.facts.country_by_fold.get(fold(c or ""))
+        hit = self.read.country_by_fold.get(fold(c or ""))  # kept by the read model
         if hit:
             return hit
         if len(f) >= 4:  # a typo: "chna", "germnay"
-            from rapidfuzz import fuzz, process
-
-            choices = {k: fold(k) for k in self.facts.countries} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
+            choices = {k: fold(k) for k in self.read.countries} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
             hit = process.extractOne(f, choices, scorer=fuzz.ratio, score_cutoff=85)
             if hit:
                 return COUNTRY_ALIASES.get(hit[2], hit[2])
         return None
 
+    def benchmark(self, word: str) -> str | None:
+        """A benchmark from what was typed: the same name, then one whose first word
+        it is ("math" -> MATH level 5, not FrontierMath), then one starting with
+        it, then a fuzzy match."""
+        names = self.read.benchmarks
+        w = fold(word)
+        if not names or not w:
+            return None
+        for test in (lambda b: fold(b) == w, lambda b: fold(b).split()[0] == w, lambda b: w in fold(b).split(),
+                     lambda b: fold(b).startswith(w)):
+            hits = [b for b in names if test(b)]
+            if hits:
+                return sorted(hits, key=len)[0]
+        m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
+        return m[2] if m else None
+
     def known_countries(self) -> list[str]:
         """Every country a model comes from (kept by the read model)."""
-        return list(self.facts.countries)
+        return list(self.read.countries)
 
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []
         for sid in dict.fromkeys(source_ids):
-            s = self.facts.source(sid)
+            s = self.read.source(sid)
             label = s.get("title") or sid
             if s.get("licence") and "CC BY" in (s.get("licence") or ""):
                 label += " (CC BY 4.0)"

@@ -20,7 +20,7 @@ _DATE_TAIL = re.compile(
     r"(\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?)?)\s*$", re.I)
 _ASOF_TAIL = re.compile(r"(?:^|\s)(?:as\s+of|as-of|asof)\s+(\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?)?)\s*$", re.I)
 _FULLDATE_TAIL = re.compile(r"(?:^|\s)(\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?)\s*$")
-_SEPARATORS = re.compile(r"\s+(?:vs\.?|versus|v\.?)\s+|\s*[,|;]\s*|\s+(?:and|&)\s+", re.I)
+SEPARATORS = re.compile(r"\s+(?:vs\.?|versus|v\.?)\s+|\s*[,|;]\s*|\s+(?:and|&)\s+", re.I)
 
 
 class GrammarError(ValueError):
@@ -82,7 +82,7 @@ def unquote(s: str) -> str:
 
 def split_models(text: str) -> list[str]:
     """``"gpt-4o vs deepseek r1, claude"`` -> three names."""
-    return [unquote(p) for p in _SEPARATORS.split(text) if unquote(p)]
+    return [unquote(p) for p in SEPARATORS.split(text) if unquote(p)]
 
 
 def words(text: str) -> list[str]:

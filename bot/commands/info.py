@@ -6,6 +6,7 @@ from rapidfuzz import fuzz, process
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
 from bot.reply import Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
 
 
@@ -48,13 +49,15 @@ def help_(ctx: Context, args: Args) -> Reply:
 @command("sources", summary="Where the data comes from, its licences and as-of dates.", usage="sources",
          example="sources", aliases=("about", "data", "credits"))
 def sources(ctx: Context, args: Args) -> Reply:
-    rows = [ctx.facts.sources[k] for k in sorted(ctx.facts.sources)]
-    counts = {**ctx.facts.counts, "snapshots": len(ctx.facts.dates)}  # kept by the read model, not counted here
+    rows = [ctx.read.sources[k] for k in sorted(ctx.read.sources)]
+    n = ctx.read.counts  # counted once per data version by the read model, not per call
+    counts = {"models": n["models"], "notable": n["notable"], "snapshots": len(ctx.read.dates),
+              "ratings": n["ratings"], "scores": n["scores"], "figures": n["figures"]}
     fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",
                                                        r["url"] or ""] if x), inline=False) for r in rows]
     text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "
-            f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.facts.dates[0] if ctx.facts.dates else '-'} to "
-            f"{ctx.facts.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
+            f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.read.dates[0] if ctx.read.dates else '-'} to "
+            f"{ctx.read.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
             f"{counts['figures']} AI Index 2025 headline figures. Epoch AI data is CC BY 4.0, credit Epoch AI.")
     return Reply(text=text, title="Sources", fields=fields, footer="Every answer names its source and as-of date.",
                  data={"sources": rows, "counts": counts})
@@ -64,7 +67,7 @@ def sources(ctx: Context, args: Args) -> Reply:
          example="facts investment", aliases=("fact", "index", "aiindex", "figures"),
          params=(Param("topic", "text", "a topic: models, us-vs-china, frontier, open-vs-closed, cost, ..."),))
 def facts(ctx: Context, args: Args) -> Reply:
-    rows = ctx.store.query("SELECT * FROM figures ORDER BY topic, id")
+    rows = queries.all_figures(ctx.store)
     topics = sorted({r["topic"] for r in rows})
     if args.raw:
         q = fold(args.raw)

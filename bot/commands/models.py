@@ -6,9 +6,10 @@ from collections import Counter
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models
 from bot.commands.registry import Param, command
-from bot.lookup import Match
+from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 
 ARENA = "lmarena"
 
@@ -20,15 +21,15 @@ def _read_as(m: Match) -> str:
 
 
 def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
-    r = ctx.facts.latest_rating(model_id, until)
+    r = ctx.read.latest_rating(model_id, until)
     if r is None:
         return "not on the Arena leaderboard", None
     return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}, as {r.arena_name})", r
 
 
 def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict:
-    m = ctx.facts.models[model_id]
-    rating = ctx.facts.latest_rating(model_id, until)
+    m = ctx.read.models[model_id]
+    rating = ctx.read.latest_rating(model_id, until)
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
@@ -37,7 +38,7 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
                                               "name": rating.arena_name, "ci_plus": rating.ci_plus,
                                               "ci_minus": rating.ci_minus},
-        "scores": {s["benchmark"]: s["value"] for s in ctx.facts.scores(model_id)},
+        "scores": {s["benchmark"]: s["value"] for s in ctx.read.scores(model_id)},
     }
 
 
@@ -50,7 +51,7 @@ def model(ctx: Context, args: Args) -> Reply:
         raise Usage("Which model?")
     m = ctx.model(name, rebuild="model {}")
     s = model_summary(ctx, m.entry.id, args.until)
-    row = ctx.facts.models[m.entry.id]
+    row = ctx.read.models[m.entry.id]
     arena, rating = _arena_line(ctx, m.entry.id, args.until)
     origin = {"epoch": "Epoch AI notable model", "arena": "known from LMArena", "hub": "Epoch Benchmarking Hub",
               "moderator": "added by moderators"}.get(row["origin"], row["origin"])
@@ -77,13 +78,13 @@ def model(ctx: Context, args: Args) -> Reply:
                             inline=False))
     if m.others:
         fields.append(Field("Other versions", ", ".join(o.name for o in m.others[:8]), inline=False))
-    aliases = [a for a in ctx.facts.aliases(m.entry.id) if a != s["name"]]
+    aliases = [a for a in ctx.read.aliases(m.entry.id) if a != s["name"]]
     if aliases:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
-    history = [[r.date, r.score, r.rank] for r in ctx.facts.model_history(m.entry.id)
+    history = [[r.date, r.score, r.rank] for r in ctx.read.model_history(m.entry.id)
                if not args.until or r.date <= args.until]
     sources = [row["source_id"] or "epoch-notable"] + ([ARENA] if rating else []) + (["epoch-hub"] if s["scores"] else [])
-    as_of = rating.date if rating else (ctx.facts.source(row["source_id"] or "").get("as_of"))
+    as_of = rating.date if rating else (ctx.read.source(row["source_id"] or "").get("as_of"))
     return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
                  color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
@@ -143,7 +144,7 @@ def compare(ctx: Context, args: Args) -> Reply:
              f"Access: {s['access'] or '?'}"]
         v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
         fields.append(Field(s["name"], "\n".join(v)))
-    history = {s["name"]: [[r.date, r.score] for r in ctx.facts.model_history(s["id"])
+    history = {s["name"]: [[r.date, r.score] for r in ctx.read.model_history(s["id"])
                            if not args.until or r.date <= args.until] for s in sums}
     as_of = max((s["arena"]["date"] for s in rated), default=None)
     sources = ["epoch-notable"] + ([ARENA] if rated else []) + (["epoch-hub"] if benches else [])
@@ -154,13 +155,13 @@ def compare(ctx: Context, args: Args) -> Reply:
 
 
 def _models_where(ctx: Context, pred) -> list[dict]:
-    return sorted((m for m in ctx.facts.visible_models() if pred(m)),
+    return sorted((m for m in ctx.read.visible_models() if pred(m)),
                   key=lambda m: m["release_date"] or "", reverse=True)
 
 
 def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
     """The best model of a side (``("org", id)``, ``("country", name)``) in each snapshot, up to `until`."""
-    return [[r.date, r.score, r.arena_name] for r in ctx.facts.series(side, until=until)]
+    return [[r.date, r.score, r.arena_name] for r in ctx.read.series(side, until=until)]
 
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",
@@ -171,7 +172,7 @@ def org(ctx: Context, args: Args) -> Reply:
         raise Usage("Which organisation?")
     m = ctx.org(args.text, rebuild="org {}")
     oid = m.entry.id
-    o = ctx.store.one("SELECT * FROM organizations WHERE id = ?", [oid])
+    o = queries.organization(ctx.store, oid)
     models = _models_where(ctx, lambda x: x["org_id"] == oid and (not args.until or (x["release_date"] or "") <= args.until))
     notable = [x for x in models if x["origin"] in ("epoch", "moderator")]
     history = _best_history(ctx, ("org", oid), args.until)
@@ -201,7 +202,6 @@ def country(ctx: Context, args: Args) -> Reply:
         raise Usage("Which country?")
     c = ctx.country(args.text)
     if not c:
-        from bot.lookup import Entry, Index
         idx = Index([Entry(k, k) for k in ctx.known_countries()])
         raise NotFound("country", idx.resolve(args.text), rebuild="country {}")
     notable = _models_where(ctx, lambda x: x["country"] == c and x["origin"] in ("epoch", "moderator")

@@ -4,15 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from rapidfuzz import fuzz, process
-
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
 from bot.render.text import elo, month, pct, score, table
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
-from bot.store.queries import Rating, monthly_median, pct_gap, region_pred
+from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 
 ARENA = "lmarena"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
@@ -56,8 +55,8 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
 
 def leader_country(ctx: Context, besides: str | None = None) -> str | None:
     """The country with the best-rated model in the latest snapshot (other than `besides`)."""
-    day = ctx.facts.latest
-    for r in ctx.facts.board(day) if day else []:
+    day = ctx.read.latest
+    for r in ctx.read.board(day) if day else []:
         if r.country and r.country != besides:
             return r.country
     return None
@@ -105,14 +104,14 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None) -> list[dict]:
     """Each snapshot that rates both sides: their best models and the gap.
     Reads the per-side series the read model keeps (linear in the snapshots)."""
     if a.index is not None and b.index is not None:
-        best_a = {r.date: r for r in ctx.facts.series(a.index, until)}
-        pairs = [(best_a[rb.date], rb) for rb in ctx.facts.series(b.index, until) if rb.date in best_a]
+        best_a = {r.date: r for r in ctx.read.series(a.index, until)}
+        pairs = [(best_a[rb.date], rb) for rb in ctx.read.series(b.index, until) if rb.date in best_a]
     else:
         pairs = []
-        for d in ctx.facts.dates:
+        for d in ctx.read.dates:
             if until and d > until:
                 break
-            ra, rb = ctx.facts.best(d, a.pred), ctx.facts.best(d, b.pred)
+            ra, rb = ctx.read.best(d, a.pred), ctx.read.best(d, b.pred)
             if ra and rb:
                 pairs.append((ra, rb))
     return [{"date": ra.date, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
@@ -128,9 +127,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
     for (x, y), topic in REFERENCE_TOPICS.items():
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
-            rows = ctx.store.query(
-                "SELECT id, period, value, unit, citation FROM figures WHERE topic = ? AND subject = 'Chatbot Arena' "
-                "ORDER BY period", [topic])
+            rows = queries.arena_gap_figures(ctx.store, topic)
             return [{**r, "value": sign * r["value"]} for r in rows]
     return []
 
@@ -195,25 +192,25 @@ def gap(ctx: Context, args: Args) -> Reply:
 def race(ctx: Context, args: Args) -> Reply:
     if args.text:
         raise Usage(f"`race` takes only a date; I don't understand {args.text!r}.")
-    day = ctx.facts.snapshot_on(args.until)
+    day = ctx.read.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"series": {}})
-    board = ctx.facts.board(day)
+    board = ctx.read.board(day)
     best: dict[str, Rating] = {}
     for r in board:
         if r.country and r.country not in best:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.facts.series(("country", c), until=day)]
+    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.read.series(("country", c), until=day)]
               for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot
     leaders: list[list] = []
-    for d in ctx.facts.dates:
+    for d in ctx.read.dates:
         if d > day:
             break
-        top = next((r for r in ctx.facts.by_date[d] if r.country), None)
+        top = next((r for r in ctx.read.by_date[d] if r.country), None)
         if top and (not leaders or leaders[-1][1] != top.country):
             leaders.append([d, top.country, top.arena_name])
     lines = [f"**{lead.country} leads** on Chatbot Arena as of {day} with {lead.arena_name} "
@@ -249,14 +246,14 @@ def frontier(ctx: Context, args: Args) -> Reply:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100.")
-    day = ctx.facts.snapshot_on(args.until)
+    day = ctx.read.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"series": []})
     series = []
-    for d in ctx.facts.dates:
+    for d in ctx.read.dates:
         if d > day:
             break
-        b = ctx.facts.by_date[d]
+        b = ctx.read.by_date[d]
         if len(b) >= n:
             t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
             series.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
@@ -267,7 +264,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
-    refs = ctx.store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+    refs = queries.frontier_figures(ctx.store)
     lines = [f"**Rank 1 leads rank {n} by {last['top1'] - last['topn']:.0f} Elo ({pct(last['spread_pct'])})** "
              f"on Chatbot Arena as of {last['date']}; rank 1 leads rank 2 by {pct(last['top2_pct'], 2)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
@@ -287,23 +284,6 @@ def frontier(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer(ARENA, "ai-index-2025", as_of=last["date"]), chart=Chart("frontier"),
                  data={"n": n, "as_of": last["date"], "series": series,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
-
-
-def _benchmark(ctx: Context, word: str) -> str | None:
-    """A benchmark from what was typed: the same name, then one whose first word
-    it is ("math" -> MATH level 5, not FrontierMath), then one starting with
-    it, then a fuzzy match."""
-    names = ctx.facts.benchmarks
-    w = fold(word)
-    if not names or not w:
-        return None
-    for test in (lambda b: fold(b) == w, lambda b: fold(b).split()[0] == w, lambda b: w in fold(b).split(),
-                 lambda b: fold(b).startswith(w)):
-        hits = [b for b in names if test(b)]
-        if hits:
-            return sorted(hits, key=len)[0]
-    m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
-    return m[2] if m else None
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
@@ -335,11 +315,11 @@ def top(ctx: Context, args: Args) -> Reply:
             i += 1
         elif ctx.country(w):
             country = ctx.country(w)
-        elif _benchmark(ctx, two) and " " in two:
-            bench = _benchmark(ctx, two)
+        elif ctx.benchmark(two) and " " in two:
+            bench = ctx.benchmark(two)
             i += 1
-        elif _benchmark(ctx, w):
-            bench = _benchmark(ctx, w)
+        elif ctx.benchmark(w):
+            bench = ctx.benchmark(w)
         else:
             m = ctx.orgs.resolve(w)
             if m.found and m.status != "ambiguous":
@@ -350,7 +330,7 @@ def top(ctx: Context, args: Args) -> Reply:
     filters = [x for x in (access, country, org.name if org else None) if x]
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
-    day = ctx.facts.snapshot_on(args.until)
+    day = ctx.read.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"rows": []})
 
@@ -358,7 +338,7 @@ def top(ctx: Context, args: Args) -> Reply:
         return ((access is None or r.open == (access == "open")) and (country is None or r.country == country)
                 and (org is None or r.org_id == org.id))
 
-    rows = ctx.facts.board(day, keep)[:n]
+    rows = ctx.read.board(day, keep)[:n]
     label = " ".join(filters)
     if not rows:
         return Reply(text=f"No {label + ' ' if label else ''}models on Chatbot Arena as of {day}.",
@@ -377,24 +357,8 @@ def top(ctx: Context, args: Args) -> Reply:
 
 
 def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
-    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [bench]
-    if args.until:
-        conds.append("(s.date IS NULL OR s.date <= ?)")
-        params.append(args.until)
-    if country:
-        conds.append("m.country = ?")
-        params.append(country)
-    if org:
-        conds.append("m.org_id = ?")
-        params.append(org.id)
-    if access == "open":
-        conds.append("m.access = 'open weights'")
-    elif access == "closed":
-        conds.append("(m.access IS NULL OR m.access != 'open weights')")
-    rows = ctx.store.query(
-        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
-            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
-            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+    rows = queries.top_benchmark_scores(ctx.store, bench, n, until=args.until, country=country,
+                                        org_id=org.id if org else None, access=access)
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None

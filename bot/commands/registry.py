@@ -7,11 +7,13 @@ Discord adapter (prefix and slash) to offer it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.commands.context import Args, Context
-    from bot.reply import Reply
+from bot.reply import Reply
+
+# ``handler(ctx: Context, args: Args) -> Reply``; typed loosely here because
+# bot.commands.context imports this module (CommandInfo), not the reverse.
+Handler = Callable[[Any, Any], Reply]
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class CommandInfo:
     summary: str
     usage: str
     example: str
-    handler: Callable[["Context", "Args"], "Reply"]
+    handler: Handler
     aliases: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     admin: bool = False

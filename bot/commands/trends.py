@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import _benchmark
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
+from bot.store import queries
 from bot.store.normalize import fold
 
 NOTABLE = ("epoch", "moderator")
@@ -37,7 +37,7 @@ def count(ctx: Context, args: Args) -> Reply:
         else:
             raise Usage(f"I don't understand {w!r}: group `by country`, `by organisation` or `by sector`.")
     col = {"country": "country", "organization": "org_name", "sector": "sector"}[by]
-    models = [m for m in ctx.facts.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
+    models = [m for m in ctx.read.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
     per: dict[str, Counter] = defaultdict(Counter)
     for m in models:
         per[m["release_date"][:4]][m[col] or "unknown"] += 1
@@ -50,8 +50,7 @@ def count(ctx: Context, args: Args) -> Reply:
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models in {year}** (Epoch AI), by {by}: " +
                  ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
-        refs = ctx.store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
-                               "AND metric = 'notable AI models produced'", [year]) if by == "country" else []
+        refs = queries.notable_model_counts(ctx.store, year) if by == "country" else []
         if refs:
             lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
                          " (Epoch AI has revised its data since; the report's counts differ).")
@@ -77,7 +76,7 @@ def count(ctx: Context, args: Args) -> Reply:
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
-                                                   as_of=ctx.facts.source("epoch-notable").get("as_of")),
+                                                   as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups,
                        "reference": refs})
@@ -123,7 +122,7 @@ def compute(ctx: Context, args: Args) -> Reply:
             label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
     since = "2010-01-01"
     until = args.until
-    models = [m for m in ctx.facts.visible_models()
+    models = [m for m in ctx.read.visible_models()
               if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
               and m["release_date"] >= since and (not until or m["release_date"] <= until)]
     if len(models) < 3:
@@ -140,7 +139,7 @@ def compute(ctx: Context, args: Args) -> Reply:
         lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
     lines.append(f"Largest: {biggest['name']} ({biggest['org_name']}, {biggest['release_date']}) at "
                  f"{biggest['training_compute']:.1e} FLOP.")
-    ref = ctx.store.one("SELECT value, period FROM figures WHERE id = 'compute_doubling'")
+    ref = queries.figure(ctx.store, "compute_doubling")
     if ref and not key:
         lines.append(f"The AI Index 2025 reports a doubling about every {ref['value']:.0f} months.")
     pts = [[m["name"], m["release_date"], m["training_compute"], m["country"], m["org_name"]] for m in models]
@@ -173,19 +172,19 @@ def small(ctx: Context, args: Args) -> Reply:
             pass
         if fold(w) in ("arena", "elo", "lmarena"):
             bench = "arena"
-        elif _benchmark(ctx, w):
-            bench = _benchmark(ctx, w)
+        elif ctx.benchmark(w):
+            bench = ctx.benchmark(w)
         elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
             continue
         else:
-            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.facts.benchmarks) + ".")
+            raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
     if bench is None:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
         rows = []
-        for mid, hist in ctx.facts.history_of.items():  # each model's Arena history, kept by the read model
-            m = ctx.facts.models[mid]
+        for mid, hist in ctx.read.history_of.items():  # each model's Arena history, kept by the read model
+            m = ctx.read.models[mid]
             if m["parameters"] and not m["hidden"]:
                 rows.append((m, max(r.score for r in hist), hist[0].date))
         unit, fmt = "Elo", elo
@@ -193,11 +192,8 @@ def small(ctx: Context, args: Args) -> Reply:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
         if threshold > 100:
             raise Usage("A benchmark threshold is a percentage from 0 to 100.")
-        q = ctx.store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
-                               FROM benchmark_scores s JOIN models m ON m.id = s.model_id
-                               WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
-                               GROUP BY m.id""", [bench])
-        rows = [(ctx.facts.models[r["id"]], r["value"] * 100, r["date"] or ctx.facts.models[r["id"]]["release_date"])
+        q = queries.best_scores_of_sized_models(ctx.store, bench)
+        rows = [(ctx.read.models[r["id"]], r["value"] * 100, r["date"] or ctx.read.models[r["id"]]["release_date"])
                 for r in q]
         unit, fmt = "%", (lambda v: f"{v:.1f}%")
     points = [[m["name"], m["parameters"], sc, d, m["country"]] for m, sc, d in rows if d]
@@ -215,7 +211,7 @@ def small(ctx: Context, args: Args) -> Reply:
     if len(record) > 1:
         lines.append(f"The first to get there was {first[1]} ({params(first[2])}, {first[0]}): "
                      f"{first[2] / last[2]:.0f}× larger.")
-    refs = ctx.store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+    refs = queries.small_model_figures(ctx.store)
     fold_ref = next((r for r in refs if r["unit"] == "fold"), None)
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "

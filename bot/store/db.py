@@ -15,14 +15,13 @@ from collections import deque
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
 from bot.store.schema import ENSURE_INDEXES, MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SEED_DIR = REPO_ROOT / "data" / "seed"
 
 
 class StoreError(Exception):
@@ -150,8 +149,8 @@ class Change:
 
 
 class Store:
-    """The bot's database. ``Store.open(path)`` builds it from the seed the
-    first time; later opens migrate it to the current schema."""
+    """The bot's database. ``Store.open(path)`` creates it the first time and
+    migrates it to the current schema on later opens."""
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False):
         self.path = str(path)
@@ -201,9 +200,11 @@ class Store:
 
     # -- life cycle ---------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike, *, seed_dir: str | os.PathLike | None = DEFAULT_SEED_DIR,
+    def open(cls, path: str | os.PathLike, *, seeder: Callable[["Store"], Any] | None = None,
              readonly: bool = False) -> "Store":
-        """Open (and if needed create, migrate and seed) the database at `path`."""
+        """Open (and if needed create and migrate) the database at `path`;
+        an empty one is filled by ``seeder(store)`` when given
+        (:func:`bot.store.seed.open_store` passes the seed loader)."""
         p = Path(path)
         if readonly:
             if not p.exists():
@@ -219,10 +220,8 @@ class Store:
             store.check_readable()
             return store
         store.migrate()
-        if seed_dir is not None and store.is_empty():
-            from bot.store.seed import load_seed
-
-            load_seed(store, Path(seed_dir))
+        if seeder is not None and store.is_empty():
+            seeder(store)
         return store
 
     def check_readable(self) -> None:

@@ -1,272 +1,176 @@
-"""Read-side queries: the data behind every answer.
-
-The Arena leaderboards (a few tens of thousands of rows) are loaded once per
-data version into plain Python structures, so the race questions (best per
-country per snapshot, gaps, spreads) are answered in microseconds without
-touching the event loop's thread. Everything here is read-only.
-"""
+"""Named SQL reads over the live database, for what the in-memory
+:class:`bot.store.readmodel.ReadModel` does not hold. Command handlers call
+these instead of writing SQL. Functions that take ``db`` run on a change's
+own connection (inside its transaction)."""
 from __future__ import annotations
 
-import bisect
-import copy
-import statistics
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from bot.store.db import Store
-from bot.store.schema import PRIMARY_KEYS
-from bot.store.normalize import EUROPE, fold
+
+Row = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Rating:
-    date: str
-    arena_name: str
-    model_id: int
-    model: str
-    rank: int
-    score: float
-    ci_plus: float | None
-    ci_minus: float | None
-    votes: int | None
-    organization: str | None
-    org_id: int | None
-    country: str | None
-    licence: str | None
-
-    @property
-    def open(self) -> bool:
-        """Open weights, as the AI Index counts it: anything Arena does not list as Proprietary."""
-        return bool(self.licence) and self.licence.lower() != "proprietary"
+# -- sources and counts ------------------------------------------------------------
+def sources(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM sources ORDER BY id")
 
 
-Pred = Callable[[Rating], bool]
+def source_dates(store: Store) -> dict[str, str | None]:
+    """Each source's title -> its as-of date."""
+    return {r["title"]: r["as_of"] for r in store.query("SELECT title, as_of FROM sources ORDER BY id")}
 
 
-class Facts:
-    """Everything the answers read, loaded at one data version."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.version = store.data_version
-        self.by_date: dict[str, list[Rating]] = self._load_ratings(store)
-        self.dates = sorted(self.by_date)
-        self._load_rest(store)
-
-    @staticmethod
-    def _load_ratings(store: Store, dates: Iterable[str] | None = None) -> dict[str, list[Rating]]:
-        """Arena boards by snapshot date, best first: all of them, or those of `dates`."""
-        where, params = "", []
-        if dates is not None:
-            dates = sorted(set(dates))
-            where = f" AND r.snapshot_date IN ({', '.join('?' for _ in dates)})"
-            params = dates
-        rows = store.query(
-            f"""SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
-                      r.ci_minus, r.votes, COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
-                      COALESCE(m.country, o.country) AS country, r.licence
-               FROM arena_ratings r JOIN models m ON m.id = r.model_id
-               LEFT JOIN organizations o ON o.id = m.org_id
-               WHERE m.hidden = 0{where}
-               ORDER BY r.snapshot_date, r.score DESC, r.rank""", params)
-        by_date: dict[str, list[Rating]] = {}
-        for r in rows:
-            rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
-                            r["ci_plus"], r["ci_minus"], r["votes"], r["org"], r["org_id"], r["country"],
-                            r["licence"])
-            by_date.setdefault(rating.date, []).append(rating)
-        return by_date
-
-    # tables a change may write without changing what this read model holds
-    UNREAD = frozenset({"aliases", "org_aliases", "audit", "meta"})
-    # tables whose changes are applied by reloading only the snapshots they touch
-    PER_ROW = frozenset({"arena_ratings", "models", "benchmark_scores", "figures", "sources"})
-
-    def refreshed(self, store: Store, version: int, changes: dict[str, set[tuple]] | None) -> "Facts":
-        """The read model after `changes` (table -> keys written, from
-        ``Store.changes_between``), reloading only what they touched: nothing
-        for aliases; for Arena scores and model fields, the boards of the
-        snapshots that rate the changed rows or models (a model's name, country
-        and organisation are on each of its ratings), then the small tables and
-        the maps; everything for anything else, or when the changes are unknown."""
-        if changes is None:
-            return Facts(store)
-        tables = set(changes) - self.UNREAD
-        new = copy.copy(self)
-        new.version = version
-        if not tables:
-            return new
-        if not tables <= self.PER_ROW:
-            return Facts(store)
-        day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
-        days = {key[day_at] for key in changes.get("arena_ratings", ())}
-        model_ids = sorted({key[0] for key in changes.get("models", ())})
-        for i in range(0, len(model_ids), 500):
-            chunk = model_ids[i:i + 500]
-            days.update(r["snapshot_date"] for r in store.query(
-                f"SELECT DISTINCT snapshot_date FROM arena_ratings WHERE model_id IN ({', '.join('?' for _ in chunk)})",
-                chunk))
-        if days:
-            by_date = {d: rows for d, rows in self.by_date.items() if d not in days}
-            by_date.update(self._load_ratings(store, days))
-            new.by_date = by_date
-            new.dates = sorted(by_date)
-        new._load_rest(store)
-        return new
-
-    def _load_rest(self, store: Store) -> None:
-        """Everything but the Arena boards, and the maps built from them."""
-        self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
-        self.models = {m["id"]: m for m in store.query(
-            """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
-               FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
-        self.benchmarks = sorted(r["benchmark"] for r in store.query(
-            "SELECT DISTINCT benchmark FROM benchmark_scores"))
-        self._index_ratings()
-        self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
-        self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
-        self.counts = self._count(store)
-
-    def _index_ratings(self) -> None:
-        """The maps every answer reads instead of scanning all ratings, built in
-        one pass: each model's history (its best row per snapshot), the rows per
-        model, and the best-rated model of each side (country, region,
-        organisation, open or closed) in each snapshot."""
-        self.history_of: dict[int, list[Rating]] = {}
-        self.rows_per_model: dict[int, int] = {}
-        self.best_of: dict[tuple, list[Rating]] = {}
-        for d in self.dates:
-            seen_models: set[int] = set()
-            seen_sides: set[tuple] = set()
-            for r in self.by_date[d]:  # best first
-                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
-                if r.model_id not in seen_models:
-                    seen_models.add(r.model_id)
-                    self.history_of.setdefault(r.model_id, []).append(r)
-                for key in side_keys(r):
-                    if key not in seen_sides:
-                        seen_sides.add(key)
-                        self.best_of.setdefault(key, []).append(r)
-        self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
-        self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
-
-    @staticmethod
-    def _count(store: Store) -> dict[str, int]:
-        """What `sources` reports, counted once per data version (not per call)."""
-        return {
-            "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
-            "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
-            "ratings": store.scalar("SELECT count(*) FROM arena_ratings"),
-            "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
-            "figures": store.scalar("SELECT count(*) FROM figures"),
-        }
-
-    # -- dates --------------------------------------------------------------
-    @property
-    def latest(self) -> str | None:
-        return self.dates[-1] if self.dates else None
-
-    def snapshot_on(self, day: str | None) -> str | None:
-        """The latest snapshot on or before `day` (ISO); the latest of all if None."""
-        if day is None:
-            return self.latest
-        i = bisect.bisect_right(self.dates, day)
-        return self.dates[i - 1] if i else None
-
-    def source(self, sid: str) -> dict[str, Any]:
-        return self.sources.get(sid, {"id": sid, "title": sid})
-
-    # -- Arena ----------------------------------------------------------------
-    def board(self, date: str, pred: Pred | None = None) -> list[Rating]:
-        rows = self.by_date.get(date, [])
-        return [r for r in rows if pred(r)] if pred else list(rows)
-
-    def best(self, date: str, pred: Pred) -> Rating | None:
-        for r in self.by_date.get(date, []):  # sorted by score, best first
-            if pred(r):
-                return r
-        return None
-
-    def best_series(self, pred: Pred, until: str | None = None) -> list[Rating]:
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            b = self.best(d, pred)
-            if b:
-                out.append(b)
-        return out
-
-    def series(self, key: tuple, until: str | None = None) -> list[Rating]:
-        """The best-rated model of side `key` (see :func:`side_keys`) in each
-        snapshot that rates the side, up to `until`: a slice of a map built
-        with the read model."""
-        rows = self.best_of.get(key, [])
-        if until is None:
-            return list(rows)
-        return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
-
-    def best_at(self, key: tuple, date: str) -> Rating | None:
-        """The best-rated model of side `key` in the snapshot of `date`."""
-        dates = self._best_dates.get(key, [])
-        i = bisect.bisect_left(dates, date)
-        return self.best_of[key][i] if i < len(dates) and dates[i] == date else None
-
-    def model_history(self, model_id: int) -> list[Rating]:
-        """The model's best Arena row in each snapshot it appears in."""
-        return list(self.history_of.get(model_id, ()))
-
-    def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
-        rows = self.history_of.get(model_id)
-        if not rows:
-            return None
-        if until is None:
-            return rows[-1]
-        i = bisect.bisect_right(self._history_dates[model_id], until)
-        return rows[i - 1] if i else None
-
-    # -- models -----------------------------------------------------------------
-    def scores(self, model_id: int) -> list[dict[str, Any]]:
-        return self.store.query(
-            """SELECT benchmark, MAX(value) AS value, MAX(date) AS date, source_id FROM benchmark_scores
-               WHERE model_id = ? GROUP BY benchmark ORDER BY benchmark""", [model_id])
-
-    def aliases(self, model_id: int) -> list[str]:
-        return [r["alias"] for r in self.store.query(
-            "SELECT alias FROM aliases WHERE model_id = ? ORDER BY alias", [model_id])]
-
-    def visible_models(self) -> Iterable[dict[str, Any]]:
-        return (m for m in self.models.values() if not m["hidden"])
+def row_counts(store: Store) -> dict[str, int]:
+    """How much data there is: visible models, notable ones, ratings, scores, figures."""
+    return {
+        "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
+        "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
+        "ratings": store.scalar("SELECT count(*) FROM arena_ratings"),
+        "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
+        "figures": store.scalar("SELECT count(*) FROM figures"),
+    }
 
 
-def pct_gap(lead: float, other: float) -> float:
-    """The lead of `lead` over `other` in percent of `other`'s score, as the
-    AI Index measures Arena gaps."""
-    return (lead - other) / other * 100.0
+# -- AI Index figures ------------------------------------------------------------
+def all_figures(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM figures ORDER BY topic, id")
 
 
-def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
-    """{YYYY-MM: median value} of dated points."""
-    months: dict[str, list[float]] = {}
-    for d, v in points:
-        months.setdefault(d[:7], []).append(v)
-    return {m: statistics.median(vs) for m, vs in months.items()}
+def figure(store: Store, figure_id: str) -> Row | None:
+    return store.one("SELECT value, period FROM figures WHERE id = ?", [figure_id])
 
 
-def side_keys(r: Rating) -> list[tuple]:
-    """The sides a rating counts for: its country (and Europe for a European
-    one), its organisation, and open or closed."""
-    keys: list[tuple] = [("open", r.open)]
-    if r.country:
-        keys.append(("country", r.country))
-        if r.country in EUROPE:
-            keys.append(("country", "Europe"))
-    if r.org_id is not None:
-        keys.append(("org", r.org_id))
-    return keys
+def arena_gap_figures(store: Store, topic: str) -> list[Row]:
+    """The AI Index's Chatbot Arena gap figures of one topic, by period."""
+    return store.query("SELECT id, period, value, unit, citation FROM figures WHERE topic = ? "
+                       "AND subject = 'Chatbot Arena' ORDER BY period", [topic])
 
 
-def region_pred(name: str) -> Pred:
-    if name == "Europe":
-        return lambda r: r.country in EUROPE
-    return lambda r: r.country == name
+def frontier_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, period, value, metric FROM figures WHERE topic = 'frontier' ORDER BY id")
+
+
+def notable_model_counts(store: Store, year: str) -> list[Row]:
+    """The AI Index's count of notable models per country in `year`."""
+    return store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
+                       "AND metric = 'notable AI models produced'", [year])
+
+
+def small_model_figures(store: Store) -> list[Row]:
+    return store.query("SELECT id, subject, period, value, unit FROM figures WHERE topic = 'small-models' ORDER BY id")
+
+
+# -- benchmark scores ------------------------------------------------------------
+def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | None = None,
+                         country: str | None = None, org_id: int | None = None,
+                         access: str | None = None) -> list[Row]:
+    """The `n` visible models with the best score on `benchmark` (their best
+    score each), filtered by measurement date, country, organisation and
+    access ("open" or "closed")."""
+    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
+    if until:
+        conds.append("(s.date IS NULL OR s.date <= ?)")
+        params.append(until)
+    if country:
+        conds.append("m.country = ?")
+        params.append(country)
+    if org_id is not None:
+        conds.append("m.org_id = ?")
+        params.append(org_id)
+    if access == "open":
+        conds.append("m.access = 'open weights'")
+    elif access == "closed":
+        conds.append("(m.access IS NULL OR m.access != 'open weights')")
+    return store.query(
+        f"""SELECT m.name, m.country, m.organization, m.access, MAX(s.value) AS value, MAX(s.date) AS date
+            FROM benchmark_scores s JOIN models m ON m.id = s.model_id WHERE {' AND '.join(conds)}
+            GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
+
+
+def best_scores_of_sized_models(store: Store, benchmark: str) -> list[Row]:
+    """Each visible model with a known size: its best score on `benchmark`
+    and the first date it was measured (or its release date)."""
+    return store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
+                          FROM benchmark_scores s JOIN models m ON m.id = s.model_id
+                          WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
+                          GROUP BY m.id""", [benchmark])
+
+
+# -- models, aliases, organisations ----------------------------------------------------
+def organization(store: Store, org_id: int) -> Row | None:
+    return store.one("SELECT * FROM organizations WHERE id = ?", [org_id])
+
+
+def model_name(store: Store, model_id: int) -> str | None:
+    return store.scalar("SELECT name FROM models WHERE id = ?", [model_id])
+
+
+def model_id_named(store: Store, name: str, *, other_than: int | None = None) -> int | None:
+    """The id of the model called exactly `name` (other than `other_than`)."""
+    if other_than is None:
+        return store.scalar("SELECT id FROM models WHERE name = ?", [name])
+    return store.scalar("SELECT id FROM models WHERE name = ? AND id != ?", [name, other_than])
+
+
+def hidden_model(store: Store, name: str) -> Row | None:
+    """A removed (hidden) model by name, any case."""
+    return store.one("SELECT id, name FROM models WHERE hidden = 1 AND lower(name) = lower(?)", [name])
+
+
+def hidden_model_names(store: Store, limit: int = 10) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM models WHERE hidden = 1 ORDER BY name LIMIT ?",
+                                           [limit])]
+
+
+def alias_owner(store: Store, alias: str) -> int | None:
+    """The model an alias names exactly, if any."""
+    row = store.one("SELECT model_id FROM aliases WHERE alias = ?", [alias])
+    return row["model_id"] if row else None
+
+
+def alias(store: Store, spelling: str) -> Row | None:
+    """An alias row: exactly as typed, else ignoring case."""
+    return (store.one("SELECT * FROM aliases WHERE alias = ?", [spelling])
+            or store.one("SELECT * FROM aliases WHERE lower(alias) = lower(?)", [spelling]))
+
+
+def arena_rating_count(store: Store, arena_name: str) -> int:
+    return store.scalar("SELECT count(*) FROM arena_ratings WHERE arena_name = ?", [arena_name])
+
+
+# -- inside a change (its own connection) ------------------------------------------------
+def snapshot_scores(db: Any, day: str) -> list[tuple[str, float]]:
+    """(arena name, score) of one Arena snapshot, best first."""
+    return db.execute("SELECT arena_name, score FROM arena_ratings WHERE snapshot_date = ? ORDER BY score DESC",
+                      [day]).fetchall()
+
+
+def ratings_of(db: Any, model_id: int) -> list[tuple[str, str]]:
+    """(snapshot date, arena name) of every Arena rating of a model."""
+    return db.execute("SELECT snapshot_date, arena_name FROM arena_ratings WHERE model_id = ?", [model_id]).fetchall()
+
+
+def scores_of(db: Any, model_id: int) -> list[tuple]:
+    """(benchmark, version, value, date, source id) of every benchmark score of a model."""
+    return db.execute("SELECT benchmark, version, value, date, source_id FROM benchmark_scores WHERE model_id = ?",
+                      [model_id]).fetchall()
+
+
+def aliases_of(db: Any, model_id: int) -> list[str]:
+    return [a for (a,) in db.execute("SELECT alias FROM aliases WHERE model_id = ?", [model_id]).fetchall()]
+
+
+# -- what the lookup indexes are built from ------------------------------------------------
+def model_spellings(store: Store) -> list[tuple[str, int]]:
+    """(alias, model id) of every alias."""
+    return [(r["alias"], r["model_id"]) for r in store.query("SELECT alias, model_id FROM aliases")]
+
+
+def organizations(store: Store) -> list[Row]:
+    return store.query("SELECT id, name FROM organizations")
+
+
+def org_spellings(store: Store) -> list[tuple[str, int]]:
+    """(spelling, organisation id) of every organisation alias."""
+    return [(r["spelling"], r["org_id"]) for r in store.query("SELECT spelling, org_id FROM org_aliases")]

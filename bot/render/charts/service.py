@@ -7,14 +7,11 @@ the bot's event loop responsive), with a bounded LRU cache keyed by
 (kind, hash of data + title + subtitle, data version) in the main process.
 If the process pool breaks, it falls back to a thread.
 
-``render_png`` is the pure, picklable entry point the workers run;
-``chart_series`` says exactly what a chart plots; ``gallery`` renders every
-kind from the real data; ``measure`` times cold renders, cache hits and the
-event-loop lag while charts render.
+``render_png`` is the pure, picklable entry point the workers run.
 
 This module does not import matplotlib: the drawing code
-(:mod:`bot.render.chart_kinds`) is imported in the workers (or in the
-fallback thread) only.
+(:mod:`bot.render.charts.draw` and the kinds) is imported in the workers
+(or in the fallback thread) only.
 """
 from __future__ import annotations
 
@@ -29,15 +26,12 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
-from bot.render.chart_data import KINDS, ChartError, chart_series  # noqa: F401  (re-exported)
+from bot.render.charts.registry import KINDS, ChartError
 
 log = logging.getLogger("racebot.charts")
 
-__all__ = ["ChartService", "ChartError", "KINDS", "chart_series", "render_png", "gallery", "measure",
-           "GALLERY", "png_size"]
 
 
 # ---------------------------------------------------------------------------
@@ -47,7 +41,7 @@ def render_png(kind: str, data: dict, title: str | None, subtitle: str | None) -
     """Draw chart `kind` from `data` (a reply's data) as a 1200x675 PNG."""
     if kind not in KINDS:
         raise ChartError(f"no chart kind {kind!r}")
-    from bot.render.chart_kinds import draw_png
+    from bot.render.charts.draw import draw_png
 
     return draw_png(kind, data, title, subtitle)
 
@@ -71,7 +65,7 @@ def _ping() -> int:
     return os.getpid()
 
 
-def _timed_render(kind: str, data: dict, title: str | None, subtitle: str | None) -> float:
+def timed_render(kind: str, data: dict, title: str | None, subtitle: str | None) -> float:
     """`render_png` timed inside a worker (milliseconds): the drawing alone, no IPC."""
     t0 = time.perf_counter()
     render_png(kind, data, title, subtitle)
@@ -288,157 +282,3 @@ class ChartService:
         for p in (procs, threads):
             if p is not None:
                 p.shutdown(wait=False, cancel_futures=True)
-
-
-# ---------------------------------------------------------------------------
-# gallery and measurements
-# ---------------------------------------------------------------------------
-GALLERY: list[tuple[str, str]] = [
-    ("race", "race"),
-    ("gap-us-china", "gap us china"),
-    ("gap-closed-open", "gap closed open"),
-    ("gap-google-deepmind-openai", "gap google deepmind openai"),
-    ("frontier", "frontier"),
-    ("top", "top"),
-    ("top-10-gpqa", "top 10 gpqa"),
-    ("top-25", "top 25"),
-    ("small", "small"),
-    ("small-1300-arena", "small 1300 arena"),
-    ("count", "count"),
-    ("count-2024-by-country", "count 2024 by country"),
-    ("count-by-sector", "count by sector"),
-    ("compute", "compute"),
-    ("compute-china", "compute china"),
-    ("compare", "compare gpt-4o vs deepseek r1 vs claude 3.5 sonnet"),
-    ("model", "model deepseek r1"),
-    ("org", "org deepseek"),
-    ("country", "country china"),
-    ("timeline", "timeline openai"),
-    ("timeline-all", "timeline"),
-]
-
-
-def gallery(engine, folder: str | os.PathLike) -> list[Path]:
-    """Render every chart kind from the engine's data into `folder`:
-    one PNG per example and an index.md. Returns the paths written."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    rows = []
-    for slug, line in GALLERY:
-        reply = engine.handle(line)
-        if reply.chart is None or reply.status != "ok":
-            rows.append((slug, line, None, f"no chart ({reply.status}): {reply.text[:80]}"))
-            continue
-        png = engine.charts.render(reply)
-        p = out / f"{slug}.png"
-        p.write_bytes(png)
-        written.append(p)
-        rows.append((slug, line, reply, f"{len(png) // 1024} KB"))
-    lines = ["# Chart gallery", "",
-             "Every chart kind the bot draws, rendered from the real seed data "
-             "(`python -c \"from bot.engine import Engine; from bot.render.charts import gallery; "
-             "gallery(Engine.open('/tmp/g.db'), 'docs/gallery')\"`). 1200x675 PNG each.", "",
-             "One look for every chart: a solid white background that reads inside Discord's dark and light "
-             "themes; the Okabe-Ito colour-blind-safe palette with one fixed colour per country and major "
-             "organisation (`bot/render/palette.py`); the reply's title, and its source and as-of date as the "
-             "subtitle; direct labels on the few points that matter, placed so they never overlap; legends "
-             "outside the data. Each PNG is a 256-colour image of 20-60 KB.", ""]
-    for slug, line, reply, info in rows:
-        lines.append(f"## `{line}`")
-        lines.append("")
-        if reply is None:
-            lines.append(f"_{info}_")
-        else:
-            lines.append(f"Kind `{reply.chart.kind}` · {reply.title} · {info}")
-            lines.append("")
-            lines.append(f"![{line}]({slug}.png)")
-        lines.append("")
-    idx = out / "index.md"
-    idx.write_text("\n".join(lines), encoding="utf-8")
-    written.append(idx)
-    return written
-
-
-def _pct(xs: list[float], q: float) -> float:
-    if not xs:
-        return float("nan")
-    s = sorted(xs)
-    i = min(len(s) - 1, max(0, round(q / 100 * (len(s) - 1))))
-    return s[i]
-
-
-def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16, lines: list[str] | None = None) -> dict:
-    """Time chart rendering on this machine (milliseconds).
-
-    cold_*: a render with an empty cache (worker pool warm), one at a time;
-    cached_*: the same request again; loop_lag_*: how late a 5 ms
-    asyncio.sleep wakes up while `concurrent_charts` different charts render
-    at once through ``render_async``; worker_*: ``render_png`` alone, timed
-    inside a worker (no IPC). Uses the engine's chart service (and clears
-    its cache). `lines`: the command lines to chart (default: the gallery's)."""
-    svc = engine.charts
-    svc.warm(wait=True)
-    replies = []
-    for line in lines or [line for _slug, line in GALLERY]:
-        r = engine.handle(line)
-        if r.chart is not None and r.status == "ok":
-            replies.append(r)
-    cold = []
-    for _ in range(rounds):
-        for r in replies:
-            svc.clear()
-            t0 = time.perf_counter()
-            svc.render(r)
-            cold.append((time.perf_counter() - t0) * 1000)
-    cached = []
-    for r in replies:
-        svc.render(r)
-        for _ in range(20):
-            t0 = time.perf_counter()
-            svc.render(r)
-            cached.append((time.perf_counter() - t0) * 1000)
-
-    # 16 different charts at once: vary the titles so none is shared or cached
-    from dataclasses import replace
-
-    batch = [replace(replies[i % len(replies)], title=f"{replies[i % len(replies)].title} ({i})")
-             for i in range(concurrent_charts)]
-
-    async def lagged() -> tuple[list[float], float]:
-        from bot.looplag import LagProbe
-
-        async with LagProbe() as probe:
-            await asyncio.sleep(0.05)
-            svc.clear()
-            t0 = time.perf_counter()
-            await asyncio.gather(*(svc.render_async(r) for r in batch))
-            wall = (time.perf_counter() - t0) * 1000
-        return probe.lags, wall
-
-    lags, wall = asyncio.run(lagged())
-    # the drawing alone, timed inside a worker (keeps matplotlib out of this process)
-    pool = svc._process_pool()
-    worker = []
-    for r in replies:
-        args = (r.chart.kind, r.data, r.title, r.footer)
-        worker.append(pool.submit(_timed_render, *args).result(svc.timeout) if pool else _timed_render(*args))
-    res = {
-        "charts": len(replies),
-        "workers": svc.workers,
-        "processes": svc.use_processes and svc._broken_at is None,
-        "cold_p50_ms": round(_pct(cold, 50), 1),
-        "cold_p95_ms": round(_pct(cold, 95), 1),
-        "cold_max_ms": round(max(cold), 1),
-        "cached_p50_ms": round(_pct(cached, 50), 3),
-        "cached_p99_ms": round(_pct(cached, 99), 3),
-        "loop_lag_p50_ms": round(_pct(lags, 50), 2),
-        "loop_lag_p99_ms": round(_pct(lags, 99), 2),
-        "loop_lag_max_ms": round(max(lags) if lags else 0, 2),
-        "concurrent": concurrent_charts,
-        "concurrent_wall_ms": round(wall, 1),
-        "worker_p50_ms": round(_pct(worker, 50), 1),
-    }
-    res["targets_met"] = bool(res["cold_p50_ms"] < 150 and res["cached_p50_ms"] < 2 and res["loop_lag_p99_ms"] < 20)
-    svc.clear()
-    return res

@@ -1,0 +1,164 @@
+"""Buttons under a reply: pages, "did you mean" suggestions, Confirm/Cancel."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable
+
+import discord
+
+from bot.adapters.discord.callers import make_caller
+from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.host import Host
+from bot.reply import Reply
+
+log = logging.getLogger("racebot.discord")
+
+
+VIEW_TIMEOUT = 300.0
+
+
+OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
+EXPIRED_BUTTON_GRACE = 1.5  # seconds; Discord wants an answer within 3
+
+
+# ---------------------------------------------------------------------------- views
+class ReplyView(discord.ui.View):
+    """Buttons under an answer: paging, "did you mean" suggestions, Confirm/Cancel.
+
+    Only the user who asked may press them; others get a private note.
+    """
+
+    def __init__(self, bot: Host, reply: "Reply", owner_id: int, *, timeout: float = VIEW_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.bot = bot
+        self.owner_id = owner_id
+        self.message: discord.Message | discord.InteractionMessage | None = None
+        self.set_reply(reply)
+
+    @staticmethod
+    def needed(reply: "Reply") -> bool:
+        return bool(reply.pages or reply.suggestions or (reply.status == "confirm" and reply.confirm_token))
+
+    def set_reply(self, reply: "Reply") -> None:
+        self.reply = reply
+        self.pages: list["Reply"] = [reply, *reply.pages]
+        self.page = 0
+        self.clear_items()
+        if len(self.pages) > 1:
+            self.prev_btn = discord.ui.Button(label="◀ Prev", style=discord.ButtonStyle.secondary, custom_id="page:prev", row=0)
+            self.count_btn = discord.ui.Button(label="", style=discord.ButtonStyle.secondary, custom_id="page:count", disabled=True, row=0)
+            self.next_btn = discord.ui.Button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="page:next", row=0)
+            self.prev_btn.callback = self._prev  # type: ignore[method-assign]
+            self.next_btn.callback = self._next  # type: ignore[method-assign]
+            for b in (self.prev_btn, self.count_btn, self.next_btn):
+                self.add_item(b)
+            self._sync_paging()
+        for i, line in enumerate(reply.suggestions[:5]):
+            b = discord.ui.Button(label=clip(line, 80) or "?", style=discord.ButtonStyle.primary, custom_id=f"suggest:{i}", row=1)
+            b.callback = self._make_suggestion_cb(line)  # type: ignore[method-assign]
+            self.add_item(b)
+        if reply.status == "confirm" and reply.confirm_token:
+            ok = discord.ui.Button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm:yes", row=2)
+            no = discord.ui.Button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="confirm:no", row=2)
+            ok.callback = self._confirm  # type: ignore[method-assign]
+            no.callback = self._cancel  # type: ignore[method-assign]
+            self.add_item(ok)
+            self.add_item(no)
+
+    def _sync_paging(self) -> None:
+        self.prev_btn.disabled = self.page == 0
+        self.next_btn.disabled = self.page >= len(self.pages) - 1
+        self.count_btn.label = f"{self.page + 1}/{len(self.pages)}"
+
+    def render_page(self) -> dict[str, Any]:
+        return render(self.pages[self.page], page=self.page, pages=len(self.pages))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "These buttons belong to whoever asked — run the command yourself to get your own.",
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
+        return False
+
+    async def _turn(self, interaction: discord.Interaction, delta: int) -> None:
+        self.page = max(0, min(len(self.pages) - 1, self.page + delta))
+        self._sync_paging()
+        kw = self.render_page()
+        await interaction.response.edit_message(
+            content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=self, allowed_mentions=NO_MENTIONS,
+        )
+
+    async def _prev(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, -1)
+
+    async def _next(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, +1)
+
+    async def _lock(self, interaction: discord.Interaction) -> None:
+        """Acknowledge a click by greying the buttons out, so nothing runs twice
+        while the engine works (it may take a moment: charts, imports)."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        await interaction.response.edit_message(view=self)
+
+    def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
+        async def run_suggestion(interaction: discord.Interaction) -> None:
+            await self._lock(interaction)
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
+            await self._show(interaction, reply)
+
+        return run_suggestion
+
+    async def _show(self, interaction: discord.Interaction, reply: "Reply") -> None:
+        """Replace the message with ``reply`` (and its own buttons, if any)."""
+        view: ReplyView | None = None
+        if ReplyView.needed(reply):
+            self.set_reply(reply)
+            view = self
+        else:
+            self.stop()
+        kw = render(reply, page=0, pages=len(reply.pages) + 1)
+        await interaction.edit_original_response(
+            content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=view, allowed_mentions=NO_MENTIONS,
+        )
+        await self.bot.announce(reply)
+
+    async def _confirm(self, interaction: discord.Interaction) -> None:
+        await self._lock(interaction)
+        caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+        token = self.reply.confirm_token
+        engine = self.bot.engine
+
+        async def do_confirm() -> "Reply":
+            return await asyncio.to_thread(engine.confirm, token, caller)
+
+        reply = await self.bot.run_engine(do_confirm, "confirm")
+        await self._show(interaction, reply)
+
+    async def _cancel(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        token = self.reply.confirm_token
+        if token and hasattr(self.bot.engine, "cancel"):  # drop the pending import at once
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            await asyncio.to_thread(self.bot.engine.cancel, token, caller)
+        await interaction.response.edit_message(content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None)
+
+    async def on_timeout(self) -> None:
+        if self.message is None:
+            return
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        try:
+            await self.message.edit(view=self)
+        except discord.HTTPException:
+            pass
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        log.error("button %s failed: %s", getattr(item, "custom_id", item), error, exc_info=error)
+        await self.bot.send_friendly_interaction(interaction)

@@ -1,0 +1,283 @@
+"""Editing models: add, set, score, elo, alias, unalias, rename, merge, remove, restore."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.commands.admin.changes import changed
+from bot.commands.admin.values import FIELDS, exact_model, model_name, parse_value, split_model_and_rest
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import take_date, unquote, words
+from bot.commands.registry import Param, command
+from bot.render.text import clean, elo, flop, usd
+from bot.render.text import params as fmt_params
+from bot.reply import Reply
+from bot.store import queries
+from bot.store.importers import SOURCE_MODERATOR, OrgIndex
+from bot.store.normalize import fold
+
+KV = re.compile(r'(\w+)\s*=\s*("([^"]*)"|\S+)')
+
+
+@command("add", summary="Add a model: add model <name> org=... country=... date=... params=... compute=... access=...",
+         usage="add model <name> org=<org> country=<country> date=<YYYY-MM-DD> [params=70B] [compute=3.8e25] [access=open]",
+         example="add model Falcon 3 org=TII country=uae date=2024-12-17 params=10B access=open", admin=True,
+         params=(Param("what", "text", "model <name> key=value ...", True),))
+def add(ctx: Context, args: Args) -> Reply:
+    m = re.match(r"^\s*model\s+(.*)$", args.raw, re.I | re.S)
+    if not m:
+        raise Usage("Only models can be added: `add model <name> org=... country=... date=...`.")
+    body = m.group(1)
+    first_kv = KV.search(body)
+    name = unquote(body[: first_kv.start()] if first_kv else body)
+    if not name or len(name) > 120:
+        raise Usage("Give the model's name (at most 120 characters).")
+    values: dict[str, Any] = {}
+    for k, raw, quoted in KV.findall(body):
+        col = FIELDS.get(k.lower())
+        if not col:
+            raise Usage(f"Unknown field {k!r}. Fields: org, country, date, params, compute, cost, access, domain.")
+        values[col] = parse_value(ctx, col, quoted or raw)
+    for need in ("organization", "country", "release_date"):
+        if need not in values:
+            raise Usage(f"{need.replace('_', ' ')} is required.")
+    if queries.model_id_named(ctx.store, name):
+        raise Usage(f"There is already a model named {name!r}; change it with `set`.")
+
+    def do(ch):
+        orgs = OrgIndex(ch)
+        org = orgs.ensure(values["organization"], country=values["country"], source_id=SOURCE_MODERATOR)
+        row = {"name": name, **values, "organization": org["name"], "org_id": org["id"], "countries": values["country"],
+               "sector": org.get("sector"), "origin": "moderator", "source_id": SOURCE_MODERATOR,
+               "domain": values.get("domain", "Language")}
+        ch.insert("models", row)
+        return f"Added **{name}** ({org['name']}, {values['country']}, {values['release_date']})."
+
+    return changed(ctx, f"add model {name}", do)
+
+
+@command("set", summary="Change one field of a model.", usage="set <model> <field> <value>",
+         example="set deepseek r1 params 671B", admin=True,
+         params=(Param("model", "model", "the model", True), Param("field", "text", "org, country, date, params, compute, cost, access, domain", True),
+                 Param("value", "text", "the new value", True)))
+def set_(ctx: Context, args: Args) -> Reply:
+    ws = words(args.raw)
+    idx = max((i for i, w in enumerate(ws) if fold(w).replace(" ", "_") in FIELDS and 0 < i < len(ws) - 1), default=None)
+    if idx is None:
+        raise Usage("Say which field: org, country, date, params, compute, cost, access, domain, licence or sector.")
+    mid = exact_model(ctx, " ".join(ws[:idx]))
+    col = FIELDS[fold(ws[idx]).replace(" ", "_")]
+    value = parse_value(ctx, col, " ".join(ws[idx + 1:]))
+    name = model_name(ctx, mid)
+
+    def do(ch):
+        row: dict[str, Any] = {"id": mid, col: value}
+        if col == "organization":
+            org = OrgIndex(ch).ensure(value, source_id=SOURCE_MODERATOR)
+            row.update(organization=org["name"], org_id=org["id"])
+        before = ch.get("models", {"id": mid})
+        if ch.upsert("models", row) == "unchanged":
+            return f"{name}: {col.replace('_', ' ')} is already {value}; nothing changed."
+        return f"{name}: {col.replace('_', ' ')} {show(col, before[col])} → {show(col, row[col])}."
+
+    return changed(ctx, f"set {name} {col}", do)
+
+
+def show(col: str, v: Any) -> str:
+    """A field value as a person reads it."""
+    if v is None:
+        return "(none)"
+    if col == "parameters":
+        return fmt_params(v)
+    if col == "training_compute":
+        return flop(v)
+    if col == "training_cost":
+        return usd(v)
+    return str(v)
+
+
+def _score_value(raw: str) -> float:
+    r = raw.strip()
+    pctv = r.endswith("%")
+    try:
+        v = float(r.rstrip("%"))
+    except ValueError:
+        raise Usage(f"{raw!r} is not a score (use 0.72 or 72%).") from None
+    if pctv or v > 1:
+        v /= 100
+    if not 0 <= v <= 1:
+        raise Usage("A benchmark score is between 0 and 100%.")
+    return v
+
+
+@command("score", summary="Record a benchmark score for a model.", usage="score <model> <benchmark> <value> [date]",
+         example="score deepseek r1 GPQA diamond 71.5% 2025-01-20", admin=True,
+         params=(Param("model", "model", "the model", True), Param("benchmark", "benchmark", "the benchmark", True),
+                 Param("value", "text", "0.715 or 71.5%", True), Param("date", "date", "when it was measured")))
+def score_(ctx: Context, args: Args) -> Reply:
+    rest, when = take_date(args.raw)
+    ws = words(rest)
+    if len(ws) < 3:
+        raise Usage()
+    value = _score_value(ws[-1])
+    mid, bench_text = split_model_and_rest(ctx, " ".join(ws[:-1]))
+    bench = next((b for b in ctx.read.benchmarks if fold(b) == fold(bench_text)), None)
+    if bench is None:
+        
+        bench = ctx.benchmark(bench_text) or clean(unquote(bench_text), 80)
+    name = model_name(ctx, mid)
+    date = when.start if when else datetime.now(timezone.utc).date().isoformat()
+
+    def do(ch):
+        outcome = ch.upsert("benchmark_scores", {"model_id": mid, "benchmark": bench, "version": "moderator",
+                                                 "value": value, "date": date, "source_id": SOURCE_MODERATOR})
+        return f"{name}: {bench} = {value * 100:.1f}% ({date}), {outcome}."
+
+    return changed(ctx, f"score {name} {bench}", do)
+
+
+@command("elo", summary="Record a Chatbot Arena score for a model in a snapshot.", usage="elo <model> <score> [date]",
+         example="elo deepseek r1 1400 2025-08-06", admin=True,
+         params=(Param("model", "model", "the model", True), Param("score", "int", "Arena Elo", True),
+                 Param("date", "date", "the snapshot (default: the latest)")))
+def elo_(ctx: Context, args: Args) -> Reply:
+    rest, when = take_date(args.raw)
+    ws = words(rest)
+    if len(ws) < 2:
+        raise Usage()
+    try:
+        value = float(ws[-1])
+    except ValueError:
+        raise Usage(f"{ws[-1]!r} is not an Elo score.") from None
+    if not 100 <= value <= 5000:
+        raise Usage("An Arena score is between 100 and 5000.")
+    mid = exact_model(ctx, " ".join(ws[:-1]))
+    name = model_name(ctx, mid)
+    day = when.start if when else ctx.read.latest
+
+    def do(ch):
+        m = ch.get("models", {"id": mid})
+        board = queries.snapshot_scores(ch.db, day)
+        rank = 1 + sum(1 for n, s in board if s > value and n != name)
+        outcome = ch.upsert("arena_ratings", {
+            "snapshot_date": day, "arena_name": name, "model_id": mid, "rank": rank, "score": value,
+            "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
+            "source_id": SOURCE_MODERATOR})
+        return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}."
+
+    return changed(ctx, f"elo {name} {day}", do)
+
+
+@command("alias", summary="Another name for a model.", usage="alias <model> <alias>", example="alias deepseek r1 r1",
+         admin=True, params=(Param("model", "model", "the model", True), Param("alias", "text", "the other name", True)))
+def alias(ctx: Context, args: Args) -> Reply:
+    mid, new = split_model_and_rest(ctx, args.raw)
+    new = clean(unquote(new), 100)
+    if not new:
+        raise Usage()
+    owner = queries.alias_owner(ctx.store, new)
+    if owner:
+        raise Usage(f"{new!r} already names {model_name(ctx, owner)}; `unalias` it first.")
+    clash = queries.model_id_named(ctx.store, new, other_than=mid)
+    if clash:
+        raise Usage(f"{new!r} is the name of another model.")
+    name = model_name(ctx, mid)
+    return changed(ctx, f"alias {name} {new}", lambda ch: (
+        ch.upsert("aliases", {"alias": new, "model_id": mid, "kind": "alias", "reviewed": 1, "source_id": SOURCE_MODERATOR}),
+        f"{new!r} now means **{name}**.")[1])
+
+
+@command("unalias", summary="Remove an alias.", usage="unalias <alias>", example="unalias r1", admin=True,
+         params=(Param("alias", "text", "the alias", True),))
+def unalias(ctx: Context, args: Args) -> Reply:
+    a = unquote(args.raw)
+    row = queries.alias(ctx.store, a)
+    if not row:
+        raise Usage(f"There is no alias {clean(a)!r}.")
+    if queries.arena_rating_count(ctx.store, row["alias"]):
+        raise Usage(f"{row['alias']!r} is an Arena leaderboard name with ratings; `merge` or `rename` instead.")
+    return changed(ctx, f"unalias {row['alias']}", lambda ch: (
+        ch.delete("aliases", {"alias": row["alias"]}), f"Removed the alias {row['alias']!r}.")[1])
+
+
+@command("rename", summary="Rename a model (the old name stays as an alias).", usage="rename <model> to <new name>",
+         example="rename deepseek r1 to DeepSeek-R1 (Jan 2025)", admin=True,
+         params=(Param("model", "model", "the model", True), Param("new", "text", "the new name", True)))
+def rename(ctx: Context, args: Args) -> Reply:
+    if re.search(r"\s+to\s+", args.raw, re.I):
+        old, new = re.split(r"\s+to\s+", args.raw, maxsplit=1, flags=re.I)
+        mid = exact_model(ctx, unquote(old))
+    else:
+        mid, new = split_model_and_rest(ctx, args.raw)
+    new = clean(unquote(new), 120)
+    if not new:
+        raise Usage()
+    if queries.model_id_named(ctx.store, new):
+        raise Usage(f"There is already a model named {new!r}; `merge` them instead.")
+    old_name = model_name(ctx, mid)
+
+    def do(ch):
+        ch.upsert("models", {"id": mid, "name": new})
+        if ch.get("aliases", {"alias": old_name}) is None:
+            ch.upsert("aliases", {"alias": old_name, "model_id": mid, "kind": "alias", "reviewed": 1,
+                                  "source_id": SOURCE_MODERATOR})
+        return f"Renamed **{old_name}** to **{new}** (the old name still finds it)."
+
+    return changed(ctx, f"rename {old_name}", do)
+
+
+@command("merge", summary="Merge a duplicate into a model: its scores and aliases move, the duplicate goes.",
+         usage="merge <duplicate> into <model>", example="merge GPT-4o-2024-05-13 into GPT-4o (May 2024)", admin=True,
+         params=(Param("duplicate", "model", "the duplicate", True), Param("model", "model", "the model that stays", True)))
+def merge(ctx: Context, args: Args) -> Reply:
+    parts = re.split(r"\s+into\s+", args.raw, maxsplit=1, flags=re.I)
+    if len(parts) != 2:
+        raise Usage()
+    dup, keep = exact_model(ctx, unquote(parts[0])), exact_model(ctx, unquote(parts[1]))
+    if dup == keep:
+        raise Usage("Those are the same model.")
+    dname, kname = model_name(ctx, dup), model_name(ctx, keep)
+
+    def do(ch):
+        moved = 0
+        for r in queries.ratings_of(ch.db, dup):
+            ch.upsert("arena_ratings", {"snapshot_date": r[0], "arena_name": r[1], "model_id": keep})
+            moved += 1
+        for r in queries.scores_of(ch.db, dup):
+            ch.delete("benchmark_scores", {"model_id": dup, "benchmark": r[0], "version": r[1]})
+            if ch.get("benchmark_scores", {"model_id": keep, "benchmark": r[0], "version": r[1]}) is None:
+                ch.upsert("benchmark_scores", {"model_id": keep, "benchmark": r[0], "version": r[1], "value": r[2],
+                                               "date": r[3], "source_id": r[4]})
+            moved += 1
+        for a in queries.aliases_of(ch.db, dup):
+            ch.upsert("aliases", {"alias": a, "model_id": keep})
+            moved += 1
+        ch.delete("models", {"id": dup})
+        if ch.get("aliases", {"alias": dname}) is None:
+            ch.upsert("aliases", {"alias": dname, "model_id": keep, "kind": "alias", "reviewed": 1,
+                                  "source_id": SOURCE_MODERATOR})
+        return f"Merged **{dname}** into **{kname}**: {moved} ratings, scores and aliases moved; {dname!r} is now an alias."
+
+    return changed(ctx, f"merge {dname} into {kname}", do)
+
+
+@command("remove", summary="Hide a model from answers (it can be restored).", usage="remove <model>",
+         example="remove Gemini-Exp-1114", admin=True, params=(Param("model", "model", "the model", True),))
+def remove(ctx: Context, args: Args) -> Reply:
+    mid = exact_model(ctx, unquote(args.raw))
+    name = model_name(ctx, mid)
+    return changed(ctx, f"remove {name}", lambda ch: (ch.upsert("models", {"id": mid, "hidden": 1}),
+                                                      f"**{name}** is hidden from answers; `restore {name}` brings it back.")[1])
+
+
+@command("restore", summary="Bring back a removed model.", usage="restore <model>", example="restore Gemini-Exp-1114",
+         admin=True, params=(Param("model", "text", "the removed model", True),))
+def restore(ctx: Context, args: Args) -> Reply:
+    name = unquote(args.raw)
+    row = queries.hidden_model(ctx.store, name)
+    if row is None:
+        hidden = queries.hidden_model_names(ctx.store, 10)
+        raise Usage(f"No removed model named {clean(name)!r}." + (" Removed: " + ", ".join(hidden) if hidden else ""))
+    return changed(ctx, f"restore {row['name']}", lambda ch: (ch.upsert("models", {"id": row["id"], "hidden": 0}),
+                                                              f"**{row['name']}** is back.")[1])

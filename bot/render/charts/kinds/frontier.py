@@ -1,0 +1,106 @@
+"""The 'frontier' chart."""
+from __future__ import annotations
+
+import matplotlib.ticker as mticker
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
+from bot.render.charts.data import as_rows, period_date
+from bot.render.charts.kind import ChartKind
+from bot.render.charts.labels import artist_box, elo, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.registry import ChartError
+from bot.render.charts.samples import FRONT
+from bot.render.charts.style import FG
+
+
+def series(d: dict) -> dict:
+    """The exact series this chart draws, from a reply's data."""
+    s = as_rows(d.get("series"))
+    refs = []
+    for r in as_rows(d.get("reference")):
+        day = period_date(r.get("period"))
+        metric = (r.get("metric") or "").lower()
+        which = "top2" if "rank 2" in metric else "topn"
+        if day is not None and r.get("value") is not None:
+            refs.append({"date": day, "value": r["value"], "period": r.get("period"), "which": which})
+    return {"n": d.get("n"), "dates": [p["date"] for p in s], "top1": [p["top1"] for p in s],
+            "top2": [p["top2"] for p in s], "topn": [p["topn"] for p in s],
+            "spread_pct": [p["spread_pct"] for p in s], "top2_pct": [p["top2_pct"] for p in s],
+            "top1_model": [p.get("top1_model") for p in s], "topn_model": [p.get("topn_model") for p in s],
+            "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest")}
+
+
+def draw(fig: Figure, s: dict, top: float) -> None:
+    if not s["dates"]:
+        raise ChartError("frontier: no series")
+    n = s.get("n") or 10
+    xs = [dnum(d) for d in s["dates"]]
+    lo, hi = min(xs), max(xs)
+    refs = [{**r, "x": dnum(r["date"])} for r in s["reference"]]
+    refs = [r for r in refs if lo - 400 <= r["x"] <= hi + 60]
+    if refs:
+        lo = min(lo, min(r["x"] for r in refs))
+    texts = [f"Rank 1  {elo(s['top1'][-1])}", f"Rank 2  {elo(s['top2'][-1])}", f"Rank {n}  {elo(s['topn'][-1])}"]
+    right = min(0.86, right_margin(texts))
+    h_all = top - 0.11
+    ax1 = fig.add_axes([0.075, 0.11 + h_all * 0.45, right - 0.075, h_all * 0.55])
+    ax2 = fig.add_axes([0.075, 0.11, right - 0.075, h_all * 0.40], sharex=ax1)
+    style(ax1)
+    style(ax2)
+    c1, c2, cn = "#0B3C5D", "#0072B2", "#D55E00"
+    end = hi + 3
+    ax1.fill_between(*hold(xs, s["topn"], end), hold(xs, s["top1"], end)[1], step="post", color="#56B4E9",
+                     alpha=0.25, lw=0, label=f"rank 1 to rank {n}")
+    ax1.step(*hold(xs, s["top1"], end), where="post", color=c1, lw=2.4, gid="series:top1")
+    ax1.step(*hold(xs, s["top2"], end), where="post", color=c2, lw=1.4, ls="--", gid="series:top2")
+    ax1.step(*hold(xs, s["topn"], end), where="post", color=cn, lw=2.0, gid="series:topn")
+    ylo, yhi = pad_limits(min(s["topn"]), max(s["top1"]), 0.08, 20)
+    ax1.set_ylim(ylo, yhi)
+    ax1.set_ylabel("Arena score (Elo)")
+    ax1.tick_params(axis="x", labelbottom=False)
+    end_labels(ax1, [(s["top1"][-1], texts[0], c1), (s["top2"][-1], texts[1], c2), (s["topn"][-1], texts[2], cn)])
+    ax2.step(*hold(xs, s["spread_pct"], end), where="post", color=cn, lw=2.2, gid="series:spread_pct")
+    ax2.step(*hold(xs, s["top2_pct"], end), where="post", color=c2, lw=1.6, ls="--", gid="series:top2_pct")
+    vals = s["spread_pct"] + s["top2_pct"] + [r["value"] for r in refs] + [0.0]
+    ax2.set_ylim(0, max(vals) * 1.22 + 0.3)
+    ax2.set_ylabel("Spread (%)")
+    ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
+    ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:g}%"))
+    date_axis(ax2, lo - 6, hi + 6)
+    items = []
+    for r in refs:
+        c = cn if r["which"] == "topn" else c2
+        ax2.plot([r["x"]], [r["value"]], marker="D", ms=8, color="white", mec=c, mew=2, zorder=6, gid="reference")
+        items.append({"x": r["x"], "y": r["value"], "text": f"AI Index: {r['value']:g}%", "color": c})
+    for key, word in (("tightest", "tightest"), ("widest", "widest")):
+        p = s.get(key)
+        if p:
+            x = dnum(p["date"])
+            ax2.plot([x], [p["spread_pct"]], "o", color=cn, ms=7, zorder=6)
+            items.append({"x": x, "y": p["spread_pct"], "text": f"{word}: {p['spread_pct']:.1f}%", "color": cn})
+    ax2.plot([xs[-1]], [s["spread_pct"][-1]], "o", color=cn, ms=7, zorder=6)
+    ax2.text(1.012, s["spread_pct"][-1], f"{s['spread_pct'][-1]:.1f}%", transform=ax2.get_yaxis_transform(),
+             va="center", fontsize=13, fontweight="bold", color=cn, clip_on=False)
+    handles = [Line2D([], [], color=cn, lw=2.2, label=f"rank 1 over rank {n}"),
+               Line2D([], [], color=c2, lw=1.6, ls="--", label="rank 1 over rank 2")]
+    if refs:
+        handles.append(Line2D([], [], marker="D", ls="", color="white", mec=FG, mew=2, ms=8,
+                              label="AI Index 2025"))
+    leg = ax2.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10.5)
+    obst = (point_boxes(ax2, *hold(xs, s["spread_pct"], end)) + point_boxes(ax2, *hold(xs, s["top2_pct"], end))
+            + [artist_box(leg)])
+    place_labels(ax2, items, fontsize=10, obstacles=obst)
+    note(fig, f"Band: the Elo range from rank 1 to rank {n} in each Arena snapshot; narrower = a tighter frontier.")
+
+
+KIND = ChartKind(
+    name="frontier",
+    series=series,
+    draw=draw,
+    gallery=(
+        ("frontier", "frontier"),
+    ),
+    sample={"n": 10, "series": FRONT, "reference": [{"period": "early 2024", "value": 11.9,
+                                                      "metric": "rank 1 and rank 10"}]},
+)

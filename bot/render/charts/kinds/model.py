@@ -1,0 +1,94 @@
+"""The 'model' chart."""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.ticker as mticker
+from matplotlib.figure import Figure
+
+from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
+from bot.render.charts.data import as_rows
+from bot.render.charts.kind import ChartKind
+from bot.render.charts.labels import elo, params_label, sci, short
+from bot.render.charts.samples import DAYS
+from bot.render.charts.style import FG, MUTED
+from bot.render.palette import color
+
+
+def series(d: dict) -> dict:
+    """The exact series this chart draws, from a reply's data."""
+    m = d.get("model") or {}
+    return {"name": m.get("name"), "organization": m.get("organization"), "country": m.get("country"),
+            "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))],
+            "facts": {k: m.get(k) for k in ("release_date", "parameters", "training_compute", "access")},
+            "scores": {b: v * 100 for b, v in (m.get("scores") or {}).items() if v is not None},
+            "arena_name": (m.get("arena") or {}).get("name")}
+
+
+def draw(fig: Figure, s: dict, top: float) -> None:
+    hist = s["history"]
+    c = color(s.get("organization") or s.get("country"))
+    box_x = 0.70
+    top -= 0.045
+    if hist:
+        h_all = top - 0.11
+        ax1 = fig.add_axes([0.075, 0.11 + h_all * 0.36, box_x - 0.11, h_all * 0.64])
+        ax2 = fig.add_axes([0.075, 0.11, box_x - 0.11, h_all * 0.30], sharex=ax1)
+        style(ax1)
+        style(ax2)
+        xs = [dnum(p[0]) for p in hist]
+        ys = [p[1] for p in hist]
+        ax1.step(*hold(xs, ys, xs[-1] + 3), where="post", color=c, lw=2.6, gid="series:score")
+        ax1.plot([xs[-1]], [ys[-1]], "o", color=c, ms=8)
+        ylo, yhi = pad_limits(min(ys), max(ys), 0.12, 20)
+        ax1.set_ylim(ylo, yhi)
+        ax1.set_ylabel("Arena score (Elo)")
+        ax1.tick_params(axis="x", labelbottom=False)
+        ranks = [p[2] for p in hist if p[2] is not None]
+        if ranks:
+            rx = [dnum(p[0]) for p in hist if p[2] is not None]
+            ax2.step(*hold(rx, ranks, rx[-1] + 3), where="post", color=MUTED, lw=2, gid="series:rank")
+            ax2.set_ylim(max(ranks) * 1.15 + 1, 0.5 if min(ranks) <= 1 else min(ranks) * 0.8)
+            ax2.yaxis.set_major_locator(mticker.MaxNLocator(4, integer=True))
+        ax2.set_ylabel("Rank")
+        date_axis(ax2, min(xs) - 5, max(xs) + 5)
+        last = hist[-1]
+        t = f"Chatbot Arena{' as “' + short(s['arena_name'], 34) + '”' if s.get('arena_name') else ''}: " \
+            f"{elo(last[1])} Elo" + (f", rank {last[2]}" if last[2] is not None else "") + f" on {last[0]}"
+        ax1.set_title(t, fontsize=12, loc="left", color=FG)
+    else:
+        box_x = 0.06
+    lines = [("Organisation", s.get("organization") or "unknown"), ("Country", s.get("country") or "unknown")]
+    f = s["facts"]
+    if f.get("release_date"):
+        lines.append(("Released", f["release_date"]))
+    lines.append(("Parameters", params_label(f["parameters"]) if f.get("parameters") else "not disclosed"))
+    lines.append(("Training compute", f"{sci(f['training_compute'])} FLOP" if f.get("training_compute") else "not disclosed"))
+    lines.append(("Access", f.get("access") or "unknown"))
+    for b, v in list(s["scores"].items())[:4]:
+        lines.append((short(b, 26), f"{v:.1f}%"))
+    y = top - 0.01
+    fig.patches.append(matplotlib.patches.FancyBboxPatch(
+        (box_x, 0.11), 0.975 - box_x, top - 0.11, boxstyle="round,pad=0.005", transform=fig.transFigure,
+        fc="#F5F6F8", ec="#D8DADF", zorder=0))
+    fig.text(box_x + 0.015, y - 0.01, s.get("name") or "", fontsize=14, fontweight="bold", va="top",
+             color=c)
+    y -= 0.075
+    step = max(0.05, min(0.068, (y - 0.12) / max(1, len(lines))))
+    for k, v in lines:
+        fig.text(box_x + 0.015, y, k, fontsize=10.5 if step > 0.055 else 9.5, color=MUTED, va="top")
+        fig.text(box_x + 0.015, y - step * 0.44, short(str(v), 32), fontsize=12 if step > 0.055 else 11,
+                 color=FG, va="top")
+        y -= step
+
+
+KIND = ChartKind(
+    name="model",
+    series=series,
+    draw=draw,
+    gallery=(
+        ("model", "model deepseek r1"),
+    ),
+    sample={"model": {"name": "a", "organization": "OpenAI", "country": "United States", "parameters": 1e11,
+                      "training_compute": 3e24, "scores": {"GPQA diamond": 0.5}, "arena": {"name": "a"}},
+            "history": [[d, 1350 + i, 3 + i] for i, d in enumerate(DAYS)]},
+)

@@ -1,0 +1,64 @@
+"""The 'org' chart."""
+from __future__ import annotations
+
+import matplotlib.ticker as mticker
+from matplotlib.figure import Figure
+
+from bot.render.charts.axes import bars, history_panel, style, year_range
+from bot.render.charts.data import as_rows, per_year
+from bot.render.charts.kind import ChartKind
+from bot.render.charts.labels import note
+from bot.render.charts.registry import ChartError
+from bot.render.charts.samples import DAYS, ser
+from bot.render.palette import color
+
+
+def series(d: dict) -> dict:
+    """The exact series this chart draws, from a reply's data."""
+    models = as_rows(d.get("models"))
+    return {"name": d.get("name"), "country": d.get("country"),
+            "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))],
+            "per_year": per_year([m[1] for m in models])}
+
+
+def draw(fig: Figure, s: dict, top: float) -> None:
+    hist, per = s["history"], s["per_year"]
+    if not hist and not per:
+        raise ChartError("org: no data")
+    c = color(s.get("name"))
+    top -= 0.045
+    if hist:
+        ax1 = fig.add_axes([0.075, 0.12, 0.55, top - 0.12])
+        style(ax1)
+        history_panel(ax1, hist, c)
+        ax1.set_title("Best model on Chatbot Arena", fontsize=13, loc="left", fontweight="bold")
+        x2 = 0.70
+    else:
+        x2 = 0.075
+    ax2 = fig.add_axes([x2, 0.12, 0.965 - x2, top - 0.12])
+    style(ax2)
+    years, vals = year_range(per, 8 if hist else 14)
+    bars(ax2, range(len(years)), vals, width=0.7, colors=c, gid="series:per_year", lw=0)
+    ax2.set_xlim(-0.6, len(years) - 0.4)
+    for i, v in enumerate(vals):
+        if v:
+            ax2.text(i, v, str(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
+    ax2.set_xticks(range(len(years)))
+    ax2.set_xticklabels(years, rotation=0 if len(years) <= 5 or not hist else 45, fontsize=10.5)
+    ax2.set_ylim(0, max(vals + [1]) * 1.15)
+    ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
+    ax2.set_title("Models released per year", fontsize=13, loc="left", fontweight="bold")
+    ax2.set_ylabel("Models (all sources)")
+    note(fig, f"{s.get('name')}{' · ' + s['country'] if s.get('country') else ''}. "
+              "Left: the organisation's best-rated model in each Arena snapshot.")
+
+
+KIND = ChartKind(
+    name="org",
+    series=series,
+    draw=draw,
+    gallery=(
+        ("org", "org deepseek"),
+    ),
+    sample={"name": "DeepSeek", "models": [["a", d, None, None] for d in DAYS], "history": ser(1200)},
+)

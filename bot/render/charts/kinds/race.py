@@ -1,0 +1,80 @@
+"""The 'race' chart."""
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, hold, pad_limits, style
+from bot.render.charts.data import as_rows
+from bot.render.charts.kind import ChartKind
+from bot.render.charts.labels import elo, end_labels, note, right_margin
+from bot.render.charts.registry import ChartError
+from bot.render.charts.samples import ser
+from bot.render.palette import color
+
+
+def series(d: dict) -> dict:
+    """The exact series this chart draws, from a reply's data."""
+    series = d.get("series") or {}
+    order = [c for c in (d.get("countries") or list(series)) if c in series]
+    return {"lines": {c: [[p[0], p[1], p[2] if len(p) > 2 else None] for p in series[c]] for c in order},
+            "leader": d.get("leader"), "leaders": [list(x) for x in as_rows(d.get("leaders"))],
+            "as_of": d.get("as_of")}
+
+
+def draw(fig: Figure, s: dict, top: float) -> None:
+    lines = s["lines"]
+    if not any(lines.values()):
+        raise ChartError("race: no series")
+    leader = s.get("leader")
+    ends_text = {c: f"{c}  {elo(pts[-1][1])}" for c, pts in lines.items() if pts}
+    right = min(0.86, right_margin(list(ends_text.values())))
+    ax = fig.add_axes([0.075, 0.12, right - 0.075, top - 0.12 - LEGEND_ROW])
+    style(ax)
+    xs_all, ys_all = [], []
+    ends = []
+    for c, pts in lines.items():
+        if not pts:
+            continue
+        xs = [dnum(p[0]) for p in pts]
+        ys = [p[1] for p in pts]
+        xs_all += xs
+        ys_all += ys
+        lead = c == leader
+        hx, hy = hold(xs, ys, max(dnum(q[-1][0]) for q in lines.values() if q) + 3)
+        ax.step(hx, hy, where="post", color=color(c), lw=3.4 if lead else 2.0, zorder=4 if lead else 3,
+                gid=f"series:{c}", solid_joinstyle="miter")
+        if lead:
+            ax.plot([xs[-1]], [ys[-1]], marker="*", ms=17, color=color(c), mec="white", mew=1.2, zorder=6,
+                    gid="leader")
+        ends.append((ys[-1], ends_text[c], color(c)))
+    lo, hi = min(xs_all), max(xs_all)
+    date_axis(ax, lo - 4, hi + 4)
+    ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.05, 20)
+    ax.set_ylim(ylo, yhi)
+    ax.set_ylabel("Best Chatbot Arena score (Elo)")
+    if leader and lines.get(leader):
+        last = lines[leader][-1]
+        ax.text(0.0, 1.015, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),
+                transform=ax.transAxes, va="bottom", ha="left", fontsize=12.5, fontweight="bold",
+                color=color(leader))
+    changes = [x for x in s.get("leaders", [])[1:]][-4:]
+    for d, c, _name in changes:
+        x = dnum(d)
+        ax.axvline(x, color=color(c), lw=1, ls=":", zorder=1)
+        ax.text(x, 0.86, f" {c} leads", transform=ax.get_xaxis_transform(), fontsize=10, color=color(c),
+                rotation=90, va="top", ha="right")
+    end_labels(ax, ends, bold={ends_text.get(leader)} if leader else None)
+    note(fig, "Each line: the best-rated model from that country in each Arena snapshot (step = the value "
+              "holds until the next snapshot).")
+
+
+KIND = ChartKind(
+    name="race",
+    series=series,
+    draw=draw,
+    gallery=(
+        ("race", "race"),
+    ),
+    sample={"series": {"United States": ser(1300), "China": ser(1250)}, "countries": ["United States", "China"],
+            "leader": "United States", "leaders": [["2024-06-19", "United States", "m"]]},
+)

@@ -1,0 +1,176 @@
+"""Chatbot Arena (LMArena) leaderboard snapshots, all three header variants."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from bot.store.db import Store
+from bot.store.importers.common import (
+    SOURCE_ARENA,
+    ImportFailed,
+    ImportReport,
+    OrgIndex,
+    Table,
+    cell_number,
+    ensure_sources,
+    import_transaction,
+    model_ids_by_name,
+    org_words,
+    read_table,
+    store_models,
+    upsert_model,
+)
+from bot.store.linking import Linker
+from bot.store.normalize import (
+    compact,
+    licence_name,
+)
+
+csv.field_size_limit(10_000_000)
+
+Progress = Callable[[int, int], None]
+
+
+
+# ---------------------------------------------------------------------------
+# Chatbot Arena leaderboard snapshots
+# ---------------------------------------------------------------------------
+ARENA_SCORE_COLUMNS = ("arena_score", "arena_elo")
+_SNAPSHOT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_CI = re.compile(r"^\s*\+?\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def snapshot_date_from_name(name: str) -> str | None:
+    m = _SNAPSHOT_DATE.search(name)
+    return m.group(1) if m else None
+
+
+def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of a snapshot. A row repeated with the same figures (it happens in
+    the published files) is skipped and noted; a model listed twice with
+    different figures rejects the file."""
+    score_col = next(c for c in ARENA_SCORE_COLUMNS if c in table.header)
+    out = []
+    seen: dict[str, tuple[int, tuple]] = {}
+    for rn, line, r in table.rows:
+        name = " ".join(r["model"].split())
+        if not name:
+            raise table.fail(rn, "the model cell is empty", line)
+        figures = (r[score_col].strip(), (r.get("95_pct_ci") or "").strip(), (r.get("votes") or "").strip())
+        if name in seen:
+            first, first_figures = seen[name]
+            if first_figures == figures and skipped is not None:
+                skipped.append(f"row {rn} repeats row {first} ({name}) with the same figures: skipped")
+                continue
+            raise table.fail(rn, f"model {name!r} repeats row {first} with different figures", line)
+        seen[name] = (rn, figures)
+        try:
+            rank = int(r["rank"].strip())
+        except ValueError:
+            raise table.fail(rn, f"column 'rank': {r['rank'].strip()[:20]!r} is not a whole number", line) from None
+        rsc = None
+        if "rank_stylectrl" in r and r["rank_stylectrl"].strip():
+            try:
+                rsc = int(r["rank_stylectrl"].strip())
+            except ValueError:
+                raise table.fail(rn, f"column 'rank_stylectrl': {r['rank_stylectrl'][:20]!r} is not a whole number",
+                                 line) from None
+        score = cell_number(table, rn, line, score_col, r[score_col])
+        if score is None:
+            raise table.fail(rn, f"column {score_col!r} is empty", line)
+        ci_plus = ci_minus = None
+        ci = (r.get("95_pct_ci") or "").strip()
+        if ci:
+            m = _CI.match(ci)
+            if not m:
+                raise table.fail(rn, f"column '95_pct_ci': {ci[:20]!r} is not like +3/-4", line)
+            ci_plus, ci_minus = float(m.group(1)), float(m.group(2))
+        votes = cell_number(table, rn, line, "votes", (r.get("votes") or "").replace(",", ""))
+        kc = (r.get("knowledge_cutoff") or "").strip()
+        out.append({
+            "arena_name": name, "rank": rank, "rank_stylectrl": rsc, "score": score,
+            "ci_plus": ci_plus, "ci_minus": ci_minus, "votes": int(votes) if votes is not None else None,
+            "organization": (r.get("organization") or "").strip() or None,
+            "licence": licence_name(r.get("license")),
+            "knowledge_cutoff": None if kc.lower() in ("", "unknown", "n/a") else kc,
+        })
+    return out
+
+
+def import_arena(store: Store, source: str | Path | bytes, *, name: str | None = None,
+                 snapshot_date: str | None = None, actor: str = "system", audit: bool = True,
+                 dry_run: bool = False, progress: Progress | None = None,
+                 links: dict[str, str | None] | None = None) -> ImportReport:
+    """Import one leaderboard snapshot. Its date comes from `snapshot_date` or
+    the file name (``arena-text-2025-08-06.csv``). `links` maps Arena names to
+    Epoch model names (None: not in Epoch) and wins over automatic linking."""
+    table = read_table(source, name=name, required=["rank", "model", "organization", "license"],
+                       one_of=[ARENA_SCORE_COLUMNS])
+    date = snapshot_date or snapshot_date_from_name(table.name)
+    if not date:
+        raise ImportFailed(table.name, None, "no snapshot date: name the file arena-text-YYYY-MM-DD.csv "
+                                             "or give the date")
+    skipped: list[str] = []
+    rows = parse_arena(table, skipped)
+    report = ImportReport("arena", table.name, skipped=len(skipped), notes=skipped)
+    with import_transaction(store, actor, f"import arena {date}", audit, dry_run) as ch:
+        as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings").fetchone()[0]
+        ensure_sources(ch, SOURCE_ARENA, as_of={SOURCE_ARENA: max(filter(None, [as_of, date]))})
+        orgs = OrgIndex(ch)
+        ids = model_ids_by_name(ch)
+        aliases = {r[0]: r[1] for r in ch.db.execute("SELECT alias, model_id FROM aliases")}
+        linker = Linker(store_models(ch), org_words(ch))
+        same_name = {compact(n): mid for n, mid in ids.items()}
+        for a, mid in aliases.items():
+            same_name.setdefault(compact(a), mid)
+        for i, r in enumerate(rows):
+            arena_name = r["arena_name"]
+            org = orgs.ensure(r["organization"], source_id=SOURCE_ARENA) if r["organization"] else None
+            note = f"organisation {org['name']!r} has no country yet: a moderator can set it" if org else ""
+            if org and not org["country"] and note not in report.notes:
+                report.notes.append(note)
+            mid = aliases.get(arena_name)
+            if mid is None:
+                target = None
+                if links is not None and arena_name in links:
+                    tname = links[arena_name]
+                    target = ids.get(tname) if tname else None
+                else:
+                    m = linker.link(arena_name, seen_on=date)
+                    target = m["id"] if m else None
+                if target is None and arena_name in ids:
+                    target = ids[arena_name]
+                if target is None:
+                    # the same name in another case or punctuation ("Gemma-2-9b-it" / "Gemma-2-9B-it")
+                    target = same_name.get(compact(arena_name))
+                if target is None:
+                    open_ = (r["licence"] or "").lower() != "proprietary" if r["licence"] else None
+                    target = upsert_model(ch, ids, {
+                        "name": arena_name, "organization": org["name"] if org else None,
+                        "org_id": org["id"] if org else None, "country": org["country"] if org else None,
+                        "countries": org["country"] if org else None, "sector": org["sector"] if org else None,
+                        "release_date": date, "domain": "Language",
+                        "access": None if open_ is None else ("open weights" if open_ else "API"),
+                        "licence": r["licence"], "origin": "arena", "source_id": SOURCE_ARENA,
+                    }, report)
+                    same_name[compact(arena_name)] = target
+                elif org:
+                    # a model we knew without its maker learns it from Arena's organisation
+                    known = ch.get("models", {"id": target})
+                    if known and known["org_id"] is None and known["origin"] != "epoch":
+                        ch.upsert("models", {"id": target, "org_id": org["id"], "organization": org["name"],
+                                             "country": known["country"] or org["country"],
+                                             "sector": known["sector"] or org["sector"]})
+                ch.upsert("aliases", {"alias": arena_name, "model_id": target, "kind": "arena",
+                                      "reviewed": 1 if links and arena_name in links else 0,
+                                      "source_id": SOURCE_ARENA})
+                aliases[arena_name] = target
+                mid = target
+            outcome = ch.upsert("arena_ratings", {"snapshot_date": date, "model_id": mid, **r,
+                                                  "source_id": SOURCE_ARENA})
+            report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
+            if progress:
+                progress(i + 1, len(rows))
+    return report

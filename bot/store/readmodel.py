@@ -1,0 +1,271 @@
+"""The read model: the data behind every answer, in memory (``ReadModel``).
+
+The Arena leaderboards (a few tens of thousands of rows) are loaded once per
+data version into plain Python structures, so the race questions (best per
+country per snapshot, gaps, spreads) are answered in microseconds without
+touching the event loop's thread. Per-model histories and the best of each
+side per snapshot are built once with it, so no answer scans every rating;
+after a change only what it touched is reloaded (:meth:`ReadModel.refreshed`).
+Everything here is read-only. Reads that go to the database each time are
+named in :mod:`bot.store.queries`.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import statistics
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from bot.store.db import Store
+from bot.store.normalize import EUROPE, fold
+from bot.store.queries import row_counts
+from bot.store.schema import PRIMARY_KEYS
+
+
+@dataclass(frozen=True)
+class Rating:
+    date: str
+    arena_name: str
+    model_id: int
+    model: str
+    rank: int
+    score: float
+    ci_plus: float | None
+    ci_minus: float | None
+    votes: int | None
+    organization: str | None
+    org_id: int | None
+    country: str | None
+    licence: str | None
+
+    @property
+    def open(self) -> bool:
+        """Open weights, as the AI Index counts it: anything Arena does not list as Proprietary."""
+        return bool(self.licence) and self.licence.lower() != "proprietary"
+
+
+Pred = Callable[[Rating], bool]
+
+
+class ReadModel:
+    """Everything the answers read, loaded at one data version."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.version = store.data_version
+        self.by_date: dict[str, list[Rating]] = self._load_ratings(store)
+        self.dates = sorted(self.by_date)
+        self._load_rest(store)
+
+    @staticmethod
+    def _load_ratings(store: Store, dates: Iterable[str] | None = None) -> dict[str, list[Rating]]:
+        """Arena boards by snapshot date, best first: all of them, or those of `dates`."""
+        where, params = "", []
+        if dates is not None:
+            dates = sorted(set(dates))
+            where = f" AND r.snapshot_date IN ({', '.join('?' for _ in dates)})"
+            params = dates
+        rows = store.query(
+            f"""SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
+                      r.ci_minus, r.votes, COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
+                      COALESCE(m.country, o.country) AS country, r.licence
+               FROM arena_ratings r JOIN models m ON m.id = r.model_id
+               LEFT JOIN organizations o ON o.id = m.org_id
+               WHERE m.hidden = 0{where}
+               ORDER BY r.snapshot_date, r.score DESC, r.rank""", params)
+        by_date: dict[str, list[Rating]] = {}
+        for r in rows:
+            rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
+                            r["ci_plus"], r["ci_minus"], r["votes"], r["org"], r["org_id"], r["country"],
+                            r["licence"])
+            by_date.setdefault(rating.date, []).append(rating)
+        return by_date
+
+    # tables a change may write without changing what this read model holds
+    UNREAD = frozenset({"aliases", "org_aliases", "audit", "meta"})
+    # tables whose changes are applied by reloading only the snapshots they touch
+    PER_ROW = frozenset({"arena_ratings", "models", "benchmark_scores", "figures", "sources"})
+
+    def refreshed(self, store: Store, version: int, changes: dict[str, set[tuple]] | None) -> "ReadModel":
+        """The read model after `changes` (table -> keys written, from
+        ``Store.changes_between``), reloading only what they touched: nothing
+        for aliases; for Arena scores and model fields, the boards of the
+        snapshots that rate the changed rows or models (a model's name, country
+        and organisation are on each of its ratings), then the small tables and
+        the maps; everything for anything else, or when the changes are unknown."""
+        if changes is None:
+            return ReadModel(store)
+        tables = set(changes) - self.UNREAD
+        new = copy.copy(self)
+        new.version = version
+        if not tables:
+            return new
+        if not tables <= self.PER_ROW:
+            return ReadModel(store)
+        day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
+        days = {key[day_at] for key in changes.get("arena_ratings", ())}
+        model_ids = sorted({key[0] for key in changes.get("models", ())})
+        for i in range(0, len(model_ids), 500):
+            chunk = model_ids[i:i + 500]
+            days.update(r["snapshot_date"] for r in store.query(
+                f"SELECT DISTINCT snapshot_date FROM arena_ratings WHERE model_id IN ({', '.join('?' for _ in chunk)})",
+                chunk))
+        if days:
+            by_date = {d: rows for d, rows in self.by_date.items() if d not in days}
+            by_date.update(self._load_ratings(store, days))
+            new.by_date = by_date
+            new.dates = sorted(by_date)
+        new._load_rest(store)
+        return new
+
+    def _load_rest(self, store: Store) -> None:
+        """Everything but the Arena boards, and the maps built from them."""
+        self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
+        self.models = {m["id"]: m for m in store.query(
+            """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
+               FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
+        self.benchmarks = sorted(r["benchmark"] for r in store.query(
+            "SELECT DISTINCT benchmark FROM benchmark_scores"))
+        self._index_ratings()
+        self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
+        self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
+        self.counts = self._count(store)
+
+    def _index_ratings(self) -> None:
+        """The maps every answer reads instead of scanning all ratings, built in
+        one pass: each model's history (its best row per snapshot), the rows per
+        model, and the best-rated model of each side (country, region,
+        organisation, open or closed) in each snapshot."""
+        self.history_of: dict[int, list[Rating]] = {}
+        self.rows_per_model: dict[int, int] = {}
+        self.best_of: dict[tuple, list[Rating]] = {}
+        for d in self.dates:
+            seen_models: set[int] = set()
+            seen_sides: set[tuple] = set()
+            for r in self.by_date[d]:  # best first
+                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
+                if r.model_id not in seen_models:
+                    seen_models.add(r.model_id)
+                    self.history_of.setdefault(r.model_id, []).append(r)
+                for key in side_keys(r):
+                    if key not in seen_sides:
+                        seen_sides.add(key)
+                        self.best_of.setdefault(key, []).append(r)
+        self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
+        self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
+
+    @staticmethod
+    def _count(store: Store) -> dict[str, int]:
+        """What `sources` reports, counted once per data version (not per call)."""
+        return row_counts(store)
+
+    # -- dates --------------------------------------------------------------
+    @property
+    def latest(self) -> str | None:
+        return self.dates[-1] if self.dates else None
+
+    def snapshot_on(self, day: str | None) -> str | None:
+        """The latest snapshot on or before `day` (ISO); the latest of all if None."""
+        if day is None:
+            return self.latest
+        i = bisect.bisect_right(self.dates, day)
+        return self.dates[i - 1] if i else None
+
+    def source(self, sid: str) -> dict[str, Any]:
+        return self.sources.get(sid, {"id": sid, "title": sid})
+
+    # -- Arena ----------------------------------------------------------------
+    def board(self, date: str, pred: Pred | None = None) -> list[Rating]:
+        rows = self.by_date.get(date, [])
+        return [r for r in rows if pred(r)] if pred else list(rows)
+
+    def best(self, date: str, pred: Pred) -> Rating | None:
+        for r in self.by_date.get(date, []):  # sorted by score, best first
+            if pred(r):
+                return r
+        return None
+
+    def best_series(self, pred: Pred, until: str | None = None) -> list[Rating]:
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            b = self.best(d, pred)
+            if b:
+                out.append(b)
+        return out
+
+    def series(self, key: tuple, until: str | None = None) -> list[Rating]:
+        """The best-rated model of side `key` (see :func:`side_keys`) in each
+        snapshot that rates the side, up to `until`: a slice of a map built
+        with the read model."""
+        rows = self.best_of.get(key, [])
+        if until is None:
+            return list(rows)
+        return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
+
+    def best_at(self, key: tuple, date: str) -> Rating | None:
+        """The best-rated model of side `key` in the snapshot of `date`."""
+        dates = self._best_dates.get(key, [])
+        i = bisect.bisect_left(dates, date)
+        return self.best_of[key][i] if i < len(dates) and dates[i] == date else None
+
+    def model_history(self, model_id: int) -> list[Rating]:
+        """The model's best Arena row in each snapshot it appears in."""
+        return list(self.history_of.get(model_id, ()))
+
+    def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
+        rows = self.history_of.get(model_id)
+        if not rows:
+            return None
+        if until is None:
+            return rows[-1]
+        i = bisect.bisect_right(self._history_dates[model_id], until)
+        return rows[i - 1] if i else None
+
+    # -- models -----------------------------------------------------------------
+    def scores(self, model_id: int) -> list[dict[str, Any]]:
+        return self.store.query(
+            """SELECT benchmark, MAX(value) AS value, MAX(date) AS date, source_id FROM benchmark_scores
+               WHERE model_id = ? GROUP BY benchmark ORDER BY benchmark""", [model_id])
+
+    def aliases(self, model_id: int) -> list[str]:
+        return [r["alias"] for r in self.store.query(
+            "SELECT alias FROM aliases WHERE model_id = ? ORDER BY alias", [model_id])]
+
+    def visible_models(self) -> Iterable[dict[str, Any]]:
+        return (m for m in self.models.values() if not m["hidden"])
+
+
+def pct_gap(lead: float, other: float) -> float:
+    """The lead of `lead` over `other` in percent of `other`'s score, as the
+    AI Index measures Arena gaps."""
+    return (lead - other) / other * 100.0
+
+
+def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
+    """{YYYY-MM: median value} of dated points."""
+    months: dict[str, list[float]] = {}
+    for d, v in points:
+        months.setdefault(d[:7], []).append(v)
+    return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+def side_keys(r: Rating) -> list[tuple]:
+    """The sides a rating counts for: its country (and Europe for a European
+    one), its organisation, and open or closed."""
+    keys: list[tuple] = [("open", r.open)]
+    if r.country:
+        keys.append(("country", r.country))
+        if r.country in EUROPE:
+            keys.append(("country", "Europe"))
+    if r.org_id is not None:
+        keys.append(("org", r.org_id))
+    return keys
+
+
+def region_pred(name: str) -> Pred:
+    if name == "Europe":
+        return lambda r: r.country in EUROPE
+    return lambda r: r.country == name
