@@ -52,7 +52,7 @@ def run(log=print) -> dict[str, Any]:
         read_model(big)
         r["read_model_first_10x_s"] = time.perf_counter() - t0
         r["text_10x"] = text.bench_text(big, lines)
-        r["growth"] = text.growth(r["text_seed"], r["text_10x"])
+        r["growth"] = text.growth(r["text_seed"], r["text_10x"], read_model(engine), read_model(big))
         big.close()
         log("text at 10x done")
 

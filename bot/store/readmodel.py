@@ -59,13 +59,20 @@ class ReadModel:
         self._load_rest(store)
 
     @staticmethod
-    def _load_ratings(store: Store, dates: Iterable[str] | None = None) -> dict[str, list[Rating]]:
-        """Arena boards by snapshot date, best first: all of them, or those of `dates`."""
+    def _load_ratings(store: Store, dates: Iterable[str] | None = None,
+                      model_ids: Iterable[int] | None = None) -> dict[str, list[Rating]]:
+        """Arena boards by snapshot date, best first (ties by rank, then name:
+        :func:`board_order`): all of them, those of `dates`, or only the rows of
+        `model_ids`."""
         where, params = "", []
         if dates is not None:
             dates = sorted(set(dates))
             where = f" AND r.snapshot_date IN ({', '.join('?' for _ in dates)})"
             params = dates
+        elif model_ids is not None:
+            model_ids = sorted(set(model_ids))
+            where = f" AND r.model_id IN ({', '.join('?' for _ in model_ids)})"
+            params = model_ids
         rows = store.query(
             f"""SELECT r.snapshot_date, r.arena_name, r.model_id, m.name, r.rank, r.score, r.ci_plus,
                       r.ci_minus, r.votes, COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
@@ -73,7 +80,7 @@ class ReadModel:
                FROM arena_ratings r JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
                WHERE m.hidden = 0{where}
-               ORDER BY r.snapshot_date, r.score DESC, r.rank""", params)
+               ORDER BY r.snapshot_date, r.score DESC, r.rank, r.arena_name""", params)
         by_date: dict[str, list[Rating]] = {}
         for r in rows:
             rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
@@ -84,16 +91,17 @@ class ReadModel:
 
     # tables a change may write without changing what this read model holds
     UNREAD = frozenset({"aliases", "org_aliases", "audit", "meta"})
-    # tables whose changes are applied by reloading only the snapshots they touch
+    # tables whose changes are applied by reloading only the rows they touch
     PER_ROW = frozenset({"arena_ratings", "models", "benchmark_scores", "figures", "sources"})
 
     def refreshed(self, store: Store, version: int, changes: dict[str, set[tuple]] | None) -> "ReadModel":
         """The read model after `changes` (table -> keys written, from
         ``Store.changes_between``), reloading only what they touched: nothing
-        for aliases; for Arena scores and model fields, the boards of the
-        snapshots that rate the changed rows or models (a model's name, country
-        and organisation are on each of its ratings), then the small tables and
-        the maps; everything for anything else, or when the changes are unknown."""
+        for aliases; for Arena scores, the boards of the changed snapshots;
+        for model fields, the changed models' own rows (a model's name,
+        country, organisation and visibility are on each of its ratings); then
+        the small tables and the maps, rebuilt in one pass; everything for
+        anything else (organisations), or when the changes are unknown."""
         if changes is None:
             return ReadModel(store)
         tables = set(changes) - self.UNREAD
@@ -105,15 +113,29 @@ class ReadModel:
             return ReadModel(store)
         day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
         days = {key[day_at] for key in changes.get("arena_ratings", ())}
-        model_ids = sorted({key[0] for key in changes.get("models", ())})
-        for i in range(0, len(model_ids), 500):
-            chunk = model_ids[i:i + 500]
-            days.update(r["snapshot_date"] for r in store.query(
-                f"SELECT DISTINCT snapshot_date FROM arena_ratings WHERE model_id IN ({', '.join('?' for _ in chunk)})",
-                chunk))
+        model_ids = {key[0] for key in changes.get("models", ())}
+        by_date = self.by_date
+        if model_ids:
+            # a model's name, organisation, country or visibility is on each of its ratings:
+            # take its rows out of the boards it was on and put its current rows back
+            by_date = dict(by_date)
+            fresh: dict[str, list[Rating]] = {}
+            ids = sorted(model_ids)
+            for i in range(0, len(ids), 500):
+                for d, rows in self._load_ratings(store, model_ids=ids[i:i + 500]).items():
+                    fresh.setdefault(d, []).extend(rows)
+            was_on = {r.date for m in model_ids for r in self.history_of.get(m, ())}
+            for d in was_on | set(fresh):
+                board = [r for r in by_date.get(d, ()) if r.model_id not in model_ids] + fresh.get(d, [])
+                board.sort(key=board_order)
+                if board:
+                    by_date[d] = board
+                else:
+                    by_date.pop(d, None)
         if days:
-            by_date = {d: rows for d, rows in self.by_date.items() if d not in days}
+            by_date = {d: rows for d, rows in by_date.items() if d not in days}
             by_date.update(self._load_ratings(store, days))
+        if by_date is not self.by_date:
             new.by_date = by_date
             new.dates = sorted(by_date)
         new._load_rest(store)
@@ -250,6 +272,12 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     for d, v in points:
         months.setdefault(d[:7], []).append(v)
     return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+def board_order(r: Rating) -> tuple:
+    """A board's order, as the read model's query sorts it: score down, then
+    rank (none first), then the Arena name."""
+    return (-r.score, float("-inf") if r.rank is None else r.rank, r.arena_name)
 
 
 def side_keys(r: Rating) -> list[tuple]:
