@@ -9,6 +9,7 @@ worker threads so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -92,7 +93,12 @@ class Engine:
             with self._lock:
                 if self._current is None or self._current[0].version <= built[0].version:
                     self._current = built
-                return self._current[0]
+                current = self._current
+        # The read model is hundreds of thousands of long-lived objects: moved out of the
+        # cyclic collector's reach, a full collection no longer walks them all in the middle
+        # of someone's command (the old model's objects are still freed by reference counting).
+        gc.freeze()
+        return current[0]
 
     # tables the lookup indexes are built from (besides each model's count of Arena rows)
     INDEXED = frozenset({"models", "aliases", "organizations", "org_aliases"})

@@ -161,7 +161,7 @@ def _models_where(ctx: Context, pred) -> list[dict]:
 
 def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
     """The best model of a side (``("org", id)``, ``("country", name)``) in each snapshot, up to `until`."""
-    return [[r.date, r.score, r.arena_name] for r in ctx.read.series(side, until=until)]
+    return ctx.read.points(side, until=until)
 
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",

@@ -102,21 +102,25 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
 
 def gap_series(ctx: Context, a: Side, b: Side, until: str | None) -> list[dict]:
     """Each snapshot that rates both sides: their best models and the gap.
-    Reads the per-side series the read model keeps (linear in the snapshots)."""
-    if a.index is not None and b.index is not None:
-        best_a = {r.date: r for r in ctx.read.series(a.index, until)}
-        pairs = [(best_a[rb.date], rb) for rb in ctx.read.series(b.index, until) if rb.date in best_a]
-    else:
-        pairs = []
-        for d in ctx.read.dates:
-            if until and d > until:
-                break
-            ra, rb = ctx.read.best(d, a.pred), ctx.read.best(d, b.pred)
-            if ra and rb:
-                pairs.append((ra, rb))
-    return [{"date": ra.date, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
-             "a_arena": ra.arena_name, "b_arena": rb.arena_name,
-             "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)} for ra, rb in pairs]
+    Built once per read model and pair of sides from the per-side series it
+    keeps (linear in the snapshots), then cut at `until`."""
+    def build() -> list[dict]:
+        if a.index is not None and b.index is not None:
+            best_a = {r.date: r for r in ctx.read.series(a.index)}
+            pairs = [(best_a[rb.date], rb) for rb in ctx.read.series(b.index) if rb.date in best_a]
+        else:
+            pairs = []
+            for d in ctx.read.dates:
+                ra, rb = ctx.read.best(d, a.pred), ctx.read.best(d, b.pred)
+                if ra and rb:
+                    pairs.append((ra, rb))
+        return [{"date": ra.date, "a": ra.score, "b": rb.score, "a_model": ra.model, "b_model": rb.model,
+                 "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+                 "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)} for ra, rb in pairs]
+
+    if a.index is None or b.index is None:
+        return [p for p in build() if not until or p["date"] <= until]
+    return ctx.read.dated(("gap", a.index, b.index), build, until, lambda p: p["date"])
 
 
 REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"): "open-vs-closed"}
@@ -202,8 +206,7 @@ def race(ctx: Context, args: Args) -> Reply:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in ctx.read.series(("country", c), until=day)]
-              for c in countries}
+    series = {c: ctx.read.points(("country", c), until=day) for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot
     leaders: list[list] = []
@@ -249,16 +252,18 @@ def frontier(ctx: Context, args: Args) -> Reply:
     day = ctx.read.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"series": []})
-    series = []
-    for d in ctx.read.dates:
-        if d > day:
-            break
-        b = ctx.read.by_date[d]
-        if len(b) >= n:
-            t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-            series.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
-                           "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                           "top1_model": b[0].arena_name, "topn_model": b[n - 1].arena_name})
+    def spreads() -> list[dict]:  # every snapshot's, once per read model and n
+        out = []
+        for d in ctx.read.dates:
+            b = ctx.read.by_date[d]
+            if len(b) >= n:
+                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
+                out.append({"date": d, "top1": t1, "top2": t2, "topn": tn,
+                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
+                            "top1_model": b[0].arena_name, "topn_model": b[n - 1].arena_name})
+        return out
+
+    series = ctx.read.dated(("frontier", n), spreads, day, lambda p: p["date"])
     if not series:
         return Reply(text=f"No snapshot has {n} models.", data={"series": []})
     last = series[-1]

@@ -183,10 +183,10 @@ def small(ctx: Context, args: Args) -> Reply:
     if bench == "arena":
         threshold = threshold or 1250
         rows = []
-        for mid, hist in ctx.read.history_of.items():  # each model's Arena history, kept by the read model
+        for mid, peak in ctx.read.peak_of.items():  # each model's best Arena row, kept by the read model
             m = ctx.read.models[mid]
             if m["parameters"] and not m["hidden"]:
-                rows.append((m, max(r.score for r in hist), hist[0].date))
+                rows.append((m, peak.score, ctx.read.history_of[mid][0].date))
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold

@@ -23,7 +23,7 @@ from bot.store.queries import row_counts
 from bot.store.schema import PRIMARY_KEYS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rating:
     date: str
     arena_name: str
@@ -160,6 +160,7 @@ class ReadModel:
         model, and the best-rated model of each side (country, region,
         organisation, open or closed) in each snapshot."""
         self.history_of: dict[int, list[Rating]] = {}
+        self.peak_of: dict[int, Rating] = {}  # each model's highest-rated row, any snapshot
         self.rows_per_model: dict[int, int] = {}
         self.best_of: dict[tuple, list[Rating]] = {}
         for d in self.dates:
@@ -170,10 +171,14 @@ class ReadModel:
                 if r.model_id not in seen_models:
                     seen_models.add(r.model_id)
                     self.history_of.setdefault(r.model_id, []).append(r)
+                    peak = self.peak_of.get(r.model_id)
+                    if peak is None or r.score > peak.score:
+                        self.peak_of[r.model_id] = r
                 for key in side_keys(r):
                     if key not in seen_sides:
                         seen_sides.add(key)
                         self.best_of.setdefault(key, []).append(r)
+        self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
 
@@ -226,6 +231,29 @@ class ReadModel:
         if until is None:
             return list(rows)
         return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
+
+    MEMO_SIZE = 512
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per read model and key (a derived series several
+        answers share: a side's points, a gap, a frontier). Bounded; a value is
+        shared between answers, so callers copy what they change."""
+        value = self._memo.get(key)
+        if value is None:
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            value = self._memo[key] = build()
+        return value
+
+    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
+        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
+        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
+        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]
+
+    def points(self, key: tuple, until: str | None = None) -> list[list]:
+        """``[date, score, Arena name]`` of side `key`'s best model in each snapshot, up to `until`."""
+        return self.dated(("points", key), lambda: [[r.date, r.score, r.arena_name] for r in self.best_of.get(key, ())],
+                          until, lambda p: p[0])
 
     def best_at(self, key: tuple, date: str) -> Rating | None:
         """The best-rated model of side `key` in the snapshot of `date`."""
