@@ -85,6 +85,7 @@ class Settings:
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = "https://epoch.ai/data/notable_ai_models.csv"  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for that download
+    watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     # chart worker processes (each holds matplotlib, about 100 MB): 0 = one on machines with two cores
     # or fewer, two otherwise
     chart_workers: int = 0
@@ -124,6 +125,7 @@ class Settings:
             sync_commands=_flag(e, "SYNC_COMMANDS", True),
             epoch_csv_url=(e.get("EPOCH_CSV_URL") or "https://epoch.ai/data/notable_ai_models.csv").strip(),
             sync_timeout=_number(e, "SYNC_TIMEOUT", 20.0, cast=float, minimum=1.0),
+            watch_poll_seconds=_number(e, "WATCH_POLL_SECONDS", 15.0, cast=float, minimum=0.05),
             chart_workers=_number(e, "CHART_WORKERS", 0, minimum=0),
         )
 

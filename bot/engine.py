@@ -24,6 +24,8 @@ from rapidfuzz import fuzz, process
 import bot.commands  # noqa: F401  (importing the package registers every handler)
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
+from bot.commands.ask import as_question
+from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
@@ -160,6 +162,11 @@ class Engine:
     def commands(self):
         return list(REGISTRY.values())
 
+    def as_question(self, line: str, prefix: str | None = None) -> str:
+        """The line to run for what someone typed: itself when it starts with
+        a command (or a near miss of one), else ``ask <line>``."""
+        return as_question(line, self.prefix if prefix is None else prefix)
+
     def complete(self, kind: str, current: str, limit: int = 25) -> list[str]:
         """Autocomplete choices for a slash-command argument."""
         limit = max(1, min(25, limit))
@@ -185,7 +192,8 @@ class Engine:
 
     def context(self, caller: Caller):
         read, models, orgs = self._now()
-        return Context(self.store, read, models, orgs, caller, self.prefix,
+        prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
+        return Context(self.store, read, models, orgs, caller, prefix,
                        self.settings, self, pending=self.pending, reload=self.read_model)
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
@@ -217,22 +225,22 @@ class Engine:
         return self._run(line, ctx, attachments)
 
     def _run(self, line: str, ctx, attachments) -> Reply:
-        word, rest = split_command(line, self.prefix)
+        word, rest = split_command(line, ctx.prefix)
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
         if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
-        if info.admin and not ctx.caller.is_moderator:
-            return Reply(text=f"`{self.prefix}{info.name}` is for moderators only. Nothing was changed.",
-                         status="refused", data={"command": info.name})
+        refused = refusal(info, ctx.caller, ctx.prefix)
+        if refused is not None:
+            return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             reply = info.handler(ctx, args)
         except Usage as u:
-            reply = usage_reply(info, self.prefix, u.message)
+            reply = usage_reply(info, ctx.prefix, u.message)
         except GrammarError as g:
-            reply = usage_reply(info, self.prefix, str(g))
+            reply = usage_reply(info, ctx.prefix, str(g))
         except NotFound as nf:
             reply = self._not_found(nf)
         except ImportFailed as exc:
@@ -270,9 +278,9 @@ class Engine:
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:
-            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{self.prefix}{c}`" for c in cmds) + "?"
+            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{ctx.prefix}{c}`" for c in cmds) + "?"
         else:
-            text = f"There's no command `{w}`. `{self.prefix}help` lists them."
+            text = f"There's no command `{w}`. `{ctx.prefix}help` lists them."
         return Reply(text=text, status="unknown_command",
                      suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
 

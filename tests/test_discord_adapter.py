@@ -156,6 +156,22 @@ def test_moderator_from_user_ids_and_roles() -> None:
     assert not caller.is_moderator and caller.in_dm
 
 
+def test_server_manager_is_not_a_moderator() -> None:
+    """Manage Server in this guild makes a server manager, nothing more; in DMs there is no guild."""
+    settings = Settings(admin_user_ids=frozenset({1}))
+    guild = SimpleNamespace(id=500, text_channels=[SimpleNamespace(id=9, name="race-news")])
+    manager = SimpleNamespace(id=2, name="m", display_name="M", roles=[FakeRole(500)],
+                              guild_permissions=SimpleNamespace(manage_guild=True))
+    member = SimpleNamespace(id=3, name="p", display_name="P", roles=[FakeRole(500)],
+                             guild_permissions=SimpleNamespace(manage_guild=False))
+    c = make_caller(manager, guild, settings, SimpleNamespace(id=9))
+    assert (c.guild_id, c.can_manage_guild, c.is_moderator, c.channel_id) == ("500", True, False, "9")
+    assert c.channels == (("9", "race-news"),)
+    assert not make_caller(member, guild, settings).can_manage_guild
+    dm = make_caller(SimpleNamespace(id=1, name="l", display_name="L"), None, settings)
+    assert dm.is_moderator and dm.guild_id is None and not dm.can_manage_guild
+
+
 def test_no_mentions_anywhere() -> None:
     from bot.adapters.discord.embeds import NO_MENTIONS
 

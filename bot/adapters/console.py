@@ -23,6 +23,7 @@ def _safe(name: str) -> str:
 
 
 def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, counter=[0]) -> None:
+    line = engine.as_question(line)  # a question, not a command: `ask` reads it
     reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
     pages = [reply, *reply.pages]
     for i, page in enumerate(pages):

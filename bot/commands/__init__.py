@@ -4,4 +4,4 @@ Importing this package registers every handler. To add a command, write a
 handler with ``@command(...)`` in the module of its area (or a new module
 imported below) and a test in ``tests/``.
 """
-from bot.commands import admin, ask, info, models, race, trends  # noqa: F401
+from bot.commands import admin, ask, digest, info, models, race, server, trends  # noqa: F401

@@ -1,135 +1,152 @@
-"""Plain-language questions, routed to the command that answers them."""
+"""Plain-language questions: read by :mod:`bot.commands.reader`, answered by
+the command the reading names, with one line that says how it was read.
+
+* A question that is exactly a command runs that command.
+* A sure reading runs its command line; the answer starts with
+  "Read as: `top 1 France`", so a wrong reading shows and users learn the
+  command.
+* A reading whose command this version lacks, or whose command cannot take
+  what was asked, says so ("I can't answer that yet") instead of answering
+  another question.
+* An unsure reading answers nothing: it says so and offers up to three
+  filled-in commands (buttons on Discord).
+"""
 from __future__ import annotations
 
-import re
+from datetime import date
 
-from bot.commands.context import Args, Context, NotFound, Usage
-from bot.commands.grammar import split_models, take_date
-from bot.commands.registry import Param, command
+from rapidfuzz import fuzz, process
+
+from bot.commands.context import Args, Context, Usage
+from bot.commands.grammar import split_command
+from bot.commands.reader import Lexicon, Reading, read
+from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
+from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
-from bot.store.normalize import COUNTRY_ALIASES, compact, fold
 
-STOP = {"what", "whats", "what's", "is", "are", "the", "a", "an", "of", "how", "big", "large", "about", "tell", "me",
-        "which", "who", "does", "do", "did", "model", "models", "please", "show", "info", "on", "for", "s", "its",
-        "it", "size", "parameters", "params", "many", "much", "can", "you", "i", "know", "describe", "with", "was",
-        "were", "in", "by", "to", "at", "and", "or", "now", "today", "currently", "right", "there", "this", "that"}
-
-MODEL_INTENT = re.compile(r"\b(how big|big|size|sized|large|parameters|params|compute|flop|flops|trained|training|"
-                          r"released|release|when|who made|who built|maker|elo|score|rank|ranked|open source|"
-                          r"open weights|cost|about)\b")
-INTENT_WORDS = {"big", "size", "sized", "large", "parameters", "params", "compute", "flop", "flops", "trained",
-                "training", "released", "release", "when", "made", "built", "maker", "elo", "score", "rank",
-                "ranked", "cost", "use", "used", "need", "needed", "much", "have", "has"}
-
-ROUTES = [  # (pattern over the folded question, command builder)
-    (r"\b(open|open source|open weight|open weights)\b.*\b(closed|proprietary|catch|catching|gap|behind|close)\b|"
-     r"\b(closed|proprietary)\b.*\bopen\b", lambda q, c: "gap closed open"),
-    (r"\b(tight|tighter|tightest|close|closer|crowded|spread|competitive|frontier|neck)\b", lambda q, c: "frontier"),
-    (r"\b(small|smallest|tiny|little|compact)\b", lambda q, c: "small " + " ".join(
-        w for w in q.split() if re.fullmatch(r"\d+(\.\d+)?%?", w) or w in ("elo", "arena"))),
-    (r"\b(compute|flop|flops|doubling|doubles|scale|scaling)\b", lambda q, c: "compute" + (f" {c[0]}" if c else "")),
-    (r"\bhow many\b|\bnumber of\b|\bcount\b", lambda q, c: "count"),
-    (r"\b(invest|investment|investing|money|funding|cost|price|cheap|adoption|ai index)\b",
-     lambda q, c: "facts " + next((t for t in ("investment", "cost", "adoption") if t[:4] in q), "")),
-    (r"\b(catch|catching|caught|closing|behind|gap|close the gap)\b",
-     lambda q, c: f"gap {c[0]} {c[1]}" if len(c) >= 2 else (f"gap leader {c[0]}" if c else "race")),
-    (r"\b(lead|leads|leading|winning|win|ahead|race|beat|beating|best|better|top|first|strongest)\b",
-     lambda q, c: (f"gap {c[0]} {c[1]}" if len(c) >= 2 else
-                   "race" if re.search(r"\b(country|countries|nation|nations)\b", q) else
-                   "top 5 open" if re.search(r"\bopen\b", q) else
-                   "top 5 closed" if re.search(r"\b(closed|proprietary)\b", q) else "race")),
-]
+UNSURE = "I'm not sure what you're asking - these might answer it:"
 
 
-def countries_in(ctx: Context, q: str) -> list[str]:
-    found: list[str] = []
-    ws = q.split()
-    i = 0
-    while i < len(ws):
-        for n in (3, 2, 1):
-            chunk = " ".join(ws[i:i + n])
-            if len(ws[i:i + n]) == n and chunk in COUNTRY_ALIASES and chunk not in ("de", "ca", "fr"):
-                c = COUNTRY_ALIASES[chunk]
-                if c not in found:
-                    found.append(c)
-                i += n - 1
-                break
-        i += 1
-    return found
+def as_question(line: str, prefix: str = "!") -> str:
+    """The command line an adapter runs for a typed line: the line itself when
+    it starts with a command's name (or a near miss of one: "comapre" gets
+    "did you mean compare"), else ``ask <line>``, which runs the line as a
+    command when it is exactly one and reads it as a question otherwise."""
+    word, _rest = split_command(line, prefix)
+    if not word or word in REGISTRY:
+        return line
+    if len(word) >= 4 and word not in ALIASES and \
+            process.extractOne(word, list(REGISTRY), scorer=fuzz.ratio, score_cutoff=80) is not None:
+        return line
+    body = line.strip()
+    body = body[len(prefix):].lstrip() if prefix and body.startswith(prefix) else body
+    return f"ask {body}"
 
 
-def best_reading(ctx: Context, name: str) -> str | None:
-    """A loose name in a question read as one model: the match, or the best
-    known of the "did you mean" candidates (the answer says which it used)."""
-    m = ctx.models.resolve(name)
-    if m.found:
-        return m.entry.name
-    if m.status != "ambiguous":
+def reading_for(ctx: Context, question: str, today: date | None = None) -> Reading:
+    """The reader's reading of `question` against this context's data."""
+    return read(question, Lexicon.from_context(ctx), today=today)
+
+
+def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | None:
+    """The reply of `question` run as the command it starts with, when it is
+    one and that command takes it; else None. Only a command's own name
+    counts unless `aliases` (aliases are often plain words: "who", "about")."""
+    word, _rest = split_command(question, ctx.prefix)
+    info = find(word) if word else None
+    if info is None or info.name == "ask" or (info.admin and not ctx.caller.is_moderator):
         return None
-    # "deepseek": of the models whose name begins so, the best rated on Arena now (else the newest)
-    cands = list({eid: ctx.models.entries[eid] for _k, eid in ctx.models.prefixed(compact(name), 300)}.values())
-    if not cands:
-        return m.suggestions[0][0] if m.suggestions else None
-    latest = ctx.read.latest
-    board = {r.model_id: r.score for r in ctx.read.board(latest)} if latest else {}
-    return max(cands, key=lambda e: (board.get(e.id, 0), e.date or "")).name
+    if word not in REGISTRY and not aliases:
+        return None
+    reply = ctx.engine.route(question, ctx)
+    return reply if reply.status in ("ok", "confirm", "refused") else None
 
 
-@command("ask", summary="Ask in plain words; the bot picks the command that answers.",
+def _unsure(ctx: Context, reading: Reading) -> Reply:
+    p = ctx.prefix
+    lines = [UNSURE] + [f"• `{p}{s}`" for s in reading.suggestions]
+    return Reply(text="\n".join(lines), status="ok", suggestions=list(reading.suggestions),
+                 data={"routed": None, "reading": reading.to_dict()})
+
+
+def _first_line(text: str) -> str:
+    return next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("Usage:", "Example:"))), "")
+
+
+def aspect_line(reading: Reading, m: dict) -> str:
+    """One sentence that answers the part of a model asked about (its maker,
+    release, size, compute, training cost, access or scores), from the model
+    answer's own figures."""
+    name, aspect = m["name"], reading.aspect
+    if aspect == "maker":
+        org = m["organization"] or "an unknown organisation"
+        return f"**{org}**" + (f" ({m['country']})" if m["country"] else "") + f" makes {name}."
+    if aspect == "release":
+        return f"{name} was released on **{m['release_date']}**." if m["release_date"] else \
+            f"The data has no release date for {name}."
+    if aspect == "size":
+        return f"{name} has **{params(m['parameters'])}**." if m["parameters"] else \
+            f"{name}'s size is not disclosed."
+    if aspect == "compute":
+        return f"{name} was trained with **{flop(m['training_compute'])}**." if m["training_compute"] else \
+            f"{name}'s training compute is not disclosed."
+    if aspect == "cost":
+        return f"Training {name} cost about **{usd(m['training_cost'])}** (2023 USD, Epoch AI's estimate)." \
+            if m["training_cost"] else f"Epoch AI has no training cost for {name}."
+    if aspect == "open":
+        return f"{name}: **{m['access'] or 'access unknown'}**."
+    if aspect == "scores":
+        bench = next((f.value for f in reading.found if f.kind == "benchmark"), None)
+        if bench and bench in m["scores"]:
+            return f"{name} scores **{score(m['scores'][bench])}** on {bench} (Epoch AI)."
+        if bench:
+            return f"Epoch AI has no {bench} score for {name}."
+        a = m["arena"]
+        return (f"{name}: **{elo(a['score'])} Elo, rank {a['rank']}** on Chatbot Arena ({a['date']})." if a else
+                f"{name} is not on the Arena leaderboard.")
+    return ""
+
+
+def answer(ctx: Context, question: str, reading: Reading) -> Reply:
+    """Run a sure reading and put "Read as" in front of its answer."""
+    p = ctx.prefix
+    line = reading.command or ""
+    read_as = f"Read as: `{p}{clean(line, 150)}`"
+    word = line.split()[0] if line.split() else ""
+    if find(word) is None:
+        return Reply(text=f"{read_as}\nI can't answer that yet: this version has no `{p}{word}` command.",
+                     status="ok", suggestions=[s for s in reading.suggestions],
+                     data={"routed": None, "reading": reading.to_dict(), "answered": False})
+    reply = ctx.engine.route(line, ctx, via=question)
+    if reply.status == "usage":
+        why = _first_line(reply.text) or "the command can't take that."
+        return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",
+                     data={"routed": None, "reading": reading.to_dict(), "answered": False,
+                           "command": reply.data.get("command")})
+    focus = aspect_line(reading, reply.data["model"]) if reply.status == "ok" and reading.aspect and \
+        isinstance(reply.data.get("model"), dict) else ""
+    reply.text = "\n".join(x for x in (read_as, focus, reply.text) if x).strip()
+    reply.data = {**reply.data, "reading": reading.to_dict(), "answered": reply.status == "ok"}
+    if reply.status == "ok":
+        reply.data["routed"] = line
+    return reply
+
+
+@command("ask", summary="Ask in plain words; the bot reads the question, says how, and answers.",
          usage="ask <question>", example="ask who is winning, the US or China?", aliases=("q", "question", "why"),
-         params=(Param("question", "text", "your question", True),))
+         params=(Param("question", "text", "your question", True),),
+         details="The answer starts with the command it ran (\"Read as: ...\"), so you can run it yourself. "
+                 "When the question is unclear, the bot says so and offers commands to try.")
 def ask(ctx: Context, args: Args) -> Reply:
     question = args.raw.strip()
     if not question:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
-    engine = ctx.engine
-    rest, when = take_date(question.rstrip("?!. "))
-    date_part = f" {when.raw}" if when else ""
-    q = fold(rest)
-    # an explicit comparison: "gpt-4o vs claude 3.5"
-    if re.search(r"\b(vs|versus|compare|compared|better than|or)\b", q) and not countries_in(ctx, q):
-        body = re.sub(r"^.*?\bcompare\b", "", rest, flags=re.I)
-        body = re.sub(r"\b(better than|or)\b", " vs ", body, flags=re.I)
-        names = [n for n in (" ".join(w for w in fold(x).split() if w not in STOP) for x in split_models(body)) if n]
-        if len(names) >= 2:
-            picked = [best_reading(ctx, n) for n in names]
-            if all(picked):
-                return engine.route("compare " + " vs ".join(f'"{p}"' for p in picked) + date_part, ctx, via=question)
-    cs = countries_in(ctx, q)
-    if MODEL_INTENT.search(q) and not cs:
-        name = " ".join(w for w in q.split() if w not in STOP and w not in INTENT_WORDS)
-        m = ctx.models.resolve(name) if name else None
-        if m is not None and m.found:
-            return engine.route(f"model {m.entry.name}{date_part}", ctx, via=question)
-    for pattern, build in ROUTES:
-        if re.search(pattern, q):
-            line = build(q, cs).strip()
-            name = line.split()[0]
-            if name == "count" and when:
-                return engine.route(f"count {when.raw[:4]} by country", ctx, via=question)
-            if name == "race" and re.search(r"\b(model|models)\b", q) and not cs and \
-                    not re.search(r"\b(country|countries|nation|nations)\b", q):
-                line = "top 5"
-            return engine.route(line + date_part, ctx, via=question)
-    if len(cs) == 1:
-        return engine.route(f"country {cs[0]}{date_part}", ctx, via=question)
-    # a model or an organisation named in the question
-    name = " ".join(w for w in q.split() if w not in STOP)
-    if name:
-        m = ctx.models.resolve(name)
-        if m.found:
-            return engine.route(f"model {m.entry.name}{date_part}", ctx, via=question)
-        o = ctx.orgs.resolve(name)
-        if o.found and o.status != "fuzzy":
-            return engine.route(f"org {o.entry.name}{date_part}", ctx, via=question)
-        if m.suggestions:
-            raise NotFound("model", m, rebuild="model {}")
-    p = ctx.prefix
-    return Reply(
-        text=("I couldn't tell which question that is. I can answer, for example:\n"
-              f"• who leads, the US or China? `{p}gap us china`\n"
-              f"• are open models catching up? `{p}gap closed open`\n"
-              f"• is the race tighter than ever? `{p}frontier`\n"
-              f"• how small can a strong model be? `{p}small`\n"
-              f"• one model: `{p}model llama 3.1 405b`; several: `{p}compare gpt-4o vs deepseek r1`"),
-        status="ok", data={"routed": None})
+    as_command = _runs_as_command(ctx, question, aliases=False)
+    if as_command is not None:
+        return as_command
+    reading = reading_for(ctx, question)
+    if reading.sure and reading.command:
+        return answer(ctx, question, reading)
+    # "who", "leaderboard 5": an alias that is a whole command line, when the words say nothing surer
+    as_alias = _runs_as_command(ctx, question, aliases=True)
+    return as_alias if as_alias is not None else _unsure(ctx, reading)

@@ -1,16 +1,17 @@
 """The race on Chatbot Arena: leaderboards, who leads, gaps and the frontier."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.registry import Param, command
-from bot.render.text import elo, month, pct, score, table
+from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.normalize import fold
+from bot.store.normalize import fold, parse_number
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 
 ARENA = "lmarena"
@@ -71,7 +72,19 @@ def other_side(ctx: Context, side: Side) -> Side | None:
         lead = leader_country(ctx)
         other = leader_country(ctx, besides=side.key) if lead == side.key else lead
         return resolve_side(ctx, other) if other else None
+    if side.kind == "org":  # the organisation with the best-rated model (the runner-up, for the leader)
+        day = ctx.read.latest
+        other = next((r.organization for r in (ctx.read.board(day) if day else [])
+                      if r.organization and r.organization != side.key), None)
+        return resolve_side(ctx, other) if other else None
     return None
+
+
+def _leads(ctx: Context, side: Side) -> bool:
+    """Whether `side` has the best-rated model of the latest snapshot."""
+    day = ctx.read.latest
+    top = next(iter(ctx.read.board(day)), None) if day else None
+    return bool(top and side.pred(top))
 
 
 def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
@@ -95,8 +108,8 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     one = resolve_side(ctx, text)
     other = other_side(ctx, one) if one else None
     if one and other:
-        return (other, one) if one.kind == "open" or one.key != other.key and one.kind == "country" and \
-            leader_country(ctx) == other.key else (one, other)
+        return (other, one) if one.kind == "open" or one.key != other.key and one.kind in ("country", "org") and \
+            _leads(ctx, other) else (one, other)
     raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
 
 
@@ -291,14 +304,26 @@ def frontier(ctx: Context, args: Args) -> Reply:
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
 
+SIZE_WORDS = {"under": "<=", "below": "<=", "max": "<=", "over": ">=", "above": ">=", "min": ">="}
+
+
+def _size(word: str) -> float | None:
+    """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
+        return None
+    return parse_number(word)
+
+
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
-         usage="top [n] [benchmark] [open|closed] [country] [organisation] [date]",
+         usage="top [n] [benchmark] [open|closed] [country|region] [organisation] [under|over size] [date]",
          example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
          params=(Param("n", "int", "how many (default 10, at most 25)"),
                  Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
                  Param("date", "date", "as of this day, month or year")))
 def top(ctx: Context, args: Args) -> Reply:
     n, bench, access, country, org = 10, None, None, None, None
+    size: tuple[str, float] | None = None  # ("<=" or ">=", parameters)
+    min_elo: float | None = None
     rest = words(args.text)
     i = 0
     while i < len(rest):
@@ -308,6 +333,12 @@ def top(ctx: Context, args: Args) -> Reply:
             n = max(1, min(25, int(w)))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
+        elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
+            size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
+            i += 1
+        elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
+            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
+            i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
             i += 1
@@ -326,21 +357,42 @@ def top(ctx: Context, args: Args) -> Reply:
         elif ctx.benchmark(w):
             bench = ctx.benchmark(w)
         else:
-            m = ctx.orgs.resolve(w)
-            if m.found and m.status != "ambiguous":
-                org = m.entry
+            # an organisation, of up to three words ("Mistral AI", "Google DeepMind")
+            for k in (3, 2, 1):
+                if i + k > len(rest):
+                    continue
+                m = ctx.orgs.resolve(" ".join(rest[i:i + k]))
+                if m.found and m.status != "ambiguous" and (k == 1 or m.status == "exact"):
+                    org = m.entry
+                    i += k - 1
+                    break
             else:
                 raise Usage(f"I don't know {w!r} as a benchmark, a country, an organisation, `open` or `closed`.")
         i += 1
     filters = [x for x in (access, country, org.name if org else None) if x]
+    if size:
+        filters.append(("under " if size[0] == "<=" else "over ") + params(size[1]).replace(" parameters", ""))
+    if min_elo is not None:
+        if bench:
+            raise Usage("A minimum Elo is for the Arena board, not a benchmark.")
+        filters.append(f"at {elo(min_elo)}+ Elo")
     if bench:
-        return _top_benchmark(ctx, args, n, bench, access, country, org, filters)
+        return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
     day = ctx.read.snapshot_on(args.until)
     if day is None:
         return Reply(text="No Arena snapshot that early.", data={"rows": []})
 
+    in_region = region_pred(country) if country else None
+    sizes = {mid: m["parameters"] for mid, m in ctx.read.models.items()} if size else {}
+
     def keep(r: Rating) -> bool:
-        return ((access is None or r.open == (access == "open")) and (country is None or r.country == country)
+        if min_elo is not None and r.score < min_elo:
+            return False
+        if size:
+            p = sizes.get(r.model_id)
+            if not p or (p > size[1] if size[0] == "<=" else p < size[1]):
+                return False
+        return ((access is None or r.open == (access == "open")) and (in_region is None or in_region(r))
                 and (org is None or r.org_id == org.id))
 
     rows = ctx.read.board(day, keep)[:n]
@@ -352,7 +404,8 @@ def top(ctx: Context, args: Args) -> Reply:
                  ["#", "model", "Elo", "country"])
     text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena** "
             f"as of {day}:\n{body}\n"
-            "`#` is Arena's rank among all models (ties share a rank).")
+            "`#` is Arena's rank among all models (ties share a rank)."
+            + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else ""))
     return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{' · ' + label if label else ''}",
                  footer=ctx.footer(ARENA, as_of=day), color_key=rows[0].country, chart=Chart("top"),
                  data={"as_of": day, "metric": "Arena Elo", "filters": filters,
@@ -361,15 +414,16 @@ def top(ctx: Context, args: Args) -> Reply:
                                  "open": r.open} for r in rows]})
 
 
-def _top_benchmark(ctx, args, n, bench, access, country, org, filters) -> Reply:
+def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None) -> Reply:
     rows = queries.top_benchmark_scores(ctx.store, bench, n, until=args.until, country=country,
-                                        org_id=org.id if org else None, access=access)
+                                        org_id=org.id if org else None, access=access, size=size)
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None
     body = table([[str(i), r["name"][:34], score(r["value"]), (r["country"] or "?")[:14]]
                   for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
-    return Reply(text=f"**Top {len(rows)} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
+    label = f" {' '.join(filters)} models" if filters else ""
+    return Reply(text=f"**Top {len(rows)}{label} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
                  title=f"{bench} top {len(rows)}", footer=ctx.footer("epoch-hub", as_of=as_of),
                  color_key=rows[0]["country"], chart=Chart("top"),
                  data={"as_of": as_of, "metric": bench, "filters": filters,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from bot.commands.authority import PERMISSIONS
 from bot.reply import Reply
 
 # ``handler(ctx: Context, args: Args) -> Reply``; typed loosely here because
@@ -37,6 +38,7 @@ class CommandInfo:
     chart: bool = False
     group: str = "community"
     details: str = ""
+    permission: str | None = None  # None | "moderator" | "manage_server" | "in_server" (bot.commands.authority)
 
 
 REGISTRY: dict[str, CommandInfo] = {}
@@ -45,12 +47,22 @@ ALIASES: dict[str, str] = {}
 
 def command(name: str, *, summary: str, usage: str, example: str, aliases: tuple[str, ...] = (),
             params: tuple[Param, ...] = (), admin: bool = False, chart: bool = False,
-            group: str | None = None, details: str = "") -> Callable:
+            group: str | None = None, details: str = "", permission: str | None = None) -> Callable:
+    """Register a handler. ``admin=True`` is ``permission="moderator"`` (data
+    moderators); ``permission="manage_server"`` is for the managers of the
+    server the command is typed in; ``"in_server"`` for anyone, in a server.
+    The engine checks the permission before the handler runs."""
+    if admin:
+        permission = "moderator"
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY or name in ALIASES:
             raise ValueError(f"command {name!r} registered twice")
-        REGISTRY[name] = CommandInfo(name, summary, usage, example, fn, aliases, params, admin, chart,
-                                     group or ("moderators" if admin else "community"), details)
+        default_group = {"moderator": "moderators", "manage_server": "server"}.get(permission or "", "community")
+        REGISTRY[name] = CommandInfo(name, summary, usage, example, fn, aliases, params, permission == "moderator",
+                                     chart, group or default_group, details, permission)
         for a in aliases:
             if a in ALIASES or a in REGISTRY:
                 raise ValueError(f"alias {a!r} registered twice")

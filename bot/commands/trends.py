@@ -11,19 +11,21 @@ from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.normalize import fold
+from bot.store.normalize import EUROPE, fold
 
 NOTABLE = ("epoch", "moderator")
 
 
 @command("count", summary="How many notable AI models, per year and by country, organisation or sector.",
-         usage="count [year] [by country|organisation|sector]", example="count 2024 by country",
+         usage="count [year] [country|organisation] [by country|organisation|sector]", example="count 2024 by country",
          aliases=("models", "how-many", "n"), chart=True,
-         params=(Param("year", "int", "one year"), Param("by", "text", "country, organisation or sector")))
+         params=(Param("year", "int", "one year"), Param("who", "text", "only this country, region or organisation"),
+                 Param("by", "text", "country, organisation or sector")))
 def count(ctx: Context, args: Args) -> Reply:
-    by = "country"
+    by = None
     year = args.when.raw[:4] if args.when else None
-    rest = [w for w in words(args.text) if fold(w) not in ("by", "in", "per")]
+    rest = [w for w in words(args.text) if fold(w) not in ("by", "in", "per", "from")]
+    who_words: list[str] = []
     for w in rest:
         f = fold(w)
         if re.fullmatch(r"(19[5-9]\d|20\d\d)", w):
@@ -35,22 +37,41 @@ def count(ctx: Context, args: Args) -> Reply:
         elif f in ("sector", "sectors", "industry", "academia"):
             by = "sector"
         else:
-            raise Usage(f"I don't understand {w!r}: group `by country`, `by organisation` or `by sector`.")
+            who_words.append(w)
+    label, keep = "", (lambda m: True)
+    if who_words:
+        who = " ".join(who_words)
+        c = ctx.country(who)
+        o = None if c else ctx.orgs.resolve(who)
+        if c:
+            label = c
+            keep = (lambda m, c=c: m["country"] in EUROPE) if c == "Europe" else (lambda m, c=c: m["country"] == c)
+        elif o is not None and o.found and o.status != "ambiguous":
+            label = o.entry.name
+            keep = lambda m, oid=o.entry.id: m["org_id"] == oid  # noqa: E731
+        else:
+            raise Usage(f"I don't understand {who!r}: name a country or an organisation, or group "
+                        "`by country`, `by organisation` or `by sector`.")
+    by = by or ("organization" if label else "country")
     col = {"country": "country", "organization": "org_name", "sector": "sector"}[by]
-    models = [m for m in ctx.read.visible_models() if m["origin"] in NOTABLE and m["release_date"]]
+    models = [m for m in ctx.read.visible_models() if m["origin"] in NOTABLE and m["release_date"] and keep(m)]
+    where = f" from {label}" if label else ""
     per: dict[str, Counter] = defaultdict(Counter)
     for m in models:
         per[m["release_date"][:4]][m[col] or "unknown"] += 1
     years = sorted(per)
     if year and year not in per:
-        return Reply(text=f"No notable models in {year} in Epoch AI's data.", data={"year": year, "groups": {}})
+        return Reply(text=f"No notable models{where} in {year} in Epoch AI's data.",
+                     data={"year": year, "groups": {}, "who": label or None})
     if year:
         counts = per[year]
         total = sum(counts.values())
         ranked = counts.most_common()
-        lines = [f"**{total} notable AI models in {year}** (Epoch AI), by {by}: " +
+        lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
                  ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
-        refs = queries.notable_model_counts(ctx.store, year) if by == "country" else []
+        refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
+        if label:
+            refs = [r for r in refs if r["subject"] == label]
         if refs:
             lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
                          " (Epoch AI has revised its data since; the report's counts differ).")
@@ -63,7 +84,7 @@ def count(ctx: Context, args: Args) -> Reply:
             total_counts.update(per[y])
         top_groups = [g for g, _ in total_counts.most_common(6)]
         last = shown_years[-1]
-        lines = [f"**Notable AI models per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
+        lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
                  ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "."]
         refs = []
@@ -74,12 +95,12 @@ def count(ctx: Context, args: Args) -> Reply:
     focus = year or shown_years[-1]
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
-    return Reply(text="\n".join(lines), title=f"Notable AI models{' in ' + year if year else ''} by {by}",
+    return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
-                 data={"by": by, "year": year, "years": shown_years, "groups": groups,
-                       "reference": refs})
+                 data={"by": by, "year": year, "years": shown_years, "groups": groups, "who": label or None,
+                       "total": sum(per[year].values()) if year else None, "reference": refs})
 
 
 def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
@@ -157,13 +178,42 @@ def compute(ctx: Context, args: Args) -> Reply:
 DEFAULT_SMALL = ("GPQA diamond", 0.5)
 
 
+def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
+    """``small gpt-4 [benchmark]``: the model whose best score is the bar,
+    as (benchmark or "arena", its best score there, its name); None when the
+    words name no model (they are a threshold and a benchmark)."""
+    ws = words(raw)
+    bench = None
+    if len(ws) > 1 and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+        bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
+        ws = ws[:-1]
+    if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):
+        return None
+    m = ctx.models.resolve(" ".join(ws))
+    if not m.found or m.status not in ("exact", "family") or (len(ws) == 1 and ctx.benchmark(ws[0])):
+        return None
+    mid, name = m.entry.id, m.entry.name
+    if bench in (None, "arena"):
+        hist = ctx.read.model_history(mid)
+        if not hist:
+            raise Usage(f"{name} is not on the Arena leaderboard, so it sets no bar there; name a benchmark.")
+        return "arena", max(r.score for r in hist), name
+    got = [s["value"] for s in ctx.read.scores(mid) if s["benchmark"] == bench]
+    if not got:
+        raise Usage(f"Epoch AI has no {bench} score for {name}.")
+    return bench, got[0] * 100, name
+
+
 @command("small", summary="The smallest model that reaches a score, over time: small models rival the behemoths.",
-         usage="small [threshold] [benchmark|arena]", example="small 40% gpqa", aliases=("smallest", "tiny"),
-         chart=True, params=(Param("threshold", "text", "a score: 40% for a benchmark, 1300 for Arena Elo"),
+         usage="small [threshold|model] [benchmark|arena]", example="small 40% gpqa", aliases=("smallest", "tiny"),
+         chart=True, params=(Param("threshold", "text", "a score (40% for a benchmark, 1300 for Arena Elo) or a model to match"),
                              Param("benchmark", "benchmark", "a benchmark, or arena")))
 def small(ctx: Context, args: Args) -> Reply:
     bench, threshold = None, None
-    for w in words(args.raw):
+    rival = _rival(ctx, args.raw)
+    if rival is not None:
+        bench, threshold, rival_name = rival
+    for w in ([] if rival is not None else words(args.raw)):
         f = w.rstrip("%")
         try:
             threshold = float(f)
@@ -206,7 +256,8 @@ def small(ctx: Context, args: Args) -> Reply:
         return Reply(text=f"No model with a known size reaches {fmt(threshold)} on {bench}.",
                      data={"benchmark": bench, "threshold": threshold, "points": points, "record": []})
     first, last = record[0], record[-1]
-    lines = [f"**The smallest model reaching {fmt(threshold)} on {'Chatbot Arena' if bench == 'arena' else bench}: "
+    bar = f"{rival[2]}'s best, {fmt(threshold)}," if rival else fmt(threshold)
+    lines = [f"**The smallest model reaching {bar} on {'Chatbot Arena' if bench == 'arena' else bench}: "
              f"{last[1]}** ({params(last[2])}, {last[0]}, scoring {fmt(last[3])})."]
     if len(record) > 1:
         lines.append(f"The first to get there was {first[1]} ({params(first[2])}, {first[0]}): "
@@ -222,4 +273,5 @@ def small(ctx: Context, args: Args) -> Reply:
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=max(p[3] for p in points)), chart=Chart("small"),
                  data={"benchmark": bench, "threshold": threshold, "unit": unit, "points": points,
+                       "rival": rival[2] if rival else None,
                        "record": record, "reference": refs})

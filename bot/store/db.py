@@ -313,8 +313,13 @@ class Store:
         return merged
 
     def on_change(self, fn) -> None:
-        """Call `fn()` after every committed change (cache invalidation)."""
+        """Call `fn()` after every committed change (cache invalidation, watches)."""
         self._listeners.append(fn)
+
+    def off_change(self, fn) -> None:
+        """Stop calling `fn` (a bot that closes while the engine lives on)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
 
     @property
     def data_version(self) -> int:
@@ -328,10 +333,10 @@ class Store:
     # -- audit: history and undo --------------------------------------------
     def history(self, *, model_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if model_id is None:
-            return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+            return self.query("SELECT * FROM audit WHERE scope = 'data' ORDER BY id DESC LIMIT ?", [limit])
         return self.query(  # by index: the audit log's model columns (no scan of its JSON)
             "SELECT * FROM audit WHERE id IN (SELECT id FROM audit WHERE model_id = ? "
-            "UNION SELECT id FROM audit WHERE was_model_id = ?) ORDER BY id DESC LIMIT ?",
+            "UNION SELECT id FROM audit WHERE was_model_id = ?) AND scope = 'data' ORDER BY id DESC LIMIT ?",
             [model_id, model_id, limit],
         )
 
@@ -340,11 +345,13 @@ class Store:
 
         Returns the batches undone (batch, action, actor, rows). The undo is
         itself one transaction; it is not audited as a new batch, so `undo`
-        twice reverts two different changes."""
+        twice reverts two different changes. Only data changes are undone:
+        server settings and watches (audit scope 'server', written by
+        :mod:`bot.store.servers`) belong to each server's managers."""
         undone = []
         with self.change(actor, f"undo {n}", audit=False) as ch:
             batches = ch.db.execute(
-                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 "
+                "SELECT batch, MIN(action), MIN(actor), COUNT(*) FROM audit WHERE undone = 0 AND scope = 'data' "
                 "GROUP BY batch ORDER BY batch DESC LIMIT ?", [n]).fetchall()
             for batch, action, who, rows in batches:
                 entries = ch.db.execute(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.store.db import Store
+from bot.store.normalize import EUROPE
 
 Row = dict[str, Any]
 
@@ -64,15 +65,22 @@ def small_model_figures(store: Store) -> list[Row]:
 # -- benchmark scores ------------------------------------------------------------
 def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | None = None,
                          country: str | None = None, org_id: int | None = None,
-                         access: str | None = None) -> list[Row]:
+                         access: str | None = None, size: tuple[str, float] | None = None) -> list[Row]:
     """The `n` visible models with the best score on `benchmark` (their best
-    score each), filtered by measurement date, country, organisation and
-    access ("open" or "closed")."""
+    score each), filtered by measurement date, country (or "Europe"),
+    organisation, access ("open" or "closed") and size (``("<=", 1e10)``:
+    models of known size within the bound)."""
     conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
     if until:
         conds.append("(s.date IS NULL OR s.date <= ?)")
         params.append(until)
-    if country:
+    if size:
+        conds.append(f"m.parameters {'<=' if size[0] == '<=' else '>='} ?")
+        params.append(size[1])
+    if country == "Europe":
+        conds.append(f"m.country IN ({', '.join('?' * len(EUROPE))})")
+        params.extend(sorted(EUROPE))
+    elif country:
         conds.append("m.country = ?")
         params.append(country)
     if org_id is not None:

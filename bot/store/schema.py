@@ -117,7 +117,48 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
-    AUDIT_MODELS := """
+    # 2: every server its own (bot/store/servers.py): settings, watches, the race views watches compare.
+    # Self-contained: it touches no table of the data above except two columns of the audit log,
+    # where server changes are kept apart (scope 'server', with the guild id) from data changes.
+    """
+    CREATE TABLE guild_settings (
+        guild_id TEXT PRIMARY KEY,
+        prefix TEXT,                        -- NULL: the bot's COMMAND_PREFIX
+        channel_id TEXT,                    -- where watches and digests post by default
+        digest TEXT NOT NULL DEFAULT 'off', -- off | weekly
+        digest_day INTEGER NOT NULL DEFAULT 0,  -- 0 Monday ... 6 Sunday (UTC)
+        charts INTEGER NOT NULL DEFAULT 1,
+        digest_week TEXT,                   -- ISO week of the last digest posted (claimed atomically)
+        baseline_version INTEGER,           -- the data version this server's watches last compared against
+        post_error TEXT,                    -- why posting failed last time (NULL when it worked)
+        post_error_at TEXT,
+        updated_at TEXT
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL REFERENCES guild_settings(guild_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,                 -- gap | top | model | country
+        spec TEXT NOT NULL,                 -- JSON: what is watched
+        label TEXT NOT NULL,                -- how it reads: "gap United States China below 2%"
+        channel_id TEXT,                    -- NULL: the server's channel, else where it was made
+        origin_channel_id TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_fired_key TEXT,                -- the change it last posted (claimed before sending)
+        last_fired_at TEXT
+    );
+    CREATE INDEX watches_guild ON watches(guild_id);
+    CREATE TABLE race_views (
+        version INTEGER PRIMARY KEY,        -- data_version
+        view TEXT NOT NULL,                 -- JSON: the latest Arena board at that version
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE audit ADD COLUMN scope TEXT NOT NULL DEFAULT 'data';  -- data | server
+    ALTER TABLE audit ADD COLUMN guild_id TEXT;
+    CREATE INDEX audit_scope ON audit(scope, guild_id);
+    """,
+    # 3: `history <model>` by index (issue #12)
+    """
     -- `history <model>` finds a model's audit rows by index, not by scanning the log's JSON:
     -- model_id is the model a row concerns (after the change), was_model_id the one it
     -- concerned before, when that differs (a merge moves ratings, scores and aliases).

@@ -120,6 +120,8 @@ class SimChannel:
     guild_id: int | None = None  # None: a DM channel
     type: int = 0  # 0 text, 1 DM
     recipient_id: int | None = None
+    # permission overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}
+    overwrites: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_dm(self) -> bool:
@@ -137,7 +139,10 @@ class SimChannel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": [
+                {"id": str(o["id"]), "type": o["type"], "allow": str(o["allow"]), "deny": str(o["deny"])}
+                for o in self.overwrites
+            ],
             "topic": None,
             "nsfw": False,
             "last_message_id": None,
@@ -178,6 +183,30 @@ class SimGuild:
                     perms |= self.roles[rid].permissions
         if perms & ADMINISTRATOR:
             return (1 << 53) - 1
+        return perms
+
+    def channel_permissions_of(self, user_id: int, channel: "SimChannel") -> int:
+        """Discord's order: base (roles), then the @everyone overwrite, the
+        member's roles' overwrites (denies, then allows), the member's own."""
+        perms = self.permissions_of(user_id)
+        if perms & ADMINISTRATOR or user_id == self.owner_id:
+            return perms
+        member = self.members.get(user_id)
+        roles = set(member.role_ids) if member else set()
+        by_id = {(o["type"], int(o["id"])): o for o in channel.overwrites}
+        everyone = by_id.get((0, self.id))
+        if everyone:
+            perms = (perms & ~everyone["deny"]) | everyone["allow"]
+        deny = allow = 0
+        for rid in roles:
+            o = by_id.get((0, rid))
+            if o:
+                deny |= o["deny"]
+                allow |= o["allow"]
+        perms = (perms & ~deny) | allow
+        mine = by_id.get((1, user_id))
+        if mine:
+            perms = (perms & ~mine["deny"]) | mine["allow"]
         return perms
 
     def member_payload(self, user: SimUser, *, with_permissions: bool = False) -> dict[str, Any]:

@@ -25,7 +25,10 @@ from .models import (
     INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,
+    ATTACH_FILES,
     MANAGE_GUILD,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     Fault,
     GatewaySession,
     RestCall,
@@ -271,6 +274,23 @@ class DiscordSimulator:
         member = SimMember(user_id=user.id, guild_id=guild.id, role_ids=[r.id for r in roles])
         guild.members[user.id] = member
         return member
+
+    def set_overwrite(self, channel: SimChannel, target: SimUser | SimRole | SimGuild, *, allow: int = 0,
+                      deny: int = 0) -> None:
+        """Set a channel permission overwrite (a role, the @everyone role via the
+        guild, or a member) and tell the bot with CHANNEL_UPDATE. Sending where
+        the bot lacks View Channel or Send Messages then fails with 403 50013."""
+        kind = 1 if isinstance(target, SimUser) else 0
+        tid = target.id
+        channel.overwrites = [o for o in channel.overwrites if (o["type"], o["id"]) != (kind, tid)]
+        channel.overwrites.append({"id": tid, "type": kind, "allow": allow, "deny": deny})
+        self._dispatch("CHANNEL_UPDATE", channel.payload(self.users), guild_id=channel.guild_id)
+
+    def remove_bot_from_guild(self, guild: SimGuild) -> None:
+        """The bot is kicked: GUILD_DELETE without ``unavailable``, and the guild is gone for it."""
+        guild.members.pop(self.bot_user.id, None)
+        self._dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+        self.guilds.pop(guild.id, None)
 
     def dm_channel(self, user: SimUser) -> SimChannel:
         for ch in self.channels.values():
@@ -1175,6 +1195,12 @@ class DiscordSimulator:
     async def _r_create_message(self, request, body, files, channel_id: str) -> web.Response:
         channel = self._channel(channel_id)
         body = body or {}
+        if channel.guild_id is not None:
+            guild = self.guilds.get(channel.guild_id)
+            perms = guild.channel_permissions_of(self.bot_user.id, channel) if guild else 0
+            need = VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if files else 0)
+            if perms & need != need:
+                raise _ApiError(403, 50013, "Missing Permissions")
         self._validate_message(body, files, partial=False)
         msg = self._new_message(channel, body, files)
         self._dispatch_message("MESSAGE_CREATE", msg)

@@ -19,6 +19,7 @@ from discord.http import Route
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
 from bot.adapters.discord.views import EXPIRED_BUTTON_GRACE, OUR_BUTTON_PREFIXES, ReplyView
 from bot.config import DEFAULT_API_BASE, Settings
@@ -78,8 +79,9 @@ class RaceCog(commands.Cog, name="AI Race"):
             # Let the engine answer: it knows the command list and suggests close matches.
             # Only for something that looks like a command word, not "!!!" or "! lol".
             line = ctx.message.content[len(ctx.prefix or ""):].strip()
-            if ctx.interaction is None and re.match(r"[^\W\d_][\w-]*(\s|$)", line):
-                await self.bot.run_command(ctx, line)
+            if ctx.interaction is None and re.match(r"[^\W\d_][\w'’-]*([\s?!.,]|$)", line):
+                # "!what's the best model" is no command but a question: `ask` reads it
+                await self.bot.run_command(ctx, self.bot.engine.as_question(line, ""))
             return
         if isinstance(error, commands.CommandOnCooldown):
             await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
@@ -107,7 +109,7 @@ class RaceBot(commands.Bot):
         if settings.shard_count > 1:
             sharding = {"shard_count": settings.shard_count}
         super().__init__(
-            command_prefix=commands.when_mentioned_or(settings.command_prefix),
+            command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             help_command=None if _engine_has(engine, "help") else commands.DefaultHelpCommand(),
@@ -132,6 +134,21 @@ class RaceBot(commands.Bot):
         self._max_concurrency = 1
         self.warm_up: asyncio.Future[None] | None = None
 
+    async def process_commands(self, message: discord.Message) -> None:
+        """``@RaceBot who leads in coding?`` is ``ask who leads in coding?``
+        (ask runs it as a command when it is exactly one); a message with
+        files, or without the mention, goes the usual command way."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        me = self.user.id if self.user else None
+        mention = (ctx.prefix or "").strip() in (f"<@{me}>", f"<@!{me}>")
+        line = message.content[len(ctx.prefix or ""):].strip() if mention else ""
+        if mention and line and not message.attachments:
+            await self.run_command(ctx, f"ask {line}")
+            return
+        await self.invoke(ctx)
+
     async def setup_hook(self) -> None:
         # The read model and the chart workers start while the gateway connects, so neither the
         # first answer nor the first chart pays for them.
@@ -144,6 +161,7 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         await self.add_cog(RaceCog(self))
+        await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
             try:
                 self.add_command(make_command(self, info))
@@ -257,7 +275,9 @@ class RaceBot(commands.Bot):
         if wait:
             await self.safe_send(ctx, f"Easy there — you can ask again in {wait:.0f} s.", ephemeral=True)
             return
-        caller = make_caller(ctx.author, ctx.guild, self.settings)
+        servers = self.get_cog("Servers")
+        own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
+        caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
 
         async def job() -> "Reply":
             uploads = await self.read_attachments(files) if files else None
@@ -274,6 +294,8 @@ class RaceBot(commands.Bot):
             async with ctx.typing():
                 reply = await self.run_engine(job, line)
         await self.send_reply(ctx, reply)
+        if isinstance(servers, ServerCog) and ctx.guild is not None:
+            servers.note_reply(ctx.guild.id, reply)
         await self.announce(reply)
 
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:

@@ -1,6 +1,8 @@
 """Who asks: a Discord user (and their roles in the guild) as an engine :class:`~bot.caller.Caller`."""
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from bot.caller import Caller
@@ -8,7 +10,11 @@ from bot.config import Settings
 
 
 # ---------------------------------------------------------------------------- callers
-def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings) -> "Caller":
+def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: Settings, channel: Any = None,
+                prefix: str | None = None) -> "Caller":
+    """The person behind a message or an interaction. Data moderator: listed,
+    or (in a server) holding a listed role. Server manager: Manage Server in
+    this server. ``prefix``: the server's own, for the engine's usage lines."""
     role_ids = frozenset(str(r.id) for r in getattr(user, "roles", []) if guild is not None and r.id != guild.id)
     is_mod = user.id in settings.admin_user_ids
     if guild is not None and not is_mod:
@@ -19,4 +25,21 @@ def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: S
         role_ids=role_ids,
         in_dm=guild is None,
         is_moderator=is_mod,
+        prefix=prefix if prefix and prefix != settings.command_prefix else None,
+        **guild_caller_fields(user, guild, channel),
     )
+
+
+def guild_caller_fields(user: Any, guild: discord.Guild | None, channel: Any = None) -> dict[str, Any]:
+    """What a :class:`~bot.caller.Caller` needs to know about the server: its id,
+    whether the user has Manage Server there, the channel, the text channels."""
+    if guild is None:
+        return {}
+    perms = getattr(user, "guild_permissions", None)
+    return {
+        "guild_id": str(guild.id),
+        "can_manage_guild": bool(perms and perms.manage_guild),
+        "channel_id": str(channel.id) if channel is not None else None,
+        "channels": tuple((str(c.id), c.name) for c in getattr(guild, "text_channels", ())),
+    }
+

@@ -137,7 +137,7 @@ def make_command(bot: Host, info: Any) -> EngineCommand:
         func = app_commands.describe(**descriptions)(func)
     if renames:
         func = app_commands.rename(**renames)(func)
-    if info.admin:
+    if info.admin or getattr(info, "permission", None) == "manage_server":
         func = app_commands.default_permissions(manage_guild=True)(func)
     help_text = (info.summary or info.name) + (f"\nUsage: {bot.settings.command_prefix}{info.usage}" if info.usage else "") + (
         f"\nExample: {bot.settings.command_prefix}{info.example}" if getattr(info, "example", "") else "")

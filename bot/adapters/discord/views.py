@@ -108,7 +108,7 @@ class ReplyView(discord.ui.View):
     def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def run_suggestion(interaction: discord.Interaction) -> None:
             await self._lock(interaction)
-            caller = make_caller(interaction.user, interaction.guild, self.bot.settings)
+            caller = make_caller(interaction.user, interaction.guild, self.bot.settings, interaction.channel)
             reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
             await self._show(interaction, reply)
 

@@ -1,0 +1,247 @@
+"""Every server its own, on Discord: per-server prefixes, watch alerts, weekly digests.
+
+:class:`ServerCog` is added by the bot at start. It
+
+* keeps each server's prefix in memory (loaded at start off the loop,
+  updated when ``settings prefix`` answers), for ``command_prefix``;
+* evaluates watches after every data change: the store's change event (an
+  import, a sync, a moderator's edit in this process) wakes it at once, and a
+  cheap poll of ``data_version`` catches changes other processes made to the
+  same database; the evaluation runs off the loop (:class:`bot.commands.alerts.AlertPlanner`);
+* posts a weekly digest on each server's day, on an injectable clock;
+* posts only for servers this process's shards hold (``bot.guilds``), only
+  where the bot may (channel permissions checked first; a failure is recorded
+  once, so ``settings`` shows why), never pinging anyone, charts only if the
+  server has them on;
+* forgets a server's settings and watches when the bot is removed from it
+  (audited).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable
+
+import discord
+from discord.ext import commands
+
+from bot.adapters.discord.embeds import NO_MENTIONS, render
+from bot.caller import Caller
+from bot.commands.alerts import AlertPlanner, Outgoing
+from bot.reply import Reply
+
+log = logging.getLogger("racebot.servers")
+
+POLL_SECONDS = 15.0  # how often other processes' data changes are looked for
+PUBLIC = Caller(user_id="racebot", name="racebot")  # renders alert charts and digests: no authority
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ServerCog(commands.Cog, name="Servers"):
+    def __init__(self, bot: commands.Bot, *, clock: Callable[[], datetime] = utcnow,
+                 poll_seconds: float | None = None) -> None:
+        self.bot = bot
+        self.engine = bot.engine  # type: ignore[attr-defined]
+        self.planner = AlertPlanner(self.engine)
+        self.clock = clock
+        self.poll_seconds = poll_seconds or float(getattr(bot.settings, "watch_poll_seconds", POLL_SECONDS))  # type: ignore[attr-defined]
+        self.prefixes: dict[int, str] = {}
+        self._changed = asyncio.Event()
+        self._digest_wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self.posted: list[tuple[int, str]] = []  # (channel id, what) for logs and tests
+        self.evaluations = 0  # watch passes done (tests wait on these)
+        self.digest_passes = 0
+
+    # -- life cycle --------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        rows = await asyncio.to_thread(self.planner.servers.prefixes)
+        self.prefixes = {int(g): p for g, p in rows.items()}
+        loop = asyncio.get_running_loop()
+
+        def changed() -> None:  # called in the writer's thread
+            try:
+                loop.call_soon_threadsafe(self._changed.set)
+            except RuntimeError:  # the loop is closed: this bot is gone
+                pass
+
+        self._listener = changed
+        self.engine.store.on_change(changed)
+        self._tasks = [asyncio.create_task(self._watch_loop(), name="racebot-watches"),
+                       asyncio.create_task(self._digest_loop(), name="racebot-digests")]
+
+    async def cog_unload(self) -> None:
+        self.engine.store.off_change(getattr(self, "_listener", None))
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    def data_changed(self) -> None:
+        """Evaluate watches now (the store calls this after a local change)."""
+        self._changed.set()
+
+    def wake_digests(self) -> None:
+        """Look at the clock again now (tests move a fake clock, then call this)."""
+        self._digest_wake.set()
+
+    def owned(self) -> list[int]:
+        """The servers this process posts for: those its shards hold."""
+        return [g.id for g in self.bot.guilds]
+
+    # -- prefixes ----------------------------------------------------------------------
+    def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:
+        default = self.bot.settings.command_prefix  # type: ignore[attr-defined]
+        return self.prefixes.get(guild.id, default) if guild is not None else default
+
+    def note_reply(self, guild_id: int | None, reply: Reply) -> None:
+        """Keep the prefix cache right after a ``settings`` answer in this server."""
+        s = reply.data.get("settings") if isinstance(reply.data, dict) else None
+        if guild_id is None or not isinstance(s, dict) or "prefix" not in s:
+            return
+        if s["prefix"]:
+            self.prefixes[guild_id] = s["prefix"]
+        else:
+            self.prefixes.pop(guild_id, None)
+
+    # -- watches -----------------------------------------------------------------------
+    async def _watch_loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            try:
+                await asyncio.wait_for(self._changed.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._changed.clear()
+            try:
+                await self.check_watches()
+            except Exception:
+                log.exception("watch evaluation failed")
+
+    async def check_watches(self) -> list[Outgoing]:
+        """Evaluate and post the alerts of the servers this process holds."""
+        owned = self.owned()
+        if not owned:
+            return []
+        out = await asyncio.to_thread(self.planner.alerts, owned)
+        self.evaluations += 1
+        for o in out:
+            await self.post_alert(o)
+        return out
+
+    async def post_alert(self, o: Outgoing) -> None:
+        a = o.alert
+        what = f"watch #{a.watch_id}"
+        channel = await self.target(int(o.guild_id), o.channel_id, what)
+        if channel is None:  # checked before any chart is drawn
+            return
+        reply = Reply(title=a.title, description=a.text, footer=a.footer, data=a.data)
+        if o.charts and a.chart_line and channel.permissions_for(channel.guild.me).attach_files:
+            chart = await self.engine.ahandle(a.chart_line, PUBLIC)
+            reply.files = [f for f in chart.files if f.content_type.startswith("image/")][:1]
+            reply.color_key = chart.color_key
+        await self.post(int(o.guild_id), o.channel_id, reply, what=what)
+
+    # -- digests -----------------------------------------------------------------------
+    async def _digest_loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            try:
+                await self.post_due_digests()
+                wait = await asyncio.to_thread(self.planner.seconds_until_next_digest, self.owned(), self.clock())
+            except Exception:
+                log.exception("digest scheduling failed")
+                wait = 60.0
+            try:
+                await asyncio.wait_for(self._digest_wake.wait(), wait)
+            except asyncio.TimeoutError:
+                pass
+            self._digest_wake.clear()
+
+    async def post_due_digests(self) -> int:
+        due = await asyncio.to_thread(self.planner.due_digests, self.owned(), self.clock())
+        for s in due:
+            if await self.target(int(s.guild_id), s.channel_id, "digest") is None:
+                continue
+            reply = await self.engine.ahandle("digest", PUBLIC, render=s.charts)
+            await self.post(int(s.guild_id), s.channel_id, reply, what="digest")
+        self.digest_passes += 1
+        return len(due)
+
+    # -- posting -----------------------------------------------------------------------
+    async def target(self, guild_id: int, channel_id: str | None, what: str) -> Any:
+        """The channel to post in, if this process holds the server and the bot
+        may post there; otherwise None, and the reason recorded (once)."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:  # not ours (another process's shard) or gone
+            return None
+        channel = guild.get_channel(int(channel_id)) if channel_id else None
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            why = ("no channel is set: a server manager can pick one with `settings channel #name`" if not channel_id
+                   else f"the channel {channel_id} no longer exists or is not a text channel")
+            await self._problem(guild_id, f"Could not post the {what}: {why}.")
+            return None
+        perms = channel.permissions_for(guild.me)
+        missing = [n for n, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages))
+                   if not ok]
+        if missing:
+            await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: the bot lacks "
+                                          f"{' and '.join(missing)} there.")
+            return None
+        return channel
+
+    async def post(self, guild_id: int, channel_id: str | None, reply: Reply, *, what: str) -> bool:
+        """Send `reply` to the channel if the bot may; otherwise record why (once)."""
+        channel = await self.target(guild_id, channel_id, what)
+        if channel is None:
+            return False
+        perms = channel.permissions_for(channel.guild.me)
+        if not perms.attach_files:
+            reply.files = []
+        kw = render(reply)
+        if not perms.embed_links and kw["embeds"]:  # the same words as plain text
+            e = kw["embeds"][0]
+            text = "\n".join(x for x in (f"**{e.title}**" if e.title else None, e.description,
+                                         e.footer.text if e.footer else None) if x)
+            kw = {"content": text[:2000], "embeds": [], "files": kw["files"]}
+        try:
+            await channel.send(content=kw["content"], embeds=kw["embeds"], files=kw["files"],
+                               allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden as exc:
+            await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: Discord refused "
+                                          f"({exc.text or exc.status}).")
+            return False
+        except discord.HTTPException as exc:
+            log.warning("posting the %s in guild %s failed: %s", what, guild_id, exc)
+            return False
+        self.posted.append((channel.id, what))
+        await asyncio.to_thread(self.planner.servers.note_post_error, guild_id, None)
+        return True
+
+    async def _problem(self, guild_id: int, why: str) -> None:
+        changed = await asyncio.to_thread(self.planner.servers.note_post_error, guild_id, why)
+        if changed:  # log a problem once, not on every try
+            log.warning("guild %s: %s", guild_id, why)
+
+    # -- the bot leaves a server ----------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        n = await asyncio.to_thread(self.planner.servers.drop_guild, guild.id, "discord",
+                                    "the bot was removed from the server")
+        self.prefixes.pop(guild.id, None)
+        if n:
+            log.info("removed from guild %s: its settings and %d watch(es) dropped (audited)", guild.id, n - 1)
+
+
+def command_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
+    """``command_prefix`` for discord.py: the server's own prefix, or the default; a mention always works."""
+    cog = bot.get_cog("Servers")
+    prefix = cog.prefix_for(message.guild) if isinstance(cog, ServerCog) else bot.settings.command_prefix  # type: ignore[attr-defined]
+    return commands.when_mentioned_or(prefix)(bot, message)
