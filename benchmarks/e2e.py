@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import QUICK, ROOT, pct, read_model, tree_memory
+from benchmarks.common import QUICK, ROOT, pct, read_model, tree_cpu_s, tree_memory
 
 # what each user sends: shares of the three kinds of request
 MIX = {"text": 0.6, "popular_chart": 0.2, "new_chart": 0.2}
@@ -207,11 +207,16 @@ async def _run(db: Path, engine, levels: list[int]) -> dict[str, Any]:
                         for att in a.attachments:  # the simulator need not keep the PNGs
                             att.data = att.data[:8]
 
+                cpu0 = tree_cpu_s(proc.pid)
                 t1 = time.perf_counter()
                 await asyncio.gather(*(user(k) for k in range(n)))
                 wall = time.perf_counter() - t1
+                cpu = tree_cpu_s(proc.pid) - cpu0
                 key = f"e2e_{n}"
+                cpu_ms = cpu * 1000 / max(1, len(every))
                 out[key] = {"users": n, "commands": len(every), "wall_s": wall, "cmds_per_s": len(every) / wall,
+                            "bot_cpu_ms_per_cmd": cpu_ms, "bot_cpu_share": cpu / wall,
+                            "ceiling_cpu_cmds_per_s": (os.cpu_count() or 1) * 1000 / cpu_ms if cpu_ms else float("nan"),
                             "p50_ms": pct(every, 50), "p99_ms": pct(every, 99),
                             **{f"{k}_p50_ms": pct(v, 50) for k, v in by_kind.items()},
                             **{f"{k}_p99_ms": pct(v, 99) for k, v in by_kind.items()}, **counts}
