@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import copy
 import statistics
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -82,7 +83,9 @@ class ReadModel:
                WHERE m.hidden = 0{where}
                ORDER BY r.snapshot_date, r.score DESC, r.rank, r.arena_name""", params)
         by_date: dict[str, list[Rating]] = {}
-        for r in rows:
+        for i, r in enumerate(rows):
+            if not i % YIELD_EVERY:
+                yield_gil()
             rating = Rating(r["snapshot_date"], r["arena_name"], r["model_id"], r["name"], r["rank"], r["score"],
                             r["ci_plus"], r["ci_minus"], r["votes"], r["org"], r["org_id"], r["country"],
                             r["licence"])
@@ -164,6 +167,7 @@ class ReadModel:
         self.rows_per_model: dict[int, int] = {}
         self.best_of: dict[tuple, list[Rating]] = {}
         for d in self.dates:
+            yield_gil()
             seen_models: set[int] = set()
             seen_sides: set[tuple] = set()
             for r in self.by_date[d]:  # best first
@@ -300,6 +304,16 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     for d, v in points:
         months.setdefault(d[:7], []).append(v)
     return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+YIELD_EVERY = 2000  # rows built between two offers of the GIL
+
+
+def yield_gil() -> None:
+    """Let other threads run (the event loop first of all): a read model is
+    built in a worker thread while the bot answers, and a pure-Python loop
+    would otherwise keep the GIL for a whole switch interval at a time."""
+    time.sleep(0)
 
 
 def board_order(r: Rating) -> tuple:
