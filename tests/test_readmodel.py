@@ -100,7 +100,9 @@ def same_read_model(a: ReadModel, b: ReadModel) -> None:
 CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", "unalias threeee", "undo 2",
            "set o3 country france", "remove claude 3 opus", "restore claude 3 opus", "rename o1 to o1-three",
            "add model Synthetic 3 org=OpenAI country=us date=2024-03 params=3B", "elo Synthetic 3 1500",
-           "score o3 GPQA diamond 50%", "set o3 org Google", "merge GPT-4o mini into o3", "undo 6", "remove o3", "undo"]
+           "set Synthetic 3 country france", "elo Synthetic 3 1350 2025-01-03", "remove Synthetic 3",
+           "restore Synthetic 3", "set Synthetic 3 org DeepSeek",
+           "score o3 GPQA diamond 50%", "set o3 org Google", "merge GPT-4o mini into o3", "undo 11", "remove o3", "undo"]
 
 
 def test_each_change_refreshes_only_what_it_touched_and_matches_a_full_build(fresh_engine):

@@ -114,9 +114,9 @@ class ReadModel:
             return new
         if not tables <= self.PER_ROW:
             return ReadModel(store)
-        day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
-        days = {key[day_at] for key in changes.get("arena_ratings", ())}
+        arena_days = changes_days(changes)
         model_ids = {key[0] for key in changes.get("models", ())}
+        changed = set(arena_days)
         by_date = self.by_date
         if model_ids:
             # a model's name, organisation, country or visibility is on each of its ratings:
@@ -135,24 +135,31 @@ class ReadModel:
                     by_date[d] = board
                 else:
                     by_date.pop(d, None)
-        if days:
-            by_date = {d: rows for d, rows in by_date.items() if d not in days}
-            by_date.update(self._load_ratings(store, days))
+            changed |= was_on | set(fresh)
+        if arena_days:  # the whole board of each changed snapshot, as it is now
+            by_date = {d: rows for d, rows in by_date.items() if d not in arena_days}
+            by_date.update(self._load_ratings(store, arena_days))
         if by_date is not self.by_date:
             new.by_date = by_date
             new.dates = sorted(by_date)
-        new._load_rest(store)
+        # a few snapshots changed: redo only their entries of the maps; many: one full pass
+        new._load_rest(store, after=(self, changed) if len(changed) * 4 < len(new.dates) else None)
         return new
 
-    def _load_rest(self, store: Store) -> None:
-        """Everything but the Arena boards, and the maps built from them."""
+    def _load_rest(self, store: Store, after: tuple["ReadModel", set[str]] | None = None) -> None:
+        """Everything but the Arena boards, and the maps built from them (with
+        `after` = (previous read model, changed snapshot dates): only the
+        entries of those snapshots redone)."""
         self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
         self.models = {m["id"]: m for m in store.query(
             """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
-        self._index_ratings()
+        if after is None:
+            self._index_ratings()
+        else:
+            self._reindex_days(*after)
         self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
         self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
         self.counts = self._count(store)
@@ -185,6 +192,43 @@ class ReadModel:
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
+
+    def _reindex_days(self, old: "ReadModel", days: set[str]) -> None:
+        """The maps of :meth:`_index_ratings` after the boards of `days`
+        changed, from `old`'s: each model's and each side's entry for those
+        snapshots replaced, added or dropped (copied on write: readers still
+        use `old`), the row counts redone for the models on those boards."""
+        self.history_of, self._history_dates = dict(old.history_of), dict(old._history_dates)
+        self.best_of, self._best_dates = dict(old.best_of), dict(old._best_dates)
+        self.rows_per_model, self.peak_of = dict(old.rows_per_model), dict(old.peak_of)
+        self._memo = {}
+        peaks: set[int] = set()
+        for d in days:
+            yield_gil()
+            before, now = old.by_date.get(d, ()), self.by_date.get(d, ())
+            for r in before:
+                self.rows_per_model[r.model_id] -= 1
+                if not self.rows_per_model[r.model_id]:
+                    del self.rows_per_model[r.model_id]
+            for r in now:
+                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
+            was, will = _firsts(before), _firsts(now)
+            for m in was[0].keys() | will[0].keys():
+                if was[0].get(m) != will[0].get(m):
+                    _set_at(self.history_of, self._history_dates, m, d, will[0].get(m))
+                    peaks.add(m)
+            for k in was[1].keys() | will[1].keys():
+                if was[1].get(k) != will[1].get(k):
+                    _set_at(self.best_of, self._best_dates, k, d, will[1].get(k))
+        for m in peaks:
+            peak = None
+            for r in self.history_of.get(m, ()):
+                if peak is None or r.score > peak.score:
+                    peak = r
+            if peak is None:
+                self.peak_of.pop(m, None)
+            else:
+                self.peak_of[m] = peak
 
     @staticmethod
     def _count(store: Store) -> dict[str, int]:
@@ -304,6 +348,43 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     for d, v in points:
         months.setdefault(d[:7], []).append(v)
     return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+def changes_days(changes: dict[str, set[tuple]]) -> set[str]:
+    """The snapshot dates of the Arena rows a change wrote."""
+    day_at = PRIMARY_KEYS["arena_ratings"].index("snapshot_date")
+    return {key[day_at] for key in changes.get("arena_ratings", ())}
+
+
+def _firsts(board) -> tuple[dict[int, Rating], dict[tuple, Rating]]:
+    """A board's first (best) row of each model and of each side."""
+    models: dict[int, Rating] = {}
+    sides: dict[tuple, Rating] = {}
+    for r in board:
+        models.setdefault(r.model_id, r)
+        for k in side_keys(r):
+            sides.setdefault(k, r)
+    return models, sides
+
+
+def _set_at(lists: dict, dates: dict, key, day: str, value: Rating | None) -> None:
+    """Put `value` as `key`'s entry for `day` in a date-ordered list (None: no
+    entry), copying the list rather than changing the one readers hold."""
+    rows, ds = list(lists.get(key, ())), list(dates.get(key, ()))
+    i = bisect.bisect_left(ds, day)
+    if i < len(ds) and ds[i] == day:
+        if value is None:
+            del rows[i], ds[i]
+        else:
+            rows[i] = value
+    elif value is not None:
+        rows.insert(i, value)
+        ds.insert(i, day)
+    if rows:
+        lists[key], dates[key] = rows, ds
+    else:
+        lists.pop(key, None)
+        dates.pop(key, None)
 
 
 YIELD_EVERY = 2000  # rows built between two offers of the GIL
