@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench bench-quick seed gallery clean
+.PHONY: run test test-fast lint bench bench-quick seed gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ run: $(STAMP)
 ## test: the whole test suite (sets up .venv first)
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+## test-fast: the unit layer only (tests/unit: grammar, normalisation, formatting, lookup, registries, layers; < 30 s)
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/unit -m "not slow"
+
+## lint: ruff (pyflakes, pycodestyle, bugbear, ...) and mypy, as configured in pyproject.toml
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## bench: the benchmark suite (benchmarks/); writes BENCHMARKS.md
 bench: $(STAMP)
@@ -37,4 +46,4 @@ gallery: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/racebot gallery docs/gallery
 
 clean:
-	rm -rf $(VENV) .pytest_cache racebot.db*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache racebot.db*

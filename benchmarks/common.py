@@ -137,7 +137,7 @@ def tree_memory(pid: int) -> dict[str, Any]:
 
 def read_model(engine):
     """The engine's in-memory read model (``read_model()``; ``facts()`` before it was renamed)."""
-    fn = getattr(engine, "read_model", None) or getattr(engine, "facts")
+    fn = getattr(engine, "read_model", None) or engine.facts
     return fn()
 
 

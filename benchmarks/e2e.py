@@ -183,7 +183,8 @@ async def _run(db: Path, engine, levels: list[int]) -> dict[str, Any]:
                 every: list[float] = []
                 counts = {"lost": 0, "cooldown": 0, "charts": 0, "new_chart_with_png": 0, "new_chart": 0}
 
-                async def user(k: int) -> None:
+                async def user(k: int, people=people, reqs=reqs, counts=counts, every=every,
+                               by_kind=by_kind) -> None:
                     u, ch = people[k]
                     for kind, line in reqs[k]:
                         t = time.perf_counter()

@@ -65,10 +65,14 @@ def bench_lookup(engine) -> dict[str, Any]:
 
     ours_t, std_t, ours_ok, std_ok, ours_wrong = [], [], 0, 0, 0
     for q, want in queries:
-        t0 = time.perf_counter(); got = ours(q); ours_t.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        got = ours(q)
+        ours_t.append((time.perf_counter() - t0) * 1000)
         ours_ok += got == want
         ours_wrong += got is not None and got != want
-        t0 = time.perf_counter(); got = stdlib(q); std_t.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        got = stdlib(q)
+        std_t.append((time.perf_counter() - t0) * 1000)
         std_ok += got == want
     # 100,000 synthetic names
     big_names = synthetic_names(20_000 if QUICK else 100_000)
@@ -77,12 +81,15 @@ def bench_lookup(engine) -> dict[str, Any]:
     bq = [(misspell(n, brnd), n) for n in brnd.sample(big_names, 200)]
     big_t, big_ok = [], 0
     for q, want in bq:
-        t0 = time.perf_counter(); m = big.resolve(q); big_t.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        m = big.resolve(q)
+        big_t.append((time.perf_counter() - t0) * 1000)
         big_ok += (m.found and m.entry.name == want) or want in [s for s, _ in m.suggestions]
     big_lower = [n.lower() for n in big_names]
     big_std_t = []
     for q, _want in bq[:10]:  # difflib is too slow for more at this size
-        t0 = time.perf_counter(); difflib.get_close_matches(q.lower(), big_lower, n=1, cutoff=0.6)
+        t0 = time.perf_counter()
+        difflib.get_close_matches(q.lower(), big_lower, n=1, cutoff=0.6)
         big_std_t.append((time.perf_counter() - t0) * 1000)
     return {
         "lookup_queries": len(queries),

@@ -59,7 +59,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"{_ms(ref_b['baseline']['others_p99_ms'])} ms | – |",
             f"| Event-loop lag during the refresh, p99, seed / 10x | {_ms(ref_s['loop_lag_p99_ms'])} / "
             f"{_ms(ref_b['loop_lag_p99_ms'])} ms | nothing changing: {_ms(ref_s['baseline']['loop_lag_p99_ms'])} / "
-            f"{_ms(ref_b['baseline']['loop_lag_p99_ms'])} ms | {_ok(max(ref_s['loop_lag_p99_ms'], ref_b['loop_lag_p99_ms']), TARGETS['refresh_lag_p99'])} ms |",
+            f"{_ms(ref_b['baseline']['loop_lag_p99_ms'])} ms | "
+            f"{_ok(max(ref_s['loop_lag_p99_ms'], ref_b['loop_lag_p99_ms']), TARGETS['refresh_lag_p99'])} ms |",
             f"| Chart, cold, p50 (ours, worker process) | {_ms(c['ours_cold_p50_ms'])} ms | pyplot in a thread "
             f"{_ms(c['plain_cold_p50_ms'])} ms | – |",
             f"| Chart, cached, p50 | {_ms(c['ours_cached_p50_ms'], 3)} ms | pyplot in a thread has no cache: "
@@ -156,7 +157,8 @@ def markdown(r: dict[str, Any]) -> str:
             "The bot's CPU per command (the whole process tree, user + system, over the load) gives a third "
             "ceiling: the commands per second its cores could serve if the bot had them to itself; on a shared "
             "machine (and with the simulator and the users in the benchmark's own process) it gets less.", "",
-            "| users | commands | cmds/s | p50 / p99 | text p50 / p99 | popular chart p50 / p99 | new chart p50 / p99 | lost | cooldown refusals | bot CPU per command | CPU ceiling | cooldown ceiling |",
+            "| users | commands | cmds/s | p50 / p99 | text p50 / p99 | popular chart p50 / p99 | new chart p50 / p99 "
+            "| lost | cooldown refusals | bot CPU per command | CPU ceiling | cooldown ceiling |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for k in levels:
         x = e[k]

@@ -53,9 +53,9 @@ def bench_text(engine, lines: list[str], *, rounds: int | None = None, budget_s:
     every: list[float] = []
     read_model(engine)
     for line in lines:
-        first = sample(lambda: engine.handle(line), 1, 0, minimum=1)  # the first call fills caches
+        first = sample(lambda line=line: engine.handle(line), 1, 0, minimum=1)  # the first call fills caches
         reply = engine.handle(line)
-        ts = sample(lambda: engine.handle(line), rounds, budget_s)
+        ts = sample(lambda line=line: engine.handle(line), rounds, budget_s)
         every += ts
         as_of = reply.data.get("as_of") if isinstance(reply.data, dict) else None
         per[line] = {"p50_ms": pct(ts, 50), "p99_ms": pct(ts, 99), "n": len(ts), "first_ms": first[0],

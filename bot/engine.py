@@ -17,7 +17,6 @@ import traceback
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -30,6 +29,7 @@ from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
 from bot.commands.registry import REGISTRY, find
+from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
@@ -48,28 +48,28 @@ log = logging.getLogger("racebot.engine")
 class Engine:
     """The bot's core. Thread-safe; one per process."""
 
-    def __init__(self, store, *, prefix: str = "!", settings: Any = None,
+    def __init__(self, store, *, prefix: str = "!", settings: Settings | None = None,
                  pending: PendingActions | None = None):
         self.store = store
         self.prefix = prefix
-        self.settings = settings
+        self.settings = settings if settings is not None else Settings()
         self._lock = threading.RLock()
         # the read model and its two lookup indexes, swapped together as one reference
-        self._current: tuple | None = None
+        self._current: tuple[ReadModel, Index, Index] | None = None
         self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
-        self._charts = None
+        self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
         self.started = time.time()
-        self.served = Counter()
+        self.served: Counter[str] = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
         store.on_change(self.invalidate)
 
     @classmethod
-    def open(cls, db_path: str | Path, *, settings: Any = None, prefix: str | None = None,
+    def open(cls, db_path: str | Path, *, settings: Settings | None = None, prefix: str | None = None,
              seed_dir: str | Path | None = None) -> "Engine":
         store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
-        p = prefix if prefix is not None else (getattr(settings, "command_prefix", None) or "!")
+        p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
         return cls(store, prefix=p, settings=settings)
 
     # -- the read model -------------------------------------------------------
@@ -105,7 +105,7 @@ class Engine:
     # tables the lookup indexes are built from (besides each model's count of Arena rows)
     INDEXED = frozenset({"models", "aliases", "organizations", "org_aliases"})
 
-    def _build(self, current: tuple | None, version: int) -> tuple:
+    def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
         """The next (read model, model index, organisation index): from the
         current one and what the changes since touched when this process made
         them (``Store.changes_between``), from scratch otherwise."""
@@ -119,7 +119,7 @@ class Engine:
             return read, current[1], current[2]
         return (read, *self._build_indexes(read))
 
-    def _now(self) -> tuple:
+    def _now(self) -> tuple[ReadModel, Index, Index]:
         """The current (read model, model index, organisation index): the
         current version's, or while another thread builds it, the previous one."""
         current = self._current
@@ -128,6 +128,7 @@ class Engine:
         if current is not None and self._build_lock.locked():
             return current  # a change is being applied: answer from the version before it
         self.refresh()
+        assert self._current is not None  # refresh() built one
         return self._current
 
     def read_model(self) -> ReadModel:
@@ -290,7 +291,8 @@ class Engine:
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    self._charts = ChartService(self)
+                    self._charts = ChartService(self, workers=self.settings.chart_workers or None,
+                                                processes=self.settings.chart_processes)
         return self._charts
 
     def attach_chart(self, reply: Reply) -> Reply:
@@ -300,11 +302,8 @@ class Engine:
         try:
             png = self.charts.render(reply)
         except Exception as exc:
-            log.warning("chart %s failed: %s", reply.chart.kind, exc)
-            reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            return reply
-        reply.files = [*reply.files, Attachment("chart.png", png)]
-        return reply
+            return _chart_failed(reply, exc)
+        return _with_chart(reply, png)
 
     async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
                       attachments: list[tuple[str, bytes]] | None = None) -> Reply:
@@ -315,10 +314,8 @@ class Engine:
             try:
                 png = await self.charts.render_async(reply)
             except Exception as exc:
-                log.warning("chart %s failed: %s", reply.chart.kind, exc)
-                reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-            else:
-                reply.files = [*reply.files, Attachment("chart.png", png)]
+                return _chart_failed(reply, exc)
+            return _with_chart(reply, png)
         return reply
 
     def confirm(self, token: str, caller: Caller) -> Reply:
@@ -333,3 +330,16 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._charts is not None:
             self._charts.close()
+
+
+def _with_chart(reply: Reply, png: bytes) -> Reply:
+    """The reply with its chart attached as ``chart.png``."""
+    reply.files = [*reply.files, Attachment("chart.png", png)]
+    return reply
+
+
+def _chart_failed(reply: Reply, exc: BaseException) -> Reply:
+    """The reply without its chart, saying so: the figures in the text still stand."""
+    log.warning("chart %s failed: %s", reply.chart.kind if reply.chart else "?", exc)
+    reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
+    return reply

@@ -74,7 +74,7 @@ class Index:
         owners: list[int | str] = []
         seen_keys: set[tuple[str, int | str]] = set()
 
-        def add(spelling: str, eid) -> None:
+        def add(spelling: str, eid: int | str) -> None:
             if not spelling:
                 return
             self.exact.setdefault(spelling.lower().strip(), eid)
@@ -85,8 +85,9 @@ class Index:
             parsed = parse_name(spelling)
             if parsed.key:
                 self.family.setdefault(parsed.key, set()).add(eid)
-                if parsed.month or parsed.checkpoint:
-                    self.dated.setdefault((parsed.key, parsed.month or parsed.checkpoint), set()).add(eid)
+                version = parsed.month or parsed.checkpoint
+                if version:
+                    self.dated.setdefault((parsed.key, version), set()).add(eid)
             for k in (c, _sorted_words(spelling)):
                 if (k, eid) not in seen_keys:
                     seen_keys.add((k, eid))
@@ -150,9 +151,10 @@ class Index:
         parsed = parse_name(q)
         fam = parsed.key
         ids = self.family.get(fam) or self.family.get(c.replace(".", ""))
-        if ids and (parsed.month or parsed.checkpoint):
+        version = parsed.month or parsed.checkpoint
+        if ids and fam and version:
             # "gpt-4o 2024-08-06": the version of that date
-            ids = self.dated.get((fam, parsed.month or parsed.checkpoint)) or ids
+            ids = self.dated.get((fam, version)) or ids
         if ids:
             best, others = self._best_of(ids)
             return Match("family", best, others, query=q)
@@ -219,12 +221,12 @@ class Index:
             return Match("fuzzy", self.entries[best_id], suggestions=suggestions, query=q)
         return Match("ambiguous" if best >= SUGGEST else "none", suggestions=suggestions, query=q)
 
-    def _keys_of(self, eid) -> list[str]:
+    def _keys_of(self, eid: int | str) -> list[str]:
         return self._spelled.get(eid, [])
 
     def prefixed(self, prefix: str, limit: int) -> list[tuple[str, int | str]]:
         i = bisect.bisect_left(self._sorted, (prefix,))
-        out = []
+        out: list[tuple[str, int | str]] = []
         while i < len(self._sorted) and len(out) < limit and self._sorted[i][0].startswith(prefix):
             out.append(self._sorted[i])
             i += 1

@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         # organisations that Arena named but curation did not: say so
         missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id
                                  WHERE o.country IS NULL""")
-        for r in missing:
-            print(f"warning: organisation without a country: {r['name']}", file=sys.stderr)
+        for org in missing:
+            print(f"warning: organisation without a country: {org['name']}", file=sys.stderr)
         paths = write_tables(store, Path(args.out))
         # the links as reviewed data: every Arena name and the model it resolved to
         link_rows = store.query("""SELECT a.alias AS arena_name, m.name AS model, m.origin
@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         with (Path(args.out) / "links.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["arena_name", "model", "linked_to_epoch"])
-            for r in link_rows:
-                w.writerow([r["arena_name"], r["model"], "yes" if r["origin"] != "arena" else "no"])
+            for link in link_rows:
+                w.writerow([link["arena_name"], link["model"], "yes" if link["origin"] != "arena" else "no"])
     arena = [r for r in reports if r.kind == "arena"]
     for r in reports[:3]:
         print(r.summary())

@@ -126,7 +126,7 @@ def test_undo_reverts_exactly(fresh_engine):
 def strip_audit(dump: list[str]) -> list[str]:
     """Audit rows and counters record history; the data is everything else
     (in any row order: a row put back gets a new rowid)."""
-    return sorted(l for l in dump if not l.startswith(('INSERT INTO "audit"', 'INSERT INTO "meta"')))
+    return sorted(line for line in dump if not line.startswith(('INSERT INTO "audit"', 'INSERT INTO "meta"')))
 
 
 OPS = st.sampled_from([

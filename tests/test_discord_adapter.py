@@ -186,3 +186,12 @@ def test_invite_url_asks_for_what_the_bot_uses() -> None:
     assert "client_id=1234" in url and "applications.commands" in url
     assert BOT_PERMISSIONS.send_messages and BOT_PERMISSIONS.attach_files and BOT_PERMISSIONS.embed_links
     assert not BOT_PERMISSIONS.administrator and not BOT_PERMISSIONS.mention_everyone
+
+
+def test_embeds_and_charts_share_one_palette() -> None:
+    """A country or an organisation has one colour: the embed's is the chart's."""
+    from bot.render.palette import color
+
+    for key in ("United States", "China", "OpenAI", "DeepSeek", "closed", "Some New Lab"):
+        assert colour_for(key).value == int(color(key).lstrip("#"), 16), key
+    assert colour_for("CHINA") == colour_for("China")

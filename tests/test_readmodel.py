@@ -82,7 +82,7 @@ def test_maps_hold_what_a_scan_of_every_rating_finds(engine):
     for oid in rnd.sample(sorted(orgs), 20):
         assert f.series(("org", oid)) == brute_series(f, lambda r, oid=oid: r.org_id == oid)
     for is_open in (True, False):
-        assert f.series(("open", is_open), "2025-02-28") == brute_series(f, lambda r: r.open == is_open, "2025-02-28")
+        assert f.series(("open", is_open), "2025-02-28") == brute_series(f, lambda r, v=is_open: r.open == v, "2025-02-28")
         for d in f.dates[::7]:
             assert f.best_at(("open", is_open), d) == next((r for r in f.by_date[d] if r.open == is_open), None)
     assert f.countries == sorted({m["country"] for m in f.models.values() if m["country"]})
@@ -188,9 +188,9 @@ def test_chart_workers_setting():
     from bot.config import ConfigError, Settings
 
     assert Settings.from_env({}, dotenv_path=None).chart_workers == 0
-    assert Settings.from_env({"CHART_WORKERS": "3"}, dotenv_path=None).chart_workers == 3
+    assert Settings.from_env({"RACEBOT_CHART_WORKERS": "3"}, dotenv_path=None).chart_workers == 3
     with pytest.raises(ConfigError):
-        Settings.from_env({"CHART_WORKERS": "many"}, dotenv_path=None)
+        Settings.from_env({"RACEBOT_CHART_WORKERS": "many"}, dotenv_path=None)
 
 
 def test_racebot_bench_points_to_make_bench(capsys):

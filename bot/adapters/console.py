@@ -7,22 +7,24 @@ is a moderator here.
 """
 from __future__ import annotations
 
-import os
+import itertools
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from bot.engine import LOCAL_OPERATOR, Engine
 from bot.render.text import as_plain
-
-HISTORY = Path(os.environ.get("RACEBOT_HISTORY", Path.home() / ".racebot_history"))
 
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name)[:80] or "file"
 
 
-def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, counter=[0]) -> None:
+_FILE_NUMBERS = itertools.count(1)  # charts written in this session: 001-..., 002-...
+
+
+def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input) -> None:
     line = engine.as_question(line)  # a question, not a command: `ask` reads it
     reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
     pages = [reply, *reply.pages]
@@ -32,9 +34,8 @@ def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, co
         write(as_plain(page))
     for att in reply.files:
         out_dir.mkdir(parents=True, exist_ok=True)
-        counter[0] += 1
         word = _safe(line.split()[0].lstrip(engine.prefix) if line.split() else "chart")
-        path = out_dir / f"{counter[0]:03d}-{word}-{_safe(att.filename)}"
+        path = out_dir / f"{next(_FILE_NUMBERS):03d}-{word}-{_safe(att.filename)}"
         path.write_bytes(att.data)
         write(f"[{att.filename} written to {path}]")
     if reply.status == "confirm" and reply.confirm_token:
@@ -47,20 +48,21 @@ def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, co
 
 def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -> int:
     interactive = (stdin or sys.stdin).isatty()
+    history = engine.settings.history_path  # RACEBOT_HISTORY
     engine.charts.warm()  # start the chart workers while the first question is typed
+    readline: ModuleType | None = None
     if interactive:
         try:
-            import readline
+            import readline as _readline
 
-            if HISTORY.exists():
-                readline.read_history_file(HISTORY)
+            readline = _readline
+            if history.exists():
+                readline.read_history_file(history)
             readline.set_history_length(1000)
         except (ImportError, OSError):
             readline = None
         print(f"AI Race Bot console on {engine.store.path}. Type `help`, or `quit` to leave. "
               f"Charts go to {out_dir}/.")
-    else:
-        readline = None
     try:
         while True:
             try:
@@ -78,7 +80,7 @@ def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -
     finally:
         if readline is not None:
             try:
-                readline.write_history_file(HISTORY)
+                readline.write_history_file(history)
             except OSError:
                 pass
     return 0

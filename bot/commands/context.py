@@ -10,6 +10,7 @@ from bot.caller import Caller
 from bot.commands.grammar import When, take_date
 from bot.commands.pending import PendingActions
 from bot.commands.registry import CommandInfo
+from bot.config import Settings
 from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
@@ -44,7 +45,7 @@ class Context:
     orgs: Index            # organisation lookup
     caller: Caller
     prefix: str = "!"
-    settings: Any = None
+    settings: Settings = field(default_factory=Settings)
     engine: Any = None     # for ``route`` (ask) and ``stats`` only
     pending: PendingActions = field(default_factory=PendingActions)  # actions awaiting Confirm
     reload: Callable[[], ReadModel] | None = None  # the read model after a change
@@ -72,9 +73,9 @@ class Context:
         if f in COUNTRY_ALIASES:
             return COUNTRY_ALIASES[f]
         c = country_name(name)
-        hit = self.read.country_by_fold.get(fold(c or ""))  # kept by the read model
-        if hit:
-            return hit
+        known = self.read.country_by_fold.get(fold(c or ""))  # kept by the read model
+        if known:
+            return known
         if len(f) >= 4:  # a typo: "chna", "germnay"
             choices = {k: fold(k) for k in self.read.countries} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
             hit = process.extractOne(f, choices, scorer=fuzz.ratio, score_cutoff=85)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
-from bot.render.text import elo, table
+from bot.render.text import elo
 from bot.reply import Chart, Field, Reply
 from bot.store.readmodel import Rating, pct_gap
 
@@ -97,7 +97,8 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     if digest and c["spread"]:
         fields.append(Field("Frontier spread (#1 vs #10)", " → ".join(
             f"{v:.2f}% ({d})" for d, v in c["spread"].items()), inline=False))
-    lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per model); gaps are (x − y) ÷ y of the best of each side.")
+    lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per model); "
+                 "gaps are (x − y) ÷ y of the best of each side.")
     rows = b1[:10]
     return Reply(
         text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(ARENA, as_of=now),

@@ -68,7 +68,7 @@ def take_date(text: str, *, bare_year: bool = True) -> tuple[str, When | None]:
         end = period_end(raw)
     except ValueError as exc:
         raise GrammarError(str(exc)) from None
-    if not ("1950" <= raw[:4] <= "2100"):
+    if start is None or not ("1950" <= raw[:4] <= "2100"):
         return text, None
     return text[: m.start()].strip(), When(raw, start, end)
 

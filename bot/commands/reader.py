@@ -561,8 +561,8 @@ class _Q:
                 cat = W.CATEGORIES[text]
                 if cat == "math" and has_pct:
                     self.add("benchmark", self.lex.benchmark("math level 5"), i, n)
-                elif text in ("code", "writing", "dev", "software", "instructions", "creative") and not \
-                        self.word(i - 1) in ("in", "at", "for", "on", "of"):
+                elif text in ("code", "writing", "dev", "software", "instructions", "creative") and \
+                        self.word(i - 1) not in ("in", "at", "for", "on", "of"):
                     continue  # "writing code", "code name": not a category unless "best at writing"
                 else:
                     self.add("category", cat, i, n)

@@ -1,7 +1,8 @@
-"""Fixed colours for charts (no matplotlib here: adapters may import it too).
+"""The one palette: fixed colours for countries, organisations and groups
+(no matplotlib here: the Discord adapter colours its embeds from it too).
 
-One mapping, used by every chart: a country or a major organisation always
-gets the same colour. Based on the Okabe-Ito colour-blind-safe palette
+One mapping, used by every chart and every embed: a country or a major
+organisation always gets the same colour, whatever the letter case. Based on the Okabe-Ito colour-blind-safe palette
 (https://jfly.uni-koeln.de/color/), extended with Paul Tol's "muted" set for
 the less frequent keys. Colours were chosen to read on a white background,
 which is what the charts draw (readable inside Discord's dark and light
@@ -85,21 +86,30 @@ EXTRA = [TEAL, ROSE, OLIVE, CYAN, PURPLE2, DKGREEN, INDIGO, WINE, YELLOW_DARK, S
          VERMILLION, BLUE]
 
 
+_FIXED = {k.casefold(): c for k, c in COLORS.items()}
+
+
+def fixed_color(key: str | None) -> str | None:
+    """The fixed colour of a known key (any letter case), or None."""
+    return _FIXED.get(key.casefold()) if key else COLORS["unknown"]
+
+
 def color(key: str | None) -> str:
     """The fixed colour of a country, organisation or group; a stable
-    fallback (same key, same colour) for any other key."""
+    fallback (same key in any case, same colour; crc32, not hash(): the same
+    across runs) for any other key."""
     if not key:
         return COLORS["unknown"]
-    c = COLORS.get(key)
+    c = fixed_color(key)
     if c:
         return c
-    return EXTRA[zlib.crc32(key.encode()) % len(EXTRA)]
+    return EXTRA[zlib.crc32(key.casefold().encode()) % len(EXTRA)]
 
 
 def colors(keys: list[str | None]) -> list[str]:
     """Colours for keys shown together: fixed ones first; the others take
     their stable fallback unless it is already used in this chart."""
-    out: list[str | None] = [COLORS.get(k) if k else COLORS["unknown"] for k in keys]
+    out: list[str | None] = [fixed_color(k) for k in keys]
     used = {c for c in out if c}
     for i, k in enumerate(keys):
         if out[i] is None:

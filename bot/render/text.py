@@ -1,8 +1,15 @@
-"""Numbers for people, and replies that fit Discord's limits."""
+"""Numbers for people, and replies that fit Discord's limits.
+
+The one set of number and date formats: text replies and chart labels
+(:mod:`bot.render.charts`) both use these, so a figure reads the same in an
+answer and on its chart. ``clip`` is the one way to cut text to a length.
+"""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
+from typing import overload
 
 from bot.reply import (
     CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_NAME_LIMIT, EMBED_FIELD_VALUE_LIMIT,
@@ -52,13 +59,44 @@ def score(v: float | None) -> str:
     return "n/a" if v is None else f"{v * 100:.1f}%"
 
 
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
 def month(d: str | None) -> str:
+    """'2025-02-10' or '2025-02' -> 'Feb 2025'; a year or anything else as it is."""
     if not d:
         return "unknown"
-    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    if len(d) >= 7:
-        return f"{names[int(d[5:7]) - 1]} {d[:4]}"
+    d = str(d)
+    if len(d) >= 7 and d[5:7].isdigit() and 1 <= int(d[5:7]) <= 12:
+        return f"{_MONTHS[int(d[5:7]) - 1]} {d[:4]}"
     return d
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(n: int) -> str:
+    """-3 -> '⁻³' (Unicode, so charts need no mathtext)."""
+    return str(n).translate(_SUPERSCRIPT)
+
+
+def sci(v: float) -> str:
+    """3.5e24 -> '3.5 × 10²⁴'."""
+    if not v:
+        return "0"
+    e = math.floor(math.log10(abs(v)))
+    return f"{v / 10 ** e:.1f} × 10{superscript(e)}"
+
+
+@overload
+def clip(text: str, limit: int) -> str: ...
+@overload
+def clip(text: None, limit: int) -> None: ...
+def clip(text: str | None, limit: int) -> str | None:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
 
 
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
@@ -71,8 +109,7 @@ def clean(text: str, limit: int = 80) -> str:
     t = _CONTROL.sub("", text)
     t = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), t)
     t = t.replace("```", "'''").replace("`", "'")
-    t = " ".join(t.split())
-    return t if len(t) <= limit else t[: limit - 1] + "…"
+    return clip(" ".join(t.split()), limit)
 
 
 _PING = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
@@ -89,12 +126,6 @@ def defang(text: str | None) -> str | None:
     return _PING.sub(lambda m: "@\u200b" + m.group(1) if m.group(1) else f"<\u200b{m.group(2)}{m.group(3)}>", t)
 
 
-def _cut(s: str | None, n: int) -> str | None:
-    if s is None:
-        return None
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
 def _embed_size(r: Reply) -> int:
     return (len(r.title or "") + len(r.description or "") + len(r.footer or "")
             + sum(len(f.name) + len(f.value) for f in r.fields))
@@ -108,11 +139,11 @@ def fit_reply(reply: Reply) -> Reply:
     out: list[Reply] = []
     for page in pages:
         page = replace(page, pages=[], text=defang(page.text) or "", description=defang(page.description),
-                       suggestions=[defang(x) for x in page.suggestions])
-        page.title = _cut(defang(page.title), EMBED_TITLE_LIMIT)
-        page.footer = _cut(defang(page.footer), EMBED_FOOTER_LIMIT)
-        page.fields = [Field(_cut(defang(f.name), EMBED_FIELD_NAME_LIMIT) or "\u200b",
-                             _cut(defang(f.value), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
+                       suggestions=[defang(x) or "" for x in page.suggestions])
+        page.title = clip(defang(page.title), EMBED_TITLE_LIMIT)
+        page.footer = clip(defang(page.footer), EMBED_FOOTER_LIMIT)
+        page.fields = [Field(clip(defang(f.name), EMBED_FIELD_NAME_LIMIT) or "\u200b",
+                             clip(defang(f.value), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline) for f in page.fields]
         # content over the limit: split at line breaks into more pages
         chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]
         desc_chunks = _split(page.description, EMBED_DESCRIPTION_LIMIT) if page.description else [None]

@@ -130,6 +130,7 @@ class Change:
             [row[c] for c in cols],
         )
         rowid = cur.lastrowid
+        assert rowid is not None  # an INSERT always sets it
         pk = PRIMARY_KEYS[table]
         if pk == ("id",):
             key = {"id": rowid}
@@ -312,11 +313,11 @@ class Store:
                 merged.setdefault(table, set()).update(keys)
         return merged
 
-    def on_change(self, fn) -> None:
+    def on_change(self, fn: Callable[[], None]) -> None:
         """Call `fn()` after every committed change (cache invalidation, watches)."""
         self._listeners.append(fn)
 
-    def off_change(self, fn) -> None:
+    def off_change(self, fn: Callable[[], None]) -> None:
         """Stop calling `fn` (a bot that closes while the engine lives on)."""
         if fn in self._listeners:
             self._listeners.remove(fn)
@@ -357,7 +358,7 @@ class Store:
                 entries = ch.db.execute(
                     "SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? ORDER BY id DESC",
                     [batch]).fetchall()
-                for _id, tbl, row_key, before, after in entries:
+                for _id, tbl, row_key, before, _after in entries:
                     key = json.loads(row_key)
                     where = " AND ".join(f"[{k}] = ?" for k in key)
                     if before is None:  # was inserted -> delete

@@ -133,7 +133,7 @@ class Linker:
                 return undated[0][0]
             if seen_on and not undated:
                 out_by_then = sorted((c for c in cands if c[1].month and c[1].month <= seen_on[:7]),
-                                     key=lambda c: c[1].month)
+                                     key=lambda c: c[1].month or "")
                 if out_by_then:
                     return out_by_then[-1][0]
             return None

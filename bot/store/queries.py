@@ -70,7 +70,8 @@ def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | N
     score each), filtered by measurement date, country (or "Europe"),
     organisation, access ("open" or "closed") and size (``("<=", 1e10)``:
     models of known size within the bound)."""
-    conds, params = ["s.benchmark = ?", "m.hidden = 0"], [benchmark]
+    conds: list[str] = ["s.benchmark = ?", "m.hidden = 0"]
+    params: list[Any] = [benchmark]
     if until:
         conds.append("(s.date IS NULL OR s.date <= ?)")
         params.append(until)

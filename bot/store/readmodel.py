@@ -43,7 +43,7 @@ class Rating:
     @property
     def open(self) -> bool:
         """Open weights, as the AI Index counts it: anything Arena does not list as Proprietary."""
-        return bool(self.licence) and self.licence.lower() != "proprietary"
+        return bool(self.licence and self.licence.lower() != "proprietary")
 
 
 Pred = Callable[[Rating], bool]
@@ -65,7 +65,7 @@ class ReadModel:
         """Arena boards by snapshot date, best first (ties by rank, then name:
         :func:`board_order`): all of them, those of `dates`, or only the rows of
         `model_ids`."""
-        where, params = "", []
+        where, params = "", []  # type: tuple[str, list[Any]]
         if dates is not None:
             dates = sorted(set(dates))
             where = f" AND r.snapshot_date IN ({', '.join('?' for _ in dates)})"
@@ -356,7 +356,7 @@ def changes_days(changes: dict[str, set[tuple]]) -> set[str]:
     return {key[day_at] for key in changes.get("arena_ratings", ())}
 
 
-def _firsts(board) -> tuple[dict[int, Rating], dict[tuple, Rating]]:
+def _firsts(board: Iterable[Rating]) -> tuple[dict[int, Rating], dict[tuple, Rating]]:
     """A board's first (best) row of each model and of each side."""
     models: dict[int, Rating] = {}
     sides: dict[tuple, Rating] = {}
@@ -367,7 +367,8 @@ def _firsts(board) -> tuple[dict[int, Rating], dict[tuple, Rating]]:
     return models, sides
 
 
-def _set_at(lists: dict, dates: dict, key, day: str, value: Rating | None) -> None:
+def _set_at(lists: dict[Any, list[Rating]], dates: dict[Any, list[str]], key: Any, day: str,
+            value: Rating | None) -> None:
     """Put `value` as `key`'s entry for `day` in a date-ordered list (None: no
     entry), copying the list rather than changing the one readers hold."""
     rows, ds = list(lists.get(key, ())), list(dates.get(key, ()))

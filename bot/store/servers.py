@@ -165,6 +165,7 @@ class ServerStore:
                 sets = ", ".join(f"[{k}] = ?" for k in changed)
                 conn.execute(f"UPDATE guild_settings SET {sets} WHERE guild_id = ?", [*changed.values(), gid])
                 after = self._row(conn, "SELECT * FROM guild_settings WHERE guild_id = ?", [gid])
+                assert after is not None  # the row this transaction just updated
                 self._audit(conn, gid, actor, action, "guild_settings", {"guild_id": gid},
                             {k: before[k] for k in SETTING_COLUMNS}, {k: after[k] for k in SETTING_COLUMNS})
         return self.get(gid), bool(changed)

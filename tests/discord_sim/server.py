@@ -52,6 +52,16 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 log = logging.getLogger("discord_sim")
 
+# fire-and-forget tasks (closing or writing to a socket) are held here until they finish:
+# the event loop keeps only weak references, so an unheld task may vanish mid-way
+_BACKGROUND: set[asyncio.Future[Any]] = set()
+
+
+def _spawn(aw: Any) -> None:
+    fut = asyncio.ensure_future(aw)
+    _BACKGROUND.add(fut)
+    fut.add_done_callback(_BACKGROUND.discard)
+
 API_PREFIX = "/api/v10"
 
 # Gateway opcodes
@@ -485,7 +495,7 @@ class DiscordSimulator:
                 if transport is not None:
                     transport.abort()
             else:
-                asyncio.ensure_future(ws.close(code=code, message=b"simulated drop"))
+                _spawn(ws.close(code=code, message=b"simulated drop"))
         return n
 
     async def send_reconnect(self, shard_id: int | None = None) -> None:
@@ -614,7 +624,7 @@ class DiscordSimulator:
             async with cond:
                 cond.notify_all()
 
-        asyncio.ensure_future(_n())
+        _spawn(_n())
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, event: str, data: dict[str, Any], *, guild_id: int | None) -> int:
@@ -635,7 +645,7 @@ class DiscordSimulator:
             payload = {"op": OP_DISPATCH, "s": sess.seq, "t": event, "d": payload_d}
             sess.buffer.append(payload)
             if sess.conn is not None:
-                asyncio.ensure_future(sess.conn.send(payload))
+                _spawn(sess.conn.send(payload))
             delivered += 1
         return delivered
 
@@ -780,7 +790,7 @@ class DiscordSimulator:
         payload = {"op": OP_DISPATCH, "s": sess.seq, "t": event, "d": data}
         sess.buffer.append(payload)
         if sess.conn is not None:
-            asyncio.ensure_future(sess.conn.send(payload))
+            _spawn(sess.conn.send(payload))
 
     async def _resume(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
         self.resumes.append({**d, "token": "<redacted>"})
@@ -794,7 +804,7 @@ class DiscordSimulator:
         if sess.conn is not None and sess.conn is not conn:  # an old socket still attached
             old = sess.conn
             sess.ws = sess.conn = None
-            asyncio.ensure_future(old.ws.close(code=4000))
+            _spawn(old.ws.close(code=4000))
         seq = d.get("seq") or 0
         missed = [p for p in sess.buffer if p["s"] > seq]
         conn.session = sess
@@ -1280,7 +1290,7 @@ class DiscordSimulator:
         else:
             raise _ApiError(400, 50035, f"Invalid interaction callback type {ctype!r}")
         inter.callbacks.append(body)
-        if not request.query.get("with_response") in ("1", "true", "True"):
+        if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
         out: dict[str, Any] = {
             "interaction": {

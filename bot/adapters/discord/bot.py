@@ -17,13 +17,14 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord.callers import make_caller
-from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
 from bot.adapters.discord.views import EXPIRED_BUTTON_GRACE, OUR_BUTTON_PREFIXES, ReplyView
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
+from bot.render.text import clip
 from bot.reply import Reply
 
 log = logging.getLogger("racebot.discord")

@@ -2,31 +2,21 @@
 from __future__ import annotations
 
 import io
-import zlib
 from typing import Any
 
 import discord
 
+from bot.render.palette import color
+from bot.render.text import clip
 from bot.reply import Reply
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
 # ---------------------------------------------------------------------------- colours
-# A fixed palette: known countries and organisations get their own colour, the
-# rest a stable pick from PALETTE (crc32, not hash(): the same across runs).
-KNOWN_COLOURS: dict[str, int] = {
-    "us": 0x3C6E9F, "usa": 0x3C6E9F, "united states": 0x3C6E9F,
-    "cn": 0xC8102E, "china": 0xC8102E,
-    "uk": 0x6A1B9A, "united kingdom": 0x6A1B9A, "gb": 0x6A1B9A,
-    "fr": 0x1E88E5, "france": 0x1E88E5,
-    "eu": 0x003399,
-    "openai": 0x10A37F, "anthropic": 0xD97757, "google": 0x4285F4, "google deepmind": 0x4285F4,
-    "deepmind": 0x4285F4, "meta": 0x0866FF, "deepseek": 0x4D6BFE, "mistral": 0xFA520F,
-    "mistral ai": 0xFA520F, "xai": 0x111111, "alibaba": 0xFF6A00, "qwen": 0xFF6A00,
-    "microsoft": 0x00A4EF, "nvidia": 0x76B900, "amazon": 0xFF9900,
-}
-PALETTE = [0x5865F2, 0x57F287, 0xFEE75C, 0xEB459E, 0xED4245, 0x3BA55C, 0xFAA61A, 0x9B59B6, 0x1ABC9C, 0xE67E22]
+# A reply about a country, organisation or group takes its colour from the one
+# palette (bot.render.palette), so it is the same colour as on the charts; any
+# other reply is coloured by its status.
 STATUS_COLOURS = {
     "ok": 0x5865F2, "not_found": 0xFAA61A, "usage": 0xFAA61A, "unknown_command": 0xFAA61A,
     "refused": 0xED4245, "error": 0xED4245, "confirm": 0xFEE75C,
@@ -34,23 +24,13 @@ STATUS_COLOURS = {
 
 
 def colour_for(key: str | None, status: str = "ok") -> discord.Colour:
-    if key:
-        k = key.strip().lower()
-        if k in KNOWN_COLOURS:
-            return discord.Colour(KNOWN_COLOURS[k])
-        return discord.Colour(PALETTE[zlib.crc32(k.encode()) % len(PALETTE)])
-    return discord.Colour(STATUS_COLOURS.get(status, PALETTE[0]))
-
-
+    """The embed colour: the palette's colour of `key`, else the status colour."""
+    if key and key.strip():
+        return discord.Colour(int(color(key.strip()).lstrip("#"), 16))
+    return discord.Colour(STATUS_COLOURS.get(status, STATUS_COLOURS["ok"]))
 
 
 # ---------------------------------------------------------------------------- reply -> discord
-def clip(text: str | None, limit: int) -> str | None:
-    if text is None:
-        return None
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def render(reply: "Reply", *, page: int | None = None, pages: int | None = None) -> dict[str, Any]:
     """``Reply`` -> keyword arguments for ``send``/``edit``: content, embeds, files."""
     files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.files[:10]]

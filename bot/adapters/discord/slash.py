@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.embeds import clip
 from bot.adapters.discord.host import Host
+from bot.render.text import clip
 
 AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command"}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s

@@ -8,8 +8,9 @@ from typing import Any, Awaitable, Callable
 import discord
 
 from bot.adapters.discord.callers import make_caller
-from bot.adapters.discord.embeds import NO_MENTIONS, clip, render
+from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.host import Host
+from bot.render.text import clip
 from bot.reply import Reply
 
 log = logging.getLogger("racebot.discord")

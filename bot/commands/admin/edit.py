@@ -124,7 +124,7 @@ def score_(ctx: Context, args: Args) -> Reply:
     mid, bench_text = split_model_and_rest(ctx, " ".join(ws[:-1]))
     bench = next((b for b in ctx.read.benchmarks if fold(b) == fold(bench_text)), None)
     if bench is None:
-        
+
         bench = ctx.benchmark(bench_text) or clean(unquote(bench_text), 80)
     name = model_name(ctx, mid)
     date = when.start if when else datetime.now(timezone.utc).date().isoformat()

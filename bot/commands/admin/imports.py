@@ -26,7 +26,6 @@ from bot.store.importers import (
 from bot.store.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
-DEFAULT_EPOCH_URL = "https://epoch.ai/data/notable_ai_models.csv"
 
 
 def _dry_run_reply(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str) -> Reply:
@@ -102,8 +101,8 @@ def import_(ctx: Context, args: Args) -> Reply:
 def sync(ctx: Context, args: Args) -> Reply:
     if fold(args.raw) != "epoch":
         raise Usage("Only `sync epoch` is supported.")
-    url = getattr(ctx.settings, "epoch_csv_url", None) or DEFAULT_EPOCH_URL
-    timeout = float(getattr(ctx.settings, "sync_timeout", 20) or 20)
+    url = ctx.settings.epoch_csv_url
+    timeout = ctx.settings.sync_timeout
     try:
         data = download(url, timeout=timeout, limit=MAX_UPLOAD)
     except DownloadError as exc:
@@ -111,8 +110,9 @@ def sync(ctx: Context, args: Args) -> Reply:
     store = ctx.store
     name = Path(url.split("?")[0]).name or "notable_ai_models.csv"
     epoch = IMPORTERS["epoch"]
+    who = actor(ctx)
     return _dry_run_reply(ctx, "epoch",
-                          lambda dry_run, actor=actor(ctx): epoch.run(store, data, name=name, dry_run=dry_run, actor=actor),
+                          lambda dry_run: epoch.run(store, data, name=name, dry_run=dry_run, actor=who),
                           f"epoch (synced from {url})")
 
 

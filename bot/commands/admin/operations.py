@@ -35,7 +35,7 @@ def export_(ctx: Context, args: Args) -> Reply:
 @command("backup", summary="A consistent copy of the database (SQLite's backup API).", usage="backup",
          example="backup", admin=True)
 def backup(ctx: Context, args: Args) -> Reply:
-    folder = Path(getattr(ctx.settings, "backup_dir", None) or Path(ctx.store.path).resolve().parent / "backups")
+    folder = ctx.settings.backup_dir or Path(ctx.store.path).resolve().parent / "backups"
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     dest = ctx.store.backup(folder / f"racebot-{stamp}.db")
     size = dest.stat().st_size

@@ -10,7 +10,7 @@ import matplotlib.ticker as mticker
 
 from bot.render.charts.labels import place_labels, point_boxes, pow10, short
 from bot.render.charts.style import H
-from bot.render.palette import COLORS, EXTRA, GREY
+from bot.render.palette import EXTRA, GREY, fixed_color
 
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -163,8 +163,8 @@ def model_colors(names: list[str], orgs: list[str | None]) -> list[str]:
     already has it; then the next free extra colour."""
     used: set[str] = set()
     out = []
-    for n, o in zip(names, orgs):
-        c = COLORS.get(o or "")
+    for _name, o in zip(names, orgs):
+        c = fixed_color(o) if o else None
         if not c or c in used:
             c = next((x for x in EXTRA if x not in used), GREY)
         used.add(c)

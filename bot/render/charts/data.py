@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from bot.render.charts.registry import ChartError, chart_kind
 
@@ -40,6 +41,24 @@ def period_date(period: str | None) -> str | None:
     return None
 
 
+class Reference(TypedDict):
+    """An AI Index figure placed on a chart's time axis."""
+    date: str                           # a day standing for the figure's period (``period_date``)
+    value: float
+    period: str | None                  # as the AI Index words it: "2024-01", "early 2025"
+
+
+def references(rows: Any) -> list[tuple[Reference, dict[str, Any]]]:
+    """The AI Index figures among `rows` (a reply's ``reference`` list) that
+    can stand on a time axis: each as a :class:`Reference`, with its row."""
+    out: list[tuple[Reference, dict[str, Any]]] = []
+    for r in as_rows(rows):
+        day = period_date(r.get("period"))
+        if day is not None and r.get("value") is not None:
+            out.append(({"date": day, "value": r["value"], "period": r.get("period")}, r))
+    return out
+
+
 def as_rows(x: Any) -> list:
     """`x` as a list (an absent or malformed field is empty)."""
     return list(x) if isinstance(x, (list, tuple)) else []
@@ -51,7 +70,7 @@ def per_year(dates: list) -> dict[str, int]:
     return dict(sorted(c.items()))
 
 
-def chart_series(kind: str, data: dict) -> dict:
+def chart_series(kind: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
     """The exact series chart `kind` plots, from `data` (a reply's data)."""
     fn = chart_kind(kind).series
     if not isinstance(data, dict):

@@ -6,6 +6,9 @@ fallback thread): never by ``bot.engine``. Uses ``Figure`` +
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from matplotlib.figure import Figure
 
 from bot.render.charts.data import chart_series
@@ -14,7 +17,7 @@ from bot.render.charts.registry import all_kinds, chart_kind
 from bot.render.charts.style import figure_png, new_figure
 
 
-def build_figure(kind: str, data: dict, title: str | None, subtitle: str | None) -> Figure:
+def build_figure(kind: str, data: Mapping[str, Any], title: str | None, subtitle: str | None) -> Figure:
     """The chart as a matplotlib Figure (tests inspect its artists)."""
     drawer = chart_kind(kind).draw
     series = chart_series(kind, data)
@@ -24,7 +27,7 @@ def build_figure(kind: str, data: dict, title: str | None, subtitle: str | None)
     return fig
 
 
-def draw_png(kind: str, data: dict, title: str | None, subtitle: str | None) -> bytes:
+def draw_png(kind: str, data: Mapping[str, Any], title: str | None, subtitle: str | None) -> bytes:
     return figure_png(build_figure(kind, data, title, subtitle))
 
 

@@ -1,54 +1,21 @@
-"""Text on charts: number and date formats, the title and note lines, and
-label placement that keeps labels off each other and off the data.
+"""Text on charts: the title and note lines, and label placement that keeps
+labels off each other and off the data. Numbers and dates are formatted by
+:mod:`bot.render.text`, the same as in text replies.
 """
 from __future__ import annotations
 
 import math
 import textwrap
-from datetime import date
 
 from matplotlib.figure import Figure
 
 from bot.render.charts.style import FG, MUTED, PX_PER_PT, H, W, figure_renderer
-
-
-def month_label(d: str) -> str:
-    try:
-        return date.fromisoformat(str(d)[:10]).strftime("%b %Y")
-    except ValueError:
-        return str(d)
-
-
-def elo(v) -> str:
-    return f"{v:,.0f}"
+from bot.render.text import clip, superscript
 
 
 def short(s: str | None, n: int) -> str:
-    s = s or "?"
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
-
-
-def params_label(v: float) -> str:
-    if v >= 1e12:
-        x, u = v / 1e12, "T"
-    elif v >= 1e9:
-        x, u = v / 1e9, "B"
-    elif v >= 1e6:
-        x, u = v / 1e6, "M"
-    else:
-        x, u = v / 1e3, "K"
-    return (f"{x:.0f}" if x >= 10 or x == int(x) else f"{x:.1f}") + u
-
-
-_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sci(v: float) -> str:
-    """3.5e24 -> '3.5 × 10²⁴'."""
-    if not v:
-        return "0"
-    e = math.floor(math.log10(abs(v)))
-    return f"{v / 10 ** e:.1f} × 10{str(e).translate(_SUP)}"
+    """A label of at most `n` characters ('?' for a missing name)."""
+    return clip(s or "?", n)
 
 
 def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
@@ -78,7 +45,7 @@ def pow10(v, pos=None) -> str:
     e = round(math.log10(v))
     if abs(v - 10 ** e) > 1e-9 * v:
         return ""
-    return "10" + str(e).translate(_SUP)
+    return "10" + superscript(e)
 
 
 def text_w(text: str, fontsize: float) -> float:
@@ -94,10 +61,10 @@ def text_h(text: str, fontsize: float) -> float:
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
     title = short((title or "").strip(), 110)
-    size = 19
+    size: float = 19
     t = fig.text(0.022, 0.972, title, fontsize=size, fontweight="bold", va="top", ha="left", color=FG)
     fit_text(t, W - 40, min_size=14)
-    size = t.get_fontsize()
+    size = float(t.get_fontsize())
     y = 0.972 - (size * PX_PER_PT * 1.25) / H
     if subtitle:
         sub = subtitle.strip().replace(" · as of ", " ·\u00a0as\u00a0of\u00a0")

@@ -102,13 +102,8 @@ class ChartService:
     def __init__(self, engine, *, workers: int | None = None, cache_size: int = 256,
                  processes: bool | None = None, timeout: float = 60.0):
         self.engine = engine
-        settings = getattr(engine, "settings", None)
-        env_workers = os.environ.get("RACEBOT_CHART_WORKERS")
-        self.workers = max(1, int(workers or getattr(settings, "chart_workers", 0) or env_workers or 0)
-                           or default_workers())
-        if processes is None:
-            processes = os.environ.get("RACEBOT_CHART_PROCESSES", "1") not in ("0", "false", "no")
-        self.use_processes = processes
+        self.workers = max(1, workers or default_workers())
+        self.use_processes = True if processes is None else processes
         self.cache_size = cache_size
         self.timeout = timeout
         self.stats: Counter = Counter()
@@ -213,7 +208,7 @@ class ChartService:
                 self._inflight.pop(key, None)
             if exc is not None:
                 self.stats["errors"] += 1
-            else:
+            elif png is not None:
                 self._store(key, png, gen)
             if out.done():  # cancelled by a caller that stopped waiting (e.g. the bot closing)
                 return

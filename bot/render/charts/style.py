@@ -69,6 +69,7 @@ def figure_png(fig: Figure) -> bytes:
     from PIL import Image
 
     canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # new_figure() attached it
     canvas.draw()
     w, h = canvas.get_width_height()
     im = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")

@@ -34,7 +34,7 @@ SOURCE_ARENA = "lmarena"
 SOURCE_AI_INDEX = "ai-index-2025"
 SOURCE_MODERATOR = "moderators"
 
-SOURCES = {
+SOURCES: dict[str, dict[str, str | None]] = {
     SOURCE_EPOCH_NOTABLE: dict(
         title='Epoch AI, "Data on Notable AI Models"', url="https://epoch.ai/data/notable-ai-models",
         licence="CC BY 4.0 (credit: Epoch AI)"),
@@ -111,9 +111,11 @@ class Table:
         seen[key] = row
 
 
-def read_table(source: str | Path | bytes, *, name: str | None = None,
+def read_table(source: str | Path | bytes | None, *, name: str | None = None,
                required: Iterable[str] = (), one_of: Iterable[Iterable[str]] = ()) -> Table:
     """Read a CSV file (path or bytes) and check it is text with the columns we need."""
+    if source is None:
+        raise ImportFailed(name or "the file", None, "no file was given")
     if isinstance(source, (str, Path)):
         name = name or Path(source).name
         try:
@@ -167,7 +169,7 @@ def cell_number(table: Table, rn: int, line: int, col: str, raw: str | None, *, 
     try:
         v = parse_number(raw, units=units)
     except ValueError:
-        raise table.fail(rn, f"column {col!r}: {raw.strip()[:40]!r} is not a number", line) from None
+        raise table.fail(rn, f"column {col!r}: {(raw or '').strip()[:40]!r} is not a number", line) from None
     if v is not None and positive and v < 0:
         raise table.fail(rn, f"column {col!r}: {v} is negative", line)
     return v
@@ -223,11 +225,12 @@ class OrgIndex:
         spelling = spelling.strip()
         org = self.find(spelling) or (self.find(canonical) if canonical else None)
         if org is None:
-            row = {"name": canonical or spelling, "country": country, "sector": sector, "source_id": source_id}
+            name = canonical or spelling
+            row = {"name": name, "country": country, "sector": sector, "source_id": source_id}
             oid = self.ch.insert("organizations", row)
-            org = {"id": oid, "name": row["name"], "country": country, "sector": sector}
+            org = {"id": oid, "name": name, "country": country, "sector": sector}
             self.rows[oid] = org
-            self.by_name.setdefault(fold(row["name"]), oid)
+            self.by_name.setdefault(fold(name), oid)
         elif fill and ((country and not org["country"]) or (sector and not org["sector"])):
             upd = {"id": org["id"]}
             if country and not org["country"]:

@@ -132,7 +132,7 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
             "date": cell_date(vers_t, rn, line, "Version release date", r["Version release date"]),
             "developer": (r.get("Hugging Face developer id") or "").strip() or None,
         }
-    scores = []
+    scores: list[dict[str, Any]] = []
     seen_runs: dict[tuple, int] = {}
     for rn, line, r in runs_t.rows:
         vid = r["model"].strip()
@@ -159,7 +159,7 @@ def import_epoch_hub(store: Store, source: str | Path, *, actor: str = "system",
         ensure_sources(ch, SOURCE_EPOCH_HUB, as_of={SOURCE_EPOCH_HUB: hub_as_of} if hub_as_of else None)
         orgs = OrgIndex(ch)
         if orgs_t is not None:
-            for rn, line, r in orgs_t.rows:
+            for _rn, _line, r in orgs_t.rows:
                 oname = " ".join(r["Organization"].split())
                 if not oname:
                     continue

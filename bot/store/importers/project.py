@@ -108,12 +108,13 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
     seen: dict[tuple, int] = {}
     for i, (rn, line, r) in enumerate(rows):
         if kind == "sources":
-            key = (r["id"],)
+            key: tuple[str, ...] = (r["id"],)
             if not r["id"] or not r["title"]:
                 raise table.fail(rn, "id and title must not be empty", line)
             outcome = ch.upsert("sources", r)
             sources.add(r["id"])
         elif kind == "organizations":
+            assert orgs is not None
             key = (r["name"],)
             if not r["name"]:
                 raise table.fail(rn, "the name cell is empty", line)
@@ -132,6 +133,7 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
                     ch.upsert("org_aliases", {"alias": a, "org_id": org["id"], "spelling": sp})
                     orgs.by_alias[a] = org["id"]
         elif kind == "models":
+            assert orgs is not None
             key = (r["name"],)
             if not r["name"]:
                 raise table.fail(rn, "the name cell is empty", line)

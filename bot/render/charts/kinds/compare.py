@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
@@ -11,13 +13,44 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import bars, date_axis, dnum, hold, log_axis, model_colors, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, end_labels, note, params_label, sci, short, wrap_label
+from bot.render.charts.labels import end_labels, note, short, wrap_label
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import MUTED
+from bot.render.text import big, elo, sci
 
 
-def series(d: dict) -> dict:
+class ModelData(TypedDict, total=False):
+    name: str
+    organization: str | None
+    country: str | None
+    arena: dict[str, Any] | None        # {"score": Elo, ...} of its latest Arena entry, or None
+    scores: dict[str, float | None]     # benchmark -> score as a fraction 0..1
+    parameters: float | None
+    training_compute: float | None      # FLOP
+
+
+class Data(TypedDict, total=False):
+    """What ``compare`` reads from ``Reply.data``."""
+    models: list[ModelData]             # two to six models, in the order asked
+    benchmarks: list[str]               # the benchmarks they share
+    history: dict[str, list[list[Any]]]  # model name -> [[date, Arena Elo], ...]
+
+
+class Series(TypedDict):
+    """What the ``compare`` chart draws (one entry per model in each list)."""
+    models: list[str]
+    organizations: list[str | None]
+    countries: list[str | None]
+    benchmarks: list[str]
+    scores: dict[str, list[float | None]]   # benchmark -> percent (0..100) per model
+    arena: list[float | None]               # latest Arena Elo per model
+    parameters: list[float | None]
+    training_compute: list[float | None]
+    history: dict[str, list[list[Any]]]     # model name -> [[date, Elo], ...]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     models = as_rows(d.get("models"))
     names = [m["name"] for m in models]
@@ -33,7 +66,7 @@ def series(d: dict) -> dict:
             "history": {n: [[p[0], p[1]] for p in as_rows(hist.get(n))] for n in names}}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     names = s["models"]
     if not names:
         raise ChartError("compare: no models")
@@ -128,14 +161,15 @@ def draw(fig: Figure, s: dict, top: float) -> None:
         note(fig, "  ".join(msgs))
 
 
-def _compare_sizes(fig: Figure, s: dict, cols: list[str], top2: float) -> None:
+def _compare_sizes(fig: Figure, s: Series, cols: list[str], top2: float) -> None:
     """Models with neither benchmarks nor Arena: compare size and compute."""
     names = s["models"]
-    for i, (key, title, fmt) in enumerate((("parameters", "Parameters", params_label),
-                                           ("training_compute", "Training compute (FLOP)", sci))):
+    panels: tuple[tuple[str, list[float | None], str, Callable[[float], str]], ...] = (
+        ("parameters", s["parameters"], "Parameters", big),
+        ("training_compute", s["training_compute"], "Training compute (FLOP)", sci))
+    for i, (key, vals, title, fmt) in enumerate(panels):
         ax = fig.add_axes([0.07 + i * 0.49, 0.15, 0.40, top2 - 0.15])
         style(ax)
-        vals = s.get(key) or []
         have = [(j, v) for j, v in enumerate(vals) if v]
         ax.set_title(title, fontsize=13, loc="left", fontweight="bold")
         ax.set_xticks(range(len(names)))
@@ -152,8 +186,8 @@ def _compare_sizes(fig: Figure, s: dict, cols: list[str], top2: float) -> None:
         ax.set_ylim(lo / 20, hi * 12)
         for j, v in have:
             ax.text(j, v * 1.3, fmt(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
-        for j, v in enumerate(vals):
-            if not v:
+        for j, value in enumerate(vals):
+            if not value:
                 ax.text(j, lo / 10, "n/d", ha="center", va="bottom", fontsize=10, color=MUTED)
     note(fig, "None of these models has benchmark scores or an Arena rating; sizes and compute as Epoch AI reports them.")
 

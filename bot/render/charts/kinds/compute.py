@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, TypedDict
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -16,14 +17,39 @@ from bot.render.charts.style import FG, MUTED
 from bot.render.palette import color
 
 
-def series(d: dict) -> dict:
+class Fit(TypedDict, total=False):
+    slope_log10_per_year: float
+    intercept: float
+    doubling_months: float | None
+    n: int                              # models in the fit
+
+
+class Data(TypedDict, total=False):
+    """What ``compute`` reads from ``Reply.data``."""
+    label: str                          # "all notable models", a country or an organisation
+    points: list[list[Any]]             # [name, release date, training FLOP, country, organisation]
+    fit: Fit | None                     # least-squares fit over every point
+    fit_since_2020: Fit | None
+    reference_months: float | None      # the AI Index's doubling time, when shown
+
+
+class Series(TypedDict):
+    """What the ``compute`` chart draws."""
+    label: str | None
+    points: list[list[Any]]             # [name, release date, training FLOP, country, organisation]
+    fit: Fit | None
+    fit_since_2020: Fit | None
+    reference_months: float | None
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     return {"label": d.get("label"), "points": [list(p[:5]) for p in as_rows(d.get("points"))],
             "fit": d.get("fit"), "fit_since_2020": d.get("fit_since_2020"),
             "reference_months": d.get("reference_months")}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     pts = [p for p in s["points"] if p[2] and p[1]]
     if len(pts) < 2:
         raise ChartError("compute: too few points")
@@ -43,11 +69,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     handles = [Line2D([], [], marker="o", ls="", ms=8, color=color(c) if c != "other" else "#B5B5B5",
                       label=f"{c} ({len(groups[c])})") for c in order]
     trends = []
-    for key, ls, since in (("fit", "-", None), ("fit_since_2020", "--", 2020.0)):
-        f = s.get(key)
+    first = s["fit"]
+    for key, f, ls, since in (("fit", first, "-", None), ("fit_since_2020", s["fit_since_2020"], "--", 2020.0)):
         if not f or not f.get("slope_log10_per_year"):
             continue
-        if since and s.get("fit") and f.get("n") == s["fit"].get("n"):
+        if since and first and f.get("n") == first.get("n"):
             continue  # every model is from 2020 on: the same fit twice
         y0 = max(lo, year_to_num(since)) if since else lo
         xa = [y0, hi]

@@ -1,6 +1,8 @@
 """The 'count' chart."""
 from __future__ import annotations
 
+from typing import TypedDict
+
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -13,7 +15,31 @@ from bot.render.charts.style import FG, W
 from bot.render.palette import LIGHT_GREY, colors
 
 
-def series(d: dict) -> dict:
+class Reference(TypedDict, total=False):
+    subject: str | None                 # e.g. "United States"
+    value: float | None                 # the AI Index's count
+
+
+class Data(TypedDict, total=False):
+    """What ``count`` reads from ``Reply.data``."""
+    by: str | None                      # "country", "organisation", "sector" or None (all)
+    year: str | None                    # the year asked about, if any
+    years: list[str | int]
+    groups: dict[str, list[int]]        # group -> models per year (aligned with years)
+    reference: list[Reference]
+
+
+class Series(TypedDict):
+    """What the ``count`` chart draws: stacked bars per year."""
+    by: str | None
+    year: str | None
+    years: list[str]
+    groups: dict[str, list[int]]
+    totals: list[int]                   # per year, over all groups
+    reference: list[Reference]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     years = [str(y) for y in as_rows(d.get("years"))]
     groups = {g: list(v) for g, v in (d.get("groups") or {}).items()}
@@ -22,7 +48,7 @@ def series(d: dict) -> dict:
             "reference": [{"subject": r.get("subject"), "value": r.get("value")} for r in as_rows(d.get("reference"))]}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     years, groups = s["years"], s["groups"]
     if not years or not groups:
         raise ChartError("count: no data")
@@ -55,7 +81,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     ax.set_ylabel("Notable AI models (Epoch AI)")
     ax.set_xlabel("Year of release")
     ax.legend(handles=handles[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11,
-              title=s.get("by", "group").replace("organization", "organisation").capitalize(),
+              title=(s["by"] or "group").replace("organization", "organisation").capitalize(),
               title_fontsize=11.5, frameon=False)
     refs = s.get("reference") or []
     if refs:

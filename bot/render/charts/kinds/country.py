@@ -1,6 +1,9 @@
 """The 'country' chart."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
@@ -13,7 +16,23 @@ from bot.render.charts.samples import ser
 from bot.render.palette import color
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``country`` reads from ``Reply.data``."""
+    name: str
+    per_year: dict[str, int]            # year -> notable models
+    top_orgs: list[Sequence[Any]]       # (organisation, models)
+    history: list[list[Any]]            # [date, best Arena Elo, Arena name]
+
+
+class Series(TypedDict):
+    """What the ``country`` chart draws."""
+    name: str | None
+    per_year: dict[str, int]            # sorted by year
+    top_orgs: list[list[Any]]           # [organisation, models]
+    history: list[list[Any]]            # [date, Elo, Arena name or None]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     per = {str(k): v for k, v in (d.get("per_year") or {}).items() if str(k)[:4].isdigit()}
     return {"name": d.get("name"), "per_year": dict(sorted(per.items())),
@@ -21,7 +40,7 @@ def series(d: dict) -> dict:
             "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))]}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     hist, per = s["history"], s["per_year"]
     if not hist and not per:
         raise ChartError("country: no data")

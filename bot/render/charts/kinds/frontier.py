@@ -1,29 +1,68 @@
 """The 'frontier' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
-from bot.render.charts.data import as_rows, period_date
+from bot.render.charts.data import Reference as IndexReference
+from bot.render.charts.data import as_rows, references
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import artist_box, elo, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import FRONT
 from bot.render.charts.style import FG
+from bot.render.text import elo
 
 
-def series(d: dict) -> dict:
+class Point(TypedDict, total=False):
+    date: str
+    top1: float                         # Elo of rank 1
+    top2: float
+    topn: float                         # Elo of rank n
+    spread_pct: float                   # rank 1 over rank n, percent
+    top2_pct: float                     # rank 1 over rank 2, percent
+    top1_model: str | None
+    topn_model: str | None
+
+
+class Reference(IndexReference):
+    which: str                          # the spread it measures: "top2" or "topn"
+
+
+class Data(TypedDict, total=False):
+    """What ``frontier`` reads from ``Reply.data``."""
+    n: int
+    series: list[Point]
+    reference: list[dict[str, Any]]     # AI Index figures: {period, value, metric}
+    tightest: Any
+    widest: Any
+
+
+class Series(TypedDict):
+    """What the ``frontier`` chart draws (lists aligned with ``dates``)."""
+    n: int | None
+    dates: list[str]
+    top1: list[float]
+    top2: list[float]
+    topn: list[float]
+    spread_pct: list[float]
+    top2_pct: list[float]
+    top1_model: list[str | None]
+    topn_model: list[str | None]
+    reference: list[Reference]
+    tightest: Any
+    widest: Any
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     s = as_rows(d.get("series"))
-    refs = []
-    for r in as_rows(d.get("reference")):
-        day = period_date(r.get("period"))
-        metric = (r.get("metric") or "").lower()
-        which = "top2" if "rank 2" in metric else "topn"
-        if day is not None and r.get("value") is not None:
-            refs.append({"date": day, "value": r["value"], "period": r.get("period"), "which": which})
+    refs: list[Reference] = [{**ref, "which": "top2" if "rank 2" in (row.get("metric") or "").lower() else "topn"}
+                             for ref, row in references(d.get("reference"))]
     return {"n": d.get("n"), "dates": [p["date"] for p in s], "top1": [p["top1"] for p in s],
             "top2": [p["top2"] for p in s], "topn": [p["topn"] for p in s],
             "spread_pct": [p["spread_pct"] for p in s], "top2_pct": [p["top2_pct"] for p in s],
@@ -31,13 +70,13 @@ def series(d: dict) -> dict:
             "reference": refs, "tightest": d.get("tightest"), "widest": d.get("widest")}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     if not s["dates"]:
         raise ChartError("frontier: no series")
     n = s.get("n") or 10
     xs = [dnum(d) for d in s["dates"]]
     lo, hi = min(xs), max(xs)
-    refs = [{**r, "x": dnum(r["date"])} for r in s["reference"]]
+    refs: list[dict[str, Any]] = [{**r, "x": dnum(r["date"])} for r in s["reference"]]
     refs = [r for r in refs if lo - 400 <= r["x"] <= hi + 60]
     if refs:
         lo = min(lo, min(r["x"] for r in refs))
@@ -73,8 +112,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
         c = cn if r["which"] == "topn" else c2
         ax2.plot([r["x"]], [r["value"]], marker="D", ms=8, color="white", mec=c, mew=2, zorder=6, gid="reference")
         items.append({"x": r["x"], "y": r["value"], "text": f"AI Index: {r['value']:g}%", "color": c})
-    for key, word in (("tightest", "tightest"), ("widest", "widest")):
-        p = s.get(key)
+    for p, word in ((s["tightest"], "tightest"), (s["widest"], "widest")):
         if p:
             x = dnum(p["date"])
             ax2.plot([x], [p["spread_pct"]], "o", color=cn, ms=7, zorder=6)

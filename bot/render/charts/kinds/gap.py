@@ -1,36 +1,66 @@
 """The 'gap' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, side_name, style
-from bot.render.charts.data import as_rows, period_date
+from bot.render.charts.data import Reference, as_rows, references
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import (
-    artist_box,
-    elo,
-    end_labels,
-    month_label,
-    note,
-    place_labels,
-    point_boxes,
-    right_margin,
-)
+from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import GAP_ROWS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import GREY, colors
+from bot.render.text import elo, month
 
 
-def series(d: dict) -> dict:
+class Point(TypedDict, total=False):
+    date: str
+    a: float                            # best Elo of side x
+    b: float                            # best Elo of side y
+    a_arena: str | None                 # their Arena names (or a_model/b_model)
+    b_arena: str | None
+    a_model: str | None
+    b_model: str | None
+    elo: float                          # a - b
+    pct: float                          # (a - b) / b, percent
+
+
+class Data(TypedDict, total=False):
+    """What ``gap`` reads from ``Reply.data``."""
+    x: str                              # the sides as shown ("United States", "closed", ...)
+    y: str
+    x_key: str                          # their palette keys (default: x, y)
+    y_key: str
+    series: list[Point]
+    reference: list[dict[str, Any]]     # AI Index figures: {period, value}
+    leader: str | None
+
+
+class Series(TypedDict):
+    """What the ``gap`` chart draws (lists aligned with ``dates``)."""
+    x: str | None
+    y: str | None
+    x_key: str | None
+    y_key: str | None
+    dates: list[str]
+    a: list[float]
+    b: list[float]
+    a_model: list[str | None]
+    b_model: list[str | None]
+    pct: list[float]
+    elo: list[float]
+    reference: list[Reference]
+    leader: str | None
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     s = as_rows(d.get("series"))
-    refs = []
-    for r in as_rows(d.get("reference")):
-        day = period_date(r.get("period"))
-        if day is not None and r.get("value") is not None:
-            refs.append({"date": day, "value": r["value"], "period": r.get("period")})
+    refs = [ref for ref, _row in references(d.get("reference"))]
     return {"x": d.get("x"), "y": d.get("y"), "x_key": d.get("x_key") or d.get("x"),
             "y_key": d.get("y_key") or d.get("y"),
             "dates": [p["date"] for p in s], "a": [p["a"] for p in s], "b": [p["b"] for p in s],
@@ -40,7 +70,7 @@ def series(d: dict) -> dict:
             "reference": refs, "leader": d.get("leader")}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     if not s["dates"]:
         raise ChartError("gap: no series")
     xk, yk = s["x_key"], s["y_key"]
@@ -50,7 +80,8 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     nx, ny = side_name(s["x"], xk), side_name(s["y"], yk)
     xs = [dnum(d) for d in s["dates"]]
     lo, hi = min(xs), max(xs)
-    refs_in, refs_out = [], []
+    refs_in: list[dict] = []
+    refs_out: list[dict] = []
     for r in s["reference"]:
         x = dnum(r["date"])
         (refs_in if lo - 400 <= x <= hi + 60 else refs_out).append({**r, "x": x})
@@ -97,9 +128,9 @@ def draw(fig: Figure, s: dict, top: float) -> None:
              fontsize=13, fontweight="bold", color=FG, clip_on=False)
     # AI Index reference points
     items = []
-    for r in refs_in:
-        ax2.plot([r["x"]], [r["value"]], marker="D", ms=9, color="white", mec=FG, mew=2, zorder=6, gid="reference")
-        items.append({"x": r["x"], "y": r["value"], "text": f"AI Index 2025: {r['value']:+.2f}%\n({month_label(r['date'])})",
+    for ref in refs_in:
+        ax2.plot([ref["x"]], [ref["value"]], marker="D", ms=9, color="white", mec=FG, mew=2, zorder=6, gid="reference")
+        items.append({"x": ref["x"], "y": ref["value"], "text": f"AI Index 2025: {ref['value']:+.2f}%\n({month(ref['date'])})",
                       "color": MUTED})
     obst = point_boxes(ax2, hx, hp) + [artist_box(t) for t in ax2.texts]
     place_labels(ax2, items, fontsize=10, obstacles=obst)

@@ -1,6 +1,8 @@
 """The 'model' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
@@ -8,13 +10,32 @@ from matplotlib.figure import Figure
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, params_label, sci, short
+from bot.render.charts.labels import short
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import color
+from bot.render.text import big, elo, sci
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``model`` reads from ``Reply.data``."""
+    model: dict[str, Any]               # name, organization, country, release_date, parameters,
+                                        # training_compute, access, scores {benchmark: 0..1}, arena {name}
+    history: list[list[Any]]            # [date, Arena Elo, rank]
+
+
+class Series(TypedDict):
+    """What the ``model`` chart draws."""
+    name: str | None
+    organization: str | None
+    country: str | None
+    history: list[list[Any]]            # [date, Elo, rank or None]
+    facts: dict[str, Any]               # release_date, parameters, training_compute, access
+    scores: dict[str, float]            # benchmark -> percent
+    arena_name: str | None
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     m = d.get("model") or {}
     return {"name": m.get("name"), "organization": m.get("organization"), "country": m.get("country"),
@@ -24,7 +45,7 @@ def series(d: dict) -> dict:
             "arena_name": (m.get("arena") or {}).get("name")}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     hist = s["history"]
     c = color(s.get("organization") or s.get("country"))
     box_x = 0.70
@@ -61,11 +82,11 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     f = s["facts"]
     if f.get("release_date"):
         lines.append(("Released", f["release_date"]))
-    lines.append(("Parameters", params_label(f["parameters"]) if f.get("parameters") else "not disclosed"))
+    lines.append(("Parameters", big(f["parameters"]) if f.get("parameters") else "not disclosed"))
     lines.append(("Training compute", f"{sci(f['training_compute'])} FLOP" if f.get("training_compute") else "not disclosed"))
     lines.append(("Access", f.get("access") or "unknown"))
-    for b, v in list(s["scores"].items())[:4]:
-        lines.append((short(b, 26), f"{v:.1f}%"))
+    for b, score in list(s["scores"].items())[:4]:
+        lines.append((short(b, 26), f"{score:.1f}%"))
     y = top - 0.01
     fig.patches.append(matplotlib.patches.FancyBboxPatch(
         (box_x, 0.11), 0.975 - box_x, top - 0.11, boxstyle="round,pad=0.005", transform=fig.transFigure,

@@ -1,6 +1,8 @@
 """The 'org' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
@@ -13,7 +15,23 @@ from bot.render.charts.samples import DAYS, ser
 from bot.render.palette import color
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``org`` reads from ``Reply.data``."""
+    name: str
+    country: str | None
+    models: list[list[Any]]             # [name, release date, ...]: the second item is counted per year
+    history: list[list[Any]]            # [date, best Arena Elo, Arena name]
+
+
+class Series(TypedDict):
+    """What the ``org`` chart draws."""
+    name: str | None
+    country: str | None
+    history: list[list[Any]]            # [date, Elo, Arena name or None]
+    per_year: dict[str, int]            # year -> models released
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     models = as_rows(d.get("models"))
     return {"name": d.get("name"), "country": d.get("country"),
@@ -21,7 +39,7 @@ def series(d: dict) -> dict:
             "per_year": per_year([m[1] for m in models])}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     hist, per = s["history"], s["per_year"]
     if not hist and not per:
         raise ChartError("org: no data")
@@ -49,7 +67,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
     ax2.set_title("Models released per year", fontsize=13, loc="left", fontweight="bold")
     ax2.set_ylabel("Models (all sources)")
-    note(fig, f"{s.get('name')}{' · ' + s['country'] if s.get('country') else ''}. "
+    note(fig, f"{s.get('name')}{' · ' + s['country'] if s['country'] else ''}. "
               "Left: the organisation's best-rated model in each Arena snapshot.")
 
 

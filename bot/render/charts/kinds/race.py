@@ -1,18 +1,38 @@
 """The 'race' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from matplotlib.figure import Figure
 
 from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, end_labels, note, right_margin
+from bot.render.charts.labels import end_labels, note, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import ser
 from bot.render.palette import color
+from bot.render.text import elo
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``race`` reads from ``Reply.data``."""
+    series: dict[str, list[list[Any]]]  # country -> [[date, best Elo, Arena name], ...]
+    countries: list[str]                # drawing order
+    leader: str | None
+    leaders: list[list[Any]]            # [date, country, Arena name]: each change of the lead
+    as_of: str | None
+
+
+class Series(TypedDict):
+    """What the ``race`` chart draws."""
+    lines: dict[str, list[list[Any]]]   # country -> [[date, Elo, Arena name or None], ...]
+    leader: str | None
+    leaders: list[list[Any]]
+    as_of: str | None
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     series = d.get("series") or {}
     order = [c for c in (d.get("countries") or list(series)) if c in series]
@@ -21,7 +41,7 @@ def series(d: dict) -> dict:
             "as_of": d.get("as_of")}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     lines = s["lines"]
     if not any(lines.values()):
         raise ChartError("race: no series")

@@ -1,6 +1,8 @@
 """The 'small' chart."""
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -8,23 +10,35 @@ from matplotlib.lines import Line2D
 from bot.render.charts.axes import LEGEND_ROW, group_top, legend_above, log_axis, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import (
-    artist_box,
-    elo,
-    month_label,
-    note,
-    params_label,
-    place_labels,
-    segment_boxes,
-    short,
-)
+from bot.render.charts.labels import artist_box, note, place_labels, segment_boxes, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import FG
 from bot.render.palette import GREY, LIGHT_GREY, color
+from bot.render.text import big, elo, month
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``small`` reads from ``Reply.data``."""
+    benchmark: str                      # a benchmark name or "arena"
+    unit: str                           # "%" or "Elo"
+    threshold: float
+    points: list[list[Any]]             # [name, parameters, score, date, country]
+    record: list[list[Any]]             # [date, name, parameters, score]: each new smallest
+    reference: list[dict[str, Any]]     # AI Index small-model figures
+
+
+class Series(TypedDict):
+    """What the ``small`` chart draws."""
+    benchmark: str | None
+    unit: str
+    threshold: float | None
+    points: list[list[Any]]             # only points with a size and a score
+    record: list[list[Any]]
+    reference: list[dict[str, Any]]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     return {"benchmark": d.get("benchmark"), "unit": d.get("unit") or ("Elo" if d.get("benchmark") == "arena" else "%"),
             "threshold": d.get("threshold"),
@@ -33,7 +47,7 @@ def series(d: dict) -> dict:
             "reference": as_rows(d.get("reference"))}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     pts = s["points"]
     if not pts:
         raise ChartError("small: no points")
@@ -71,10 +85,10 @@ def draw(fig: Figure, s: dict, top: float) -> None:
         ax.scatter(rx, ry, s=190, color=cols, edgecolor=FG, linewidth=2, zorder=5, marker="o", gid="record")
         shown = rec if len(rec) <= 6 else [rec[0]] + rec[-5:]
         for r in reversed(shown):
-            items.append({"x": r[2], "y": r[3], "text": f"{short(r[1], 28)}\n{params_label(r[2])} · {month_label(r[0])}",
+            items.append({"x": r[2], "y": r[3], "text": f"{short(r[1], 28)}\n{big(r[2])} · {month(r[0])}",
                           "weight": "bold", "force": r is rec[-1]})
     ax.set_xlabel("Parameters (log scale)")
-    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: params_label(v)))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: big(v)))
     tr = ax.transData
     obst = []
     for p in pts:
@@ -86,7 +100,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     abb = ax.get_window_extent()
     obst += [(abb.x0, ty - 3, abb.x1, ty + 3), artist_box(thr_text)]
     leg_items = items
-    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: params_label(v)))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: big(v)))
     ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     bench = "Chatbot Arena" if arena else s["benchmark"]
     ax.set_ylabel(f"Best {bench} score ({'Elo' if arena else '%'})")

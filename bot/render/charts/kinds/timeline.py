@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any, TypedDict
 
 import matplotlib.dates as mdates
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -11,20 +13,33 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, legend_above, log_axis, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import month_label, note, place_labels, short
+from bot.render.charts.labels import note, place_labels, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import POINTS
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import COLORS, color
+from bot.render.text import month
 
 
-def series(d: dict) -> dict:
+class Data(TypedDict, total=False):
+    """What ``timeline`` reads from ``Reply.data``."""
+    label: str
+    events: list[list[Any]]             # [release date, name, organisation, country, training FLOP, frontier]
+
+
+class Series(TypedDict):
+    """What the ``timeline`` chart draws."""
+    label: str | None
+    events: list[list[Any]]             # those with a release date
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     ev = [list(e) for e in as_rows(d.get("events")) if e and e[0]]
     return {"label": d.get("label"), "events": ev}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     ev = s["events"]
     if not ev:
         raise ChartError("timeline: no events")
@@ -44,7 +59,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     if single:
         ckey = lambda e: label  # noqa: E731
     else:
-        cnt = {}
+        cnt: dict[str, int] = {}
         for e in ev:
             cnt[e[3]] = cnt.get(e[3], 0) + 1
         main = [k for k, _ in sorted(cnt.items(), key=lambda kv: -kv[1]) if k][:4]
@@ -81,7 +96,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     big = max(known, key=lambda e: e[4]) if known else None
     if big and big not in picks:
         picks.append(big)
-    handles = [Line2D([], [], marker="o", ls="", ms=10, color=color(label) if single else FG,
+    handles: list[Artist] = [Line2D([], [], marker="o", ls="", ms=10, color=color(label) if single else FG,
                       label="frontier model (Epoch AI)"),
                Line2D([], [], marker="o", ls="", ms=7, color="white", mec=color(label) if single else FG, mew=1.6,
                       label="other notable model")]
@@ -97,7 +112,7 @@ def draw(fig: Figure, s: dict, top: float) -> None:
     place_labels(ax, [{"x": dnum(e[0]), "y": e[4], "text": short(e[1], 24), "color": MUTED} for e in picks],
                  fontsize=10, point_r=6, obstacles=obst)
     n_front = sum(1 for e in ev if e[5])
-    note(fig, f"{len(ev)} notable releases since {month_label(mdates.num2date(lo).date().isoformat())}, "
+    note(fig, f"{len(ev)} notable releases since {month(mdates.num2date(lo).date().isoformat())}, "
               f"{n_front} of them frontier models. Labels: the latest frontier models and the largest.")
 
 

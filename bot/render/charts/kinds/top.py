@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, TypedDict
 
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
@@ -10,13 +11,40 @@ from matplotlib.patches import Patch
 from bot.render.charts.axes import bars, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import elo, short, text_w
+from bot.render.charts.labels import short, text_w
 from bot.render.charts.registry import ChartError
 from bot.render.charts.style import FG, MUTED, W, figure_renderer
 from bot.render.palette import GREY, color
+from bot.render.text import elo
 
 
-def series(d: dict) -> dict:
+class Row(TypedDict):
+    rank: int
+    model: str | None
+    score: float                        # Elo, or a benchmark score (percent)
+    ci_plus: float | None               # Arena's confidence interval
+    ci_minus: float | None
+    organization: str | None
+    country: str | None
+    open: bool                          # open weights
+
+
+class Data(TypedDict, total=False):
+    """What ``top`` reads from ``Reply.data``."""
+    metric: str                         # "Arena Elo" or a benchmark
+    filters: list[str]
+    rows: list[dict[str, Any]]          # the Row fields
+
+
+class Series(TypedDict):
+    """What the ``top`` chart draws."""
+    metric: str
+    arena: bool                         # an Elo leaderboard (else a benchmark's)
+    filters: list[Any]
+    rows: list[Row]
+
+
+def series(d: Data) -> Series:
     """The exact series this chart draws, from a reply's data."""
     rows = as_rows(d.get("rows"))
     metric = d.get("metric") or "score"
@@ -28,7 +56,7 @@ def series(d: dict) -> dict:
                       "open": bool(r.get("open"))} for r in rows]}
 
 
-def draw(fig: Figure, s: dict, top: float) -> None:
+def draw(fig: Figure, s: Series, top: float) -> None:
     rows = s["rows"]
     if not rows:
         raise ChartError("top: no rows")

@@ -76,6 +76,7 @@ def synthetic_names(n: int, seed: int = 7) -> list[str]:
     return sorted(out)
 
 
+@pytest.mark.slow  # builds an index of 100,000 names: in `make test`, not in `make test-fast`
 def test_large_index_still_resolves_typos():
     names = synthetic_names(100_000)
     idx = Index([Entry(i, n) for i, n in enumerate(names)])
