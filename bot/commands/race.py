@@ -33,6 +33,7 @@ class Side:
     pred: Callable[[Rating], bool]
     kind: str  # country | org | open | closed
     key: str   # colour key / stable id
+    index: tuple | None = None  # the read model's key for this side's best per snapshot (see side_keys)
 
 
 OPEN_WORDS = {"open", "open weights", "open weight", "open-weight", "open-weights", "open source",
@@ -45,16 +46,16 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
     if not t:
         return None
     if t in {fold(w) for w in OPEN_WORDS}:
-        return Side("the best open-weight model", lambda r: r.open, "open", "open")
+        return Side("the best open-weight model", lambda r: r.open, "open", "open", ("open", True))
     if t in {fold(w) for w in CLOSED_WORDS}:
-        return Side("the best closed model", lambda r: not r.open, "closed", "closed")
+        return Side("the best closed model", lambda r: not r.open, "closed", "closed", ("open", False))
     c = ctx.country(text)
     if c:
-        return Side(c, region_pred(c), "country", c)
+        return Side(c, region_pred(c), "country", c, ("country", c))
     m = ctx.orgs.resolve(text)
     if m.found and m.status in ("exact", "family", "fuzzy"):
         oid = m.entry.id
-        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name)
+        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name, ("org", oid))
     return None
 
 

@@ -234,16 +234,21 @@ def rerank_snapshot(ch: Change, day: str) -> int:
     without an interval counts as the single point of its score). Each
     change is an audited upsert, so `undo` restores the published ranks.
     Returns how many ranks changed."""
-    rows = ch.db.execute("SELECT arena_name, rank, score, ci_plus, ci_minus FROM arena_ratings "
-                         "WHERE snapshot_date = ?", [day]).fetchall()
-    lows = sorted(score - (minus or 0.0) for _n, _r, score, _p, minus in rows)
+    rows = ch.db.execute("SELECT source_id, category, arena_name, rank, score, ci_lower, ci_upper FROM arena_ratings "
+                         "WHERE snapshot_date = ? AND rank IS NOT NULL", [day]).fetchall()
+    boards: dict[tuple[str, str], list[tuple]] = {}  # each board (source, category) ranked on its own
+    for r in rows:
+        boards.setdefault((r[0], r[1]), []).append(r)
     changed = 0
-    for name, rank, score, plus, _minus in rows:
-        high = score + (plus or 0.0)
-        better = len(lows) - bisect.bisect_right(lows, high)
-        if better + 1 != rank:
-            ch.upsert("arena_ratings", {"snapshot_date": day, "arena_name": name, "rank": better + 1})
-            changed += 1
+    for board in boards.values():
+        lows = sorted(score if lo is None else lo for *_k, score, lo, _hi in board)
+        for source, category, name, rank, score, _lo, hi in board:
+            high = score if hi is None else hi
+            better = len(lows) - bisect.bisect_right(lows, high)
+            if better + 1 != rank:
+                ch.upsert("arena_ratings", {"source_id": source, "snapshot_date": day, "category": category,
+                                            "arena_name": name, "rank": better + 1})
+                changed += 1
     return changed
 
 
