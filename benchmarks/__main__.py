@@ -21,7 +21,7 @@ from benchmarks.common import QUICK, ROOT, copy_db, machine, read_model
 def run(log=print) -> dict[str, Any]:
     from bot.engine import Engine
 
-    from benchmarks import charts, e2e, lookup, refresh, synth, text
+    from benchmarks import charts, e2e, lookup, reader, refresh, synth, text
 
     r: dict[str, Any] = {"machine_start": machine(), "quick": QUICK}
     with tempfile.TemporaryDirectory(prefix="racebot-bench-") as tmp:
@@ -44,6 +44,8 @@ def run(log=print) -> dict[str, Any]:
         r["read_model_first_s"] = time.perf_counter() - t0
         r["lookup"] = lookup.bench_lookup(engine)
         log("lookup done")
+        r["reader"] = reader.bench_reader(engine)
+        log("question reader done")
         lines = text.command_lines()
         r["text_seed"] = text.bench_text(engine, lines)
         log(f"text on the seed done ({len(lines)} lines)")

@@ -221,6 +221,16 @@ async def _run(db: Path, engine, levels: list[int]) -> dict[str, Any]:
                             "p50_ms": pct(every, 50), "p99_ms": pct(every, 99),
                             **{f"{k}_p50_ms": pct(v, 50) for k, v in by_kind.items()},
                             **{f"{k}_p99_ms": pct(v, 99) for k, v in by_kind.items()}, **counts}
+            # gateway capacity: ordinary chat (no command) the bot must read and ignore, then
+            # one command; the shard handles events in order, so its answer marks the end
+            u, chat = fresh_user()
+            t1 = time.perf_counter()
+            for i in range(1000 if QUICK else 3000):
+                sim.send_user_message(chat, u, f"just chatting about the race, message {i}")
+            m = sim.send_user_message(chat, u, "!help")
+            await sim.wait_for_messages(chat, 1, 120, after=m)
+            out["gateway_events_per_s"] = (1001 if QUICK else 3001) / (time.perf_counter() - t1)
+            out["rate_limited"] = await rate_limited(sim, fresh_user, engine, rnd)
             out["peak_rss_mb"], out["peak_pss_mb"] = mem.peak_rss, mem.peak_pss
             out["processes_at_peak"] = mem.at_peak.get("processes", [])
             out["end_rss_mb"], out["end_pss_mb"] = mem.last.get("rss_mb"), mem.last.get("pss_mb")
@@ -235,6 +245,64 @@ async def _run(db: Path, engine, levels: list[int]) -> dict[str, Any]:
                     await proc.wait()
             reader.cancel()
     out["log_tail"] = log[-5:]
+    return out
+
+
+async def rate_limited(sim, fresh_user, engine, rnd: random.Random) -> dict[str, Any]:
+    """The same bot under Discord's limits as the simulator enforces them: 5
+    messages per 5 s per channel, 50 requests per second in all (interactions
+    exempt). Two shapes: many users each in their own channel (the global
+    limit binds), and many users at once in one busy channel (the per-channel
+    limit binds: answers queue at about one a second)."""
+    out: dict[str, Any] = {}
+    sim.rate_limits = True
+    sim._buckets.clear()
+    try:
+        n, per_user = (20 if QUICK else 50), PER_USER
+        people = [fresh_user() for _ in range(n)]
+        reqs = plan(n, engine, rnd)
+        lat: list[float] = []
+        lost = 0
+
+        async def user(k: int) -> None:
+            nonlocal lost
+            u, ch = people[k]
+            for _kind, line in reqs[k][:per_user]:
+                t = time.perf_counter()
+                m = sim.send_user_message(ch, u, "!" + line)
+                try:
+                    answers = await sim.wait_for_messages(ch, 1, 120, after=m)
+                except AssertionError:
+                    lost += 1
+                    continue
+                lat.append((time.perf_counter() - t) * 1000)
+                for a in answers:
+                    for att in a.attachments:
+                        att.data = att.data[:8]
+
+        t1 = time.perf_counter()
+        await asyncio.gather(*(user(k) for k in range(n)))
+        wall = time.perf_counter() - t1
+        out["own_channels"] = {"users": n, "cmds_per_s": len(lat) / wall, "p50_ms": pct(lat, 50),
+                               "p99_ms": pct(lat, 99), "lost": lost}
+        # one busy channel: 15 users ask at once
+        busy_users = [fresh_user()[0] for _ in range(15)]
+        _u, busy = fresh_user()
+        t1 = time.perf_counter()
+        msgs = [sim.send_user_message(busy, bu, "!" + reqs[k % n][0][1]) for k, bu in enumerate(busy_users)]
+        try:
+            await sim.wait_for_messages(busy, len(msgs), 120, after=msgs[0].id - 1)
+        except AssertionError:
+            pass
+        wall = time.perf_counter() - t1
+        answered = sim.messages_in(busy, after=msgs[0].id - 1)
+        # each user waited from the burst to the accepted POST of their answer
+        lat = [(c.at - t1) * 1000 for c in sim.calls("POST", rf"/channels/{busy.id}/messages$") if c.status == 200]
+        out["busy_channel"] = {"users": len(msgs), "cmds_per_s": len(answered) / wall, "p50_ms": pct(lat, 50),
+                               "p99_ms": pct(lat, 99), "lost": len(msgs) - len(answered)}
+        out["429s"] = len([c for c in sim.rest_calls if c.status == 429])
+    finally:
+        sim.rate_limits = False
     return out
 
 

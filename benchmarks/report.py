@@ -90,6 +90,21 @@ def markdown(r: dict[str, Any]) -> str:
     out.append(f"| Lookup in {lk['lookup_big_names']:,} names, p50 / p99 | {_ms(lk['lookup_big_p50_ms'], 3)} / "
                f"{_ms(lk['lookup_big_p99_ms'], 3)} ms, found or suggested {lk['lookup_big_found_or_suggested']:.0%} "
                f"| difflib {_ms(lk['difflib_big_p50_ms'])} ms | – |")
+    rd = r.get("reader")
+    if rd:
+        out.append(f"| Reading a plain question (`ask`'s reader, {rd['reader_questions']} test-set questions), p50 / p99 | "
+                   f"{_ms(rd['reader_p50_ms'], 3)} / {_ms(rd['reader_p99_ms'], 3)} ms | CPU of the reading thread "
+                   f"{_ms(rd['reader_cpu_p50_ms'], 3)} / {_ms(rd['reader_cpu_p99_ms'], 3)} ms | – |")
+    rl = e.get("rate_limited")
+    if rl:
+        for label, k in (("in their own channels", "own_channels"), ("at once in one busy channel", "busy_channel")):
+            x = rl[k]
+            out.append(f"| Under Discord's rate limits, {x['users']} users {label}: cmds/s, p50 / p99 | "
+                       f"{x['cmds_per_s']:.1f} cmds/s, {_ms(x['p50_ms'])} / {_ms(x['p99_ms'])} ms, {x['lost']} lost | "
+                       f"429s met in all: {rl['429s']} (the bot paces itself by the headers) | – |")
+    if "gateway_events_per_s" in e:
+        out.append(f"| Gateway: chat messages read and ignored per second (one process, one shard) | "
+                   f"{e['gateway_events_per_s']:.0f} /s | – | – |")
     out.append(f"| Read model built (first command after start), seed / 10x | {r['read_model_first_s'] * 1000:.0f} / "
                f"{r['read_model_first_10x_s'] * 1000:.0f} ms | – | – |")
     out.append(f"| Database built from the seed; its size | {r['seed_build_s']:.2f} s; {r['db_size_mb']:.1f} MB | – | – |")
