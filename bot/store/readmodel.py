@@ -137,9 +137,13 @@ class ReadModel:
             if b is not None:
                 board = self.by_date[b.date]
                 board[:] = [x for x in board if x.model_id != a.model_id] + [dataclasses.replace(a, date=b.date)]
+        ranked = 0
         for d, board in self.by_date.items():
             self.by_date[d] = rank_board(board)
-            yield_gil()
+            ranked += len(board)
+            if ranked >= YIELD_EVERY:
+                ranked = 0
+                yield_gil()
         self.dates = sorted(self.by_date)
         self._load_rest(store)
 
@@ -165,8 +169,12 @@ class ReadModel:
         self.peak_of: dict[int, Rating] = {}  # each model's highest-rated row, any snapshot
         self.rows_per_model: dict[int, int] = {}
         self.best_of: dict[tuple, list[Rating]] = {}
+        done = 0
         for d in self.dates:
-            yield_gil()
+            done += len(self.by_date[d])
+            if done >= YIELD_EVERY:
+                done = 0
+                yield_gil()
             seen_models: set[int] = set()
             seen_sides: set[tuple] = set()
             for r in self.by_date[d]:  # best first
@@ -353,7 +361,8 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     return {m: statistics.median(vs) for m, vs in months.items()}
 
 
-YIELD_EVERY = 2000  # rows built between two offers of the GIL
+YIELD_EVERY = 5000  # rows built between two offers of the GIL (not per board: a long
+# history has thousands, and each offer can cost a reader's whole switch interval)
 
 
 def yield_gil() -> None:
