@@ -84,7 +84,10 @@ class Engine:
         """The store changed: drop cached charts, build the new read model now."""
         if self._charts is not None:
             self._charts.clear()
-        self.refresh()
+        try:
+            self.refresh()
+        except Exception:  # a listener must not fail the change: the next command builds it (and names the fault)
+            log.warning("building the read model after a change failed; the next command tries again", exc_info=True)
 
     def refresh(self) -> ReadModel:
         """Build the read model of the store's current data version, off the

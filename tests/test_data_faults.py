@@ -172,7 +172,7 @@ out = {{"readonly": e.store.readonly, "race": e.handle("race").status,
        "text": e.handle("set deepseek r1 params 1B", mod).text}}
 print(json.dumps(out))
 """
-    proc = _in_mount_namespace(f"mount -t tmpfs -o size=20m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db "
+    proc = _in_mount_namespace(f"mount -t tmpfs -o size=64m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db "
                                f"&& mount -o remount,ro {mnt}", script, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -261,9 +261,10 @@ def test_disk_full_is_a_clear_message_and_changes_nothing(fresh_engine):
 
 @needs_mount
 def test_disk_full_on_a_real_small_disk_cli_and_backup(seeded_db, tmp_path):
-    """A 5 MB file system with the database on it: the CLI import fails with a
-    clear line (exit 1, no traceback), the data is intact, and a backup that
-    does not fit leaves no file behind."""
+    """A file system 2 MB larger than the database on it: the CLI import fails
+    with a clear line (exit 1, no traceback), the data is intact, and a backup
+    that does not fit leaves no file behind."""
+    size_mb = seeded_db.stat().st_size // 2**20 + 2  # the seed outgrew a fixed 5 MB (issue #11's history)
     mnt = tmp_path / "small"
     mnt.mkdir()
     (tmp_path / "figures.csv").write_bytes(_many_figures(40000))
@@ -291,7 +292,7 @@ left = sorted(os.listdir({str(mnt / 'backups')!r})) if os.path.isdir({str(mnt / 
 print(json.dumps({{"rc": imp.returncode, "stderr": imp.stderr, "same": s.dump() == before,
                   "ok": s.integrity_check(), "backup_error": err, "left": left}}))
 """
-    proc = _in_mount_namespace(f"mount -t tmpfs -o size=5m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db",
+    proc = _in_mount_namespace(f"mount -t tmpfs -o size={size_mb}m tmpfs {mnt} && cp {seeded_db} {mnt}/racebot.db",
                                script, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])

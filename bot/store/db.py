@@ -24,7 +24,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot import work
-from bot.store.schema import ENSURE_INDEXES, MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
+from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -376,8 +376,6 @@ class Store:
                 # the version is the number of leading steps applied (all of them, in the end)
                 reached = next((k for k in range(SCHEMA_VERSION) if k not in done), SCHEMA_VERSION)
                 db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {reached};\nCOMMIT;")
-            for sql in ENSURE_INDEXES:
-                db.execute(sql)
         return SCHEMA_VERSION
 
     @property

@@ -273,12 +273,6 @@ def applied_steps(version: int, tables: set[str], arena_columns: set[str],
     return set(range(version))
 
 
-# Indexes every database gets at open whatever its history (idempotent; kept out of the
-# numbered migrations so a migration that rebuilds a table cannot lose them).
-ENSURE_INDEXES: list[str] = [
-    "CREATE INDEX IF NOT EXISTS arena_name ON arena_ratings(arena_name)",  # a name's ratings (alias, merge)
-]
-
 # Primary-key columns of each table that an audited change may touch.
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("id",),
