@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast test-stress lint bench seed gallery clean
+.PHONY: run test test-fast test-stress lint bench bench-quick seed gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,13 @@ lint: $(STAMP)
 test-stress: $(STAMP)
 	$(BIN)/python scripts/stress_tests.py --rounds 3
 
-## bench: the benchmark suite; writes BENCHMARKS.md
+## bench: the benchmark suite (benchmarks/); writes BENCHMARKS.md
 bench: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/racebot bench
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks
+
+## bench-quick: a smaller benchmark run while developing (report in /tmp/BENCHMARKS-quick.md)
+bench-quick: $(STAMP)
+	BENCH_QUICK=1 MPLBACKEND=Agg $(BIN)/python -m benchmarks --out /tmp/BENCHMARKS-quick.md
 
 ## seed: rebuild data/seed/ from ../shared/data
 seed: $(STAMP)

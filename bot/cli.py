@@ -8,7 +8,7 @@
     racebot backup [PATH]
     racebot db info
     racebot gallery DIR
-    racebot bench [--json]
+    racebot bench                    (moved: `make bench` in a checkout)
 """
 from __future__ import annotations
 
@@ -130,9 +130,9 @@ def cmd_gallery(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from bot.bench import main as bench_main
-
-    return bench_main(json_out=args.json, settings=_settings(args))
+    print("The benchmarks live in the repository, not in the package: run `make bench` "
+          "(or `make bench-quick`) in a checkout.", file=sys.stderr)
+    return 2
 
 
 def cmd_run(args) -> int:
@@ -183,8 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gallery", help="render every chart kind into a folder")
     g.add_argument("dir")
     g.set_defaults(fn=cmd_gallery)
-    bn = sub.add_parser("bench", help="the benchmark suite (writes BENCHMARKS.md)")
-    bn.add_argument("--json", action="store_true")
+    bn = sub.add_parser("bench", help="moved: run `make bench` in a checkout")
+    bn.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     bn.set_defaults(fn=cmd_bench)
     return p
 

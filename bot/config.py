@@ -74,7 +74,7 @@ class Settings:
     arena_check_hours: float = 24.0  # the scheduled check's interval; 0 = off
     moderator_channel_id: int | None = None  # where the check posts "new data ..."; None: no check at all
     watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
-    chart_workers: int = 0  # chart rendering processes; 0: min(2, CPUs)
+    chart_workers: int = 0  # chart rendering processes; 0: one on 2 cores or fewer, else two
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
     history_path: Path = field(default_factory=lambda: Path.home() / ".racebot_history")  # the console's
 
@@ -328,7 +328,7 @@ SETTINGS: tuple[Setting, ...] = (
             "where the check posts \"new data: N models, new #1 ...\" with a dry run and Confirm for any moderator; "
             "nothing is imported before that (blank: no check)"),
     Setting("chart_workers", "RACEBOT_CHART_WORKERS", number(int, minimum=0),
-            "chart rendering processes (0: up to 2, one per CPU)"),
+            "chart rendering processes, about 100 MB each (0: one on 2 cores or fewer, else two)"),
     Setting("chart_processes", "RACEBOT_CHART_PROCESSES", flag,
             "false: draw charts in a thread of the bot's process instead of worker processes"),
     Setting("history_path", "RACEBOT_HISTORY", path, "the console's line history file"),

@@ -9,6 +9,7 @@ worker threads so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sqlite3
 import threading
@@ -56,9 +57,9 @@ class Engine:
         self.prefix = prefix
         self.settings = settings if settings is not None else Settings()
         self._lock = threading.RLock()
-        self._read: ReadModel | None = None
-        self._models_index: Index | None = None
-        self._orgs_index: Index | None = None
+        # the read model and its two lookup indexes, swapped together as one reference
+        self._current: tuple[ReadModel, Index, Index] | None = None
+        self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
@@ -74,33 +75,70 @@ class Engine:
         p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
         return cls(store, prefix=p, settings=settings)
 
-    # -- cached data ----------------------------------------------------------
+    # -- the read model -------------------------------------------------------
+    # Readers take the current read model (and its lookup indexes) without a
+    # lock. A change builds the next one in the changing thread (a moderator
+    # waits for their own change to show) while everyone else keeps answering
+    # from the current one; then one reference is swapped.
     def invalidate(self) -> None:
-        with self._lock:
-            self._read = None
+        """The store changed: drop cached charts, build the new read model now."""
         if self._charts is not None:
             self._charts.clear()
+        try:
+            self.refresh()
+        except Exception:  # a listener must not fail the change: the next command builds it (and names the fault)
+            log.warning("building the read model after a change failed; the next command tries again", exc_info=True)
+
+    def refresh(self) -> ReadModel:
+        """Build the read model of the store's current data version, off the
+        readers' path, and swap it in. Returns the read model now current."""
+        with self._build_lock:
+            current = self._current
+            version = self.store.data_version
+            if current is not None and current[0].version == version:
+                return current[0]
+            built = self._build(current, version)
+            with self._lock:
+                if self._current is None or self._current[0].version <= built[0].version:
+                    self._current = built
+                current = self._current
+        # The read model is hundreds of thousands of long-lived objects: moved out of the
+        # cyclic collector's reach, a full collection no longer walks them all in the middle
+        # of someone's command (the old model's objects are still freed by reference counting).
+        gc.freeze()
+        return current[0]
+
+    def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
+        """The next (read model, model index, organisation index), built whole
+        from the store (in the calling thread, while readers keep the current
+        one). Always a full build: a change can move which board the rule in
+        :mod:`bot.store.boards` picks for other dates, and the retired-model
+        rule reads each board's successor, so reloading only the rows a change
+        touched is not enough to stay exact."""
+        read = ReadModel(self.store)
+        return (read, *self._build_indexes(read))
+
+    def _now(self) -> tuple[ReadModel, Index, Index]:
+        """The current (read model, model index, organisation index): the
+        current version's, or while another thread builds it, the previous one."""
+        current = self._current
+        if current is not None and current[0].version == self.store.data_version:
+            return current
+        if current is not None and self._build_lock.locked():
+            return current  # a change is being applied: answer from the version before it
+        self.refresh()
+        assert self._current is not None  # refresh() built one
+        return self._current
 
     def read_model(self) -> ReadModel:
-        """The in-memory read model of the current data version (rebuilt after a change)."""
-        f = self._read
-        if f is not None and f.version == self.store.data_version:
-            return f
-        with self._lock:
-            f = self._read
-            if f is None or f.version != self.store.data_version:
-                f = ReadModel(self.store)
-                self._models_index, self._orgs_index = self._build_indexes(f)
-                self._read = f
-        return f
+        """The in-memory read model of the current data version (while a change
+        is being applied by another thread, the one before it)."""
+        return self._now()[0]
 
     def _build_indexes(self, facts):
-        appearances = Counter()
-        for rows in facts.by_date.values():
-            for r in rows:
-                appearances[r.model_id] += 1
+        appearances = facts.rows_per_model
         entries = [Entry(m["id"], m["name"], m["release_date"],
-                         appearances[m["id"]] + (0.5 if m["origin"] == "epoch" else 0))
+                         appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
                    for m in facts.visible_models()]
         visible = {e.id for e in entries}
         spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
@@ -113,13 +151,11 @@ class Engine:
 
     @property
     def model_index(self):
-        self.read_model()
-        return self._models_index
+        return self._now()[1]
 
     @property
     def org_index(self):
-        self.read_model()
-        return self._orgs_index
+        return self._now()[2]
 
     # -- the command surface ----------------------------------------------------
     @property
@@ -142,7 +178,7 @@ class Engine:
         if kind == "org":
             return [n[:100] for n in self.org_index.complete(current, limit)]
         if kind == "country":
-            countries = sorted({m["country"] for m in self.read_model().models.values() if m["country"]})
+            countries = self.read_model().countries
             if not current:
                 return countries[:limit]
             ranked = process.extract(current, countries, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
@@ -157,9 +193,7 @@ class Engine:
         return []
 
     def context(self, caller: Caller):
-        read = self.read_model()
-        models, orgs = self._models_index, self._orgs_index
-        assert models is not None and orgs is not None  # read_model() builds them
+        read, models, orgs = self._now()
         prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
         return Context(self.store, read, models, orgs, caller, prefix,
                        self.settings, self, pending=self.pending, reload=self.read_model)

@@ -262,9 +262,9 @@ def test_disk_full_is_a_clear_message_and_changes_nothing(fresh_engine):
 
 @needs_mount
 def test_disk_full_on_a_real_small_disk_cli_and_backup(seeded_db, tmp_path):
-    """A 5 MB file system with the database on it: the CLI import fails with a
-    clear line (exit 1, no traceback), the data is intact, and a backup that
-    does not fit leaves no file behind."""
+    """A file system 3 MB larger than the database on it: the CLI import fails
+    with a clear line (exit 1, no traceback), the data is intact, and a backup
+    that does not fit leaves no file behind."""
     mnt = tmp_path / "small"
     mnt.mkdir()
     (tmp_path / "figures.csv").write_bytes(_many_figures(40000))

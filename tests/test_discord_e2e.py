@@ -212,6 +212,25 @@ async def test_typing_only_while_slow_work_runs(
     assert typing.at < post.at
 
 
+async def test_start_up_warms_the_read_model_and_the_chart_workers(sim: DiscordSimulator, world: World,
+                                                                    tmp_path) -> None:
+    """The first answer and the first chart on Discord do not pay for building the
+    read model or starting matplotlib: the adapter starts both while it connects."""
+    fresh = Engine.open(tmp_path / "warm.db")  # nothing warmed yet
+    try:
+        assert fresh._current is None and fresh._charts is None
+        async with running(world.settings(), fresh) as bot:
+            assert bot.warm_up is not None
+            await asyncio.wait_for(bot.warm_up, 60)
+            assert fresh._current is not None  # the read model is built
+            pool = fresh.charts._process_pool()
+            assert pool is not None and len(pool._processes) == fresh.charts.workers  # the workers are started
+            reply = await ask(sim, world.channel, world.member, "!race")
+            assert reply.attachments and reply.attachments[0].data.startswith(PNG_MAGIC)
+    finally:
+        fresh.close()
+
+
 async def test_slash_command_with_autocomplete(sim: DiscordSimulator, world: World, engine: Engine) -> None:
     async with running(world.settings(), engine):
         synced = {c["name"]: c for c in sim.global_commands}

@@ -1,7 +1,7 @@
 """The migrations apply in sequence on a fresh database and bring every earlier
 database up to date: main's (1: data, 2: server tables) and those built by the
 issue #11 branch before it met the server tables (its Arena steps numbered 2
-and 3). Real SQLite files; the data already in them survives."""
+and 3) and by the issue #12 branch (its audit model columns numbered 3, now 5). Real SQLite files; the data already in them survives."""
 from __future__ import annotations
 
 import sqlite3
@@ -40,7 +40,7 @@ def _check(path) -> Store:
     cols = {r["name"] for r in store.query("PRAGMA table_info(arena_ratings)")}
     assert {"source_id", "category", "ci_lower", "ci_upper"} <= cols and "ci_plus" not in cols
     audit = {r["name"] for r in store.query("PRAGMA table_info(audit)")}
-    assert {"scope", "guild_id"} <= audit
+    assert {"scope", "guild_id", "model_id", "was_model_id"} <= audit
     # a second start changes nothing
     assert store.migrate() == SCHEMA_VERSION
     return store
@@ -56,6 +56,8 @@ def test_a_fresh_database_gets_every_step(tmp_path):
     ("main schema 2 (server tables)", [0, 1], 2),
     ("issue #11 branch schema 2 (Arena history)", [0, 2], 2),
     ("issue #11 branch schema 3 (Arena history, arena_keys)", [0, 2, 3], 3),
+    ("main schema 4 (server tables, Arena history, arena_keys)", [0, 1, 2, 3], 4),
+    ("issue #12 branch schema 3 (server tables, audit model columns)", [0, 1, 4], 3),
 ])
 def test_an_earlier_database_is_brought_up_to_date(tmp_path, label, steps, version):
     path = tmp_path / "old.db"

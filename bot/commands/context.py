@@ -73,12 +73,11 @@ class Context:
         if f in COUNTRY_ALIASES:
             return COUNTRY_ALIASES[f]
         c = country_name(name)
-        known = self.known_countries()
-        for k in known:
-            if fold(k) == fold(c or ""):
-                return k
+        known = self.read.country_by_fold.get(fold(c or ""))  # kept by the read model
+        if known:
+            return known
         if len(f) >= 4:  # a typo: "chna", "germnay"
-            choices = {k: fold(k) for k in known} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
+            choices = {k: fold(k) for k in self.read.countries} | {a: a for a in COUNTRY_ALIASES if len(a) >= 4}
             hit = process.extractOne(f, choices, scorer=fuzz.ratio, score_cutoff=85)
             if hit:
                 return COUNTRY_ALIASES.get(hit[2], hit[2])
@@ -101,7 +100,8 @@ class Context:
         return m[2] if m else None
 
     def known_countries(self) -> list[str]:
-        return sorted({m["country"] for m in self.read.models.values() if m["country"]})
+        """Every country a model comes from (kept by the read model)."""
+        return list(self.read.countries)
 
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []

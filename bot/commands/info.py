@@ -49,8 +49,8 @@ def help_(ctx: Context, args: Args) -> Reply:
 @command("sources", summary="Where the data comes from, its licences and as-of dates.", usage="sources",
          example="sources", aliases=("about", "data", "credits"))
 def sources(ctx: Context, args: Args) -> Reply:
-    rows = queries.sources(ctx.store)
-    n = queries.row_counts(ctx.store)
+    rows = [ctx.read.sources[k] for k in sorted(ctx.read.sources)]
+    n = ctx.read.counts  # counted once per data version by the read model, not per call
     counts = {"models": n["models"], "notable": n["notable"], "snapshots": len(ctx.read.dates),
               "ratings": n["ratings"], "scores": n["scores"], "figures": n["figures"]}
     fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",

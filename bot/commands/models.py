@@ -197,8 +197,9 @@ def _models_where(ctx: Context, pred) -> list[dict]:
                   key=lambda m: m["release_date"] or "", reverse=True)
 
 
-def _best_history(ctx: Context, pred_rating, until: str | None) -> list[list]:
-    return [[r.date, r.score, r.arena_name] for r in ctx.read.best_series(pred_rating, until=until)]
+def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
+    """The best model of a side (``("org", id)``, ``("country", name)``) in each snapshot, up to `until`."""
+    return ctx.read.points(side, until=until)
 
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",
@@ -212,7 +213,7 @@ def org(ctx: Context, args: Args) -> Reply:
     o = queries.organization(ctx.store, oid)
     models = _models_where(ctx, lambda x: x["org_id"] == oid and (not args.until or (x["release_date"] or "") <= args.until))
     notable = [x for x in models if x["origin"] in ("epoch", "moderator")]
-    history = _best_history(ctx, lambda r: r.org_id == oid, args.until)
+    history = _best_history(ctx, ("org", oid), args.until)
     lines = [f"{_read_as(m)}**{o['name']}** ({o['country'] or 'country unknown'}, {o['sector'] or 'sector unknown'}): "
              f"{len(notable)} notable models in Epoch AI's data, {len(models)} models in all."]
     if history:
@@ -245,7 +246,7 @@ def country(ctx: Context, args: Args) -> Reply:
                             and (not args.until or (x["release_date"] or "") <= args.until))
     per_year = Counter((x["release_date"] or "?")[:4] for x in notable)
     orgs = Counter(x["org_name"] for x in notable if x["org_name"])
-    history = _best_history(ctx, lambda r: r.country == c, args.until)
+    history = _best_history(ctx, ("country", c), args.until)
     lines = [f"**{c}**: {len(notable)} notable models in Epoch AI's data"
              + (f", {per_year.get(max(per_year), 0)} in {max(k for k in per_year if k != '?')}." if per_year else ".")]
     if history:

@@ -33,6 +33,7 @@ class Side:
     pred: Callable[[Rating], bool]
     kind: str  # country | org | open | closed
     key: str   # colour key / stable id
+    index: tuple | None = None  # the read model's key for this side's best per snapshot (see side_keys)
 
 
 OPEN_WORDS = {"open", "open weights", "open weight", "open-weight", "open-weights", "open source",
@@ -45,16 +46,16 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
     if not t:
         return None
     if t in {fold(w) for w in OPEN_WORDS}:
-        return Side("the best open-weight model", lambda r: r.open, "open", "open")
+        return Side("the best open-weight model", lambda r: r.open, "open", "open", ("open", True))
     if t in {fold(w) for w in CLOSED_WORDS}:
-        return Side("the best closed model", lambda r: not r.open, "closed", "closed")
+        return Side("the best closed model", lambda r: not r.open, "closed", "closed", ("open", False))
     c = ctx.country(text)
     if c:
-        return Side(c, region_pred(c), "country", c)
+        return Side(c, region_pred(c), "country", c, ("country", c))
     m = ctx.orgs.resolve(text)
     if m.found and m.status in ("exact", "family", "fuzzy"):
         oid = m.entry.id
-        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name)
+        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name, ("org", oid))
     return None
 
 
@@ -120,23 +121,29 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
 
 def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
     """The gap on every board both sides are rated on (up to `until`), each
-    with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`."""
+    with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`.
+    Built once per boards and pair of sides, then cut at `until` (the points
+    are shared: callers copy what they change)."""
     view = view or boards(ctx.read)
-    out = []
-    for d in view.dates:
-        if until and d > until:
-            break
-        ra, rb = _best(view, d, a), _best(view, d, b)
-        if ra and rb:
-            hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
-            out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
-                        "a_model": ra.model, "b_model": rb.model,
-                        "a_arena": ra.arena_name, "b_arena": rb.arena_name,
-                        "a_key": ra.key or ra.arena_name, "b_key": rb.key or rb.arena_name,
-                        "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
-                        "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
-                        "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
-    return out
+
+    def build() -> list[dict]:
+        out = []
+        for d in view.dates:
+            ra, rb = _best(view, d, a), _best(view, d, b)
+            if ra and rb:
+                hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
+                out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
+                            "a_model": ra.model, "b_model": rb.model,
+                            "a_arena": ra.arena_name, "b_arena": rb.arena_name,
+                            "a_key": ra.key or ra.arena_name, "b_key": rb.key or rb.arena_name,
+                            "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
+                            "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
+                            "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
+        return out
+
+    if a.index is None or b.index is None:
+        return [p for p in build() if not until or p["date"] <= until]
+    return view.dated(("gap", a.index, b.index), build, until, lambda p: p["date"])
 
 
 def _best(view: Boards, date: str, side: Side) -> Rating | None:
@@ -266,16 +273,19 @@ def race(ctx: Context, args: Args) -> Reply:
             best[r.country] = r
     ranking = sorted(best.values(), key=lambda r: -r.score)
     countries = [r.country for r in ranking[:6]]
-    series = {c: [[p.date, p.score, p.arena_name] for p in view.country_series(c, until=day)] for c in countries}
+    series = {c: view.dated(("points", c), lambda c=c: [[p.date, p.score, p.arena_name] for p in view.country_series(c)],
+                            day, lambda p: p[0]) for c in countries}
     lead, second = ranking[0], ranking[1] if len(ranking) > 1 else None
     # leadership history: who led at each snapshot
-    leaders: list[list] = []
-    for d in view.dates:
-        if d > day:
-            break
-        top = next((r for r in view.by_date[d] if r.country), None)
-        if top and (not leaders or leaders[-1][1] != top.country):
-            leaders.append([d, top.country, top.arena_name])
+    def lead_changes() -> list[list]:  # [date, country, model] each time the leading country changed
+        out: list[list] = []
+        for d in view.dates:
+            top = next((r for r in view.by_date[d] if r.country), None)
+            if top and (not out or out[-1][1] != top.country):
+                out.append([d, top.country, top.arena_name])
+        return out
+
+    leaders = view.dated(("leaders",), lead_changes, day, lambda p: p[0])
     v = verdict(lead, second) if second else "leads"
     if v == "tied":
         lines = [f"**{lead.country} and {second.country} are statistically tied** at the top of Chatbot Arena as of "

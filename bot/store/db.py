@@ -110,6 +110,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _models_of(table: str, key: dict, before: dict | None, after: dict | None) -> tuple[int | None, int | None]:
+    """The model an audited row concerns after the change, and before it when
+    that differs (the audit's model_id and was_model_id columns)."""
+    if table == "models":
+        return key.get("id"), None
+    now = (after or {}).get("model_id", key.get("model_id", (before or {}).get("model_id")))
+    was = (before or {}).get("model_id")
+    return now, (was if was is not None and was != now else None)
+
+
 class Change:
     """One audited change (a batch): everything in it commits or nothing does."""
 
@@ -141,13 +151,16 @@ class Change:
         if self.batch is None:
             prev = self.db.execute("SELECT COALESCE(MAX(batch), 0) FROM audit").fetchone()[0]
             self.batch = prev + 1
+        model_id, was_model_id = _models_of(table, key, before, after)
         self.db.execute(
-            "INSERT INTO audit (ts, actor, action, batch, tbl, row_key, before, after) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO audit (ts, actor, action, batch, tbl, row_key, before, after, model_id, was_model_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 _now(), self.actor, self.action, self.batch, table,
                 json.dumps(key, sort_keys=True),
                 None if before is None else json.dumps(before, sort_keys=True),
                 None if after is None else json.dumps(after, sort_keys=True),
+                model_id, was_model_id,
             ],
         )
 
@@ -354,7 +367,8 @@ class Store:
         with self._write_lock:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             columns = {r[1] for r in db.execute("PRAGMA table_info(arena_ratings)")}
-            done = applied_steps(version, tables, columns)
+            audit_columns = {r[1] for r in db.execute("PRAGMA table_info(audit)")}
+            done = applied_steps(version, tables, columns, audit_columns)
             for i in range(SCHEMA_VERSION):
                 if i in done:
                     continue
@@ -485,9 +499,9 @@ class Store:
         if model_id is None:
             return self.query("SELECT * FROM audit WHERE scope = 'data' ORDER BY id DESC LIMIT ?", [limit])
         return self.query(
-            "SELECT * FROM audit WHERE scope = 'data' AND ((tbl = 'models' AND json_extract(row_key, '$.id') = :m) "
-            "OR json_extract(row_key, '$.model_id') = :m OR json_extract(before, '$.model_id') = :m "
-            "OR json_extract(after, '$.model_id') = :m) ORDER BY id DESC LIMIT :n",
+            # by index: the audit log's model columns (schema step 5), no scan of its JSON
+            "SELECT * FROM audit WHERE id IN (SELECT id FROM audit WHERE model_id = :m "
+            "UNION SELECT id FROM audit WHERE was_model_id = :m) AND scope = 'data' ORDER BY id DESC LIMIT :n",
             {"m": model_id, "n": limit},
         )
 

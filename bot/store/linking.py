@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.store.normalize import fold
 
@@ -59,7 +60,10 @@ def _date_from_tokens(tokens: list[str]) -> tuple[list[str], str | None]:
     return out, month
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str, org_words: frozenset[str] = frozenset()) -> Parsed:
+    """A name's base key, the month it names and its checkpoint suffix. Pure
+    and memoised: every index rebuild parses the same names again."""
     text = fold(name.replace("(", " ").replace(")", " "))
     tokens = text.split()
     tokens, month = _date_from_tokens(tokens)

@@ -203,15 +203,30 @@ class Boards:
         return best
 
     def country_series(self, country: str, until: str | None = None) -> list[Any]:
-        """The country's best model on every board (up to `until`) that rates one."""
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            r = self.country_best(d).get(country)
-            if r is not None:
-                out.append(r)
-        return out
+        """The country's best model on every board (up to `until`) that rates one
+        (built once per boards and country, then cut at `until` by bisect)."""
+        return self.dated(("country", country), lambda: [r for d in self.dates
+                                                         if (r := self.country_best(d).get(country)) is not None],
+                          until, lambda r: r.date)
+
+    MEMO_SIZE = 512
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per boards (one data version, category and rule) and
+        key: a derived series several answers share. Bounded; a value is
+        shared between answers, so callers copy what they change."""
+        cache = self.__dict__.setdefault("_memo", {})
+        value = cache.get(key)
+        if value is None:
+            if len(cache) >= self.MEMO_SIZE:
+                cache.clear()
+            value = cache[key] = build()
+        return value
+
+    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
+        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
+        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
+        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]
 
     def left_out(self, date: str) -> list[Any]:
         """The listed ratings the rule leaves out on `date`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from bot.store import validate as _validate
 
@@ -157,16 +158,28 @@ def period_end(raw: str) -> str:
     return date(y, 12, 31).isoformat()
 
 
+_NOT_KEPT = re.compile(r"[^a-z0-9.+]+")
+_LONE_DOT = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
+
+
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accents removed, punctuation to spaces (but ``+``, as in
-    Command R+, and dots inside numbers stay), spaces collapsed."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"[^a-z0-9.+]+", " ", t)
-    t = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", t)  # keep dots only inside numbers (3.5)
+    Command R+, and dots inside numbers stay), spaces collapsed.
+
+    Memoised (the lookup indexes fold the same names at every rebuild), and
+    ASCII text skips the Unicode decomposition, which cannot change it."""
+    if text.isascii():
+        t = text.lower()
+    else:
+        t = unicodedata.normalize("NFKD", text)
+        t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = _NOT_KEPT.sub(" ", t)
+    t = _LONE_DOT.sub(" ", t)  # keep dots only inside numbers (3.5)
     return " ".join(t.split())
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Folded with no spaces at all: ``"GPT 4o"``, ``"gpt-4o"`` -> ``"gpt4o"``."""
     return fold(text).replace(" ", "")

@@ -3,7 +3,9 @@
 The Arena leaderboards (a few tens of thousands of rows) are loaded once per
 data version into plain Python structures, so the race questions (best per
 country per snapshot, gaps, spreads) are answered in microseconds without
-touching the event loop's thread. Everything here is read-only. Reads
+touching the event loop's thread. Per-model histories and the best of each
+side per chain board are built once with it, so no answer scans every
+rating. Everything here is read-only. Reads
 that go to the database each time are named in :mod:`bot.store.queries`.
 
 The Arena ratings come from three sources (see :mod:`bot.store.boards` for
@@ -18,15 +20,17 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import statistics
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
 from bot.store.db import Store
-from bot.store.normalize import EUROPE
+from bot.store.normalize import EUROPE, fold
+from bot.store.queries import row_counts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rating:
     date: str
     arena_name: str
@@ -121,7 +125,9 @@ class ReadModel:
         rows = store.query(_RATING_SQL + " AND r.category = ? ORDER BY r.snapshot_date", [OVERALL])
         self.by_date: dict[str, list[Rating]] = {}
         amendments: list[Rating] = []
-        for r in rows:
+        for i, r in enumerate(rows):
+            if not i % YIELD_EVERY:
+                yield_gil()
             if (r["source_id"], r["snapshot_date"]) in chosen:
                 self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
             elif r["source_id"] == AMENDMENTS:
@@ -131,15 +137,66 @@ class ReadModel:
             if b is not None:
                 board = self.by_date[b.date]
                 board[:] = [x for x in board if x.model_id != a.model_id] + [dataclasses.replace(a, date=b.date)]
+        ranked = 0
         for d, board in self.by_date.items():
             self.by_date[d] = rank_board(board)
+            ranked += len(board)
+            if ranked >= YIELD_EVERY:
+                ranked = 0
+                yield_gil()
         self.dates = sorted(self.by_date)
+        self._load_rest(store)
+
+    def _load_rest(self, store: Store) -> None:
+        """Everything but the Arena boards, and the maps built from the chain's boards."""
         self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
         self.models = {m["id"]: m for m in store.query(
             """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
+        self._index_ratings()
+        self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
+        self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
+        self.counts = self._count(store)
+
+    def _index_ratings(self) -> None:
+        """The maps every answer reads instead of scanning all ratings, built in
+        one pass: each model's history (its best row per snapshot), the rows per
+        model, and the best-rated model of each side (country, region,
+        organisation, open or closed) in each snapshot."""
+        self.history_of: dict[int, list[Rating]] = {}
+        self.peak_of: dict[int, Rating] = {}  # each model's highest-rated row, any snapshot
+        self.rows_per_model: dict[int, int] = {}
+        self.best_of: dict[tuple, list[Rating]] = {}
+        done = 0
+        for d in self.dates:
+            done += len(self.by_date[d])
+            if done >= YIELD_EVERY:
+                done = 0
+                yield_gil()
+            seen_models: set[int] = set()
+            seen_sides: set[tuple] = set()
+            for r in self.by_date[d]:  # best first
+                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
+                if r.model_id not in seen_models:
+                    seen_models.add(r.model_id)
+                    self.history_of.setdefault(r.model_id, []).append(r)
+                    peak = self.peak_of.get(r.model_id)
+                    if peak is None or r.score > peak.score:
+                        self.peak_of[r.model_id] = r
+                for key in side_keys(r):
+                    if key not in seen_sides:
+                        seen_sides.add(key)
+                        self.best_of.setdefault(key, []).append(r)
+        self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
+        self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
+        self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
+
+    @staticmethod
+    def _count(store: Store) -> dict[str, int]:
+        """What `sources` reports, counted once per data version (not per call)."""
+        return row_counts(store)
 
     # -- boards of every source and category ------------------------------------
     def categories(self) -> list[str]:
@@ -225,24 +282,56 @@ class ReadModel:
                 out.append(b)
         return out
 
+    def series(self, key: tuple, until: str | None = None) -> list[Rating]:
+        """The best-rated model of side `key` (see :func:`side_keys`) in each
+        snapshot that rates the side, up to `until`: a slice of a map built
+        with the read model."""
+        rows = self.best_of.get(key, [])
+        if until is None:
+            return list(rows)
+        return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
+
+    MEMO_SIZE = 512
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per read model and key (a derived series several
+        answers share: a side's points, a gap, a frontier). Bounded; a value is
+        shared between answers, so callers copy what they change."""
+        value = self._memo.get(key)
+        if value is None:
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            value = self._memo[key] = build()
+        return value
+
+    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
+        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
+        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
+        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]
+
+    def points(self, key: tuple, until: str | None = None) -> list[list]:
+        """``[date, score, Arena name]`` of side `key`'s best model in each snapshot, up to `until`."""
+        return self.dated(("points", key), lambda: [[r.date, r.score, r.arena_name] for r in self.best_of.get(key, ())],
+                          until, lambda p: p[0])
+
+    def best_at(self, key: tuple, date: str) -> Rating | None:
+        """The best-rated model of side `key` in the snapshot of `date`."""
+        dates = self._best_dates.get(key, [])
+        i = bisect.bisect_left(dates, date)
+        return self.best_of[key][i] if i < len(dates) and dates[i] == date else None
+
     def model_history(self, model_id: int) -> list[Rating]:
         """The model's best Arena row in each snapshot it appears in."""
-        out = []
-        for d in self.dates:
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    out.append(r)
-                    break
-        return out
+        return list(self.history_of.get(model_id, ()))
 
     def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
-        for d in reversed(self.dates):
-            if until and d > until:
-                continue
-            for r in self.by_date[d]:
-                if r.model_id == model_id:
-                    return r
-        return None
+        rows = self.history_of.get(model_id)
+        if not rows:
+            return None
+        if until is None:
+            return rows[-1]
+        i = bisect.bisect_right(self._history_dates[model_id], until)
+        return rows[i - 1] if i else None
 
     # -- models -----------------------------------------------------------------
     def scores(self, model_id: int) -> list[dict[str, Any]]:
@@ -270,6 +359,30 @@ def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     for d, v in points:
         months.setdefault(d[:7], []).append(v)
     return {m: statistics.median(vs) for m, vs in months.items()}
+
+
+YIELD_EVERY = 5000  # rows built between two offers of the GIL (not per board: a long
+# history has thousands, and each offer can cost a reader's whole switch interval)
+
+
+def yield_gil() -> None:
+    """Let other threads run (the event loop first of all): a read model is
+    built in a worker thread while the bot answers, and a pure-Python loop
+    would otherwise keep the GIL for a whole switch interval at a time."""
+    time.sleep(0)
+
+
+def side_keys(r: Rating) -> list[tuple]:
+    """The sides a rating counts for: its country (and Europe for a European
+    one), its organisation, and open or closed."""
+    keys: list[tuple] = [("open", r.open)]
+    if r.country:
+        keys.append(("country", r.country))
+        if r.country in EUROPE:
+            keys.append(("country", "Europe"))
+    if r.org_id is not None:
+        keys.append(("org", r.org_id))
+    return keys
 
 
 def region_pred(name: str) -> Pred:

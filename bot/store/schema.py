@@ -229,6 +229,21 @@ MIGRATIONS: list[str] = [
         source_id TEXT REFERENCES sources(id)
     );
     """,
+    # 5: `history <model>` by index (issue #12)
+    """
+    -- `history <model>` finds a model's audit rows by index, not by scanning the log's JSON:
+    -- model_id is the model a row concerns (after the change), was_model_id the one it
+    -- concerned before, when that differs (a merge moves ratings, scores and aliases).
+    ALTER TABLE audit ADD COLUMN model_id INTEGER;
+    ALTER TABLE audit ADD COLUMN was_model_id INTEGER;
+    UPDATE audit SET model_id = CASE WHEN tbl = 'models' THEN json_extract(row_key, '$.id')
+        ELSE COALESCE(json_extract(after, '$.model_id'), json_extract(row_key, '$.model_id'),
+                      json_extract(before, '$.model_id')) END;
+    UPDATE audit SET was_model_id = json_extract(before, '$.model_id')
+        WHERE tbl != 'models' AND json_extract(before, '$.model_id') IS NOT model_id;
+    CREATE INDEX audit_model ON audit(model_id);
+    CREATE INDEX audit_was_model ON audit(was_model_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -237,17 +252,26 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # Builds of the issue #11 branch, before it met the server tables, numbered their
 # Arena steps 2 and 3: their databases say user_version 2 or 3 but hold steps 1, 3
 # (and 4), not 2. Migrating by user_version alone would run step 3 twice and never 2.
-SERVER_STEP, ARENA_STEP, ARENA_KEYS_STEP = 1, 2, 3  # indexes into MIGRATIONS
+# Likewise builds of the issue #12 branch numbered the audit's model columns step 3,
+# right after the server tables: user_version 3 with steps 1, 2 and 5 (no Arena history).
+SERVER_STEP, ARENA_STEP, ARENA_KEYS_STEP, AUDIT_MODEL_STEP = 1, 2, 3, 4  # indexes into MIGRATIONS
 
 
-def applied_steps(version: int, tables: set[str], arena_columns: set[str]) -> set[int]:
+def applied_steps(version: int, tables: set[str], arena_columns: set[str],
+                  audit_columns: set[str] | frozenset[str] = frozenset()) -> set[int]:
     """The indexes of :data:`MIGRATIONS` a database at ``PRAGMA user_version``
-    `version`, with these `tables` and these columns of ``arena_ratings``, has
-    applied: the first `version` steps, unless its tables show the issue #11
-    branch's own numbering (the Arena history without the server tables)."""
+    `version`, with these `tables`, these columns of ``arena_ratings`` and
+    these of ``audit``, has applied: the first `version` steps, unless its
+    tables show the issue #11 branch's own numbering (the Arena history
+    without the server tables) or the issue #12 branch's (the audit's model
+    columns without the Arena history)."""
+    audit_model = {AUDIT_MODEL_STEP} if "model_id" in audit_columns else set()
     if version >= 2 and "guild_settings" not in tables and "category" in arena_columns:
-        return {0, ARENA_STEP} | ({ARENA_KEYS_STEP} if "arena_keys" in tables else set())
+        return {0, ARENA_STEP} | ({ARENA_KEYS_STEP} if "arena_keys" in tables else set()) | audit_model
+    if version >= 1 and "category" not in arena_columns and audit_model:
+        return set(range(min(version, SERVER_STEP + 1))) - {ARENA_STEP, ARENA_KEYS_STEP} | audit_model
     return set(range(version))
+
 
 # Primary-key columns of each table that an audited change may touch.
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {

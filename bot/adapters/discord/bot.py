@@ -211,6 +211,7 @@ class RaceBot(commands.Bot):
         self._max_concurrency = 1
         self.silence = fit.SilenceLog()
         self.message_content_enabled = intents.message_content
+        self.warm_up: asyncio.Future[None] | None = None
 
     async def process_commands(self, message: discord.Message) -> None:
         """``@RaceBot who leads in coding?`` is ``ask who leads in coding?``
@@ -228,6 +229,9 @@ class RaceBot(commands.Bot):
         await self.invoke(ctx)
 
     async def setup_hook(self) -> None:
+        # The read model and the chart workers start while the gateway connects, so neither the
+        # first answer nor the first chart pays for them.
+        self.warm_up = asyncio.get_running_loop().run_in_executor(None, self.warm_engine)
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
         if self.settings.message_content == "auto" and self._connection._intents.message_content:
             if not app_has_message_content(self.application_flags):
@@ -267,6 +271,19 @@ class RaceBot(commands.Bot):
         key = (discord.ComponentType.button.value, custom_id)
         views = getattr(store, "_views", {})
         return key in views.get(message_id, {}) or key in views.get(None, {})
+
+    def warm_engine(self) -> None:
+        """Build the engine's read model and start its chart workers (in a
+        thread: both take a while, neither needs the event loop)."""
+        try:
+            read_model = getattr(self.engine, "read_model", None)
+            if callable(read_model):
+                read_model()
+            charts = getattr(self.engine, "charts", None)
+            if charts is not None and hasattr(charts, "warm"):
+                charts.warm()
+        except Exception:  # a failed warm-up costs speed, not answers: the first command retries
+            log.warning("warming the engine up failed", exc_info=True)
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord, only when they changed.

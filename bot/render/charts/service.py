@@ -46,20 +46,24 @@ def render_png(kind: str, data: dict, title: str | None, subtitle: str | None) -
     return draw_png(kind, data, title, subtitle)
 
 
+WARM_UP_CHART = ("top", {"metric": "Arena Elo", "rows": [{"rank": 1, "model": "warm-up", "score": 1300.0,
+                                                          "country": "United States"}]})
+
+
 def _warm_worker(owner_pid: int | None = None) -> None:
     """Worker initializer: first tie the worker's life to the bot's process
     (:mod:`bot.render.charts.lifeline`: it exits when the bot dies, SIGKILL
     included, and never holds the bot's stdout/stderr), then import
-    matplotlib and draw every kind once (fonts, glyphs, log and date axes),
-    so the first real charts are fast."""
+    matplotlib and draw one small chart (the font cache and the PNG writer
+    loaded), so the first real chart is fast. One chart, not every kind:
+    drawing a kind a second time is no faster than the first, and a worker
+    that draws them all is busy for seconds after start."""
     if owner_pid is not None:
         from bot.render.charts.lifeline import bind_to_owner
 
         bind_to_owner(owner_pid)
     try:
-        from bot.render.charts.draw import warm
-
-        warm()
+        render_png(WARM_UP_CHART[0], WARM_UP_CHART[1], "warm-up", "warm-up")
     except Exception:  # pragma: no cover - a failing warm-up must not kill the worker
         log.warning("chart worker warm-up failed", exc_info=True)
 
@@ -73,6 +77,14 @@ def timed_render(kind: str, data: dict, title: str | None, subtitle: str | None)
     t0 = time.perf_counter()
     render_png(kind, data, title, subtitle)
     return (time.perf_counter() - t0) * 1000
+
+
+def default_workers(cores: int | None = None) -> int:
+    """Chart worker processes when no setting names a number: each holds
+    matplotlib (about 100 MB), and on two cores or fewer a second worker
+    mostly competes with the bot for the same processors."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return 1 if cores <= 2 else 2
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -97,7 +109,7 @@ class ChartService:
     def __init__(self, engine, *, workers: int | None = None, cache_size: int = 256,
                  processes: bool | None = None, timeout: float = 60.0):
         self.engine = engine
-        self.workers = max(1, workers or min(2, os.cpu_count() or 1))
+        self.workers = max(1, workers or default_workers())
         self.use_processes = True if processes is None else processes
         self.cache_size = cache_size
         self.timeout = timeout

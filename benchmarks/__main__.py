@@ -1,0 +1,108 @@
+"""``python -m benchmarks [--out BENCHMARKS.md] [--json results.json]``.
+
+``make bench`` runs it; ``make bench-quick`` (``BENCH_QUICK=1``) runs a
+smaller version. Builds its own databases in a temporary folder: the seed,
+and a synthetic history ten times the seed's."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import QUICK, ROOT, copy_db, machine, read_model
+
+
+def run(log=print) -> dict[str, Any]:
+    from bot.engine import Engine
+
+    from benchmarks import charts, e2e, lookup, reader, refresh, synth, text
+
+    r: dict[str, Any] = {"machine_start": machine(), "quick": QUICK}
+    with tempfile.TemporaryDirectory(prefix="racebot-bench-") as tmp:
+        tmp = Path(tmp)
+        seed_db = tmp / "seed" / "seed.db"
+        seed_db.parent.mkdir()
+        t0 = time.perf_counter()
+        engine = Engine.open(seed_db)
+        r["seed_build_s"] = time.perf_counter() - t0
+        engine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        r["db_size_mb"] = sum(p.stat().st_size for p in seed_db.parent.glob("seed.db*")) / 1e6
+        t0 = time.perf_counter()
+        big_db = tmp / "big" / "big.db"
+        r["synthetic"] = synth.build_scaled(seed_db, big_db, 10)
+        r["synthetic"]["build_s"] = time.perf_counter() - t0
+        log(f"databases ready: seed and 10x ({r['synthetic']['ratings']:,} ratings)")
+
+        t0 = time.perf_counter()
+        read_model(engine)
+        r["read_model_first_s"] = time.perf_counter() - t0
+        r["lookup"] = lookup.bench_lookup(engine)
+        log("lookup done")
+        r["reader"] = reader.bench_reader(engine)
+        log("question reader done")
+        lines = text.command_lines()
+        r["text_seed"] = text.bench_text(engine, lines)
+        log(f"text on the seed done ({len(lines)} lines)")
+        big = Engine.open(big_db)
+        t0 = time.perf_counter()
+        read_model(big)
+        r["read_model_first_10x_s"] = time.perf_counter() - t0
+        r["text_10x"] = text.bench_text(big, lines)
+        r["growth"] = text.growth(r["text_seed"], r["text_10x"], read_model(engine), read_model(big))
+        big.close()
+        log("text at 10x done")
+
+        for name, src in (("seed", seed_db), ("10x", big_db)):
+            e = Engine.open(copy_db(src, tmp / f"refresh-{name}" / "r.db"))
+            r[f"refresh_{name}"] = refresh.bench_refresh(e)
+            e.close()
+        log("refresh done")
+
+        r["charts"] = charts.bench_charts(engine)
+        log("charts done")
+        r["first_chart"] = charts.first_after_start(copy_db(seed_db, tmp / "first" / "f.db"))
+        log("first chart after start done")
+        render_ms = r["charts"]["ours_cold_p50_ms"]
+        e2e_db = copy_db(seed_db, tmp / "e2e" / "e2e.db")
+        engine.charts.close()
+        r["e2e"] = e2e.bench_e2e(e2e_db, engine, render_ms, 0)
+        procs = r["e2e"].get("processes_at_peak", [])
+        workers = max(0, sum("forkserver" in p["cmd"] for p in procs) - 1)
+        r["e2e"]["chart_workers"] = workers
+        if workers and render_ms:
+            r["e2e"]["ceiling_new_charts_per_s"] = workers * 1000 / render_ms
+            r["e2e"]["ceiling_cmds_per_s_charts"] = r["e2e"]["ceiling_new_charts_per_s"] / e2e.MIX["new_chart"]
+        log("end to end done")
+        engine.close()
+    r["machine_end"] = machine()
+    return r
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="the report (Markdown)")
+    p.add_argument("--json", help="also write every figure as JSON here")
+    args = p.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    t0 = time.perf_counter()
+    r = run(log=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", file=sys.stderr, flush=True))
+    r["seconds"] = time.perf_counter() - t0
+    r["when"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if args.json:
+        Path(args.json).write_text(json.dumps(r, indent=1, default=float), encoding="utf-8")
+    from benchmarks.report import markdown
+
+    md = markdown(r)
+    Path(args.out).write_text(md, encoding="utf-8")
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

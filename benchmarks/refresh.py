@@ -1,0 +1,88 @@
+"""A moderator's change while others ask: how long until the answers show it
+(the refresh), and what the other users feel meanwhile (their command
+latency and the event loop's lag), beside the same users with nothing
+changing (the baseline, same run)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from benchmarks.common import QUICK, pct, read_model
+
+OTHERS = ["top", "gap us china", "model deepseek r1", "race", "frontier", "compare gpt-4o vs deepseek r1",
+          "country china", "sources"]
+
+
+def _moderator():
+    from bot.caller import Caller
+
+    return Caller(user_id="bench-mod", name="bench moderator", is_moderator=True)
+
+
+async def _window(engine, users: int, seconds: float, change: str | None) -> dict[str, Any]:
+    """`users` tasks ask text commands back to back for `seconds`; with
+    `change`, a moderator makes it a third of the way in. Other users'
+    latencies are kept for commands that overlap the refresh."""
+    from bot.looplag import LagProbe
+
+    lat: list[tuple[float, float]] = []  # (start, ms)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    async def user(k: int) -> None:
+        j = k
+        while not stop.is_set():
+            line = OTHERS[j % len(OTHERS)]
+            j += 1
+            t0 = time.perf_counter()
+            await engine.ahandle(line, render=False)
+            lat.append((t0, (time.perf_counter() - t0) * 1000))
+
+    refresh_ms = change_ms = None
+    window = (0.0, 0.0)
+    async with LagProbe() as probe:
+        tasks = [asyncio.create_task(user(k)) for k in range(users)]
+        await asyncio.sleep(seconds / 3)
+        if change is not None:
+            mod = _moderator()
+            t0 = time.perf_counter()
+            reply = await engine.ahandle(change, mod, render=False)
+            change_ms = (time.perf_counter() - t0) * 1000
+            if reply.status != "ok":
+                raise RuntimeError(f"the moderator's change failed: {reply.text}")
+            want = engine.store.data_version
+            # until a reader gets the read model of the new version
+            while (await loop.run_in_executor(None, lambda: read_model(engine).version)) != want:
+                await asyncio.sleep(0.005)
+            refresh_ms = (time.perf_counter() - t0) * 1000
+            window = (t0, time.perf_counter())
+        await asyncio.sleep(seconds * 2 / 3)
+        stop.set()
+        await asyncio.gather(*tasks)
+    lags = probe.lags
+    if change is not None:
+        during = [ms for t, ms in lat if t <= window[1] and t + ms / 1000 >= window[0]]
+    else:
+        during = [ms for _t, ms in lat]
+    return {"others_p50_ms": pct(during, 50), "others_p99_ms": pct(during, 99), "others_max_ms": max(during or [0]),
+            "others_n": len(during), "loop_lag_p99_ms": pct(lags, 99), "loop_lag_max_ms": max(lags or [0]),
+            "change_ms": change_ms, "refresh_ms": refresh_ms}
+
+
+def bench_refresh(engine, *, users: int = 8) -> dict[str, Any]:
+    """Baseline window, then moderator changes (Arena scores of one model,
+    alternating values so each is a real change)."""
+    seconds = 1.5 if QUICK else 3.0
+    repeats = 1 if QUICK else 3
+    read_model(engine)
+    base = asyncio.run(_window(engine, users, seconds, None))
+    runs = [asyncio.run(_window(engine, users, seconds, f"elo grok 4 {1390 + i}")) for i in range(repeats)]
+
+    def med(key: str) -> float:
+        vals = sorted(r[key] for r in runs)
+        return vals[len(vals) // 2]
+
+    return {"baseline": base, "runs": runs, "refresh_ms": med("refresh_ms"), "change_ms": med("change_ms"),
+            "others_p99_ms": max(r["others_p99_ms"] for r in runs), "others_p50_ms": med("others_p50_ms"),
+            "loop_lag_p99_ms": max(r["loop_lag_p99_ms"] for r in runs)}

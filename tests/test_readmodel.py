@@ -1,0 +1,217 @@
+"""The read model's maps, its rebuild after a change, and the helpers that keep
+commands linear in the size of the data (issue #12)."""
+from __future__ import annotations
+
+import random
+import threading
+import unicodedata
+
+import pytest
+
+from bot.caller import Caller
+from bot.engine import Engine
+from bot.render.charts.service import default_workers
+from bot.store.db import Store
+from bot.store.normalize import EUROPE, compact, fold
+from bot.store.readmodel import ReadModel
+
+MOD = Caller(user_id="900", name="mod", is_moderator=True)
+
+
+def slow_fold(text: str) -> str:
+    """fold as it was before the ASCII fast path and the memo: the reference."""
+    import re
+
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"[^a-z0-9.+]+", " ", t)
+    t = re.sub(r"(?<![0-9])\.|\.(?![0-9])", " ", t)
+    return " ".join(t.split())
+
+
+def test_fold_fast_path_and_memo_give_the_same_answers(engine):
+    rnd = random.Random(5)
+    names = [m["name"] for m in engine.read_model().models.values()]
+    odd = ["Clàude 3.5 Sönnet", "Ｆｕｌｌ-width GPT", "Command R+", "  v.2. x3.5. ", "ÉPOCH…AI", "gpt_4o-2024.05",
+           "Qwen2.5-72B", "", "ﬁne-tuned", "İstanbul"]
+    rnd_strings = ["".join(rnd.choice("aZ09 .-+_/éñ()") for _ in range(rnd.randint(0, 20))) for _ in range(300)]
+    for s in names + odd + rnd_strings:
+        assert fold(s) == slow_fold(s), s
+        assert fold(s) == slow_fold(s)  # memoised: the same again
+        assert compact(s) == slow_fold(s).replace(" ", "")
+
+
+def brute_history(f: ReadModel, model_id: int) -> list:
+    out = []
+    for d in f.dates:
+        for r in f.by_date[d]:
+            if r.model_id == model_id:
+                out.append(r)
+                break
+    return out
+
+
+def brute_series(f: ReadModel, pred, until=None) -> list:
+    out = []
+    for d in f.dates:
+        if until and d > until:
+            break
+        for r in f.by_date[d]:
+            if pred(r):
+                out.append(r)
+                break
+    return out
+
+
+def test_maps_hold_what_a_scan_of_every_rating_finds(engine):
+    f = engine.read_model()
+    rnd = random.Random(3)
+    cuts = [None, f.dates[0], f.dates[len(f.dates) // 2], "2024-12-31", "1999-01-01", "2100-01-01"]
+    for mid in rnd.sample(sorted(f.history_of), 150) + [max(f.models) + 1000]:
+        hist = brute_history(f, mid)
+        assert f.model_history(mid) == hist
+        for u in cuts:
+            want = [r for r in hist if u is None or r.date <= u]
+            assert f.latest_rating(mid, u) == (want[-1] if want else None)
+    countries = {r.country for rows in f.by_date.values() for r in rows if r.country}
+    for c in sorted(countries) + ["Europe", "Atlantis"]:
+        pred = (lambda r: r.country in EUROPE) if c == "Europe" else (lambda r, c=c: r.country == c)
+        for u in cuts:
+            assert f.series(("country", c), u) == brute_series(f, pred, u)
+    orgs = {r.org_id for rows in f.by_date.values() for r in rows if r.org_id is not None}
+    for oid in rnd.sample(sorted(orgs), 20):
+        assert f.series(("org", oid)) == brute_series(f, lambda r, oid=oid: r.org_id == oid)
+    for is_open in (True, False):
+        assert f.series(("open", is_open), "2025-02-28") == brute_series(f, lambda r, v=is_open: r.open == v, "2025-02-28")
+        for d in f.dates[::7]:
+            assert f.best_at(("open", is_open), d) == next((r for r in f.by_date[d] if r.open == is_open), None)
+    assert f.countries == sorted({m["country"] for m in f.models.values() if m["country"]})
+    assert f.counts["ratings"] == engine.store.scalar("SELECT count(*) FROM arena_ratings")
+
+
+def same_read_model(a: ReadModel, b: ReadModel) -> None:
+    assert a.version == b.version
+    assert a.dates == b.dates and a.by_date == b.by_date
+    assert a.history_of == b.history_of and a.best_of == b.best_of and a.rows_per_model == b.rows_per_model
+    assert a.models == b.models and a.countries == b.countries and a.counts == b.counts
+    assert a.sources == b.sources and a.benchmarks == b.benchmarks
+
+
+CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", "unalias threeee", "undo",
+           "set o3 country france", "remove claude 3 opus", "restore claude 3 opus", "rename o1 to o1-three",
+           "add model Synthetic 3 org=OpenAI country=us date=2024-03 params=3B", "elo Synthetic 3 1500",
+           "set Synthetic 3 country france", "elo Synthetic 3 1350 2025-01-03", "remove Synthetic 3",
+           "restore Synthetic 3", "set Synthetic 3 org DeepSeek",
+           "score o3 GPQA diamond 50%", "set o3 org Google", "merge GPT-4o mini into o3", "undo", "remove o3", "undo"]
+
+
+def test_each_change_is_read_at_once_and_matches_a_full_build(fresh_engine):
+    """After each change the engine's read model (built by the changing thread
+    and swapped in) is the one a fresh build reads: boards, maps and all."""
+    e = fresh_engine
+    e.read_model()
+    for line in CHANGES:
+        reply = e.handle(line, MOD)
+        assert reply.status == "ok", (line, reply.text)
+        same_read_model(e.read_model(), ReadModel(e.store))
+    # the answers read the new data at once (the moderator's own change is visible to them)
+    assert e.handle("model o3", MOD).data["model"]["country"] == "France"
+
+
+def test_a_change_from_another_process_is_read_in_full(fresh_engine):
+    e = fresh_engine
+    before = e.read_model()
+    other = Store.open(e.store.path)  # another connection: its changes are not in this store's log
+    oid = other.scalar("SELECT id FROM models WHERE name = 'o3'")
+    with other.change("elsewhere", "set") as ch:
+        ch.upsert("models", {"id": oid, "country": "Japan"})
+    other.close()
+    after = e.read_model()
+    assert after.version == before.version + 1
+    assert after.models[oid]["country"] == "Japan"
+    same_read_model(after, ReadModel(e.store))
+
+
+def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fresh_engine, monkeypatch):
+    """A moderator's change builds the next read model; a reader in the meantime
+    does not wait for it (no lock): it answers from the version before."""
+    e = fresh_engine
+    e.read_model()
+    building, release = threading.Event(), threading.Event()
+    def slow_build(store):
+        building.set()
+        assert release.wait(60), "the test never released the build"
+        return ReadModel(store)
+
+    monkeypatch.setattr("bot.engine.ReadModel", slow_build)
+    top = e.handle("top 1").data["rows"][0]
+    changer = threading.Thread(target=lambda: e.handle(f"elo {top['model']} {int(top['score']) + 200}", MOD))
+    changer.start()
+    try:
+        assert building.wait(60)
+        answers: list = []
+        reader = threading.Thread(target=lambda: answers.append(e.handle("top 1")))
+        reader.start()
+        reader.join(60)
+        assert not reader.is_alive(), "a reader waited for the moderator's refresh"
+        assert answers[0].data["rows"][0]["score"] == top["score"]  # the data before the change
+    finally:
+        release.set()
+        changer.join(60)
+    assert e.handle("top 1").data["rows"][0]["score"] == int(top["score"]) + 200
+
+
+def test_history_finds_a_models_rows_by_index_exactly(fresh_engine):
+    e = fresh_engine
+    assert e.handle("merge GPT-4o mini into o3", MOD).status == "ok"
+    o3 = e.store.scalar("SELECT id FROM models WHERE name = 'o3'")
+    mini = e.store.scalar("SELECT id FROM models WHERE name = 'GPT-4o mini'")
+    moved = e.store.scalar("SELECT count(*) FROM audit WHERE tbl = 'arena_ratings'")
+    assert moved > 0
+    for mid in (o3, mini):  # a moved rating concerns both: the model it left and the one it joined
+        ids = {r["id"] for r in e.store.history(model_id=mid, limit=10_000)}
+        assert {r["id"] for r in e.store.query("SELECT id FROM audit WHERE tbl = 'arena_ratings'")} <= ids
+    # no prefix matches: model 1's history is not model 11's
+    assert all(r["model_id"] == 1 or r["was_model_id"] == 1 for r in e.store.history(model_id=1, limit=100))
+    plan = " ".join(str(r) for r in e.store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM audit WHERE model_id = ? UNION SELECT id FROM audit WHERE was_model_id = ?",
+        [o3, o3]).fetchall())
+    assert "audit_model" in plan and "audit_was_model" in plan
+
+
+@pytest.mark.parametrize("cores, workers", [(1, 1), (2, 1), (4, 2), (64, 2)])
+def test_one_chart_worker_on_small_machines(cores, workers):
+    assert default_workers(cores) == workers
+
+
+def test_chart_workers_setting():
+    from bot.config import ConfigError, Settings
+
+    assert Settings.from_env({}, dotenv_path=None).chart_workers == 0
+    assert Settings.from_env({"RACEBOT_CHART_WORKERS": "3"}, dotenv_path=None).chart_workers == 3
+    with pytest.raises(ConfigError):
+        Settings.from_env({"RACEBOT_CHART_WORKERS": "many"}, dotenv_path=None)
+
+
+def test_racebot_bench_points_to_make_bench(capsys):
+    from bot.cli import main
+
+    assert main(["bench"]) == 2
+    assert "make bench" in capsys.readouterr().err
+
+
+def test_the_database_still_fits_an_upload(engine):
+    """No index beyond what the answers need: the seed database stays under
+    Discord's 25 MiB upload limit (`export sqlite`), as it was before issue #12."""
+    engine.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = engine.store.scalar("PRAGMA page_count") * engine.store.scalar("PRAGMA page_size")
+    assert pages < 25 * 1024 * 1024
+    names = {r[0] for r in engine.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "arena_name" not in names
+
+
+def test_engine_builds_a_read_model_once_per_version(fresh_engine):
+    e = fresh_engine
+    first = e.read_model()
+    assert e.read_model() is first and e.context(MOD).read is first
+    assert isinstance(e, Engine)
