@@ -2,7 +2,6 @@
 gap's AI Index months - checked against the raw CSV snapshots."""
 from __future__ import annotations
 
-import csv
 import re
 import statistics
 from pathlib import Path
@@ -19,16 +18,7 @@ MEMBER = Caller(user_id="42", name="member")
 
 def _raw_board(shared: Path, day: str) -> list[dict]:
     """One raw snapshot: [{name, score, rank, lo, hi, org}] best first."""
-    path = shared / "arena" / "snapshots" / f"arena-text-{day}.csv"
-    out = []
-    with path.open(newline="", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            score = float(r.get("arena_score") or r.get("arena_elo"))
-            plus, minus = (r["95_pct_ci"].replace(" ", "").split("/") + ["", ""])[:2]
-            out.append({"name": r["model"], "score": score, "rank": int(r["rank"]), "org": r["organization"],
-                        "hi": score + float(plus), "lo": score + float(minus)})
-    out.sort(key=lambda r: -r["score"])
-    return out
+    return sorted(raw_arena.csv_board(shared, day), key=lambda r: -r["score"])
 
 
 def _raw_dates(shared: Path) -> list[str]:

@@ -40,7 +40,7 @@ from bot.store.db import Change, Store
 from bot.store.importers.common import (
     SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport,
     OrgIndex, Progress, ensure_sources, import_transaction as _transaction, model_ids_by_name as _model_ids,
-    org_words, store_models, upsert_model,
+    org_words, read_source, store_models, upsert_model,
 )
 from bot.store.linking import Linker
 from bot.store.normalize import compact, licence_name
@@ -66,14 +66,7 @@ class KeyInfo:
 # reading files
 # ---------------------------------------------------------------------------
 def _read_bytes(source: str | Path | bytes, name: str | None, default: str) -> tuple[str, bytes]:
-    if isinstance(source, (str, Path)):
-        name = name or Path(source).name
-        try:
-            raw = Path(source).read_bytes()
-        except OSError as exc:
-            raise ImportFailed(name, None, f"cannot read the file ({exc.strerror})") from None
-    else:
-        raw, name = source, name or default
+    name, raw = read_source(source, name, default)
     if not raw.strip():
         raise ImportFailed(name, None, "the file is empty")
     if b"\x00" in raw[:65536]:

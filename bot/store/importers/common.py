@@ -126,20 +126,24 @@ class Table:
         seen[key] = row
 
 
+def read_source(source: str | Path | bytes, name: str | None, default: str) -> tuple[str, bytes]:
+    """The bytes of an import's file (a path, or bytes already read) and the
+    name to show in messages; a file that cannot be read is an ImportFailed."""
+    if isinstance(source, (str, Path)):
+        name = name or Path(source).name
+        try:
+            return name, Path(source).read_bytes()
+        except OSError as exc:
+            raise ImportFailed(name, None, f"cannot read the file ({exc.strerror})") from None
+    return name or default, source
+
+
 def read_table(source: str | Path | bytes | None, *, name: str | None = None,
                required: Iterable[str] = (), one_of: Iterable[Iterable[str]] = ()) -> Table:
     """Read a CSV file (path or bytes) and check it is text with the columns we need."""
     if source is None:
         raise ImportFailed(name or "the file", None, "no file was given")
-    if isinstance(source, (str, Path)):
-        name = name or Path(source).name
-        try:
-            raw = Path(source).read_bytes()
-        except OSError as exc:
-            raise ImportFailed(name, None, f"cannot read the file ({exc.strerror})") from None
-    else:
-        raw = source
-        name = name or "upload.csv"
+    name, raw = read_source(source, name, "upload.csv")
     if not raw.strip():
         raise ImportFailed(name, None, "the file is empty")
     text = decode_text(raw, name)
