@@ -82,7 +82,10 @@ def model(ctx: Context, args: Args) -> Reply:
               "moderator": "added by moderators"}.get(row["origin"], row["origin"])
     released = s["release_date"] or "unknown"
     if row["origin"] == "arena" and released != "unknown":
-        released = f"first on Arena {released}"
+        # a model known only from LMArena: its date is the first board that rates it (or the
+        # first list that named it, when that came earlier)
+        first = ctx.read.first_rated(m.entry.id)
+        released = f"first on Arena {min(released, first) if first else released}"
     text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
             f"({s['country'] or 'country unknown'}), {released}. "
             f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "

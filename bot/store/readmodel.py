@@ -324,6 +324,11 @@ class ReadModel:
         """The model's best Arena row in each snapshot it appears in."""
         return list(self.history_of.get(model_id, ()))
 
+    def first_rated(self, model_id: int) -> str | None:
+        """The date of the first board (by the rule) that rates the model."""
+        rows = self.history_of.get(model_id)
+        return rows[0].date if rows else None
+
     def latest_rating(self, model_id: int, until: str | None = None) -> Rating | None:
         rows = self.history_of.get(model_id)
         if not rows:

@@ -215,6 +215,8 @@ class KeyResolver:
                     upd["licence"] = lic
                 if open_ is not None and not known["access"]:
                     upd["access"] = "open weights" if open_ else "API"
+                if known["origin"] == "arena" and seen_on and (known["release_date"] or "9") > seen_on:
+                    upd["release_date"] = seen_on  # an Arena model's date is the first board (or list) it is on
                 if upd:
                     self.ch.upsert("models", {"id": target, **upd})
         if (info is not None or display_name) and key not in self.named:
