@@ -40,6 +40,7 @@ from bot.reply import Attachment, Reply
 from bot.store import queries
 from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
+from bot.store.collector import collector_paused
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
@@ -97,15 +98,17 @@ class Engine:
             version = self.store.data_version
             if current is not None and current[0].version == version:
                 return current[0]
-            built = self._build(current, version)
+            with collector_paused():  # no full collections walking the half-built model (see collector)
+                built = self._build(current, version)
+                # The read model is hundreds of thousands of long-lived objects: moved out of the
+                # cyclic collector's reach, a full collection no longer walks them all in the middle
+                # of someone's command (the old model's objects are still freed by reference counting).
+                # Frozen before the collector resumes, so its first collection does not walk them either.
+                gc.freeze()
             with self._lock:
                 if self._current is None or self._current[0].version <= built[0].version:
                     self._current = built
                 current = self._current
-        # The read model is hundreds of thousands of long-lived objects: moved out of the
-        # cyclic collector's reach, a full collection no longer walks them all in the middle
-        # of someone's command (the old model's objects are still freed by reference counting).
-        gc.freeze()
         return current[0]
 
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:

@@ -29,15 +29,15 @@ def depth_counts(board: list, n: int) -> Counter:
 
 
 def depth_series(view: Boards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
-    """(date, counts in the top n) for every board with at least n models, up to `until`."""
-    out = []
-    for d in view.dates:
-        if until and d > until:
-            break
-        b = view.by_date[d]
-        if len(b) >= n:
-            out.append((d, depth_counts(b, n)))
-    return out
+    """(date, counts in the top n) for every board with at least n models, up to `until`.
+
+    Counted once per set of boards (one data version, category and rule) and
+    n, then cut at `until` by bisect (:meth:`Boards.dated`): the counters are
+    shared between answers, so callers must not change them."""
+    def build() -> list[tuple[str, Counter]]:
+        return [(d, depth_counts(b, n)) for d in view.dates if len(b := view.by_date[d]) >= n]
+
+    return view.dated(("depth", n), build, until, lambda p: p[0])
 
 
 def _line(counts: Counter, n: int) -> str:
