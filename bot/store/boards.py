@@ -51,6 +51,15 @@ MAX_GAP_DAYS = 62  # boards further apart do not cover the dates between them
 OVERALL = "full"
 
 
+def date_on(dates: list[str], day: str | None) -> str | None:
+    """The latest of the sorted ISO `dates` on or before `day` (the latest of
+    all when `day` is None; None when there is none)."""
+    if day is None:
+        return dates[-1] if dates else None
+    i = bisect.bisect_right(dates, day)
+    return dates[i - 1] if i else None
+
+
 class BoardKey(NamedTuple):
     source: str
     date: str

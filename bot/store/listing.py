@@ -31,6 +31,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from bot.store import queries
+from bot.store.boards import date_on
 from bot.store.normalize import compact
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,14 +147,11 @@ class Boards:
         chain = facts.chain(category)
         if category == "full":
             listed = {d: facts.by_date[d] for d in facts.dates}
-
-            def rows_of(source: str, date: str) -> list[Any]:
-                return facts.board_rows(source, date, category)
         else:
             listed = {b.date: facts.board_rows(b.source, b.date, category) for b in chain}
 
-            def rows_of(source: str, date: str) -> list[Any]:
-                return facts.board_rows(source, date, category)
+        def rows_of(source: str, date: str) -> list[Any]:
+            return facts.board_rows(source, date, category)
         self.listed = listed
         self.sources = {b.date: b.source for b in chain}
         self.by_date = listed if include_retired else counted_boards(facts, chain, rows_of, facts.boards(category))
@@ -165,10 +163,7 @@ class Boards:
         return self.dates[-1] if self.dates else None
 
     def snapshot_on(self, day: str | None) -> str | None:
-        if day is None:
-            return self.latest
-        i = bisect.bisect_right(self.dates, day)
-        return self.dates[i - 1] if i else None
+        return date_on(self.dates, day)
 
     def board(self, date: str, pred: Callable[[Any], bool] | None = None) -> list[Any]:
         rows = self.by_date.get(date, [])

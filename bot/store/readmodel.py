@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
+from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, date_on
 from bot.store.db import Store
 from bot.store.normalize import EUROPE, fold
 from bot.store.queries import row_counts
@@ -253,10 +253,7 @@ class ReadModel:
 
     def snapshot_on(self, day: str | None) -> str | None:
         """The latest snapshot on or before `day` (ISO); the latest of all if None."""
-        if day is None:
-            return self.latest
-        i = bisect.bisect_right(self.dates, day)
-        return self.dates[i - 1] if i else None
+        return date_on(self.dates, day)
 
     def source(self, sid: str) -> dict[str, Any]:
         return self.sources.get(sid, {"id": sid, "title": sid})
