@@ -76,6 +76,9 @@ class Settings:
     watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     chart_workers: int = 0  # chart rendering processes; 0: one on 2 cores or fewer, else two
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
+    # how long a thread may keep Python's GIL while others wait (sys.setswitchinterval; Python's own is 5 ms):
+    # shorter lets the event loop in sooner while commands and a rebuild run in worker threads
+    switch_interval_ms: float = 1.0
     history_path: Path = field(default_factory=lambda: Path.home() / ".racebot_history")  # the console's
 
     @classmethod
@@ -331,6 +334,9 @@ SETTINGS: tuple[Setting, ...] = (
             "chart rendering processes, about 100 MB each (0: one on 2 cores or fewer, else two)"),
     Setting("chart_processes", "RACEBOT_CHART_PROCESSES", flag,
             "false: draw charts in a thread of the bot's process instead of worker processes"),
+    Setting("switch_interval_ms", "RACEBOT_SWITCH_INTERVAL_MS", number(float, minimum=0.0),
+            "how long a worker thread may hold Python's GIL while the event loop waits (Python's own default is 5; "
+            "0 leaves it)"),
     Setting("history_path", "RACEBOT_HISTORY", path, "the console's line history file"),
 )
 

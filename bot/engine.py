@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import sqlite3
+import sys
 import threading
 import time
 import traceback
@@ -40,7 +41,8 @@ from bot.reply import Attachment, Reply
 from bot.store import queries
 from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
-from bot.store.collector import collector_paused
+from bot.store.collector import collector_paused, retire
+from bot.store.listing import boards
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
@@ -57,6 +59,10 @@ class Engine:
         self.store = store
         self.prefix = prefix
         self.settings = settings if settings is not None else Settings()
+        if self.settings.switch_interval_ms > 0:
+            # one engine per process, and its worker threads share the GIL with the event loop:
+            # a shorter switch interval bounds how long the loop waits behind them (see BENCHMARKS.md)
+            sys.setswitchinterval(self.settings.switch_interval_ms / 1000)
         self._lock = threading.RLock()
         # the read model and its two lookup indexes, swapped together as one reference
         self._current: tuple[ReadModel, Index, Index] | None = None
@@ -102,13 +108,17 @@ class Engine:
                 built = self._build(current, version)
                 # The read model is hundreds of thousands of long-lived objects: moved out of the
                 # cyclic collector's reach, a full collection no longer walks them all in the middle
-                # of someone's command (the old model's objects are still freed by reference counting).
+                # of someone's command (the old model is freed by the reaper, see collector).
                 # Frozen before the collector resumes, so its first collection does not walk them either.
                 gc.freeze()
             with self._lock:
+                retired = built
                 if self._current is None or self._current[0].version <= built[0].version:
-                    self._current = built
+                    retired, self._current = self._current, built
                 current = self._current
+            del built
+        if retired is not None:  # freed piece by piece once readers let go, not in one long dealloc
+            retire(*retired)
         return current[0]
 
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
@@ -119,6 +129,7 @@ class Engine:
         rule reads each board's successor, so reloading only the rows a change
         touched is not enough to stay exact."""
         read = ReadModel(self.store)
+        boards(read)  # the counted boards most answers read: built with the model, frozen with it
         return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple[ReadModel, Index, Index]:

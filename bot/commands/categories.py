@@ -8,7 +8,6 @@ has categories, so their boards start with its first release (2025-03-07).
 """
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from bot.store.normalize import fold
@@ -25,23 +24,10 @@ ALIASES = {
 }
 
 
-_WORDS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
-
-
 def category_words(facts: Any) -> dict[str, str]:
-    """{folded spelling: category} for every category that has boards (cached per data version)."""
-    try:
-        cached = _WORDS.get(facts)
-    except TypeError:  # not weak-referenceable
-        cached = None
-    if cached is not None:
-        return cached
-    out = _category_words(facts)
-    try:
-        _WORDS[facts] = out
-    except TypeError:
-        pass
-    return out
+    """{folded spelling: category} for every category that has boards (once per read model)."""
+    view = getattr(facts, "view", None)
+    return view(("category words",), lambda: _category_words(facts)) if view else _category_words(facts)
 
 
 def _category_words(facts: Any) -> dict[str, str]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from typing import Any
 from collections import Counter, defaultdict
 
@@ -319,18 +318,12 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     return records
 
 
-_RECORDS: "weakref.WeakKeyDictionary[Any, dict[int, list[tuple]]]" = weakref.WeakKeyDictionary()
-
-
 def arena_reach(by_date: dict[str, list], threshold: float, facts: Any = None) -> tuple[dict, dict]:
     """Per model, the first rating at or above `threshold` ({model_id: (score,
     date, arena name)}) and the best rating. Linear in the ratings once per
     data version (cached on `facts`), then linear in the models."""
-    records = _RECORDS.get(facts) if facts is not None else None
-    if records is None:
-        records = arena_records(by_date)
-        if facts is not None:
-            _RECORDS[facts] = records
+    records = (facts.view(("arena records",), lambda: arena_records(by_date)) if facts is not None
+               else arena_records(by_date))
     reached: dict[int, tuple] = {}
     best: dict[int, tuple] = {}
     for mid, rec in records.items():

@@ -265,6 +265,16 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
+    def stream(self, sql: str, params: Any = (), size: int = 1000) -> Iterator[dict[str, Any]]:
+        """The rows of `sql` as dicts, fetched `size` at a time: for results too
+        large to hold as one list (making and freeing it would each hold the
+        GIL for the whole list)."""
+        cur = self.db.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        while batch := cur.fetchmany(size):
+            for r in batch:
+                yield dict(zip(cols, r))
+
     def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

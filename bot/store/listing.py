@@ -27,7 +27,6 @@ claim of significance.
 from __future__ import annotations
 
 import bisect
-import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from bot.store import queries
@@ -141,7 +140,6 @@ class Boards:
     command swaps one for the other with the ``all`` word."""
 
     def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full"):
-        self.facts = facts
         self.include_retired = include_retired
         self.category = category
         chain = facts.chain(category)
@@ -233,16 +231,9 @@ class Boards:
         return self.sources.get(date)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[tuple[bool, str], Boards]]" = weakref.WeakKeyDictionary()
-
-
 def boards(facts: "Facts", include_retired: bool = False, category: str = "full") -> Boards:
-    """The (cached) boards of one data version and category."""
-    per = _CACHE.setdefault(facts, {})
-    key = (include_retired, category)
-    if key not in per:
-        per[key] = Boards(facts, include_retired, category)
-    return per[key]
+    """The boards of one data version and category (built once per read model)."""
+    return facts.view(("boards", include_retired, category), lambda: Boards(facts, include_retired, category))
 
 
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -62,15 +63,22 @@ class Rating:
 Pred = Callable[[Rating], bool]
 
 
-_RATING_SQL = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
+_RATING_COLUMNS = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
                       r.score, r.ci_lower, r.ci_upper, r.votes,
                       COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
                       COALESCE(m.country, o.country) AS country,
                       COALESCE(r.licence, m.licence, CASE WHEN m.access = 'open weights' THEN 'Open'
                                WHEN m.access IS NOT NULL THEN 'Proprietary' END) AS licence
-               FROM arena_ratings r JOIN models m ON m.id = r.model_id
+"""
+_RATING_JOINS = """JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
                WHERE m.hidden = 0"""
+_RATING_SQL = _RATING_COLUMNS + " FROM arena_ratings r " + _RATING_JOINS
+# the ratings of a list of boards, given as a JSON array of [source, date] (one query; the boards first,
+# so each board's rows are read through the primary key)
+_BOARDS_SQL = (_RATING_COLUMNS + """ FROM json_each(?) b CROSS JOIN arena_ratings r
+               ON r.source_id = json_extract(b.value, '$[0]') AND r.snapshot_date = json_extract(b.value, '$[1]')
+               AND r.category = ? """ + _RATING_JOINS)
 
 
 def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
@@ -121,17 +129,16 @@ class ReadModel:
         # a model key's display name (the CSV snapshots already use display names)
         self.display = {r["key"]: r["display_name"] for r in store.query("SELECT key, display_name FROM arena_keys")}
         chain = self.chains.get(OVERALL) or BoardChain([])
-        chosen = {(b.source, b.date) for b in chain.boards}
-        rows = store.query(_RATING_SQL + " AND r.category = ? ORDER BY r.snapshot_date", [OVERALL])
+        # only the chain's boards are read, streamed (no list of every row, whose creation and
+        # freeing would each hold the GIL for tens of milliseconds on a long history)
+        chosen = json.dumps([[b.source, b.date] for b in chain.boards])
         self.by_date: dict[str, list[Rating]] = {}
-        amendments: list[Rating] = []
-        for i, r in enumerate(rows):
+        for i, r in enumerate(store.stream(_BOARDS_SQL, [chosen, OVERALL])):
             if not i % YIELD_EVERY:
                 yield_gil()
-            if (r["source_id"], r["snapshot_date"]) in chosen:
-                self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
-            elif r["source_id"] == AMENDMENTS:
-                amendments.append(_rating(r, self.display))
+            self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
+        amendments = [_rating(r, self.display) for r in store.query(
+            _RATING_SQL + " AND r.category = ? AND r.source_id = ? ORDER BY r.snapshot_date", [OVERALL, AMENDMENTS])]
         for a in amendments:  # a moderator's rating joins the board the rule picks for its date
             b = chain.board_for(a.date)
             if b is not None:
@@ -190,6 +197,7 @@ class ReadModel:
                         seen_sides.add(key)
                         self.best_of.setdefault(key, []).append(r)
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
+        self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
 
@@ -299,6 +307,18 @@ class ReadModel:
             if len(self._memo) >= self.MEMO_SIZE:
                 self._memo.clear()
             value = self._memo[key] = build()
+        return value
+
+    def view(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per read model and key, kept for the model's lifetime:
+        a structure derived from the whole model (the counted boards of a
+        category, the category words), of which there are a few. What it
+        builds must not refer back to the read model: the model is frozen out
+        of the cyclic collector (``Engine.refresh``), so a cycle through it
+        would never be freed."""
+        value = self._views.get(key)
+        if value is None:
+            value = self._views[key] = build()
         return value
 
     def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
