@@ -70,19 +70,54 @@ async def _window(engine, users: int, seconds: float, change: str | None) -> dic
             "change_ms": change_ms, "refresh_ms": refresh_ms}
 
 
+def _idle_refresh(engine, score: int) -> float:
+    """Milliseconds from a moderator's change to its read model with nobody else asking."""
+    t0 = time.perf_counter()
+    reply = engine.handle(f"elo grok 4 {score}", _moderator())
+    if reply.status != "ok":
+        raise RuntimeError(f"the moderator's change failed: {reply.text}")
+    read_model(engine)
+    return (time.perf_counter() - t0) * 1000
+
+
+def _freed(models: list, timeout: float = 60.0) -> dict[str, Any]:
+    """How many of the replaced read models are still alive once the reaper
+    has had `timeout` seconds (0 when none leak), and how long that took."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        alive = sum(1 for ref in models[:-1] if ref() is not None)
+        if not alive:
+            break
+        time.sleep(0.05)
+    return {"replaced": len(models) - 1, "alive": alive, "freed_within_s": time.perf_counter() - t0}
+
+
 def bench_refresh(engine, *, users: int = 8) -> dict[str, Any]:
     """Baseline window, then moderator changes (Arena scores of one model,
-    alternating values so each is a real change)."""
+    alternating values so each is a real change), then the same change with
+    nobody else asking; last, whether the replaced read models were freed."""
+    import weakref
+
     seconds = 1.5 if QUICK else 3.0
     repeats = 1 if QUICK else 3
-    read_model(engine)
+    models = [weakref.ref(read_model(engine))]
     base = asyncio.run(_window(engine, users, seconds, None))
-    runs = [asyncio.run(_window(engine, users, seconds, f"elo grok 4 {1390 + i}")) for i in range(repeats)]
+    runs = []
+    for i in range(repeats):
+        runs.append(asyncio.run(_window(engine, users, seconds, f"elo grok 4 {1390 + i}")))
+        models.append(weakref.ref(read_model(engine)))
+    idle = []
+    for i in range(repeats):
+        idle.append(_idle_refresh(engine, 1380 + i))
+        models.append(weakref.ref(read_model(engine)))
+    freed = _freed(models)
 
     def med(key: str) -> float:
         vals = sorted(r[key] for r in runs)
         return vals[len(vals) // 2]
 
     return {"baseline": base, "runs": runs, "refresh_ms": med("refresh_ms"), "change_ms": med("change_ms"),
+            "idle_refresh_ms": sorted(idle)[len(idle) // 2], "freed": freed,
+            "loop_lag_max_ms": max(r["loop_lag_max_ms"] for r in runs),
             "others_p99_ms": max(r["others_p99_ms"] for r in runs), "others_p50_ms": med("others_p50_ms"),
             "loop_lag_p99_ms": max(r["loop_lag_p99_ms"] for r in runs)}

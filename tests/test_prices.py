@@ -68,3 +68,41 @@ def test_cheapest_refuses_nonsense(engine):
     assert engine.handle("cheapest 99999", MEMBER).status == "usage"
     none = engine.handle("cheapest 2900", MEMBER)
     assert none.status == "ok" and "No priced model" in none.text
+
+
+@pytest.mark.parametrize("threshold", [1000, 1250, 1300, 1360, 1450])
+def test_cheapest_on_every_board_is_the_cheapest_priced_model_at_or_above(engine, threshold):
+    """Every point of the series against a plain scan of that board."""
+    from bot.commands.prices import _price_of, cost
+
+    r = engine.handle(f"cheapest {threshold}", MEMBER)
+    view = boards(engine.read_model())
+    by_name, by_model = _indexes(engine)
+    want = {}
+    for d in view.dates:
+        priced = [(cost(q), -x.score, x) for x in view.by_date[d]
+                  if x.score >= threshold and (q := _price_of(x, by_name, by_model)) is not None]
+        if priced:
+            c, _s, x = min(priced, key=lambda t: (t[0], t[1]))
+            want[d] = (x.arena_name, c)
+    got = {p["date"]: (p["model"], p["blended"]) for p in r.data.get("series", [])}
+    assert got == want
+    cut = view.dates[len(view.dates) // 2]
+    r2 = engine.handle(f"cheapest {threshold} {cut}", MEMBER)
+    assert {p["date"]: (p["model"], p["blended"]) for p in r2.data.get("series", [])} == \
+        {d: v for d, v in want.items() if d <= cut}
+
+
+def _indexes(engine):
+    from bot.commands.prices import blended, cost
+    from bot.store import queries
+
+    by_name, by_model = {}, {}
+    for p in queries.price_list(engine.store, "arena-prices"):
+        if blended(p) is None:
+            continue
+        by_name[p["arena_name"]] = p
+        cur = by_model.get(p["model_id"])
+        if p["model_id"] is not None and (cur is None or (cur["as_of"], -cost(cur)) < (p["as_of"], -cost(p))):
+            by_model[p["model_id"]] = p
+    return by_name, by_model

@@ -215,3 +215,50 @@ def test_engine_builds_a_read_model_once_per_version(fresh_engine):
     first = e.read_model()
     assert e.read_model() is first and e.context(MOD).read is first
     assert isinstance(e, Engine)
+
+
+WARM = ["top", "top 20 all", "frontier", "frontier all", "race", "gap us china", "gap us china coding", "depth",
+        "cheapest 1300", "small 1300 arena", "ask who is winning, the US or China?", "top coding",
+        "model deepseek r1", "compare gpt-4o vs deepseek r1", "changes", "timeline", "country china"]
+
+
+def test_a_read_model_holds_no_reference_cycles(fresh_engine, monkeypatch):
+    """The read model is frozen out of the cyclic collector, so a cycle through
+    it (a view referring back to the model) would never be freed: with the
+    collector off and no reaper, letting go of a used model frees it at once."""
+    import gc
+    import weakref
+
+    e = fresh_engine
+    monkeypatch.setattr("bot.engine.retire", lambda *parts: None)  # plain reference counting only
+    gc.collect()
+    gc.disable()
+    try:
+        for line in WARM:
+            assert e.handle(line).status == "ok", line
+        ref = weakref.ref(e.read_model())
+        assert ref()._views and ref()._memo  # the views and series were filled
+        assert e.handle("elo grok 4 1391", MOD).status == "ok"
+        assert ref() is None, "the old read model outlived its last reference"
+    finally:
+        gc.enable()
+
+
+def test_a_retired_read_model_is_freed_by_the_reaper(fresh_engine):
+    import threading
+    import weakref
+
+    from bot.store.collector import retired_count
+
+    e = fresh_engine
+    for line in WARM[:6]:
+        e.handle(line)
+    ref = weakref.ref(e.read_model())
+    before = retired_count()
+    assert e.handle("elo grok 4 1392", MOD).status == "ok"
+    for _ in range(6000):  # bounded wait for the reaper thread (up to 60 s on a loaded machine)
+        if ref() is None and retired_count() > before:
+            break
+        threading.Event().wait(0.01)
+    assert ref() is None and retired_count() > before
+    assert e.handle("top 1").status == "ok"  # the current model is untouched

@@ -12,6 +12,7 @@ performance (from its figures table).
 """
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Any
 
@@ -51,10 +52,15 @@ def price_rows(ctx: Context) -> list[dict[str, Any]]:
 
 
 def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
-    """The newest price per Arena name and per model (the cheapest if a model has several)."""
+    """The newest price per Arena name and per model (the cheapest if a model
+    has several), once per data version."""
+    return ctx.read.memo(("price index",), lambda: _price_index(price_rows(ctx)))
+
+
+def _price_index(rows: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[int, dict]]:
     by_name: dict[str, dict] = {}
     by_model: dict[int, dict] = {}
-    for p in price_rows(ctx):
+    for p in rows:
         if blended(p) is None:
             continue
         by_name[p["arena_name"]] = p
@@ -63,6 +69,25 @@ def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
             if cur is None or cur["as_of"] < p["as_of"] or (cur["as_of"] == p["as_of"] and cost(p) < cost(cur)):
                 by_model[p["model_id"]] = p
     return by_name, by_model
+
+
+def cheapest_from(view: Any, by_name: dict, by_model: dict) -> dict[str, tuple[list[float], list[tuple]]]:
+    """Per board date, the priced ratings best first as (negated scores, the
+    cheapest so far): the cheapest model rated at or above any score is one
+    bisection away. Built once per boards and price list."""
+    out: dict[str, tuple[list[float], list[tuple]]] = {}
+    for d in view.dates:
+        neg: list[float] = []
+        best: list[tuple] = []
+        for r in view.by_date[d]:  # best first
+            q = _price_of(r, by_name, by_model)
+            if q is None:
+                continue
+            c = cost(q)
+            neg.append(-r.score)
+            best.append((c, r, q) if not best or c < best[-1][0] else best[-1])
+        out[d] = (neg, best)
+    return out
 
 
 def _price_of(r: Any, by_name: dict, by_model: dict) -> dict | None:
@@ -124,6 +149,21 @@ def price(ctx: Context, args: Args) -> Reply:
                        "arena": None if rating is None else {"date": day, "score": rating.score}})
 
 
+def _cheapest_series(view: Any, threshold: float, by_name: dict, by_model: dict) -> list[dict[str, Any]]:
+    """On each board, the cheapest priced model rated `threshold` or more."""
+    table = view.memo(("cheapest by board",), lambda: cheapest_from(view, by_name, by_model))
+    series = []
+    for d in view.dates:
+        neg, best = table[d]
+        n = bisect.bisect_right(neg, -threshold)  # the priced ratings at or above the threshold
+        if n:
+            c, r, q = best[n - 1]
+            series.append({"date": d, "source": view.source_on(d), "model": r.arena_name,
+                           "key": r.key or r.arena_name, "model_id": r.model_id, "score": r.score,
+                           "blended": c, "input": q["input_price"], "output": q["output_price"]})
+    return series
+
+
 @command("cheapest", summary="The cheapest model at or above an Arena score, and how that fell over time.",
          usage="cheapest [score]", example="cheapest 1300", aliases=("cheap",),
          params=(Param("score", "text", f"an Arena score (default {DEFAULT_SCORE:.0f})"),))
@@ -142,23 +182,8 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     if not by_name:
         return Reply(text="No prices in the data.", data={"series": []})
     view = boards(ctx.read)
-    series = []
-    for d in view.dates:
-        if args.until and d > args.until:
-            break
-        best = None
-        for r in view.by_date[d]:
-            if r.score < threshold:
-                break  # best first
-            q = _price_of(r, by_name, by_model)
-            if q is not None and (best is None or cost(q) < best[0]):
-                best = (cost(q), r, q)
-        if best:
-            series.append({"date": d, "source": view.source_on(d), "model": best[1].arena_name,
-                           "key": best[1].key or best[1].arena_name,
-                           "model_id": best[1].model_id,
-                           "score": best[1].score, "blended": best[0], "input": best[2]["input_price"],
-                           "output": best[2]["output_price"]})
+    series = view.dated(("cheapest", threshold), lambda: _cheapest_series(view, threshold, by_name, by_model),
+                        args.until, lambda p: p["date"])
     if not series:
         return Reply(text=f"No priced model is rated {elo(threshold)} or more on Chatbot Arena.",
                      data={"threshold": threshold, "series": []},

@@ -1,6 +1,8 @@
 """The race on Chatbot Arena: leaderboards, who leads, gaps and the frontier."""
 from __future__ import annotations
 
+from collections import Counter
+
 import re
 import statistics
 from dataclasses import dataclass
@@ -163,6 +165,17 @@ def _public(series: list[dict]) -> list[dict]:
     return [{k: v for k, v in p.items() if not k.startswith("_")} for p in series]
 
 
+def _gap_digest(view: Boards, a: Side, b: Side, full: list[dict]) -> tuple[list[dict], dict[str, float], Counter]:
+    """The whole gap series as reply data, its monthly medians and snapshots
+    per month: once per boards and pair of sides (a request slices them)."""
+    def build() -> tuple[list[dict], dict[str, float], Counter]:
+        return (_public(full), monthly_median([(p["date"], p["pct"]) for p in full]),
+                Counter(p["date"][:7] for p in full))
+    if a.index is None or b.index is None:
+        return build()
+    return view.memo(("gap digest", a.index, b.index), build)
+
+
 REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"): "open-vs-closed"}
 
 
@@ -198,7 +211,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
         category = OVERALL
     view = boards(ctx.read, everything, category)
-    series = [p for p in gap_series(ctx, a, b, until, view) if not start or p["date"] >= start]
+    cut = gap_series(ctx, a, b, until, view)
+    series = [p for p in cut if not start or p["date"] >= start]
     if not series:
         return Reply(text=f"No Arena board{cat_label(category)}{' up to ' + args.when.raw if args.when else ''} "
                           f"rates both {a.label} and {b.label}.", status="ok",
@@ -208,7 +222,7 @@ def gap(ctx: Context, args: Args) -> Reply:
     last = series[-1]
     ra, rb = last["_a"], last["_b"]
     leader, trailer, rl, rt = (a, b, ra, rb) if last["elo"] >= 0 else (b, a, rb, ra)
-    monthly = monthly_median([(p["date"], p["pct"]) for p in full])
+    public, monthly, per_month = _gap_digest(view, a, b, full)
     refs = references(ctx, a, b) if category == OVERALL else []
     cap = leader.label[:1].upper() + leader.label[1:]
     lines = [f"{difference(cap, trailer.label, rl, rt)} on Chatbot Arena{cat_label(category)} as of {last['date']}: "
@@ -224,9 +238,9 @@ def gap(ctx: Context, args: Args) -> Reply:
     first = series[0] if start else full[0]
     lines.append(f"{'From' if start else 'First snapshot'} ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
-        in_month = [p for p in full if p["date"].startswith(r["period"])]
-        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}, {len(in_month)} snapshot"
-                f"{'s' * (len(in_month) != 1)}" if r["period"] in monthly
+        n_month = per_month.get(r["period"], 0)
+        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}, {n_month} snapshot"
+                f"{'s' * (n_month != 1)}" if r["period"] in monthly
                 else "before our first snapshot" if r["period"] < full[0]["date"][:7]
                 else "after our latest snapshot" if r["period"] > full[-1]["date"][:7]
                 else "no snapshot in that month")
@@ -244,7 +258,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         footer=ctx.footer(*_sources(series), *(["ai-index-2025"] if refs else []), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
-              "latest": _public([last])[0], "series": _public(series), "monthly_median_pct": monthly,
+              "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
+              "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "all_listed": everything, "rule": view.rule})
 
@@ -324,6 +339,24 @@ def race(ctx: Context, args: Args) -> Reply:
                        "leaders": leaders})
 
 
+def frontier_series(view: Boards, n: int, until: str | None = None) -> list[dict]:
+    """Rank 1 against rank 2 and rank n on every board that rates n models, up
+    to `until`: built once per boards and n, then cut (points are shared)."""
+    def build() -> list[dict]:
+        out = []
+        for d in view.dates:
+            b = view.by_date[d]
+            if len(b) >= n:
+                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
+                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
+                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
+                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
+                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
+                            "topn_model": b[n - 1].arena_name})
+        return out
+    return view.dated(("frontier", n), build, until, lambda p: p["date"])
+
+
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
          usage="frontier [n] [category] [all] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"),
          chart=True,
@@ -344,26 +377,12 @@ def frontier(ctx: Context, args: Args) -> Reply:
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
-    series = []
-    for d in view.dates:
-        if d > day:
-            break
-        if start and d < start:
-            continue
-        b = view.by_date[d]
-        if len(b) >= n:
-            t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-            series.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
-                           "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                           "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
-                           "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
-                           "topn_model": b[n - 1].arena_name})
+    series = [p for p in frontier_series(view, n, day) if not start or p["date"] >= start]
     if not series:
         return Reply(text=f"No snapshot has {n} models.", data={"series": []})
     full_series = series
     if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
-        full_series = [{"date": d, "spread_pct": round(pct_gap(view.by_date[d][0].score, view.by_date[d][9].score), 3)}
-                       for d in view.dates if len(view.by_date[d]) >= 10]
+        full_series = frontier_series(view, 10)
     last = series[-1]
     tightest = min(series, key=lambda p: p["spread_pct"])
     widest = max(series, key=lambda p: p["spread_pct"])
