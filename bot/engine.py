@@ -17,8 +17,10 @@ import threading
 import time
 import traceback
 from collections import Counter, deque
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 from rapidfuzz import fuzz, process
 
@@ -67,6 +69,7 @@ class Engine:
         # the read model and its two lookup indexes, swapped together as one reference
         self._current: tuple[ReadModel, Index, Index] | None = None
         self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
+        self._command = threading.local()  # this thread's command: changes made, nesting (see _one_refresh)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
@@ -88,13 +91,37 @@ class Engine:
     # waits for their own change to show) while everyone else keeps answering
     # from the current one; then one reference is swapped.
     def invalidate(self) -> None:
-        """The store changed: drop cached charts, build the new read model now."""
+        """The store changed: drop cached charts, build the new read model now
+        (inside a command, once at its end: see :meth:`_one_refresh`)."""
         if self._charts is not None:
             self._charts.clear()
+        if getattr(self._command, "depth", 0):
+            self._command.changed = True
+            return
+        self._refresh_quietly()
+
+    def _refresh_quietly(self) -> None:
         try:
             self.refresh()
         except Exception:  # a listener must not fail the change: the next command builds it (and names the fault)
             log.warning("building the read model after a change failed; the next command tries again", exc_info=True)
+
+    @contextmanager
+    def _one_refresh(self) -> Iterator[None]:
+        """One command, one rebuild: a command that commits several changes
+        (``undo last 8``, an import in steps) builds the read model once, when
+        it ends, not after each commit. Anything that reads in between (the
+        command itself, another user) still gets the current version: a
+        reader that finds the model out of date builds it (see :meth:`_now`)."""
+        state = self._command
+        state.depth = getattr(state, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            state.depth -= 1
+            if not state.depth and getattr(state, "changed", False):
+                state.changed = False
+                self._refresh_quietly()
 
     def refresh(self) -> ReadModel:
         """Build the read model of the store's current data version, off the
@@ -112,7 +139,7 @@ class Engine:
                 # Frozen before the collector resumes, so its first collection does not walk them either.
                 gc.freeze()
             with self._lock:
-                retired = built
+                retired: tuple[ReadModel, Index, Index] | None = built
                 if self._current is None or self._current[0].version <= built[0].version:
                     retired, self._current = self._current, built
                 current = self._current
@@ -128,7 +155,7 @@ class Engine:
         :mod:`bot.store.boards` picks for other dates, and the retired-model
         rule reads each board's successor, so reloading only the rows a change
         touched is not enough to stay exact."""
-        read = ReadModel(self.store)
+        read = ReadModel(self.store, current[0] if current is not None else None)
         boards(read)  # the counted boards most answers read: built with the model, frozen with it
         return (read, *self._build_indexes(read))
 
@@ -220,7 +247,7 @@ class Engine:
         never commits a change (see :mod:`bot.work`)."""
         t0 = time.perf_counter()
         try:
-            with work.running(ticket):
+            with work.running(ticket), self._one_refresh():
                 reply = self._dispatch(line, caller, attachments or [])
         except work.Cancelled:
             reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
@@ -366,7 +393,7 @@ class Engine:
     def confirm(self, token: str, caller: Caller, *, ticket: work.Ticket | None = None) -> Reply:
         """The Confirm button of a pending action (an import after its dry run)."""
         try:
-            with work.running(ticket):
+            with work.running(ticket), self._one_refresh():
                 return fit_reply(confirm_pending(self.context(caller), token))
         except work.Cancelled:
             return Reply(text="That took too long and was stopped; nothing was changed.", status="error",

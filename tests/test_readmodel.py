@@ -95,6 +95,9 @@ def same_read_model(a: ReadModel, b: ReadModel) -> None:
     assert a.history_of == b.history_of and a.best_of == b.best_of and a.rows_per_model == b.rows_per_model
     assert a.models == b.models and a.countries == b.countries and a.counts == b.counts
     assert a.sources == b.sources and a.benchmarks == b.benchmarks
+    assert a.peak_of == b.peak_of and a.ratings_version == b.ratings_version
+    from bot.store.listing import boards
+    assert boards(a).by_date == boards(b).by_date and boards(a).dates == boards(b).dates
 
 
 CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", "unalias threeee", "undo",
@@ -102,7 +105,8 @@ CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", 
            "add model Synthetic 3 org=OpenAI country=us date=2024-03 params=3B", "elo Synthetic 3 1500",
            "set Synthetic 3 country france", "elo Synthetic 3 1350 2025-01-03", "remove Synthetic 3",
            "restore Synthetic 3", "set Synthetic 3 org DeepSeek",
-           "score o3 GPQA diamond 50%", "set o3 org Google", "merge GPT-4o mini into o3", "undo", "remove o3", "undo"]
+           "score o3 GPQA diamond 50%", "set deepseek r1 params 5B", "alias deepseek r1 r-one",
+           "set o3 org Google", "merge GPT-4o mini into o3", "undo", "remove o3", "undo"]
 
 
 def test_each_change_is_read_at_once_and_matches_a_full_build(fresh_engine):
@@ -138,10 +142,10 @@ def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fre
     e = fresh_engine
     e.read_model()
     building, release = threading.Event(), threading.Event()
-    def slow_build(store):
+    def slow_build(store, previous=None):
         building.set()
         assert release.wait(60), "the test never released the build"
-        return ReadModel(store)
+        return ReadModel(store, previous)
 
     monkeypatch.setattr("bot.engine.ReadModel", slow_build)
     top = e.handle("top 1").data["rows"][0]
@@ -262,3 +266,67 @@ def test_a_retired_read_model_is_freed_by_the_reaper(fresh_engine):
         threading.Event().wait(0.01)
     assert ref() is None and retired_count() > before
     assert e.handle("top 1").status == "ok"  # the current model is untouched
+
+
+def _rating_inputs() -> list[tuple[str, str]]:
+    """(table, column) of every model and organisation column an Arena rating reads."""
+    import re
+
+    from bot.store.readmodel import _RATING_COLUMNS
+
+    cols = [("models", c) for c in re.findall(r"\bm\.(\w+)", _RATING_COLUMNS)]
+    cols += [("organizations", c) for c in re.findall(r"\bo\.(\w+)", _RATING_COLUMNS)]
+    return sorted(set(cols) | {("models", "hidden")})  # hidden: the WHERE clause
+
+
+def test_ratings_version_moves_with_every_input_of_a_rating_and_nothing_else(fresh_engine):
+    """The triggers behind ``ratings_version`` cover every column a rating
+    joins (read from the rating query itself), the ratings and the display
+    names, from any writer; a write elsewhere leaves it."""
+    from bot.store.queries import ratings_version
+
+    store = fresh_engine.store
+    conn = store.db.conn
+    mid, oid = conn.execute("SELECT m.id, m.org_id FROM models m WHERE m.org_id IS NOT NULL AND EXISTS "
+                            "(SELECT 1 FROM arena_ratings r WHERE r.model_id = m.id) LIMIT 1").fetchone()
+
+    def moved(sql: str, *params) -> bool:
+        before = ratings_version(store)
+        with conn:
+            conn.execute(sql, params)
+        return ratings_version(store) != before
+
+    for table, col in _rating_inputs():
+        key = mid if table == "models" else oid
+        new = 1 if col in ("org_id", "hidden") else f"changed-{col}"
+        if col == "org_id":
+            new = conn.execute("SELECT id FROM organizations WHERE id != ? LIMIT 1", [oid]).fetchone()[0]
+        assert moved(f"UPDATE {table} SET [{col}] = ? WHERE id = ?", new, key), (table, col)
+    one = conn.execute("SELECT source_id, snapshot_date, category, arena_name FROM arena_ratings LIMIT 1").fetchone()
+    where = "WHERE source_id = ? AND snapshot_date = ? AND category = ? AND arena_name = ?"
+    assert moved(f"UPDATE arena_ratings SET score = score + 1 {where}", *one)
+    assert moved(f"DELETE FROM arena_ratings {where}", *one)
+    key = conn.execute("SELECT key FROM arena_keys LIMIT 1").fetchone()[0]
+    assert moved("UPDATE arena_keys SET display_name = 'x' WHERE key = ?", key)
+    # what a rating does not read
+    assert not moved("UPDATE models SET parameters = 123 WHERE id = ?", mid)
+    assert not moved("UPDATE models SET country = country WHERE id = ?", mid)  # no real change
+    assert not moved("INSERT INTO aliases (alias, model_id, kind) VALUES ('zz-alias', ?, 'alias')", mid)
+    assert not moved("UPDATE organizations SET sector = 'x' WHERE id = ?", oid)
+
+
+def test_a_change_outside_the_ratings_keeps_the_rating_maps(fresh_engine):
+    e = fresh_engine
+    first = e.read_model()
+    e.handle("frontier")  # a memoised series on the counted boards
+    assert e.handle("set deepseek r1 params 5B", MOD).status == "ok"
+    kept = e.read_model()
+    assert kept.version > first.version and kept.by_date is first.by_date  # kept, not rebuilt
+    same_read_model(kept, ReadModel(e.store))
+    assert e.handle("model deepseek r1", MOD).data["model"]["parameters"] == 5e9
+    from bot.store.listing import boards
+    assert boards(kept).by_date is boards(first).by_date and not boards(kept).__dict__.get("_memo")
+    assert e.handle("set deepseek r1 country france", MOD).status == "ok"
+    rebuilt = e.read_model()
+    assert rebuilt.by_date is not kept.by_date
+    same_read_model(rebuilt, ReadModel(e.store))

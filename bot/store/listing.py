@@ -156,6 +156,13 @@ class Boards:
         self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
 
+    def fresh(self) -> "Boards":
+        """The same counted boards without the series memoised on them (for a
+        read model whose ratings are unchanged but whose other data is not)."""
+        out = Boards.__new__(Boards)
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        return out
+
     @property
     def latest(self) -> str | None:
         return self.dates[-1] if self.dates else None

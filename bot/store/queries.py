@@ -22,6 +22,13 @@ def source_dates(store: Store) -> dict[str, str | None]:
     return {r["title"]: r["as_of"] for r in store.query("SELECT title, as_of FROM sources ORDER BY id")}
 
 
+def ratings_version(store: Store) -> int | None:
+    """The version of what an Arena rating reads, bumped by the schema's triggers
+    on every write to it (None on a database without them)."""
+    v = store.scalar("SELECT value FROM meta WHERE key = 'ratings_version'")
+    return None if v is None else int(v)
+
+
 def row_counts(store: Store) -> dict[str, int]:
     """How much data there is: visible models, notable ones, ratings, scores, figures."""
     return {

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, date_on
 from bot.store.db import Store
 from bot.store.normalize import EUROPE, fold
-from bot.store.queries import row_counts
+from bot.store.queries import ratings_version, row_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +116,44 @@ def rank_board(rows: list[Rating]) -> list[Rating]:
 class ReadModel:
     """Everything the answers read, loaded at one data version."""
 
-    def __init__(self, store: Store):
+    # what depends only on the Arena ratings (and the names and model columns joined to them):
+    # kept from the previous read model when the ratings' version is unchanged
+    RATING_MAPS = ("chains", "_all_boards", "display", "by_date", "dates", "history_of", "peak_of",
+                   "rows_per_model", "best_of", "_history_dates", "_best_dates")
+
+    def __init__(self, store: Store, previous: ReadModel | None = None):
+        """Load the read model of the store's data version. With `previous`
+        (the model being replaced) and no write to what a rating reads since
+        it was built (``ratings_version``, kept by triggers: see the schema's
+        step 6), its rating maps and counted boards are kept instead of being
+        read and built again: a change to a model's size, an alias, a
+        benchmark score or a price refreshes in milliseconds."""
         self.store = store
-        self.version = store.data_version
+        self.version = store.data_version  # first: what follows is at least this new
+        self.ratings_version = ratings_version(store)
+        self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
+        self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
+        if previous is not None and self.ratings_version is not None \
+                and previous.ratings_version == self.ratings_version:
+            self._keep_ratings(previous)
+        else:
+            self._load_ratings(store)
+            self._index_ratings()
+        self._load_rest(store)
+
+    def _keep_ratings(self, previous: ReadModel) -> None:
+        """Share the previous model's rating maps (read-only, so sharing is
+        safe) and its counted boards, without their memoised series (a series
+        may read more than the ratings: prices, sizes)."""
+        for name in self.RATING_MAPS:
+            setattr(self, name, getattr(previous, name))
+        self._board_cache = dict(previous._board_cache)
+        for key, view in previous._views.items():
+            if key[0] == "boards":
+                self._views[key] = view.fresh()
+
+    def _load_ratings(self, store: Store) -> None:
+        """Read the chain's boards and rank them."""
         keys = store.query("SELECT DISTINCT source_id, snapshot_date, category FROM arena_ratings")
         by_cat: dict[str, list[tuple[str, str]]] = {}
         for k in keys:
@@ -152,7 +187,6 @@ class ReadModel:
                 ranked = 0
                 yield_gil()
         self.dates = sorted(self.by_date)
-        self._load_rest(store)
 
     def _load_rest(self, store: Store) -> None:
         """Everything but the Arena boards, and the maps built from the chain's boards."""
@@ -162,7 +196,6 @@ class ReadModel:
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
-        self._index_ratings()
         self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
         self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
         self.counts = self._count(store)
@@ -196,8 +229,6 @@ class ReadModel:
                     if key not in seen_sides:
                         seen_sides.add(key)
                         self.best_of.setdefault(key, []).append(r)
-        self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
-        self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
 

@@ -244,6 +244,36 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audit_model ON audit(model_id);
     CREATE INDEX audit_was_model ON audit(was_model_id);
     """,
+    # 6: the ratings' version: bumped by every write, from any process, to what an Arena rating
+    # reads (the ratings, the names LMArena shows, and the model and organisation columns joined
+    # to them), so a read model can keep its rating maps when only other data changed (issue #12)
+    """
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('ratings_version', '0');
+    CREATE TRIGGER ratings_v_insert AFTER INSERT ON arena_ratings
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_update AFTER UPDATE ON arena_ratings
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_delete AFTER DELETE ON arena_ratings
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_keys_insert AFTER INSERT ON arena_keys
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_keys_update AFTER UPDATE ON arena_keys
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_keys_delete AFTER DELETE ON arena_keys
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_models AFTER UPDATE ON models
+        WHEN OLD.name IS NOT NEW.name OR OLD.organization IS NOT NEW.organization OR OLD.org_id IS NOT NEW.org_id
+          OR OLD.country IS NOT NEW.country OR OLD.licence IS NOT NEW.licence OR OLD.access IS NOT NEW.access
+          OR OLD.hidden IS NOT NEW.hidden OR OLD.id IS NOT NEW.id
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_models_delete AFTER DELETE ON models
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_orgs_update AFTER UPDATE ON organizations
+        WHEN OLD.name IS NOT NEW.name OR OLD.country IS NOT NEW.country OR OLD.id IS NOT NEW.id
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    CREATE TRIGGER ratings_v_orgs_delete AFTER DELETE ON organizations
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
