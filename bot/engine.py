@@ -165,8 +165,10 @@ class Engine:
         current = self._current
         if current is not None and current[0].version == self.store.data_version:
             return current
-        if current is not None and self._build_lock.locked():
+        if current is not None and self._build_lock.locked() and not getattr(self._command, "changed", False):
             return current  # a change is being applied: answer from the version before it
+        # (a command that has changed the data itself never reads the version before its change:
+        # it waits for the build under way, or builds)
         self.refresh()
         assert self._current is not None  # refresh() built one
         return self._current

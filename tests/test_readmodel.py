@@ -330,3 +330,37 @@ def test_a_change_outside_the_ratings_keeps_the_rating_maps(fresh_engine):
     rebuilt = e.read_model()
     assert rebuilt.by_date is not kept.by_date
     same_read_model(rebuilt, ReadModel(e.store))
+
+
+def test_a_command_reads_its_own_change_even_while_another_thread_builds(fresh_engine):
+    """Inside a command, refreshes wait for its end; but the command itself
+    reading after its change (an import's announcement compares before and
+    after) gets the new data, not the version before, even when another
+    thread is building at that moment (it waits for that build or builds)."""
+    import threading
+
+    e = fresh_engine
+    before = e.read_model()
+
+    class BusyElsewhere:  # another thread seems to be building: locked() says so
+        def __init__(self):
+            self._lock = threading.Lock()
+
+        def locked(self):
+            return True
+
+        def __enter__(self):
+            return self._lock.__enter__()
+
+        def __exit__(self, *exc):
+            return self._lock.__exit__(*exc)
+
+    e._build_lock = BusyElsewhere()
+    assert e.read_model() is before  # others answer from the current one meanwhile
+    with e._one_refresh():
+        mid = e.store.scalar("SELECT id FROM models WHERE name = 'o3'")
+        with e.store.change("test", "set") as ch:
+            ch.upsert("models", {"id": mid, "country": "Japan"})
+        mine = e.read_model()
+    assert mine.version > before.version and mine.models[mid]["country"] == "Japan"
+    assert e.read_model() is mine

@@ -133,6 +133,7 @@ class ReadModel:
         self.ratings_version = ratings_version(store)
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
+        self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
         if previous is not None and self.ratings_version is not None \
                 and previous.ratings_version == self.ratings_version:
             self._keep_ratings(previous)
@@ -147,7 +148,7 @@ class ReadModel:
         may read more than the ratings: prices, sizes)."""
         for name in self.RATING_MAPS:
             setattr(self, name, getattr(previous, name))
-        self._board_cache = dict(previous._board_cache)
+        self._board_cache.update(previous._board_cache)
         for key, view in previous._views.items():
             if key[0] == "boards":
                 self._views[key] = view.fresh()
@@ -160,7 +161,6 @@ class ReadModel:
             by_cat.setdefault(k["category"], []).append((k["source_id"], k["snapshot_date"]))
         self._all_boards = {c: sorted(set(v), key=lambda b: (b[1], b[0])) for c, v in by_cat.items()}
         self.chains = {c: BoardChain(v) for c, v in by_cat.items()}
-        self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}
         # a model key's display name (the CSV snapshots already use display names)
         self.display = {r["key"]: r["display_name"] for r in store.query("SELECT key, display_name FROM arena_keys")}
         chain = self.chains.get(OVERALL) or BoardChain([])
