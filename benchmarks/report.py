@@ -55,6 +55,9 @@ def markdown(r: dict[str, Any]) -> str:
             f"| Refresh after a moderator's change while 8 users ask back to back, seed / 10x | "
             f"{_ms(ref_s['refresh_ms'])} / {_ms(ref_b['refresh_ms'])} ms "
             f"| nobody else asking: {_ms(ref_s['idle_refresh_ms'])} / {_ms(ref_b['idle_refresh_ms'])} ms | – |",
+            f"| Refresh after a change no rating reads (a model's size), nobody else asking, seed / 10x | "
+            f"{_ms(ref_s['idle_other_refresh_ms'])} / {_ms(ref_b['idle_other_refresh_ms'])} ms "
+            f"| a rating's change: {_ms(ref_s['idle_refresh_ms'])} / {_ms(ref_b['idle_refresh_ms'])} ms | – |",
             f"| Replaced read models still in memory after the changes, seed / 10x | "
             f"{ref_s['freed']['alive']} of {ref_s['freed']['replaced']} / {ref_b['freed']['alive']} of "
             f"{ref_b['freed']['replaced']} | freed within {ref_s['freed']['freed_within_s']:.2f} / "
@@ -152,7 +155,9 @@ def markdown(r: dict[str, Any]) -> str:
             "event loop: with everyone asking back to back it gets a fraction of one core, so it takes several "
             "times its idle time; nobody waits for it. The engine sets a 1 ms switch interval "
             "(`RACEBOT_SWITCH_INTERVAL_MS`; Python's default is 5 ms), which bounds how long the loop waits "
-            "behind a worker thread."]
+            "behind a worker thread. A rating's change (this one) rebuilds the whole read model off the readers' path; "
+            "a change to anything no rating reads (sizes, aliases, benchmark scores, prices) keeps the rating maps "
+            "(`ratings_version`, kept by triggers) and refreshes in milliseconds (the summary's next line)."]
 
     out += ["", "## Charts", "",
             f"The {c['charts']} gallery charts. Ours: the bot's chart service ({c['workers']} worker process(es), "

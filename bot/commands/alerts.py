@@ -48,7 +48,9 @@ class AlertPlanner:
 
     def alerts(self, guild_ids: Iterable[str | int]) -> list[Outgoing]:
         """Claimed alerts for the servers this process posts for."""
-        facts = self.engine.read_model()
+        # the store's version now, waiting for a build under way: a watch woken by a change must
+        # compare against that change, not the version before it (which readers get meanwhile)
+        facts = self.engine.refresh()
         version = facts.version
         pending = self.servers.pending_guilds([str(g) for g in guild_ids], version)
         if not pending:
