@@ -149,12 +149,14 @@ class Engine:
         return current[0]
 
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
-        """The next (read model, model index, organisation index), built whole
-        from the store (in the calling thread, while readers keep the current
-        one). Always a full build: a change can move which board the rule in
-        :mod:`bot.store.boards` picks for other dates, and the retired-model
-        rule reads each board's successor, so reloading only the rows a change
-        touched is not enough to stay exact."""
+        """The next (read model, model index, organisation index), built from
+        the store (in the calling thread, while readers keep the current one).
+        The rating maps are all or nothing: kept from `current` when nothing a
+        rating reads changed (``ReadModel``'s ``ratings_version``), else built
+        whole, never patched row by row: a change can move which board the
+        rule in :mod:`bot.store.boards` picks for other dates, and the
+        retired-model rule reads each board's successor, so reloading only
+        the rows a change touched is not enough to stay exact."""
         read = ReadModel(self.store, current[0] if current is not None else None)
         boards(read)  # the counted boards most answers read: built with the model, frozen with it
         return (read, *self._build_indexes(read))

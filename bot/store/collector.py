@@ -28,12 +28,15 @@ container entry at a time, offering the GIL every few thousand entries.
 from __future__ import annotations
 
 import gc
+import logging
 import queue
 import sys
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
+
+log = logging.getLogger("racebot.collector")
 
 _lock = threading.Lock()
 _active = 0
@@ -123,7 +126,10 @@ class _Reaper:
             # it (its context holds both). 2: the list and getrefcount's argument; more: in use
             while sys.getrefcount(parts[0]) > 2 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            dismantle(parts)
+            try:
+                dismantle(parts)
+            except Exception:  # what is left is freed the ordinary way; the reaper carries on
+                log.warning("freeing a retired read model piece by piece failed", exc_info=True)
             del parts
             self.freed += 1
 
