@@ -67,7 +67,21 @@ def test_cheapest_refuses_nonsense(engine):
     assert engine.handle("cheapest banana", MEMBER).status == "usage"
     assert engine.handle("cheapest 99999", MEMBER).status == "usage"
     none = engine.handle("cheapest 2900", MEMBER)
-    assert none.status == "ok" and "No priced model" in none.text
+    assert none.status == "ok" and none.text.startswith("No model was rated 2,900") and not none.data["rated"]
+
+
+def test_cheapest_says_whether_nothing_was_rated_or_nothing_rated_was_priced(engine):
+    """An empty answer says which: no model that high by that date, or models
+    that high but none on the price list (not "no priced model is rated")."""
+    view = boards(engine.read_model())
+    series = engine.handle("cheapest 1250", MEMBER).data["series"]
+    first_priced = series[0]["date"]
+    # a date before the first priced board at 1,250 where some model was already rated 1,250+
+    rated_days = [d for d in view.dates if d < first_priced and view.by_date[d][0].score >= 1250]
+    assert rated_days, "the seed should have an unpriced model at 1,250+ before the first priced one"
+    r = engine.handle(f"cheapest 1250 {rated_days[-1]}", MEMBER)
+    assert r.status == "ok" and r.data["series"] == [] and r.data["rated"]
+    assert "has a price in LMArena's price list" in r.text and rated_days[-1] in r.text
 
 
 @pytest.mark.parametrize("threshold", [1000, 1250, 1300, 1360, 1450])

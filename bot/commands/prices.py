@@ -185,9 +185,16 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     series = view.dated(("cheapest", threshold), lambda: _cheapest_series(view, threshold, by_name, by_model),
                         args.until, lambda p: p["date"])
     if not series:
-        return Reply(text=f"No priced model is rated {elo(threshold)} or more on Chatbot Arena.",
-                     data={"threshold": threshold, "series": []},
-                     footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
+        as_of = ctx.read.source(PRICES).get("as_of")
+        when = f" up to {args.until}" if args.until else ""
+        rated = any(r.score >= threshold for d in view.dates if not args.until or d <= args.until
+                    for r in view.by_date[d][:1])
+        text = (f"No model rated {elo(threshold)} or more on Chatbot Arena{when} has a price in LMArena's price "
+                f"list{' of ' + as_of if as_of else ''}." if rated
+                else f"No model was rated {elo(threshold)} or more on Chatbot Arena{when}.")
+        return Reply(text=text,
+                     data={"threshold": threshold, "series": [], "rated": rated},
+                     footer=ctx.footer(PRICES, as_of=as_of))
     last, first = series[-1], series[0]
     lines = [f"**The cheapest model rated {elo(threshold)} or more on Chatbot Arena as of {last['date']}: "
              f"{last['model']}** ({elo(last['score'])}), {usd(last['input'])} input, {usd(last['output'])} output "
