@@ -6,6 +6,14 @@ points at its source (``source_id``).
 """
 from __future__ import annotations
 
+def _bump_ratings_version(table: str, event: str, columns: tuple[str, ...]) -> str:
+    """A trigger that bumps ``meta.ratings_version`` after `event` on `table`
+    (for an UPDATE with `columns`: only when one of them really changes)."""
+    when = (" WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)) if columns else ""
+    return (f"CREATE TRIGGER ratings_version_{table}_{event.lower()} AFTER {event} ON {table}{when}\n"
+            "    BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;")
+
+
 MIGRATIONS: list[str] = [
     # 1: the first schema
     """
@@ -247,33 +255,13 @@ MIGRATIONS: list[str] = [
     # 6: the ratings' version: bumped by every write, from any process, to what an Arena rating
     # reads (the ratings, the names LMArena shows, and the model and organisation columns joined
     # to them), so a read model can keep its rating maps when only other data changed (issue #12)
-    """
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('ratings_version', '0');
-    CREATE TRIGGER ratings_v_insert AFTER INSERT ON arena_ratings
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_update AFTER UPDATE ON arena_ratings
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_delete AFTER DELETE ON arena_ratings
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_keys_insert AFTER INSERT ON arena_keys
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_keys_update AFTER UPDATE ON arena_keys
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_keys_delete AFTER DELETE ON arena_keys
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_models AFTER UPDATE ON models
-        WHEN OLD.name IS NOT NEW.name OR OLD.organization IS NOT NEW.organization OR OLD.org_id IS NOT NEW.org_id
-          OR OLD.country IS NOT NEW.country OR OLD.licence IS NOT NEW.licence OR OLD.access IS NOT NEW.access
-          OR OLD.hidden IS NOT NEW.hidden OR OLD.id IS NOT NEW.id
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_models_delete AFTER DELETE ON models
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_orgs_update AFTER UPDATE ON organizations
-        WHEN OLD.name IS NOT NEW.name OR OLD.country IS NOT NEW.country OR OLD.id IS NOT NEW.id
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    CREATE TRIGGER ratings_v_orgs_delete AFTER DELETE ON organizations
-        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ratings_version'; END;
-    """,
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('ratings_version', '0');\n"
+    + "\n".join(_bump_ratings_version(table, event, columns) for table, event, columns in (
+        ("arena_ratings", "INSERT", ()), ("arena_ratings", "UPDATE", ()), ("arena_ratings", "DELETE", ()),
+        ("arena_keys", "INSERT", ()), ("arena_keys", "UPDATE", ()), ("arena_keys", "DELETE", ()),
+        ("models", "UPDATE", ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden")),
+        ("models", "DELETE", ()),
+        ("organizations", "UPDATE", ("id", "name", "country")), ("organizations", "DELETE", ()))),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
