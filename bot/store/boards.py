@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 from datetime import date as _date
-from typing import Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 SOURCE_PREFERENCE: tuple[str, ...] = ("arena-csv", "arena-history", "arena-catalog")
 AMENDMENTS = "moderators"
@@ -131,3 +131,59 @@ class BoardChain:
         """The eligible board after `date`, if any."""
         i = bisect.bisect_right(self.dates, date)
         return self.boards[i] if i < len(self.boards) else None
+
+
+class BoardReader:
+    """Reading dated boards: what the read model (the chain's boards as listed)
+    and ``listing.Boards`` (the counted boards) share. A subclass sets
+    ``by_date`` ({date: ratings, best first}) and ``dates`` (in order)."""
+
+    by_date: dict[str, list[Any]]
+    dates: list[str]
+    MEMO_SIZE = 512
+
+    @property
+    def latest(self) -> str | None:
+        return self.dates[-1] if self.dates else None
+
+    def snapshot_on(self, day: str | None) -> str | None:
+        """The latest board on or before `day` (ISO); the latest of all if None."""
+        return date_on(self.dates, day)
+
+    def board(self, date: str, pred: Callable[[Any], bool] | None = None) -> list[Any]:
+        rows = self.by_date.get(date, [])
+        return [r for r in rows if pred(r)] if pred else list(rows)
+
+    def best(self, date: str, pred: Callable[[Any], bool]) -> Any | None:
+        for r in self.by_date.get(date, []):  # best first
+            if pred(r):
+                return r
+        return None
+
+    def best_series(self, pred: Callable[[Any], bool], until: str | None = None) -> list[Any]:
+        out = []
+        for d in self.dates:
+            if until and d > until:
+                break
+            b = self.best(d, pred)
+            if b:
+                out.append(b)
+        return out
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()` once per reader (one data version; for counted boards, one
+        category and rule) and key: a derived series several answers share (a
+        side's points, a gap, a frontier). Bounded; a value is shared between
+        answers, so callers copy what they change."""
+        cache = self.__dict__.setdefault("_memo", {})
+        value = cache.get(key)
+        if value is None:
+            if len(cache) >= self.MEMO_SIZE:
+                cache.clear()
+            value = cache[key] = build()
+        return value
+
+    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
+        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
+        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
+        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]

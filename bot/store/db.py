@@ -564,18 +564,24 @@ class Store:
             else:
                 ch.upsert(tbl, json.loads(values))
 
+    @staticmethod
+    def _batch(db: Any, batch: int, *, newest_first: bool) -> tuple[list, str, str, int]:
+        """The audited data rows of change `batch` (in the order to apply them),
+        its action, its actor and whether it is undone; refused when there is no such change."""
+        entries = db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? AND scope = 'data' "
+                             f"ORDER BY id {'DESC' if newest_first else 'ASC'}", [batch]).fetchall()
+        if not entries:
+            raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
+        action, who, undone = db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
+                                         "AND scope = 'data'", [batch]).fetchone()
+        return entries, action, who, undone
+
     def undo_batch(self, batch: int, actor: str = "system", *, force: bool = False) -> dict[str, Any]:
         """Revert change `batch` exactly, as a new audited change (``undo #batch``)
         that `redo` can reverse. Refused (:class:`UndoRefused`, naming the
         conflict) when a later live change touched the same rows, unless `force`."""
         with self.change(actor, f"undo #{batch}") as ch:
-            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
-                                    "AND scope = 'data' ORDER BY id DESC", [batch]).fetchall()
-            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
-                                 "AND scope = 'data'", [batch]).fetchone()
-            if not entries:
-                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
-            action, who, undone = head
+            entries, action, who, undone = self._batch(ch.db, batch, newest_first=True)
             if undone:
                 raise UndoRefused(f"Change #{batch} ({action}) is already undone; `redo {batch}` applies it again.")
             m = _UNDO_OF.match(action or "")
@@ -596,13 +602,7 @@ class Store:
         audited change (``redo #batch``); refused when a later live change
         touched the same rows since it was undone, unless `force`."""
         with self.change(actor, f"redo #{batch}") as ch:
-            entries = ch.db.execute("SELECT id, tbl, row_key, before, after FROM audit WHERE batch = ? "
-                                    "AND scope = 'data' ORDER BY id", [batch]).fetchall()
-            head = ch.db.execute("SELECT MIN(action), MIN(actor), MAX(undone) FROM audit WHERE batch = ? "
-                                 "AND scope = 'data'", [batch]).fetchone()
-            if not entries:
-                raise UndoRefused(f"There is no change #{batch} (`history` lists them).")
-            action, who, undone = head
+            entries, action, who, undone = self._batch(ch.db, batch, newest_first=False)
             if not undone:
                 raise UndoRefused(f"Change #{batch} ({action}) is not undone; there is nothing to redo.")
             undo_of = ch.db.execute("SELECT MAX(batch) FROM audit WHERE action = ? AND undone = 0",

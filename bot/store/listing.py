@@ -30,7 +30,7 @@ import bisect
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from bot.store import queries
-from bot.store.boards import date_on
+from bot.store.boards import BoardReader
 from bot.store.normalize import compact
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,7 +132,7 @@ def shared_ranks(board: list[Any]) -> set[int]:
     return {k for k, n in seen.items() if n > 1}
 
 
-class Boards:
+class Boards(BoardReader):
     """The boards a series reads: the counted ratings (default) or every listed one.
 
     Same reading interface as the boards of :class:`~bot.store.queries.Facts`
@@ -163,33 +163,6 @@ class Boards:
         out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
         return out
 
-    @property
-    def latest(self) -> str | None:
-        return self.dates[-1] if self.dates else None
-
-    def snapshot_on(self, day: str | None) -> str | None:
-        return date_on(self.dates, day)
-
-    def board(self, date: str, pred: Callable[[Any], bool] | None = None) -> list[Any]:
-        rows = self.by_date.get(date, [])
-        return [r for r in rows if pred(r)] if pred else list(rows)
-
-    def best(self, date: str, pred: Callable[[Any], bool]) -> Any | None:
-        for r in self.by_date.get(date, []):  # best first
-            if pred(r):
-                return r
-        return None
-
-    def best_series(self, pred: Callable[[Any], bool], until: str | None = None) -> list[Any]:
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            b = self.best(d, pred)
-            if b:
-                out.append(b)
-        return out
-
     def country_best(self, date: str) -> dict[str, Any]:
         """{country: its best-rated model on that board} (cached: race and gap read it often)."""
         cache = self.__dict__.setdefault("_country_best", {})
@@ -208,25 +181,6 @@ class Boards:
         return self.dated(("country", country), lambda: [r for d in self.dates
                                                          if (r := self.country_best(d).get(country)) is not None],
                           until, lambda r: r.date)
-
-    MEMO_SIZE = 512
-
-    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """`build()` once per boards (one data version, category and rule) and
-        key: a derived series several answers share. Bounded; a value is
-        shared between answers, so callers copy what they change."""
-        cache = self.__dict__.setdefault("_memo", {})
-        value = cache.get(key)
-        if value is None:
-            if len(cache) >= self.MEMO_SIZE:
-                cache.clear()
-            value = cache[key] = build()
-        return value
-
-    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
-        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
-        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
-        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]
 
     def left_out(self, date: str) -> list[Any]:
         """The listed ratings the rule leaves out on `date`."""

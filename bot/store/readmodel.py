@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, date_on
+from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, BoardReader
 from bot.store.db import Store
 from bot.store.normalize import EUROPE, fold
 from bot.store.queries import ratings_version, row_counts
@@ -123,7 +123,7 @@ def _with_rank(r: Rating, rank: int) -> Rating:
     return Rating(*values)
 
 
-class ReadModel:
+class ReadModel(BoardReader):
     """Everything the answers read, loaded at one data version."""
 
     # what depends only on the Arena ratings (and the names and model columns joined to them):
@@ -295,38 +295,9 @@ class ReadModel:
         chain = self.chains.get(category)
         return chain.source_on(date) if chain else None
 
-    # -- dates --------------------------------------------------------------
-    @property
-    def latest(self) -> str | None:
-        return self.dates[-1] if self.dates else None
-
-    def snapshot_on(self, day: str | None) -> str | None:
-        """The latest snapshot on or before `day` (ISO); the latest of all if None."""
-        return date_on(self.dates, day)
-
+    # -- dates and boards: BoardReader (latest, snapshot_on, board, best, best_series, memo, dated) --
     def source(self, sid: str) -> dict[str, Any]:
         return self.sources.get(sid, {"id": sid, "title": sid})
-
-    # -- Arena ----------------------------------------------------------------
-    def board(self, date: str, pred: Pred | None = None) -> list[Rating]:
-        rows = self.by_date.get(date, [])
-        return [r for r in rows if pred(r)] if pred else list(rows)
-
-    def best(self, date: str, pred: Pred) -> Rating | None:
-        for r in self.by_date.get(date, []):  # sorted by score, best first
-            if pred(r):
-                return r
-        return None
-
-    def best_series(self, pred: Pred, until: str | None = None) -> list[Rating]:
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            b = self.best(d, pred)
-            if b:
-                out.append(b)
-        return out
 
     def series(self, key: tuple, until: str | None = None) -> list[Rating]:
         """The best-rated model of side `key` (see :func:`side_keys`) in each
@@ -336,19 +307,6 @@ class ReadModel:
         if until is None:
             return list(rows)
         return rows[:bisect.bisect_right(self._best_dates.get(key, []), until)]
-
-    MEMO_SIZE = 512
-
-    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """`build()` once per read model and key (a derived series several
-        answers share: a side's points, a gap, a frontier). Bounded; a value is
-        shared between answers, so callers copy what they change."""
-        value = self._memo.get(key)
-        if value is None:
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-            value = self._memo[key] = build()
-        return value
 
     def view(self, key: tuple, build: Callable[[], Any]) -> Any:
         """`build()` once per read model and key, kept for the model's lifetime:
@@ -361,11 +319,6 @@ class ReadModel:
         if value is None:
             value = self._views[key] = build()
         return value
-
-    def dated(self, key: tuple, build: Callable[[], list], until: str | None, date: Callable[[Any], str]) -> list:
-        """The memoised dated series `build()` (in date order) up to `until`, as a new list."""
-        dates, items = self.memo(key, lambda: (lambda xs: ([date(x) for x in xs], xs))(build()))
-        return list(items) if until is None else items[:bisect.bisect_right(dates, until)]
 
     def points(self, key: tuple, until: str | None = None) -> list[list]:
         """``[date, score, Arena name]`` of side `key`'s best model in each snapshot, up to `until`."""

@@ -40,7 +40,7 @@ from bot.store.db import Change, Store
 from bot.store.importers.common import (
     SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport,
     OrgIndex, Progress, ensure_sources, import_transaction as _transaction, model_ids_by_name as _model_ids,
-    org_words, read_source, store_models, upsert_model,
+    csv_rows, org_words, read_source, store_models, upsert_model,
 )
 from bot.store.linking import Linker
 from bot.store.normalize import compact, licence_name
@@ -256,39 +256,28 @@ def parse_history(name: str, raw: bytes) -> tuple[list[str], list[tuple[str, dic
         seen[k] = i
     boards: list[tuple[str, dict[str, float]]] = []
     dates: dict[str, int] = {}
-    n = 0
-    try:
-        for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            n += 1
-            line = reader.line_num
-            if len(cells) != len(header):
-                raise ImportFailed(name, n, f"has {len(cells)} cells but the header has {len(header)} "
-                                            "(a truncated or malformed line)", line)
-            d = cells[0].strip()
-            if not re.fullmatch(r"\d{8}", d):
-                raise ImportFailed(name, n, f"column 1: {d[:20]!r} is not a date (YYYYMMDD)", line)
-            try:
-                iso = _date(int(d[:4]), int(d[4:6]), int(d[6:])).isoformat()
-            except ValueError:
-                raise ImportFailed(name, n, f"column 1: {d!r} is not a real date", line) from None
-            if iso in dates:
-                raise ImportFailed(name, n, f"date {d} repeats row {dates[iso]}", line)
-            dates[iso] = n
-            ratings: dict[str, float] = {}
-            for k, cell in zip(keys, cells[1:]):
-                v = _finite(cell) if cell.strip() else 0.0
-                if v is None or v < 0 or (v and not 100 <= v <= 5000):
-                    raise ImportFailed(name, n, f"date {d}, model {k!r}: {cell.strip()[:30]!r} is not a rating "
-                                                "(a number between 100 and 5000, or 0.0 for not rated)", line)
-                if v:
-                    ratings[k] = _r(v)
-            if not ratings:
-                raise ImportFailed(name, n, f"date {d} rates no model", line)
-            boards.append((iso, ratings))
-    except csv.Error as exc:
-        raise ImportFailed(name, n + 1, f"malformed CSV ({exc}); is the file truncated?") from None
+    for n, line, cells in csv_rows(reader, len(header), name):
+        d = cells[0].strip()
+        if not re.fullmatch(r"\d{8}", d):
+            raise ImportFailed(name, n, f"column 1: {d[:20]!r} is not a date (YYYYMMDD)", line)
+        try:
+            iso = _date(int(d[:4]), int(d[4:6]), int(d[6:])).isoformat()
+        except ValueError:
+            raise ImportFailed(name, n, f"column 1: {d!r} is not a real date", line) from None
+        if iso in dates:
+            raise ImportFailed(name, n, f"date {d} repeats row {dates[iso]}", line)
+        dates[iso] = n
+        ratings: dict[str, float] = {}
+        for k, cell in zip(keys, cells[1:]):
+            v = _finite(cell) if cell.strip() else 0.0
+            if v is None or v < 0 or (v and not 100 <= v <= 5000):
+                raise ImportFailed(name, n, f"date {d}, model {k!r}: {cell.strip()[:30]!r} is not a rating "
+                                            "(a number between 100 and 5000, or 0.0 for not rated)", line)
+            if v:
+                ratings[k] = _r(v)
+        if not ratings:
+            raise ImportFailed(name, n, f"date {d} rates no model", line)
+        boards.append((iso, ratings))
     if not boards:
         raise ImportFailed(name, None, "the file has a header but no rows")
     return keys, sorted(boards)

@@ -14,7 +14,7 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from bot.store.db import Change, Store
 from bot.store.normalize import fold
@@ -138,6 +138,24 @@ def read_source(source: str | Path | bytes, name: str | None, default: str) -> t
     return name or default, source
 
 
+def csv_rows(reader: Any, width: int, name: str) -> Iterator[tuple[int, int, list[str]]]:
+    """(row number, line number, cells) of each non-blank row after the header,
+    each checked to have the header's `width`; a malformed or short row fails
+    the import naming its row and line."""
+    n = 0
+    try:
+        for cells in reader:
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            n += 1
+            if len(cells) != width:
+                raise ImportFailed(name, n, f"has {len(cells)} cells but the header has {width} "
+                                            "(a truncated or malformed line)", reader.line_num)
+            yield n, reader.line_num, cells
+    except csv.Error as exc:
+        raise ImportFailed(name, n + 1, f"malformed CSV ({exc}); is the file truncated?", reader.line_num) from None
+
+
 def read_table(source: str | Path | bytes | None, *, name: str | None = None,
                required: Iterable[str] = (), one_of: Iterable[Iterable[str]] = ()) -> Table:
     """Read a CSV file (path or bytes) and check it is text with the columns we need."""
@@ -160,19 +178,7 @@ def read_table(source: str | Path | bytes | None, *, name: str | None = None,
     if missing:
         raise ImportFailed(name, None, f"wrong header: missing column(s) {', '.join(missing)} "
                                        f"(found: {', '.join(header[:12])})")
-    rows = []
-    n = 0
-    try:
-        for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            n += 1
-            if len(cells) != len(header):
-                raise ImportFailed(name, n, f"has {len(cells)} cells but the header has {len(header)} "
-                                            "(a truncated or malformed line)", reader.line_num)
-            rows.append((n, reader.line_num, dict(zip(header, cells))))
-    except csv.Error as exc:
-        raise ImportFailed(name, n + 1, f"malformed CSV ({exc}); is the file truncated?", reader.line_num) from None
+    rows = [(n, line, dict(zip(header, cells))) for n, line, cells in csv_rows(reader, len(header), name)]
     if not rows:
         raise ImportFailed(name, None, "the file has a header but no rows")
     return Table(name, header, rows)
