@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import QUICK, ROOT, pct
+from bot.render.charts.gallery import time_renders
 from benchmarks.text import gallery_lines
 
 
@@ -114,20 +115,7 @@ def bench_charts(engine) -> dict[str, Any]:
     svc.warm(wait=True)
     replies = _replies(engine)
     rounds = 1 if QUICK else 2
-    ours_cold, ours_cached, ours_size = [], [], []
-    for _ in range(rounds):
-        for r in replies:
-            svc.clear()
-            t0 = time.perf_counter()
-            png = svc.render(r)
-            ours_cold.append((time.perf_counter() - t0) * 1000)
-            ours_size.append(len(png))
-    for r in replies:
-        svc.render(r)
-        for _ in range(10):
-            t0 = time.perf_counter()
-            svc.render(r)
-            ours_cached.append((time.perf_counter() - t0) * 1000)
+    ours_cold, ours_cached, ours_size = time_renders(svc, replies, rounds=rounds, repeats=10)
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-pyplot")
     try:
         thread.submit(minimal_pyplot, *_pyplot_args(replies[0])).result()  # matplotlib imported, fonts cached

@@ -61,6 +61,27 @@ def _pct(xs: list[float], q: float) -> float:
     return s[i]
 
 
+def time_renders(svc, replies: list, *, rounds: int, repeats: int) -> tuple[list[float], list[float], list[int]]:
+    """Milliseconds of each reply's chart rendered with an empty cache (`rounds`
+    times each), then of `repeats` cache hits each, and the PNGs' sizes."""
+    cold, sizes = [], []
+    for _ in range(rounds):
+        for r in replies:
+            svc.clear()
+            t0 = time.perf_counter()
+            png = svc.render(r)
+            cold.append((time.perf_counter() - t0) * 1000)
+            sizes.append(len(png))
+    cached = []
+    for r in replies:
+        svc.render(r)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            svc.render(r)
+            cached.append((time.perf_counter() - t0) * 1000)
+    return cold, cached, sizes
+
+
 def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16, lines: list[str] | None = None) -> dict:
     """Time chart rendering on this machine (milliseconds).
 
@@ -77,20 +98,7 @@ def measure(engine, *, rounds: int = 2, concurrent_charts: int = 16, lines: list
         r = engine.handle(line)
         if r.chart is not None and r.status == "ok":
             replies.append(r)
-    cold = []
-    for _ in range(rounds):
-        for r in replies:
-            svc.clear()
-            t0 = time.perf_counter()
-            svc.render(r)
-            cold.append((time.perf_counter() - t0) * 1000)
-    cached = []
-    for r in replies:
-        svc.render(r)
-        for _ in range(20):
-            t0 = time.perf_counter()
-            svc.render(r)
-            cached.append((time.perf_counter() - t0) * 1000)
+    cold, cached, _sizes = time_renders(svc, replies, rounds=rounds, repeats=20)
 
     # 16 different charts at once: vary the titles so none is shared or cached
     from dataclasses import replace
