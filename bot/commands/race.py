@@ -12,6 +12,7 @@ from bot.commands.categories import OVERALL, find_category, label as cat_label, 
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_models, words
+from bot import work
 from bot.commands.registry import Param, command
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
@@ -20,6 +21,7 @@ from bot.store import queries
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
+from bot.store.validate import small_float, small_int
 
 ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
@@ -95,6 +97,9 @@ def _leads(ctx: Context, side: Side) -> bool:
     return bool(top and side.pred(top))
 
 
+MAX_SIDE_WORDS = 8  # the longest name of a side in words (countries, organisations, "open weights")
+
+
 def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     ws = words(text)
     if ws and fold(ws[0]) == "leader" and len(ws) > 1:  # "gap leader china" (from ask)
@@ -109,7 +114,10 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
             return a, b
         bad = parts[0] if not a else parts[1]
         raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
-    for i in range(1, len(ws)):
+    # every split point, but a side is a few words at most: at most 2 x MAX_SIDE_WORDS lookups, whatever the
+    # length of the text (trying every split of 6,000 characters took minutes)
+    for i in range(max(1, len(ws) - MAX_SIDE_WORDS), min(len(ws), MAX_SIDE_WORDS + 1)):
+        work.check()
         a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
         if a and b:
             return a, b
@@ -369,7 +377,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     rest, start, until = since(rest, args)
     rest, category = take_category(ctx.read, rest)
     for w in rest:
-        if w.isdigit() and 2 <= int(w) <= 100:
+        if small_int(w, lo=2, hi=100) is not None:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
@@ -430,7 +438,10 @@ def _size(word: str) -> float | None:
     """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
         return None
-    return parse_number(word)
+    try:
+        return parse_number(word)
+    except ValueError:  # too long, or not finite: not a size
+        return None
 
 
 def _benchmark_exact(ctx: Context, word: str) -> bool:
@@ -461,15 +472,16 @@ def top(ctx: Context, args: Args) -> Reply:
             bench = ctx.benchmark(" ".join(rest[i:i + full]))
             i += full
             continue
-        if w.isdigit():
-            n = max(1, min(25, int(w)))
+        if w.isascii() and w.isdigit():  # a count; a huge one is the most there is (no big integer made)
+            v = small_int(w)
+            n = max(1, min(25, v if v is not None else 25))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
         elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
             size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
             i += 1
         elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
-            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
+            min_elo = small_float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
             i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"

@@ -46,6 +46,7 @@ from bot.commands import reader_words as W
 from bot.commands.registry import REGISTRY
 from bot.store.linking import parse_name
 from bot.store.normalize import COUNTRY_ALIASES, compact, fold
+from bot.store.validate import scaled, small_float
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.commands.context import Context
@@ -364,11 +365,13 @@ _SCI = re.compile(r"^(\d+(?:\.\d+)?)e(\d+)$")
 
 def _number(tok: str) -> tuple[float, str | None] | None:
     m = _NUM.match(tok)
-    if m:
-        return float(m.group(1)), m.group(2)
+    if m:  # bounded: never a big integer, never infinity (bot.store.validate)
+        v = small_float(m.group(1))
+        return (v, m.group(2)) if v is not None else None
     m = _SCI.match(tok)
     if m:
-        return float(m.group(1)) * 10 ** int(m.group(2)), "e"
+        v = scaled(m.group(1), m.group(2))
+        return (v, "e") if v is not None else None
     return None
 
 
