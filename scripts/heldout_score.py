@@ -103,8 +103,8 @@ def full_text(reply: Reply) -> str:
         for piece in (page.text, page.title, page.description):
             if piece:
                 parts.append(piece)
-        for f in page.fields:
-            parts.extend((f.name, f.value))
+        for f in page.fields:  # as the console shows a field: "Organisation: DeepSeek"
+            parts.append(f"{f.name}: {f.value}")
         if page.footer:
             parts.append(page.footer)
     return unescape("\n".join(parts).replace("**", ""))

@@ -73,9 +73,9 @@ def test_facts_are_matched_by_the_stated_rules(text, fact, found):
 
 def test_the_whole_reply_counts_and_buttons_do_not():
     page2 = Reply(text="second page names GLM-4.6")
-    reply = Reply(text="**Gemini-3-Pro** leads", title="Top", fields=[Field("Elo", "1,487")],
+    reply = Reply(text="**Gemini-3-Pro** leads", title="Top", fields=[Field("Organisation", "Google"), Field("Elo", "1,487")],
                   footer="as of 2025-12-11", pages=[page2], suggestions=["top 1 ERNIE 5.0"])
-    q = hs.Question("t1", "casual", "who leads", ["Gemini 3 Pro", "1,487", "GLM-4.6", "2025-12-11"], ["ERNIE"], "n")
+    q = hs.Question("t1", "casual", "who leads", ["Gemini 3 Pro", "1,487", "GLM-4.6", "2025-12-11", "Organisation: Google"], ["ERNIE"], "n")
     result = hs.score(q, reply)
     assert result.passed, (result.missing, result.forbidden)
     q2 = hs.Question("t2", "casual", "who leads", ["ERNIE 5.0"], ["GLM-4.6"], "n")
