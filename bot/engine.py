@@ -19,8 +19,9 @@ import traceback
 from collections import Counter, deque
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rapidfuzz import fuzz, process
 
@@ -44,6 +45,7 @@ from bot.store import queries
 from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
 from bot.store.collector import collector_paused, retire
+from bot.store.freshness import age_note
 from bot.store.listing import boards
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
@@ -57,8 +59,11 @@ class Engine:
     """The bot's core. Thread-safe; one per process."""
 
     def __init__(self, store, *, prefix: str = "!", settings: Settings | None = None,
-                 pending: PendingActions | None = None):
+                 pending: PendingActions | None = None, clock: Callable[[], date] | None = None):
         self.store = store
+        # what "today" is for every answer (the data's age, moderator scores without a date, the
+        # scheduler): injectable, so tests run on a fixed day
+        self.clock: Callable[[], date] = clock or date.today
         self.prefix = prefix
         self.settings = settings if settings is not None else Settings()
         if self.settings.switch_interval_ms > 0:
@@ -80,10 +85,10 @@ class Engine:
 
     @classmethod
     def open(cls, db_path: str | Path, *, settings: Settings | None = None, prefix: str | None = None,
-             seed_dir: str | Path | None = None) -> "Engine":
+             seed_dir: str | Path | None = None, clock: Callable[[], date] | None = None) -> "Engine":
         store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
         p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
-        return cls(store, prefix=p, settings=settings)
+        return cls(store, prefix=p, settings=settings, clock=clock)
 
     # -- the read model -------------------------------------------------------
     # Readers take the current read model (and its lookup indexes) without a
@@ -241,7 +246,7 @@ class Engine:
         read, models, orgs = self._now()
         prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
         return Context(self.store, read, models, orgs, caller, prefix,
-                       self.settings, self, pending=self.pending, reload=self.read_model)
+                       self.settings, self, pending=self.pending, reload=self.read_model, today=self.clock())
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
@@ -281,7 +286,7 @@ class Engine:
 
     def _dispatch(self, line: str, caller: Caller, attachments) -> Reply:
         ctx = self.context(caller)
-        return self._run(line, ctx, attachments)
+        return with_age(self._run(line, ctx, attachments), ctx)
 
     def accepts_upload(self, line: str, caller: Caller) -> bool:
         """Whether `line` is a command that reads an attached file and `caller`
@@ -305,6 +310,7 @@ class Engine:
             return refused
         try:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
+            ctx.asked = args.when
             reply = info.handler(ctx, args)
         except Usage as u:
             reply = usage_reply(info, ctx.prefix, u.message)
@@ -414,6 +420,30 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._charts is not None:
             self._charts.close()
+
+
+def with_age(reply: Reply, ctx: Context) -> Reply:
+    """The reply with one line about time when it used an Arena board: how old
+    the data is, last, when it is older than ``DATA_STALE_DAYS``; that the data
+    ends there, first, when the question was about a later time (see
+    :func:`bot.store.freshness.age_note`). Once per reply: in the text, never
+    in the footer that every page repeats."""
+    if reply.status != "ok" or not ctx.boards_cited:
+        return reply
+    age = ctx.data_age()
+    note = age_note(age, asked_start=ctx.asked.start if ctx.asked else None, asked_now=ctx.asked_now)
+    if note is None or age is None:
+        return reply
+    if not note.startswith("The data ends"):  # the age of a "now" answer: its last line
+        reply.text = f"{reply.text}\n*{note}*" if reply.text else f"*{note}*"
+    else:  # a question about a time after the data: said before the answer (after how `ask` read it)
+        head, sep, rest = reply.text.partition("\n")
+        if head.startswith("Read as:"):
+            reply.text = f"{head}\n*{note}*" + (sep + rest if rest else "")
+        else:
+            reply.text = f"*{note}*\n{reply.text}" if reply.text else f"*{note}*"
+    reply.data = {**reply.data, "data_age": age.to_dict()}
+    return reply
 
 
 def _with_chart(reply: Reply, png: bytes) -> Reply:
