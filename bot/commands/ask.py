@@ -1,4 +1,4 @@
-"""Plain-language questions: read by :mod:`bot.commands.reader`, answered by
+"""Plain-language questions: read by :mod:`bot.reader`, answered by
 the command the reading names, with one line that says how it was read.
 
 * A question that is exactly a command runs that command.
@@ -13,14 +13,16 @@ the command the reading names, with one line that says how it was read.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rapidfuzz import fuzz, process
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
-from bot.commands.reader import Lexicon, Reading, read
 from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
+from bot.reader import Lexicon, Reading, read
+from bot.reader.words import NOW_WORDS
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
@@ -43,9 +45,33 @@ def as_question(line: str, prefix: str = "!") -> str:
     return f"ask {body}"
 
 
+def lexicon_for(ctx: Context) -> Lexicon:
+    """The reader's lexicon of the context's data version (cached on the read model)."""
+    facts = ctx.read
+    cached = getattr(facts, "_reader_lexicon", None)
+    if cached is not None and cached.models is ctx.models:
+        return cached
+    latest = facts.latest
+    ratings = {r.model_id: r.score for r in facts.board(latest)} if latest else {}
+    lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(facts.benchmarks),
+                  ratings=ratings, commands={n: n for n in REGISTRY},
+                  makers={mid: m.get("org_id") for mid, m in facts.models.items()})
+    try:
+        facts._reader_lexicon = lex
+    except AttributeError:  # pragma: no cover - a read model with slots
+        pass
+    return lex
+
+
 def reading_for(ctx: Context, question: str, today: date | None = None) -> Reading:
     """The reader's reading of `question` against this context's data."""
-    return read(question, Lexicon.from_context(ctx), today=today)
+    return read(question, lexicon_for(ctx), today=today or ctx.today)
+
+
+def says_now(question: str) -> bool:
+    """Whether a question asks about now ("right now", "rn", "currently" ...)."""
+    folded = " " + re.sub(r"[^a-z0-9]+", " ", question.lower()) + " "
+    return any(f" {w} " in folded for w in NOW_WORDS)
 
 
 def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | None:
@@ -141,6 +167,7 @@ def ask(ctx: Context, args: Args) -> Reply:
     question = args.raw.strip()
     if not question:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
+    ctx.asked_now = says_now(question)
     as_command = _runs_as_command(ctx, question, aliases=False)
     if as_command is not None:
         return as_command

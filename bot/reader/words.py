@@ -2,7 +2,7 @@
 vocabulary that is never a model name on its own, Arena categories,
 benchmarks, months and the spellings of relative times.
 
-Plain data, kept apart from the reading logic in :mod:`bot.commands.reader`
+Plain data, kept apart from the reading logic in :mod:`bot.reader`
 so a new phrasing is one word added here, not a new rule.
 """
 from __future__ import annotations
