@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.commands.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
-from bot.commands.grammar import split_models
+from bot.commands.grammar import split_models, words
+from bot.commands.ties import difference
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.listing import interval, latest_any_rating, tied
+from bot.store.listing import boards, interval, latest_any_rating, tied
 
 
 def _rating_like(a: dict):
@@ -124,7 +126,8 @@ def model(ctx: Context, args: Args) -> Reply:
          aliases=("c", "cmp", "versus"), chart=True,
          params=(Param("models", "models", "two to six models, separated by vs or commas", True),))
 def compare(ctx: Context, args: Args) -> Reply:
-    names = split_models(args.text)
+    rest, category = take_category(ctx.read, words(args.text))
+    names = split_models(" ".join(rest) if category != OVERALL else args.text)
     if len(names) < 2:
         raise Usage("Name at least two models, separated by `vs`.")
     if len(names) > 6:
@@ -139,6 +142,9 @@ def compare(ctx: Context, args: Args) -> Reply:
     sums = [model_summary(ctx, i, args.until) for i in ids]
     notes = "".join(_read_as(m) for m in matches)
     lines = [notes.strip()] if notes else []
+    in_category = _compare_in_category(ctx, ids, category, args.until) if category != OVERALL else None
+    if in_category is not None:
+        lines.append(in_category["line"])
     rated = [s for s in sums if s["arena"]]
     leads: dict[str, str] = {}
     if len(rated) >= 2:
@@ -155,7 +161,8 @@ def compare(ctx: Context, args: Args) -> Reply:
                                                 for s in rest[1:]) if rest[1:] else "") + ".")
             leads["Chatbot Arena"] = "tied: " + ", ".join([best["name"], runner["name"]])
         else:
-            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena** with "
+            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena"
+                         f"{' overall' if category != OVERALL else ''}** with "
                          f"{elo(best['arena']['score'])} Elo ({best['arena']['date']}), ahead of " +
                          ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) +
                          ("." if same_board else " (latest ratings from different boards).") +
@@ -192,7 +199,33 @@ def compare(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"),
-                 data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of})
+                 data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
+                       "category": category, "in_category": in_category and in_category["rows"]})
+
+
+def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
+    """The models on one Arena category's board (the latest on or before `until`):
+    who leads there, and whether the 95% intervals overlap."""
+    view = boards(ctx.read, False, category)
+    day = view.snapshot_on(until)
+    board = view.board(day) if day else []
+    place = {r.model_id: (i + 1, r) for i, r in enumerate(board)}
+    here = sorted((place[i] for i in ids if i in place), key=lambda x: x[0])
+    where = f"Chatbot Arena{cat_label(category)}"
+    rows = [{"name": r.model, "score": r.score, "place": n, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus}
+            for n, r in here]
+    missing = [ctx.read.models[i]["name"] for i in ids if i not in place]
+    if len(here) >= 2:
+        (n1, best), (n2, runner) = here[0], here[1]
+        line = f"{difference(best.model, runner.model, best, runner)} on {where} ({day}): " + ", ".join(
+            f"{r.model} #{n} ({elo(r.score)})" for n, r in here) + "."
+    elif here:
+        line = f"Only {here[0][1].model} is on {where} ({day}): #{here[0][0]} ({elo(here[0][1].score)})."
+    else:
+        line = f"None of these is on {where}" + (f" ({day})." if day else ".")
+    if missing and here:
+        line += " Not on that board: " + ", ".join(missing) + "."
+    return {"line": line, "rows": rows, "date": day}
 
 
 def _models_where(ctx: Context, pred) -> list[dict]:
