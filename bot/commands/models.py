@@ -69,13 +69,46 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     }
 
 
+def _model_in_category(ctx: Context, m: Match, category: str, until: str | None) -> Reply:
+    """A model on one Arena category's board: its place, score and 95% interval, and its best there."""
+    s = model_summary(ctx, m.entry.id, until)
+    view = boards(ctx.read, False, category)
+    day = view.snapshot_on(until)
+    board = view.board(day) if day else []
+    here = next(((i + 1, r) for i, r in enumerate(board) if r.model_id == m.entry.id), None)
+    where = f"Chatbot Arena{cat_label(category)}"
+    head = f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} ({s['country'] or 'country unknown'})"
+    if here is None:
+        text = f"{head} is not on the {day or 'latest'} board of {where}."
+        return Reply(text=text, title=s["name"], data={"model": s, "category": category, "in_category": None})
+    place, r = here
+    top = board[0]
+    text = (f"{head}: **#{place} of {len(board)} on {where}** ({day}), {interval(r)} Elo"
+            + (f"; #1 there: {top.model} ({elo(top.score)})." if place != 1 else "."))
+    history = [[x.date, x.score] for d in view.dates if not until or d <= until
+               for x in view.board(d) if x.model_id == m.entry.id]
+    best = max(history, key=lambda h: h[1], default=None)
+    if best and best[0] != day:
+        text += f" Its best there: {elo(best[1])} ({best[0]})."
+    data = {"model": s, "category": category, "as_of": day,
+            "in_category": {"place": place, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+                            "of": len(board), "leader": top.model}}
+    return Reply(text=text, title=f"{s['name']}{cat_label(category)}", footer=ctx.footer(ARENA, as_of=day),
+                 color_key=s["organization"] or s["country"], data=data)
+
+
 @command("model", summary="What a model is: maker, country, size, compute, access, Arena score, benchmarks.",
-         usage="model <name> [as of date]", example="model deepseek r1", aliases=("m", "info", "about-model"),
+         usage="model <name> [category] [as of date]", example="model deepseek r1", aliases=("m", "info", "about-model"),
          chart=True, params=(Param("name", "model", "the model", True),))
 def model(ctx: Context, args: Args) -> Reply:
     name = args.text
     if not name:
         raise Usage("Which model?")
+    rest, category = take_category(ctx.read, words(name))
+    whole = ctx.models.resolve(name)
+    if category != OVERALL and rest and not (whole.found and whole.status == "exact"):
+        m = ctx.model(" ".join(rest), rebuild="model {} " + category.replace("_", " "))
+        return _model_in_category(ctx, m, category, args.until)
     m = ctx.model(name, rebuild="model {}")
     s = model_summary(ctx, m.entry.id, args.until)
     row = ctx.read.models[m.entry.id]
@@ -147,7 +180,9 @@ def compare(ctx: Context, args: Args) -> Reply:
         lines.append(in_category["line"])
     rated = [s for s in sums if s["arena"]]
     leads: dict[str, str] = {}
-    if len(rated) >= 2:
+    if in_category is not None:
+        pass  # a category asked: its board answers, not the overall one
+    elif len(rated) >= 2:
         best = max(rated, key=lambda s: s["arena"]["score"])
         rest = sorted((s for s in rated if s is not best), key=lambda s: -s["arena"]["score"])
         runner = rest[0]
@@ -186,7 +221,7 @@ def compare(ctx: Context, args: Args) -> Reply:
     fields = []
     for s in sums:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
-             f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}",
+             _arena_field(s, in_category),
              f"Released: {s['release_date'] or '?'}",
              f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
              f"Access: {s['access'] or '?'}"]
@@ -203,6 +238,15 @@ def compare(ctx: Context, args: Args) -> Reply:
                        "category": category, "in_category": in_category and in_category["rows"]})
 
 
+def _arena_field(s: dict, in_category: dict | None) -> str:
+    """A compared model's Arena line: overall, or in the category asked."""
+    if in_category is not None:
+        row = next((r for r in in_category["rows"] if r["id"] == s["id"]), None)
+        return f"Arena{cat_label(in_category['category'])}: " + (f"{elo(row['score'])} (#{row['place']})" if row
+                                                                   else "n/a")
+    return f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}"
+
+
 def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
     """The models on one Arena category's board (the latest on or before `until`):
     who leads there, and whether the 95% intervals overlap."""
@@ -212,11 +256,11 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
     place = {r.model_id: (i + 1, r) for i, r in enumerate(board)}
     here = sorted((place[i] for i in ids if i in place), key=lambda x: x[0])
     where = f"Chatbot Arena{cat_label(category)}"
-    rows = [{"name": r.model, "score": r.score, "place": n, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus}
-            for n, r in here]
+    rows = [{"id": r.model_id, "name": r.model, "score": r.score, "place": n, "ci_plus": r.ci_plus,
+             "ci_minus": r.ci_minus} for n, r in here]
     missing = [ctx.read.models[i]["name"] for i in ids if i not in place]
     if len(here) >= 2:
-        (n1, best), (n2, runner) = here[0], here[1]
+        best, runner = here[0][1], here[1][1]
         line = f"{difference(best.model, runner.model, best, runner)} on {where} ({day}): " + ", ".join(
             f"{r.model} #{n} ({elo(r.score)})" for n, r in here) + "."
     elif here:
@@ -225,7 +269,7 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
         line = f"None of these is on {where}" + (f" ({day})." if day else ".")
     if missing and here:
         line += " Not on that board: " + ", ".join(missing) + "."
-    return {"line": line, "rows": rows, "date": day}
+    return {"line": line, "rows": rows, "date": day, "category": category}
 
 
 def _models_where(ctx: Context, pred) -> list[dict]:

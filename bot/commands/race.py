@@ -271,7 +271,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
-         usage="gap <x> <y> [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
+         usage="gap <x> <y> [open|closed] [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
          params=(Param("x", "text", "a country, an organisation, open or closed", True),
                  Param("y", "text", "the other side", True),
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from bot.commands.categories import label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import ARENA, Side, gap_series, resolve_side, two_sides
+from bot.commands.race import ARENA, Side, gap_series, only, resolve_side, two_sides
 from bot.commands.registry import Param, command
 from bot.render.text import elo, pct
 from bot.reply import Field, Reply
@@ -43,14 +43,15 @@ class Reign:
     def days(self) -> int:
         return (Date.fromisoformat(self.end) - Date.fromisoformat(self.start)).days
 
-def reigns(view: Boards, holder: Callable[[Any], str | None], until: str | None = None) -> list[Reign]:
+def reigns(view: Boards, holder: Callable[[Any], str | None], until: str | None = None,
+           among: Callable[[Any], bool] | None = None) -> list[Reign]:
     """Stretches of consecutive boards that the same holder led (the #1's
-    organisation, model, country ...), oldest first."""
+    organisation, model, country ...; among the models `among` keeps), oldest first."""
     out: list[Reign] = []
     for d in view.dates:
         if until and d > until:
             break
-        top = next(iter(view.board(d)), None)
+        top = next(iter(view.board(d, among)), None)
         who = holder(top) if top is not None else None
         if out and out[-1].current and out[-1].holder == who:
             out[-1].boards += 1
@@ -63,9 +64,11 @@ def reigns(view: Boards, holder: Callable[[Any], str | None], until: str | None 
             out.append(Reign(who, d, d, 1, True))
     return out
 
-def side_history(view: Boards, side: Side, n: int, until: str | None = None) -> dict[str, Any]:
-    """A side's firsts on the boards up to `until`: its first board in the
-    top n and at #1 (with the model), its boards at #1, its best place."""
+def side_history(view: Boards, side: Side, n: int, until: str | None = None,
+                 among: Callable[[Any], bool] | None = None) -> dict[str, Any]:
+    """A side's firsts on the boards up to `until` (places among the models
+    `among` keeps: "among open-weight models"): its first board in the top n
+    and at #1 (with the model), its boards at #1, its best place."""
     first_n = first_1 = None
     at_top: list[str] = []
     best_place: tuple[int, str, str] | None = None
@@ -73,7 +76,7 @@ def side_history(view: Boards, side: Side, n: int, until: str | None = None) -> 
     for d in view.dates:
         if until and d > until:
             break
-        board = view.board(d)
+        board = view.board(d, among)
         place = next((i for i, r in enumerate(board) if side.pred(r)), None)
         if place is None:
             continue
@@ -87,7 +90,7 @@ def side_history(view: Boards, side: Side, n: int, until: str | None = None) -> 
                 first_1 = {"date": d, "model": r.arena_name}
         if best_place is None or place + 1 < best_place[0]:
             best_place = (place + 1, d, r.arena_name)
-    led = reigns(view, lambda r: side.key if side.pred(r) else "", until)
+    led = reigns(view, lambda r: side.key if side.pred(r) else "", until, among)
     mine = [x for x in led if x.holder == side.key]
     longest = max(mine, key=lambda x: (x.days, x.boards), default=None)
     return {"side": side.label, "n": n, "boards": seen, "first_top_n": first_n, "first_1": first_1,
@@ -149,9 +152,12 @@ def _reigns_reply(ctx: Context, view: Boards, category: str, until: str | None) 
                        "changes": {"organisation": len(by_org) - 1, "model": len(by_model) - 1},
                        "category": category, "as_of": last})
 
-def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, until: str | None) -> Reply:
-    h = side_history(view, side, n, until)
-    where = f"Chatbot Arena{cat_label(category)}"
+def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, until: str | None,
+                access: str | None = None) -> Reply:
+    among = None if access is None else (lambda r: r.open) if access == "open" else (lambda r: not r.open)
+    h = side_history(view, side, n, until, among)
+    where = f"Chatbot Arena{cat_label(category)}" + (
+        f" among {'open-weight' if access == 'open' else 'closed'} models" if access else "")
     name = _cap(side.label)
     if not h["boards"]:
         return Reply(text=f"No board of {where} rates {side.label}.", data={"history": h, "category": category})
@@ -175,7 +181,7 @@ def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, u
                  + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
                  footer=ctx.footer(ARENA, as_of=view.snapshot_on(until)),
-                 data={"history": h, "category": category, "as_of": view.snapshot_on(until)})
+                 data={"history": h, "category": category, "as_of": view.snapshot_on(until), "among": access})
 
 def _gap_reply(ctx: Context, view: Boards, a: Side, b: Side, within: float | None, category: str,
                until: str | None) -> Reply:
@@ -217,7 +223,7 @@ def _gap_reply(ctx: Context, view: Boards, a: Side, b: Side, within: float | Non
 
 @command("records", summary="Firsts, records and 'ever' from the whole Arena history: reigns at #1, a side's firsts, "
                             "a gap's history.",
-         usage="records [side [vs side]] [top n] [within p%] [category] [all] [date]",
+         usage="records [side [vs side]] [open|closed] [top n] [within p%] [category] [all] [date]",
          example="records china top 10", aliases=("record", "ever", "firsts"),
          params=(Param("sides", "text", "a country, organisation, open or closed; two for a gap's history"),
                  Param("category", "category", "an Arena category"),
@@ -236,8 +242,15 @@ def records(ctx: Context, args: Args) -> Reply:
         if within is not None:
             raise Usage("`within` needs two sides: `records closed open within 2%`.")
         return _reigns_reply(ctx, view, category, until)
+    access = None
+    if len(rest) > 1 and fold(rest[-1]) in ("open", "closed"):  # "records china open": China's open models
+        rest, access = rest[:-1], fold(rest[-1])
     one = resolve_side(ctx, " ".join(rest))
+    if one is not None and access and one.kind in ("open", "closed"):
+        raise Usage("Name a country or an organisation before `open` or `closed`.")
     if one is not None and within is None:
-        return _side_reply(ctx, view, one, n, category, until)
+        return _side_reply(ctx, view, one, n, category, until, access)
     a, b = two_sides(ctx, " ".join(rest))
+    if access:
+        a, b = only(a, access), only(b, access)
     return _gap_reply(ctx, view, a, b, within, category, until)
