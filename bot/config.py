@@ -73,6 +73,8 @@ class Settings:
     arena_catalog_url: str = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
     arena_check_hours: float = 24.0  # the scheduled check's interval; 0 = off
     moderator_channel_id: int | None = None  # where the check posts "new data ..."; None: no check at all
+    # an answer that uses a board older than this many days says how old it is ("a year ago")
+    data_stale_days: int = 30
     watch_poll_seconds: float = 15.0  # how often watches look for data changes made by other processes
     chart_workers: int = 0  # chart rendering processes; 0: one on 2 cores or fewer, else two
     chart_processes: bool = True  # False: render charts in a thread (no worker processes)
@@ -299,6 +301,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("announce_channel_id", "ANNOUNCE_CHANNEL_ID", discord_id,
             "where to announce a new Arena #1 or a change of the US-China lead (the moderators' channel; "
             "servers use `settings channel`)"),
+    Setting("data_stale_days", "DATA_STALE_DAYS", number(int, minimum=0),
+            "an answer that uses an Arena board older than this many days says how old it is, once per reply"),
     Setting("watch_poll_seconds", "WATCH_POLL_SECONDS", number(float, minimum=0.05),
             "how often watches look for data changes made by another process"),
     Setting("discord_api_base", "DISCORD_API_BASE", url, "the REST base URL; the tests point it at the simulator"),

@@ -13,6 +13,7 @@ the command the reading names, with one line that says how it was read.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -21,6 +22,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
 from bot.reader import Lexicon, Reading, read
+from bot.reader.words import NOW_WORDS
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
@@ -63,7 +65,13 @@ def lexicon_for(ctx: Context) -> Lexicon:
 
 def reading_for(ctx: Context, question: str, today: date | None = None) -> Reading:
     """The reader's reading of `question` against this context's data."""
-    return read(question, lexicon_for(ctx), today=today)
+    return read(question, lexicon_for(ctx), today=today or ctx.today)
+
+
+def says_now(question: str) -> bool:
+    """Whether a question asks about now ("right now", "rn", "currently" ...)."""
+    folded = " " + re.sub(r"[^a-z0-9]+", " ", question.lower()) + " "
+    return any(f" {w} " in folded for w in NOW_WORDS)
 
 
 def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | None:
@@ -221,6 +229,7 @@ def ask(ctx: Context, args: Args) -> Reply:
     question = args.raw.strip()
     if not question:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
+    ctx.asked_now = says_now(question)
     as_command = _runs_as_command(ctx, question, aliases=False)
     if as_command is not None:
         return as_command
