@@ -1,5 +1,5 @@
 """The question reader (issue #16): reading one plain question
-(``bot.commands.reader.read``) over the reader's test set."""
+(``bot.reader.read``) over the reader's test set."""
 from __future__ import annotations
 
 import csv
@@ -17,11 +17,12 @@ def bench_reader(engine, rounds: int | None = None) -> dict[str, Any]:
     first reading of each, which fills the fuzzy-match cache, included), in
     wall time and in the reading thread's CPU time."""
     from bot.caller import LOCAL_OPERATOR
-    from bot.commands.reader import Lexicon, read
+    from bot.commands.ask import lexicon_for
+    from bot.reader import read
 
     rounds = rounds or (2 if QUICK else 5)
     questions = [row["question"] for row in csv.DictReader(QUESTIONS.open(encoding="utf-8"))]
-    lex = Lexicon.from_context(engine.context(LOCAL_OPERATOR))
+    lex = lexicon_for(engine.context(LOCAL_OPERATOR))
     lex._fuzzy_cache.clear()
     ts: list[float] = []
     cpu: list[float] = []  # this thread's CPU time: the reader's own cost, without other processes' turns

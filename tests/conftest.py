@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -27,6 +28,9 @@ from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
+# "today" for the shared engines (their clock): a year after the seed's newest Arena board, so answers
+# about now carry the data's age; tests that need another day build an engine with their own clock
+TODAY = date(2026, 12, 7)
 
 
 def _seed_fingerprint() -> str:
@@ -87,7 +91,7 @@ def seed_copy(seeded_db: Path) -> Callable[[Path], Path]:
 def engine(seed_copy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A read-only-by-convention engine on the seed, shared by the session (on this
     worker's own copy, so the shared build is never opened for writing)."""
-    e = Engine.open(seed_copy(tmp_path_factory.mktemp("engine") / "seed.db"))
+    e = Engine.open(seed_copy(tmp_path_factory.mktemp("engine") / "seed.db"), clock=lambda: TODAY)
     yield e
     e.close()
 
@@ -95,7 +99,7 @@ def engine(seed_copy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engi
 @pytest.fixture
 def fresh_engine(seed_copy, tmp_path: Path) -> Iterator[Engine]:
     """An engine on a private copy of the seeded database, free to change."""
-    e = Engine.open(seed_copy(tmp_path / "fresh.db"))
+    e = Engine.open(seed_copy(tmp_path / "fresh.db"), clock=lambda: TODAY)
     yield e
     e.close()
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.ask import UNSURE
-from bot.commands.reader import Lexicon, read, tokenise
+from bot.commands.ask import lexicon_for
+from bot.reader import Lexicon, read, tokenise
 from bot.commands.registry import find
 
 MEMBER = Caller(user_id="42", name="member")
@@ -25,7 +26,7 @@ QUESTIONS = list(csv.DictReader(TABLE.open(encoding="utf-8")))
 
 @pytest.fixture(scope="module")
 def lex(engine) -> Lexicon:
-    return Lexicon.from_context(engine.context(LOCAL_OPERATOR))
+    return lexicon_for(engine.context(LOCAL_OPERATOR))
 
 
 def test_the_table_is_big_and_varied():
@@ -332,7 +333,7 @@ def test_a_count_the_depth_command_cannot_split_says_so(engine):
 
 
 def test_every_category_the_reader_names_is_one_the_commands_read(engine):
-    from bot.commands import reader_words as W
+    from bot.reader import words as W
     from bot.commands.categories import find_category
     facts = engine.read_model()
     for said, cat in W.CATEGORIES.items():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
+from bot.store.freshness import DataAge, board_sources, data_age, newest_board
 from bot.store.normalize import COUNTRY_ALIASES, country_name, fold
 from bot.store.readmodel import ReadModel
 
@@ -49,6 +51,15 @@ class Context:
     engine: Any = None     # for ``route`` (ask) and ``stats`` only
     pending: PendingActions = field(default_factory=PendingActions)  # actions awaiting Confirm
     reload: Callable[[], ReadModel] | None = None  # the read model after a change
+    today: date = field(default_factory=date.today)  # the engine's clock: tests give a fixed day
+    # what the answer used and was asked, for the one line about the data's age (see bot.store.freshness)
+    boards_cited: list[str] = field(default_factory=list)  # as-of dates of the Arena boards a footer named
+    asked: When | None = None  # the date the (last routed) command was asked about
+    asked_now: bool = False  # the question said "now", "right now", "currently" ...
+
+    def data_age(self) -> DataAge | None:
+        """How old the newest Arena board is today (the one computation every answer and question uses)."""
+        return data_age(newest_board(self.read), self.today, self.settings.data_stale_days)
 
     def fresh(self) -> ReadModel:
         """The read model as it is now (after this request's change, if any)."""
@@ -114,6 +125,8 @@ class Context:
                 label += " (CC BY 4.0)"
             parts.append(label)
         text = "Source: " + "; ".join(parts)
+        if as_of and any(sid in board_sources(self.read) for sid in source_ids):
+            self.boards_cited.append(as_of)
         if as_of:
             text += f" · as of {as_of}"
         return text

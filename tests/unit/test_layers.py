@@ -1,7 +1,8 @@
 """The house rules, read from the code's own imports (``ast``, nothing is run).
 
 Layers, top to bottom: entry points (cli, bench) -> adapters -> engine ->
-commands -> the domain (lookup, render, store, reply, config, caller).
+commands -> the question reader -> the domain (lookup, render, store, reply,
+config, caller).
 Nothing imports a layer above its own; only ``bot/adapters/discord/``
 imports discord; and no two bot modules import each other, even through
 others (no strongly connected component of the import graph has more than
@@ -20,13 +21,14 @@ BOT = ROOT / "bot"
 
 # the layer of a module: the longest matching prefix wins; higher may import lower
 LAYERS = {
-    "bot.__main__": 5, "bot.cli": 5, "bot.bench": 5,
-    "bot.adapters": 4,
-    "bot.engine": 3,
-    "bot.commands": 2,
+    "bot.__main__": 6, "bot.cli": 6, "bot.bench": 6,
+    "bot.adapters": 5,
+    "bot.engine": 4,
+    "bot.commands": 3,
+    "bot.reader": 2,  # plain words -> a command line: used by `ask`, knows no command module
     "bot": 1,  # lookup, render, store, reply, config, caller, looplag
 }
-LAYER_NAMES = {5: "entry points", 4: "adapters", 3: "engine", 2: "commands", 1: "domain"}
+LAYER_NAMES = {6: "entry points", 5: "adapters", 4: "engine", 3: "commands", 2: "reader", 1: "domain"}
 
 
 def module_name(path: Path) -> str:
@@ -89,7 +91,8 @@ GRAPH = {m: imports(m) for m in MODULES}
 
 
 def test_every_bot_module_is_read():
-    assert {"bot.engine", "bot.commands.context", "bot.store.db", "bot.adapters.discord.bot"} <= set(MODULES)
+    assert {"bot.engine", "bot.commands.context", "bot.store.db", "bot.adapters.discord.bot", "bot.reader.rules",
+            "bot.reader.question"} <= set(MODULES)
 
 
 def test_nothing_imports_upward():
