@@ -58,14 +58,26 @@ def sources(ctx: Context, args: Args) -> Reply:
               "ratings": n["ratings"], "scores": n["scores"], "figures": n["figures"]}
     fields = [Field(r["title"], "\n".join(x for x in [r["licence"] or "", f"as of {r['as_of']}" if r["as_of"] else "",
                                                        r["url"] or ""] if x), inline=False) for r in rows]
+    age = ctx.data_age()
+    newest = max((r["as_of"][:10] for r in rows if r.get("as_of")), default=None)
     text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "
             f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.read.dates[0] if ctx.read.dates else '-'} to "
             f"{ctx.read.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores, "
             "headline figures of the " + " and the ".join(
                 f"{edition_label(e['source_id'])} ({e['n']})" for e in queries.figure_editions(ctx.store))
             + ". Epoch AI data is CC BY 4.0, credit Epoch AI.")
+    if age is not None:
+        text += (f"\nHow old: the newest Arena board is of {age.latest} ({age.words})"
+                 + (f"; the newest source is as of {newest}." if newest and newest != age.latest else "."))
+    text += ("\n" + ARENA_IS)
     return Reply(text=text, title="Sources", fields=fields, footer="Every answer names its source and as-of date.",
-                 data={"sources": rows, "counts": counts})
+                 data={"sources": rows, "counts": counts, "age": age and age.to_dict()})
+
+
+ARENA_IS = ("Chatbot Arena (LMArena, lmarena.ai) rates models by people's votes between two anonymous answers to the "
+            "same prompt: Elo-style scores with 95% intervals, overall and per category. Epoch AI lists notable models "
+            "(maker, size, compute, cost) and benchmark scores; the AI Index (Stanford HAI, 2025 and 2026 editions) "
+            "gives the headline figures.")
 
 
 @command("facts", summary="The AI Index headline figures (the newest edition, or the year named), each with its source.",

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass
@@ -122,6 +124,85 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
 
 
+def only(side: Side, access: str) -> Side:
+    """A side's open-weight (or closed) models only: "the US and China, open models"."""
+    want = access == "open"
+    return Side(f"{side.label} ({'open-weight' if want else 'closed'} models)",
+                lambda r, pred=side.pred: pred(r) and r.open == want, "filtered", side.key,
+                None if side.index is None else (*side.index, "open", want))
+
+
+def take_access(ctx: Context, ws: list[str]) -> tuple[list[str], str | None]:
+    """An open/closed word that filters two other sides ("gap us china open"):
+    (the words without it, "open" or "closed"); (ws, None) when there is none
+    or when open/closed is itself a side ("gap closed open", "gap china open")."""
+    for k in (2, 1):
+        for part, rest in ((ws[-k:], ws[:-k]), (ws[:k], ws[k:])):
+            if len(ws) <= k:
+                continue
+            t = fold(" ".join(part))
+            access = "open" if t in {fold(w) for w in OPEN_WORDS} else "closed" if t in {
+                fold(w) for w in CLOSED_WORDS} else None
+            if access is None:
+                continue
+            try:
+                a, b = two_sides(ctx, " ".join(rest))
+            except Usage:
+                continue
+            if a.kind in ("open", "closed") or b.kind in ("open", "closed") or not _named_both(ctx, rest):
+                continue
+            return rest, access
+    return ws, None
+
+
+def _named_both(ctx: Context, ws: list[str]) -> bool:
+    """Whether the words name two sides themselves (not one side and the one it is measured against)."""
+    parts = split_models(" ".join(ws))
+    if len(parts) == 2:
+        return True
+    return any(resolve_side(ctx, " ".join(ws[:i])) and resolve_side(ctx, " ".join(ws[i:])) for i in range(1, len(ws)))
+
+
+CHANGE_MONTHS = (3, 6, 12)
+
+
+def gap_changes(series: list[dict]) -> list[dict]:
+    """How the gap moved to the last point of `series` over 3, 6 and 12 months:
+    for each, the board closest to that many months earlier (on or before it),
+    its gap and the change in points of x's lead; and whether the gap (its
+    size, whoever leads) widened or narrowed."""
+    if not series:
+        return []
+    last = series[-1]
+    now = date.fromisoformat(last["date"])
+    out = []
+    dates = [p["date"] for p in series]
+    for m in CHANGE_MONTHS:
+        y, mo = divmod(now.month - 1 - m, 12)
+        then = now.replace(year=now.year + y, month=mo + 1, day=min(now.day, 28)).isoformat()
+        i = bisect.bisect_right(dates, then) - 1
+        if i < 0:
+            break
+        p = series[i]
+        change = last["pct"] - p["pct"]
+        trend = "narrowed" if abs(last["pct"]) < abs(p["pct"]) - 0.005 else \
+            "widened" if abs(last["pct"]) > abs(p["pct"]) + 0.005 else "held"
+        out.append({"months": m, "date": p["date"], "pct": p["pct"], "change": round(change, 3), "trend": trend})
+    return out
+
+
+def changes_line(a: Side, b: Side, changes: list[dict], now: float) -> str:
+    """'Trend: over 3 months the gap widened (from 2.51% on 2025-08-06); ...'."""
+    ahead = a if now >= 0 else b
+
+    def then(c: dict) -> str:
+        other = "" if (c["pct"] >= 0) == (now >= 0) or c["pct"] == 0 else f", {(b if now >= 0 else a).label} ahead then"
+        return f"from {abs(c['pct']):.2f}% on {c['date']}{other}"
+
+    parts = [f"over {c['months']} months it {c['trend']} ({then(c)})" for c in changes]
+    return f"Trend of the gap ({ahead.label} ahead now): " + "; ".join(parts) + "."
+
+
 def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
     """The gap on every board both sides are rated on (up to `until`), each
     with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`.
@@ -191,7 +272,7 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
-         usage="gap <x> <y> [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
+         usage="gap <x> <y> [open|closed] [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
          params=(Param("x", "text", "a country, an organisation, open or closed", True),
                  Param("y", "text", "the other side", True),
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
@@ -204,6 +285,7 @@ def gap(ctx: Context, args: Args) -> Reply:
     if not rest:
         raise Usage("Which two sides?")
     sides, category = take_category(ctx.read, rest)
+    sides, access = take_access(ctx, sides)
     try:
         a, b = two_sides(ctx, " ".join(sides))
     except Usage:
@@ -211,6 +293,8 @@ def gap(ctx: Context, args: Args) -> Reply:
             raise
         a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
         category = OVERALL
+    if access:
+        a, b = only(a, access), only(b, access)
     view = boards(ctx.read, everything, category)
     cut = gap_series(ctx, a, b, until, view)
     series = [p for p in cut if not start or p["date"] >= start]
@@ -236,6 +320,9 @@ def gap(ctx: Context, args: Args) -> Reply:
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
                          f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
                          + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
+    changes = gap_changes(cut)
+    if changes:
+        lines.append(changes_line(a, b, changes, cut[-1]["pct"]))
     first = series[0] if start else full[0]
     lines.append(f"{'From' if start else 'First snapshot'} ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
     for r in refs:
@@ -262,6 +349,7 @@ def gap(ctx: Context, args: Args) -> Reply:
               "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
+              "changes": changes, "access": access,
               "all_listed": everything, "rule": view.rule})
 
 

@@ -194,7 +194,9 @@ def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     words name no model (they are a threshold and a benchmark)."""
     ws = words(raw)
     bench = None
-    if len(ws) > 1 and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+    whole = ctx.models.resolve(" ".join(ws)) if ws else None
+    named = whole is not None and whole.found and whole.status == "exact"  # "GPT-4o (Mar 2025)": no benchmark in it
+    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
         bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
         ws = ws[:-1]
     if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):

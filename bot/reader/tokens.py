@@ -28,7 +28,7 @@ def tokenise(question: str) -> list[str]:
     t = re.sub(r"(\d),(\d{3})\b", r"\1\2", t)
     t = re.sub(r"\$\s*(\d+(?:\.\d+)?)\s*([kmb]\b)?", r" \1\2 usd ", t)
     t = re.sub(r"(\d)\s*(?:%|percent\b|pct\b)", r"\1 pct ", t)
-    t = re.sub(r"(?<![\w./])(\d+(?:\.\d+)?)\+(?=\s|$|[?!.,])", r" above \1 ", t)
+    t = re.sub(r"(?<![\w./])(\d+(?:\.\d+)?)\+(?=\s|$|[?!.,)\]])", r" above \1 ", t)
     t = re.sub(r">=?|≥|=>", " above ", t)
     t = re.sub(r"<=?|≤|=<", " under ", t)
     t = re.sub(r"#\s*(\d+)", r" number \1 ", t)
