@@ -15,6 +15,7 @@ from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
 from bot.store import queries
+from bot.store.importers.figures import edition_label
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
@@ -121,7 +122,7 @@ def gap(ctx: Context, args: Args) -> Reply:
                 else "before our first snapshot" if r["period"] < full[0]["date"][:7]
                 else "after our latest snapshot" if r["period"] > full[-1]["date"][:7]
                 else "no snapshot in that month")
-        lines.append(f"AI Index 2025: {pct(r['value'], 2)} in {r['period']} ({ours}).")
+        lines.append(f"{edition_label(r['source_id'])}: {pct(r['value'], 2)} in {r['period']} ({ours}).")
     lines.append(HOW_GAP)
     lines.append(f"Boards: {view.rule}.")
     fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
@@ -132,7 +133,7 @@ def gap(ctx: Context, args: Args) -> Reply:
     return Reply(
         text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena{cat_label(category)}",
         fields=fields,
-        footer=ctx.footer(*_sources(series), *(["ai-index-2025"] if refs else []), as_of=last["date"]),
+        footer=ctx.footer(*_sources(series), *dict.fromkeys(r["source_id"] for r in refs), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
               "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
