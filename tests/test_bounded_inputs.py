@@ -45,15 +45,15 @@ def test_a_line_over_the_limit_is_refused_before_parsing(engine):
 
 
 def test_gap_with_many_words_tries_a_bounded_number_of_splits(engine, monkeypatch):
-    from bot.commands import race
+    from bot.commands import sides
 
     calls = []
-    real = race.resolve_side
+    real = sides.resolve_side
 
     def counting(ctx, text):  # the real lookup, counted
         calls.append(text)
         return real(ctx, text)
 
-    monkeypatch.setattr(race, "resolve_side", counting)
+    monkeypatch.setattr(sides, "resolve_side", counting)
     engine.handle("gap " + " ".join(["united", "kingdom", "open"] * 120), MEMBER)
-    assert len(calls) <= 2 * 2 * race.MAX_SIDE_WORDS + 4  # bounded whatever the length, not 360 splits x 2
+    assert len(calls) <= 2 * 2 * sides.MAX_SIDE_WORDS + 4  # bounded whatever the length, not 360 splits x 2
