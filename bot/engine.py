@@ -74,6 +74,8 @@ class Engine:
         # the read model and its two lookup indexes, swapped together as one reference
         self._current: tuple[ReadModel, Index, Index] | None = None
         self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
+        self._behind: threading.Thread | None = None  # a build started for a reader (see _now)
+        self._changing = 0  # commands under way that changed the data (each refreshes at its end)
         self._command = threading.local()  # this thread's command: changes made, nesting (see _one_refresh)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
@@ -96,12 +98,16 @@ class Engine:
     # waits for their own change to show) while everyone else keeps answering
     # from the current one; then one reference is swapped.
     def invalidate(self) -> None:
-        """The store changed: drop cached charts, build the new read model now
-        (inside a command, once at its end: see :meth:`_one_refresh`)."""
-        if self._charts is not None:
-            self._charts.clear()
+        """The store changed: build the new read model now (inside a command,
+        once at its end: see :meth:`_one_refresh`). Cached charts stay: they
+        are keyed by what they draw (see the chart service), so a chart whose
+        data the change did not touch is still right, and one whose data it
+        did gets a new key."""
         if getattr(self._command, "depth", 0):
-            self._command.changed = True
+            if not getattr(self._command, "changed", False):
+                self._command.changed = True
+                with self._lock:
+                    self._changing += 1
             return
         self._refresh_quietly()
 
@@ -126,7 +132,11 @@ class Engine:
             state.depth -= 1
             if not state.depth and getattr(state, "changed", False):
                 state.changed = False
-                self._refresh_quietly()
+                try:
+                    self._refresh_quietly()
+                finally:
+                    with self._lock:
+                        self._changing -= 1
 
     def refresh(self) -> ReadModel:
         """Build the read model of the store's current data version, off the
@@ -167,18 +177,31 @@ class Engine:
         return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple[ReadModel, Index, Index]:
-        """The current (read model, model index, organisation index): the
-        current version's, or while another thread builds it, the previous one."""
+        """The current (read model, model index, organisation index). A reader
+        never builds and never waits: while the data is newer than the model
+        (a change being applied, or one another process made), it gets the
+        model it has, and a build starts in the background if nobody builds.
+        Two exceptions wait: the very first model (there is none to give),
+        and a command that changed the data itself, which reads its own change."""
         current = self._current
         if current is not None and current[0].version == self.store.data_version:
             return current
-        if current is not None and self._build_lock.locked() and not getattr(self._command, "changed", False):
-            return current  # a change is being applied: answer from the version before it
-        # (a command that has changed the data itself never reads the version before its change:
-        # it waits for the build under way, or builds)
-        self.refresh()
-        assert self._current is not None  # refresh() built one
-        return self._current
+        if current is None or getattr(self._command, "changed", False):
+            self.refresh()
+            assert self._current is not None  # refresh() built one
+            return self._current
+        self._refresh_behind()
+        return current
+
+    def _refresh_behind(self) -> None:
+        """Build the current version's read model in a background thread,
+        unless a build is under way or a command that changed the data will
+        build it when it ends."""
+        with self._lock:
+            if self._changing or self._build_lock.locked() or (self._behind is not None and self._behind.is_alive()):
+                return
+            self._behind = threading.Thread(target=self._refresh_quietly, name="racebot-refresh", daemon=True)
+            self._behind.start()
 
     def read_model(self) -> ReadModel:
         """The in-memory read model of the current data version (while a change
@@ -389,16 +412,48 @@ class Engine:
     async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
                       attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
         """`handle` off the event loop, then the chart in the render pool."""
+        reply, key = await self.aanswer(line, caller, attachments=attachments, ticket=ticket, chart_key=render)
+        return await self.arender(reply, key) if render else reply
+
+    async def aanswer(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
+                      attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None,
+                      chart_key: bool = True) -> tuple[Reply, tuple | None]:
+        """`handle` in a query thread, and there too the cache key of the
+        reply's chart (a digest of its data: never computed on the event
+        loop). Returns (reply, key); the key is None without a chart."""
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(
-            self._pool, lambda: self.handle(line, caller, attachments=attachments, ticket=ticket))
-        if render and reply.chart is not None and reply.status == "ok":
-            try:
-                png = await self.charts.render_async(reply)
-            except Exception as exc:
-                return _chart_failed(reply, exc)
-            return _with_chart(reply, png)
-        return reply
+
+        def answer() -> tuple[Reply, tuple | None]:
+            reply = self.handle(line, caller, attachments=attachments, ticket=ticket)
+            return reply, (self.chart_key(reply) if chart_key else None)
+        return await loop.run_in_executor(self._pool, answer)
+
+    def chart_key(self, reply: Reply) -> tuple | None:
+        """The cache key of the reply's chart, None without one (reads the whole data: off the loop)."""
+        if reply.chart is None or reply.status != "ok":
+            return None
+        return self.charts.key(reply)
+
+    async def arender(self, reply: Reply, key: tuple | None = None,
+                      slots: asyncio.Semaphore | None = None) -> Reply:
+        """The reply with its chart attached: a cached PNG at once, else a
+        render in the chart workers (under `slots`, the caller's limit on
+        renders at once, when given). `key` comes from :meth:`aanswer`."""
+        if reply.chart is None or reply.status != "ok":
+            return reply
+        try:
+            if key is None:
+                key = await asyncio.get_running_loop().run_in_executor(self._pool, self.charts.key, reply)
+            png = self.charts.cached(key)
+            if png is None:
+                if slots is None:
+                    png = await self.charts.render_async(reply, key)
+                else:
+                    async with slots:
+                        png = await self.charts.render_async(reply, key)
+        except Exception as exc:
+            return _chart_failed(reply, exc)
+        return _with_chart(reply, png)
 
     def confirm(self, token: str, caller: Caller, *, ticket: work.Ticket | None = None) -> Reply:
         """The Confirm button of a pending action (an import after its dry run)."""

@@ -135,11 +135,11 @@ async def test_private_answer_after_a_public_defer_is_really_private(
 ) -> None:
     world = World(sim)
 
-    async def private(*a, **k) -> Reply:
-        return Reply(text="only for you", ephemeral=True)
+    async def private(*a, **k) -> tuple[Reply, None]:
+        return Reply(text="only for you", ephemeral=True), None
 
     async with running(world.settings(), engine):
-        monkeypatch.setattr(engine, "ahandle", private)
+        monkeypatch.setattr(engine, "aanswer", private)
         inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
         await sim.wait_until(lambda: inter.followup_ids and sim.messages[inter.followup_ids[-1]].content,
                              what="the private answer")

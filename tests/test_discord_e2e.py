@@ -197,19 +197,41 @@ async def test_typing_only_while_slow_work_runs(
 ) -> None:
     """Typing is a REST call against the 50 requests/s of the whole bot: shown
     only when the answer takes a while (here the engine takes a second)."""
-    real = engine.ahandle
+    real = engine.aanswer
 
-    async def slow(*a: Any, **k: Any) -> Reply:
+    async def slow(*a: Any, **k: Any) -> Any:
         await asyncio.sleep(1.0)  # the engine being slow, not the test waiting
         return await real(*a, **k)
 
     async with running(world.settings(), engine):
-        monkeypatch.setattr(engine, "ahandle", slow)
+        monkeypatch.setattr(engine, "aanswer", slow)
         reply = await ask(sim, world.channel, world.member, "!race")
     assert reply.embed is not None
     [typing] = sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
     [post] = sim.calls("POST", rf"/channels/{world.channel.id}/messages$")
     assert typing.at < post.at
+
+
+async def test_no_typing_when_the_global_bucket_is_low(
+    sim: DiscordSimulator, world: World, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With most of the bot's 50 requests/s spent (the bot counts its own), a
+    slow answer goes out without the typing call: the answers need the bucket."""
+    real = engine.aanswer
+
+    async def slow(*a: Any, **k: Any) -> Any:
+        await asyncio.sleep(1.0)
+        return await real(*a, **k)
+
+    async with running(world.settings(), engine) as bot:
+        monkeypatch.setattr(engine, "aanswer", slow)
+        bot.rest_pace.clock = lambda: 0.0  # frozen: the requests noted below stay "in the last second"
+        for _ in range(30):
+            bot.rest_pace.note()
+        assert bot.rest_pace.low(bot.http)
+        reply = await ask(sim, world.channel, world.member, "!race")
+    assert reply.embed is not None and reply.attachments
+    assert not sim.calls("POST", rf"/channels/{world.channel.id}/typing$")
 
 
 async def test_start_up_warms_the_read_model_and_the_chart_workers(sim: DiscordSimulator, world: World,
@@ -220,8 +242,7 @@ async def test_start_up_warms_the_read_model_and_the_chart_workers(sim: DiscordS
     try:
         assert fresh._current is None and fresh._charts is None
         async with running(world.settings(), fresh) as bot:
-            assert bot.warm_up is not None
-            await asyncio.wait_for(bot.warm_up, 60)
+            assert bot.warm_up is not None and bot.warm_up.done()  # before the bot accepted anything
             assert fresh._current is not None  # the read model is built
             pool = fresh.charts._process_pool()
             assert pool is not None and len(pool._processes) == fresh.charts.workers  # the workers are started
@@ -422,7 +443,7 @@ async def test_engine_failure_is_a_friendly_reply(
         raise RuntimeError("database on fire")
 
     async with running(world.settings(), engine):
-        monkeypatch.setattr(engine, "ahandle", boom)
+        monkeypatch.setattr(engine, "aanswer", boom)
         reply = await ask(sim, world.channel, world.member, "!race")
     assert "something went wrong" in reply.content.lower()
     assert "Traceback" not in reply.content and "database on fire" not in reply.content

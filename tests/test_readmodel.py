@@ -130,7 +130,9 @@ def test_a_change_from_another_process_is_read_in_full(fresh_engine):
     with other.change("elsewhere", "set") as ch:
         ch.upsert("models", {"id": oid, "country": "Japan"})
     other.close()
-    after = e.read_model()
+    assert e.read_model() is before  # a reader never builds: it answers from the model it has ...
+    after = e.refresh()  # ... while the new one is built in the background (refresh waits for it)
+    assert e.read_model() is after
     assert after.version == before.version + 1
     assert after.models[oid]["country"] == "Japan"
     same_read_model(after, ReadModel(e.store))
@@ -163,6 +165,48 @@ def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fre
         release.set()
         changer.join(60)
     assert e.handle("top 1").data["rows"][0]["score"] == int(top["score"]) + 200
+
+
+def test_a_reader_racing_a_rebuild_neither_builds_nor_waits(fresh_engine, monkeypatch):
+    """The window between a commit and the builder taking its lock (here: a
+    change another connection committed, which no listener announces): a
+    reader sees the newer version, gets the current model at once, and the
+    build runs in the background, held here until the reader has answered."""
+    e = fresh_engine
+    before = e.read_model()
+    building, release = threading.Event(), threading.Event()
+    builders: list[str] = []
+
+    def gated_build(store, previous=None):
+        builders.append(threading.current_thread().name)
+        building.set()
+        assert release.wait(60), "the test never released the build"
+        return ReadModel(store, previous)
+
+    monkeypatch.setattr("bot.engine.ReadModel", gated_build)
+    was = e.handle("model o3").data["model"]["country"]
+    other = Store.open(e.store.path)
+    oid = other.scalar("SELECT id FROM models WHERE name = 'o3'")
+    with other.change("elsewhere", "set") as ch:
+        ch.upsert("models", {"id": oid, "country": "Japan"})
+    other.close()
+    try:
+        answers: list = []
+        readers = [threading.Thread(target=lambda: answers.append(e.handle("model o3"))) for _ in range(3)]
+        for r in readers:
+            r.start()
+        for r in readers:
+            r.join(60)
+        assert not any(r.is_alive() for r in readers), "a reader waited for the rebuild"
+        assert [a.data["model"]["country"] for a in answers] == [was] * 3  # the model before
+        assert building.wait(60)  # the build runs meanwhile, in its own thread, once
+        assert builders == ["racebot-refresh"]
+        assert e.read_model() is before
+    finally:
+        release.set()
+    after = e.refresh()
+    assert after.version > before.version and len(builders) == 1
+    assert e.handle("model o3").data["model"]["country"] == "Japan" != was
 
 
 def test_history_finds_a_models_rows_by_index_exactly(fresh_engine):

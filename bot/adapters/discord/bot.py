@@ -22,6 +22,7 @@ from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.pacing import RestPace, count_requests
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
 from bot.adapters.discord.startup import (
@@ -34,6 +35,7 @@ from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOK
 from bot.caller import Caller
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
+from bot.render.charts.service import default_workers
 from bot.render.text import clip
 from bot.reply import Reply
 from bot.work import Ticket
@@ -43,6 +45,7 @@ log = logging.getLogger("racebot.discord")
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
 TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
+RENDERS_PER_WORKER = 2  # new charts rendering at once per chart worker (their own limit, not the work slots)
 
 
 # ---------------------------------------------------------------------------- the bot
@@ -202,6 +205,9 @@ class RaceBot(commands.Bot):
         self.started_at = time.monotonic()
         self.ready_seconds: float | None = None
         self.work = asyncio.Semaphore(settings.max_concurrency)
+        self.renders = asyncio.Semaphore(RENDERS_PER_WORKER * (settings.chart_workers or default_workers()))
+        self.rest_pace = RestPace()
+        count_requests(self.http, self.rest_pace)
         self.cooldown = commands.CooldownMapping.from_cooldown(
             settings.cooldown_rate, settings.cooldown_per, commands.BucketType.user
         )
@@ -258,6 +264,7 @@ class RaceBot(commands.Bot):
         if self.settings.sync_commands:
             await self.sync_commands()
         self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
+        await self.warm_up  # built while the above ran; no command is read before the gateway connects
 
     def use_message_content(self, enabled: bool) -> None:
         """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""
@@ -274,7 +281,9 @@ class RaceBot(commands.Bot):
 
     def warm_engine(self) -> None:
         """Build the engine's read model and start its chart workers (in a
-        thread: both take a while, neither needs the event loop)."""
+        thread: both take a while, neither needs the event loop). Started
+        first thing in ``setup_hook``, awaited at its end: the bot accepts
+        no command before the read model is built."""
         try:
             read_model = getattr(self.engine, "read_model", None)
             if callable(read_model):
@@ -467,13 +476,14 @@ class RaceBot(commands.Bot):
         note = ProgressNote(ctx, self.settings.progress_every) if long else None
         ticket = Ticket(on_progress=note.report if note else None)
 
-        async def job() -> "Reply":
+        chart_key: list[tuple | None] = [None]
+
+        async def job() -> "Reply":  # the answer in a work slot; its chart is rendered after, in its own slots
             if refusal is not None:
                 return refusal
-            if wanted:
-                uploads = [(wanted[0].filename, await wanted[0].read())]
-                return await self.engine.ahandle(line, caller, attachments=uploads, ticket=ticket)
-            return await self.engine.ahandle(line, caller, ticket=ticket)
+            uploads = [(wanted[0].filename, await wanted[0].read())] if wanted else None
+            reply, chart_key[0] = await self.engine.aanswer(line, caller, attachments=uploads, ticket=ticket)
+            return reply
 
         async def interim(text: str) -> None:
             await self.safe_send(ctx, text, ephemeral=True)
@@ -484,6 +494,7 @@ class RaceBot(commands.Bot):
             reply = await self.run_engine(job, line, ticket=ticket, long=long, interim=interim)
         else:
             reply = await self.typing_while(ctx, self.run_engine(job, line, ticket=ticket, long=long, interim=interim))
+        reply = await self.engine.arender(reply, chart_key[0], self.renders)  # no typing: the answer is on its way
         if note is not None:
             await note.finish()
         await self.send_reply(ctx, reply)
@@ -496,11 +507,15 @@ class RaceBot(commands.Bot):
         ``TYPING_AFTER``. Most answers take milliseconds; a typing call for each
         would be a second REST request per command against Discord's 50 requests
         per second for the whole bot, halving what it can answer under load.
+        Skipped, too, when the global REST bucket is low (``pacing``): the
+        answer itself needs those requests.
         (run_command checked the bot may send here; typing needs that too.)"""
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER)
         if done:
             return task.result()
+        if self.rest_pace.low(self.http):
+            return await task
         try:
             async with ctx.typing():
                 return await task

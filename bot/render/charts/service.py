@@ -3,8 +3,12 @@
 ``ChartService`` (one per engine, ``Engine.charts``) renders a reply's chart
 (``reply.chart.kind``) from ``reply.data`` only, in a pool of worker
 processes (matplotlib holds the GIL while drawing; separate processes keep
-the bot's event loop responsive), with a bounded LRU cache keyed by
-(kind, hash of data + title + subtitle, data version) in the main process.
+the bot's event loop responsive), with a bounded LRU cache keyed by what the
+chart draws: (kind, digest of data + title + subtitle). A PNG is a function
+of those alone, so a data change needs no clearing: a chart whose data moved
+gets a new key, one whose data did not is still right. The digest reads the
+whole reply data, so it is computed in the query thread that built the reply
+(``Engine.aanswer``), never on the event loop.
 If the process pool breaks, it falls back to a thread.
 
 ``render_png`` is the pure, picklable entry point the workers run.
@@ -94,10 +98,12 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def cache_key(kind: str, data: Any, title: str | None, subtitle: str | None, version: int) -> tuple:
+def cache_key(kind: str, data: Any, title: str | None, subtitle: str | None) -> tuple:
+    """The cache key of a chart: its kind and a digest of everything it draws.
+    Reads all of `data`: call it off the event loop."""
     blob = json.dumps([data, title, subtitle], sort_keys=True, default=str, separators=(",", ":"),
                       ensure_ascii=False)
-    return kind, hashlib.blake2b(blob.encode(), digest_size=16).hexdigest(), version
+    return kind, hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
 # ---------------------------------------------------------------------------
@@ -167,7 +173,12 @@ class ChartService:
 
     # -- cache -------------------------------------------------------------------
     def key(self, reply) -> tuple:
-        return cache_key(reply.chart.kind, reply.data, reply.title, reply.footer, self.engine.store.data_version)
+        """The cache key of `reply`'s chart (a digest of its data: not on the event loop)."""
+        return cache_key(reply.chart.kind, reply.data, reply.title, reply.footer)
+
+    def cached(self, key: tuple) -> bytes | None:
+        """The cached PNG of `key`, or None (cheap: fine on the event loop)."""
+        return self._cached(key)
 
     def _cached(self, key: tuple) -> bytes | None:
         with self._lock:
@@ -187,7 +198,7 @@ class ChartService:
                 self._cache.popitem(last=False)
 
     def clear(self) -> None:
-        """Drop every cached chart (the data changed)."""
+        """Drop every cached chart (to time cold renders)."""
         with self._lock:
             self._cache.clear()
             self._generation += 1
@@ -255,10 +266,10 @@ class ChartService:
         pf.add_done_callback(done)
         return out
 
-    def _lookup(self, reply) -> tuple[tuple, bytes | None]:
+    def _lookup(self, reply, key: tuple | None = None) -> tuple[tuple, bytes | None]:
         if reply.chart is None:
             raise ChartError("the reply has no chart")
-        key = self.key(reply)
+        key = key if key is not None else self.key(reply)
         return key, self._cached(key)
 
     def render(self, reply) -> bytes:
@@ -268,9 +279,11 @@ class ChartService:
             return png
         return self._start(key, reply).result(timeout=self.timeout)
 
-    async def render_async(self, reply) -> bytes:
-        """The PNG for `reply.chart`, rendered in the pool; the event loop stays free."""
-        key, png = self._lookup(reply)
+    async def render_async(self, reply, key: tuple | None = None) -> bytes:
+        """The PNG for `reply.chart`, rendered in the pool; the event loop stays
+        free. Pass the `key` computed off the loop (:meth:`key`): without one it
+        is computed here, reading the whole reply data."""
+        key, png = self._lookup(reply, key)
         if png is not None:
             return png
         fut = self._start(key, reply)
