@@ -58,9 +58,16 @@ class Settings:
     command_timeout: float = 30.0  # seconds before a command is stopped (a stopped command changes nothing)
     import_timeout: float = 900.0  # imports and syncs (dry run or confirmed): long work that shows progress
     progress_every: float = 2.0  # seconds before long work shows (and between updates of) its progress
-    # discord.py waits this long after the last GUILD_CREATE before on_ready (its own default is 2 s;
-    # guilds arriving later are still handled, so a short wait gives a fast start).
-    guild_ready_timeout: float = 0.5
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (its own default, 2 s)
+    guild_ready_timeout: float = 2.0
+    # Discord allows max_concurrency IDENTIFYs per 5 s, one per key shard_id % max_concurrency; every process
+    # sharing the database spaces its IDENTIFYs by a lease there, this far apart (a margin over the 5 s)
+    identify_spacing: float = 5.5
+    # nothing from the gateway (not even a heartbeat ACK) for this long: the connection is a zombie, replaced
+    gateway_timeout: float = 60.0
+    # which process syncs commands, posts watch alerts, digests and announcements and takes changes:
+    # "auto" (the one holding the lease in the database), "yes" (this one) or "no" (answers only)
+    primary: str = "auto"
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = EPOCH_CSV_URL  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for the whole download (a total deadline, redirects included)
@@ -317,6 +324,15 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds before long work shows its progress, and between updates"),
     Setting("guild_ready_timeout", "GUILD_READY_TIMEOUT", number(float, minimum=0.0),
             "seconds discord.py waits for guilds before it is ready"),
+    Setting("identify_spacing", "IDENTIFY_SPACING", number(float, minimum=0.0),
+            "seconds between two gateway IDENTIFYs of one rate-limit key, across every process sharing the "
+            "database (Discord allows one per 5 s)"),
+    Setting("gateway_timeout", "GATEWAY_TIMEOUT", number(float, minimum=1.0),
+            "seconds without anything from the gateway, heartbeat ACKs included, before the connection is "
+            "replaced"),
+    Setting("primary", "PRIMARY", choice("auto", "yes", "no"),
+            "the process that syncs commands, posts alerts, digests and announcements and takes changes: "
+            "`auto` (elected by a lease in the database), `yes` or `no` (answers only)"),
     Setting("sync_commands", "SYNC_COMMANDS", flag, "register slash commands at start (only when they changed)"),
     Setting("epoch_csv_url", "EPOCH_CSV_URL", url, "the CSV `sync epoch` fetches (Epoch AI's notable-models CSV)"),
     Setting("sync_timeout", "SYNC_TIMEOUT", number(float, minimum=1.0),

@@ -60,9 +60,39 @@ def test_store_data_version_reads_meta_only_after_a_commit_elsewhere(seeded_db, 
         b.close()
 
 
+def test_leases_space_claims_across_connections_and_hand_over(tmp_path) -> None:
+    """Two processes' views of one file: a spaced slot is claimed once per spacing, a held lease has one
+    holder until it runs out, and a read-only copy says it cannot take any."""
+    import sqlite3
+
+    from bot.store.leases import Leases, ReadOnlyLeases
+
+    db = tmp_path / "l.db"
+    sqlite3.connect(db).close()
+    now = [1000.0]
+    a, b = Leases(db, clock=lambda: now[0]), Leases(db, clock=lambda: now[0])
+    assert a.take_slot("identify:0", 5.5) == 0.0
+    assert b.take_slot("identify:0", 5.5) == pytest.approx(5.5)  # the other process waits its turn
+    assert b.take_slot("identify:1", 5.5) == 0.0  # another rate-limit key is free
+    now[0] += 5.5
+    assert b.take_slot("identify:0", 5.5) == 0.0
+    assert a.hold("primary", "a", 30) and not b.hold("primary", "b", 30) and b.holder("primary") == "a"
+    now[0] += 10
+    assert a.hold("primary", "a", 30)  # renewed
+    now[0] += 31
+    assert b.hold("primary", "b", 30) and a.holder("primary") == "b"  # a stopped renewing: b took over
+    b.release("primary", "b")
+    assert a.holder("primary") is None
+    with pytest.raises(ReadOnlyLeases):  # as a published read-only copy is opened
+        Leases(f"file:{db}?mode=ro").take_slot("identify:0", 5.5)
+
+
 async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: Path, seeded_db: Path) -> None:
     sim.message_content_intent = True
-    sim.max_concurrency = 4  # four IDENTIFY buckets: both processes may start at once
+    # Most bots have max_concurrency 1: one IDENTIFY per window for the whole application, whichever
+    # process sends it. The window is shrunk (1 s for Discord's 5 s) and the bots' spacing with it.
+    sim.max_concurrency = 1
+    sim.identify_window = 1.0
     guilds = [sim.create_guild(f"Cluster {i}", shard=(i, 4)) for i in range(4)]
     mod = sim.create_user("mod-mia")
     for g in guilds:
@@ -78,6 +108,7 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
         "SHARD_COUNT": "4",
         "ADMIN_USER_IDS": str(mod.id),
         "COOLDOWN_RATE": "100",
+        "IDENTIFY_SPACING": "1.5",
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
         "MPLBACKEND": "Agg",
     }
@@ -92,6 +123,7 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
         await asyncio.wait_for(asyncio.gather(ready["a"].wait(), ready["b"].wait()), READY_TIMEOUT)
         await sim.wait_for_ready_sessions(4)
         assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 4), (1, 4), (2, 4), (3, 4)]
+        assert sim.concurrency_refusals == []  # no op 9: the processes took turns through the database
         for g in guilds:  # each guild answered exactly once (ask() checks no second answer follows)
             reply = await ask(sim, sim.text_channel(g), mod, "!race")
             assert reply.embed is not None

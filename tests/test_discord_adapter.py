@@ -225,7 +225,7 @@ def test_fit_to_permissions() -> None:
     reply = Reply(text="lead", title="Race", fields=[Field("US", "1,420")], footer="Source: LMArena · as of 2025-08-06",
                   files=[Attachment("chart.png", PNG, "image/png")])
     kw = render(reply)
-    assert fit(kw, None) is kw  # DMs: as rendered
+    assert fit(kw, None) == kw  # DMs: as rendered
     everything = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, attach_files=True)
     assert fit(kw, everything)["embeds"] and fit(kw, everything)["files"]
     no_embeds = fit(kw, discord.Permissions(view_channel=True, send_messages=True, attach_files=True))
@@ -237,3 +237,107 @@ def test_fit_to_permissions() -> None:
     long = render(Reply(title="T", description="x" * 4000, footer="Source: S · as of 2025-01-01"))
     clipped = fit(long, discord.Permissions(view_channel=True, send_messages=True))
     assert len(clipped["content"]) <= 2000 and clipped["content"].endswith("-# Source: S · as of 2025-01-01")
+
+
+# ----------------------------------------------------------------------------- replies that always fit
+def _everything_but(**off: bool) -> discord.Permissions:
+    perms = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, attach_files=True,
+                                read_message_history=True)
+    for name in off:
+        setattr(perms, name, False)
+    return perms
+
+
+def test_a_long_embed_without_embed_links_becomes_pages_of_text_within_2000() -> None:
+    from bot.adapters.discord.fit import for_channel
+    from bot.render.text import fit_reply
+
+    fields = [Field(f"command{i}", "a summary of what it does, with usage and an example " * 3) for i in range(25)]
+    reply = fit_reply(Reply(text="Commands:", title="Help", fields=fields, footer="Source: the registry"))
+    assert sum(len(f.name) + len(f.value) for f in reply.fields) > 2000  # far more than one message
+    shaped = for_channel(reply, _everything_but(embed_links=False))
+    pages = [shaped, *shaped.pages]
+    assert len(pages) > 1 and all(not p.title and not p.fields for p in pages)
+    for p in pages:
+        kw = render(p)
+        assert kw["embeds"] == [] and len(kw["content"]) <= 2000 and kw["content"].endswith("-# Source: the registry")
+    text = "\n".join(p.text for p in pages)
+    assert all(f"**command{i}**" in text for i in range(25))  # nothing lost, only paged
+
+
+def test_page_suffix_and_every_part_fit_the_6000_budget() -> None:
+    from bot.adapters.discord.fit import embed_length
+    from bot.render.text import fit_reply
+
+    fields = [Field("n" * 200, "v" * 1000) for _ in range(40)]
+    reply = fit_reply(Reply(title="t" * 256, description="d" * 5000, fields=fields, footer="f" * 3000))
+    pages = [reply, *reply.pages]
+    for i, page in enumerate(pages):
+        [embed] = render(page, page=i, pages=len(pages))["embeds"]
+        assert embed_length(embed) <= 6000, (i, embed_length(embed))
+        assert len(embed.footer.text) <= 2048 and embed.footer.text.endswith(f"page {i + 1}/{len(pages)}")
+
+
+def test_blank_field_names_and_values_are_zero_width_spaces() -> None:
+    from bot.render.text import fit_reply
+
+    reply = fit_reply(Reply(title="t", fields=[Field(" ", "\n\t"), Field("", "x"), Field("name", "  ")]))
+    for kw in (render(reply), render(Reply(title="t", fields=[Field(" ", " ")]))):
+        for f in kw["embeds"][0].fields:
+            assert f.name.strip() and f.value.strip()  # Discord trims whitespace and refuses an empty field
+
+
+def test_embeds_are_counted_together_with_the_author_name() -> None:
+    from bot.adapters.discord.fit import embed_length, guard
+
+    one = discord.Embed(title="a", description="x" * 4000)
+    two = discord.Embed(description="y" * 1500).set_author(name="z" * 256)
+    two.add_field(name="n", value="v" * 400)
+    assert embed_length(one) + embed_length(two) > 6000
+    kept = guard({"content": None, "embeds": [one, two], "files": []})["embeds"]
+    assert sum(embed_length(e) for e in kept) <= 6000 and kept[0].description == "x" * 4000
+
+
+def test_no_image_points_at_a_file_that_is_not_sent() -> None:
+    from bot.adapters.discord.fit import NO_FILES_NOTE, for_channel, guard
+
+    reply = Reply(text="lead", title="Race", files=[Attachment("chart.png", PNG, "image/png")])
+    shaped = for_channel(reply, _everything_but(attach_files=False))
+    kw = render(shaped)
+    assert kw["files"] == [] and not kw["embeds"][0].image.url and NO_FILES_NOTE in kw["content"]
+    stale = render(reply)
+    stale["files"] = []
+    assert not guard(stale)["embeds"][0].image.url
+
+
+def test_uploads_fit_the_channel_limit_compressed_or_left_out_with_the_command_line() -> None:
+    import gzip
+    import os
+
+    from bot.adapters.discord.fit import fit_files
+
+    limit = 1 << 20
+    text = b"".join(b'{"model": "m%d", "score": %d},\n' % (i, i % 97) for i in range(120_000))  # ~3.6 MiB of JSON
+    noise = os.urandom(limit + 1)
+    reply = Reply(text="Export (json)", files=[Attachment("racebot.json", text, "application/json"),
+                                              Attachment("noise.bin", noise, "application/octet-stream")],
+                  data={"cli": "racebot export json --out export/"})
+    out = fit_files(reply, may_attach=True, limit=limit)
+    [packed] = out.files
+    assert packed.filename == "racebot.json.gz" and len(packed.data) <= limit
+    assert gzip.decompress(packed.data) == text
+    assert "`noise.bin`" in out.text and "racebot export json --out export/" in out.text and len(out.text) <= 2000
+    many = fit_files(Reply(files=[Attachment(f"{i}.png", PNG) for i in range(12)]), may_attach=True)
+    assert len(many.files) == 10 and "at most 10 files" in many.text
+    refused = fit_files(reply, may_attach=False)
+    assert not refused.files and "Attach Files" in refused.text and "racebot export json" in refused.text
+
+
+def test_intents_are_only_what_the_bot_uses() -> None:
+    from bot.adapters.discord.bot import wanted_intents
+
+    on, off = wanted_intents(True), wanted_intents(False)
+    assert on.guilds and on.guild_messages and on.dm_messages and on.message_content and not off.message_content
+    assert on.value == (discord.Intents(guilds=True, guild_messages=True, dm_messages=True).value | (1 << 15))
+    for unused in ("typing", "guild_typing", "dm_typing", "reactions", "voice_states", "members", "presences"):
+        assert not getattr(on, unused), unused

@@ -116,6 +116,46 @@ async def test_replies_fit_the_channel_permissions(sim: DiscordSimulator, engine
     assert len(silence) == 1 and silence[0].levelno == logging.INFO
 
 
+async def test_help_without_embed_links_is_paged_text_within_2000_for_members_and_moderators(
+        sim: DiscordSimulator, engine: Engine) -> None:
+    """help in a channel without Embed Links was one 2,959-character message (4,567 for moderators): a 400.
+    Now its text is paged, every page within Discord's 2,000 characters, nothing left out."""
+    sim.message_content_intent = True
+    world = World(sim)
+    no_embeds = sim.create_channel(world.guild, "no-embeds")
+    sim.set_overwrite(no_embeds, world.guild, deny=EMBED_LINKS)
+    async with running(world.settings(), engine):
+        for who in (world.member, world.mod):
+            first = await ask(sim, no_embeds, who, "!help")
+            assert first.embeds == [] and "something went wrong" not in first.content.lower()
+            seen = [first.content]
+            while any(b["custom_id"] == "page:next" and not b.get("disabled") for b in first.buttons()):
+                sim.click_button(first, "page:next", user=who)
+                before = first.edits
+                await sim.wait_for_edit(first, before + 1)
+                seen.append(first.content)
+            assert len(seen) > 1 and all(0 < len(t) <= 2000 for t in seen)
+            text = "\n".join(seen)
+            names = [c.name for c in engine.commands if not c.admin]
+            assert all(n in text for n in names), [n for n in names if n not in text]
+            if who is world.mod:
+                assert all(c.name in text for c in engine.commands if c.admin)
+    bad = [c for c in sim.rest_calls if c.status >= 400]
+    assert not bad, [(c.method, c.path, c.status) for c in bad]
+
+
+async def test_an_export_over_the_upload_limit_says_how_to_get_it(sim: DiscordSimulator, engine: Engine) -> None:
+    """Discord's upload limit is the channel's (10 MiB, more when boosted; an interaction's
+    attachment_size_limit): an export over it is compressed when that fits, else refused with the command line."""
+    world = World(sim)
+    sim.attachment_size_limit = 4096  # the seed's exports are bigger than this even compressed
+    async with running(world.settings(), engine):
+        inter = sim.send_slash_command("export", {"format": "json"}, user=world.mod, channel=world.channel)
+        answer = await sim.wait_for_answer(inter)
+    assert not answer.attachments and "racebot export json" in answer.content and "upload limit" in answer.content
+    assert not sim.refused_uploads and "went wrong" not in answer.content
+
+
 async def test_threads_and_forum_posts_are_answered_in_place(sim: DiscordSimulator, engine: Engine) -> None:
     sim.message_content_intent = True
     world = World(sim)

@@ -35,7 +35,8 @@ EMBED = {"title": "t", "description": "d"}
 @pytest.fixture
 async def sim():
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    async with DiscordSimulator() as s:
+    # IDENTIFYs back to back in most tests here: the max_concurrency window has its own test
+    async with DiscordSimulator(identify_window=0.0) as s:
         Route.BASE = s.api_base
         try:
             yield s

@@ -4,4 +4,4 @@ Importing this package registers every handler. To add a command, write a
 handler with ``@command(...)`` in the module of its area (or a new module
 imported below) and a test in ``tests/``.
 """
-from bot.commands import admin, ask, depth, digest, info, models, prices, race, server, trends  # noqa: F401
+from bot.commands import admin, ask, depth, digest, info, models, prices, race, records, server, trends  # noqa: F401

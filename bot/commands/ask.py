@@ -27,6 +27,8 @@ from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
+# the bot addressed by name ("@RaceBot", "@race bot,") or by a Discord mention ("<@123>", "<@!123>")
+MENTION = re.compile(r"\s*(?:@\s*race\s*bot\b|<@!?\d+>)[\s,:;!?.-]*", re.IGNORECASE)
 
 
 def as_question(line: str, prefix: str = "!") -> str:
@@ -34,6 +36,9 @@ def as_question(line: str, prefix: str = "!") -> str:
     it starts with a command's name (or a near miss of one: "comapre" gets
     "did you mean compare"), else ``ask <line>``, which runs the line as a
     command when it is exactly one and reads it as a question otherwise."""
+    addressed = MENTION.match(line)
+    if addressed:  # "@RaceBot who leads?" typed in the console, or a mention: always a question
+        return f"ask {line[addressed.end():].strip()}".strip()
     word, _rest = split_command(line, prefix)
     if not word or word in REGISTRY:
         return line
@@ -91,6 +96,9 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | N
 def _unsure(ctx: Context, reading: Reading) -> Reply:
     p = ctx.prefix
     lines = [UNSURE] + [f"• `{p}{s}`" for s in reading.suggestions]
+    if reading.unknown_names:
+        names = ", ".join(f"“{clean(n, 40)}”" for n in reading.unknown_names)
+        lines.insert(0, f"I don't know a model called {names}: no such model is in the data.")
     return Reply(text="\n".join(lines), status="ok", suggestions=list(reading.suggestions),
                  data={"routed": None, "reading": reading.to_dict()})
 
@@ -121,6 +129,15 @@ def aspect_line(reading: Reading, m: dict) -> str:
             if m["training_cost"] else f"Epoch AI has no training cost for {name}."
     if aspect == "open":
         return f"{name}: **{m['access'] or 'access unknown'}**."
+    if aspect == "interval":
+        a = m["arena"]
+        if not a:
+            return f"{name} is not on the Arena leaderboard, so it has no Arena interval."
+        if a.get("ci_plus") is None or a.get("ci_minus") is None:
+            return f"{name}: {elo(a['score'])} Elo on Chatbot Arena ({a['date']}); that board gives no 95% interval."
+        return (f"{name}: **{elo(a['score'])} Elo, 95% interval {elo(a['score'] - a['ci_minus'])} to "
+                f"{elo(a['score'] + a['ci_plus'])}** (−{a['ci_minus']:.0f}/+{a['ci_plus']:.0f}) on Chatbot Arena "
+                f"({a['date']}).")
     if aspect == "scores":
         bench = next((f.value for f in reading.found if f.kind == "benchmark"), None)
         if bench and bench in m["scores"]:
@@ -133,11 +150,61 @@ def aspect_line(reading: Reading, m: dict) -> str:
     return ""
 
 
+def significance_line(data: dict) -> str:
+    """Whether a gap's latest lead is statistically significant, from the gap's own data."""
+    latest, v = data.get("latest") or {}, data.get("verdict")
+    if not latest:
+        return ""
+    leader = data.get("leader") or ""
+    if v == "leads":
+        return (f"Significant: yes, {leader}'s lead is larger than the 95% intervals of both models "
+                f"(the intervals do not overlap).")
+    if v == "tied":
+        return "Significant: no, the 95% intervals of the two best models overlap (a statistical tie)."
+    return "Significant: can't say, this board gives no 95% intervals."
+
+
+def rank_line(ctx: Context, m: dict) -> str:
+    """For "is X the best?": who is #1 on the board the card read, beside the model's own rank."""
+    a = m.get("arena")
+    if not a:
+        return ""
+    board = ctx.read.board(a["date"]) if a["date"] in ctx.read.by_date else []
+    top = board[0] if board else None
+    if top is None or a.get("rank") == 1:
+        return f"{m['name']} is **#1** on Chatbot Arena ({a['date']})." if top is not None else ""
+    return (f"No: {m['name']} is #{a['rank']} on Chatbot Arena ({a['date']}); **#1 is {top.model}** "
+            f"({elo(top.score)}).")
+
+
+def _focus(ctx: Context, reading: Reading, reply: Reply) -> str:
+    """The sentence that answers the part asked about, from the answer's own data."""
+    if reply.status != "ok":
+        return ""
+    data = reply.data
+    if reading.aspect == "significance" and "verdict" in data:
+        return significance_line(data)
+    if not reading.aspect or not isinstance(data.get("model"), dict) or "in_category" in data:
+        return ""
+    if reading.aspect == "rank":
+        return rank_line(ctx, data["model"])
+    return aspect_line(reading, data["model"])
+
+
+def _read_as(p: str, line: str, reading: Reading) -> str:
+    """The answer's first line: how the question was read, and any part of it the answer leaves out."""
+    head = f"Read as: `{p}{clean(line, 150)}`"
+    if reading.dropped:
+        parts = ", ".join(f"“{clean(w, 40)}”" for w in reading.dropped)
+        head += f" (I can't answer the {parts} part of the question: this is the answer without it)"
+    return head
+
+
 def answer(ctx: Context, question: str, reading: Reading) -> Reply:
     """Run a sure reading and put "Read as" in front of its answer."""
     p = ctx.prefix
     line = reading.command or ""
-    read_as = f"Read as: `{p}{clean(line, 150)}`"
+    read_as = _read_as(p, line, reading)
     word = line.split()[0] if line.split() else ""
     if find(word) is None:
         return Reply(text=f"{read_as}\nI can't answer that yet: this version has no `{p}{word}` command.",
@@ -149,9 +216,9 @@ def answer(ctx: Context, question: str, reading: Reading) -> Reply:
         return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",
                      data={"routed": None, "reading": reading.to_dict(), "answered": False,
                            "command": reply.data.get("command")})
-    focus = aspect_line(reading, reply.data["model"]) if reply.status == "ok" and reading.aspect and \
-        isinstance(reply.data.get("model"), dict) else ""
-    reply.text = "\n".join(x for x in (read_as, focus, reply.text) if x).strip()
+    focus = _focus(ctx, reading, reply)
+    notes = "; ".join(reading.notes)
+    reply.text = "\n".join(x for x in (read_as, notes and f"({notes})", focus, reply.text) if x).strip()
     reply.data = {**reply.data, "reading": reading.to_dict(), "answered": reply.status == "ok"}
     if reply.status == "ok":
         reply.data["routed"] = line

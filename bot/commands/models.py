@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.commands.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
-from bot.commands.grammar import split_models
+from bot.commands.grammar import split_models, words
+from bot.commands.ties import difference
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.listing import interval, latest_any_rating, tied
+from bot.store.listing import boards, interval, latest_any_rating, tied
 
 
 def _rating_like(a: dict):
@@ -67,13 +69,46 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     }
 
 
+def _model_in_category(ctx: Context, m: Match, category: str, until: str | None) -> Reply:
+    """A model on one Arena category's board: its place, score and 95% interval, and its best there."""
+    s = model_summary(ctx, m.entry.id, until)
+    view = boards(ctx.read, False, category)
+    day = view.snapshot_on(until)
+    board = view.board(day) if day else []
+    here = next(((i + 1, r) for i, r in enumerate(board) if r.model_id == m.entry.id), None)
+    where = f"Chatbot Arena{cat_label(category)}"
+    head = f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} ({s['country'] or 'country unknown'})"
+    if here is None:
+        text = f"{head} is not on the {day or 'latest'} board of {where}."
+        return Reply(text=text, title=s["name"], data={"model": s, "category": category, "in_category": None})
+    place, r = here
+    top = board[0]
+    text = (f"{head}: **#{place} of {len(board)} on {where}** ({day}), {interval(r)} Elo"
+            + (f"; #1 there: {top.model} ({elo(top.score)})." if place != 1 else "."))
+    history = [[x.date, x.score] for d in view.dates if not until or d <= until
+               for x in view.board(d) if x.model_id == m.entry.id]
+    best = max(history, key=lambda h: h[1], default=None)
+    if best and best[0] != day:
+        text += f" Its best there: {elo(best[1])} ({best[0]})."
+    data = {"model": s, "category": category, "as_of": day,
+            "in_category": {"place": place, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+                            "of": len(board), "leader": top.model}}
+    return Reply(text=text, title=f"{s['name']}{cat_label(category)}", footer=ctx.footer(ARENA, as_of=day),
+                 color_key=s["organization"] or s["country"], data=data)
+
+
 @command("model", summary="What a model is: maker, country, size, compute, access, Arena score, benchmarks.",
-         usage="model <name> [as of date]", example="model deepseek r1", aliases=("m", "info", "about-model"),
+         usage="model <name> [category] [as of date]", example="model deepseek r1", aliases=("m", "info", "about-model"),
          chart=True, params=(Param("name", "model", "the model", True),))
 def model(ctx: Context, args: Args) -> Reply:
     name = args.text
     if not name:
         raise Usage("Which model?")
+    rest, category = take_category(ctx.read, words(name))
+    whole = ctx.models.resolve(name)
+    if category != OVERALL and rest and not (whole.found and whole.status == "exact"):
+        m = ctx.model(" ".join(rest), rebuild="model {} " + category.replace("_", " "))
+        return _model_in_category(ctx, m, category, args.until)
     m = ctx.model(name, rebuild="model {}")
     s = model_summary(ctx, m.entry.id, args.until)
     row = ctx.read.models[m.entry.id]
@@ -124,7 +159,8 @@ def model(ctx: Context, args: Args) -> Reply:
          aliases=("c", "cmp", "versus"), chart=True,
          params=(Param("models", "models", "two to six models, separated by vs or commas", True),))
 def compare(ctx: Context, args: Args) -> Reply:
-    names = split_models(args.text)
+    rest, category = take_category(ctx.read, words(args.text))
+    names = split_models(" ".join(rest) if category != OVERALL else args.text)
     if len(names) < 2:
         raise Usage("Name at least two models, separated by `vs`.")
     if len(names) > 6:
@@ -139,9 +175,14 @@ def compare(ctx: Context, args: Args) -> Reply:
     sums = [model_summary(ctx, i, args.until) for i in ids]
     notes = "".join(_read_as(m) for m in matches)
     lines = [notes.strip()] if notes else []
+    in_category = _compare_in_category(ctx, ids, category, args.until) if category != OVERALL else None
+    if in_category is not None:
+        lines.append(in_category["line"])
     rated = [s for s in sums if s["arena"]]
     leads: dict[str, str] = {}
-    if len(rated) >= 2:
+    if in_category is not None:
+        pass  # a category asked: its board answers, not the overall one
+    elif len(rated) >= 2:
         best = max(rated, key=lambda s: s["arena"]["score"])
         rest = sorted((s for s in rated if s is not best), key=lambda s: -s["arena"]["score"])
         runner = rest[0]
@@ -155,7 +196,8 @@ def compare(ctx: Context, args: Args) -> Reply:
                                                 for s in rest[1:]) if rest[1:] else "") + ".")
             leads["Chatbot Arena"] = "tied: " + ", ".join([best["name"], runner["name"]])
         else:
-            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena** with "
+            lines.append(f"**{best['name']} {'leads' if v == 'leads' else 'is highest'} on Chatbot Arena"
+                         f"{' overall' if category != OVERALL else ''}** with "
                          f"{elo(best['arena']['score'])} Elo ({best['arena']['date']}), ahead of " +
                          ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) +
                          ("." if same_board else " (latest ratings from different boards).") +
@@ -179,7 +221,7 @@ def compare(ctx: Context, args: Args) -> Reply:
     fields = []
     for s in sums:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
-             f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}",
+             _arena_field(s, in_category),
              f"Released: {s['release_date'] or '?'}",
              f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
              f"Access: {s['access'] or '?'}"]
@@ -192,7 +234,42 @@ def compare(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"),
-                 data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of})
+                 data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
+                       "category": category, "in_category": in_category and in_category["rows"]})
+
+
+def _arena_field(s: dict, in_category: dict | None) -> str:
+    """A compared model's Arena line: overall, or in the category asked."""
+    if in_category is not None:
+        row = next((r for r in in_category["rows"] if r["id"] == s["id"]), None)
+        return f"Arena{cat_label(in_category['category'])}: " + (f"{elo(row['score'])} (#{row['place']})" if row
+                                                                   else "n/a")
+    return f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}"
+
+
+def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
+    """The models on one Arena category's board (the latest on or before `until`):
+    who leads there, and whether the 95% intervals overlap."""
+    view = boards(ctx.read, False, category)
+    day = view.snapshot_on(until)
+    board = view.board(day) if day else []
+    place = {r.model_id: (i + 1, r) for i, r in enumerate(board)}
+    here = sorted((place[i] for i in ids if i in place), key=lambda x: x[0])
+    where = f"Chatbot Arena{cat_label(category)}"
+    rows = [{"id": r.model_id, "name": r.model, "score": r.score, "place": n, "ci_plus": r.ci_plus,
+             "ci_minus": r.ci_minus} for n, r in here]
+    missing = [ctx.read.models[i]["name"] for i in ids if i not in place]
+    if len(here) >= 2:
+        best, runner = here[0][1], here[1][1]
+        line = f"{difference(best.model, runner.model, best, runner)} on {where} ({day}): " + ", ".join(
+            f"{r.model} #{n} ({elo(r.score)})" for n, r in here) + "."
+    elif here:
+        line = f"Only {here[0][1].model} is on {where} ({day}): #{here[0][0]} ({elo(here[0][1].score)})."
+    else:
+        line = f"None of these is on {where}" + (f" ({day})." if day else ".")
+    if missing and here:
+        line += " Not on that board: " + ", ".join(missing) + "."
+    return {"line": line, "rows": rows, "date": day, "category": category}
 
 
 def _models_where(ctx: Context, pred) -> list[dict]:

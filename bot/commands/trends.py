@@ -12,7 +12,9 @@ from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.store.importers.figures import edition_label
 from bot.store.normalize import EUROPE, fold
+from bot.store.validate import small_float
 
 NOTABLE = ("epoch", "moderator")
 
@@ -74,8 +76,16 @@ def count(ctx: Context, args: Args) -> Reply:
         if label:
             refs = [r for r in refs if r["subject"] == label]
         if refs:
-            lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
-                         " (Epoch AI has revised its data since; the report's counts differ).")
+            def ours(subject: str) -> int:  # Epoch AI's count for what the report counted (a region: its countries)
+                if by != "country":
+                    return sum(counts.values())
+                return sum(n for g, n in counts.items() if g in EUROPE) if subject == "Europe" else counts.get(subject, 0)
+
+            for sid in dict.fromkeys(r["source_id"] for r in refs):  # each edition that counted this year
+                rs = sorted((r for r in refs if r["source_id"] == sid), key=lambda r: -r["value"])
+                lines.append(f"The {edition_label(sid)} counted " + ", ".join(
+                    f"{r['subject']} {r['value']:.0f} (Epoch AI now: {ours(r['subject'])})" for r in rs) +
+                    "; the report's counts (Epoch AI has revised its data since).")
         shown_years = years[-10:]
         top_groups = [g for g, _ in ranked[:6]]
     else:
@@ -97,7 +107,7 @@ def count(ctx: Context, args: Args) -> Reply:
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
-                 fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
+                 fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups, "who": label or None,
@@ -185,7 +195,9 @@ def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     words name no model (they are a threshold and a benchmark)."""
     ws = words(raw)
     bench = None
-    if len(ws) > 1 and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+    whole = ctx.models.resolve(" ".join(ws)) if ws else None
+    named = whole is not None and whole.found and whole.status == "exact"  # "GPT-4o (Mar 2025)": no benchmark in it
+    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
         bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
         ws = ws[:-1]
     if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):
@@ -217,7 +229,10 @@ def small(ctx: Context, args: Args) -> Reply:
     for w in ([] if rival is not None else words(args.raw)):
         f = w.rstrip("%")
         try:
-            threshold = float(f)
+            value = small_float(f)
+            if value is None:
+                raise ValueError(f)
+            threshold = value
             continue
         except ValueError:
             pass

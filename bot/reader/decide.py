@@ -7,6 +7,7 @@ commands built from the names it found.
 """
 from __future__ import annotations
 
+from bot.reader import words as W
 from bot.reader.parts import Parts, model_names, sides
 from bot.reader.question import Quantity, Question, Reading
 from bot.reader.rules import first_rule
@@ -43,17 +44,79 @@ def carried(x: Quantity, command: str) -> bool:
     return x.show().lower() in words or f"{x.value:g}" in words or f"{x.value:g}%" in words
 
 
+# what each kind of qualifier needs from the command that answers: the commands that honour it
+_TREND = ("gap", "compute", "frontier", "changes", "records", "depth", "race", "count", "timeline", "small",
+          "cheapest")
+_SIGNIFICANCE = ("gap", "compare", "race", "top")
+_EVER = ("records", "timeline", "changes", "count")
+_PRICE = ("price", "cheapest")
+
+
+def qualifiers(q: Question) -> list[tuple[str, str, str]]:
+    """The qualifiers a question asks that narrow its answer: (kind, value,
+    the words as typed) for each category or benchmark, open/closed or free,
+    date, firsts and "ever", trend, significance and price."""
+    out = []
+    for f in q.found:
+        if f.kind in ("category", "benchmark", "access"):
+            out.append((f.kind, f.value, " ".join(q.toks[f.start:f.end])))
+    if q.time:
+        out.append(("time", q.time.raw, q.time.words))
+    text = q.all_text()
+    for kind, cue in (("ever", "records"), ("trend", "trend"), ("significance", "significance")):
+        hit = next((c for c in W.CUES[cue] if f" {c} " in text), None)
+        if hit and not (kind == "trend" and hit in ("scale", "scaling", "increase", "grow")):
+            out.append((kind, kind, hit))
+    hit = next((c for c in W.CUES["price"] + W.CUES["cheap"] if f" {c} " in text), None)
+    if hit or q.q("usd"):
+        out.append(("price", "price", hit or "$"))
+    return out
+
+
+def honoured(kind: str, value: str, command: str, intent: str, aspect: str | None) -> bool:
+    """Whether the command line (with the reading's aspect) honours one qualifier."""
+    line = f" {command.lower()} "
+    word = command.split()[0]
+    if kind == "category":
+        return f" {value.lower()} " in line
+    if kind == "benchmark":
+        return f" {value.lower()} " in line or word == "compare" or aspect == "scores"
+    if kind == "access":
+        return f" {value} " in line or aspect == "open" or word in ("compare", "records") and f" {value} " in line
+    if kind == "time":
+        return value in line or value[:4] in line or " since " in line
+    if kind == "ever":
+        return word in _EVER or intent == "release"
+    if kind == "trend":
+        return word in _TREND
+    if kind == "significance":
+        return word in _SIGNIFICANCE or aspect == "interval"
+    if kind == "price":
+        return word in _PRICE or aspect in ("price", "cost") or word == "facts"
+    return True
+
+
+def dropped(q: Question, command: str | None, intent: str, aspect: str | None) -> list[str]:
+    """The qualifiers the answer would leave out, as the user typed them."""
+    if not command:
+        return []
+    return list(dict.fromkeys(words for kind, value, words in qualifiers(q)
+                              if not honoured(kind, value, command, intent, aspect)))
+
+
 def decide(q: Question) -> Reading:
     p = Parts.of(q)
     rule, built = first_rule(q, p)
     intent, command = built.intent or rule.intent, built.command
-    dropped = [x for x in q.quantities if x.kind in ("elo", "pct", "params", "usd", "flop")
+    numbers = [x for x in q.quantities if x.kind in ("elo", "pct", "params", "usd", "flop")
                and command and not carried(x, command)]
-    if intent == "unknown" or dropped:
-        sure = False  # never answer while ignoring a number that was asked about
+    if intent == "unknown" or numbers or q.unknown_names:
+        sure = False  # never answer while ignoring a number that was asked about, or another model than named
     elif built.strong:
         sure = len(p.unknown) <= 1
     else:
         sure = not p.unknown
     return Reading(q.question, intent, command, sure, [] if sure else suggest(q), q.found, q.quantities,
-                   q.time, built.aspect, p.unknown, q.toks)
+                   q.time, built.aspect, p.unknown, q.toks, notes=list(q.notes),
+                   dropped=dropped(q, command, intent, built.aspect) if sure else [],
+                   unknown_names=list(q.unknown_names))

@@ -97,6 +97,8 @@ def filters(q: Question, *, with_org: bool = True) -> str:
 def model_aspect(q: Question) -> str | None:
     """The part of a model asked about: maker, price, compute, size, release, scores, open or cost."""
     text = q.rest_text()
+    if q.cue("significance", q.all_text()):
+        return "interval"  # "95% CI of gemini 3 pro", "is claude's lead significant"
     trained = re.search(r" (train|training|trained|to make|develop|developing) ", text)
     if trained and re.search(r" (cost|costs|expensive|spent|spend|money|dollars|usd|budget) ", text):
         return "cost"
@@ -140,7 +142,7 @@ class Parts:
         models = named
         # a family that is also a maker ("qwen", "deepseek"): a model when a model's aspect is asked
         if not named and len(every) == 1 and not countries and not q.cue("count") and aspect in (
-                "maker", "release", "size", "compute", "cost", "price", "scores", "open"):
+                "maker", "release", "size", "compute", "cost", "price", "scores", "open", "interval"):
             models = every
         sides_named = sides(q)
         two = sides_named

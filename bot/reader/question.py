@@ -89,6 +89,9 @@ class Reading:
     aspect: str | None = None   # for a model: maker | release | size | compute | cost | scores | open
     unknown: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)          # how a word was read ("free" as open weights)
+    dropped: list[str] = field(default_factory=list)        # qualifiers asked that the command cannot honour
+    unknown_names: list[str] = field(default_factory=list)  # written as a model's name, naming no model
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -100,8 +103,21 @@ class Reading:
 
 
 INTENTS = ("compare", "gap", "race", "leader", "depth", "count", "maker", "release", "size", "compute",
-           "cost", "price", "scores", "model", "small", "cheap", "trend", "frontier", "changes", "org", "country",
-           "timeline", "facts", "sources", "help", "unknown")
+           "cost", "price", "scores", "interval", "model", "small", "cheap", "trend", "frontier", "changes", "org",
+           "country", "timeline", "facts", "sources", "help", "records", "unknown")
+
+
+def same_numbers(words: list[str], name: str) -> bool:
+    """Whether every number typed in `words` is a number of the model's name:
+    a misspelt "gemnii 2.5" may be Gemini 2.5, "gemini 5" is no Gemini 3."""
+    have = set(re.findall(r"\d+(?:\.\d+)?", name.lower()))
+    return all(x in have for w in words for x in re.findall(r"\d+(?:\.\d+)?", w))
+
+
+def _day(tok: str) -> int | None:
+    """A day of the month as typed ("30", "30th", "1st"), else None."""
+    m = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", tok)
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 31 else None
 
 
 def _params_word(v: float) -> str:
@@ -127,6 +143,8 @@ class Question:
         self.quantities: list[Quantity] = []
         self.time: Time | None = None
         self.lead: str | None = None  # the command word the line started with, if any
+        self.notes: list[str] = []    # how a word was read, for the answer's first line ("free" as open weights)
+        self.unknown_names: list[str] = []  # words written as a model's name that name no model ("gpt-7")
 
     # -- bookkeeping ------------------------------------------------------------------------
     def free(self, i: int, n: int = 1) -> bool:
@@ -190,6 +208,13 @@ class Question:
                         if longer:
                             hit = longer
                             break
+                        version = self.word(i + 1)
+                        if self.free(i + 1) and re.fullmatch(r"v?\d{1,2}(\.\d+)?", version):
+                            # "claude 7", "gpt 6": a version of the family that no model has
+                            self.take(i, 2, "unknown name")
+                            self.unknown_names.append(f"{word} {version}")
+                            hit = 2
+                            break
                         org = lex.org_exact([word])
                         self.add("family", word, i, 1, org=org)
                         hit = 1
@@ -223,7 +248,7 @@ class Question:
             k += 1
         for j in range(k, i + 1, -1):
             eid = self.lex.model_fuzzy(" ".join(self.toks[i:j]))
-            if eid is not None:
+            if eid is not None and same_numbers(self.toks[i:j], self.lex.name(eid)):
                 self.add("model", self.lex.name(eid), i, j - i)
                 return j - i
         return 0
@@ -319,6 +344,11 @@ class Question:
             n = self.phrase_at(i, W.CLOSED_PHRASES)
             if n:
                 self.add("access", "closed", i, n)
+                continue
+            n = self.phrase_at(i, W.FREE_PHRASES)
+            if n and not any(f.kind == "access" for f in self.found):
+                self.add("access", "open", i, n)
+                self.notes.append("“free” read as open weights (free to download and run); API prices: `cheapest`")
 
     def fix_typos(self) -> bool:
         """Unknown words one or two edits from a cue word or a family name
@@ -352,8 +382,12 @@ class Question:
                 if len(c) < 4 or (n > 1 and not any(is_modelish(t) or t in lex.family_words for t in span)):
                     continue
                 eid = lex.model_fuzzy(" ".join(span))
-                if eid is not None:
+                if eid is not None and same_numbers(span, lex.name(eid)):
                     self.add("model", lex.name(eid), i, n)
+                    break
+                if eid is not None and n == 1 and is_modelish(c):
+                    self.take(i, 1, "unknown name")  # "gpt7", "grok9": written as a name, naming no model
+                    self.unknown_names.append(c)
                     break
                 if n == 1 and not is_modelish(c):
                     ctry = lex.country_fuzzy(c)
@@ -402,16 +436,22 @@ class Question:
                 n = 2
                 if unit == "12" and self.word(i + 2) == "months":
                     raw, since, n = (today - timedelta(days=365)).isoformat(), True, 3
+            elif _day(t) and self.word(i + 1) in W.MONTHS and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)):
+                raw, n = f"{self.word(i + 2)}-{W.MONTHS[self.word(i + 1)]:02d}-{_day(t):02d}", 3  # "30 march 2025"
             elif re.fullmatch(r"q[1-4]", t) and re.fullmatch(r"(19|20)\d\d", self.word(i + 1)):
                 raw, n = f"{self.word(i + 1)}-{int(t[1]) * 3:02d}", 2  # "q1 2025": as of its last month
             elif t in ("ytd",):
                 raw, since, n = f"{today.year}-01-01", True, 1
             elif t in W.MONTHS and (t != "may" or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
                                     or prev in ("in", "since", "of", "from", "until", "before")) and \
-                    (t != "march" or prev in ("in", "since", "of", "from", "until", "before")
-                     or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))):
+                    (t != "march" or prev in ("in", "since", "of", "from", "until", "before", "on")
+                     or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
+                     or (_day(self.word(i + 1)) and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)))):
                 mo = W.MONTHS[t]
-                if re.fullmatch(r"(19|20)\d\d", self.word(i + 1)):
+                day = _day(self.word(i + 1))
+                if day and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)):  # "march 30 2025"
+                    raw, n = f"{self.word(i + 2)}-{mo:02d}-{day:02d}", 3
+                elif re.fullmatch(r"(19|20)\d\d", self.word(i + 1)):
                     raw, n = f"{self.word(i + 1)}-{mo:02d}", 2
                 else:
                     y = today.year if mo <= today.month else today.year - 1
@@ -450,6 +490,10 @@ class Question:
             if not self.free(i):
                 continue
             num = number(t)
+            if num and self.word(i + 1) == "pct" and self.word(i + 2) in ("ci", "cis", "confidence", "interval",
+                                                                             "intervals", "credible"):
+                self.take(i, 2, "interval")  # "95% CI": the interval asked for, no threshold
+                continue
             word_n = None
             if num is None and t in W.NUMBER_WORDS and (self.word(i - 1) in ("top", "first", "best")
                                                         or self.word(i + 1) in ("best", "top", "biggest", "largest")):

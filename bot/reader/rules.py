@@ -50,6 +50,17 @@ def _year_start(raw: str | None) -> str | None:
     return raw
 
 
+def category_words(q: Question) -> str:
+    """' coding' for the first Arena category named (not a benchmark), else ''."""
+    cat = next((f.value for f in q.found if f.kind == "category"), None)
+    return f" {cat}" if cat else ""
+
+
+def access_filter(p: Parts) -> str:
+    """' open' when open/closed filters two other sides ("open models, us or china"), else ''."""
+    return f" {p.access[0]}" if p.access and not set(p.sides) & {"open", "closed"} else ""
+
+
 # -- what changed: "what happened this year", "what's new since march" -------------------------------
 def _changes_applies(q: Question, p: Parts) -> bool:
     return q.cue("changes") and not p.named and not (q.cue("count") and q.cue("leader")) and \
@@ -71,6 +82,106 @@ def _sources_applies(q: Question, p: Parts) -> bool:
         r" (data|source|sources|dataset|licen[cs]e|credits) ", q.all_text()))
 
 
+# -- about the bot and its data: "what is lmarena", "how old is your data", "where does this come from" ----
+_ABOUT = re.compile(r" (what is|what s|whats|what are|explain|tell me about|who runs|who makes|how does) (the )?"
+                    r"(lmarena|lmsys|chatbot arena|lm arena|arena|epoch|epoch ai|ai index|elo|this bot|you) ")
+_DATA = re.compile(r" (data|you|your|this|it|these|numbers|figures|u|board|boards|leaderboard|info|stats) ")
+
+
+def _about_data_applies(q: Question, p: Parts) -> bool:
+    if p.named or p.sides_named or p.cats or q.unknown_names:
+        return False
+    text = q.all_text()
+    return bool(_ABOUT.search(text)) and not q.cue("help") or q.cue("sources") and bool(_DATA.search(text))
+
+
+# -- the AI Index's figures: "what does the AI Index say about ...", "how much did the us invest in ai" -------
+FACT_TOPICS = (
+    ("investment", r" (invest\w*|funding|fundraising|money|private investment) "),
+    ("adoption", r" (adoption|adopt\w*|use ai|using ai|share of (companies|organi[sz]ations|businesses|firms)) "),
+    ("cost", r" (price|prices|cost|costs|cheaper|fallen|fell|drop|dropped) "),
+    ("models", r" (how many|count|counts|number of|produced|notable models) "),
+    ("small-models", r" (small|smaller|parameters) "),
+    ("scale", r" (compute|doubl\w*|dataset) "),
+    ("frontier", r" (frontier|number 1|rank 1|top 10) "),
+    ("benchmarks", r" (benchmark\w*|gpqa|mmmu|swe bench|score increase|jump\w*) "),
+    ("open-vs-closed", r" (open|closed|open weight|open source) "),
+)
+_INDEX = re.compile(r" (ai index|aiindex|stanford|hai|index report) ")
+
+
+def fact_topic(q: Question, p: Parts) -> str:
+    text = q.all_text()
+    topic = next((t for t, pat in FACT_TOPICS if re.search(pat, text)), "")
+    if not topic and {"United States", "China"} <= set(p.sides_named):
+        topic = "us-vs-china"
+    return topic
+
+
+def _index_facts_applies(q: Question, p: Parts) -> bool:
+    # the AI Index named, or money and adoption (which only the AI Index has): its figures
+    text = q.all_text()
+    return not p.named and (bool(_INDEX.search(text)) or q.cue("facts") and fact_topic(q, p) in (
+        "investment", "adoption"))
+
+
+def _index_facts(q: Question, p: Parts) -> Built:
+    topic = fact_topic(q, p)
+    if topic in ("open-vs-closed", "models", "benchmarks") and {"United States", "China"} <= set(p.sides_named):
+        topic = "us-vs-china" if topic != "models" else topic
+    return Built(("facts " + topic).strip())
+
+
+# -- firsts, records and "ever", from the whole history ------------------------------------------------------
+_HISTORY = re.compile(r" (number 1|top|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
+                      r"on top|within|gap|smallest|closest|narrowest|widest|biggest|first place|been|beat|beaten|"
+                      r"overtake|overtaken|overtook|ahead|behind|take|took|enter|entered|reach|reached|hit|get|got) ")
+_SIDELESS = re.compile(r" (reign|reigns|reigned|longest|record|records|number 1|on top|first place|streak) ")
+
+
+def _ever(q: Question) -> bool:
+    text = q.all_text()
+    return q.cue("records", text) or bool(
+        " first " in text and re.search(r" (when|what year|which year|what month|how long ago|date) ", text)) or \
+        bool(" within " in text and q.q("pct") and re.search(r" (when|ever|first|last time) ", text))
+
+
+def _records_applies(q: Question, p: Parts) -> bool:
+    if not _ever(q) or p.named or q.unknown_names or q.cue("count"):
+        return False
+    text = q.all_text()
+    return bool(p.sides_named and _HISTORY.search(text)) or not p.sides_named and bool(_SIDELESS.search(text))
+
+
+def _records(q: Question, p: Parts) -> Built:
+    text = q.all_text()
+    sides = p.sides
+    pct_q = q.q("pct")
+    within = f" within {pct_q.value:g}%" if pct_q and " within " in text else ""
+    who = f" {sides[0]} vs {sides[1]}" if len(sides) >= 2 else f" {sides[0]}" if sides else ""
+    n = q.q("n") or next((x for x in q.quantities if x.kind == "number" and x.value == int(x.value)
+                          and 1 <= x.value <= 100), None)
+    top = f" top {int(n.value)}" if n and len(sides) == 1 and not within else ""
+    return Built(f"records{who}{access_filter(p) if sides else ''}{top}{within}{category_words(q)}{p.when}")
+
+
+# -- the frontier between two ranks: "gap between #1 and #10", "#1 vs #2" -------------------------------------
+def _ranks(q: Question) -> list[int]:
+    """Ranks named as "#1", "number 10", "rank 2"."""
+    t = q.toks
+    return [int(t[i + 1]) for i in range(len(t) - 1) if t[i] in ("number", "rank") and t[i + 1].isdigit()
+            and int(t[i + 1]) <= 1000]
+
+
+def _rank_gap_applies(q: Question, p: Parts) -> bool:
+    ranks = _ranks(q)
+    return len(ranks) >= 2 and 1 in ranks and max(ranks) <= 100 and not p.named and not p.sides_named
+
+
+def _rank_gap(q: Question, p: Parts) -> Built:
+    return Built(f"frontier {max(_ranks(q))}{category_words(q)}{p.when}")
+
+
 # -- two or more models: a comparison ----------------------------------------------------------------------
 def _compare_applies(q: Question, p: Parts) -> bool:
     fam_only = len(p.every_model) > len(p.named)  # a family word that is also a maker ("meta", "deepseek")
@@ -79,7 +190,7 @@ def _compare_applies(q: Question, p: Parts) -> bool:
 
 
 def _compare(q: Question, p: Parts) -> Built:
-    return Built("compare " + " vs ".join(p.every_model[:6]) + p.when)
+    return Built("compare " + " vs ".join(p.every_model[:6]) + category_words(q) + p.when)
 
 
 # -- one model: what about it ----------------------------------------------------------------------------
@@ -92,11 +203,15 @@ def _price_applies(q: Question, p: Parts) -> bool:
 
 
 def _aspect_applies(q: Question, p: Parts) -> bool:
-    return _one_model(q, p) and p.aspect in ("maker", "release", "size", "compute", "cost", "scores")
+    return _one_model(q, p) and p.aspect in ("maker", "release", "size", "compute", "cost", "scores", "interval")
 
 
 def _aspect(q: Question, p: Parts) -> Built:
-    return Built(f"model {p.models[0]}{p.when}", True, p.aspect, intent=p.aspect)
+    return Built(f"model {p.models[0]}{category_words(q)}{p.when}", True, p.aspect, intent=p.aspect)
+
+
+def _model_line(q: Question, p: Parts) -> str:
+    return f"model {p.models[0]}{category_words(q)}{p.when}"
 
 
 def _model_rank_applies(q: Question, p: Parts) -> bool:
@@ -156,7 +271,13 @@ def _cheap(q: Question, p: Parts) -> Built:
 # country, so a country needs no word; open/closed or a benchmark stay on the line, where `depth` says it
 # cannot take them rather than answer another question
 def _depth_applies(q: Question, p: Parts) -> bool:
-    return q.cue("count") and bool(re.search(r" (in|inside|within|among|of) (the )?top ", q.all_text()))
+    text = q.all_text()
+    if q.cue("count") and re.search(r" (in|inside|within|among|of) (the )?top ", text):
+        return True
+    # "which country has the most top 20 models", "how many chinese models are in the arena top 10"
+    top_n = re.search(r" top (\d+|ten|twenty|five|fifty) ", text)
+    countryish = p.countries or re.search(r" (country|countries|nation|nations|per|each) ", text)
+    return bool(top_n and countryish and (q.cue("count") or " most " in text) and not p.named)
 
 
 def _depth(q: Question, p: Parts) -> Built:
@@ -183,6 +304,8 @@ def _count(q: Question, p: Parts) -> Built:
     elif re.search(r" (per|by|each|which|what) (org|orgs|organisation|organization|lab|labs|company|companies) ",
                    text):
         by = "by organisation"
+    elif re.search(r" (per|by|each|which|what) (sector|sectors|industry or academia) ", text):
+        by = "by sector"
     return Built(" ".join(x for x in ("count", year, who, by) if x))
 
 
@@ -200,8 +323,15 @@ def _gap_two_applies(q: Question, p: Parts) -> bool:
         bool(re.search(r" (vs|versus|v|or|ahead|behind|gap|lead|catch|catching|beat|beating) ", p.text))
 
 
+def _significance(q: Question) -> str | None:
+    return "significance" if q.cue("significance", q.all_text()) else None
+
+
 def _gap_two(q: Question, p: Parts) -> Built:
-    return Built(_gap_line(p.sides[0], p.sides[1], p.when))
+    a, b = p.sides[0], p.sides[1]
+    extra = category_words(q) + access_filter(p)
+    line = f"gap closed vs open{extra}" if {a, b} == {"open", "closed"} else f"gap {a} vs {b}{extra}"
+    return Built(line + p.when, aspect=_significance(q))
 
 
 def _gap_one_applies(q: Question, p: Parts) -> bool:
@@ -217,7 +347,8 @@ def _gap_one_applies(q: Question, p: Parts) -> bool:
 
 def _gap_one(q: Question, p: Parts) -> Built:
     s = p.sides[0]
-    return Built(f"gap closed vs open{p.when}" if s in ("open", "closed") else f"gap {s}{p.when}")
+    line = "gap closed vs open" if s in ("open", "closed") else f"gap {s}"
+    return Built(line + category_words(q) + p.when, aspect=_significance(q))
 
 
 # -- trend and doubling: "how fast is training compute growing" -----------------------------------------------
@@ -239,7 +370,9 @@ def _trend_gap_applies(q: Question, p: Parts) -> bool:
 
 
 def _trend_gap(q: Question, p: Parts) -> Built:
-    return Built(f"gap {p.sides[0]} vs {p.sides[1]}" if len(p.sides) >= 2 else "gap us vs china")
+    # no sides named: the gap the bot follows first, the US and China (the reading says so)
+    line = f"gap {p.sides[0]} vs {p.sides[1]}" if len(p.sides) >= 2 else "gap us vs china"
+    return Built(line + category_words(q), aspect=_significance(q))
 
 
 # -- how close the frontier is; the race between countries -----------------------------------------------------
@@ -356,11 +489,16 @@ RULES: list[Rule] = [
     Rule("changes", _changes_applies, _changes),
     Rule("help", _help_applies, lambda q, p: Built("help")),
     Rule("sources", _sources_applies, lambda q, p: Built("sources")),
+    Rule("sources", _about_data_applies, lambda q, p: Built("sources")),
+    Rule("facts", _index_facts_applies, _index_facts),
+    Rule("records", _records_applies, _records),
+    Rule("frontier", _rank_gap_applies, _rank_gap),
     Rule("compare", _compare_applies, _compare),
     Rule("price", _price_applies, lambda q, p: Built(f"price {p.models[0]}", True, p.aspect)),
     Rule("model", _aspect_applies, _aspect),  # its maker, release, size, compute, training cost or scores
-    Rule("model", _model_rank_applies, lambda q, p: Built(f"model {p.models[0]}{p.when}", True, p.aspect)),
-    Rule("model", _model_applies, lambda q, p: Built(f"model {p.models[0]}{p.when}", not p.unknown, p.aspect)),
+    Rule("model", _model_rank_applies, lambda q, p: Built(_model_line(q, p), True, p.aspect or (
+        "rank" if q.cue("leader") else None))),
+    Rule("model", _model_applies, lambda q, p: Built(_model_line(q, p), not p.unknown, p.aspect)),
     Rule("small", _small_applies, _small),
     Rule("cheap", _cheap_applies, _cheap),
     Rule("depth", _depth_applies, _depth),

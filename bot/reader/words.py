@@ -36,12 +36,21 @@ CUES: dict[str, tuple[str, ...]] = {
     "cost": ("cost to train", "training cost", "cost of training", "costs to train", "cost", "costs", "spent",
              "spend", "expensive to train", "budget"),
     "price": ("price", "prices", "pricing", "per token", "per million", "api cost", "api price", "cost per",
-              "how much does", "how much is", "how much are", "charge", "pay", "subscription", "dollars per"),
+              "how much does", "how much is", "how much are", "charge", "pay", "subscription", "dollars per",
+              "expensive", "pricey", "costly", "overpriced"),
     "scores": ("score", "scores", "scored", "scoring", "elo", "rating", "rated", "rank", "ranked", "benchmark",
                "benchmarks", "how good", "perform", "performance", "performs", "result", "results", "how smart"),
     "open": ("open source", "open weights", "open weight", "opensource", "open sourced"),
     "trend": ("doubling", "doubles", "double", "trend", "trends", "growth", "growing", "grow", "grows", "scaling",
-              "scale", "how fast", "exponential", "over time", "increase", "increasing"),
+              "scale", "how fast", "exponential", "over time", "increase", "increasing", "widening", "widen", "widened",
+              "narrowing", "narrow", "narrowed", "shrinking", "shrink", "shrank", "momentum", "slowing", "accelerating"),
+    # firsts, records, "ever": the whole history, not today's board
+    "records": ("ever", "never", "longest", "reign", "reigns", "reigned", "record", "records", "all time", "alltime",
+                "first time", "for the first time", "streak", "most days", "smallest ever", "biggest ever"),
+    # significance and intervals
+    "significance": ("significant", "significance", "statistically", "statistical", "stat sig", "ci", "cis",
+                     "confidence", "confidence interval", "interval", "intervals", "margin of error", "error bars",
+                     "error bar", "noise", "within the noise", "uncertainty", "real lead", "meaningful"),
     "count": ("how many", "number of", "count", "counts", "amount of", "total", "tally", "how much models",
               "most models", "the most models", "released the most", "most releases", "most notable models",
               "fewest models", "per country", "by country", "per year", "each year", "per organisation",
@@ -61,7 +70,9 @@ CUES: dict[str, tuple[str, ...]] = {
     "facts": ("investment", "invest", "investing", "funding", "money", "ai index", "adoption", "private investment",
               "headline", "figures", "stats about", "statistics"),
     "sources": ("source", "sources", "data come from", "where does the data", "where do you get", "licence",
-                "license", "credits", "dataset", "your data", "this data", "the data", "getting this", "get this"),
+                "license", "credits", "dataset", "your data", "this data", "the data", "getting this", "get this",
+                "come from", "comes from", "up to date", "uptodate", "how old", "how fresh", "how recent", "updated",
+                "last update", "last updated", "data age", "stale", "outdated"),
     "help": ("help", "what can you do", "commands", "how do i use", "how to use", "what can i ask", "usage"),
     "about": ("tell me about", "about", "info", "information", "details", "what is", "what s", "whats", "who is",
               "overview", "profile", "how is", "doing", "what do you know"),
@@ -145,10 +156,15 @@ BENCHMARKS: dict[str, str] = {
     "hellaswag": "hellaswag", "big bench": "big-bench", "bbh": "bbh", "ifeval": "ifeval",
 }
 ARENA_WORDS = {"arena", "lmarena", "lmsys", "chatbot arena", "lm arena", "elo"}
+# the other sources, named in questions about the data ("what is epoch ai", "per the ai index")
+SOURCE_WORDS = ("epoch", "epoch ai", "ai index", "aiindex", "stanford hai", "stanford", "hai", "lmarena", "lmsys",
+                "chatbot arena", "lm arena", "arena")
 
 # -- open and closed ------------------------------------------------------------------------------
 OPEN_PHRASES = ("open source", "open sourced", "open weights", "open weight", "opensource", "oss", "open models",
                 "open model", "open ai models", "open llms", "open llm", "open")
+# "free" models: read as open weights (free to download and run); the answer says so
+FREE_PHRASES = ("free", "free to use", "free to download", "for free", "freely available", "no cost")
 CLOSED_PHRASES = ("closed source", "closed weights", "closed weight", "closed models", "closed model", "closed",
                   "proprietary")
 

@@ -181,8 +181,19 @@ def defang(text: str | None) -> str | None:
     return neutralise_markdown(t)
 
 
+# The adapters add " · page 12/34" to a paged reply's footer: room for it is kept in every budget.
+PAGE_SUFFIX_ROOM = len(" · page 999/999")
+BLANK = "\u200b"  # Discord trims a field's name and value: a blank one must be a zero-width space
+
+
+def nonblank(text: str | None) -> str:
+    """``text``, or a zero-width space when it is empty or only whitespace (which Discord refuses)."""
+    return text if text and text.strip() else BLANK
+
+
 def _embed_size(r: Reply) -> int:
-    return (len(r.title or "") + len(r.description or "") + len(r.footer or "")
+    """What ``r``'s embed counts against Discord's 6,000 characters, a page suffix included."""
+    return (len(r.title or "") + len(r.description or "") + len(r.footer or "") + PAGE_SUFFIX_ROOM
             + sum(len(f.name) + len(f.value) for f in r.fields))
 
 
@@ -198,13 +209,20 @@ def fit_reply(reply: Reply) -> Reply:
                        suggestions=[defang(x) or "" for x in page.suggestions],
                        announcements=[clip(seal_fences(defang(a)) or "", CONTENT_LIMIT) for a in page.announcements])
         page.title = clip(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
-        page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT)
-        page.fields = [Field(clip(seal_fences(defang(f.name)), EMBED_FIELD_NAME_LIMIT) or "\u200b",
-                             clip(seal_fences(defang(f.value)), EMBED_FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+        page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT - PAGE_SUFFIX_ROOM)
+        if page.title is not None and not page.title.strip():
+            page.title = None
+        if page.footer is not None and not page.footer.strip():
+            page.footer = None
+        page.fields = [Field(nonblank(clip(seal_fences(defang(f.name)), EMBED_FIELD_NAME_LIMIT)),
+                             nonblank(clip(seal_fences(defang(f.value)), EMBED_FIELD_VALUE_LIMIT)), f.inline)
                        for f in page.fields]
         # content over the limit: split at line breaks into more pages
         chunks = _split(page.text, CONTENT_LIMIT) if page.text else [""]
-        desc_chunks = _split(page.description, EMBED_DESCRIPTION_LIMIT) if page.description else [None]
+        # a description shares the 6,000 characters with the title and the footer (and its page suffix)
+        room = EMBED_TOTAL_LIMIT - len(page.title or "") - len(page.footer or "") - PAGE_SUFFIX_ROOM
+        desc_limit = max(1, min(EMBED_DESCRIPTION_LIMIT, room))
+        desc_chunks = _split(page.description, desc_limit) if page.description and page.description.strip() else [None]
         first = replace(page, text=chunks[0], description=desc_chunks[0])
         extra_fields = []
         if len(first.fields) > EMBED_FIELDS_LIMIT:
@@ -231,6 +249,11 @@ def fit_reply(reply: Reply) -> Reply:
     head = out[0]
     head.pages = out[1:]
     return head
+
+
+def split_lines(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at line breaks where it can."""
+    return _split(text, limit)
 
 
 def _split(text: str, limit: int) -> list[str]:

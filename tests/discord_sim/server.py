@@ -156,6 +156,9 @@ class GatewayConnection:
         self.raw_bytes = 0
         self.wire_bytes = 0
         self.heartbeats = 0
+        self.heartbeat_requests = 0  # op 1 sent by the simulator to this connection
+        self.received_at: list[float] = []  # monotonic times of the client's payloads (120 a minute)
+        self.zombie = False  # a half-open connection: nothing reaches the client any more, not even ACKs
         self.closed = False
         self._send_lock = asyncio.Lock()
 
@@ -168,7 +171,7 @@ class GatewayConnection:
                 await self._send_locked(payload)
 
     async def _send_locked(self, payload: dict[str, Any]) -> None:
-        if self.ws.closed:
+        if self.ws.closed or self.zombie:
             return
         raw = dumps(payload).encode()
         self.sent.append(payload)
@@ -210,6 +213,10 @@ class DiscordSimulator:
         invalid_request_limit: int = 10000,
         invalid_request_window: float = 600.0,
         ban_seconds: float = 3600.0,
+        attachment_size_limit: int = 10 * 2**20,
+        command_creates_per_day: int = 200,
+        gateway_sends_per_minute: int = 120,
+        identify_window: float = 5.0,
     ) -> None:
         """Strict by default: the app has no privileged intents enabled, REST
         calls are rate limited (per route and globally) and checked against
@@ -239,6 +246,18 @@ class DiscordSimulator:
         self.invalid_request_limit = invalid_request_limit
         self.invalid_request_window = invalid_request_window
         self.ban_seconds = ban_seconds
+        # the upload limit of every channel here (a guild without boosts: 10 MiB), also the interactions'
+        # `attachment_size_limit` (https://discord.com/developers/docs/reference#uploading-files)
+        self.attachment_size_limit = attachment_size_limit
+        self.refused_uploads: list[list[int]] = []  # file sizes of requests refused with 413
+        self.command_creates_per_day = command_creates_per_day
+        self.command_creates: dict[int | None, list[float]] = {}  # scope (guild id, None global) -> times
+        self.gateway_sends_per_minute = gateway_sends_per_minute
+        self.identify_window = identify_window
+        self.concurrency_refusals: list[dict[str, Any]] = []  # IDENTIFYs answered op 9 (max_concurrency)
+        self.heartbeat_requests = 0  # op 1 sent to clients
+        self.gateway_rate_limited: list[int] = []  # connections closed 4008 (their count of sends)
+        self._identified_at: dict[int, float] = {}  # rate-limit key -> time of its last IDENTIFY
         self.invalid_requests: list[tuple[float, int, str]] = []  # (time, status, path) of 401/403/429s
         self.banned_until = 0.0
         self.token_resets = 0
@@ -557,7 +576,7 @@ class DiscordSimulator:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id) if guild else str(user.id)},
             "context": 0 if guild else 1,
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if guild is not None:
             if user.id not in guild.members:
@@ -693,6 +712,39 @@ class DiscordSimulator:
             else:
                 _spawn(ws.close(code=code, message=b"simulated drop"))
         return n
+
+    def _live_connections(self, shard_id: int | None) -> list[GatewayConnection]:
+        return [s.conn for s in self.sessions.values()
+                if s.conn is not None and (shard_id is None or s.shard_id == shard_id)]
+
+    async def request_heartbeat(self, shard_id: int | None = None) -> int:
+        """Op 1 from Discord: the client must answer with a heartbeat at once
+        (https://discord.com/developers/docs/events/gateway#heartbeat-requests)."""
+        conns = self._live_connections(shard_id)
+        for conn in conns:
+            conn.heartbeat_requests += 1
+            self.heartbeat_requests += 1
+            await conn.send({"op": OP_HEARTBEAT, "d": None, "s": None, "t": None})
+        return len(conns)
+
+    async def invalidate_session(self, *, resumable: bool, shard_id: int | None = None) -> int:
+        """Op 9 Invalid Session: ``d: true`` the client may RESUME, ``false`` it must
+        IDENTIFY again (https://discord.com/developers/docs/events/gateway-events#invalid-session)."""
+        conns = self._live_connections(shard_id)
+        for conn in conns:
+            if not resumable and conn.session is not None:
+                conn.session.invalid = True
+            await conn.send({"op": OP_INVALID_SESSION, "d": resumable, "s": None, "t": None})
+        return len(conns)
+
+    def make_zombie(self, shard_id: int | None = None) -> int:
+        """A zombied connection: the socket stays open but nothing comes back (no
+        heartbeat ACKs, no events). The client must notice and replace it
+        (https://discord.com/developers/docs/events/gateway#sending-heartbeats)."""
+        conns = self._live_connections(shard_id)
+        for conn in conns:
+            conn.zombie = True
+        return len(conns)
 
     async def send_reconnect(self, shard_id: int | None = None) -> None:
         """Op 7: ask the client to reconnect and resume."""
@@ -916,6 +968,14 @@ class DiscordSimulator:
     async def _on_gateway_payload(self, conn: GatewayConnection, payload: dict[str, Any]) -> None:
         op = payload.get("op")
         d = payload.get("d")
+        # 120 gateway events per connection every 60 s; past it the client is disconnected
+        # (https://discord.com/developers/docs/events/gateway#rate-limiting), close code 4008
+        now = time.monotonic()
+        conn.received_at = [t for t in conn.received_at if now - t < 60.0] + [now]
+        if len(conn.received_at) > self.gateway_sends_per_minute:
+            self.gateway_rate_limited.append(len(conn.received_at))
+            await conn.ws.close(code=4008, message=b"Rate limited.")
+            return
         if op == OP_HEARTBEAT:
             conn.heartbeats += 1
             await conn.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
@@ -976,6 +1036,16 @@ class DiscordSimulator:
                     _spawn(sess.ws.close(code=4004, message=b"Authentication failed."))
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
+        # max_concurrency IDENTIFYs per 5 s, one per rate-limit key (shard_id % max_concurrency); over it
+        # Discord answers op 9 Invalid Session (https://discord.com/developers/docs/events/gateway#session-start-limit)
+        key = shard_id % max(1, self.max_concurrency)
+        now = time.monotonic()
+        last = self._identified_at.get(key)
+        if last is not None and now - last < self.identify_window:
+            self.concurrency_refusals.append({"shard": [shard_id, shard_count], "key": key, "after": now - last})
+            await conn.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
+        self._identified_at[key] = now
         self.session_starts.append(time.monotonic())
         mine = [g for g in self.guilds.values() if g.shard_id(shard_count) == shard_id]
         # A shard holds at most 2,500 guilds: 4011 Sharding required
@@ -1099,7 +1169,11 @@ class DiscordSimulator:
         except web.HTTPException as exc:
             resp = exc
         except _ApiError as exc:
-            resp = _json({"message": exc.message, "code": exc.code}, status=exc.status)
+            err: dict[str, Any] = {"message": exc.message, "code": exc.code}
+            if exc.errors is not None:
+                err["errors"] = exc.errors
+            err.update(exc.extra)
+            resp = _json(err, status=exc.status)
         call.status = resp.status
         if resp.status in INVALID_STATUSES:
             self._count_invalid(resp.status, path)
@@ -1410,16 +1484,25 @@ class DiscordSimulator:
         if not isinstance(body, list) or len(body) > 100:
             raise _ApiError(400, 50035, "Invalid Form Body")
         old = {c["name"]: c for c in (self.guild_commands.get(int(guild_id), []) if guild_id else self.global_commands)}
+        errs = FormErrors()
+        for i, cmd in enumerate(body):
+            self._check_command(errs, (i,), cmd)
+        errs.raise_if_any()
+        # 200 command creates a day per guild (and for the global scope): a bulk overwrite that
+        # adds a name creates it (https://discord.com/developers/docs/interactions/application-commands#registering-a-command)
+        scope = int(guild_id) if guild_id else None
+        now = self.now()
+        recent = [t for t in self.command_creates.get(scope, []) if now - t < 24 * 3600]
+        new_names = [c.get("name") for c in body if c.get("name") not in old]
+        if len(recent) + len(new_names) > self.command_creates_per_day:
+            self.command_creates[scope] = recent
+            wait = 24 * 3600 - (now - recent[0]) if recent else 24 * 3600.0
+            raise _ApiError(429, 30034, "Max number of daily application command creates has been reached (200)",
+                            extra={"retry_after": round(wait, 3), "global": False})
+        self.command_creates[scope] = recent + [now] * len(new_names)
         out = []
         for cmd in body:
             name = cmd.get("name", "")
-            if cmd.get("type", 1) == 1 and not re.fullmatch(r"[-_\w]{1,32}", name) or name != name.lower():
-                raise _ApiError(400, 50035, f"Invalid Form Body: command name {name!r}")
-            if len(cmd.get("description", "")) > 100 or len(cmd.get("options", []) or []) > 25:
-                raise _ApiError(400, 50035, f"Invalid Form Body: command {name!r}")
-            for opt in cmd.get("options", []) or []:
-                if not re.fullmatch(r"[-_\w]{1,32}", opt.get("name", "")) or not 1 <= len(opt.get("description", "")) <= 100:
-                    raise _ApiError(400, 50035, f"Invalid Form Body: option {opt.get('name')!r} of {name!r}")
             cid = old[name]["id"] if name in old else str(self.ids.next())
             stored = {
                 **cmd,
@@ -1442,6 +1525,53 @@ class DiscordSimulator:
         else:
             self.global_commands = out
         return _json(out)
+
+    @staticmethod
+    def _check_command(errs: FormErrors, path: tuple[Any, ...], cmd: dict[str, Any]) -> None:
+        """Discord's rules for one command (https://discord.com/developers/docs/interactions/application-commands):
+        names 1-32 lowercase, chat-input descriptions 1-100, at most 25 options, option names and descriptions
+        1-100, required options before optional ones, no autocomplete together with choices, and at most
+        8,000 characters of names, descriptions and values per command."""
+        name = cmd.get("name", "")
+        chat = cmd.get("type", 1) == 1
+        if chat and not re.fullmatch(r"[-_\w]{1,32}", name) or name != name.lower():
+            errs.add((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+        desc = cmd.get("description", "")
+        if chat and not 1 <= len(desc) <= 100:
+            errs.add((*path, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        size = len(name) + len(desc)
+
+        def options(opts: list[dict[str, Any]], where: tuple[Any, ...]) -> int:
+            total = 0
+            if len(opts) > 25:
+                errs.add(where, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+            seen_optional = False
+            for j, opt in enumerate(opts):
+                here = (*where, j)
+                oname, odesc = opt.get("name", ""), opt.get("description", "")
+                if not re.fullmatch(r"[-_\w]{1,32}", oname):
+                    errs.add((*here, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Option name is invalid: {oname!r}")
+                if not 1 <= len(odesc) <= 100:
+                    errs.add((*here, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+                if opt.get("type") not in (1, 2):
+                    if opt.get("required"):
+                        if seen_optional:
+                            errs.add((*here, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                                     "Required options must be placed before non-required options")
+                    else:
+                        seen_optional = True
+                choices = opt.get("choices") or []
+                if opt.get("autocomplete") and choices:
+                    errs.add((*here, "autocomplete"), "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_WITH_CHOICES",
+                             "Autocomplete cannot be enabled when choices are present")
+                total += len(oname) + len(odesc)
+                total += sum(len(str(c.get("name", ""))) + len(str(c.get("value", ""))) for c in choices)
+                total += options(opt.get("options") or [], (*here, "options"))
+            return total
+
+        size += options(cmd.get("options") or [], (*path, "options"))
+        if size > 8000:
+            errs.add(path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (8000)")
 
     def _channel(self, channel_id: str | int) -> SimChannel:
         ch = self.channels.get(int(channel_id))
@@ -1484,32 +1614,64 @@ class DiscordSimulator:
             body = {**body, "embeds": []}
         return body
 
-    def _validate_message(self, body: dict[str, Any], files: dict[int, SimAttachment], *, partial: bool) -> None:
+    def _validate_message(self, body: dict[str, Any], files: dict[int, SimAttachment], *, partial: bool,
+                          upload_limit: int | None = None) -> None:
+        """Discord's limits on a message (https://discord.com/developers/docs/resources/message#create-message,
+        .../resources/message#embed-object-embed-limits, .../components/reference#action-row,
+        .../components/reference#button, .../reference#uploading-files); a breach is 400 50035 with
+        the ``errors`` object naming the key, an upload over the limit 413 40005."""
+        limit = self.attachment_size_limit if upload_limit is None else upload_limit
+        if len(files) > 10:
+            raise _ApiError(400, 50035, "Invalid Form Body (files: Must be 10 or fewer in length.)",
+                            {"files": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
+                                                    "message": "Must be 10 or fewer in length."}]}})
+        if any(len(f.data) > limit for f in files.values()) or sum(len(f.data) for f in files.values()) > 25 * 2**20:
+            self.refused_uploads.append([len(f.data) for f in files.values()])
+            raise _ApiError(413, 40005, "Request entity too large")
+        errs = FormErrors()
         content = body.get("content")
-        if content is not None and len(content) > 2000:
-            raise _ApiError(400, 50035, "Invalid Form Body: content: Must be 2000 or fewer in length.")
+        errs.too_long(("content",), content, 2000)
         embeds = body.get("embeds") or []
         if len(embeds) > 10:
-            raise _ApiError(400, 50035, "Invalid Form Body: embeds: Must be 10 or fewer in length.")
-        for e in embeds:
-            total = len(e.get("title") or "") + len(e.get("description") or "") + len((e.get("footer") or {}).get("text") or "")
-            if len(e.get("title") or "") > 256 or len(e.get("description") or "") > 4096:
-                raise _ApiError(400, 50035, "Invalid Form Body: embed title/description too long")
+            errs.add(("embeds",), "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        total = 0
+        for i, e in enumerate(embeds):
+            errs.too_long(("embeds", i, "title"), e.get("title"), 256)
+            errs.too_long(("embeds", i, "description"), e.get("description"), 4096)
+            footer = (e.get("footer") or {}).get("text")
+            author = (e.get("author") or {}).get("name")
+            errs.too_long(("embeds", i, "footer", "text"), footer, 2048)
+            errs.too_long(("embeds", i, "author", "name"), author, 256)
+            total += sum(len(x or "") for x in (e.get("title"), e.get("description"), footer, author))
             fields = e.get("fields") or []
             if len(fields) > 25:
-                raise _ApiError(400, 50035, "Invalid Form Body: embed has more than 25 fields")
-            for f in fields:
-                if not f.get("name") or not f.get("value") or len(f["name"]) > 256 or len(f["value"]) > 1024:
-                    raise _ApiError(400, 50035, "Invalid Form Body: embed field name/value empty or too long")
-                total += len(f["name"]) + len(f["value"])
-            if total > 6000:
-                raise _ApiError(400, 50035, "Invalid Form Body: embed longer than 6000 characters")
+                errs.add(("embeds", i, "fields"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+            for j, f in enumerate(fields):
+                for key, most in (("name", 256), ("value", 1024)):
+                    text = f.get(key)
+                    if not isinstance(text, str) or not text.strip():  # Discord trims: blank is empty
+                        errs.add(("embeds", i, "fields", j, key), "BASE_TYPE_REQUIRED", "This field is required")
+                    else:
+                        errs.too_long(("embeds", i, "fields", j, key), text, most)
+                        total += len(text)
+        if total > 6000:  # all the embeds of a message together
+            errs.add(("embeds",), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
         rows = body.get("components") or []
         if len(rows) > 5:
-            raise _ApiError(400, 50035, "Invalid Form Body: more than 5 action rows")
-        ids = [b.get("custom_id") for r in rows for b in r.get("components", []) if b.get("custom_id")]
-        if len(ids) != len(set(ids)) or any(len(i) > 100 for i in ids):
-            raise _ApiError(400, 50035, "Invalid Form Body: custom_id duplicated or too long")
+            errs.add(("components",), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        ids: list[str] = []
+        for r, row in enumerate(rows):
+            children = row.get("components") or []
+            if not 1 <= len(children) <= 5:
+                errs.add(("components", r, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
+            for c, child in enumerate(children):
+                errs.too_long(("components", r, "components", c, "label"), child.get("label"), 80)
+                if child.get("custom_id"):
+                    ids.append(child["custom_id"])
+                    errs.too_long(("components", r, "components", c, "custom_id"), child["custom_id"], 100)
+        if len(ids) != len(set(ids)):
+            errs.add(("components",), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+        errs.raise_if_any()
         if not partial and not (content or embeds or files or body.get("sticker_ids") or rows or body.get("poll")):
             raise _ApiError(400, 50006, "Cannot send an empty message")
 
@@ -1780,6 +1942,39 @@ def _json(obj: Any, status: int = 200, headers: dict[str, str] | None = None) ->
 
 
 class _ApiError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, errors: dict[str, Any] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+        self.extra = extra or {}
+
+
+class FormErrors:
+    """Discord's ``50035 Invalid Form Body``: the ``errors`` object names the JSON
+    key of each error, nested as in the body, each with ``_errors`` [{code, message}]
+    (https://discord.com/developers/docs/reference#error-messages)."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, Any] = {}
+
+    def add(self, path: tuple[Any, ...], code: str, message: str) -> None:
+        node = self.errors
+        for key in path:
+            node = node.setdefault(str(key), {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def too_long(self, path: tuple[Any, ...], value: str | None, limit: int) -> None:
+        if value is not None and len(value) > limit:
+            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = _first_error(self.errors)
+            raise _ApiError(400, 50035, f"Invalid Form Body ({first})", self.errors)
+
+
+def _first_error(node: dict[str, Any], path: str = "") -> str:
+    if "_errors" in node:
+        return f"{path or 'body'}: {node['_errors'][0]['message']}"
+    key = next(iter(node))
+    return _first_error(node[key], f"{path}.{key}" if path else key)

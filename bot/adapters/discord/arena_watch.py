@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.views import ReplyView
@@ -48,8 +49,11 @@ async def check_once(bot: RaceBot) -> bool:
     channel: Any = bot.get_channel(cid)
     if channel is None:
         channel = await bot.fetch_channel(cid)
+    guild = getattr(channel, "guild", None)
+    perms = fit.permissions_in(channel, guild.me if guild is not None else None)
+    reply = fit.for_channel(reply, perms, guild.filesize_limit if guild is not None else fit.DEFAULT_UPLOAD_LIMIT)
     view = ModeratorsView(bot, reply, owner_id=0) if ReplyView.needed(reply) else None
-    kw = view.render_page() if view else render(reply)
+    kw = fit.fit(view.render_page() if view else render(reply), perms)
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
         view.message = msg

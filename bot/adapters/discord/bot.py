@@ -4,8 +4,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import secrets
 import signal
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Iterable, Sequence
@@ -33,6 +36,7 @@ from bot.adapters.discord.startup import (
 )
 from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
 from bot.caller import Caller
+from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.engine import Engine
 from bot.render.charts.service import default_workers
@@ -45,6 +49,7 @@ log = logging.getLogger("racebot.discord")
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
 TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this process, in the leases
 RENDERS_PER_WORKER = 2  # new charts rendering at once per chart worker (their own limit, not the work slots)
 
 
@@ -92,6 +97,16 @@ class RaceCog(commands.Cog, name="AI Race"):
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        # A slash command's error arrives wrapped (HybridCommandError around the app command's own)
+        inner: Exception = error.original if isinstance(error, commands.HybridCommandError) else error
+        if isinstance(inner, app_commands.CommandInvokeError):
+            inner = inner.original
+        if isinstance(inner, (app_commands.TransformerError, commands.UserInputError)):
+            await self.bot.safe_send(ctx, f"I couldn't read that: {inner}"[:300], ephemeral=True)
+            return
+        if isinstance(inner, (app_commands.CheckFailure, commands.CheckFailure, commands.DisabledCommand)):
+            await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
+            return
         if isinstance(error, commands.CommandNotFound):
             # Let the engine answer: it knows the command list and suggests close matches.
             # Only for something that looks like a command word, not "!!!" or "! lol".
@@ -107,12 +122,64 @@ class RaceCog(commands.Cog, name="AI Race"):
         if isinstance(error, (commands.CheckFailure, commands.DisabledCommand)):
             await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
             return
-        if isinstance(error, (commands.UserInputError, app_commands.TransformerError)):
-            await self.bot.safe_send(ctx, f"I couldn't read that: {error}"[:300], ephemeral=True)
-            return
-        original = getattr(error, "original", error)
+        original = getattr(inner, "original", inner)
         log.error("command %s failed: %s", ctx.command, original, exc_info=original)
         await self.bot.safe_send(ctx, self.bot.FRIENDLY_ERROR, ephemeral=True)
+
+
+async def shape(reply: "Reply", perms: discord.Permissions | None, limit: int) -> "Reply":
+    """``reply`` as the bot may send it here (:func:`fit.for_channel`); files over
+    the limit are compressed in a thread, off the event loop."""
+    if any(len(a.data) > limit for a in reply.files):
+        return await asyncio.to_thread(fit.for_channel, reply, perms, limit)
+    return fit.for_channel(reply, perms, limit)
+
+
+def wanted_intents(message_content: bool) -> discord.Intents:
+    """Only what the bot uses: guilds (channels, roles, permissions), messages in
+    servers and in DMs, and the privileged Message Content when prefix commands
+    are on. No typing, reactions, voice states, members or presences."""
+    return discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=message_content)
+
+
+def _database_of(engine: Any) -> str | None:
+    store = getattr(engine, "store", None)
+    path = getattr(store, "path", None)
+    return str(path) if path and path != ":memory:" else None
+
+
+class IdentifyGate:
+    """Turns to IDENTIFY, per rate-limit key, ``spacing`` seconds apart across every
+    process that shares the database (a lease there: :class:`bot.store.leases.Leases`).
+    A database that cannot be written (a read-only copy) spaces this process's own."""
+
+    def __init__(self, database: str | None, spacing: float) -> None:
+        self.leases = Leases(database) if database else None
+        self.spacing = spacing
+        self._local: dict[str, float] = {}
+
+    async def wait_turn(self, key: str) -> None:
+        while True:
+            wait = await asyncio.to_thread(self._try, key)
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    def _try(self, key: str) -> float:
+        if self.leases is not None:
+            try:
+                return self.leases.take_slot(f"identify:{key}", self.spacing, holder=HOLDER)
+            except ReadOnlyLeases:
+                self.leases = None
+                log.info("the database is read-only here: IDENTIFYs are spaced within this process only")
+            except BusyLeases:
+                log.warning("the database stayed locked: this IDENTIFY is spaced within this process only")
+        now = time.monotonic()
+        last = self._local.get(key)
+        if last is not None and now - last < self.spacing:
+            return self.spacing - (now - last)
+        self._local[key] = now
+        return 0.0
 
 
 def _quietly(task: "asyncio.Future[Any]") -> None:
@@ -182,10 +249,7 @@ class RaceBot(commands.Bot):
     FRIENDLY_ERROR = "Sorry — something went wrong on my side. Please try again in a moment."
 
     def __init__(self, settings: Settings, engine: "Engine", **kwargs: Any) -> None:
-        intents = discord.Intents.default()
-        # Prefix commands read message text: the privileged Message Content intent.
-        # Without it the bot answers slash commands, DMs and messages that mention it.
-        intents.message_content = settings.message_content != "off"
+        intents = wanted_intents(settings.message_content != "off")
         sharding = sharding_options(settings)
         super().__init__(
             command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
@@ -196,10 +260,14 @@ class RaceBot(commands.Bot):
             strip_after_prefix=True,
             max_messages=200,
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=settings.guild_ready_timeout,
+            heartbeat_timeout=settings.gateway_timeout,  # a zombie connection (no ACK, nothing) is replaced
             **sharding,
             **kwargs,
         )
-        self._connection.guild_ready_timeout = settings.guild_ready_timeout
+        # discord.py keeps the Intents object it was given and reads it at each IDENTIFY: the one
+        # place to stop asking for Message Content once the app flags say the app lacks it
+        self.requested_intents = intents
         self.settings = settings
         self.engine = engine
         self.started_at = time.monotonic()
@@ -213,7 +281,7 @@ class RaceBot(commands.Bot):
         )
         self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
-        self._last_identify: dict[int, float] = {}
+        self.identify_gate = IdentifyGate(_database_of(engine), settings.identify_spacing)
         self._max_concurrency = 1
         self.silence = fit.SilenceLog()
         self.message_content_enabled = intents.message_content
@@ -239,7 +307,7 @@ class RaceBot(commands.Bot):
         # first answer nor the first chart pays for them.
         self.warm_up = asyncio.get_running_loop().run_in_executor(None, self.warm_engine)
         # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
-        if self.settings.message_content == "auto" and self._connection._intents.message_content:
+        if self.settings.message_content == "auto" and self.requested_intents.message_content:
             if not app_has_message_content(self.application_flags):
                 self.use_message_content(False)
         if not self.message_content_enabled:
@@ -254,6 +322,7 @@ class RaceBot(commands.Bot):
             await wait_for_session_starts(self.http, limit, starting)
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
+        self.tree.error(self.on_app_command_error)
         await self.add_cog(RaceCog(self))
         await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
@@ -268,8 +337,8 @@ class RaceBot(commands.Bot):
 
     def use_message_content(self, enabled: bool) -> None:
         """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""
-        self._connection._intents.message_content = enabled
-        self.message_content_enabled = enabled
+        self.requested_intents.message_content = enabled
+        self.message_content_enabled = self.intents.message_content
 
     def view_is_live(self, interaction: discord.Interaction, custom_id: str) -> bool:
         """Whether a live view of this bot holds the clicked button."""
@@ -344,14 +413,10 @@ class RaceBot(commands.Bot):
                         "them twice; use a separate application for development", gid, len(remote))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency.
+        # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency,
+        # for the whole application: every process sharing the database takes its turn there.
         key = (shard_id or 0) % self._max_concurrency
-        last = self._last_identify.get(key)
-        if last is not None:
-            wait = 5.0 - (time.monotonic() - last)
-            if wait > 0:
-                await asyncio.sleep(wait)
-        self._last_identify[key] = time.monotonic()
+        await self.identify_gate.wait_turn(f"{self.application_id}@{self.settings.discord_api_base}:{key}")
 
     async def close(self) -> None:
         await super().close()
@@ -524,16 +589,26 @@ class RaceBot(commands.Bot):
             return await task
 
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:
+        perms = self.channel_permissions(ctx)
+        reply = await shape(reply, perms, fit.upload_limit(ctx))
         view = ReplyView(self, reply, ctx.author.id) if ReplyView.needed(reply) else None
-        kw = fit.fit(view.render_page() if view else render(reply), self.channel_permissions(ctx))
+        kw = fit.fit(view.render_page() if view else render(reply), perms)
         if reply.ephemeral and ctx.interaction is not None:
             await self._drop_public_defer(ctx.interaction)  # the private answer then goes out as its own follow-up
         extra: dict[str, Any] = {"ephemeral": reply.ephemeral} if ctx.interaction is not None else {}
         try:
-            msg = await ctx.send(
-                content=kw["content"], embeds=kw["embeds"], files=kw["files"], view=view,  # type: ignore[arg-type]
-                allowed_mentions=NO_MENTIONS, **extra,
-            )
+            msg: Any
+            if ctx.interaction is not None and ctx.interaction.extras.get("public_defer"):
+                # the answer to a deferred command replaces its "thinking" message
+                msg = await ctx.interaction.edit_original_response(
+                    content=kw["content"], embeds=kw["embeds"], attachments=kw["files"],
+                    view=view if view is not None else discord.utils.MISSING, allowed_mentions=NO_MENTIONS,
+                )
+            else:
+                msg = await ctx.send(
+                    content=kw["content"], embeds=kw["embeds"], files=kw["files"], view=view,  # type: ignore[arg-type]
+                    allowed_mentions=NO_MENTIONS, **extra,
+                )
         except discord.HTTPException as exc:
             log.error("sending the reply failed: %s", exc)
             await self.safe_send(ctx, self.FRIENDLY_ERROR, ephemeral=True)
@@ -582,8 +657,9 @@ class RaceBot(commands.Bot):
             if ctx.interaction is not None:
                 if ephemeral:
                     await self._drop_public_defer(ctx.interaction)
-                else:
-                    ctx.interaction.extras.pop("public_defer", None)
+                elif ctx.interaction.extras.pop("public_defer", False):
+                    await ctx.interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+                    return
                 await ctx.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
             else:
                 await ctx.send(text, allowed_mentions=NO_MENTIONS)
@@ -598,6 +674,27 @@ class RaceBot(commands.Bot):
                 await interaction.response.send_message(self.FRIENDLY_ERROR, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             pass
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        """Errors of slash commands that never reach a command (an old command set
+        after a deploy, a failed check): a short private answer, never silence."""
+        if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            text = "That command changed or is gone; it will be up to date in a moment. Please try again."
+        elif isinstance(error, app_commands.TransformerError):
+            text = f"I couldn't read that: {error}"[:300]
+        elif isinstance(error, app_commands.CheckFailure):
+            text = "You can't use that command here."
+        else:
+            log.error("slash command failed: %s", error, exc_info=getattr(error, "original", error))
+            text = self.FRIENDLY_ERROR
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.debug("could not answer a failed slash command: %s", exc)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in %s", event_method)

@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 from bot.render.palette import color
-from bot.render.text import clip
+from bot.render.text import clip, nonblank
 from bot.reply import Reply
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -32,21 +32,30 @@ def colour_for(key: str | None, status: str = "ok") -> discord.Colour:
 
 # ---------------------------------------------------------------------------- reply -> discord
 def render(reply: "Reply", *, page: int | None = None, pages: int | None = None) -> dict[str, Any]:
-    """``Reply`` -> keyword arguments for ``send``/``edit``: content, embeds, files."""
+    """``Reply`` -> keyword arguments for ``send``/``edit``: content, embeds, files.
+
+    The page suffix goes inside the footer's 2,048 characters (``fit_reply``
+    kept room for it in the 6,000); blank field names and values become a
+    zero-width space (Discord trims them and refuses an empty one); the image
+    points only at a file that is attached."""
     files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.files[:10]]
-    image = next((a.filename for a in reply.files if (a.content_type or "").startswith("image/")), None)
+    image = next((a.filename for a in reply.files[:10] if (a.content_type or "").startswith("image/")), None)
     embeds: list[discord.Embed] = []
-    if reply.title or reply.description or reply.fields or image:
+    title = reply.title if reply.title and reply.title.strip() else None
+    description = reply.description if reply.description and reply.description.strip() else None
+    if title or description or reply.fields or image:
         e = discord.Embed(
-            title=clip(reply.title, 256),
-            description=clip(reply.description, 4096),
+            title=clip(title, 256),
+            description=clip(description, 4096),
             colour=colour_for(reply.color_key, reply.status),
         )
         for f in reply.fields[:25]:
-            e.add_field(name=clip(f.name, 256) or "\u200b", value=clip(f.value, 1024) or "\u200b", inline=f.inline)
-        footer = reply.footer or ""
-        if pages and pages > 1:
-            footer = f"{footer} · page {(page or 0) + 1}/{pages}" if footer else f"page {(page or 0) + 1}/{pages}"
+            e.add_field(name=nonblank(clip(f.name, 256)), value=nonblank(clip(f.value, 1024)), inline=f.inline)
+        footer = (reply.footer or "").strip()
+        suffix = f"page {(page or 0) + 1}/{pages}" if pages and pages > 1 else ""
+        if footer and suffix:
+            footer = f"{clip(footer, 2048 - len(suffix) - 3)} · {suffix}"
+        footer = footer or suffix
         if footer:
             e.set_footer(text=clip(footer, 2048))
         if image:

@@ -26,6 +26,7 @@ from typing import Any, Callable
 import discord
 from discord.ext import commands
 
+from bot.adapters.discord import fit
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.caller import Caller
 from bot.commands.alerts import AlertPlanner, Outgoing
@@ -207,14 +208,9 @@ class ServerCog(commands.Cog, name="Servers"):
             return False
         reply = fit_reply(reply)
         perms = channel.permissions_for(channel.guild.me)
-        if not perms.attach_files:
-            reply.files = []
-        kw = render(reply)
-        if not perms.embed_links and kw["embeds"]:  # the same words as plain text
-            e = kw["embeds"][0]
-            text = "\n".join(x for x in (f"**{e.title}**" if e.title else None, e.description,
-                                         e.footer.text if e.footer else None) if x)
-            kw = {"content": text[:2000], "embeds": [], "files": kw["files"]}
+        # the same words as plain text without Embed Links; an alert is one message, its first page
+        reply = fit.for_channel(reply, perms, channel.guild.filesize_limit)
+        kw = fit.fit(render(reply), perms)
         try:
             await channel.send(content=kw["content"], embeds=kw["embeds"], files=kw["files"],
                                allowed_mentions=NO_MENTIONS)

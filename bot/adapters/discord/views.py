@@ -9,6 +9,7 @@ from typing import Any, Awaitable, Callable
 
 import discord
 
+from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.host import Host
@@ -79,7 +80,7 @@ class ReplyView(discord.ui.View):
         self.count_btn.label = f"{self.page + 1}/{len(self.pages)}"
 
     def render_page(self) -> dict[str, Any]:
-        return render(self.pages[self.page], page=self.page, pages=len(self.pages))
+        return fit.guard(render(self.pages[self.page], page=self.page, pages=len(self.pages)))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -124,12 +125,17 @@ class ReplyView(discord.ui.View):
     async def _show(self, interaction: discord.Interaction, reply: "Reply") -> None:
         """Replace the message with ``reply`` (and its own buttons, if any)."""
         view: ReplyView | None = None
+        limit = int(getattr(interaction, "filesize_limit", 0) or fit.DEFAULT_UPLOAD_LIMIT)
+        if any(len(a.data) > limit for a in reply.files):
+            reply = await asyncio.to_thread(fit.for_channel, reply, None, limit)
+        else:
+            reply = fit.for_channel(reply, None, limit)
         if ReplyView.needed(reply):
             self.set_reply(reply)
             view = self
         else:
             self.stop()
-        kw = render(reply, page=0, pages=len(reply.pages) + 1)
+        kw = fit.guard(render(reply, page=0, pages=len(reply.pages) + 1))
         await interaction.edit_original_response(
             content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=view, allowed_mentions=NO_MENTIONS,
         )

@@ -23,13 +23,15 @@ def export_(ctx: Context, args: Args) -> Reply:
         raise Usage("Formats: csv, json, sqlite.")
     files = export(ctx.store, fmt)
     total = sum(len(d) for _n, d in files)
+    cli = f"racebot export {fmt} --out export/"  # where an export too big for a chat upload is got
     if total > MAX_UPLOAD:
-        return Reply(text=f"The export is {total / 1e6:.1f} MB, over Discord's upload limit; use `racebot export` "
-                          "on the server.", status="error")
+        return Reply(text=f"The export is {total / 2**20:.1f} MiB, over what a Discord message carries; on the "
+                          f"bot's machine, `{cli}` writes it.", status="error", data={"export": fmt, "cli": cli})
     mime = {"csv": "text/csv", "json": "application/json", "sqlite": "application/vnd.sqlite3"}[fmt]
     return Reply(text=f"Export ({fmt}): {', '.join(n for n, _ in files)}. Cells a spreadsheet would run as "
                       "formulas are escaped with a leading apostrophe; `import project` reads these back.",
-                 files=[Attachment(n, d, mime) for n, d in files], data={"export": fmt, "files": [n for n, _ in files]})
+                 files=[Attachment(n, d, mime) for n, d in files],
+                 data={"export": fmt, "files": [n for n, _ in files], "cli": cli})
 
 
 @command("backup", summary="A consistent copy of the database (SQLite's backup API).", usage="backup",
