@@ -90,8 +90,8 @@ def _shared(s: str | None) -> str | None:
 
 def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
     score, lo, hi = r["score"], r["ci_lower"], r["ci_upper"]
-    key = _shared(r["arena_name"])
-    return Rating(intern(r["snapshot_date"]), _shared(display.get(key, key)), r["model_id"], _shared(r["name"]),
+    key = intern(r["arena_name"])
+    return Rating(intern(r["snapshot_date"]), intern(display.get(key, key)), r["model_id"], intern(r["name"]),
                   r["rank"] or 0, score, None if hi is None else hi - score, None if lo is None else score - lo,
                   r["votes"], _shared(r["org"]), r["org_id"], _shared(r["country"]), _shared(r["licence"]),
                   intern(r["source_id"]), intern(r["category"]), lo, hi, r["rank"] is not None, key)
