@@ -4,7 +4,7 @@
     python scripts/build_seed.py [--shared ../shared/data] [--out data/seed]
 
 It runs the bot's own importers on the raw files (Epoch AI notable models,
-Epoch Benchmarking Hub, AI Index 2025 figures, every Arena snapshot), applies
+Epoch Benchmarking Hub, AI Index 2025 and 2026 figures, every Arena snapshot), applies
 the reviewed curation in data/curation/ (organisation countries, model links),
 and writes the project's CSV tables. Only facts and figures are kept: no
 abstracts, author lists or notes.
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                 if info.model is not None and (info.model == "" or info.model in known):
                     resolver.resolve(k, info.first_seen, rep, SOURCE_CURATION)
         reports.append(import_epoch_hub(store, shared / "epoch" / "benchmarking-hub", audit=False))
-        reports.append(import_figures(store, shared / "ai-index-2025" / "headline-figures.csv", audit=False))
+        for edition in sorted(shared.glob("ai-index-*/headline-figures.csv")):  # one AI Index edition each
+            reports.append(import_figures(store, edition, audit=False))
         for f in sorted((shared / "arena" / "snapshots").glob("arena-text-*.csv")):
             reports.append(import_arena(store, f, audit=False, links=links or None))
         catalog = shared / "arena" / "catalog"

@@ -187,10 +187,60 @@ def test_ask_unroutable_is_helpful(engine):
 
 
 def test_long_answers_become_pages(engine):
-    r = engine.handle("facts", MEMBER)
+    r = engine.handle("facts 2025", MEMBER)  # the longest edition: every figure on some page
     assert_within_limits(r)
     everything = " ".join(f.value for p in [r, *r.pages] for f in p.fields)
-    assert everything.count("AI Index") + everything.count(":") >= engine.store.scalar("SELECT count(*) FROM figures")
+    assert everything.count("AI Index") + everything.count(":") >= engine.store.scalar(
+        "SELECT count(*) FROM figures WHERE source_id = ?", [r.data["source"]])
+
+
+def _edition_count(engine, sid):
+    return engine.store.scalar("SELECT count(*) FROM figures WHERE source_id = ?", [sid])
+
+
+def test_facts_shows_the_newest_edition_and_names_the_others(engine):
+    editions = engine.store.query("""SELECT f.source_id, s.as_of FROM figures f JOIN sources s ON s.id = f.source_id
+                                     GROUP BY f.source_id ORDER BY s.as_of""")
+    assert [e["source_id"] for e in editions] == ["ai-index-2025", "ai-index-2026"]
+    r = engine.handle("facts", MEMBER)
+    assert r.data["source"] == "ai-index-2026" and r.data["as_of"] == "2026-04-13"
+    assert len(r.data["figures"]) == _edition_count(engine, "ai-index-2026")
+    assert "AI Index 2026" in r.title and "2026-04-13" in r.footer and "`!facts 2025`" in r.text
+    old = engine.handle("facts 2025", MEMBER)
+    assert old.data["source"] == "ai-index-2025" and len(old.data["figures"]) == _edition_count(engine, "ai-index-2025")
+    assert "AI Index 2025" in old.title and "2025-04-07" in old.footer
+    topic = engine.handle("facts 2026 models", MEMBER)
+    values = {f["subject"]: f["value"] for f in topic.data["figures"] if f["metric"] == "notable AI models produced"}
+    assert values == {"United States": 50, "China": 30, "South Korea": 5}
+    bad = engine.handle("facts 2019", MEMBER)
+    assert bad.status == "usage" and "2025, 2026" in bad.text
+
+
+def test_gap_us_china_labels_each_ai_index_figure_with_its_edition(engine):
+    r = engine.handle("gap us china", MEMBER)
+    refs = {x["period"]: x["source_id"] for x in r.data["reference"]}
+    assert refs == {"2024-01": "ai-index-2025", "2025-02": "ai-index-2025", "2026-03": "ai-index-2026"}
+    assert "AI Index 2025: 9.26% in 2024-01" in r.text and "AI Index 2025: 1.70% in 2025-02" in r.text
+    assert "AI Index 2026: 2.70% in 2026-03 (after our latest snapshot)" in r.text
+    assert "AI Index Report 2025" in r.footer and "AI Index Report 2026" in r.footer
+    flipped = engine.handle("gap china us", MEMBER)
+    assert {x["period"]: x["value"] for x in flipped.data["reference"]}["2026-03"] == -2.7
+
+
+def test_count_sets_epoch_beside_the_edition_that_counted_that_year(engine):
+    r = engine.handle("count 2025 by country", MEMBER)
+    assert {x["subject"]: x["value"] for x in r.data["reference"]} == {"United States": 50, "China": 30,
+                                                                      "South Korea": 5}
+    line = next(x for x in r.text.splitlines() if x.startswith("The AI Index"))
+    for country in ("United States", "China", "South Korea"):
+        epoch = r.data["groups"][country][r.data["years"].index("2025")] if country in r.data["groups"] else None
+        n = engine.store.scalar("""SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0
+                                   AND country = ? AND release_date LIKE '2025%'""", [country])
+        assert epoch in (None, n)
+        assert f"(Epoch AI now: {n})" in line.split(country, 1)[1].split(")", 1)[0] + ")"
+    assert line.startswith("The AI Index 2026 counted United States 50") and "AI Index Report 2026" in r.footer
+    old = engine.handle("count 2024 by country", MEMBER)
+    assert "The AI Index 2025 counted United States 40" in old.text and "AI Index Report 2026" not in old.footer
 
 
 def test_hostile_text_never_pings_or_breaks(engine):

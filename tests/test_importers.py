@@ -144,6 +144,39 @@ def test_figures(shared, empty_store):
     assert empty_store.one("SELECT value FROM figures WHERE id = 'us_china_gap_arena_2025_02'")["value"] == 1.70
 
 
+def test_figures_2026_is_an_edition_of_its_own(shared, empty_store):
+    """The AI Index 2026 (from reports about the report) beside the 2025 edition: its own source and
+    as-of date; a value reported as a change is stored as its last number and said in the unit."""
+    import_figures(empty_store, shared / "ai-index-2025" / "headline-figures.csv")
+    report = import_figures(empty_store, shared / "ai-index-2026" / "headline-figures.csv")
+    assert report.added == 15
+    editions = {r["source_id"]: r["n"] for r in empty_store.query(
+        "SELECT source_id, count(*) AS n FROM figures GROUP BY source_id")}
+    assert editions == {"ai-index-2025": 37, "ai-index-2026": 15}
+    assert empty_store.one("SELECT as_of FROM sources WHERE id = 'ai-index-2026'")["as_of"] == "2026-04-13"
+    assert empty_store.one("SELECT as_of FROM sources WHERE id = 'ai-index-2025'")["as_of"] == "2025-04-07"
+    gap = empty_store.one("SELECT * FROM figures WHERE id = 'us_china_gap_arena_2026_03'")
+    assert (gap["value"], gap["period"], gap["source_id"]) == (2.7, "2026-03", "ai-index-2026")
+    incidents = empty_store.one("SELECT * FROM figures WHERE id = 'ai_incidents_2025'")
+    assert incidents["value"] == 362 and "233 -> 362" in incidents["unit"]
+    again = import_figures(empty_store, shared / "ai-index-2026" / "headline-figures.csv")
+    assert (again.added, again.updated) == (0, 0)
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("x_2026,models,m,World,2026,5,models,AI Index Report 2031\n", "AI Index 2031"),
+    ("us_china_gap_arena_2025_02,us-vs-china,m,Chatbot Arena,2025-02,1,percent,AI Index Report 2026\n",
+     "belongs to ai-index-2025"),
+    ("x_2026,models,m,World,2026,n/a -> ?,models,AI Index Report 2026\n", "no number"),
+])
+def test_a_figures_file_that_cannot_be_read_changes_nothing(shared, empty_store, body, reason):
+    import_figures(empty_store, shared / "ai-index-2025" / "headline-figures.csv")
+    before = empty_store.dump()
+    with pytest.raises(ImportFailed, match=reason):
+        import_figures(empty_store, ("id,topic,metric,subject,period,value,unit,source\n" + body).encode(), name="f.csv")
+    assert empty_store.dump() == before
+
+
 # -- bad input: a clear reason, and the database exactly as before ---------------
 GOOD_ARENA = (
     "rank,model,arena_score,95_pct_ci,votes,organization,license,knowledge_cutoff,url\n"
@@ -233,6 +266,7 @@ def test_raw_sources_reimported_onto_the_seed_change_nothing(shared, fresh_engin
         import_epoch_notable(store, notable_csv(shared)),
         import_epoch_hub(store, shared / "epoch" / "benchmarking-hub"),
         import_figures(store, shared / "ai-index-2025" / "headline-figures.csv"),
+        import_figures(store, shared / "ai-index-2026" / "headline-figures.csv"),
         *(import_arena(store, f) for f in sorted((shared / "arena" / "snapshots").glob("*.csv"))[::11]),
     ]
     assert [(r.added, r.updated) for r in reports] == [(0, 0)] * len(reports)

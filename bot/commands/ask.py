@@ -27,6 +27,8 @@ from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
+# the bot addressed by name ("@RaceBot", "@race bot,") or by a Discord mention ("<@123>", "<@!123>")
+MENTION = re.compile(r"\s*(?:@\s*race\s*bot\b|<@!?\d+>)[\s,:;!?.-]*", re.IGNORECASE)
 
 
 def as_question(line: str, prefix: str = "!") -> str:
@@ -34,6 +36,9 @@ def as_question(line: str, prefix: str = "!") -> str:
     it starts with a command's name (or a near miss of one: "comapre" gets
     "did you mean compare"), else ``ask <line>``, which runs the line as a
     command when it is exactly one and reads it as a question otherwise."""
+    addressed = MENTION.match(line)
+    if addressed:  # "@RaceBot who leads?" typed in the console, or a mention: always a question
+        return f"ask {line[addressed.end():].strip()}".strip()
     word, _rest = split_command(line, prefix)
     if not word or word in REGISTRY:
         return line

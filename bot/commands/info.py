@@ -1,12 +1,15 @@
 """Help, sources and the AI Index headline figures."""
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz, process
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
 from bot.reply import Field, Reply
 from bot.store import queries
+from bot.store.importers.figures import edition_label, edition_of
 from bot.store.normalize import fold
 
 
@@ -59,8 +62,10 @@ def sources(ctx: Context, args: Args) -> Reply:
     newest = max((r["as_of"][:10] for r in rows if r.get("as_of")), default=None)
     text = (f"**{counts['models']:,} models** ({counts['notable']:,} notable ones from Epoch AI), "
             f"{counts['snapshots']} Chatbot Arena snapshots ({ctx.read.dates[0] if ctx.read.dates else '-'} to "
-            f"{ctx.read.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores and "
-            f"{counts['figures']} AI Index 2025 headline figures. Epoch AI data is CC BY 4.0, credit Epoch AI.")
+            f"{ctx.read.latest or '-'}, {counts['ratings']:,} ratings), {counts['scores']} benchmark scores, "
+            "headline figures of the " + " and the ".join(
+                f"{edition_label(e['source_id'])} ({e['n']})" for e in queries.figure_editions(ctx.store))
+            + ". Epoch AI data is CC BY 4.0, credit Epoch AI.")
     if age is not None:
         text += (f"\nHow old: the newest Arena board is of {age.latest} ({age.words})"
                  + (f"; the newest source is as of {newest}." if newest and newest != age.latest else "."))
@@ -71,18 +76,32 @@ def sources(ctx: Context, args: Args) -> Reply:
 
 ARENA_IS = ("Chatbot Arena (LMArena, lmarena.ai) rates models by people's votes between two anonymous answers to the "
             "same prompt: Elo-style scores with 95% intervals, overall and per category. Epoch AI lists notable models "
-            "(maker, size, compute, cost) and benchmark scores; the AI Index 2025 (Stanford HAI) gives the headline "
-            "figures.")
+            "(maker, size, compute, cost) and benchmark scores; the AI Index (Stanford HAI, 2025 and 2026 editions) "
+            "gives the headline figures.")
 
 
-@command("facts", summary="The AI Index 2025 headline figures, each with its source.", usage="facts [topic]",
-         example="facts investment", aliases=("fact", "index", "aiindex", "figures"),
-         params=(Param("topic", "text", "a topic: models, us-vs-china, frontier, open-vs-closed, cost, ..."),))
+@command("facts", summary="The AI Index headline figures (the newest edition, or the year named), each with its source.",
+         usage="facts [edition] [topic]", example="facts 2025 investment", aliases=("fact", "index", "aiindex", "figures"),
+         params=(Param("topic", "text", "a topic: models, us-vs-china, frontier, open-vs-closed, cost, ..."),
+                 Param("edition", "text", "the report's year (default: the newest)")))
 def facts(ctx: Context, args: Args) -> Reply:
-    rows = queries.all_figures(ctx.store)
+    editions = queries.figure_editions(ctx.store)
+    if not editions:
+        return Reply(text="There are no AI Index figures yet.", data={"figures": [], "topics": []})
+    by_year = {edition_of(e["source_id"]): e for e in editions}
+    ws = args.raw.split()
+    year = next((w for w in ws if w in by_year), None)
+    if year is None:
+        bad = next((w for w in ws if re.fullmatch(r"(19|20)\d\d", w)), None)
+        if bad:
+            raise Usage(f"There is no AI Index {bad} here; editions: {', '.join(by_year)}.")
+    chosen_edition = by_year[year] if year else editions[-1]
+    sid = chosen_edition["source_id"]
+    topic_words = " ".join(w for w in ws if w != year)
+    rows = queries.all_figures(ctx.store, sid)
     topics = sorted({r["topic"] for r in rows})
-    if args.raw:
-        q = fold(args.raw)
+    if topic_words:
+        q = fold(topic_words)
         chosen = [t for t in topics if q in fold(t)]
         if not chosen:
             hit = process.extractOne(q, {t: fold(t) for t in topics}, scorer=fuzz.WRatio, score_cutoff=70)
@@ -90,7 +109,7 @@ def facts(ctx: Context, args: Args) -> Reply:
         if not chosen:
             hay = [r for r in rows if q in fold(f"{r['metric']} {r['subject']}")]
             if not hay:
-                raise Usage(f"No topic {args.raw!r}. Topics: " + ", ".join(topics) + ".")
+                raise Usage(f"No topic {topic_words!r} in the {edition_label(sid)}. Topics: " + ", ".join(topics) + ".")
             rows = hay
         else:
             rows = [r for r in rows if r["topic"] in chosen]
@@ -102,9 +121,13 @@ def facts(ctx: Context, args: Args) -> Reply:
     fields = []
     for t in dict.fromkeys(r["topic"] for r in rows):
         fields.append(Field(t, "\n".join(line(r) for r in rows if r["topic"] == t), inline=False))
-    text = (f"{len(rows)} headline figures from the AI Index Report 2025 (Stanford HAI)"
-            + (f" on {', '.join(dict.fromkeys(r['topic'] for r in rows))}." if args.raw else
-               f". Topics: {', '.join(topics)}."))
-    return Reply(text=text, title="AI Index 2025 headline figures", fields=fields,
-                 footer=ctx.footer("ai-index-2025", as_of="2025-04-07"),
-                 data={"figures": rows, "topics": topics})
+    label = edition_label(sid)
+    others = [y for y in by_year if y != edition_of(sid)]
+    text = (f"{len(rows)} headline figures from the {chosen_edition['title']}, released {chosen_edition['as_of']}"
+            + (f" on {', '.join(dict.fromkeys(r['topic'] for r in rows))}." if topic_words else
+               f". Topics: {', '.join(topics)}.")
+            + (" Other editions: " + ", ".join(f"`{ctx.prefix}facts {y}`" for y in others) + "." if others else ""))
+    return Reply(text=text, title=f"{label} headline figures", fields=fields,
+                 footer=ctx.footer(sid, as_of=chosen_edition["as_of"]),
+                 data={"figures": rows, "topics": topics, "edition": edition_of(sid), "source": sid,
+                       "as_of": chosen_edition["as_of"], "editions": list(by_year)})

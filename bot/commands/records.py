@@ -20,7 +20,8 @@ from typing import Any, Callable
 from bot.commands.categories import label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import ARENA, Side, gap_series, only, resolve_side, two_sides
+from bot.commands.race import ARENA
+from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
 from bot.commands.registry import Param, command
 from bot.render.text import elo, pct
 from bot.reply import Field, Reply
@@ -243,11 +244,10 @@ def records(ctx: Context, args: Args) -> Reply:
             raise Usage("`within` needs two sides: `records closed open within 2%`.")
         return _reigns_reply(ctx, view, category, until)
     access = None
-    if len(rest) > 1 and fold(rest[-1]) in ("open", "closed"):  # "records china open": China's open models
-        rest, access = rest[:-1], fold(rest[-1])
+    if len(rest) > 1 and fold(rest[-1]) in ("open", "closed") and fold(rest[0]) not in ("open", "closed") and \
+            fold(rest[-2]) not in ("vs", "versus", "v", "and", "or", "against"):
+        rest, access = rest[:-1], fold(rest[-1])  # "records china open": China among open-weight models
     one = resolve_side(ctx, " ".join(rest))
-    if one is not None and access and one.kind in ("open", "closed"):
-        raise Usage("Name a country or an organisation before `open` or `closed`.")
     if one is not None and within is None:
         return _side_reply(ctx, view, one, n, category, until, access)
     a, b = two_sides(ctx, " ".join(rest))

@@ -15,7 +15,7 @@ from typing import Any
 from bot.commands.categories import OVERALL, find_category, spelling
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
-from bot.commands.race import two_sides
+from bot.commands.sides import two_sides
 from bot.commands.registry import Param, command
 from bot.commands.watching import race_view
 from bot.render.text import clean

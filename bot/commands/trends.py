@@ -12,6 +12,7 @@ from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.store.importers.figures import edition_label
 from bot.store.normalize import EUROPE, fold
 
 NOTABLE = ("epoch", "moderator")
@@ -74,8 +75,16 @@ def count(ctx: Context, args: Args) -> Reply:
         if label:
             refs = [r for r in refs if r["subject"] == label]
         if refs:
-            lines.append("The AI Index 2025 counted " + ", ".join(f"{r['subject']} {r['value']:.0f}" for r in refs) +
-                         " (Epoch AI has revised its data since; the report's counts differ).")
+            def ours(subject: str) -> int:  # Epoch AI's count for what the report counted (a region: its countries)
+                if by != "country":
+                    return sum(counts.values())
+                return sum(n for g, n in counts.items() if g in EUROPE) if subject == "Europe" else counts.get(subject, 0)
+
+            for sid in dict.fromkeys(r["source_id"] for r in refs):  # each edition that counted this year
+                rs = sorted((r for r in refs if r["source_id"] == sid), key=lambda r: -r["value"])
+                lines.append(f"The {edition_label(sid)} counted " + ", ".join(
+                    f"{r['subject']} {r['value']:.0f} (Epoch AI now: {ours(r['subject'])})" for r in rs) +
+                    "; the report's counts (Epoch AI has revised its data since).")
         shown_years = years[-10:]
         top_groups = [g for g, _ in ranked[:6]]
     else:
@@ -97,7 +106,7 @@ def count(ctx: Context, args: Args) -> Reply:
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
-                 fields=fields, footer=ctx.footer("epoch-notable", *(["ai-index-2025"] if refs else []),
+                 fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups, "who": label or None,

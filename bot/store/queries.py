@@ -41,8 +41,17 @@ def row_counts(store: Store) -> dict[str, int]:
 
 
 # -- AI Index figures ------------------------------------------------------------
-def all_figures(store: Store) -> list[Row]:
-    return store.query("SELECT * FROM figures ORDER BY topic, id")
+def all_figures(store: Store, source_id: str | None = None) -> list[Row]:
+    """The AI Index headline figures (of one edition, `source_id`, when given)."""
+    if source_id is None:
+        return store.query("SELECT * FROM figures ORDER BY topic, id")
+    return store.query("SELECT * FROM figures WHERE source_id = ? ORDER BY topic, id", [source_id])
+
+
+def figure_editions(store: Store) -> list[Row]:
+    """The editions of the AI Index figures (one source each), oldest first: source id, as-of date, count."""
+    return store.query("""SELECT f.source_id, s.title, s.as_of, count(*) AS n FROM figures f
+                          JOIN sources s ON s.id = f.source_id GROUP BY f.source_id ORDER BY s.as_of, f.source_id""")
 
 
 def figure(store: Store, figure_id: str) -> Row | None:
@@ -50,9 +59,9 @@ def figure(store: Store, figure_id: str) -> Row | None:
 
 
 def arena_gap_figures(store: Store, topic: str) -> list[Row]:
-    """The AI Index's Chatbot Arena gap figures of one topic, by period."""
-    return store.query("SELECT id, period, value, unit, citation FROM figures WHERE topic = ? "
-                       "AND subject = 'Chatbot Arena' ORDER BY period", [topic])
+    """The AI Index's Chatbot Arena gap figures of one topic, by period, each with its edition (source)."""
+    return store.query("SELECT id, period, value, unit, citation, source_id FROM figures WHERE topic = ? "
+                       "AND (subject LIKE '%Arena%' OR metric LIKE '%Arena%') ORDER BY period", [topic])
 
 
 def frontier_figures(store: Store) -> list[Row]:
@@ -61,7 +70,7 @@ def frontier_figures(store: Store) -> list[Row]:
 
 def notable_model_counts(store: Store, year: str) -> list[Row]:
     """The AI Index's count of notable models per country in `year`."""
-    return store.query("SELECT subject, value, citation FROM figures WHERE topic = 'models' AND period = ? "
+    return store.query("SELECT subject, value, citation, source_id FROM figures WHERE topic = 'models' AND period = ? "
                        "AND metric = 'notable AI models produced'", [year])
 
 

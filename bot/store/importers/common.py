@@ -33,7 +33,10 @@ SOURCE_ARENA_HISTORY = "arena-history"
 SOURCE_ARENA_CATALOG = "arena-catalog"
 SOURCE_ARENA_PRICES = "arena-prices"
 SOURCE_CURATION = "curation"
-SOURCE_AI_INDEX = "ai-index-2025"
+SOURCE_AI_INDEX = "ai-index-2025"  # the seed article's edition
+SOURCE_AI_INDEX_2026 = "ai-index-2026"
+# the AI Index editions the figures importer knows: source id -> the report's release day
+AI_INDEX_EDITIONS: dict[str, str] = {SOURCE_AI_INDEX: "2025-04-07", SOURCE_AI_INDEX_2026: "2026-04-13"}
 SOURCE_MODERATOR = "moderators"
 
 SOURCES: dict[str, dict[str, str | None]] = {
@@ -62,6 +65,10 @@ SOURCES: dict[str, dict[str, str | None]] = {
     SOURCE_AI_INDEX: dict(
         title="AI Index Report 2025 (Stanford HAI)", url="https://hai.stanford.edu/ai-index/2025-ai-index-report",
         licence="facts as reported"),
+    SOURCE_AI_INDEX_2026: dict(
+        title="AI Index Report 2026 (Stanford HAI), as reported by news sources",
+        url="https://hai.stanford.edu/ai-index/2026-ai-index-report",
+        licence="facts as reported (only figures several independent reports agree on)"),
     SOURCE_MODERATOR: dict(
         title="Edits by the bot's moderators", url=None, licence="project data"),
 }
