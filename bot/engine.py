@@ -54,6 +54,10 @@ __all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
 log = logging.getLogger("racebot.engine")
 
+# The longest command line read at all: Discord's own message limit (a slash command's options can add up
+# to more). Every handler's work is bounded for a line this long; a longer one is refused before parsing.
+MAX_LINE = 2000
+
 
 class Engine:
     """The bot's core. Thread-safe; one per process."""
@@ -280,7 +284,13 @@ class Engine:
         t0 = time.perf_counter()
         try:
             with work.running(ticket), self._one_refresh():
-                reply = self._dispatch(line, caller, attachments or [])
+                if len(line) > MAX_LINE and self._asks(line, caller):
+                    line = line[:MAX_LINE]  # a question is read from its start (the reader reads even less)
+                if len(line) > MAX_LINE:  # refused before any parsing or search: its cost is bounded too
+                    reply = Reply(text=f"That is {len(line):,} characters long; I read commands of up to "
+                                       f"{MAX_LINE:,}. Nothing was done.", status="usage", data={"too_long": len(line)})
+                else:
+                    reply = self._dispatch(line, caller, attachments or [])
         except work.Cancelled:
             reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                           data={"cancelled": True})
@@ -299,6 +309,12 @@ class Engine:
         self.latencies.append(dt)
         self.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
         return reply
+
+    def _asks(self, line: str, caller: Caller) -> bool:
+        """Whether `line` is a plain question (``ask ...``), looking at its first word only."""
+        word, _rest = split_command(line[:100], getattr(caller, "prefix", None) or self.prefix)
+        info = find(word) if word else None
+        return info is not None and info.name == "ask"
 
     def route(self, line: str, ctx, via: str | None = None) -> Reply:
         """Answer `line` inside another command (``ask`` routes here)."""
@@ -372,7 +388,7 @@ class Engine:
             names[c.name] = c.name
             for a in c.aliases:
                 names[a] = c.name
-        hits = process.extract(word, list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
+        hits = process.extract(word[:40], list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:

@@ -18,6 +18,7 @@ from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
+from bot.store.validate import small_float, small_int
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
@@ -248,7 +249,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     rest, start, until = since(rest, args)
     rest, category = take_category(ctx.read, rest)
     for w in rest:
-        if w.isdigit() and 2 <= int(w) <= 100:
+        if small_int(w, lo=2, hi=100) is not None:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
@@ -309,7 +310,10 @@ def _size(word: str) -> float | None:
     """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
         return None
-    return parse_number(word)
+    try:
+        return parse_number(word)
+    except ValueError:  # too long, or not finite: not a size
+        return None
 
 
 def _benchmark_exact(ctx: Context, word: str) -> bool:
@@ -340,15 +344,16 @@ def top(ctx: Context, args: Args) -> Reply:
             bench = ctx.benchmark(" ".join(rest[i:i + full]))
             i += full
             continue
-        if w.isdigit():
-            n = max(1, min(25, int(w)))
+        if w.isascii() and w.isdigit():  # a count; a huge one is the most there is (no big integer made)
+            v = small_int(w)
+            n = max(1, min(25, v if v is not None else 25))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
         elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
             size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
             i += 1
         elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
-            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
+            min_elo = small_float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
             i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
