@@ -316,3 +316,20 @@ async def test_sharding_required_4011_reconnects_with_the_recommended_count(
     assert sim.refused_identifies[0]["close"] == 4011
     assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 2), (1, 2)]
     assert any("Discord requires more shards" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_zombie_connection_is_noticed_and_replaced_losing_nothing(sim: DiscordSimulator, engine: Engine) -> None:
+    """https://discord.com/developers/docs/events/gateway#sending-heartbeats: "If a client does not receive a
+    heartbeat ACK between its attempts at sending heartbeats, this may be due to a failed or 'zombied'
+    connection. The client should immediately terminate the connection ... then reconnect and attempt to
+    Resume." The interval is scaled down (0.2 s for Discord's 41.25 s) and GATEWAY_TIMEOUT with it."""
+    sim.message_content_intent = True
+    sim.heartbeat_interval_ms = 200
+    world = World(sim)
+    async with running(world.settings(gateway_timeout=1.0), engine):
+        assert (await ask(sim, world.channel, world.member, "!race")).embed is not None
+        assert sim.make_zombie() == 1
+        asked = sim.send_user_message(world.channel, world.member, "!race")  # sent into the silent socket
+        [answer] = await sim.wait_for_messages(world.channel, 1, WAIT, after=asked)
+        assert answer.embed is not None
+    assert len(sim.resumes) >= 1 and len(sim.identifies) == 1  # resumed, no new session spent

@@ -23,6 +23,7 @@ from bot.render.text import elo
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.store.listing import boards
+from bot.store.validate import small_float
 
 PRICES = "arena-prices"
 BLEND = "blended price: 3 input tokens to 1 output token, USD per million tokens"
@@ -171,7 +172,10 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     threshold = DEFAULT_SCORE
     for w in words(args.text):
         try:
-            threshold = float(w.replace(",", ""))
+            value = small_float(w.replace(",", ""))
+            if value is None:
+                raise ValueError(w)
+            threshold = value
         except ValueError:
             if w.lower() in ("elo", "arena", "score", "at", "above", "least"):
                 continue

@@ -11,6 +11,7 @@ from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.registry import Param, command
+from bot.commands.thin import source_runs, thin
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
@@ -18,6 +19,7 @@ from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
+from bot.store.validate import small_float, small_int
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
@@ -136,11 +138,28 @@ def gap(ctx: Context, args: Args) -> Reply:
         footer=ctx.footer(*_sources(series), *dict.fromkeys(r["source_id"] for r in refs), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
-              "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
+              "latest": public[len(cut) - 1],
+              "series": thin(public[len(cut) - len(series):len(cut)], _pct_of, source=_source_of),
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
               "all_listed": everything, "rule": view.rule})
+
+
+def _pct_of(p: dict) -> float:
+    return p["pct"]
+
+
+def _spread_of(p: dict) -> float:
+    return p["spread_pct"]
+
+
+def _source_of(p: dict) -> str | None:
+    return p.get("source")
+
+
+def _score_of(p: list) -> float:
+    return p[1]
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
@@ -210,9 +229,10 @@ def race(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
                  chart=Chart("race"),
-                 data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
+                 data={"as_of": day, "countries": countries,
+                       "series": {c: thin(ps, _score_of) for c, ps in series.items()}, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
-                       "board_sources": shown,
+                       "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
                        "leaders": leaders})
@@ -248,7 +268,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     rest, start, until = since(rest, args)
     rest, category = take_category(ctx.read, rest)
     for w in rest:
-        if w.isdigit() and 2 <= int(w) <= 100:
+        if small_int(w, lo=2, hi=100) is not None:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
@@ -297,7 +317,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
                  chart=Chart("frontier"),
-                 data={"n": n, "as_of": last["date"], "series": series, "all_listed": everything, "rule": view.rule,
+                 data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
+                       "all_listed": everything, "rule": view.rule,
                        "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
@@ -309,7 +330,10 @@ def _size(word: str) -> float | None:
     """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
         return None
-    return parse_number(word)
+    try:
+        return parse_number(word)
+    except ValueError:  # too long, or not finite: not a size
+        return None
 
 
 def _benchmark_exact(ctx: Context, word: str) -> bool:
@@ -340,15 +364,16 @@ def top(ctx: Context, args: Args) -> Reply:
             bench = ctx.benchmark(" ".join(rest[i:i + full]))
             i += full
             continue
-        if w.isdigit():
-            n = max(1, min(25, int(w)))
+        if w.isascii() and w.isdigit():  # a count; a huge one is the most there is (no big integer made)
+            v = small_int(w)
+            n = max(1, min(25, v if v is not None else 25))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
         elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
             size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
             i += 1
         elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
-            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
+            min_elo = small_float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
             i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"

@@ -22,6 +22,7 @@ from bot.render.text import clean
 from bot.reply import Field, Reply
 from bot.store.normalize import fold
 from bot.store.servers import DAYS, MAX_WATCHES, GuildSettings, ServerStore, TooManyWatches
+from bot.store.validate import small_int
 
 PREFIX_MAX = 5
 _CHANNEL = re.compile(r"^(?:<#(\d{15,22})>|(\d{15,22})|#?([\w-]{1,100}))$")
@@ -256,7 +257,7 @@ def watches(ctx: Context, args: Args) -> Reply:
          example="unwatch 3", permission="manage_server", params=(Param("id", "int", "the watch's number", True),))
 def unwatch(ctx: Context, args: Args) -> Reply:
     raw = args.raw.strip().lstrip("#")
-    if not raw.isdigit():
+    if small_int(raw) is None:
         raise Usage("Give the watch's number, as `watches` lists it: `unwatch 3`.")
     w = servers(ctx).remove_watch(ctx.caller.guild_id, int(raw), actor(ctx))
     if w is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from bot import work
 from bot.commands.context import Context, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.ties import verdict
@@ -89,6 +90,16 @@ def _leads(ctx: Context, side: Side) -> bool:
     return bool(top and side.pred(top))
 
 
+MAX_SIDE_WORDS = 8  # the longest name of a side in words (countries, organisations, "open weights")
+
+
+def splits(n: int) -> range:
+    """Where `n` words may split into two sides: every point leaving each side at most
+    MAX_SIDE_WORDS words. At most 2 x MAX_SIDE_WORDS lookups whatever the length of the text
+    (trying every split of 6,000 characters with fuzzy lookups took minutes)."""
+    return range(max(1, n - MAX_SIDE_WORDS), min(n, MAX_SIDE_WORDS + 1))
+
+
 def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     ws = words(text)
     if ws and fold(ws[0]) == "leader" and len(ws) > 1:  # "gap leader china" (from ask)
@@ -104,7 +115,8 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
             return a, b
         bad = parts[0] if not a else parts[1]
         raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
-    for i in range(1, len(ws)):
+    for i in splits(len(ws)):
+        work.check()
         a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
         if a and b:
             return a, b
@@ -154,7 +166,7 @@ def _named_both(ctx: Context, ws: list[str]) -> bool:
     parts = split_models(" ".join(ws))
     if len(parts) == 2:
         return True
-    return any(resolve_side(ctx, " ".join(ws[:i])) and resolve_side(ctx, " ".join(ws[i:])) for i in range(1, len(ws)))
+    return any(resolve_side(ctx, " ".join(ws[:i])) and resolve_side(ctx, " ".join(ws[i:])) for i in splits(len(ws)))
 
 
 CHANGE_MONTHS = (3, 6, 12)

@@ -14,6 +14,7 @@ from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.normalize import EUROPE, fold
+from bot.store.validate import small_float
 
 NOTABLE = ("epoch", "moderator")
 
@@ -230,7 +231,10 @@ def small(ctx: Context, args: Args) -> Reply:
     for w in ([] if rival is not None else words(args.raw)):
         f = w.rstrip("%")
         try:
-            threshold = float(f)
+            value = small_float(f)
+            if value is None:
+                raise ValueError(f)
+            threshold = value
             continue
         except ValueError:
             pass
