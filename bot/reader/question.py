@@ -33,6 +33,9 @@ from bot.reader.lexicon import CUE_WORDS, Lexicon
 from bot.reader.tokens import is_modelish, number, phrase_index, tokenise
 
 MAX_SPAN = 8  # words in the longest model name tried
+# each intent's cue words as one pattern: " (cue|cue|...) " found in the space-padded text
+_CUE_RES = {intent: re.compile(" (?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + ") ")
+            for intent, cues in W.CUES.items()}
 # a line that starts with a command word reads it as this cue
 LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
              "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
@@ -144,12 +147,14 @@ class Question:
         self.time: Time | None = None
         self.lead: str | None = None  # the command word the line started with, if any
         self._cues: dict[tuple[str, str], bool] = {}
+        self._texts: tuple[str, str] | None = None  # (rest_text, all_text) once settled
         self.notes: list[str] = []    # how a word was read, for the answer's first line ("free" as open weights)
         self.unknown_names: list[str] = []  # words written as a model's name that name no model ("gpt-7")
 
     # -- bookkeeping ------------------------------------------------------------------------
     def free(self, i: int, n: int = 1) -> bool:
-        return i + n <= len(self.toks) and all(self.taken[j] is None for j in range(i, i + n))
+        end = i + n
+        return end <= len(self.toks) and not any(self.taken[i:end])  # taken: None, or what took it
 
     def take(self, i: int, n: int, what: str) -> None:
         for j in range(i, i + n):
@@ -177,10 +182,19 @@ class Question:
         return [t for t, k in zip(self.toks, self.taken) if k is None]
 
     def rest_text(self) -> str:
+        if self._texts is not None:
+            return self._texts[0]
         return " " + " ".join(self.rest()) + " " + LEAD_CUES.get(self.lead or "", self.lead or "") + " "
 
     def all_text(self) -> str:
+        if self._texts is not None:
+            return self._texts[1]
         return " " + " ".join(self.toks) + " "
+
+    def settle(self) -> None:
+        """Every pass has run: the words and what took them no longer change (the texts are kept)."""
+        self._texts = None
+        self._texts = (self.rest_text(), self.all_text())
 
     # -- passes ------------------------------------------------------------------------------
     def read_models(self) -> None:
@@ -572,7 +586,7 @@ class Question:
         key = (intent, hay)
         hit = self._cues.get(key)
         if hit is None:
-            hit = self._cues[key] = any(f" {c} " in hay for c in W.CUES[intent])
+            hit = self._cues[key] = _CUE_RES[intent].search(hay) is not None
         return hit
 
     def q(self, kind: str) -> Quantity | None:
@@ -597,4 +611,5 @@ class Question:
             q.read_models()
         q.read_fuzzy_names()
         q.read_quantities()
+        q.settle()
         return q
