@@ -284,7 +284,9 @@ def _cheap(q: Question, p: Parts) -> Built:
     rival = q.lex.arena_score(p.models[0]) if p.models else None
     bar = (f"{rival:.0f}" if rival is not None else p.models[0]) if p.models else \
         (f"{elo_q.value:g}" if elo_q else "")
-    return Built(("cheapest " + bar).strip())
+    n = q.q("n")
+    top = f" top {int(n.value)}" if n and 2 <= n.value <= 25 else ""
+    return Built(("cheapest " + bar).strip() + top)
 
 
 # -- depth: "how many chinese models are in the top 20", "... in the top 10 for coding"; depth counts every
