@@ -95,6 +95,8 @@ class Reading:
     notes: list[str] = field(default_factory=list)          # how a word was read ("free" as open weights)
     dropped: list[str] = field(default_factory=list)        # qualifiers asked that the command cannot honour
     unknown_names: list[str] = field(default_factory=list)  # written as a model's name, naming no model
+    used: list[tuple[str, str]] = field(default_factory=list)  # each word and what took it (a name, a time, a
+    #                                                            quantity, "cue" or "filler"), or "unknown"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
