@@ -10,7 +10,8 @@ from __future__ import annotations
 from bot.reader import words as W
 from bot.reader.lexicon import CUE_WORDS
 from bot.reader.parts import Parts, model_names, sides
-from bot.reader.question import Quantity, Question, Reading
+from bot.reader.question import Question
+from bot.reader.reading import Quantity, Reading
 from bot.reader.rules import first_rule
 
 
