@@ -11,6 +11,7 @@ from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.registry import Param, command
+from bot.commands.thin import source_runs, thin
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
@@ -137,11 +138,28 @@ def gap(ctx: Context, args: Args) -> Reply:
         footer=ctx.footer(*_sources(series), *dict.fromkeys(r["source_id"] for r in refs), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
-              "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
+              "latest": public[len(cut) - 1],
+              "series": thin(public[len(cut) - len(series):len(cut)], _pct_of, source=_source_of),
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
               "all_listed": everything, "rule": view.rule})
+
+
+def _pct_of(p: dict) -> float:
+    return p["pct"]
+
+
+def _spread_of(p: dict) -> float:
+    return p["spread_pct"]
+
+
+def _source_of(p: dict) -> str | None:
+    return p.get("source")
+
+
+def _score_of(p: list) -> float:
+    return p[1]
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
@@ -211,9 +229,10 @@ def race(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
                  chart=Chart("race"),
-                 data={"as_of": day, "countries": countries, "series": series, "leader": lead.country,
+                 data={"as_of": day, "countries": countries,
+                       "series": {c: thin(ps, _score_of) for c, ps in series.items()}, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
-                       "board_sources": shown,
+                       "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
                        "leaders": leaders})
@@ -298,7 +317,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
                  chart=Chart("frontier"),
-                 data={"n": n, "as_of": last["date"], "series": series, "all_listed": everything, "rule": view.rule,
+                 data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
+                       "all_listed": everything, "rule": view.rule,
                        "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
