@@ -114,7 +114,7 @@ def parse_day(raw: str | None) -> str | None:
     m = _DAY_RE.match(s)
     if not m:
         raise Invalid(f"{_shown(s)} is not a date (YYYY-MM-DD)")
-    return _real_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), s).isoformat()
+    return not_future(_real_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), s).isoformat(), s)
 
 
 def parse_date(raw: str | None) -> str | None:
@@ -209,3 +209,72 @@ def scaled(mantissa: str, exponent: str) -> float | None:
     result is not finite. The way to read ``1e20000000`` without computing
     ``10 ** 20000000``."""
     return small_float(f"{mantissa}e{exponent}")
+
+
+# ---------------------------------------------------------------------------
+# One validation for what files bring in: names, URLs, keys, days.
+# ---------------------------------------------------------------------------
+URL_LIMIT = 500
+KEY_LIMIT = 120
+_MENTION = re.compile(r"@(?:everyone|here)\b|<(?:@[!&]?|#|/)[^>]*>", re.I)
+_LINK = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.|\bdiscord(?:app)?\.(?:gg|com/invite)\b|\]\(", re.I)
+_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+/@()\- ]*")
+
+
+def latest_day() -> date:
+    """The latest day data may carry: today (UTC) plus one day, for time zones ahead."""
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc).date() + timedelta(days=1)
+
+
+def not_future(day: str, raw: object = None) -> str:
+    """`day` (ISO) itself when it is not after :func:`latest_day`; Invalid otherwise
+    (a board dated 2099-12-31 made `top` say "as of 2099-12-31")."""
+    if day[:10] > latest_day().isoformat():
+        raise Invalid(f"{_shown(raw if raw is not None else day)} is in the future (data can be dated up to "
+                      f"{latest_day().isoformat()})")
+    return day
+
+
+def safe_name(raw: str | None, *, limit: int = 200, what: str = "the name") -> str:
+    """A name shown to people (model, organisation, benchmark, key's display
+    name): one line, no control or invisible characters, at most `limit`
+    characters, and no mention (``@everyone``, ``<@1>``), link or code fence,
+    whatever the file it came from."""
+    s = one_line_name(raw, limit=limit, what=what)
+    if _MENTION.search(s):
+        raise Invalid(f"{what} holds a mention ({_shown(_MENTION.search(s).group(0), 20)})")  # type: ignore[union-attr]
+    if _LINK.search(s):
+        raise Invalid(f"{what} holds a link")
+    if "```" in s:
+        raise Invalid(f"{what} holds a code fence")
+    return s
+
+
+def safe_url(raw: str | None, *, what: str = "the URL") -> str | None:
+    """An http(s) URL of at most URL_LIMIT characters on one line, with no
+    space, quote, angle bracket or control character; None when empty. A
+    short note in its place (``n/a``: no scheme, no link) is kept as a name is."""
+    if raw is None or not str(raw).strip():
+        return None
+    s = str(raw).strip()
+    if not re.match(r"[a-z][a-z0-9+.-]*:", s, re.I) and len(s) <= 40:
+        return safe_name(s, limit=40, what=what)
+    if len(s) > URL_LIMIT:
+        raise Invalid(f"{what} is {len(s):,} characters long; the limit is {URL_LIMIT}")
+    if not re.fullmatch(r"https?://[^\s<>\"'`\x00-\x1f\x7f]+", s, re.I):
+        raise Invalid(f"{what} {_shown(s)} is not an http(s) address on one line")
+    return s
+
+
+def safe_key(raw: object, *, what: str = "the key") -> str:
+    """A source's identifier for a model (an Arena key): letters, digits and
+    ``._:+/@()-`` and spaces, at most KEY_LIMIT characters, and never a URL."""
+    s = raw.strip() if isinstance(raw, str) else ""
+    if not s or len(s) > KEY_LIMIT or not _KEY_RE.fullmatch(s):
+        raise Invalid(f"{what} {_shown(raw)} is not a model key (letters, digits and ._:+/@()- , "
+                      f"at most {KEY_LIMIT} characters)")
+    if _LINK.search(s) or _MENTION.search(s) or re.match(r"(?:https?|ftp):", s, re.I):
+        raise Invalid(f"{what} {_shown(s)} is a link or a mention, not a model key")
+    return s

@@ -9,7 +9,7 @@ from bot.commands.grammar import unquote, words
 from bot.render.text import clean
 from bot.store import queries
 from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
-from bot.store.validate import Invalid, one_line_name
+from bot.store.validate import Invalid, not_future, one_line_name
 
 FIELDS = {  # what moderators type -> (column, parser)
     "org": "organization", "organisation": "organization", "organization": "organization", "maker": "organization",
@@ -40,7 +40,8 @@ def parse_value(ctx: Context, column: str, raw: str) -> Any:
         return v
     if column == "release_date":
         try:
-            return parse_date(raw)
+            day = parse_date(raw)
+            return not_future(day, raw) if day else day
         except ValueError as exc:
             raise Usage(str(exc)) from None
     if column == "country":

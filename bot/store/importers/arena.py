@@ -91,6 +91,8 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
             ci_plus = cell_number(table, rn, line, "95_pct_ci", m.group(1))
             ci_minus = cell_number(table, rn, line, "95_pct_ci", m.group(2))
         votes = cell_number(table, rn, line, "votes", (r.get("votes") or "").replace(",", ""))
+        if votes is not None and votes > 1e12:  # in range: no board has had a trillion votes (1e23 overflowed)
+            raise table.fail(rn, f"column 'votes': {votes:g} is more votes than any board has", line)
         kc = (r.get("knowledge_cutoff") or "").strip()
         out.append({
             "arena_name": name, "rank": rank, "rank_stylectrl": rsc, "score": score,

@@ -44,6 +44,7 @@ from bot.store.importers.common import (
 )
 from bot.store.linking import Linker
 from bot.store.normalize import compact, licence_name
+from bot.store.validate import Invalid, not_future, safe_key, safe_name, safe_url
 
 RATING_DECIMALS = 2
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -81,14 +82,26 @@ def _text(name: str, raw: bytes) -> str:
         raise ImportFailed(name, None, f"this is not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
+JSON_MAX_BYTES = 64 * 1024 * 1024  # the largest release LMArena publishes is a few MB
+
+
 def read_json(source: str | Path | bytes, *, name: str | None = None) -> tuple[str, Any]:
+    """A JSON file, with a named refusal for every malformed one: too large,
+    not UTF-8, nested too deeply, a number with thousands of digits, bad syntax."""
     name, raw = _read_bytes(source, name, "upload.json")
+    if len(raw) > JSON_MAX_BYTES:
+        raise ImportFailed(name, None, f"the file is {len(raw) / 2**20:.0f} MB; the limit for JSON is "
+                                       f"{JSON_MAX_BYTES // 2**20} MB")
     text = _text(name, raw)
     try:
         return name, json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(name, None, f"malformed JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); "
                                        "is the file truncated?") from None
+    except RecursionError:
+        raise ImportFailed(name, None, "the JSON is nested too deeply to be a leaderboard file") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ImportFailed(name, None, f"the JSON holds a value that cannot be read ({str(exc)[:80]})") from None
 
 
 def file_date(name: str, given: str | None) -> str | None:
@@ -100,17 +113,24 @@ def file_date(name: str, given: str | None) -> str | None:
 
 def _iso(name: str, s: str, what: str) -> str:
     try:
-        return _date.fromisoformat(s).isoformat()
+        return not_future(_date.fromisoformat(s).isoformat(), s)
+    except Invalid as exc:
+        raise ImportFailed(name, None, f"{what}: {exc}") from None
     except ValueError:
-        raise ImportFailed(name, None, f"{what} {s!r} is not a date (YYYY-MM-DD)") from None
+        raise ImportFailed(name, None, f"{what} {s[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _finite(x: Any) -> float | None:
     if isinstance(x, bool):
         return None
     if isinstance(x, (int, float)):
-        return float(x) if math.isfinite(x) else None
+        try:
+            return float(x) if math.isfinite(x) else None
+        except OverflowError:  # an integer of hundreds of digits
+            return None
     if isinstance(x, str):
+        if len(x) > 40:  # bounded before parsing: no number is written so long
+            return None
         try:
             v = float(x.strip())
         except ValueError:
@@ -235,6 +255,16 @@ class KeyResolver:
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+/@()\- ]{0,119}$")
 
 
+def _is_key(k: object) -> bool:
+    """An Arena model key by the one rule every importer uses (bot.store.validate.safe_key):
+    bounded, a safe character set, never a URL or a mention (a URL key became a model name)."""
+    try:
+        safe_key(k)
+    except Invalid:
+        return False
+    return True
+
+
 def parse_history(name: str, raw: bytes) -> tuple[list[str], list[tuple[str, dict[str, float]]]]:
     """(keys, [(board date, {key: rating})]); a 0.0 cell means not rated."""
     text = _text(name, raw)
@@ -249,7 +279,7 @@ def parse_history(name: str, raw: bytes) -> tuple[list[str], list[tuple[str, dic
     keys = [h.strip() for h in header[1:]]
     seen: dict[str, int] = {}
     for i, k in enumerate(keys, start=2):
-        if not _KEY.match(k):
+        if not _is_key(k):
             raise ImportFailed(name, None, f"header column {i}: {k[:40]!r} is not an Arena model key")
         if k in seen:
             raise ImportFailed(name, None, f"header column {i}: key {k!r} repeats column {seen[k]}")
@@ -331,7 +361,7 @@ def parse_catalog(name: str, data: Any) -> dict[str, dict[str, tuple[float, floa
         rows = {}
         for key, rec in board.items():
             where = f"category {cat!r}, model {key[:60]!r}"
-            if not _KEY.match(key):
+            if not _is_key(key):
                 raise ImportFailed(name, None, f"{where}: not an Arena model key")
             if not isinstance(rec, dict):
                 raise ImportFailed(name, None, f"{where}: expected an object with rating, rating_q025, rating_q975")
@@ -400,7 +430,7 @@ def parse_prices(name: str, data: Any) -> list[dict[str, Any]]:
         if not isinstance(rec, dict):
             raise ImportFailed(name, i, "expected an object")
         key = rec.get("model_api_name")
-        if not isinstance(key, str) or not _KEY.match(key.strip()):
+        if not isinstance(key, str) or not _is_key(key.strip()):
             raise ImportFailed(name, i, f"field 'model_api_name': {str(key)[:40]!r} is not an Arena model key")
         key = key.strip()
         if key in seen:
@@ -413,17 +443,32 @@ def parse_prices(name: str, data: Any) -> list[dict[str, Any]]:
                 prices[field] = None
                 continue
             v = _finite(raw)
-            if v is None or v < 0:
+            if v is None or not 0 <= v <= 1e6:
                 raise ImportFailed(name, i, f"model {key!r}, field {field!r}: {str(raw)[:30]!r} is not a price "
                                             "(USD per million tokens)")
             prices[field] = v
-        disp = rec.get("name")
+        disp, org, url, lic = (rec.get(f) for f in ("name", "organization", "price_source", "license"))
+        field = ""
+        try:  # the one validation of names and URLs every importer applies (bot.store.validate)
+            for what, v in (("name", disp), ("organization", org), ("price_source", url), ("license", lic)):
+                if v is not None and not isinstance(v, str):
+                    field = what
+                    raise Invalid(f"{str(v)[:30]!r} is not text")
+            field = "name"
+            shown = safe_name(disp, what="the name") if disp and disp.strip() else key
+            field = "organization"
+            organization = safe_name(org, what="the organization") if org and org.strip() else None
+            field = "license"
+            licence = safe_name(lic, limit=100, what="the license") if lic and lic.strip() else None
+            field = "price_source"
+            price_url = safe_url(url, what="the price source")
+        except Invalid as exc:
+            raise ImportFailed(name, i, f"model {key!r}, field {field!r}: {exc}") from None
         out.append({
-            "key": key, "display_name": disp.strip() if isinstance(disp, str) and disp.strip() else key,
-            "organization": (rec.get("organization") or "").strip() or None,
-            "licence": licence_name(rec.get("license")),
+            "key": key, "display_name": shown, "organization": organization,
+            "licence": licence_name(licence),
             "input_price": prices["input_token_price"], "output_price": prices["output_token_price"],
-            "price_url": (rec.get("price_source") or "").strip() or None,
+            "price_url": price_url,
         })
     return out
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from bot.store.db import Change, Store
 from bot.store.normalize import fold
-from bot.store.validate import Invalid, bounded_text, one_line_name, parse_day, parse_int, parse_number
+from bot.store.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
 
 csv.field_size_limit(10_000_000)
 
@@ -285,7 +285,7 @@ def cell_name(table: Table, rn: int, line: int, col: str, raw: str | None, *, re
     if not s and not required:
         return None
     try:
-        return one_line_name(s, limit=NAME_LIMIT, what=f"the {col} cell")
+        return safe_name(s, limit=NAME_LIMIT, what=f"the {col} cell")
     except Invalid as exc:
         raise table.fail(rn, f"column {col!r}: {exc}", line) from None
 

@@ -13,7 +13,7 @@ from bot.store.importers.common import (
     NAME_LIMIT, TEXT_LIMIT, ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table,
 )
 from bot.store.normalize import fold
-from bot.store.validate import Invalid, bounded_text, one_line_name, parse_day, parse_int, parse_number
+from bot.store.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name, safe_url
 
 # table file -> its columns, in order
 COLUMNS: dict[str, list[str]] = {
@@ -80,6 +80,7 @@ def detect_table(header: list[str]) -> str | None:
 
 
 DATES = {"release_date", "date", "snapshot_date", "as_of"}
+URLS = {"url", "parameters_url", "price_url"}
 NAMES = {"name", "alias", "arena_name", "model", "organization", "id", "benchmark", "version"}
 
 
@@ -91,13 +92,18 @@ def _typed(table: Table, rn: int, line: int, col: str, raw: str) -> Any:
         return None
     try:
         if col in NUMERIC:
-            return parse_number(s, units=False)
+            v = parse_number(s, units=False)
+            if v is not None and v < 0:  # sizes, compute, costs, scores and prices are never negative
+                raise Invalid(f"{v:g} is negative")
+            return v
         if col in INTEGER:
-            return parse_int(s)
+            return parse_int(s, minimum=0, maximum=10**12)
         if col in DATES:
             return parse_day(s)
+        if col in URLS:
+            return safe_url(s)
         if col in NAMES:
-            return one_line_name(s, limit=NAME_LIMIT, what="the text")
+            return safe_name(s, limit=NAME_LIMIT, what="the text")
         return bounded_text(s, limit=TEXT_LIMIT, what="the text")
     except Invalid as exc:
         raise table.fail(rn, f"column {col!r}: {exc}", line) from None
