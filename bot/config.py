@@ -158,6 +158,16 @@ def path(key: str, raw: str) -> Path:
 _DISCORD_ID = re.compile(r"[0-9]{1,20}")  # ASCII digits only: int() also takes "1_000", "+5" and "١٢٣"
 
 
+def echo(raw: object) -> str:
+    """How a configuration error shows the value it refuses: a short plain value
+    as it is; anything long or shaped like a token (a bot token pasted into
+    ADMIN_USER_IDS) is described, never printed."""
+    v = str(raw).strip()
+    if len(v) > 24 or re.search(r"[A-Za-z0-9_\-]{21,}", v) or v.count(".") >= 2:
+        return f"a value of {len(v)} characters (not shown: it may be a secret)"
+    return repr(v)
+
+
 def discord_id(key: str, raw: str) -> int:
     """One Discord id (a snowflake): ASCII digits, nothing else. ``int()``
     alone would accept ``1_000``, ``+5`` and Arabic-Indic digits, which name
@@ -165,7 +175,7 @@ def discord_id(key: str, raw: str) -> int:
     than it reads."""
     value = raw.strip()
     if not _DISCORD_ID.fullmatch(value):
-        raise ConfigError(f"{key}: {value!r} is not a Discord id (ids are plain digits 0-9, like 123456789012345678)")
+        raise ConfigError(f"{key}: {echo(value)} is not a Discord id (ids are plain digits 0-9, like 123456789012345678)")
     return int(value)
 
 
@@ -184,7 +194,7 @@ def number(cast: Callable[[str], float], minimum: float | None = None) -> Parser
         try:
             value = cast(raw.strip())
         except ValueError:
-            raise ConfigError(f"{key} must be a number, got {raw.strip()!r}") from None
+            raise ConfigError(f"{key} must be a number, got {echo(raw)}") from None
         if minimum is not None and value < minimum:
             raise ConfigError(f"{key} must be at least {minimum}, got {value}")
         return value
@@ -197,13 +207,13 @@ def flag(key: str, raw: str) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise ConfigError(f"{key} must be true or false, got {raw.strip()!r}")
+    raise ConfigError(f"{key} must be true or false, got {echo(raw)}")
 
 
 def log_level(key: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in LOG_LEVELS:
-        raise ConfigError(f"{key} must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
+        raise ConfigError(f"{key} must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {echo(level)}")
     return level
 
 
@@ -224,15 +234,15 @@ def shard_ids(key: str, raw: str) -> tuple[int, ...]:
                 continue
             if "-" in part:
                 lo, hi = (int(x) for x in part.split("-", 1))
-                if hi < lo or lo < 0:
+                if hi < lo or lo < 0 or hi - lo > 10_000:
                     raise ValueError
                 ids.update(range(lo, hi + 1))
             else:
                 ids.add(int(part))
     except ValueError:
-        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {text_!r}") from None
+        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {echo(text_)}") from None
     if not ids or min(ids) < 0:
-        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {text_!r}")
+        raise ConfigError(f"{key} must look like 0-3 or 0,2,4, got {echo(text_)}")
     return tuple(sorted(ids))
 
 
@@ -241,7 +251,7 @@ def choice(*choices: str) -> Parser:
     def parse(key: str, raw: str) -> str:
         value = raw.strip().lower()
         if value not in choices:
-            raise ConfigError(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+            raise ConfigError(f"{key} must be one of {', '.join(choices)}, got {echo(value)}")
         return value
     return parse
 
@@ -249,7 +259,7 @@ def choice(*choices: str) -> Parser:
 def url(key: str, raw: str) -> str:
     value = raw.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
-        raise ConfigError(f"{key} must be an http(s) URL, got {value!r}")
+        raise ConfigError(f"{key} must be an http(s) URL, got {echo(value)}")
     return value
 
 

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -449,6 +450,9 @@ async def test_engine_failure_is_a_friendly_reply(
     assert "Traceback" not in reply.content and "database on fire" not in reply.content
 
 
+# a new Arena snapshot: newer than the seed's, never in the future (importers refuse dates after tomorrow)
+NEW_DAY = (datetime.now(timezone.utc).date() - timedelta(days=2)).isoformat()
+NEXT_DAY = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
 ARENA_CSV = (
     b"rank,model,arena_score,organization,license\n"
     b"1,Sim-Model-X,1500,OpenAI,Proprietary\n"
@@ -466,13 +470,13 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
         async with running(world.settings(announce_channel_id=announce.id), fresh):
             before = fresh.store.data_version
             # a member's attempt is refused and changes nothing
-            m = sim.send_user_message(world.channel, world.member, "!import arena 2099-01-01",
-                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            m = sim.send_user_message(world.channel, world.member, f"!import arena {NEW_DAY}",
+                                      attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)])
             [refused] = await sim.wait_for_messages(world.channel, 1, after=m)
             assert "moderator" in refused.text().lower() and not refused.buttons()
 
-            m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-01",
-                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+            m = sim.send_user_message(world.channel, world.mod, f"!import arena {NEW_DAY}",
+                                      attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)])
             [dry] = await sim.wait_for_messages(world.channel, 1, after=m)
             assert "dry run" in dry.text().lower()
             assert [b["label"] for b in dry.buttons()] == ["Confirm", "Cancel"]
@@ -491,8 +495,8 @@ async def test_moderator_import_confirm_and_announce(sim: DiscordSimulator, worl
             assert news.allowed_mentions == {"parse": []}
 
             # Cancel leaves everything as it was
-            m = sim.send_user_message(world.channel, world.mod, "!import arena 2099-01-02",
-                                      attachments=[("arena-text-2099-01-02.csv", ARENA_CSV)])
+            m = sim.send_user_message(world.channel, world.mod, f"!import arena {NEXT_DAY}",
+                                      attachments=[(f"arena-text-{NEXT_DAY}.csv", ARENA_CSV)])
             [dry2] = await sim.wait_for_messages(world.channel, 1, after=m)
             version = fresh.store.data_version
             cancel = sim.click_button_labelled(dry2, "Cancel", user=world.mod)
@@ -586,7 +590,7 @@ async def test_slash_import_with_an_attachment_option(sim: DiscordSimulator, wor
             synced = {c["name"]: c for c in sim.global_commands}
             assert [o["type"] for o in synced["import"]["options"]] == [3, 11]  # string, attachment
             inter = sim.send_slash_command(
-                "import", {"kind": "arena 2099-01-01", "file": ("arena-text-2099-01-01.csv", ARENA_CSV)},
+                "import", {"kind": f"arena {NEW_DAY}", "file": (f"arena-text-{NEW_DAY}.csv", ARENA_CSV)},
                 user=world.mod, channel=world.channel,
             )
             dry = await sim.wait_for_answer(inter)
@@ -671,27 +675,27 @@ async def test_attachments_are_read_only_for_a_moderators_import(sim: DiscordSim
     fresh = Engine.open(tmp_path / "uploads.db")
     try:
         async with running(world.settings(), fresh):
-            big = {"arena-text-2099-01-01.csv": 20 * 2**20}
+            big = {f"arena-text-{NEW_DAY}.csv": 20 * 2**20}
             for user, line in ((world.member, "!help"), (world.member, "!import arena"), (world.member, "!race")):
                 m = sim.send_user_message(world.channel, user, line,
-                                          attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)], declared_sizes=big)
+                                          attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)], declared_sizes=big)
                 await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
             assert sim.attachment_downloads == []
             # a moderator: two files -> refused, nothing read
             m = sim.send_user_message(world.channel, world.mod, "!import arena",
-                                      attachments=[("a-2099-01-01.csv", ARENA_CSV), ("b-2099-01-01.csv", ARENA_CSV)])
+                                      attachments=[(f"a-{NEW_DAY}.csv", ARENA_CSV), (f"b-{NEW_DAY}.csv", ARENA_CSV)])
             [two] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
             assert "exactly one" in two.text().lower()
             # one file Discord reports as 30 MB -> refused from the metadata, nothing read
             m = sim.send_user_message(world.channel, world.mod, "!import arena",
-                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)],
-                                      declared_sizes={"arena-text-2099-01-01.csv": 30 * 2**20})
+                                      attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)],
+                                      declared_sizes={f"arena-text-{NEW_DAY}.csv": 30 * 2**20})
             [huge] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
             assert "limit" in huge.text().lower() and not huge.buttons()
             assert sim.attachment_downloads == []
             # one proper file: read once, a dry run with Confirm
             m = sim.send_user_message(world.channel, world.mod, "!import arena",
-                                      attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+                                      attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)])
             [dry] = await sim.wait_for_messages(world.channel, 1, after=m, timeout=15)
             assert "dry run" in dry.text().lower()
             assert len(sim.attachment_downloads) == 1

@@ -25,11 +25,11 @@ from bot.store.servers import ServerStore
 try:
     from tests.discord_sim import PNG_MAGIC, DiscordSimulator, SimMessage
     from tests.discord_sim.models import MANAGE_GUILD, SEND_MESSAGES
-    from tests.test_discord_e2e import ARENA_CSV, World, ask, running, sim  # noqa: F401  (the sim fixture)
+    from tests.test_discord_e2e import ARENA_CSV, NEW_DAY, World, ask, running, sim  # noqa: F401  (the sim fixture)
 except ImportError:  # tests/ itself on sys.path
     from discord_sim import PNG_MAGIC, DiscordSimulator, SimMessage
     from discord_sim.models import MANAGE_GUILD, SEND_MESSAGES
-    from test_discord_e2e import ARENA_CSV, World, ask, running, sim  # noqa: F401
+    from test_discord_e2e import ARENA_CSV, NEW_DAY, World, ask, running, sim  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 CEILING = 30.0  # generous: only a broken bot waits this long
@@ -142,8 +142,8 @@ async def test_watch_fires_once_in_the_right_server(sim: DiscordSimulator, engin
         # an import of a new (two-model) snapshot: a new #1, and DeepSeek-R1 is not on that board;
         # the gap watch stays quiet (no Chinese model in the snapshot: no gap to compare)
         mark = max(sim.messages)
-        m = sim.send_user_message(a.channel, a.mod, "!import arena 2099-01-01",
-                                  attachments=[("arena-text-2099-01-01.csv", ARENA_CSV)])
+        m = sim.send_user_message(a.channel, a.mod, f"!import arena {NEW_DAY}",
+                                  attachments=[(f"arena-text-{NEW_DAY}.csv", ARENA_CSV)])
         [dry] = await sim.wait_for_messages(a.channel, 1, after=m, timeout=CEILING)
         sim.click_button_labelled(dry, "Confirm", user=a.mod)
         await sim.wait_for_edit(dry, until=lambda x: "imported" in x.text().lower(), timeout=CEILING)

@@ -69,7 +69,10 @@ class AlertPlanner:
                 alert = evaluate(w, before, view)
                 if alert is None:
                     continue
-                if not self.servers.claim_fire(w.id, alert.key):
+                # what this watch would say if the data went back (an undo): within the window after
+                # this post, that flip back, and this same news again (a redo), are not posted again
+                back = evaluate(w, view, before)
+                if not self.servers.claim_fire(w.id, alert.key, back=back.key.split(":", 1)[1] if back else None):
                     continue
                 channel = w.channel_id or settings.channel_id or w.origin_channel_id
                 out.append(Outgoing(gid, channel, alert, settings.charts))

@@ -108,6 +108,21 @@ def explain(exc: BaseException, path: str, *, doing: str = "the change") -> Stor
     return StoreError(f"The database file {path} gave an error (SQLite: {text}); {doing} did not happen.")
 
 
+def _remove_with_sidecars(path: Path) -> list[Path]:
+    """Remove a database file and the files SQLite makes beside it (``-journal``,
+    ``-wal``, ``-shm``); return those still there (the message must not claim
+    none was left when one was)."""
+    left = []
+    for p in (path, *(Path(f"{path}{s}") for s in ("-journal", "-wal", "-shm"))):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if p.exists():
+            left.append(p)
+    return left
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -714,13 +729,15 @@ class Store:
                 target.close()
             os.replace(tmp, dest)
         except (sqlite3.Error, OSError) as exc:
-            tmp.unlink(missing_ok=True)
+            left = _remove_with_sidecars(tmp)
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 exc = sqlite3.OperationalError("database or disk is full")
             err = explain(exc, str(dest), doing="the backup")
-            raise type(err)(f"{err} (No backup file was left behind; the database itself is unchanged.)") from None
+            note = ("No backup file was left behind" if not left else
+                    "These partial files could not be removed: " + ", ".join(p.name for p in left))
+            raise type(err)(f"{err} ({note}; the database itself is unchanged.)") from None
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove_with_sidecars(tmp)
             raise
         return dest
 

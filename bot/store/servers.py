@@ -27,12 +27,26 @@ from bot import work
 from bot.store.db import ReadOnlyError, Store, StoreError, explain
 
 MAX_WATCHES = 25
+ALERT_WINDOW = 1800.0  # seconds after a post in which a flip back (undo/redo) posts nothing more
+_BACK = " <- "  # in last_fired_key: the key, then the event a flip back would be
+SERVER_LOG_LIMIT = 500  # a server's own audit trail keeps its newest entries, no more (it grew without bound)
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SETTING_COLUMNS = ("prefix", "channel_id", "digest", "digest_day", "charts")
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _age(iso: str) -> float:
+    """Seconds since the UTC time `iso` (a stored timestamp); very old when unreadable."""
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return float("inf")
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - then).total_seconds()
 
 
 class TooManyWatches(StoreError):
@@ -149,6 +163,10 @@ class ServerStore:
             [_now(), actor, action, batch, table, json.dumps(key, sort_keys=True),
              None if before is None else json.dumps(before, sort_keys=True),
              None if after is None else json.dumps(after, sort_keys=True), guild_id])
+        conn.execute(  # bounded: the oldest of this server's entries beyond the limit go (audit_scope index)
+            "DELETE FROM audit WHERE scope = 'server' AND guild_id = ? AND id <= (SELECT id FROM audit WHERE "
+            "scope = 'server' AND guild_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            [guild_id, guild_id, SERVER_LOG_LIMIT])
         return batch
 
     def _ensure(self, conn: sqlite3.Connection, guild_id: str) -> dict[str, Any]:
@@ -295,14 +313,28 @@ class ServerStore:
                                "AND baseline_version IS ?", [new, str(guild_id), old])
             return cur.rowcount == 1
 
-    def claim_fire(self, watch_id: int, key: str) -> bool:
-        """Claim posting change `key` for a watch: True for exactly one caller,
-        however many processes evaluate the same change."""
+    def claim_fire(self, watch_id: int, key: str, *, back: str | None = None,
+                   window: float = ALERT_WINDOW) -> bool:
+        """Claim posting change `key` (``v<version>:<event>``) for a watch: True
+        for exactly one caller, however many processes evaluate the same change.
+
+        Hysteresis: within `window` seconds of the watch's last post, the same
+        event again or the flip back to before it (`back` as recorded with that
+        post) is not posted: ten undo/redo flips of a new #1 post once."""
+        stored = key + (_BACK + back if back else "")
+        event = key.split(":", 1)[1] if ":" in key else key
         with self._tx() as conn:
-            cur = conn.execute("UPDATE watches SET last_fired_key = ?, last_fired_at = ? "
-                               "WHERE id = ? AND (last_fired_key IS NULL OR last_fired_key != ?)",
-                               [key, _now(), watch_id, key])
-            return cur.rowcount == 1
+            row = conn.execute("SELECT last_fired_key, last_fired_at FROM watches WHERE id = ?", [watch_id]).fetchone()
+            if row is None or row[0] == stored:
+                return False
+            last_key, last_at = row
+            if last_key and last_at and _age(last_at) < window:
+                last_event, _sep, last_back = (last_key.split(":", 1)[1] if ":" in last_key else last_key).partition(_BACK)
+                if event in (last_event, last_back):
+                    return False
+            conn.execute("UPDATE watches SET last_fired_key = ?, last_fired_at = ? WHERE id = ?",
+                         [stored, _now(), watch_id])
+            return True
 
     def claim_digest(self, guild_id: str | int, week: str) -> bool:
         """Claim this ISO week's digest for a server: at most once a week."""

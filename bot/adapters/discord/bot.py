@@ -10,6 +10,7 @@ import secrets
 import signal
 import socket
 import time
+from types import SimpleNamespace
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Iterable, Sequence
 
@@ -513,6 +514,12 @@ class RaceBot(commands.Bot):
 
     def retry_after(self, ctx: commands.Context) -> float | None:
         bucket = self.cooldown.get_bucket(ctx.message)
+        return bucket.update_rate_limit() if bucket is not None else None
+
+    def retry_after_click(self, user: discord.abc.User) -> float | None:
+        """The same per-user cooldown for a button that runs a command (a
+        suggestion): every path that makes the engine work counts."""
+        bucket = self.cooldown.get_bucket(SimpleNamespace(author=user))
         return bucket.update_rate_limit() if bucket is not None else None
 
     def upload_problem(self, line: str, caller: "Caller", files: Sequence[discord.Attachment]) -> "Reply | None":

@@ -30,6 +30,14 @@ def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: S
     )
 
 
+def _sees(user: Any, channel: Any) -> bool:
+    """Whether `user` (a member) has View Channel in `channel`."""
+    try:
+        return bool(channel.permissions_for(user).view_channel)
+    except Exception:  # noqa: BLE001 - not a member (a user object in a DM): no server channels
+        return False
+
+
 def guild_caller_fields(user: Any, guild: discord.Guild | None, channel: Any = None) -> dict[str, Any]:
     """What a :class:`~bot.caller.Caller` needs to know about the server: its id,
     whether the user has Manage Server there, the channel, the text channels."""
@@ -40,6 +48,7 @@ def guild_caller_fields(user: Any, guild: discord.Guild | None, channel: Any = N
         "guild_id": str(guild.id),
         "can_manage_guild": bool(perms and perms.manage_guild),
         "channel_id": str(channel.id) if channel is not None else None,
-        "channels": tuple((str(c.id), c.name) for c in getattr(guild, "text_channels", ())),
+        # only the channels this person can see: a manager cannot point the bot at a channel hidden from them
+        "channels": tuple((str(c.id), c.name) for c in getattr(guild, "text_channels", ()) if _sees(user, c)),
     }
 

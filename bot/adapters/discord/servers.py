@@ -186,15 +186,17 @@ class ServerCog(commands.Cog, name="Servers"):
         guild = self.bot.get_guild(guild_id)
         if guild is None:  # not ours (another process's shard) or gone
             return None
-        channel = guild.get_channel(int(channel_id)) if channel_id else None
+        # a thread is not among the server's channels: a watch made in a thread posts in that thread
+        channel = guild.get_channel_or_thread(int(channel_id)) if channel_id else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             why = ("no channel is set: a server manager can pick one with `settings channel #name`" if not channel_id
                    else f"the channel {channel_id} no longer exists or is not a text channel")
             await self._problem(guild_id, f"Could not post the {what}: {why}.")
             return None
         perms = channel.permissions_for(guild.me)
-        missing = [n for n, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages))
-                   if not ok]
+        send = ("Send Messages in Threads", perms.send_messages_in_threads) if isinstance(channel, discord.Thread) \
+            else ("Send Messages", perms.send_messages)
+        missing = [n for n, ok in (("View Channel", perms.view_channel), send) if not ok]
         if missing:
             await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: the bot lacks "
                                           f"{' and '.join(missing)} there.")
@@ -233,6 +235,33 @@ class ServerCog(commands.Cog, name="Servers"):
             log.warning("guild %s: %s", guild_id, why)
 
     # -- the bot leaves a server ----------------------------------------------------------
+    def _mine(self, guild_id: int) -> bool:
+        """Whether this process's shards hold `guild_id` (Discord's rule: (id >> 22) % shard count)."""
+        count = getattr(self.bot, "shard_count", None) or 1
+        ids = getattr(self.bot, "shard_ids", None) or [getattr(self.bot, "shard_id", None) or 0]
+        return (guild_id >> 22) % count in set(ids)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Servers that removed the bot while it was offline: READY lists every
+        server the bot is in (unavailable ones too), so a server of ours with
+        settings or watches that READY does not list is gone; its rows are
+        dropped, each audited, as when the removal happens while online."""
+        present = {g.id for g in self.bot.guilds}
+        servers = self.planner.servers
+        stored = await asyncio.to_thread(
+            lambda: {int(r["guild_id"]) for r in servers.store.query(
+                "SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM watches")})
+        for gid in sorted(stored - present):
+            if not self._mine(gid):
+                continue  # another process's shard holds it
+            n = await asyncio.to_thread(servers.drop_guild, gid, "discord",
+                                        "the bot was no longer in the server when it started")
+            self.prefixes.pop(gid, None)
+            if n:
+                log.info("guild %s left while the bot was offline: its settings and %d watch(es) dropped (audited)",
+                         gid, n - 1)
+
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         n = await asyncio.to_thread(self.planner.servers.drop_guild, guild.id, "discord",

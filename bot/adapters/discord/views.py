@@ -115,6 +115,11 @@ class ReplyView(discord.ui.View):
 
     def _make_suggestion_cb(self, line: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def run_suggestion(interaction: discord.Interaction) -> None:
+            wait = self.bot.retry_after_click(interaction.user)
+            if wait:  # the cooldown counts buttons too: a click is a command
+                await interaction.response.send_message(f"Easy there — you can ask again in {wait:.0f} s.",
+                                                        ephemeral=True, allowed_mentions=NO_MENTIONS)
+                return
             await self._lock(interaction)
             caller = make_caller(interaction.user, interaction.guild, self.bot.settings, interaction.channel)
             reply = await self.bot.run_engine(lambda: self.bot.engine.ahandle(line, caller), line)
