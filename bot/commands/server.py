@@ -48,7 +48,7 @@ def channel_id(ctx: Context, text: str) -> str:
     cid = m.group(1) or m.group(2)
     if cid:
         if known and cid not in known:
-            raise Usage("That channel is not a text channel of this server.")
+            raise Usage("That channel is not a text channel of this server that you can see.")
         return cid
     name = fold(m.group(3))
     hits = [i for i, n in known.items() if fold(n) == name]
