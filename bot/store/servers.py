@@ -92,6 +92,8 @@ class ServerStore:
         """One write transaction, taken at once (BEGIN IMMEDIATE), so a read
         inside it and the write that follows see the same state even when
         another process writes the same file."""
+        if self.store.changes_refused:
+            raise ReadOnlyError(self.store.changes_refused)
         if self.store.readonly:
             raise ReadOnlyError("the database is read-only: server settings cannot be changed")
         with self.store._write_lock:
