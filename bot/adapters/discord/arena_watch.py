@@ -56,7 +56,7 @@ async def check_once(bot: RaceBot) -> bool:
     kw = fit.fit(view.render_page() if view else render(reply), perms)
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
-        view.message = msg
+        view.remember(msg)
     return True
 
 
