@@ -3,6 +3,7 @@
     racebot run                      Discord bot with DISCORD_TOKEN, else the console
     racebot console                  the interactive console
     racebot ask "compare gpt-4o vs deepseek r1" [--json] [--out DIR]
+    racebot ask "who's winning the ai race?"          (a plain question, read as the console reads it)
     racebot import KIND FILE [--date YYYY-MM-DD] [--dry-run]
     racebot export [csv|json|sqlite] [--out DIR]
     racebot backup [PATH]
@@ -40,7 +41,8 @@ def cmd_ask(args) -> int:
 
     settings = _settings(args)
     engine = _engine(settings)
-    reply = engine.handle(" ".join(args.line), LOCAL_OPERATOR)
+    # a command line runs as that command; anything else is a plain question, read as the console reads it
+    reply = engine.handle(engine.as_question(" ".join(args.line)), LOCAL_OPERATOR)
     if args.out or args.json:
         reply = engine.attach_chart(reply) if args.out else reply
     if args.out:
@@ -159,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--console", action="store_true", help="the console even when a token is set")
     r.set_defaults(fn=cmd_run)
     sub.add_parser("console", help="the interactive console").set_defaults(fn=cmd_console)
-    a = sub.add_parser("ask", help="answer one command line")
+    a = sub.add_parser("ask", help="answer one command line or plain question")
     a.add_argument("line", nargs="+")
     a.add_argument("--json", action="store_true", help="print {status, text, embeds, files, data}")
     a.add_argument("--out", help="write attachments (charts) to this folder")

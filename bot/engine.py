@@ -9,6 +9,7 @@ worker threads so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import logging
 import sqlite3
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -54,6 +55,10 @@ __all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
 
 log = logging.getLogger("racebot.engine")
 
+# The longest command line read at all: Discord's own message limit (a slash command's options can add up
+# to more). Every handler's work is bounded for a line this long; a longer one is refused before parsing.
+MAX_LINE = 2000
+
 
 class Engine:
     """The bot's core. Thread-safe; one per process."""
@@ -76,6 +81,8 @@ class Engine:
         self._build_lock = threading.Lock()  # one builder at a time; readers never wait for it
         self._behind: threading.Thread | None = None  # a build started for a reader (see _now)
         self._changing = 0  # commands under way that changed the data (each refreshes at its end)
+        self._replies: OrderedDict[tuple, Reply] = OrderedDict()  # see _memo_key
+        self._chart_keys: dict[int, tuple] = {}  # id(data) -> (data, what else it draws, key): memoised replies'
         self._command = threading.local()  # this thread's command: changes made, nesting (see _one_refresh)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
@@ -157,6 +164,8 @@ class Engine:
                 retired: tuple[ReadModel, Index, Index] | None = built
                 if self._current is None or self._current[0].version <= built[0].version:
                     retired, self._current = self._current, built
+                    self._replies.clear()
+                    self._chart_keys.clear()
                 current = self._current
             del built
         if retired is not None:  # freed piece by piece once readers let go, not in one long dealloc
@@ -278,9 +287,16 @@ class Engine:
         With a `ticket` (the Discord adapter gives one), a cancelled request
         never commits a change (see :mod:`bot.work`)."""
         t0 = time.perf_counter()
+        self._command.memo = None
         try:
             with work.running(ticket), self._one_refresh():
-                reply = self._dispatch(line, caller, attachments or [])
+                if len(line) > MAX_LINE and self._asks(line, caller):
+                    line = line[:MAX_LINE]  # a question is read from its start (the reader reads even less)
+                if len(line) > MAX_LINE:  # refused before any parsing or search: its cost is bounded too
+                    reply = Reply(text=f"That is {len(line):,} characters long; I read commands of up to "
+                                       f"{MAX_LINE:,}. Nothing was done.", status="usage", data={"too_long": len(line)})
+                else:
+                    reply = self._dispatch(line, caller, attachments or [])
         except work.Cancelled:
             reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                           data={"cancelled": True})
@@ -294,11 +310,25 @@ class Engine:
                 traceback.format_exception_only(type(exc), exc)).strip())
             log.debug("traceback", exc_info=True)
             reply = Reply(text="Sorry, something went wrong answering that. It has been logged.", status="error")
-        reply = fit_reply(reply)
+        memo = getattr(self._command, "memo", None)
+        if memo is not None and memo[1] is reply:  # answered from the memo: already fitted
+            reply = _copy(reply)
+        else:
+            reply = fit_reply(reply)
+            if memo is not None and reply.status == "ok":
+                self._remember(memo[0], reply)
+                reply = _copy(reply)
+        self._command.memo = None
         dt = time.perf_counter() - t0
         self.latencies.append(dt)
         self.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
         return reply
+
+    def _asks(self, line: str, caller: Caller) -> bool:
+        """Whether `line` is a plain question (``ask ...``), looking at its first word only."""
+        word, _rest = split_command(line[:100], getattr(caller, "prefix", None) or self.prefix)
+        info = find(word) if word else None
+        return info is not None and info.name == "ask"
 
     def route(self, line: str, ctx, via: str | None = None) -> Reply:
         """Answer `line` inside another command (``ask`` routes here)."""
@@ -309,7 +339,36 @@ class Engine:
 
     def _dispatch(self, line: str, caller: Caller, attachments) -> Reply:
         ctx = self.context(caller)
+        key = None if attachments else self._memo_key(line, ctx)
+        if key is not None:
+            with self._lock:
+                hit = self._replies.get(key)
+                if hit is not None:
+                    self._replies.move_to_end(key)
+            self._command.memo = (key, hit)
+            if hit is not None:
+                return hit
         return with_age(self._run(line, ctx, attachments), ctx)
+
+    # -- replies memoised per data version and arguments ------------------------------
+    # A chart command's reply depends on the read model, the day (the data's age), the
+    # prefix (usage lines) and its words only: asked again, it is answered from here (a
+    # whole-history command does not walk its history per call), with its chart's key.
+    def _memo_key(self, line: str, ctx: Context) -> tuple | None:
+        word, rest = split_command(line, ctx.prefix)
+        info = find(word) if word else None
+        if info is None or not info.chart or info.admin or info.permission is not None or info.long:
+            return None
+        return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip()
+
+    def _remember(self, key: tuple, reply: Reply) -> None:
+        with self._lock:
+            if self._current is None or key[0] != self._current[0].version:
+                return  # an answer of a replaced version
+            self._replies[key] = reply
+            while len(self._replies) > REPLY_MEMO:
+                _old_key, old = self._replies.popitem(last=False)
+                self._chart_keys.pop(id(old.data), None)
 
     def accepts_upload(self, line: str, caller: Caller) -> bool:
         """Whether `line` is a command that reads an attached file and `caller`
@@ -372,7 +431,7 @@ class Engine:
             names[c.name] = c.name
             for a in c.aliases:
                 names[a] = c.name
-        hits = process.extract(word, list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
+        hits = process.extract(word[:40], list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
         cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
         w = clean(word, 30)
         if cmds:
@@ -429,10 +488,18 @@ class Engine:
         return await loop.run_in_executor(self._pool, answer)
 
     def chart_key(self, reply: Reply) -> tuple | None:
-        """The cache key of the reply's chart, None without one (reads the whole data: off the loop)."""
+        """The cache key of the reply's chart, None without one (reads the whole data: off the loop;
+        once per memoised reply)."""
         if reply.chart is None or reply.status != "ok":
             return None
-        return self.charts.key(reply)
+        known = self._chart_keys.get(id(reply.data))
+        if known is not None and known[0] is reply.data and known[1] == (reply.chart.kind, reply.title, reply.footer):
+            return known[2]
+        key = self.charts.key(reply)
+        with self._lock:
+            if any(r.data is reply.data for r in self._replies.values()):
+                self._chart_keys[id(reply.data)] = (reply.data, (reply.chart.kind, reply.title, reply.footer), key)
+        return key
 
     async def arender(self, reply: Reply, key: tuple | None = None,
                       slots: asyncio.Semaphore | None = None) -> Reply:
@@ -499,6 +566,20 @@ def with_age(reply: Reply, ctx: Context) -> Reply:
             reply.text = f"*{note}*\n{reply.text}" if reply.text else f"*{note}*"
     reply.data = {**reply.data, "data_age": age.to_dict()}
     return reply
+
+
+REPLY_MEMO = 128  # memoised replies (of the current data version)
+
+
+def _copy(reply: Reply) -> Reply:
+    """A reply to hand out from the memo: its own lists and dicts to change, the data shared
+    (nothing after the handler changes a reply's data in place)."""
+    out = dataclasses.replace(reply)
+    for f in dataclasses.fields(out):
+        v = getattr(out, f.name)
+        if isinstance(v, list):
+            setattr(out, f.name, list(v))
+    return out
 
 
 def _with_chart(reply: Reply, png: bytes) -> Reply:

@@ -25,6 +25,7 @@ MARGIN = 4.0        # ... provided it beats the next different entity by this mu
 SUGGEST = 55.0      # scores below this are not worth suggesting
 BIG = 20_000        # an index with more keys than this narrows fuzzy candidates by trigrams first
 PREFILTER = 400     # ... to this many keys
+MAX_QUERY = 200     # no name is longer (importers' NAME_LIMIT): a longer query is nothing, with no fuzzy search
 
 
 @dataclass
@@ -137,9 +138,9 @@ class Index:
         return es[0], es[1:]
 
     def resolve(self, query: str) -> Match:
-        q = " ".join(query.split())
-        if not q:
-            return Match("none", query=query)
+        q = " ".join(query[: MAX_QUERY * 4].split())
+        if not q or len(q) > MAX_QUERY:  # bounded before any search: a 6,000-character "name" costs nothing
+            return Match("none", query=q[:MAX_QUERY])
         eid = self.exact.get(q.lower())
         if eid is not None:
             return Match("exact", self.entries[eid], query=q)
@@ -235,6 +236,7 @@ class Index:
     def complete(self, prefix: str, limit: int = 25) -> list[str]:
         """Names for an autocomplete box: names starting with what was typed
         first, then fuzzy matches."""
+        prefix = prefix[:MAX_QUERY]
         p = fold(prefix)
         if not p:
             ranked = sorted(self.entries.values(), key=lambda e: (e.weight, e.date or ""), reverse=True)

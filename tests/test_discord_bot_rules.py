@@ -316,3 +316,57 @@ async def test_sharding_required_4011_reconnects_with_the_recommended_count(
     assert sim.refused_identifies[0]["close"] == 4011
     assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 2), (1, 2)]
     assert any("Discord requires more shards" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_zombie_connection_is_noticed_and_replaced_losing_nothing(sim: DiscordSimulator, engine: Engine) -> None:
+    """https://discord.com/developers/docs/events/gateway#sending-heartbeats: "If a client does not receive a
+    heartbeat ACK between its attempts at sending heartbeats, this may be due to a failed or 'zombied'
+    connection. The client should immediately terminate the connection ... then reconnect and attempt to
+    Resume." The interval is scaled down (0.2 s for Discord's 41.25 s) and GATEWAY_TIMEOUT with it."""
+    sim.message_content_intent = True
+    sim.heartbeat_interval_ms = 200
+    world = World(sim)
+    async with running(world.settings(gateway_timeout=1.0), engine):
+        assert (await ask(sim, world.channel, world.member, "!race")).embed is not None
+        assert sim.make_zombie() == 1
+        asked = sim.send_user_message(world.channel, world.member, "!race")  # sent into the silent socket
+        [answer] = await sim.wait_for_messages(world.channel, 1, WAIT, after=asked)
+        assert answer.embed is not None
+    assert len(sim.resumes) >= 1 and len(sim.identifies) == 1  # resumed, no new session spent
+
+
+async def test_metrics_are_served_on_loopback_and_count_what_happened(sim: DiscordSimulator, engine: Engine) -> None:
+    """METRICS_PORT: Prometheus text on 127.0.0.1, scraped and parsed: commands by name and status with
+    their latency histogram, Discord's 429s, shard state and gateway latency, sync results, data age."""
+    import aiohttp
+    from prometheus_client.parser import text_string_to_metric_families
+
+    sim.message_content_intent = True
+    world = World(sim)
+    async with running(world.settings(metrics_port=0), engine) as bot:
+        assert bot.metrics.enabled and bot.metrics.server.server_address[0] == "127.0.0.1"
+        await ask(sim, world.channel, world.member, "!race")
+        await ask(sim, world.channel, world.member, "!leader")  # an alias: counted as race
+        await ask(sim, world.channel, world.member, "!model gpt-4o")
+        sim.rate_limit_next(1, retry_after=0.3, method="POST", path_contains=f"/channels/{world.channel.id}/messages")
+        await ask(sim, world.channel, world.member, "!race")
+        await sim.wait_until(lambda: bot.metrics._data_age, WAIT, "the data age read once")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{bot.metrics.port}/metrics") as r:
+                assert r.status == 200
+                text = await r.text()
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for fam in text_string_to_metric_families(text) for s in fam.samples}
+
+    def value(name: str, **labels: str) -> float:
+        return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+    assert value("racebot_commands_total", command="race", status="ok") == 3
+    assert value("racebot_commands_total", command="model", status="ok") == 1
+    assert value("racebot_command_seconds_count", command="race") == 3
+    limited = sum(v for (name, _), v in samples.items() if name == "racebot_rate_limited_total")
+    assert limited == 1 and value("racebot_rest_responses_total", status="429") == 1
+    assert value("racebot_shard_up", shard="0") == 1 and ("racebot_gateway_latency_seconds", (("shard", "0"),)) in samples
+    assert value("racebot_command_syncs_total", result="synced") == 1
+    ages = [v for (name, _), v in samples.items() if name == "racebot_data_age_seconds"]
+    assert ages and all(v > 0 for v in ages)

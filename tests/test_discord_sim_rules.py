@@ -382,3 +382,192 @@ async def test_invalid_requests_lead_to_a_temporary_ban(sim, rest):
         assert (await rest("GET", "/users/@me", auth=False))[0] == 401
     status, body, h = await rest("GET", "/users/@me")
     assert status == 429 and "1015" in body and "X-RateLimit-Bucket" not in h
+
+
+# ----------------------------------------------------------------------------- message, embed and component limits
+def _button(i: int, label: str = "b") -> dict:
+    return {"type": 2, "style": 1, "label": label, "custom_id": f"c{i}"}
+
+
+def _error_codes(err: dict) -> list[str]:
+    out: list[str] = []
+
+    def walk(node):
+        for k, v in node.items():
+            if k == "_errors":
+                out.extend(e["code"] for e in v)
+            elif isinstance(v, dict):
+                walk(v)
+
+    walk(err.get("errors") or {})
+    return out
+
+
+async def test_components_five_buttons_a_row_80_character_labels_no_empty_rows(sim, rest):
+    """https://discord.com/developers/docs/components/reference#action-row ("An Action Row can contain up to 5
+    Buttons"), #button ("label: max 80 characters"); a refusal is 50035 with the errors object of
+    https://discord.com/developers/docs/reference#error-messages naming the key."""
+    ch = sim.text_channel(sim.create_guild("Components"))
+    post = f"/channels/{ch.id}/messages"
+    status, _, _ = await rest("POST", post, {"content": "ok", "components": [
+        {"type": 1, "components": [_button(i) for i in range(5)]}]})
+    assert status == 200
+    status, err, _ = await rest("POST", post, {"content": "six", "components": [
+        {"type": 1, "components": [_button(i) for i in range(6)]}]})
+    assert (status, err["code"]) == (400, 50035) and "_errors" in err["errors"]["components"]["0"]["components"]
+    status, err, _ = await rest("POST", post, {"content": "long", "components": [
+        {"type": 1, "components": [_button(0, "x" * 81)]}]})
+    assert err["errors"]["components"]["0"]["components"]["0"]["label"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    status, err, _ = await rest("POST", post, {"content": "empty", "components": [{"type": 1, "components": []}]})
+    assert (status, err["code"]) == (400, 50035) and "components" in err["errors"]
+
+
+async def test_embed_limits_footer_author_blank_fields_and_6000_across_the_message(sim, rest):
+    """https://discord.com/developers/docs/resources/message#embed-object-embed-limits: footer text 2048, author
+    name 256, field name 256 and value 1024 (required: Discord trims whitespace), and "the combined sum of
+    characters in all title, description, field.name, field.value, footer.text, and author.name fields across
+    all embeds attached to a message must not exceed 6000 characters"."""
+    sim.rate_limits = False  # more than 5 messages in 5 s to one channel: only the embed rules here
+    ch = sim.text_channel(sim.create_guild("Embeds"))
+    post = f"/channels/{ch.id}/messages"
+    status, err, _ = await rest("POST", post, {"embeds": [{"description": "d", "footer": {"text": "f" * 2049}}]})
+    assert err["errors"]["embeds"]["0"]["footer"]["text"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    status, err, _ = await rest("POST", post, {"embeds": [{"description": "d", "author": {"name": "a" * 257}}]})
+    assert err["errors"]["embeds"]["0"]["author"]["name"]["_errors"]
+    status, err, _ = await rest("POST", post, {"embeds": [{"title": "t", "fields": [{"name": " ", "value": "v"}]}]})
+    assert err["errors"]["embeds"]["0"]["fields"]["0"]["name"]["_errors"][0]["code"] == "BASE_TYPE_REQUIRED"
+    status, _, _ = await rest("POST", post, {"embeds": [{"title": "t", "fields": [{"name": "\u200b", "value": "v"}]}]})
+    assert status == 200  # the zero-width space is Discord's blank
+    two = [{"description": "x" * 4000}, {"description": "y" * 1800, "author": {"name": "z" * 201}}]  # 6,001
+    status, err, _ = await rest("POST", post, {"embeds": two})
+    assert (status, err["code"]) == (400, 50035) and "MAX_EMBED_SIZE_EXCEEDED" in _error_codes(err)
+    two[1]["author"]["name"] = "z" * 200
+    assert (await rest("POST", post, {"embeds": two}))[0] == 200
+    status, err, _ = await rest("POST", post, {"content": "c" * 2001})
+    assert err["errors"]["content"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+
+
+async def test_uploads_over_the_limit_are_413_40005_and_at_most_10_files(sim, rest):
+    """https://discord.com/developers/docs/reference#uploading-files: "The default limit is 10 MiB", per file;
+    40005 "Request entity too large" in https://discord.com/developers/docs/topics/opcodes-and-status-codes;
+    https://discord.com/developers/docs/resources/message#create-message: up to 10 files."""
+    ch = sim.text_channel(sim.create_guild("Uploads"))
+    post = f"/channels/{ch.id}/messages"
+    sim.attachment_size_limit = 64 * 1024  # 10 MiB scaled down: the rule, not the megabytes
+    assert (await rest("POST", post, {"content": "f"}, files={"a.bin": b"0" * (64 * 1024)}))[0] == 200
+    status, err, _ = await rest("POST", post, {"content": "f"}, files={"a.bin": b"0" * (64 * 1024 + 1)})
+    assert (status, err["code"]) == (413, 40005) and sim.refused_uploads == [[64 * 1024 + 1]]
+    status, err, _ = await rest("POST", post, {"content": "f"}, files={f"{i}.txt": b"x" for i in range(11)})
+    assert (status, err["code"]) == (400, 50035) and "files" in err["errors"]
+
+
+# ----------------------------------------------------------------------------- application commands
+def _cmd(name: str = "race", **kw) -> dict:
+    return {"name": name, "description": "Who leads", "type": 1, **kw}
+
+
+async def test_command_registration_rules(sim, rest):
+    """https://discord.com/developers/docs/interactions/application-commands: chat-input descriptions 1-100
+    characters, "Required options must be listed before optional options", "autocomplete may not be set to true
+    if choices are present", "a maximum of 8000 characters for combined name, description, and value properties
+    for each command, its options ... and choices"; each breach 50035 with the errors object."""
+    put = f"/applications/{sim.application_id}/commands"
+    assert (await rest("PUT", put, [_cmd()]))[0] == 200
+    opt = {"type": 3, "name": "date", "description": "as of"}
+    cases = {
+        "empty description": (_cmd(description=""), ("0", "description")),
+        "long description": (_cmd(description="d" * 101), ("0", "description")),
+        "required after optional": (_cmd(options=[opt, {**opt, "name": "x", "required": True}]),
+                                    ("0", "options", "1", "required")),
+        "autocomplete with choices": (_cmd(options=[{**opt, "autocomplete": True,
+                                                     "choices": [{"name": "a", "value": "a"}]}]),
+                                      ("0", "options", "0", "autocomplete")),
+        "over 8000": (_cmd(options=[{"type": 3, "name": f"o{i}", "description": "d" * 100, "choices": [
+            {"name": "n" * 100, "value": "v" * 100} for _ in range(25)]} for i in range(2)]), ("0",)),
+    }
+    for what, (cmd, path) in cases.items():
+        status, err, _ = await rest("PUT", put, [cmd])
+        assert (status, err["code"]) == (400, 50035), what
+        node = err["errors"]
+        for key in path:
+            node = node[key]
+        assert node["_errors"], what
+    assert [c["name"] for c in sim.global_commands] == ["race"]  # nothing of the refused sets was kept
+
+
+async def test_200_command_creates_a_day(sim, rest):
+    """https://discord.com/developers/docs/interactions/application-commands#registering-a-command: "There is a
+    global rate limit of 200 application command creates per day, per guild"; overwriting a command that exists
+    creates nothing; error 30034."""
+    put = f"/applications/{sim.application_id}/commands"
+    for day_batch in range(2):
+        status, _, _ = await rest("PUT", put, [_cmd(f"c{day_batch}-{i}") for i in range(100)])
+        assert status == 200
+    assert (await rest("PUT", put, [_cmd(f"c1-{i}") for i in range(100)]))[0] == 200  # the same names again
+    status, err, _ = await rest("PUT", put, [_cmd("one-too-many")])
+    assert (status, err["code"]) == (429, 30034) and err["retry_after"] > 0
+    sim.advance_time(24 * 3600)
+    assert (await rest("PUT", put, [_cmd("one-too-many")]))[0] == 200
+
+
+# ----------------------------------------------------------------------------- gateway
+async def test_120_gateway_sends_a_minute_then_4008(sim):
+    """https://discord.com/developers/docs/events/gateway#rate-limiting: "Apps can send 120 gateway events per
+    connection every 60 seconds ... Apps that surpass the limit are immediately disconnected" (close code 4008
+    Rate limited, https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes)."""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(sim.gateway_url + "?v=10&encoding=json") as ws:
+            await ws.receive_json(timeout=30)
+            for _ in range(121):
+                await ws.send_json({"op": 1, "d": None})
+            while True:
+                msg = await ws.receive(timeout=30)
+                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                    break
+            assert ws.close_code == 4008
+    assert sim.gateway_rate_limited == [121]
+
+
+async def test_identify_inside_the_max_concurrency_window_gets_op_9(sim):
+    """https://discord.com/developers/docs/events/gateway#session-start-limit-object: max_concurrency "Number of
+    identify requests allowed per 5 seconds", keyed by shard_id % max_concurrency (#sharding-max-concurrency);
+    "If your app exceeds this limit, Discord will respond with a Invalid Session (opcode 9)"."""
+    sim.identify_window = 5.0
+    sim.max_concurrency = 2
+    sim.create_guild("G")
+    assert (await raw_identify(sim, shard=(0, 2)))[0] == "READY"
+    assert (await raw_identify(sim, shard=(1, 2)))[0] == "READY"  # the other key
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(sim.gateway_url + "?v=10&encoding=json") as ws:
+            await ws.receive_json(timeout=30)
+            await ws.send_json({"op": 2, "d": {"token": sim.token, "intents": 1, "shard": [0, 2],
+                                               "properties": {"os": "linux", "browser": "t", "device": "t"}}})
+            assert await ws.receive_json(timeout=30) == {"op": 9, "d": False, "s": None, "t": None}
+    assert [r["key"] for r in sim.concurrency_refusals] == [0] and len(sim.identifies) == 2
+
+
+async def test_heartbeat_requests_invalid_sessions_and_4008_4009_with_discord_py(sim):
+    """https://discord.com/developers/docs/events/gateway#heartbeat-requests (op 1: "send back another Heartbeat
+    event" at once), https://discord.com/developers/docs/events/gateway-events#invalid-session (op 9, d: whether
+    the session may be resumed), close 4008 (resumable) and 4009 Session timed out (reconnect and IDENTIFY)."""
+    sim.create_guild("G")
+    client = EchoClient(sim, message_content=False)
+    task = await start_client(client, sim)
+    try:
+        [conn] = [c for c in sim.connections if c.session is not None]
+        beats = conn.heartbeats
+        assert await sim.request_heartbeat() == 1
+        await sim.wait_until(lambda: conn.heartbeats > beats, 30, "a heartbeat in answer to op 1")
+        # op 9 d:true -> RESUME of the same session; op 9 d:false -> a new IDENTIFY
+        assert await sim.invalidate_session(resumable=True) == 1
+        await sim.wait_until(lambda: len(sim.resumes) == 1 and sim.live_sessions(), 30, "a resume after op 9 true")
+        assert len(sim.identifies) == 1
+        await sim.invalidate_session(resumable=False)
+        await sim.wait_until(lambda: len(sim.identifies) == 2 and sim.live_sessions(), 60, "an IDENTIFY after op 9 false")
+        sim.drop_gateway(4008)
+        await sim.wait_until(lambda: len(sim.resumes) == 2 and sim.live_sessions(), 30, "a resume after 4008")
+        sim.drop_gateway(4009)
+        await sim.wait_until(lambda: len(sim.identifies) == 3 and sim.live_sessions(), 60, "an IDENTIFY after 4009")
+    finally:
+        await client.close()
+        await asyncio.wait_for(task, 30)

@@ -27,6 +27,11 @@ from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
+# "now" at the end of a command line: the latest data, which every command answers by default
+NOW_TAIL = re.compile(r"\s+(right now|now|today|currently|rn|atm|at the moment|as of now|as of today)\s*[?!.]*\s*$",
+                      re.IGNORECASE)
+# the bot addressed by name ("@RaceBot", "@race bot,") or by a Discord mention ("<@123>", "<@!123>")
+MENTION = re.compile(r"\s*(?:@\s*race\s*bot\b|<@!?\d+>)[\s,:;!?.-]*", re.IGNORECASE)
 
 
 def as_question(line: str, prefix: str = "!") -> str:
@@ -34,6 +39,9 @@ def as_question(line: str, prefix: str = "!") -> str:
     it starts with a command's name (or a near miss of one: "comapre" gets
     "did you mean compare"), else ``ask <line>``, which runs the line as a
     command when it is exactly one and reads it as a question otherwise."""
+    addressed = MENTION.match(line)
+    if addressed:  # "@RaceBot who leads?" typed in the console, or a mention: always a question
+        return f"ask {line[addressed.end():].strip()}".strip()
     word, _rest = split_command(line, prefix)
     if not word or word in REGISTRY:
         return line
@@ -231,6 +239,9 @@ def ask(ctx: Context, args: Args) -> Reply:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
     ctx.asked_now = says_now(question)
     as_command = _runs_as_command(ctx, question, aliases=False)
+    latest = NOW_TAIL.sub("", question)
+    if as_command is None and latest != question and latest:  # "depth 10 now": now is what a command answers
+        as_command = _runs_as_command(ctx, latest, aliases=False)
     if as_command is not None:
         return as_command
     reading = reading_for(ctx, question)

@@ -86,6 +86,8 @@ class Context:
 
     def country(self, name: str) -> str | None:
         """A known country from what the user typed, or None."""
+        if len(name) > 80:  # no country is named so long: nothing to search for
+            return None
         f = fold(name)
         if f in COUNTRY_ALIASES:
             return COUNTRY_ALIASES[f]
@@ -105,7 +107,7 @@ class Context:
         it is ("math" -> MATH level 5, not FrontierMath), then one starting with
         it, then a fuzzy match."""
         names = self.read.benchmarks
-        w = fold(word)
+        w = fold(word[:200])
         if not names or not w:
             return None
         for test in (lambda b: fold(b) == w, lambda b: fold(b).split()[0] == w, lambda b: w in fold(b).split(),

@@ -16,6 +16,7 @@ from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
 from bot.store.listing import Boards, boards, wants_all
+from bot.store.validate import small_int
 
 TIERS = (10, 20, 50)
 UNKNOWN = "unknown"
@@ -58,7 +59,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     rest, category = take_category(ctx.read, rest)
     n = 20
     for w in rest:
-        if w.isdigit() and 1 <= int(w) <= 100:
+        if small_int(w, lo=1, hi=100) is not None:
             n = int(w)
         elif w.lower() in ("top", "in", "the", "models"):
             continue

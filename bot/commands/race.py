@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
-import bisect
 import re
 import statistics
-from dataclasses import dataclass
-from typing import Callable
 
 from bot.commands.categories import OVERALL, find_category, label as cat_label, since, take_category
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
-from bot.commands.grammar import split_models, words
+from bot.commands.grammar import words
 from bot.commands.registry import Param, command
+from bot.commands.thin import source_runs, thin
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
@@ -22,219 +19,14 @@ from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
+from bot.store.validate import small_float, small_int
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
+from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, gap_changes, gap_series, only,
+                                resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
            "gap = (x − y) ÷ y, the way the AI Index 2025 reports Arena gaps.")
-
-
-# ---------------------------------------------------------------------------
-# sides: a country, an organisation, open or closed
-# ---------------------------------------------------------------------------
-@dataclass
-class Side:
-    label: str
-    pred: Callable[[Rating], bool]
-    kind: str  # country | org | open | closed
-    key: str   # colour key / stable id
-    index: tuple | None = None  # the read model's key for this side's best per snapshot (see side_keys)
-
-
-OPEN_WORDS = {"open", "open weights", "open weight", "open-weight", "open-weights", "open source",
-              "open-source", "opensource", "oss"}
-CLOSED_WORDS = {"closed", "proprietary", "closed weights", "closed-weight", "closed source", "api"}
-
-
-def resolve_side(ctx: Context, text: str) -> Side | None:
-    t = fold(text)
-    if not t:
-        return None
-    if t in {fold(w) for w in OPEN_WORDS}:
-        return Side("the best open-weight model", lambda r: r.open, "open", "open", ("open", True))
-    if t in {fold(w) for w in CLOSED_WORDS}:
-        return Side("the best closed model", lambda r: not r.open, "closed", "closed", ("open", False))
-    c = ctx.country(text)
-    if c:
-        return Side(c, region_pred(c), "country", c, ("country", c))
-    m = ctx.orgs.resolve(text)
-    if m.found and m.status in ("exact", "family", "fuzzy"):
-        oid = m.entry.id
-        return Side(m.entry.name, lambda r, oid=oid: r.org_id == oid, "org", m.entry.name, ("org", oid))
-    return None
-
-
-def leader_country(ctx: Context, besides: str | None = None) -> str | None:
-    """The country with the best-rated model in the latest snapshot (other than `besides`)."""
-    view = boards(ctx.read)
-    day = view.latest
-    for r in view.board(day) if day else []:
-        if r.country and r.country != besides:
-            return r.country
-    return None
-
-
-def other_side(ctx: Context, side: Side) -> Side | None:
-    """What one side is naturally measured against: open vs closed, a country
-    vs the leading country (or the runner-up, for the leader)."""
-    if side.kind in ("open", "closed"):
-        return resolve_side(ctx, "closed" if side.kind == "open" else "open")
-    if side.kind == "country":
-        lead = leader_country(ctx)
-        other = leader_country(ctx, besides=side.key) if lead == side.key else lead
-        return resolve_side(ctx, other) if other else None
-    if side.kind == "org":  # the organisation with the best-rated model (the runner-up, for the leader)
-        day = ctx.read.latest
-        other = next((r.organization for r in (ctx.read.board(day) if day else [])
-                      if r.organization and r.organization != side.key), None)
-        return resolve_side(ctx, other) if other else None
-    return None
-
-
-def _leads(ctx: Context, side: Side) -> bool:
-    """Whether `side` has the best-rated model of the latest snapshot."""
-    day = ctx.read.latest
-    top = next(iter(ctx.read.board(day)), None) if day else None
-    return bool(top and side.pred(top))
-
-
-def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
-    ws = words(text)
-    if ws and fold(ws[0]) == "leader" and len(ws) > 1:  # "gap leader china" (from ask)
-        side = resolve_side(ctx, " ".join(ws[1:]))
-        lead = leader_country(ctx, besides=side.key if side else None)
-        if side and lead:
-            return resolve_side(ctx, lead), side
-    parts = split_models(text)
-    if len(parts) == 2:
-        a, b = resolve_side(ctx, parts[0]), resolve_side(ctx, parts[1])
-        if a and b:
-            return a, b
-        bad = parts[0] if not a else parts[1]
-        raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
-    for i in range(1, len(ws)):
-        a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
-        if a and b:
-            return a, b
-    one = resolve_side(ctx, text)
-    other = other_side(ctx, one) if one else None
-    if one and other:
-        return (other, one) if one.kind == "open" or one.key != other.key and one.kind in ("country", "org") and \
-            _leads(ctx, other) else (one, other)
-    raise Usage("Name two sides: countries (`us china`), organisations (`openai google`) or `closed open`.")
-
-
-def only(side: Side, access: str) -> Side:
-    """A side's open-weight (or closed) models only: "the US and China, open models"."""
-    want = access == "open"
-    return Side(f"{side.label} ({'open-weight' if want else 'closed'} models)",
-                lambda r, pred=side.pred: pred(r) and r.open == want, "filtered", side.key,
-                None if side.index is None else (*side.index, "open", want))
-
-
-def take_access(ctx: Context, ws: list[str]) -> tuple[list[str], str | None]:
-    """An open/closed word that filters two other sides ("gap us china open"):
-    (the words without it, "open" or "closed"); (ws, None) when there is none
-    or when open/closed is itself a side ("gap closed open", "gap china open")."""
-    for k in (2, 1):
-        for part, rest in ((ws[-k:], ws[:-k]), (ws[:k], ws[k:])):
-            if len(ws) <= k:
-                continue
-            t = fold(" ".join(part))
-            access = "open" if t in {fold(w) for w in OPEN_WORDS} else "closed" if t in {
-                fold(w) for w in CLOSED_WORDS} else None
-            if access is None:
-                continue
-            try:
-                a, b = two_sides(ctx, " ".join(rest))
-            except Usage:
-                continue
-            if a.kind in ("open", "closed") or b.kind in ("open", "closed") or not _named_both(ctx, rest):
-                continue
-            return rest, access
-    return ws, None
-
-
-def _named_both(ctx: Context, ws: list[str]) -> bool:
-    """Whether the words name two sides themselves (not one side and the one it is measured against)."""
-    parts = split_models(" ".join(ws))
-    if len(parts) == 2:
-        return True
-    return any(resolve_side(ctx, " ".join(ws[:i])) and resolve_side(ctx, " ".join(ws[i:])) for i in range(1, len(ws)))
-
-
-CHANGE_MONTHS = (3, 6, 12)
-
-
-def gap_changes(series: list[dict]) -> list[dict]:
-    """How the gap moved to the last point of `series` over 3, 6 and 12 months:
-    for each, the board closest to that many months earlier (on or before it),
-    its gap and the change in points of x's lead; and whether the gap (its
-    size, whoever leads) widened or narrowed."""
-    if not series:
-        return []
-    last = series[-1]
-    now = date.fromisoformat(last["date"])
-    out = []
-    dates = [p["date"] for p in series]
-    for m in CHANGE_MONTHS:
-        y, mo = divmod(now.month - 1 - m, 12)
-        then = now.replace(year=now.year + y, month=mo + 1, day=min(now.day, 28)).isoformat()
-        i = bisect.bisect_right(dates, then) - 1
-        if i < 0:
-            break
-        p = series[i]
-        change = last["pct"] - p["pct"]
-        trend = "narrowed" if abs(last["pct"]) < abs(p["pct"]) - 0.005 else \
-            "widened" if abs(last["pct"]) > abs(p["pct"]) + 0.005 else "held"
-        out.append({"months": m, "date": p["date"], "pct": p["pct"], "change": round(change, 3), "trend": trend})
-    return out
-
-
-def changes_line(a: Side, b: Side, changes: list[dict], now: float) -> str:
-    """'Trend: over 3 months the gap widened (from 2.51% on 2025-08-06); ...'."""
-    ahead = a if now >= 0 else b
-
-    def then(c: dict) -> str:
-        other = "" if (c["pct"] >= 0) == (now >= 0) or c["pct"] == 0 else f", {(b if now >= 0 else a).label} ahead then"
-        return f"from {abs(c['pct']):.2f}% on {c['date']}{other}"
-
-    parts = [f"over {c['months']} months it {c['trend']} ({then(c)})" for c in changes]
-    return f"Trend of the gap ({ahead.label} ahead now): " + "; ".join(parts) + "."
-
-
-def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
-    """The gap on every board both sides are rated on (up to `until`), each
-    with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`.
-    Built once per boards and pair of sides, then cut at `until` (the points
-    are shared: callers copy what they change)."""
-    view = view or boards(ctx.read)
-
-    def build() -> list[dict]:
-        out = []
-        for d in view.dates:
-            ra, rb = _best(view, d, a), _best(view, d, b)
-            if ra and rb:
-                hi, lo = (ra, rb) if ra.score >= rb.score else (rb, ra)
-                out.append({"date": d, "source": view.source_on(d), "a": ra.score, "b": rb.score,
-                            "a_model": ra.model, "b_model": rb.model,
-                            "a_arena": ra.arena_name, "b_arena": rb.arena_name,
-                            "a_key": ra.key or ra.arena_name, "b_key": rb.key or rb.arena_name,
-                            "a_ci": [ra.ci_minus, ra.ci_plus], "b_ci": [rb.ci_minus, rb.ci_plus],
-                            "verdict": verdict(hi, lo), "_a": ra, "_b": rb,
-                            "elo": ra.score - rb.score, "pct": round(pct_gap(ra.score, rb.score), 3)})
-        return out
-
-    if a.index is None or b.index is None:
-        return [p for p in build() if not until or p["date"] <= until]
-    return view.dated(("gap", a.index, b.index), build, until, lambda p: p["date"])
-
-
-def _best(view: Boards, date: str, side: Side) -> Rating | None:
-    """A side's best model on a board (a country's from the board's cached map)."""
-    if side.kind == "country" and side.key != "Europe":
-        return view.country_best(date).get(side.key)
-    return view.best(date, side.pred)
 
 
 def _sources(series: list[dict]) -> list[str]:
@@ -346,11 +138,28 @@ def gap(ctx: Context, args: Args) -> Reply:
         footer=ctx.footer(*_sources(series), *dict.fromkeys(r["source_id"] for r in refs), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
-              "latest": public[len(cut) - 1], "series": public[len(cut) - len(series):len(cut)],
+              "latest": public[len(cut) - 1],
+              "series": thin(public[len(cut) - len(series):len(cut)], _pct_of, source=_source_of),
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
               "all_listed": everything, "rule": view.rule})
+
+
+def _pct_of(p: dict) -> float:
+    return p["pct"]
+
+
+def _spread_of(p: dict) -> float:
+    return p["spread_pct"]
+
+
+def _source_of(p: dict) -> str | None:
+    return p.get("source")
+
+
+def _score_of(p: list) -> float:
+    return p[1]
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
@@ -420,10 +229,10 @@ def race(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
                  chart=Chart("race"),
-                 data={"as_of": day, "board_note": ctx.read.board_note(day),
-                       "countries": countries, "series": series, "leader": lead.country,
+                 data={"as_of": day, "board_note": ctx.read.board_note(day), "countries": countries,
+                       "series": {c: thin(ps, _score_of) for c, ps in series.items()}, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
-                       "board_sources": shown,
+                       "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
                        "leaders": leaders})
@@ -459,7 +268,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     rest, start, until = since(rest, args)
     rest, category = take_category(ctx.read, rest)
     for w in rest:
-        if w.isdigit() and 2 <= int(w) <= 100:
+        if small_int(w, lo=2, hi=100) is not None:
             n = int(w)
         else:
             raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
@@ -508,7 +317,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
                  chart=Chart("frontier"),
-                 data={"n": n, "as_of": last["date"], "series": series, "all_listed": everything, "rule": view.rule,
+                 data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
+                       "all_listed": everything, "rule": view.rule,
                        "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
@@ -520,7 +330,10 @@ def _size(word: str) -> float | None:
     """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
         return None
-    return parse_number(word)
+    try:
+        return parse_number(word)
+    except ValueError:  # too long, or not finite: not a size
+        return None
 
 
 def _benchmark_exact(ctx: Context, word: str) -> bool:
@@ -551,15 +364,16 @@ def top(ctx: Context, args: Args) -> Reply:
             bench = ctx.benchmark(" ".join(rest[i:i + full]))
             i += full
             continue
-        if w.isdigit():
-            n = max(1, min(25, int(w)))
+        if w.isascii() and w.isdigit():  # a count; a huge one is the most there is (no big integer made)
+            v = small_int(w)
+            n = max(1, min(25, v if v is not None else 25))
         elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
             pass
         elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
             size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
             i += 1
         elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
-            min_elo = float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
+            min_elo = small_float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
             i += 1
         elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
             access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"

@@ -15,13 +15,14 @@ from typing import Any
 from bot.commands.categories import OVERALL, find_category, spelling
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
-from bot.commands.race import two_sides
+from bot.commands.sides import two_sides
 from bot.commands.registry import Param, command
 from bot.commands.watching import race_view
 from bot.render.text import clean
 from bot.reply import Field, Reply
 from bot.store.normalize import fold
 from bot.store.servers import DAYS, MAX_WATCHES, GuildSettings, ServerStore, TooManyWatches
+from bot.store.validate import small_int
 
 PREFIX_MAX = 5
 _CHANNEL = re.compile(r"^(?:<#(\d{15,22})>|(\d{15,22})|#?([\w-]{1,100}))$")
@@ -265,7 +266,7 @@ def watches(ctx: Context, args: Args) -> Reply:
          example="unwatch 3", permission="manage_server", params=(Param("id", "int", "the watch's number", True),))
 def unwatch(ctx: Context, args: Args) -> Reply:
     raw = args.raw.strip().lstrip("#")
-    if not raw.isdigit():
+    if small_int(raw) is None:
         raise Usage("Give the watch's number, as `watches` lists it: `unwatch 3`.")
     w = servers(ctx).remove_watch(ctx.caller.guild_id, int(raw), actor(ctx))
     if w is None:

@@ -14,6 +14,7 @@ from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.normalize import EUROPE, fold
+from bot.store.validate import small_float
 
 NOTABLE = ("epoch", "moderator")
 
@@ -96,7 +97,9 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "."]
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "." +
+                 (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
+                  f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
     groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
     groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]
@@ -228,7 +231,10 @@ def small(ctx: Context, args: Args) -> Reply:
     for w in ([] if rival is not None else words(args.raw)):
         f = w.rstrip("%")
         try:
-            threshold = float(f)
+            value = small_float(f)
+            if value is None:
+                raise ValueError(f)
+            threshold = value
             continue
         except ValueError:
             pass

@@ -11,6 +11,7 @@ import unicodedata
 
 from bot.reader import words as W
 from bot.store.normalize import fold
+from bot.store.validate import scaled, small_float
 
 MAX_CHARS = 400  # a question longer than this is read from its first 400 characters
 
@@ -56,11 +57,13 @@ _SCI = re.compile(r"^(\d+(?:\.\d+)?)e(\d+)$")
 
 def number(tok: str) -> tuple[float, str | None] | None:
     m = _NUM.match(tok)
-    if m:
-        return float(m.group(1)), m.group(2)
+    if m:  # bounded: never a big integer, never infinity (bot.store.validate)
+        v = small_float(m.group(1))
+        return (v, m.group(2)) if v is not None else None
     m = _SCI.match(tok)
     if m:
-        return float(m.group(1)) * 10 ** int(m.group(2)), "e"
+        v = scaled(m.group(1), m.group(2))
+        return (v, "e") if v is not None else None
     return None
 
 

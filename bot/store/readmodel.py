@@ -22,6 +22,7 @@ import dataclasses
 import json
 import statistics
 import time
+from sys import intern
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -81,13 +82,19 @@ _BOARDS_SQL = (_RATING_COLUMNS + """ FROM json_each(?) b CROSS JOIN arena_rating
                AND r.category = ? """ + _RATING_JOINS)
 
 
+def _shared(s: str | None) -> str | None:
+    """One string object for all the rows that repeat it (a date, a name, a source, a
+    country, a licence): SQLite returns a new one per row, a million copies on a long history."""
+    return None if s is None else intern(s)
+
+
 def _rating(r: dict[str, Any], display: dict[str, str]) -> Rating:
     score, lo, hi = r["score"], r["ci_lower"], r["ci_upper"]
-    key = r["arena_name"]
-    return Rating(r["snapshot_date"], display.get(key, key), r["model_id"], r["name"], r["rank"] or 0, score,
-                  None if hi is None else hi - score, None if lo is None else score - lo, r["votes"],
-                  r["org"], r["org_id"], r["country"], r["licence"], r["source_id"], r["category"], lo, hi,
-                  r["rank"] is not None, key)
+    key = intern(r["arena_name"])
+    return Rating(intern(r["snapshot_date"]), intern(display.get(key, key)), r["model_id"], intern(r["name"]),
+                  r["rank"] or 0, score, None if hi is None else hi - score, None if lo is None else score - lo,
+                  r["votes"], _shared(r["org"]), r["org_id"], _shared(r["country"]), _shared(r["licence"]),
+                  intern(r["source_id"]), intern(r["category"]), lo, hi, r["rank"] is not None, key)
 
 
 def rank_board(rows: list[Rating]) -> list[Rating]:
@@ -164,6 +171,8 @@ class ReadModel(BoardReader):
         for key, view in previous._views.items():
             if key[0] == "boards":
                 self._views[key] = view.fresh()
+            elif key[0] == "category boards":  # ratings only: shared as they are
+                self._views[key] = view
 
     def _load_ratings(self, store: Store) -> None:
         """Read the chain's boards and rank them."""
@@ -296,13 +305,13 @@ class ReadModel(BoardReader):
             if category == OVERALL and self.chains.get(OVERALL) and \
                     self.chains[OVERALL].source_on(date) == source and date in self.by_date:
                 rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS) or source == AMENDMENTS]
+            elif category != OVERALL and category in self._all_boards:
+                rows = self.category_boards(category).get((source, date), [])
             else:
                 rows = rank_board([_rating(r, self.display) for r in self.store.query(
                     _RATING_SQL + " AND r.source_id = ? AND r.snapshot_date = ? AND r.category = ?",
                     [source, date, category])])
-            if len(self._board_cache) > 256:
-                self._board_cache.clear()
-            self._board_cache[key] = rows
+            self._board_cache[key] = rows  # sized to the data: at most every board once
         return list(rows)
 
     def board_note(self, date: str | None) -> str:
@@ -317,6 +326,19 @@ class ReadModel(BoardReader):
         """The source whose rating scale a chain board is on (a moderator board: its published board's)."""
         base = self.moderator_bases.get(date)
         return base.source if base is not None else self.source_of(date)
+
+    def category_boards(self, category: str) -> dict[tuple[str, str], list[Rating]]:
+        """Every board of a category (all sources), ranked, read in one query
+        (streamed) the first time the category is asked, then kept with the model."""
+        def build() -> dict[tuple[str, str], list[Rating]]:
+            keys = self._all_boards.get(category, [])
+            out: dict[tuple[str, str], list[Rating]] = {(s, d): [] for s, d in keys}
+            for i, r in enumerate(self.store.stream(_BOARDS_SQL, [json.dumps([list(k) for k in keys]), category])):
+                if not i % YIELD_EVERY:
+                    yield_gil()
+                out.setdefault((r["source_id"], r["snapshot_date"]), []).append(_rating(r, self.display))
+            return {k: rank_board(v) for k, v in out.items()}
+        return self.view(("category boards", category), build)
 
     def source_of(self, date: str, category: str = OVERALL) -> str | None:
         """The source of the chain's board dated `date`."""

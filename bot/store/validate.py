@@ -63,6 +63,8 @@ def parse_number(raw: str | float | int | None, *, units: bool = True) -> float 
     s = str(raw).strip()
     if not s:
         return None
+    if len(s) > MAX_NUMBER_CHARS * 2:  # a bounded string before any parsing (5,000 digits is no number)
+        raise Invalid(f"{_shown(s)} is {len(s)} characters long: too long for a number")
     m = _NUM_RE.match(s)
     if not m or (m.group(2) and not units):
         raise Invalid(f"{_shown(s)} is not a number")
@@ -155,3 +157,55 @@ def one_line_name(raw: str | None, *, limit: int, what: str = "the name") -> str
     if any(c in s for c in "\r\n\u2028\u2029\x85"):
         raise Invalid(f"{what} must be on one line")
     return bounded_text(s, limit=limit, what=what, required=True)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------
+# Numbers from what people type: bounded before anything is computed.
+#
+# Python integers have no size limit: ``10 ** int("20000000")`` or ``int()``
+# of a 5,000-digit string holds the GIL for seconds (the whole process: the
+# gateway heartbeat too). Every number read from a message goes through one
+# of these, which look at the *text* first (ASCII digits, a bounded length,
+# a bounded exponent) and only then compute, with floats, never big ints.
+# ---------------------------------------------------------------------------
+MAX_NUMBER_CHARS = 40       # a number longer than this (digits, point, exponent) is not a number
+MAX_EXPONENT_DIGITS = 4     # e.g. 1e9999 is at most infinity, which is refused
+_PLAIN_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def small_float(raw: object, *, lo: float | None = None, hi: float | None = None) -> float | None:
+    """A finite number written in ASCII (``12``, ``1.5``, ``3e25``), within
+    [lo, hi] when given; None for anything else (never raises, never
+    computes a big integer). Arabic-Indic or superscript digits, ``nan``,
+    ``inf``, ``1_000`` and 5,000-digit strings are all None."""
+    s = str(raw).strip() if raw is not None else ""
+    if not s or len(s) > MAX_NUMBER_CHARS or not _PLAIN_RE.fullmatch(s):
+        return None
+    exp = re.search(r"[eE][-+]?([0-9]+)$", s)
+    if exp and len(exp.group(1).lstrip("0")) > MAX_EXPONENT_DIGITS:
+        return None
+    value = float(s)  # a bounded string: float() never builds a big integer
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        return None
+    return value
+
+
+def small_int(raw: object, *, lo: int | None = None, hi: int | None = None) -> int | None:
+    """A whole number in ASCII digits (at most 18 of them), within [lo, hi]
+    when given; None otherwise. ``"٣"``, ``"²"``, ``"1e3"`` and huge digit
+    strings are None (``str.isdigit`` says yes to the first two)."""
+    s = str(raw).strip() if raw is not None else ""
+    if not re.fullmatch(r"[0-9]{1,18}", s):
+        return None
+    v = int(s)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        return None
+    return v
+
+
+def scaled(mantissa: str, exponent: str) -> float | None:
+    """``mantissa`` x 10^``exponent`` from their digits (``"3.8", "25"`` ->
+    3.8e25) as a finite float, or None when the text is too long or the
+    result is not finite. The way to read ``1e20000000`` without computing
+    ``10 ** 20000000``."""
+    return small_float(f"{mantissa}e{exponent}")

@@ -100,3 +100,30 @@ def test_licence_spellings_meet():
     assert licence_name("propretary") == "Proprietary"
     assert licence_name("apache-2.0") == licence_name("Apache 2.0") == "Apache 2.0"
     assert licence_name("n/a") is None and licence_name(None) is None
+
+
+# -- bounded numbers from what people type (issue 27): the text is checked before anything is computed
+@pytest.mark.parametrize("raw, value", [("12", 12.0), ("1.5", 1.5), ("3.8e25", 3.8e25), ("-2", -2.0), ("1e308", 1e308)])
+def test_small_float_reads_plain_numbers(raw, value):
+    from bot.store.validate import small_float
+    assert small_float(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["1e20000000", "1e999999999999", "1e309", "9" * 400, "9" * 5000, "nan", "inf",
+                                 "1_000", "٣", "²", "", "1e", "e5", "0x10"])
+def test_small_float_refuses_what_would_be_huge_or_is_no_ascii_number(raw):
+    from bot.store.validate import small_float
+    assert small_float(raw) is None
+
+
+def test_small_int_and_scaled():
+    from bot.store.validate import scaled, small_int
+    assert small_int("12", lo=1, hi=100) == 12 and small_int("0", lo=1) is None and small_int("101", hi=100) is None
+    assert small_int("٣") is None and small_int("²") is None and small_int("9" * 5000) is None
+    assert small_int("1e3") is None
+    assert scaled("3.8", "25") == 3.8e25 and scaled("1", "20000000") is None and scaled("1", "9" * 5000) is None
+
+
+def test_parse_number_refuses_a_5000_digit_string_by_name():
+    with pytest.raises(ValueError, match="too long for a number"):
+        parse_number("9" * 5000)

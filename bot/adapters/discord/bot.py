@@ -25,6 +25,7 @@ from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.metrics import Metrics
 from bot.adapters.discord.pacing import RestPace, count_requests
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
@@ -251,6 +252,13 @@ class RaceBot(commands.Bot):
     def __init__(self, settings: Settings, engine: "Engine", **kwargs: Any) -> None:
         intents = wanted_intents(settings.message_content != "off")
         sharding = sharding_options(settings)
+        names: dict[str, str] = {}
+        for info in getattr(engine, "commands", []):
+            names.update({a: info.name for a in (info.name, *info.aliases)})
+        self.command_names = names  # a command word or alias -> its command (the metrics' labels)
+        self.metrics = Metrics(set(names.values()))
+        if settings.metrics_port is not None:
+            kwargs.setdefault("http_trace", self.metrics.trace())  # every REST answer counted (429s too)
         super().__init__(
             command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
@@ -323,6 +331,10 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         self.tree.error(self.on_app_command_error)
+        if self.settings.metrics_port is not None:
+            self.metrics.shards = self.shard_states
+            self.metrics.start(self.settings.metrics_host, self.settings.metrics_port)
+            self.data_age_task = asyncio.create_task(self._watch_data_age(), name="racebot-data-age")
         await self.add_cog(RaceCog(self))
         await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
@@ -383,12 +395,14 @@ class RaceBot(commands.Bot):
                 remote = await (self.http.get_guild_commands(app_id, gid) if gid else self.http.get_global_commands(app_id))
                 if _command_shape(remote) == _command_shape(local):
                     log.info("%d %s slash commands already up to date", len(local), where)
+                    self.metrics.sync("unchanged")
                     return False
             except discord.HTTPException as exc:
                 log.warning("could not read the registered slash commands (%s); syncing", exc)
         try:
             synced = await self.tree.sync(guild=guild)
         except discord.Forbidden as exc:
+            self.metrics.sync("failed")
             if gid is None:
                 raise
             log.error(
@@ -398,6 +412,7 @@ class RaceBot(commands.Bot):
             )
             return False
         log.info("synced %d %s slash commands", len(synced), where)
+        self.metrics.sync("synced")
         return True
 
     async def _warn_global_commands_too(self, gid: int) -> None:
@@ -419,8 +434,31 @@ class RaceBot(commands.Bot):
         await self.identify_gate.wait_turn(f"{self.application_id}@{self.settings.discord_api_base}:{key}")
 
     async def close(self) -> None:
+        task = getattr(self, "data_age_task", None)
+        if task is not None:
+            task.cancel()
         await super().close()
+        self.metrics.stop()
         self.complete_pool.shutdown(wait=False, cancel_futures=True)
+
+    def shard_states(self) -> list[tuple[int, float, bool]]:
+        """(shard id, heartbeat latency, connected) for each shard of this process."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict):
+            return [(sid, info.latency, not info.is_closed()) for sid, info in shards.items()]
+        return [(self.shard_id or 0, self.latency, self.is_ready() and not self.is_closed())]
+
+    async def _watch_data_age(self, every: float = 60.0) -> None:
+        """Keep the data-age gauge current (read in a thread, once a minute)."""
+        from bot.store import queries
+
+        while True:
+            try:
+                dates = await asyncio.to_thread(queries.source_dates, self.engine.store)
+                self.metrics.data_dates(dates)
+            except Exception as exc:  # metrics never take the bot down
+                log.debug("data age not read: %s", exc)
+            await asyncio.sleep(every)
 
     # ----- work
     def make_autocomplete(self, kind: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
@@ -537,6 +575,7 @@ class RaceBot(commands.Bot):
         refusal = self.upload_problem(line, caller, files)
         wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
 
+        started = time.monotonic()
         long = self.engine.is_long(line)
         note = ProgressNote(ctx, self.settings.progress_every) if long else None
         ticket = Ticket(on_progress=note.report if note else None)
@@ -562,6 +601,9 @@ class RaceBot(commands.Bot):
         reply = await self.engine.arender(reply, chart_key[0], self.renders)  # no typing: the answer is on its way
         if note is not None:
             await note.finish()
+        words = line.split(maxsplit=1)
+        self.metrics.command(self.command_names.get(words[0].lower(), "other") if words else "other", reply.status,
+                             time.monotonic() - started)
         await self.send_reply(ctx, reply)
         if isinstance(servers, ServerCog) and ctx.guild is not None:
             servers.note_reply(ctx.guild.id, reply)
@@ -611,6 +653,7 @@ class RaceBot(commands.Bot):
                 )
         except discord.HTTPException as exc:
             log.error("sending the reply failed: %s", exc)
+            self.metrics.error("send")
             await self.safe_send(ctx, self.FRIENDLY_ERROR, ephemeral=True)
             return
         if ctx.interaction is not None:
@@ -697,6 +740,7 @@ class RaceBot(commands.Bot):
             log.debug("could not answer a failed slash command: %s", exc)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        self.metrics.error("event")
         log.exception("unhandled error in %s", event_method)
 
 
