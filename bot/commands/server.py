@@ -88,6 +88,12 @@ def show(ctx: Context, s: GuildSettings, note: str = "") -> Reply:
                                     "post_error": s.post_error, "watches": len(watches)}})
 
 
+def valid_prefix(p: str) -> bool:
+    """A prefix ordinary words never start with: it holds a character that is
+    neither a letter nor a digit (``a`` or ``rb`` would answer chat)."""
+    return bool(p) and any(not c.isalnum() for c in p) and not any(c.isspace() for c in p)
+
+
 @command("settings", summary="This server's settings: prefix, channel, weekly digest, charts (Manage Server).",
          usage="settings [prefix <p> | channel <#channel> | digest weekly [day] [skip]|off | charts on|off]",
          example="settings channel #race-news", aliases=("config",), permission="manage_server",
@@ -109,6 +115,9 @@ def settings(ctx: Context, args: Args) -> Reply:
         if len(p) > PREFIX_MAX or p.startswith("/") or any(c in p for c in "`<>@#*_~|\\") or not p.isprintable():
             raise Usage(f"A prefix is 1 to {PREFIX_MAX} characters, not starting with `/`, without "
                         "markdown or mention characters.")
+        if not valid_prefix(p):  # `a` would make every message starting with "a" a command
+            raise Usage("A prefix needs at least one character that is not a letter or a digit (`?`, `rb!`, `$`), "
+                        "so ordinary chat never reads as a command.")
         value = None if p == ctx.prefix else p
         s, changed = store.update(gid, who, f"settings prefix {p}", prefix=value)
         return show(ctx, s, f"Prefix set to `{p}`." if changed else f"The prefix already is `{p}`.")

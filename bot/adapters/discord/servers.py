@@ -30,6 +30,7 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.caller import Caller
 from bot.commands.alerts import AlertPlanner, Outgoing
+from bot.commands.server import valid_prefix
 from bot.render.text import fit_reply
 from bot.reply import Reply
 
@@ -101,7 +102,8 @@ class ServerCog(commands.Cog, name="Servers"):
     # -- prefixes ----------------------------------------------------------------------
     def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:
         default = self.bot.settings.command_prefix  # type: ignore[attr-defined]
-        return self.prefixes.get(guild.id, default) if guild is not None else default
+        own = self.prefixes.get(guild.id) if guild is not None else None
+        return own if own and valid_prefix(own) else default  # a letters-only prefix stored before the rule: not used
 
     def note_reply(self, guild_id: int | None, reply: Reply) -> None:
         """Keep the prefix cache right after a ``settings`` answer in this server."""
@@ -244,7 +246,13 @@ class ServerCog(commands.Cog, name="Servers"):
 
 
 def command_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
-    """``command_prefix`` for discord.py: the server's own prefix, or the default; a mention always works."""
+    """``command_prefix`` for discord.py: the server's own prefix, or the default; a mention always works.
+
+    The mention comes first, with or without a space after it (``<@bot>ask``
+    and ``<@bot>\nask`` too): a mention always reads as the bot's own prefix,
+    whatever the server's prefix is."""
     cog = bot.get_cog("Servers")
     prefix = cog.prefix_for(message.guild) if isinstance(cog, ServerCog) else bot.settings.command_prefix  # type: ignore[attr-defined]
-    return commands.when_mentioned_or(prefix)(bot, message)
+    me = bot.user.id if bot.user else None
+    mentions = [f"<@{me}> ", f"<@!{me}> ", f"<@{me}>", f"<@!{me}>"] if me else []
+    return [*mentions, prefix]
