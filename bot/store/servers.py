@@ -110,6 +110,8 @@ class ServerStore:
         while it waited for the lock, or before COMMIT, commits nothing, so
         "took too long ... nothing was changed" is true for ``settings``,
         ``watch`` and ``unwatch`` as it is for the data."""
+        if self.store.changes_refused:
+            raise ReadOnlyError(self.store.changes_refused)
         if self.store.readonly:
             raise ReadOnlyError("the database is read-only: server settings cannot be changed")
         ticket = work.current()

@@ -41,7 +41,7 @@ class ModeratorsView(ReplyView):
 async def check_once(bot: RaceBot) -> bool:
     """One check; True when something was posted."""
     cid = bot.settings.moderator_channel_id
-    if not cid:
+    if not cid or not bot.is_primary:  # one process checks and posts: the primary
         return False
     reply = await asyncio.to_thread(arena_check, bot.engine)
     if reply is None:

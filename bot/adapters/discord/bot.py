@@ -26,6 +26,7 @@ from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
 from bot.adapters.discord.metrics import Metrics
+from bot.adapters.discord.primary import Primary
 from bot.adapters.discord.pacing import RestPace, count_requests
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
@@ -144,9 +145,18 @@ def wanted_intents(message_content: bool) -> discord.Intents:
 
 
 def _database_of(engine: Any) -> str | None:
+    """The engine's database for the leases; a store opened read-only (a replica, a
+    published copy) as a read-only URI, so this process takes no lease in it."""
     store = getattr(engine, "store", None)
     path = getattr(store, "path", None)
-    return str(path) if path and path != ":memory:" else None
+    if not path or path == ":memory:":
+        return None
+    if getattr(store, "readonly", False):
+        from pathlib import Path
+        from urllib.parse import quote
+
+        return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    return str(path)
 
 
 class IdentifyGate:
@@ -290,6 +300,9 @@ class RaceBot(commands.Bot):
         self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self.identify_gate = IdentifyGate(_database_of(engine), settings.identify_spacing)
+        self.primary = Primary(settings.primary, _database_of(engine), HOLDER)
+        self.primary.on_change.append(self._role_changed)
+        self.metrics.primary = lambda: self.primary.is_primary
         self._max_concurrency = 1
         self.silence = fit.SilenceLog()
         self.message_content_enabled = intents.message_content
@@ -342,8 +355,9 @@ class RaceBot(commands.Bot):
                 self.add_command(make_command(self, info))
             except (commands.CommandRegistrationError, TypeError, ValueError) as exc:
                 log.warning("command %s not registered: %s", info.name, exc)
-        if self.settings.sync_commands:
-            await self.sync_commands()
+        await self.primary.check()
+        await self._role_changed(self.primary.is_primary)
+        self.primary_task = asyncio.create_task(self.primary.run(), name="racebot-primary")
         self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
         await self.warm_up  # built while the above ran; no command is read before the gateway connects
 
@@ -433,10 +447,35 @@ class RaceBot(commands.Bot):
         key = (shard_id or 0) % self._max_concurrency
         await self.identify_gate.wait_turn(f"{self.application_id}@{self.settings.discord_api_base}:{key}")
 
+    @property
+    def is_primary(self) -> bool:
+        return self.primary.is_primary
+
+    async def _role_changed(self, primary: bool) -> None:
+        """The primary syncs the commands and takes changes; any other process refuses them."""
+        self.engine.store.changes_refused = None if primary else await asyncio.to_thread(self.primary.refusal)
+        if not primary:
+            log.info("not the primary: answering only (commands, watches, digests and changes are the primary's)")
+            self.metrics.sync("skipped")
+        elif self.settings.sync_commands:
+            try:
+                await self.sync_commands()
+            except discord.HTTPException as exc:
+                if not self.is_ready() and not self.primary_task_started():
+                    raise
+                log.error("syncing the slash commands failed: %s", exc)
+                self.metrics.sync("failed")
+
+    def primary_task_started(self) -> bool:
+        return getattr(self, "primary_task", None) is not None
+
     async def close(self) -> None:
-        task = getattr(self, "data_age_task", None)
-        if task is not None:
-            task.cancel()
+        for name in ("data_age_task", "primary_task"):
+            task = getattr(self, name, None)
+            if task is not None:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.primary.release)
         await super().close()
         self.metrics.stop()
         self.complete_pool.shutdown(wait=False, cancel_futures=True)
@@ -676,12 +715,16 @@ class RaceBot(commands.Bot):
         return True
 
     async def announce(self, reply: "Reply") -> None:
+        """Post the reply's announcements in ANNOUNCE_CHANNEL_ID, over REST by the channel's id:
+        the channel may be in a server another process's shard holds (Discord then decides)."""
         cid = self.settings.announce_channel_id
         if not cid or not reply.announcements:
             return
-        channel = self.get_channel(cid)
-        if channel is None or not hasattr(channel, "send"):
-            log.warning("ANNOUNCE_CHANNEL_ID %s is not a channel I can see", cid)
+        channel: Any = self.get_channel(cid)
+        if channel is None:  # not in this process's cache: another shard's server, or gone
+            channel = self.get_partial_messageable(cid)
+        elif not hasattr(channel, "send"):
+            log.warning("ANNOUNCE_CHANNEL_ID %s is not a channel I can post in", cid)
             return
         guild = getattr(channel, "guild", None)
         if not fit.can_send(channel, fit.permissions_in(channel, guild.me if guild else None)):
