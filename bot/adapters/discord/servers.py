@@ -187,7 +187,10 @@ class ServerCog(commands.Cog, name="Servers"):
         for s in due:
             if await self.target(int(s.guild_id), s.channel_id, "digest") is None:
                 continue
-            reply = await self.engine.ahandle("digest", PUBLIC, render=s.charts)
+            last = s.last_digest_day()  # the digest before this one: only what came after it
+            reply = await self.engine.ahandle(f"digest since {last}" if last else "digest", PUBLIC, render=s.charts)
+            if s.digest == "news" and reply.data.get("no_news"):
+                continue  # this server skips a week without a new board
             await self.post(int(s.guild_id), s.channel_id, reply, what="digest")
         self.digest_passes += 1
         return len(due)
