@@ -245,6 +245,8 @@ class Store:
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False):
         self.path = str(path)
         self.readonly = readonly or immutable
+        # set by a process that is not the primary: every change is refused with this text
+        self.changes_refused: str | None = None
         self.immutable = immutable
         self._local = threading.local()
         self._write_lock = threading.RLock()
@@ -499,6 +501,8 @@ class Store:
         (a deferred transaction that upgrades to a write later under WAL gets
         SQLITE_BUSY at once, without the busy timeout). SQLite errors become
         :class:`StoreError` subclasses with a clear message."""
+        if self.changes_refused:
+            raise ReadOnlyError(self.changes_refused)
         if self.readonly:
             raise ReadOnlyError(READ_ONLY_TEXT)
         ticket = work.current()

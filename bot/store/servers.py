@@ -20,7 +20,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from bot import work
@@ -32,6 +32,8 @@ _BACK = " <- "  # in last_fired_key: the key, then the event a flip back would b
 SERVER_LOG_LIMIT = 500  # a server's own audit trail keeps its newest entries, no more (it grew without bound)
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SETTING_COLUMNS = ("prefix", "channel_id", "digest", "digest_day", "charts")
+# digest modes that post: 'weekly' (one line when no new board arrived) and 'news' (skipped then)
+DIGEST_ON = "('weekly', 'news')"
 
 
 def _now() -> str:
@@ -75,6 +77,16 @@ class GuildSettings:
     def day_name(self) -> str:
         return DAYS[self.digest_day % 7].capitalize()
 
+    def last_digest_day(self) -> str | None:
+        """The day (ISO) of the last digest posted, from the week it was claimed for and the digest day."""
+        if not self.digest_week:
+            return None
+        try:
+            year, week = self.digest_week.split("-W")
+            return date.fromisocalendar(int(year), int(week), self.digest_day % 7 + 1).isoformat()
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True)
 class Watch:
@@ -112,6 +124,8 @@ class ServerStore:
         while it waited for the lock, or before COMMIT, commits nothing, so
         "took too long ... nothing was changed" is true for ``settings``,
         ``watch`` and ``unwatch`` as it is for the data."""
+        if self.store.changes_refused:
+            raise ReadOnlyError(self.store.changes_refused)
         if self.store.readonly:
             raise ReadOnlyError("the database is read-only: server settings cannot be changed")
         ticket = work.current()
@@ -339,7 +353,8 @@ class ServerStore:
     def claim_digest(self, guild_id: str | int, week: str) -> bool:
         """Claim this ISO week's digest for a server: at most once a week."""
         with self._tx() as conn:
-            cur = conn.execute("UPDATE guild_settings SET digest_week = ? WHERE guild_id = ? AND digest = 'weekly' "
+            cur = conn.execute("UPDATE guild_settings SET digest_week = ? WHERE guild_id = ? AND digest IN "
+                               f"{DIGEST_ON} "
                                "AND (digest_week IS NULL OR digest_week != ?)", [week, str(guild_id), week])
             return cur.rowcount == 1
 
@@ -355,7 +370,7 @@ class ServerStore:
 
     def digest_guilds(self) -> list[GuildSettings]:
         return [GuildSettings.from_row(r) for r in self.store.query(
-            "SELECT * FROM guild_settings WHERE digest = 'weekly'")]
+            f"SELECT * FROM guild_settings WHERE digest IN {DIGEST_ON}")]
 
     # -- race views: what the watches compare -----------------------------------------
     def save_view(self, version: int, view: dict[str, Any]) -> None:

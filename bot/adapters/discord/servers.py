@@ -9,10 +9,12 @@
   cheap poll of ``data_version`` catches changes other processes made to the
   same database; the evaluation runs off the loop (:class:`bot.commands.alerts.AlertPlanner`);
 * posts a weekly digest on each server's day, on an injectable clock;
-* posts only for servers this process's shards hold (``bot.guilds``), only
-  where the bot may (channel permissions checked first; a failure is recorded
-  once, so ``settings`` shows why), never pinging anyone, charts only if the
-  server has them on;
+* runs in the primary process only (:mod:`bot.adapters.discord.primary`),
+  for every server with watches or a digest, posting over REST by channel
+  id, so a server another process's shard holds is served too; where this
+  process holds the server, only where the bot may (channel permissions
+  checked first); a failure is recorded once, so ``settings`` shows why;
+  never pinging anyone, charts only if the server has them on;
 * forgets a server's settings and watches when the bot is removed from it
   (audited).
 """
@@ -95,9 +97,17 @@ class ServerCog(commands.Cog, name="Servers"):
         """Look at the clock again now (tests move a fake clock, then call this)."""
         self._digest_wake.set()
 
-    def owned(self) -> list[int]:
-        """The servers this process posts for: those its shards hold."""
-        return [g.id for g in self.bot.guilds]
+    async def owned(self) -> list[int]:
+        """The servers this process posts for: every server with watches or a digest when
+        it is the primary (posting needs no gateway shard), none otherwise."""
+        if not getattr(self.bot, "is_primary", True):
+            return []
+        held = {g.id for g in self.bot.guilds}
+        return sorted(held | await asyncio.to_thread(self._servers_with_work))
+
+    def _servers_with_work(self) -> set[int]:
+        servers = self.planner.servers
+        return {int(g) for g in servers.watched_guilds()} | {int(s.guild_id) for s in servers.digest_guilds()}
 
     # -- prefixes ----------------------------------------------------------------------
     def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:
@@ -131,7 +141,7 @@ class ServerCog(commands.Cog, name="Servers"):
 
     async def check_watches(self) -> list[Outgoing]:
         """Evaluate and post the alerts of the servers this process holds."""
-        owned = self.owned()
+        owned = await self.owned()
         if not owned:
             return []
         out = await asyncio.to_thread(self.planner.alerts, owned)
@@ -147,7 +157,8 @@ class ServerCog(commands.Cog, name="Servers"):
         if channel is None:  # checked before any chart is drawn
             return
         reply = Reply(title=a.title, description=a.text, footer=a.footer, data=a.data)
-        if o.charts and a.chart_line and channel.permissions_for(channel.guild.me).attach_files:
+        perms = fit.permissions_in(channel, getattr(getattr(channel, "guild", None), "me", None))
+        if o.charts and a.chart_line and (perms is None or perms.attach_files):
             chart = await self.engine.ahandle(a.chart_line, PUBLIC)
             reply.files = [f for f in chart.files if f.content_type.startswith("image/")][:1]
             reply.color_key = chart.color_key
@@ -159,7 +170,8 @@ class ServerCog(commands.Cog, name="Servers"):
         while not self.bot.is_closed():
             try:
                 await self.post_due_digests()
-                wait = await asyncio.to_thread(self.planner.seconds_until_next_digest, self.owned(), self.clock())
+                owned = await self.owned()
+                wait = await asyncio.to_thread(self.planner.seconds_until_next_digest, owned, self.clock())
             except Exception:
                 log.exception("digest scheduling failed")
                 wait = 60.0
@@ -170,11 +182,15 @@ class ServerCog(commands.Cog, name="Servers"):
             self._digest_wake.clear()
 
     async def post_due_digests(self) -> int:
-        due = await asyncio.to_thread(self.planner.due_digests, self.owned(), self.clock())
+        owned = await self.owned()
+        due = await asyncio.to_thread(self.planner.due_digests, owned, self.clock())
         for s in due:
             if await self.target(int(s.guild_id), s.channel_id, "digest") is None:
                 continue
-            reply = await self.engine.ahandle("digest", PUBLIC, render=s.charts)
+            last = s.last_digest_day()  # the digest before this one: only what came after it
+            reply = await self.engine.ahandle(f"digest since {last}" if last else "digest", PUBLIC, render=s.charts)
+            if s.digest == "news" and reply.data.get("no_news"):
+                continue  # this server skips a week without a new board
             await self.post(int(s.guild_id), s.channel_id, reply, what="digest")
         self.digest_passes += 1
         return len(due)
@@ -184,8 +200,12 @@ class ServerCog(commands.Cog, name="Servers"):
         """The channel to post in, if this process holds the server and the bot
         may post there; otherwise None, and the reason recorded (once)."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None:  # not ours (another process's shard) or gone
-            return None
+        if guild is None:  # another process's shard holds it: post by the channel's id, Discord decides
+            if not channel_id:
+                await self._problem(guild_id, f"Could not post the {what}: no channel is set: a server manager "
+                                              "can pick one with `settings channel #name`.")
+                return None
+            return self.bot.get_partial_messageable(int(channel_id), guild_id=guild_id)
         # a thread is not among the server's channels: a watch made in a thread posts in that thread
         channel = guild.get_channel_or_thread(int(channel_id)) if channel_id else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
@@ -211,15 +231,18 @@ class ServerCog(commands.Cog, name="Servers"):
         if channel is None:
             return False
         reply = fit_reply(reply)
-        perms = channel.permissions_for(channel.guild.me)
+        guild = getattr(channel, "guild", None)  # None: another shard's server, known by id only
+        perms = fit.permissions_in(channel, getattr(guild, "me", None))
         # the same words as plain text without Embed Links; an alert is one message, its first page
-        reply = fit.for_channel(reply, perms, channel.guild.filesize_limit)
+        limit = getattr(guild, "filesize_limit", None) or fit.DEFAULT_UPLOAD_LIMIT
+        reply = fit.for_channel(reply, perms, limit)
         kw = fit.fit(render(reply), perms)
         try:
             await channel.send(content=kw["content"], embeds=kw["embeds"], files=kw["files"],
                                allowed_mentions=NO_MENTIONS)
         except discord.Forbidden as exc:
-            await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: Discord refused "
+            await self._problem(guild_id, f"Could not post the {what} in #{getattr(channel, 'name', channel.id)}: "
+                                          f"Discord refused "
                                           f"({exc.text or exc.status}).")
             return False
         except discord.HTTPException as exc:
