@@ -52,7 +52,8 @@ def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, ob
     if r is None:
         return "not on the Arena leaderboard", None
     chain = ctx.read.source_of(r.date) == getattr(r, "source", None)
-    where = "" if chain else f", on {ctx.read.source(r.source).get('title', r.source)}"
+    note = ctx.read.board_note(r.date)
+    where = f", {note}" if note else "" if chain else f", on {ctx.read.source(r.source).get('title', r.source)}"
     return f"{elo(r.score)} Elo, rank {r.rank} ({r.date}{where}, as {r.arena_name})", r
 
 
