@@ -232,7 +232,8 @@ def test_import_rejects_bad_files(fresh_engine):
 
 def test_export_escapes_formulas_and_reimports(fresh_engine, tmp_path):
     e = fresh_engine
-    e.handle('add model =HYPERLINK("http://x") org=OpenAI country=us date=2025-01-01', MOD)
+    # (a formula without a link: names with links are refused by chat and every importer alike)
+    assert e.handle('add model =HYPERLINK("x") org=OpenAI country=us date=2025-01-01', MOD).status == "ok"
     r = e.handle("export csv", MOD)
     models = next(a for a in r.files if a.filename == "models.csv").data.decode()
     assert "'=HYPERLINK" in models and "\n=HYPERLINK" not in models

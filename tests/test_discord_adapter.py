@@ -159,7 +159,11 @@ def test_moderator_from_user_ids_and_roles() -> None:
 def test_server_manager_is_not_a_moderator() -> None:
     """Manage Server in this guild makes a server manager, nothing more; in DMs there is no guild."""
     settings = Settings(admin_user_ids=frozenset({1}))
-    guild = SimpleNamespace(id=500, text_channels=[SimpleNamespace(id=9, name="race-news")])
+    def channel(cid: int, name: str, visible: bool) -> SimpleNamespace:
+        return SimpleNamespace(id=cid, name=name, permissions_for=lambda _who: SimpleNamespace(view_channel=visible))
+
+    # the manager's channel list holds only what they can see (issue 27)
+    guild = SimpleNamespace(id=500, text_channels=[channel(9, "race-news", True), channel(10, "mods-only", False)])
     manager = SimpleNamespace(id=2, name="m", display_name="M", roles=[FakeRole(500)],
                               guild_permissions=SimpleNamespace(manage_guild=True))
     member = SimpleNamespace(id=3, name="p", display_name="P", roles=[FakeRole(500)],

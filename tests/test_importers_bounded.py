@@ -94,5 +94,5 @@ def test_project_refuses_negative_parameters_and_long_urls(fresh_engine):
 def test_chat_refuses_future_dates(fresh_engine, line):
     before = fresh_engine.store.dump()
     r = fresh_engine.handle(line, MOD)
-    assert r.status == "usage" and "future" in r.text, r.text
+    assert r.status == "usage" and ("future" in r.text or "after today" in r.text), r.text
     assert fresh_engine.store.dump() == before

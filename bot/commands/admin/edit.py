@@ -18,7 +18,6 @@ from bot.reply import Reply
 from bot.store import queries
 from bot.store.importers import SOURCE_MODERATOR, OrgIndex, rerank_snapshot
 from bot.store.normalize import fold, parse_number
-from bot.store.validate import not_future
 
 KV = re.compile(r'(\w+)\s*=\s*("([^"]*)"|\S+)')
 
@@ -114,22 +113,16 @@ def _score_value(raw: str) -> float:
     return v
 
 
-def _not_future(when) -> None:
-    """A date for data is never after tomorrow (`elo x 1200 2099-12-31` made `top` say "as of 2099-12-31")."""
-    if when is not None:
-        try:
-            not_future(when.start, when.raw)
-        except ValueError as exc:
-            raise Usage(f"{exc}. Nothing was changed.") from None
-
-
 @command("score", summary="Record a benchmark score for a model.", usage="score <model> <benchmark> <value> [date]",
          example="score deepseek r1 GPQA diamond 71.5% 2025-01-20", admin=True,
          params=(Param("model", "model", "the model", True), Param("benchmark", "benchmark", "the benchmark", True),
                  Param("value", "text", "0.715 or 71.5%", True), Param("date", "date", "when it was measured")))
 def score_(ctx: Context, args: Args) -> Reply:
     rest, when = take_date(args.raw)
-    _not_future(when)
+    today = ctx.today.isoformat()
+    if when is not None and when.start > today:  # a board or score dated 2099 would read "as of 2099"
+        raise Usage(f"{when.start} is after today ({today}): a score is dated the day it was measured. "
+                    "Nothing was changed.")
     ws = words(rest)
     if len(ws) < 3:
         raise Usage()
@@ -156,7 +149,6 @@ def score_(ctx: Context, args: Args) -> Reply:
                  Param("date", "date", "the day it was measured (default: today)")))
 def elo_(ctx: Context, args: Args) -> Reply:
     rest, when = take_date(args.raw)
-    _not_future(when)
     ws = words(rest)
     if len(ws) < 2:
         raise Usage()

@@ -9,7 +9,7 @@ from bot.commands.grammar import unquote, words
 from bot.render.text import clean
 from bot.store import queries
 from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
-from bot.store.validate import Invalid, not_future, one_line_name
+from bot.store.validate import Invalid, not_future, safe_name
 
 FIELDS = {  # what moderators type -> (column, parser)
     "org": "organization", "organisation": "organization", "organization": "organization", "maker": "organization",
@@ -59,10 +59,11 @@ def parse_value(ctx: Context, column: str, raw: str) -> Any:
 
 def stored_text(raw: str, *, limit: int, what: str) -> str:
     """Text a moderator types to be stored (a name, an alias, a field): one
-    line, no control or invisible characters, at most `limit` characters.
+    line, no control or invisible characters, at most `limit` characters, no
+    mention, link or fence: the same rule as every importer's (``safe_name``).
     Stored as typed (display cleaning happens when it is shown)."""
     try:
-        return one_line_name(unquote(raw), limit=limit, what=what)
+        return safe_name(unquote(raw), limit=limit, what=what)
     except Invalid as exc:
         raise Usage(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
 
