@@ -44,6 +44,7 @@ EXAMPLES: dict[str, tuple[str, str | None]] = {
     "about_data": ("what is chatbot arena", "sources"),
     "index_facts": ("what does the ai index say about investment", "facts investment"),
     "records": ("when did china first enter the top 10", "records China top 10"),
+    "price_fall": ("how much have prices fallen", "cheapest"),
     "rank_gap": ("gap between #1 and #5", "frontier 5"),
     "compare": ("gpt-4o vs deepseek r1", "compare GPT-4o (Mar 2025) vs DeepSeek-R1"),
     "price": ("how much does gpt-4o cost", "price GPT-4o (Mar 2025)"),

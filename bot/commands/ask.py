@@ -27,6 +27,9 @@ from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
+# "now" at the end of a command line: the latest data, which every command answers by default
+NOW_TAIL = re.compile(r"\s+(right now|now|today|currently|rn|atm|at the moment|as of now|as of today)\s*[?!.]*\s*$",
+                      re.IGNORECASE)
 # the bot addressed by name ("@RaceBot", "@race bot,") or by a Discord mention ("<@123>", "<@!123>")
 MENTION = re.compile(r"\s*(?:@\s*race\s*bot\b|<@!?\d+>)[\s,:;!?.-]*", re.IGNORECASE)
 
@@ -236,6 +239,9 @@ def ask(ctx: Context, args: Args) -> Reply:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
     ctx.asked_now = says_now(question)
     as_command = _runs_as_command(ctx, question, aliases=False)
+    latest = NOW_TAIL.sub("", question)
+    if as_command is None and latest != question and latest:  # "depth 10 now": now is what a command answers
+        as_command = _runs_as_command(ctx, latest, aliases=False)
     if as_command is not None:
         return as_command
     reading = reading_for(ctx, question)

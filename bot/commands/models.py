@@ -13,6 +13,7 @@ from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.listing import boards, interval, latest_any_rating, tied
+from bot.store.readmodel import pct_gap
 
 
 def _rating_like(a: dict):
@@ -201,6 +202,8 @@ def compare(ctx: Context, args: Args) -> Reply:
                          f"{elo(best['arena']['score'])} Elo ({best['arena']['date']}), ahead of " +
                          ", ".join(f"{s['name']} ({elo(s['arena']['score'])}, {s['arena']['date']})" for s in rest) +
                          ("." if same_board else " (latest ratings from different boards).") +
+                         (f" Lead over {runner['name']}: {best['arena']['score'] - runner['arena']['score']:.0f} Elo "
+                          f"({pct_gap(best['arena']['score'], runner['arena']['score']):.2f}%)." if same_board else "") +
                          (" This source gives no 95% intervals, so no claim of significance." if v == "unknown" else ""))
             leads["Chatbot Arena"] = best["name"]
     elif rated:

@@ -102,6 +102,18 @@ def side_history(view: Boards, side: Side, n: int, until: str | None = None,
             "best_place": None if best_place is None else {"place": best_place[0], "date": best_place[1],
                                                            "model": best_place[2]}}
 
+def model_side(ctx: Context, text: str) -> Side | None:
+    """One model as a side ("records deepseek r1"), when the words name it for sure."""
+    m = ctx.models.resolve(text)
+    if not (m.found and m.entry is not None and m.status in ("exact", "family")):
+        return None
+    mid, name = m.entry.id, m.entry.name
+
+    def is_it(r: Any) -> bool:
+        return r.model_id == mid
+    return Side(name, is_it, "model", name, None)
+
+
 def _within(ws: list[str]) -> tuple[list[str], float | None]:
     """`within 2%` / `within 2` off the words: (the rest, the percentage)."""
     for i, w in enumerate(ws):
@@ -178,6 +190,10 @@ def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, u
             lines.append(f"First in the top {n}: {f['date']} ({f['model']}, #{f['place']}).")
         else:
             lines.append(f"Never in the top {n}.")
+    day = view.snapshot_on(until)
+    now = next(iter(view.board(day, among)), None) if day else None
+    if now is not None and not side.pred(now):
+        lines.append(f"#1 on {day}: {now.model} ({now.organization or now.country or 'unknown'}, {elo(now.score)}).")
     lines.append(f"Rated on {h['boards']} boards from {view.dates[0]}" + (f" up to {until}" if until else "")
                  + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
@@ -247,7 +263,7 @@ def records(ctx: Context, args: Args) -> Reply:
     if len(rest) > 1 and fold(rest[-1]) in ("open", "closed") and fold(rest[0]) not in ("open", "closed") and \
             fold(rest[-2]) not in ("vs", "versus", "v", "and", "or", "against"):
         rest, access = rest[:-1], fold(rest[-1])  # "records china open": China among open-weight models
-    one = resolve_side(ctx, " ".join(rest))
+    one = resolve_side(ctx, " ".join(rest)) or (model_side(ctx, " ".join(rest)) if not access else None)
     if one is not None and within is None:
         return _side_reply(ctx, view, one, n, category, until, access)
     a, b = two_sides(ctx, " ".join(rest))

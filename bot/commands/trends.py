@@ -97,7 +97,9 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "."]
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "." +
+                 (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
+                  f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
     groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
     groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]

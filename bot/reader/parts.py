@@ -50,7 +50,7 @@ def unknown(q: Question) -> list[str]:
     """Words left over that the reader does not know: the fewer, the surer."""
     return [t for t in q.rest() if t not in CUE_WORDS and not number(t)
             and t not in W.MORE and t not in W.LESS and t not in ("pct", "usd", "plus", "number")
-            and t not in W.TYPO_TARGETS]
+            and t not in W.TYPO_TARGETS and t not in W.SOURCE_TOKENS]
 
 
 def top_n(q: Question, plural_default: int = 10) -> int:

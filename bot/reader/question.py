@@ -143,6 +143,7 @@ class Question:
         self.quantities: list[Quantity] = []
         self.time: Time | None = None
         self.lead: str | None = None  # the command word the line started with, if any
+        self._cues: dict[tuple[str, str], bool] = {}
         self.notes: list[str] = []    # how a word was read, for the answer's first line ("free" as open weights)
         self.unknown_names: list[str] = []  # words written as a model's name that name no model ("gpt-7")
 
@@ -277,12 +278,21 @@ class Question:
                 if text == "us" and self.word(i - 1) in ("tell", "show", "give", "let", "help", "teach", "send",
                                                           "for", "to", "with", "lets", "get", "bring", "of"):
                     continue
-                if text in W.LANGUAGES and self.word(i - 1) in ("in", "at", "for", "on") and \
-                        self.word(i + 1) not in ("model", "models", "lab", "labs", "company", "companies", "ai",
-                                                 "llm", "llms", "side", "one", "ones"):
+                if text in W.LANGUAGES and self.language_at(i):
                     continue  # "best at chinese": the language, an Arena category
                 self.add("country", c, i, n)
                 break
+
+    def language_at(self, i: int) -> bool:
+        """Whether the language adjective at i names the language ("best at chinese", "speaks korean",
+        "the french board"), not the country's models ("chinese models")."""
+        nxt = self.word(i + 1)
+        if nxt in W.LANGUAGE_AFTER:
+            return True
+        if nxt in W.COUNTRY_AFTER:
+            return False
+        # "speaks the best korean": a verb of language a few words before
+        return self.word(i - 1) in W.LANGUAGE_BEFORE or any(self.word(i - k) in W.LANGUAGE_VERBS for k in (2, 3))
 
     def read_orgs(self) -> None:
         toks = self.toks
@@ -325,9 +335,7 @@ class Question:
                 else:
                     self.add("category", cat, i, n)
                 continue
-            if self.free(i) and toks[i] in W.LANGUAGES and self.word(i - 1) in ("in", "at", "for", "on") and \
-                    self.word(i + 1) not in ("model", "models", "lab", "labs", "company", "companies", "ai", "llm",
-                                             "llms", "side", "one", "ones"):
+            if self.free(i) and toks[i] in W.LANGUAGES and self.language_at(i):
                 # "best at chinese": the language, as the commands name its category ("top chinese prompts";
                 # a bare "chinese" in a command means China's models)
                 self.add("category", f"{toks[i]} prompts", i, 1)
@@ -561,7 +569,11 @@ class Question:
     # -- cues ---------------------------------------------------------------------------------
     def cue(self, intent: str, text: str | None = None) -> bool:
         hay = text if text is not None else self.rest_text()
-        return any(f" {c} " in hay for c in W.CUES[intent])
+        key = (intent, hay)
+        hit = self._cues.get(key)
+        if hit is None:
+            hit = self._cues[key] = any(f" {c} " in hay for c in W.CUES[intent])
+        return hit
 
     def q(self, kind: str) -> Quantity | None:
         return next((x for x in self.quantities if x.kind == kind), None)

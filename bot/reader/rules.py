@@ -92,7 +92,17 @@ def _about_data_applies(q: Question, p: Parts) -> bool:
     if p.named or p.sides_named or p.cats or q.unknown_names:
         return False
     text = q.all_text()
-    return bool(_ABOUT.search(text)) and not q.cue("help") or q.cue("sources") and bool(_DATA.search(text))
+    return bool(_ABOUT.search(text)) and not q.cue("help") or q.cue("sources") and bool(_DATA.search(text)) or \
+        q.cue("count") and bool(re.search(r" (boards|snapshots) ", text))  # "how many arena boards do you have"
+
+
+# -- how prices fell: "how much has the price of gpt-3.5-level ai fallen" ------------------------------------
+_FELL = re.compile(r" (fallen|fell|fall|falling|dropped|drop|declined|decline|come down|came down|cheaper over time) ")
+
+
+def _price_fall_applies(q: Question, p: Parts) -> bool:
+    return (q.cue("price", q.all_text()) or q.cue("cheap")) and bool(_FELL.search(q.all_text())) and \
+        len(p.models) <= 1 and not p.sides_named
 
 
 # -- the AI Index's figures: "what does the AI Index say about ...", "how much did the us invest in ai" -------
@@ -146,10 +156,17 @@ def _ever(q: Question) -> bool:
         bool(" within " in text and q.q("pct") and re.search(r" (when|ever|first|last time) ", text))
 
 
+_STILL = re.compile(r" still (on top|number 1|the best|top|the top|king|first|leading|the leader|in the lead|#1) ")
+
+
 def _records_applies(q: Question, p: Parts) -> bool:
-    if not _ever(q) or p.named or q.unknown_names or q.cue("count"):
-        return False
     text = q.all_text()
+    if len(p.sides_named) == 1 and not p.named and _STILL.search(text):
+        return True  # "is openai still on top": whether it is #1, since when, and who is
+    if not _ever(q) or q.unknown_names or q.cue("count") or len(p.named) > 1:
+        return False
+    if p.named:  # one model: "when did r1 first hit the top 5", "has gpt-4o ever been #1"
+        return not p.sides_named and bool(_HISTORY.search(text))
     return bool(p.sides_named and _HISTORY.search(text)) or not p.sides_named and bool(_SIDELESS.search(text))
 
 
@@ -158,10 +175,13 @@ def _records(q: Question, p: Parts) -> Built:
     sides = p.sides
     pct_q = q.q("pct")
     within = f" within {pct_q.value:g}%" if pct_q and " within " in text else ""
-    who = f" {sides[0]} vs {sides[1]}" if len(sides) >= 2 else f" {sides[0]}" if sides else ""
+    who = f" {sides[0]} vs {sides[1]}" if len(sides) >= 2 else f" {sides[0]}" if sides else \
+        f" {p.named[0]}" if p.named else ""
     n = q.q("n") or next((x for x in q.quantities if x.kind == "number" and x.value == int(x.value)
                           and 1 <= x.value <= 100), None)
-    top = f" top {int(n.value)}" if n and len(sides) == 1 and not within else ""
+    top = f" top {int(n.value)}" if n and (len(sides) == 1 or p.named and not sides) and not within else ""
+    if not top and _STILL.search(text) and len(sides) == 1:
+        top = " top 1"
     return Built(f"records{who}{access_filter(p) if sides else ''}{top}{within}{category_words(q)}{p.when}")
 
 
@@ -493,6 +513,7 @@ RULES: list[Rule] = [
     Rule("facts", _index_facts_applies, _index_facts),
     Rule("records", _records_applies, _records),
     Rule("frontier", _rank_gap_applies, _rank_gap),
+    Rule("cheap", _price_fall_applies, lambda q, p: _cheap(q, p)),
     Rule("compare", _compare_applies, _compare),
     Rule("price", _price_applies, lambda q, p: Built(f"price {p.models[0]}", True, p.aspect)),
     Rule("model", _aspect_applies, _aspect),  # its maker, release, size, compute, training cost or scores

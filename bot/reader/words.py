@@ -19,7 +19,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "leader": ("best", "top", "leader", "leaders", "leads", "leading", "led", "number one", "strongest", "smartest",
                "highest", "strongest", "first", "winning", "ahead", "rank", "ranking", "rankings", "leaderboard",
                "king", "goat", "sota", "state of the art", "most capable", "best performing", "on top", "1st",
-               "greatest", "dominant", "dominates", "dominating", "wins", "win"),
+               "greatest", "dominant", "dominates", "dominating", "wins", "win", "tops", "top spot", "top dog",
+               "holds rank 1", "number 1", "rank 1"),
     "race": ("race", "ai race", "who is winning", "whos winning", "who s winning", "country", "countries", "nation",
              "nations", "which country", "what country", "geopolitics"),
     "maker": ("who makes", "who made", "who built", "who builds", "who created", "who creates", "who developed",
@@ -54,7 +55,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "count": ("how many", "number of", "count", "counts", "amount of", "total", "tally", "how much models",
               "most models", "the most models", "released the most", "most releases", "most notable models",
               "fewest models", "per country", "by country", "per year", "each year", "per organisation",
-              "per organization", "by organisation", "by organization", "per lab", "per company"),
+              "per organization", "by organisation", "by organization", "per lab", "per company", "by sector",
+              "per sector", "notable models", "notable ai models"),
     "small": ("smallest", "small", "tiniest", "tiny", "smaller", "fewest parameters", "least parameters",
               "most efficient", "compact", "lightweight", "little"),
     "cheap": ("cheapest", "cheaper", "cheap", "lowest price", "least expensive", "most affordable", "affordable",
@@ -72,10 +74,12 @@ CUES: dict[str, tuple[str, ...]] = {
     "sources": ("source", "sources", "data come from", "where does the data", "where do you get", "licence",
                 "license", "credits", "dataset", "your data", "this data", "the data", "getting this", "get this",
                 "come from", "comes from", "up to date", "uptodate", "how old", "how fresh", "how recent", "updated",
-                "last update", "last updated", "data age", "stale", "outdated"),
+                "last update", "last updated", "data age", "stale", "outdated", "as of date", "data date",
+                "how many boards", "how many snapshots", "how many arena boards"),
     "help": ("help", "what can you do", "commands", "how do i use", "how to use", "what can i ask", "usage"),
     "about": ("tell me about", "about", "info", "information", "details", "what is", "what s", "whats", "who is",
-              "overview", "profile", "how is", "doing", "what do you know"),
+              "overview", "profile", "how is", "doing", "what do you know", "specs", "spec", "specifications",
+              "card", "stats", "summary"),
     "since": ("since", "from", "after"),
 }
 
@@ -106,6 +110,8 @@ organisations organizations team teams maker makers
 year years month months week weeks day days time times period date dates
 question answer ask asking asked far much quickly fast slow notable strong stronger powerful smart
 plus pct usd number numbers billion million trillion thousand bn tokens token dollars dollar bucks cents percent points pts
+board boards leaderboard leaderboards category categories catalog snapshot snapshots list spot place position
+level fallen fell dropped declined
 """.split())
 
 # Words around times ("the end of 2024", "last month", "summer 2024").
@@ -142,6 +148,13 @@ CATEGORIES: dict[str, str] = {
 # Languages are Arena categories too; the adjective of a country is read as
 # the language only after "in", "at" or "for" ("best at chinese").
 LANGUAGES = {"chinese", "english", "french", "german", "japanese", "korean", "russian", "spanish"}
+LANGUAGE_BEFORE = {"in", "at", "for", "on", "speaks", "speak", "speaking", "writes", "write", "writing",
+                   "understands", "understand", "translate", "translating", "translation", "into"}
+LANGUAGE_VERBS = {"speaks", "speak", "speaking", "writes", "write", "understands", "understand", "translate",
+                  "translating", "translates"}
+LANGUAGE_AFTER = {"prompts", "prompt", "language", "board", "leaderboard", "category", "text", "questions",
+                  "speakers", "writing", "translation"}
+COUNTRY_AFTER = {"model", "models", "lab", "labs", "company", "companies", "ai", "llm", "llms", "side", "one", "ones"}
 
 # -- benchmarks: what people type -> a search word for the store's benchmark names ---------
 BENCHMARKS: dict[str, str] = {
@@ -149,7 +162,7 @@ BENCHMARKS: dict[str, str] = {
     "math level 5": "math level 5", "math lvl 5": "math level 5", "math 5": "math level 5",
     "frontiermath": "frontiermath", "frontier math": "frontiermath",
     "swe bench": "swe-bench", "swebench": "swe-bench", "swe bench verified": "swe-bench", "swe": "swe-bench",
-    "aime": "aime", "otis": "aime", "otis aime": "aime",
+    "aime": "aime", "otis": "aime", "otis aime": "aime", "otis mock aime": "aime", "mock aime": "aime",
     "mmlu": "mmlu", "mmlu pro": "mmlu-pro", "mmlupro": "mmlu-pro", "humaneval": "humaneval", "human eval": "humaneval",
     "arc agi": "arc-agi", "arcagi": "arc-agi", "hle": "hle", "humanity s last exam": "hle", "humanitys last exam": "hle",
     "mmmu": "mmmu", "gsm8k": "gsm8k", "livecodebench": "livecodebench", "simpleqa": "simpleqa", "mgsm": "mgsm",
@@ -163,6 +176,7 @@ SOURCE_WORDS = ("epoch", "epoch ai", "ai index", "aiindex", "stanford hai", "sta
 # -- open and closed ------------------------------------------------------------------------------
 OPEN_PHRASES = ("open source", "open sourced", "open weights", "open weight", "opensource", "oss", "open models",
                 "open model", "open ai models", "open llms", "open llm", "open")
+SOURCE_TOKENS = frozenset(w for phrase in SOURCE_WORDS for w in phrase.split())
 # "free" models: read as open weights (free to download and run); the answer says so
 FREE_PHRASES = ("free", "free to use", "free to download", "for free", "freely available", "no cost")
 CLOSED_PHRASES = ("closed source", "closed weights", "closed weight", "closed models", "closed model", "closed",
@@ -187,4 +201,6 @@ LESS = ("under", "below", "less than", "fewer than", "smaller than", "cheaper th
 # Short typos and chat spellings, fixed word for word before anything else.
 SHORT_FIXES = {"hw": "how", "wat": "what", "wht": "what", "whta": "what", "teh": "the", "abt": "about",
                "bc": "because", "cuz": "because", "w": "with", "ppl": "people", "mdl": "model", "mdls": "models",
-               "cn": "china", "chn": "china", "ur": "your", "yr": "year", "rn": "now", "nvm": "", "thx": "thanks"}
+               "cn": "china", "chn": "china", "ur": "your", "yr": "year", "rn": "now", "nvm": "", "thx": "thanks",
+               "da": "the", "fr": "really", "frfr": "really", "u": "you", "ya": "you", "tha": "the",
+               "bestest": "best", "luv": "love"}
