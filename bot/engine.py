@@ -403,15 +403,17 @@ class Engine:
         return with_age(self._run(line, ctx, attachments), ctx)
 
     # -- replies memoised per data version and arguments ------------------------------
-    # A chart command's reply depends on the read model, the day (the data's age), the
-    # prefix (usage lines) and its words only: asked again, it is answered from here (a
-    # whole-history command does not walk its history per call), with its chart's key.
+    # A community command's reply depends on the read model, the day (the data's age), the
+    # prefix (usage lines), whether the caller moderates and its words only: asked again, it is
+    # answered from here (a whole-history command does not walk its history per call), with its
+    # chart's key. Not memoised: moderator and server commands (they read the server or change
+    # data), and the commands that run others (`ask` routes; `help` lists by the caller).
     def _memo_key(self, line: str, ctx: Context) -> tuple | None:
         word, rest = split_command(line, ctx.prefix)
         info = find(word) if word else None
-        if info is None or not info.chart or info.admin or info.permission is not None or info.long:
+        if info is None or info.admin or info.permission is not None or info.long or info.name in NOT_MEMOISED:
             return None
-        return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip()
+        return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip(), ctx.caller.is_moderator
 
     def _remember(self, key: tuple, reply: Reply) -> None:
         with self._lock:
@@ -621,7 +623,8 @@ def with_age(reply: Reply, ctx: Context) -> Reply:
 
 
 REPLY_MEMO = 128  # memoised replies (of the current data version)
-REWARM = 8  # the most asked chart commands answered again after a change (see Engine._rewarm)
+REWARM = 16  # the most asked commands answered again after a change (see Engine._rewarm)
+NOT_MEMOISED = frozenset({"ask", "help"})  # see Engine._memo_key
 
 
 def _copy(reply: Reply) -> Reply:

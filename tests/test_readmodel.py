@@ -425,9 +425,9 @@ def test_the_refresh_builds_what_was_asked_before_and_re_answers_the_popular(fre
     assert {("category boards", "coding"), ("boards", False, "coding")} <= set(now.view_keys())
     assert e.wait_rewarmed(60)
     with e._lock:
-        warmed = {k[3:] for k in e._replies if k[0] == now.version}
+        warmed = {k[3:5] for k in e._replies if k[0] == now.version and not k[5]}
     assert ("top", "10 coding") in warmed and ("race", "") in warmed
-    again = e.handle("top 10 coding")
+    again = e.handle("top 10 coding", Caller(user_id="1", name="u"))
     other = Engine.open(e.store.path, clock=e.clock)
     try:
         cold = other.handle("top 10 coding")
