@@ -29,10 +29,25 @@ def _settings(args) -> Settings:
     return s
 
 
+_OPENED: list = []  # the engines this command opened: closed (and their WAL checkpointed) when it ends
+
+
 def _engine(settings: Settings):
     from bot.engine import Engine
 
-    return Engine.open(settings.database_path, settings=settings, prefix=settings.command_prefix)
+    engine = Engine.open(settings.database_path, settings=settings, prefix=settings.command_prefix)
+    _OPENED.append(engine)
+    return engine
+
+
+def _close_engines() -> None:
+    """Close what this command opened: the WAL is checkpointed into the database
+    file (``Engine.close``), so the file alone holds every confirmed change."""
+    while _OPENED:
+        try:
+            _OPENED.pop().close()
+        except Exception:  # noqa: BLE001 - closing never hides the command's own result
+            pass
 
 
 def cmd_ask(args) -> int:
@@ -193,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    finally:
+        _close_engines()
+
+
+def _run(args) -> int:
     try:
         return args.fn(args)
     except ConfigError as exc:

@@ -68,6 +68,9 @@ class Settings:
     # which process syncs commands, posts watch alerts, digests and announcements and takes changes:
     # "auto" (the one holding the lease in the database), "yes" (this one) or "no" (answers only)
     primary: str = "auto"
+    metrics_port: int | None = None  # Prometheus /metrics on this port (0: any free one); None: no metrics
+    metrics_host: str = "127.0.0.1"  # where /metrics listens: this machine only by default
+    log_format: str = "text"  # "json": one JSON object a line, for log collectors
     sync_commands: bool = True  # sync slash commands at start
     epoch_csv_url: str = EPOCH_CSV_URL  # what `sync epoch` fetches
     sync_timeout: float = 20.0  # seconds for the whole download (a total deadline, redirects included)
@@ -331,6 +334,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gateway_timeout", "GATEWAY_TIMEOUT", number(float, minimum=1.0),
             "seconds without anything from the gateway, heartbeat ACKs included, before the connection is "
             "replaced"),
+    Setting("metrics_port", "METRICS_PORT", number(int, minimum=0),
+            "serve Prometheus metrics at /metrics on this port (needs prometheus-client: the `metrics` extra; "
+            "blank: off)"),
+    Setting("metrics_host", "METRICS_HOST", text, "the address /metrics listens on (this machine only by default)"),
+    Setting("log_format", "LOG_FORMAT", choice("text", "json"), "`json`: one JSON object a line, for log collectors"),
     Setting("primary", "PRIMARY", choice("auto", "yes", "no"),
             "the process that syncs commands, posts alerts, digests and announcements and takes changes: "
             "`auto` (elected by a lease in the database), `yes` or `no` (answers only)"),

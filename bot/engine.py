@@ -594,6 +594,7 @@ class Engine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.store.checkpoint()  # the database file alone holds every confirmed change
         if self._charts is not None:
             self._charts.close()
 

@@ -9,6 +9,7 @@ answering.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -121,8 +122,11 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
     def watcher(k: str):
         return lambda line: "ready in" in line and ready[k].set()
 
-    async with bot_process({**base_env, "SHARD_IDS": "0-1"}, tmp_path, logs["a"], on_line=watcher("a")) as pa, \
-            bot_process({**base_env, "SHARD_IDS": "2-3"}, tmp_path, logs["b"], on_line=watcher("b")) as pb:
+    # one primary takes the changes (configured here; PRIMARY=auto elects one by a lease)
+    async with bot_process({**base_env, "SHARD_IDS": "0-1", "PRIMARY": "yes"}, tmp_path, logs["a"],
+                           on_line=watcher("a")) as pa, \
+            bot_process({**base_env, "SHARD_IDS": "2-3", "PRIMARY": "no"}, tmp_path, logs["b"],
+                        on_line=watcher("b")) as pb:
         await asyncio.wait_for(asyncio.gather(ready["a"].wait(), ready["b"].wait()), READY_TIMEOUT)
         await sim.wait_for_ready_sessions(4)
         assert sorted(tuple(i["shard"]) for i in sim.identifies) == [(0, 4), (1, 4), (2, 4), (3, 4)]
@@ -132,8 +136,10 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
             assert reply.embed is not None
         changed = await ask(sim, sim.text_channel(guilds[0]), mod, "!alias deepseek r1 whalebot")  # process A
         assert "now means" in changed.text()
-        # process B: its readers never wait for a rebuild, so the first asker after A's change may get the
-        # model before it while B rebuilds in the background (that first reader starts it); the answer follows
+        refused = await ask(sim, sim.text_channel(guilds[2]), mod, "!alias deepseek r1 whaleboat")  # B: no
+        assert "changes are made through the primary bot process" in refused.text().lower()
+        # process B: its readers never wait for a rebuild, so an asker right after A's change may get the
+        # model before it while B rebuilds in the background (the first reader starts it); the answer follows
         # as soon as B's new read model is swapped in
         for _ in range(20):
             answer = await ask(sim, sim.text_channel(guilds[2]), mod, "!model whalebot")
@@ -142,3 +148,70 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
         assert "DeepSeek-R1" in answer.text()
         assert pa.returncode is None and pb.returncode is None
     assert all("Traceback" not in line for line in logs["a"] + logs["b"])
+
+
+@contextlib.asynccontextmanager
+async def _in_process(settings, engine, shard_ids):
+    """One process of a cluster, in this one: a bot holding only `shard_ids`."""
+    from bot.adapters.discord.bot import create_bot
+
+    bot = create_bot(settings, engine, shard_ids=shard_ids)
+    task = asyncio.create_task(bot.start(settings.discord_token))
+    try:
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            task.result()
+        assert ready in done
+        yield bot
+    finally:
+        await bot.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 10)
+
+
+async def test_a_primary_and_a_read_only_copy_on_two_machines(sim, tmp_path: Path, seeded_db: Path) -> None:
+    """Two machines as the docs describe them: the primary on its database, another process on a
+    read-only copy (a LiteFS replica or a published copy). Only the primary syncs the commands, takes
+    changes and posts watch alerts, also for a server the other process's shard holds (over REST by
+    channel id); the copy answers and refuses changes naming where they are made."""
+    from bot.caller import Caller
+    from bot.config import Settings
+
+    sim.message_content_intent = True
+    g0, g1 = sim.create_guild("On the primary", shard=(0, 2)), sim.create_guild("On the copy", shard=(1, 2))
+    mod = sim.create_user("mod-mo")
+    member = sim.create_user("member-mae")
+    for g in (g0, g1):
+        sim.add_member(g, mod)
+        sim.add_member(g, member)
+    news = sim.create_channel(g1, "race-news")
+    primary_db, copy_db = tmp_path / "primary.db", tmp_path / "copy.db"
+    shutil.copy(seeded_db, primary_db)
+    primary = Engine.open(primary_db)
+    # the copy's server set a watch earlier (through the primary, where changes are made)
+    manager = Caller(user_id="9", name="manager", guild_id=str(g1.id), channel_id=str(news.id),
+                     can_manage_guild=True, channels=((str(news.id), "race-news"),))
+    assert primary.handle("settings channel #race-news", manager).ok
+    assert primary.handle("settings charts off", manager).ok
+    assert "Watch #" in primary.handle("watch top", manager).text
+    shutil.copy(primary_db, copy_db)
+    copy = Engine(Store.open(copy_db, readonly=True))
+    settings = Settings(discord_token=sim.token, discord_api_base=sim.api_base, admin_user_ids=frozenset({mod.id}),
+                        shard_count=2, watch_poll_seconds=3600.0, cooldown_rate=50)
+    try:
+        async with _in_process(settings, primary, [0]) as p, _in_process(settings, copy, [1]) as r:
+            assert p.is_primary and not r.is_primary
+            assert len(sim.calls("PUT", r"/applications/\d+/commands$")) == 1  # the primary's sync only
+            answer = await ask(sim, sim.text_channel(g1), member, "!race")  # the copy answers
+            assert answer.embed is not None
+            refused = await ask(sim, sim.text_channel(g1), mod, "!elo DeepSeek-R1 1600")
+            assert "changes are made through the primary bot process" in refused.text().lower()
+            assert "refused" in refused.text()
+            changed = await ask(sim, sim.text_channel(g0), mod, "!elo DeepSeek-R1 1600")  # on the primary
+            assert "1,600" in changed.text()
+            [alert] = await sim.wait_for_messages(news, 1, timeout=60)  # the copy's server, posted by the primary
+            assert "DeepSeek-R1" in alert.text() and alert.allowed_mentions == {"parse": []}
+    finally:
+        primary.close()
+        copy.close()

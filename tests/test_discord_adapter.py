@@ -341,3 +341,26 @@ def test_intents_are_only_what_the_bot_uses() -> None:
     assert on.value == (discord.Intents(guilds=True, guild_messages=True, dm_messages=True).value | (1 << 15))
     for unused in ("typing", "guild_typing", "dm_typing", "reactions", "voice_states", "members", "presences"):
         assert not getattr(on, unused), unused
+
+
+def test_json_log_lines_are_one_object_each_and_redacted() -> None:
+    import json
+
+    from bot.adapters.discord.logs import RedactFilter, formatter_for
+
+    fmt = formatter_for(Settings(log_format="json"))
+    redact = RedactFilter(["s3cr3t-token-value"])
+    try:
+        raise RuntimeError("failed with s3cr3t-token-value inside")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("racebot.discord", logging.ERROR, __file__, 1, "sending %s failed", ("x",),
+                                   sys.exc_info())
+    assert redact.filter(record)
+    line = fmt.format(record)
+    assert "\n" not in line and "s3cr3t" not in line
+    out = json.loads(line)
+    assert out["level"] == "ERROR" and out["logger"] == "racebot.discord" and out["message"] == "sending x failed"
+    assert "RuntimeError" in out["exc"] and out["time"].endswith("Z")
+    assert not formatter_for(Settings()).format(record).startswith("{")

@@ -191,18 +191,28 @@ async def test_private_answer_after_a_public_defer_is_really_private(
     assert not inter.refused
 
 
-async def test_expired_buttons_answer_at_once_and_live_ones_are_not_raced(
-    sim: DiscordSimulator, engine: Engine,
+async def test_buttons_after_a_restart_still_answer_and_live_ones_are_not_raced(
+    sim: DiscordSimulator, engine: Engine, long_command: str,
 ) -> None:
+    """Persistent buttons (discord.py's DynamicItem): a "did you mean" button holds its command line
+    and runs it after a restart, privately for whoever pressed it; a page button, whose pages lived in
+    the view, says at once that it expired; a live view's click is never answered twice."""
     sim.message_content_intent = True
     world = World(sim)
     async with running(world.settings(), engine):
         prompt = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
-    async with running(world.settings(), engine):  # a restart: the view is gone
-        click = sim.click_button(prompt, prompt.buttons()[0]["custom_id"], user=world.member)
-        await sim.wait_for_response(click)
-        assert click.callbacks[0]["data"]["content"] == EXPIRED_BUTTONS
-        assert click.callbacks[0]["data"]["flags"] == 64
+        pages = await ask(sim, world.channel, world.member, "!longlist 300")
+    async with running(world.settings(), engine):  # a restart: the views are gone
+        button = prompt.buttons()[0]
+        assert button["custom_id"].startswith("rb:suggest:")
+        click = sim.click_button(prompt, button["custom_id"], user=world.member)
+        answer = await sim.wait_for_answer(click)
+        assert click.response_type == 5 and answer.ephemeral  # deferred at once, answered privately
+        assert "GPT-4o" in answer.text() and "DeepSeek" in answer.text()
+        turn = sim.click_button(pages, "page:next", user=world.member)
+        await sim.wait_for_response(turn)
+        assert turn.callbacks[0]["data"]["content"] == EXPIRED_BUTTONS
+        assert turn.callbacks[0]["data"]["flags"] == 64
         # a live view's slow handler is never answered "expired" behind its back
         prompt2 = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
         live = sim.click_button(prompt2, prompt2.buttons()[0]["custom_id"], user=world.member)
@@ -217,8 +227,7 @@ async def test_view_timeout_never_uses_a_token_older_than_15_minutes(
     async with running(world.settings(), engine) as bot:
         inter = sim.send_slash_command("longlist", {"n": 300}, user=world.member, channel=world.channel)
         answer = await sim.wait_for_answer(inter)
-        store = bot._connection._view_store
-        [view] = {i.view for items in store._views.values() for i in items.values() if isinstance(i.view, ReplyView)}
+        [view] = [v for v in bot.live_views.values() if isinstance(v, ReplyView)]
         sim.advance_time(16 * 60)  # Discord's clock: the token is dead
         view.token_expires = time.monotonic() - 1  # and the bot's own reckoning agrees
         before = len(sim.calls("PATCH"))
@@ -333,3 +342,40 @@ async def test_a_zombie_connection_is_noticed_and_replaced_losing_nothing(sim: D
         [answer] = await sim.wait_for_messages(world.channel, 1, WAIT, after=asked)
         assert answer.embed is not None
     assert len(sim.resumes) >= 1 and len(sim.identifies) == 1  # resumed, no new session spent
+
+
+async def test_metrics_are_served_on_loopback_and_count_what_happened(sim: DiscordSimulator, engine: Engine) -> None:
+    """METRICS_PORT: Prometheus text on 127.0.0.1, scraped and parsed: commands by name and status with
+    their latency histogram, Discord's 429s, shard state and gateway latency, sync results, data age."""
+    import aiohttp
+    from prometheus_client.parser import text_string_to_metric_families
+
+    sim.message_content_intent = True
+    world = World(sim)
+    async with running(world.settings(metrics_port=0), engine) as bot:
+        assert bot.metrics.enabled and bot.metrics.server.server_address[0] == "127.0.0.1"
+        await ask(sim, world.channel, world.member, "!race")
+        await ask(sim, world.channel, world.member, "!leader")  # an alias: counted as race
+        await ask(sim, world.channel, world.member, "!model gpt-4o")
+        sim.rate_limit_next(1, retry_after=0.3, method="POST", path_contains=f"/channels/{world.channel.id}/messages")
+        await ask(sim, world.channel, world.member, "!race")
+        await sim.wait_until(lambda: bot.metrics._data_age, WAIT, "the data age read once")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{bot.metrics.port}/metrics") as r:
+                assert r.status == 200
+                text = await r.text()
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for fam in text_string_to_metric_families(text) for s in fam.samples}
+
+    def value(name: str, **labels: str) -> float:
+        return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+    assert value("racebot_commands_total", command="race", status="ok") == 3
+    assert value("racebot_commands_total", command="model", status="ok") == 1
+    assert value("racebot_command_seconds_count", command="race") == 3
+    limited = sum(v for (name, _), v in samples.items() if name == "racebot_rate_limited_total")
+    assert limited == 1 and value("racebot_rest_responses_total", status="429") == 1
+    assert value("racebot_shard_up", shard="0") == 1 and ("racebot_gateway_latency_seconds", (("shard", "0"),)) in samples
+    assert value("racebot_command_syncs_total", result="synced") == 1
+    ages = [v for (name, _), v in samples.items() if name == "racebot_data_age_seconds"]
+    assert ages and all(v > 0 for v in ages)

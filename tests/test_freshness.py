@@ -106,3 +106,22 @@ def test_answers_that_use_no_board_carry_no_age_line(clocked):
     for line in ("count 2024 by country", "help", "timeline openai"):
         r = e.handle(line, MEMBER)
         assert "Latest board" not in r.text, line
+
+
+def test_the_digest_without_news_says_so_in_one_line_and_names_the_boards_otherwise(clocked):
+    e = _at(clocked, date(2026, 12, 7))
+    read = e.read_model()
+    latest = read.latest
+    r = e.handle("digest", MEMBER)
+    then = r.data["since"]
+    assert r.title == f"Weekly AI race digest: the {then} board → the {latest} board"
+    quiet = e.handle("digest since 2026-11-30", MEMBER)
+    assert quiet.status == "ok" and quiet.data["no_news"] and len(quiet.text.splitlines()) == 1
+    assert quiet.text.startswith(f"No new Arena board since the last digest (2026-11-30): the newest is still "
+                                 f"the {latest} board (a year ago)")
+    assert "2026-11-30" in quiet.title and not quiet.fields and quiet.chart is None
+    # a digest after a board that came later compares from the last digest's board
+    earlier = read.dates[-3]
+    news = e.handle(f"digest since {earlier}", MEMBER)
+    assert not news.data.get("no_news") and news.data["since"] == earlier and news.data["as_of"] == latest
+    assert e.handle("digest yesterday", MEMBER).status == "usage"

@@ -239,7 +239,7 @@ def test_ranks_follow_an_elo_change_and_undo_restores_them(fresh_engine):
     board = e.read_model().board_for(e.read_model().latest)
     day, source = board.date, board.source
     before = _ranks(e, day, source)
-    r = e.handle("elo deepseek r1 3000", MOD)
+    r = e.handle(f"elo deepseek r1 3000 {day}", MOD)  # dated the board's own day: a correction of that board
     assert r.status == "ok", r.text
     after = _ranks(e, day, source)
     ones = [n for n, (rank, _s) in after.items() if rank == 1]

@@ -114,3 +114,40 @@ async def test_hostile_inputs_on_every_entry_never_hold_the_bot(
         await sim.wait_until(lambda: conn.heartbeats >= beats_before + 3, WAIT, "heartbeats after the attack")
         assert len(sim.identifies) == 1 and not sim.resumes
     assert not [r for r in caplog.records if "heartbeat blocked" in r.getMessage()]
+
+
+def test_a_prefix_needs_a_character_that_is_no_letter_or_digit(fresh_engine) -> None:
+    from bot.engine import Caller
+
+    mgr = Caller(user_id="2", name="mgr", guild_id="9", can_manage_guild=True)
+    for p in ("a", "rb", "42", "ünï"):
+        r = fresh_engine.handle(f"settings prefix {p}", mgr)
+        assert r.status == "usage" and "not a letter or a digit" in r.text, (p, r.text)
+    for p in ("?", "rb!", "$"):
+        assert fresh_engine.handle(f"settings prefix {p}", mgr).status == "ok", p
+
+
+async def test_a_mention_always_reads_as_the_bots_prefix(fast_beat_sim: DiscordSimulator, engine) -> None:
+    """A one-letter prefix stored before the rule (`a`) is not used: `ask me` in chat
+    gets no answer; `@RaceBot ask ...` (with or without a space) is a question."""
+    sim = fast_beat_sim
+    world = World(sim)
+    engine.store.db.execute(  # as an older version stored it
+        "INSERT INTO guild_settings (guild_id, prefix) VALUES (?, 'a') "
+        "ON CONFLICT(guild_id) DO UPDATE SET prefix = 'a'", [str(world.guild.id)])
+    engine.store.db.conn.commit()
+    try:
+        async with running(world.settings(), engine) as bot:
+            me = bot.user.id
+            chat = sim.send_user_message(world.channel, world.member, "ask me anything, this is just chat")
+            for text in (f"<@{me}> who leads in coding?", f"<@{me}>who leads in coding?"):
+                msg = sim.send_user_message(world.channel, world.member, text)
+                [reply] = await sim.wait_for_messages(world.channel, 1, WAIT, after=msg)
+                assert reply.text().startswith("Read as"), reply.text()[:200]
+            last = sim.send_user_message(world.channel, world.member, "!top 1")
+            await sim.wait_for_messages(world.channel, 1, WAIT, after=last)
+        answered = [m for m in sim.messages_in(world.channel, after=chat) if m.author_id == me]
+        assert len(answered) == 3  # the two mentions and `!top 1`: the chat line got nothing
+    finally:
+        engine.store.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", [str(world.guild.id)])
+        engine.store.db.conn.commit()

@@ -109,3 +109,16 @@ def test_significance_and_intervals_are_answered_from_the_figures(engine):
 def test_a_model_version_nobody_made_is_said_so(engine):
     reply, first = _answer(engine, "how good is gpt-7")
     assert first.startswith("I don't know a model called “gpt 7”") and "model" not in (reply.data.get("routed") or "")
+
+
+def test_every_word_is_accounted_for(engine):
+    from bot.caller import LOCAL_OPERATOR
+    from bot.commands.ask import lexicon_for
+    from bot.reader import read
+
+    lex = lexicon_for(engine.context(LOCAL_OPERATOR))
+    r = read("is claude opus 4.5 better than gemini 3 pro at math since 2025 blorp", lex)
+    assert [w for w, _role in r.used] == r.tokens
+    roles = dict(r.used)
+    assert roles["math"] == "category" and roles["2025"] == "time" and roles["blorp"] == "unknown"
+    assert roles["better"] in ("cue", "filler") and r.unknown == ["blorp"]

@@ -100,7 +100,7 @@ def same_read_model(a: ReadModel, b: ReadModel) -> None:
     assert boards(a).by_date == boards(b).by_date and boards(a).dates == boards(b).dates
 
 
-CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-01-03", "unalias threeee", "undo",
+CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-08-03", "unalias threeee", "undo",
            "set o3 country france", "remove claude 3 opus", "restore claude 3 opus", "rename o1 to o1-three",
            "add model Synthetic 3 org=OpenAI country=us date=2024-03 params=3B", "elo Synthetic 3 1500",
            "set Synthetic 3 country france", "elo Synthetic 3 1350 2025-01-03", "remove Synthetic 3",

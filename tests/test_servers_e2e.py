@@ -239,8 +239,18 @@ async def test_weekly_digest_posts_on_its_day_once(sim: DiscordSimulator, engine
         assert len(await at(datetime(2026, 3, 4, 20, 0, tzinfo=timezone.utc))) == 1  # same day: not again
         assert len(await at(datetime(2026, 3, 6, 12, 0, tzinfo=timezone.utc))) == 1  # Friday: not again
         await say(sim, a.channel, a.manager, "!settings charts off")
+        latest = engine.read_model().latest
+        assert f"the {latest} board" in digest.text()  # the title names the boards it compares
         posts = await at(datetime(2026, 3, 11, 12, 30, tzinfo=timezone.utc))      # next Wednesday
         assert len(posts) == 2 and not posts[1].attachments
+        # no new board since the last digest: one line that says so, not the same comparison again
+        assert f"No new Arena board since the last digest (2026-03-04): the newest is still the {latest} board" \
+            in posts[1].text() and "US vs China" not in posts[1].text()
+        r = await say(sim, a.channel, a.manager, "!settings digest weekly wednesday skip")
+        assert "skipped" in r.text()
+        assert len(await at(datetime(2026, 3, 18, 12, 30, tzinfo=timezone.utc))) == 2  # skipped: nothing new
+        assert c.digest_passes and engine.store.scalar(
+            "SELECT digest_week FROM guild_settings WHERE guild_id = ?", [str(a.guild.id)]) == "2026-W12"
         # on demand, anyone, any day
         now = await ask(sim, a.channel, a.member, "!digest")
         assert "US vs China" in now.text()

@@ -57,6 +57,12 @@ class Context:
     asked: When | None = None  # the date the (last routed) command was asked about
     asked_now: bool = False  # the question said "now", "right now", "currently" ...
 
+    def board_label(self, day: str | None) -> str:
+        """`` (moderator board of ...: the ... board with moderators' scores)`` after a board's date when it
+        is a moderator board, else nothing: every answer that reads one says so."""
+        note = self.read.board_note(day) if day else ""
+        return f" ({note})" if note else ""
+
     def data_age(self) -> DataAge | None:
         """How old the newest Arena board is today (the one computation every answer and question uses)."""
         return data_age(newest_board(self.read), self.today, self.settings.data_stale_days)
@@ -118,6 +124,9 @@ class Context:
 
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []
+        base = self.read.moderator_bases.get(as_of) if as_of else None
+        if base is not None:  # a moderator board: the published board under it is a source too
+            source_ids = (*source_ids, base.source)
         for sid in dict.fromkeys(source_ids):
             s = self.read.source(sid)
             label = s.get("title") or sid

@@ -72,6 +72,8 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     c = compare_boards(ctx, then, now)
     b0, b1 = c["b0"], c["b1"]
     lines = [f"**Chatbot Arena, {then} → {now}**" + ("" if then != now else " (no newer snapshot in that time)") + "."]
+    lines += [f"The {d} board is a {ctx.read.board_note(d)} since." for d in dict.fromkeys((then, now))
+              if ctx.read.board_note(d)]
     if b0 and b1:
         if b0[0].model_id != b1[0].model_id:
             lines.append(f"New #1: **{b1[0].arena_name}** ({elo(b1[0].score)} Elo), was {b0[0].arena_name} "
@@ -100,7 +102,7 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per model); "
                  "gaps are (x − y) ÷ y of the best of each side.")
     src_then, src_now = ctx.read.source_of(then) or ARENA, ctx.read.source_of(now) or ARENA
-    if src_then != src_now:  # each source rates on its own scale: say so rather than show the shift as moves
+    if (ctx.read.scale_of(then) or ARENA) != (ctx.read.scale_of(now) or ARENA):  # each source its own scale: say so
         lines.append(f"The two boards come from different sources ({ctx.read.source(src_then).get('title', src_then)}, "
                      f"{ctx.read.source(src_now).get('title', src_now)}), each on its own rating scale: Elo rises "
                      "and falls include the difference between the scales; places and gaps are within each board.")
@@ -125,13 +127,24 @@ def week_before(day: str) -> str:
     return (date.fromisoformat(day) - timedelta(days=7)).isoformat()
 
 
-def digest_reply(ctx: Context) -> Reply:
-    """The weekly digest: the last seven days of data (latest snapshot vs seven days before it)."""
+def digest_reply(ctx: Context, last: str | None = None) -> Reply:
+    """The weekly digest: the last seven days of data (latest snapshot vs seven days before it). With
+    `last` (the day of the last digest posted) and no board newer than it, one line says so instead
+    of the same comparison again."""
     now = ctx.read.latest
     if now is None:
         return Reply(text="There is no Arena data yet.", data={"rows": []})
+    if last is not None and now <= last:
+        age = ctx.data_age()
+        return Reply(text=f"No new Arena board since the last digest ({last}): the newest is still the {now} board"
+                          + (f" ({age.words})." if age is not None else "."),
+                     title=f"Weekly AI race digest: no new board since {last}",
+                     data={"no_news": True, "since": last, "as_of": now, "rows": []})
     then = ctx.read.snapshot_on(week_before(now)) or ctx.read.dates[0]
-    return changes_reply(ctx, then, now, title=f"Weekly AI race digest, week to {now}", digest=True)
+    if last is not None:  # everything since the last digest's newest board
+        then = ctx.read.snapshot_on(last) or then
+    return changes_reply(ctx, then, now, title=f"Weekly AI race digest: the {then} board → the {now} board",
+                         digest=True)
 
 
 @command("changes", summary="What changed between two Arena boards: new entries, rises and falls, leaders and gaps.",
@@ -152,8 +165,10 @@ def changes(ctx: Context, args: Args) -> Reply:
 
 
 @command("digest", summary="The weekly digest now: new models, the #1, the US-China and open-closed gaps, the spread.",
-         usage="digest", example="digest", aliases=("weekly",), chart=True)
+         usage="digest [since date]", example="digest", aliases=("weekly",), chart=True,
+         params=(Param("since", "date", "the day of the last digest: only what came after it (one line if nothing)"),))
 def digest(ctx: Context, args: Args) -> Reply:
-    if args.raw.strip():
-        raise Usage("`digest` takes nothing; `changes since <date>` compares any two boards.")
-    return digest_reply(ctx)
+    rest = args.text.strip().lower()
+    if rest not in ("", "since") or (rest == "since" and args.when is None):
+        raise Usage("`digest` takes at most `since <date>`; `changes since <date>` compares any two boards.")
+    return digest_reply(ctx, args.when.start if args.when else None)

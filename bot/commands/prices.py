@@ -165,12 +165,33 @@ def _cheapest_series(view: Any, threshold: float, by_name: dict, by_model: dict)
     return series
 
 
+def _cheapest_n(view: Any, day: str, threshold: float, n: int, by_name: dict, by_model: dict) -> list[dict]:
+    """The n cheapest priced models rated `threshold` or more on one board, cheapest first."""
+    out: dict[str, dict] = {}
+    for r in view.board(day):
+        if r.score < threshold:
+            break  # best first
+        p = _price_of(r, by_name, by_model)
+        c = blended(p) if p else None
+        if c is not None and r.arena_name not in out:
+            out[r.arena_name] = {"model": r.arena_name, "score": r.score, "blended": c}
+    return sorted(out.values(), key=lambda x: (x["blended"], -x["score"], x["model"]))[:n]
+
+
 @command("cheapest", summary="The cheapest model at or above an Arena score, and how that fell over time.",
-         usage="cheapest [score]", example="cheapest 1300", aliases=("cheap",),
+         usage="cheapest [score] [top n]", example="cheapest 1300", aliases=("cheap",),
          params=(Param("score", "text", f"an Arena score (default {DEFAULT_SCORE:.0f})"),))
 def cheapest(ctx: Context, args: Args) -> Reply:
     threshold = DEFAULT_SCORE
-    for w in words(args.text):
+    ws, n = words(args.text), 1
+    for i, w in enumerate(ws[:-1]):
+        if w.lower() == "top" and ws[i + 1].isdigit():
+            n = int(ws[i + 1])
+            if not 1 <= n <= 25:
+                raise Usage("`top` takes a number from 1 to 25.")
+            ws = ws[:i] + ws[i + 2:]
+            break
+    for w in ws:
         try:
             value = small_float(w.replace(",", ""))
             if value is None:
@@ -203,6 +224,10 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     lines = [f"**The cheapest model rated {elo(threshold)} or more on Chatbot Arena as of {last['date']}: "
              f"{last['model']}** ({elo(last['score'])}), {usd(last['input'])} input, {usd(last['output'])} output "
              f"per million tokens (blended {usd(last['blended'])})."]
+    cheap_n = _cheapest_n(view, last["date"], threshold, n, by_name, by_model) if n > 1 else []
+    if cheap_n:
+        lines.append(f"The {len(cheap_n)} cheapest rated {elo(threshold)} or more on {last['date']}: " + "; ".join(
+            f"{i + 1}. {x['model']} {usd(x['blended'])} ({elo(x['score'])})" for i, x in enumerate(cheap_n)) + ".")
     if first["blended"] > last["blended"]:
         lines.append(f"First board with a priced model at that level: {first['date']}, {first['model']} at blended "
                      f"{usd(first['blended'])}: {first['blended'] / last['blended']:.0f}× the price today.")
@@ -219,4 +244,5 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"Cheapest model at Arena {elo(threshold)}+",
                  footer=ctx.footer(PRICES, *dict.fromkeys(p["source"] for p in series if p["source"]),
                                    *(["ai-index-2025"] if fall else []), as_of=last["date"]),
-                 data={"threshold": threshold, "series": series, "as_of": last["date"], "prices_as_of": as_of})
+                 data={"threshold": threshold, "series": series, "as_of": last["date"], "prices_as_of": as_of,
+                       "cheapest_n": cheap_n})

@@ -202,10 +202,10 @@ def race(ctx: Context, args: Args) -> Reply:
     v = verdict(lead, second) if second else "leads"
     if v == "tied":
         lines = [f"**{lead.country} and {second.country} are statistically tied** at the top of Chatbot Arena as of "
-                 f"{day}{cat_label(category)}: {lead.arena_name} ({lead.organization}) {interval(lead)} vs {second.arena_name} "
+                 f"{day}{ctx.board_label(day)}{cat_label(category)}: {lead.arena_name} ({lead.organization}) {interval(lead)} vs {second.arena_name} "
                  f"({second.organization}) {interval(second)}; the 95% intervals overlap."]
     else:
-        lines = [f"**{lead.country} leads** on Chatbot Arena{cat_label(category)} as of {day} with {lead.arena_name} "
+        lines = [f"**{lead.country} leads** on Chatbot Arena{cat_label(category)} as of {day}{ctx.board_label(day)} with {lead.arena_name} "
                  f"({lead.organization}, {elo(lead.score)} Elo)."]
         if second:
             lines.append(f"Next: {second.country}, {second.arena_name} at {elo(second.score)} "
@@ -229,7 +229,7 @@ def race(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
                  chart=Chart("race"),
-                 data={"as_of": day, "countries": countries,
+                 data={"as_of": day, "board_note": ctx.read.board_note(day), "countries": countries,
                        "series": {c: thin(ps, _score_of) for c, ps in series.items()}, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
                        "board_sources": source_runs(shown),
@@ -461,7 +461,7 @@ def top(ctx: Context, args: Args) -> Reply:
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
     text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena"
-            f"{cat_label(category)}** as of {day}:\n{body}\n"
+            f"{cat_label(category)}** as of {day}{ctx.board_label(day)}:\n{body}\n"
             "`#` is Arena's rank on that board; `=` marks a rank Arena gives to more than one model "
             "(statistically tied)."
             + (f" Shared here: {', '.join('=' + str(k) for k in ties)}." if ties else "")
@@ -471,6 +471,7 @@ def top(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=rows[0].country,
                  chart=Chart("top"),
                  data={"as_of": day, "metric": "Arena Elo", "filters": filters, "all_listed": everything,
+                       "board_note": ctx.read.board_note(day),
                        "category": category, "source": view.source_on(day),
                        "rule": view.rule, "left_out": left,
                        "rows": [{"rank": r.rank, "shared_rank": r.rank in shared, "model": r.arena_name,

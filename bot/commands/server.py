@@ -66,7 +66,8 @@ def channel_label(ctx: Context, cid: str | None) -> str:
 
 def show(ctx: Context, s: GuildSettings, note: str = "") -> Reply:
     watches = servers(ctx).watches(s.guild_id)
-    digest = f"weekly, on {s.day_name}s (UTC)" if s.digest == "weekly" else "off"
+    digest = (f"weekly, on {s.day_name}s (UTC)" + ("; skipped when no new board arrived" if s.digest == "news" else "")
+              if s.digest in ("weekly", "news") else "off")
     fields = [Field("Prefix", f"`{s.prefix or ctx.prefix}`" + ("" if s.prefix else " (the bot's default)")),
               Field("Channel", channel_label(ctx, s.channel_id)),
               Field("Digest", digest),
@@ -87,8 +88,14 @@ def show(ctx: Context, s: GuildSettings, note: str = "") -> Reply:
                                     "post_error": s.post_error, "watches": len(watches)}})
 
 
+def valid_prefix(p: str) -> bool:
+    """A prefix ordinary words never start with: it holds a character that is
+    neither a letter nor a digit (``a`` or ``rb`` would answer chat)."""
+    return bool(p) and any(not c.isalnum() for c in p) and not any(c.isspace() for c in p)
+
+
 @command("settings", summary="This server's settings: prefix, channel, weekly digest, charts (Manage Server).",
-         usage="settings [prefix <p> | channel <#channel> | digest weekly [day]|off | charts on|off]",
+         usage="settings [prefix <p> | channel <#channel> | digest weekly [day] [skip]|off | charts on|off]",
          example="settings channel #race-news", aliases=("config",), permission="manage_server",
          params=(Param("change", "text", "prefix ?, channel #race-news, digest weekly monday, charts off"),),
          details="Watches and digests post in the server's channel (each watch in its own channel if given). "
@@ -108,6 +115,9 @@ def settings(ctx: Context, args: Args) -> Reply:
         if len(p) > PREFIX_MAX or p.startswith("/") or any(c in p for c in "`<>@#*_~|\\") or not p.isprintable():
             raise Usage(f"A prefix is 1 to {PREFIX_MAX} characters, not starting with `/`, without "
                         "markdown or mention characters.")
+        if not valid_prefix(p):  # `a` would make every message starting with "a" a command
+            raise Usage("A prefix needs at least one character that is not a letter or a digit (`?`, `rb!`, `$`), "
+                        "so ordinary chat never reads as a command.")
         value = None if p == ctx.prefix else p
         s, changed = store.update(gid, who, f"settings prefix {p}", prefix=value)
         return show(ctx, s, f"Prefix set to `{p}`." if changed else f"The prefix already is `{p}`.")
@@ -125,18 +135,23 @@ def settings(ctx: Context, args: Args) -> Reply:
         if mode in ("off", "no", "none", "stop"):
             s, changed = store.update(gid, who, "settings digest off", digest="off")
             return show(ctx, s, "The weekly digest is off.")
-        if mode in ("weekly", "on", "week"):
-            day = fold(rest[1]) if len(rest) > 1 else None
-            values: dict[str, Any] = {"digest": "weekly"}
+        if mode in ("weekly", "on", "week", "news"):
+            quiet = [w for w in rest[1:] if fold(w) in QUIET_WORDS]
+            days = [w for w in rest[1:] if fold(w) not in QUIET_WORDS]
+            day = fold(days[0]) if days else None
+            values: dict[str, Any] = {"digest": "news" if quiet or mode == "news" else "weekly"}
             if day:
                 hit = [i for i, d in enumerate(DAYS) if d.startswith(day[:3]) and len(day) >= 3]
                 if not hit:
                     raise Usage("The day is one of " + ", ".join(d.capitalize() for d in DAYS) + ".")
                 values["digest_day"] = hit[0]
-            s, changed = store.update(gid, who, "settings digest " + " ".join(rest[:2]), **values)
+            s, changed = store.update(gid, who, "settings digest " + " ".join(rest[:3]), **values)
             where = "" if s.channel_id else " Set a channel with `settings channel #name` so it has somewhere to go."
-            return show(ctx, s, f"The weekly digest posts on {s.day_name}s (UTC).{where}")
-        raise Usage("`settings digest weekly [day]` or `settings digest off`.")
+            when_quiet = (" It is skipped in a week when no new Arena board arrived." if s.digest == "news" else
+                          " In a week when no new Arena board arrived it says so in one line.")
+            return show(ctx, s, f"The weekly digest posts on {s.day_name}s (UTC).{when_quiet}{where}")
+        raise Usage("`settings digest weekly [day] [skip]` (skip: no post in a week without a new board) "
+                    "or `settings digest off`.")
     if what in ("charts", "chart"):
         mode = fold(rest[0]) if rest else ""
         if mode not in ("on", "off"):
@@ -144,6 +159,9 @@ def settings(ctx: Context, args: Args) -> Reply:
         s, changed = store.update(gid, who, f"settings charts {mode}", charts=int(mode == "on"))
         return show(ctx, s, f"Charts with watch alerts and digests are {mode}.")
     raise Usage(f"I can change prefix, channel, digest and charts; not '{clean(ws[0], 30)}'.")
+
+
+QUIET_WORDS = ("skip", "quiet", "skip-quiet", "news-only", "only-news")  # digest: no post without a new board
 
 
 # ---------------------------------------------------------------------------- watches

@@ -16,7 +16,8 @@ The package, in the order a question goes through it:
 * :mod:`~bot.reader.lexicon`: the bot's names (models, families,
   organisations, countries, benchmarks).
 * :mod:`~bot.reader.question`: the passes that take names, times and
-  quantities, token by token.
+  quantities, token by token; :mod:`~bot.reader.reading`: what a reading
+  returns.
 * :mod:`~bot.reader.parts` and :mod:`~bot.reader.rules`: an ordered list
   of ``Rule(intent, applies, build)``; the first that applies writes the
   command line.
@@ -28,7 +29,8 @@ from datetime import date
 
 from bot.reader.decide import decide
 from bot.reader.lexicon import Lexicon
-from bot.reader.question import INTENTS, Found, Quantity, Question, Reading, Time
+from bot.reader.question import Question
+from bot.reader.reading import INTENTS, Found, Quantity, Reading, Time
 from bot.reader.tokens import tokenise
 
 __all__ = ["INTENTS", "Found", "Lexicon", "Quantity", "Reading", "Time", "read", "tokenise"]

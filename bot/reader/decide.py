@@ -8,8 +8,10 @@ commands built from the names it found.
 from __future__ import annotations
 
 from bot.reader import words as W
+from bot.reader.lexicon import CUE_WORDS
 from bot.reader.parts import Parts, model_names, sides
-from bot.reader.question import Quantity, Question, Reading
+from bot.reader.question import Question
+from bot.reader.reading import Quantity, Reading
 from bot.reader.rules import first_rule
 
 
@@ -49,7 +51,7 @@ _TREND = ("gap", "compute", "frontier", "changes", "records", "depth", "race", "
           "cheapest")
 _SIGNIFICANCE = ("gap", "compare", "race", "top")
 _EVER = ("records", "timeline", "changes", "count")
-_PRICE = ("price", "cheapest")
+_PRICE = ("price", "cheapest", "compare")
 
 
 def qualifiers(q: Question) -> list[tuple[str, str, str]]:
@@ -104,6 +106,20 @@ def dropped(q: Question, command: str | None, intent: str, aspect: str | None) -
                               if not honoured(kind, value, command, intent, aspect)))
 
 
+def used(q: Question, p: Parts) -> list[tuple[str, str]]:
+    """Every word of the question and what the reading made of it."""
+    unknown = set(p.unknown)
+    out = []
+    for tok, took in zip(q.toks, q.taken):
+        if took is not None:
+            out.append((tok, took))
+        elif tok in unknown:
+            out.append((tok, "unknown"))
+        else:
+            out.append((tok, "cue" if tok in CUE_WORDS and tok not in W.FILLER else "filler"))
+    return out
+
+
 def decide(q: Question) -> Reading:
     p = Parts.of(q)
     rule, built = first_rule(q, p)
@@ -119,4 +135,4 @@ def decide(q: Question) -> Reading:
     return Reading(q.question, intent, command, sure, [] if sure else suggest(q), q.found, q.quantities,
                    q.time, built.aspect, p.unknown, q.toks, notes=list(q.notes),
                    dropped=dropped(q, command, intent, built.aspect) if sure else [],
-                   unknown_names=list(q.unknown_names))
+                   unknown_names=list(q.unknown_names), used=used(q, p))

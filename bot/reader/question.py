@@ -22,7 +22,6 @@ or left over; the rules read the left-over words for cues, and
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,81 +29,18 @@ from rapidfuzz.distance import OSA
 
 from bot.reader import words as W
 from bot.reader.lexicon import CUE_WORDS, Lexicon
+from bot.reader.reading import Found, Quantity, Time
 from bot.reader.tokens import is_modelish, number, phrase_index, tokenise
 
 MAX_SPAN = 8  # words in the longest model name tried
+# each intent's cue words as one pattern: " (cue|cue|...) " found in the space-padded text
+_CUE_RES = {intent: re.compile(" (?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + ") ")
+            for intent, cues in W.CUES.items()}
 # a line that starts with a command word reads it as this cue
 LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
              "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
              "frontier": "frontier", "timeline": "timeline", "facts": "ai index", "sources": "sources",
              "help": "help", "changes": "what changed", "price": "price", "cheapest": "cheapest", "depth": "in the top"}
-
-
-@dataclass
-class Found:
-    """One thing named in the question, over tokens [start, end)."""
-
-    kind: str      # model | family | org | country | category | benchmark | arena | access
-    value: str     # the canonical name: a model, an organisation, a country, "coding", "open"
-    start: int
-    end: int
-    org: str | None = None  # a family word that is also an organisation ("deepseek", "mistral")
-
-
-@dataclass
-class Quantity:
-    kind: str      # elo | pct | params | usd | flop | n | number
-    value: float
-    op: str        # >= | <= | =
-    text: str
-
-    def show(self) -> str:
-        v = f"{self.value:g}"
-        if self.kind == "pct":
-            return f"{v}%"
-        if self.kind == "params":
-            return _params_word(self.value)
-        if self.kind == "usd":
-            return f"${v}"
-        return v
-
-
-@dataclass
-class Time:
-    kind: str      # asof | since
-    raw: str       # YYYY, YYYY-MM or YYYY-MM-DD
-    words: str     # what the user wrote
-
-
-@dataclass
-class Reading:
-    question: str
-    intent: str                 # what is asked (see INTENTS)
-    command: str | None         # the command line that answers it
-    sure: bool
-    suggestions: list[str] = field(default_factory=list)
-    found: list[Found] = field(default_factory=list)
-    quantities: list[Quantity] = field(default_factory=list)
-    time: Time | None = None
-    aspect: str | None = None   # for a model: maker | release | size | compute | cost | scores | open
-    unknown: list[str] = field(default_factory=list)
-    tokens: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)          # how a word was read ("free" as open weights)
-    dropped: list[str] = field(default_factory=list)        # qualifiers asked that the command cannot honour
-    unknown_names: list[str] = field(default_factory=list)  # written as a model's name, naming no model
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("tokens", None)
-        return d
-
-    def names(self, *kinds: str) -> list[str]:
-        return [f.value for f in self.found if f.kind in kinds]
-
-
-INTENTS = ("compare", "gap", "race", "leader", "depth", "count", "maker", "release", "size", "compute",
-           "cost", "price", "scores", "interval", "model", "small", "cheap", "trend", "frontier", "changes", "org",
-           "country", "timeline", "facts", "sources", "help", "records", "unknown")
 
 
 def same_numbers(words: list[str], name: str) -> bool:
@@ -118,13 +54,6 @@ def _day(tok: str) -> int | None:
     """A day of the month as typed ("30", "30th", "1st"), else None."""
     m = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", tok)
     return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 31 else None
-
-
-def _params_word(v: float) -> str:
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6)):
-        if v >= size:
-            return f"{v / size:g}{unit}"
-    return f"{v:g}"
 
 
 # ---------------------------------------------------------------------------
@@ -144,12 +73,14 @@ class Question:
         self.time: Time | None = None
         self.lead: str | None = None  # the command word the line started with, if any
         self._cues: dict[tuple[str, str], bool] = {}
+        self._texts: tuple[str, str] | None = None  # (rest_text, all_text) once settled
         self.notes: list[str] = []    # how a word was read, for the answer's first line ("free" as open weights)
         self.unknown_names: list[str] = []  # words written as a model's name that name no model ("gpt-7")
 
     # -- bookkeeping ------------------------------------------------------------------------
     def free(self, i: int, n: int = 1) -> bool:
-        return i + n <= len(self.toks) and all(self.taken[j] is None for j in range(i, i + n))
+        end = i + n
+        return end <= len(self.toks) and not any(self.taken[i:end])  # taken: None, or what took it
 
     def take(self, i: int, n: int, what: str) -> None:
         for j in range(i, i + n):
@@ -177,10 +108,19 @@ class Question:
         return [t for t, k in zip(self.toks, self.taken) if k is None]
 
     def rest_text(self) -> str:
+        if self._texts is not None:
+            return self._texts[0]
         return " " + " ".join(self.rest()) + " " + LEAD_CUES.get(self.lead or "", self.lead or "") + " "
 
     def all_text(self) -> str:
+        if self._texts is not None:
+            return self._texts[1]
         return " " + " ".join(self.toks) + " "
+
+    def settle(self) -> None:
+        """Every pass has run: the words and what took them no longer change (the texts are kept)."""
+        self._texts = None
+        self._texts = (self.rest_text(), self.all_text())
 
     # -- passes ------------------------------------------------------------------------------
     def read_models(self) -> None:
@@ -572,7 +512,7 @@ class Question:
         key = (intent, hay)
         hit = self._cues.get(key)
         if hit is None:
-            hit = self._cues[key] = any(f" {c} " in hay for c in W.CUES[intent])
+            hit = self._cues[key] = _CUE_RES[intent].search(hay) is not None
         return hit
 
     def q(self, kind: str) -> Quantity | None:
@@ -597,4 +537,5 @@ class Question:
             q.read_models()
         q.read_fuzzy_names()
         q.read_quantities()
+        q.settle()
         return q

@@ -143,7 +143,7 @@ def _index_facts(q: Question, p: Parts) -> Built:
 
 
 # -- firsts, records and "ever", from the whole history ------------------------------------------------------
-_HISTORY = re.compile(r" (number 1|top|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
+_HISTORY = re.compile(r" (number 1|top|topped|tops|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
                       r"on top|within|gap|smallest|closest|narrowest|widest|biggest|first place|been|beat|beaten|"
                       r"overtake|overtaken|overtook|ahead|behind|take|took|enter|entered|reach|reached|hit|get|got) ")
 _SIDELESS = re.compile(r" (reign|reigns|reigned|longest|record|records|number 1|on top|first place|streak) ")
@@ -284,7 +284,9 @@ def _cheap(q: Question, p: Parts) -> Built:
     rival = q.lex.arena_score(p.models[0]) if p.models else None
     bar = (f"{rival:.0f}" if rival is not None else p.models[0]) if p.models else \
         (f"{elo_q.value:g}" if elo_q else "")
-    return Built(("cheapest " + bar).strip())
+    n = q.q("n")
+    top = f" top {int(n.value)}" if n and 2 <= n.value <= 25 else ""
+    return Built(("cheapest " + bar).strip() + top)
 
 
 # -- depth: "how many chinese models are in the top 20", "... in the top 10 for coding"; depth counts every

@@ -36,8 +36,14 @@ points between sources, and the late-2025 catalog sits about 20 points
 above the mid-2025 CSVs); a series over time changes source only at the
 two dates above, and each point names its source.
 
-Moderator corrections (source ``moderators``) are amendments: they join the
-board that the rule picks for their date, in place of that model's rating there.
+Moderator scores (source ``moderators``) dated a published board's own date
+are corrections: they join that board, in place of that model's rating there.
+A moderator score dated any other day (a score entered without a date is
+dated the day it is entered) never changes a published board: it makes a
+*moderator board* of its own on that day, the board the rule picks for that
+day with every moderator score since that board in place of the models'
+ratings there. A moderator board is in the chain (source ``moderators``) and
+every answer that reads it says so (:meth:`ReadModel.board_note`).
 """
 from __future__ import annotations
 
@@ -110,6 +116,11 @@ class BoardChain:
 
     def __init__(self, boards: Iterable[tuple[str, str]]):
         self.boards = eligible_boards(boards)
+        self.dates = [b.date for b in self.boards]
+
+    def add(self, extra: Iterable[BoardKey]) -> None:
+        """Put boards of their own into the chain (moderator boards, on dates no published board has)."""
+        self.boards = sorted([*self.boards, *extra], key=lambda b: (b.date, _preference(b.source)))
         self.dates = [b.date for b in self.boards]
 
     def board_for(self, day: str | None) -> BoardKey | None:

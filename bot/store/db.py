@@ -12,9 +12,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -228,6 +230,8 @@ class Store:
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False):
         self.path = str(path)
         self.readonly = readonly or immutable
+        # set by a process that is not the primary: every change is refused with this text
+        self.changes_refused: str | None = None
         self.immutable = immutable
         self._local = threading.local()
         self._write_lock = threading.RLock()
@@ -401,7 +405,78 @@ class Store:
             db.close()
             self._local.db = None
 
+    def checkpoint(self) -> bool:
+        """Copy every committed change from the ``-wal`` file into the database
+        file and empty the WAL (``PRAGMA wal_checkpoint(TRUNCATE)``), so the file
+        alone holds every confirmed change: the CLI and the bot call it when
+        they stop. True when the checkpoint was complete (a reader still
+        inside a transaction elsewhere can hold part of it back: then the WAL
+        stays and SQLite still finds the changes there). Never raises."""
+        if self.readonly:
+            return False
+        try:
+            with self.writing("the checkpoint"):
+                conn = sqlite3.connect(self.path, timeout=self.write_wait)
+                try:
+                    busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    conn.close()
+            return busy == 0
+        except (sqlite3.Error, StoreError, work.Cancelled) as exc:
+            log.warning("checkpoint of %s at exit did not complete: %s", self.path, exc)
+            return False
+
     # -- changes ------------------------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator["Store"]:
+        """A private copy of the database as it is now, for work that only
+        looks (an import's dry run): made with SQLite's online backup (a read:
+        under WAL it waits for no writer and no writer waits for it), in a
+        temporary folder beside the file, removed afterwards. A long dry run
+        on it holds no lock of the real database, so nobody's settings, watches
+        or changes queue behind it; only the short apply takes the write lock."""
+        if self.readonly:
+            raise ReadOnlyError(READ_ONLY_TEXT)
+        folder = tempfile.mkdtemp(prefix=".racebot-snapshot-", dir=Path(self.path).resolve().parent)
+        try:
+            path = Path(folder) / "snapshot.db"
+            try:
+                dst = sqlite3.connect(path)
+                try:
+                    self.db.conn.backup(dst)
+                finally:
+                    dst.close()
+            except sqlite3.Error as exc:
+                raise explain(exc, self.path, doing="the dry run") from None
+            snap = Store(path)
+            snap.write_wait = self.write_wait
+            try:
+                yield snap
+            finally:
+                snap.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @contextmanager
+    def writing(self, doing: str = "the change") -> Iterator[None]:
+        """This process's write lock (one writer thread at a time), waited for
+        at most :attr:`write_wait`, and never past the request's cancellation:
+        a request whose time is up stops waiting (:class:`work.Cancelled`), so a
+        write queued behind a long one can never commit after its user was told
+        it failed. Re-entrant."""
+        ticket = work.current()
+        deadline = time.monotonic() + self.write_wait
+        while not self._write_lock.acquire(timeout=0.1):
+            if ticket is not None:
+                ticket.check()
+            if time.monotonic() > deadline:
+                raise BusyError(f"Another change to the database file {self.path} is still being made: {doing} "
+                                "was not made and nothing changed. Try again in a moment.")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
+
     @contextmanager
     def change(self, actor: str = "system", action: str = "change", *, audit: bool = True) -> Iterator[Change]:
         """An atomic, audited change. Any exception rolls everything back.
@@ -411,12 +486,14 @@ class Store:
         (a deferred transaction that upgrades to a write later under WAL gets
         SQLITE_BUSY at once, without the busy timeout). SQLite errors become
         :class:`StoreError` subclasses with a clear message."""
+        if self.changes_refused:
+            raise ReadOnlyError(self.changes_refused)
         if self.readonly:
             raise ReadOnlyError(READ_ONLY_TEXT)
         ticket = work.current()
         if ticket is not None:
             ticket.check()
-        with self._write_lock:
+        with self.writing(f"the change ({action[:80]})"):
             db = self.db
             conn = db.conn
             ch = Change(self, db, actor, action, audit)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 STALE_DAYS = 30  # the default of the DATA_STALE_DAYS setting
+MODERATOR_BOARDS = "moderators"  # moderators' scores: never a published board, so never what makes data fresh
 
 
 def ago(days: int) -> str:
@@ -87,21 +88,14 @@ def board_sources(read: Any) -> frozenset[str]:
 
 
 def newest_board(read: Any) -> str | None:
-    """The newest Arena board of a read model, any source or category (a moderator board too)."""
+    """The newest published Arena board of a read model, any source or category (not a moderator board)."""
     view = getattr(read, "view", None)
     return view(("newest board",), lambda: _newest(read)) if view is not None else _newest(read)
 
 
 def _newest(read: Any) -> str | None:
-    dates: list[str] = []
-    latest = getattr(read, "latest", None)
-    if latest:
-        dates.append(latest)
     boards = getattr(read, "_all_boards", None) or {}
-    for keys in boards.values():
-        if keys:
-            dates.append(max(d for _s, d in keys))
-    return max(dates) if dates else None
+    return max((d for keys in boards.values() for s, d in keys if s != MODERATOR_BOARDS), default=None)
 
 
 def age_note(age: DataAge | None, *, asked_start: str | None, asked_now: bool) -> str | None:

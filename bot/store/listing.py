@@ -83,7 +83,13 @@ def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str
         return key_cache[k]
 
     out: dict[str, list[Any]] = {}
+    bases = getattr(facts, "moderator_bases", {})
     for b in chain:
+        base = bases.get(b.date) if b.source == AMENDMENTS else None
+        if base is not None:  # a moderator board: what counts on the published board under it, and the scores
+            counted = {_name(r) for r in out.get(base.date, rows_of(base.source, base.date))}
+            out[b.date] = [r for r in rows_of(b.source, b.date) if r.source == AMENDMENTS or _name(r) in counted]
+            continue
         seq = per_source.get(b.source, [b.date])
         i = bisect.bisect_left(seq, b.date)
         rows = rows_of(b.source, b.date)

@@ -106,7 +106,9 @@ def rank_board(rows: list[Rating]) -> list[Rating]:
     rows = sorted(rows, key=lambda r: (-r.score, r.rank or 0, r.arena_name))
     if all(r.rank_published for r in rows):
         return rows
-    neg_lows = sorted(-r.ci_lower for r in rows if r.ci_lower is not None)
+    # a rating without an interval counts as the single point of its score (as rerank_snapshot ranks)
+    neg_lows = sorted(-(r.score if r.ci_lower is None else r.ci_lower) for r in rows) \
+        if any(r.ci_lower is not None for r in rows) else []
     neg_scores = [-r.score for r in rows]  # ascending: the rows are best first
     out = []
     for r in rows:
@@ -135,7 +137,7 @@ class ReadModel(BoardReader):
 
     # what depends only on the Arena ratings (and the names and model columns joined to them):
     # kept from the previous read model when the ratings' version is unchanged
-    RATING_MAPS = ("chains", "_all_boards", "display", "by_date", "dates", "history_of", "peak_of",
+    RATING_MAPS = ("chains", "_all_boards", "display", "by_date", "dates", "moderator_bases", "history_of", "peak_of",
                    "rows_per_model", "best_of", "_history_dates", "_best_dates")
 
     def __init__(self, store: Store, previous: ReadModel | None = None):
@@ -193,11 +195,24 @@ class ReadModel(BoardReader):
             self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
         amendments = [_rating(r, self.display) for r in store.query(
             _RATING_SQL + " AND r.category = ? AND r.source_id = ? ORDER BY r.snapshot_date", [OVERALL, AMENDMENTS])]
-        for a in amendments:  # a moderator's rating joins the board the rule picks for its date
+        published = dict(self.by_date)  # the published boards, before any moderator board is made from them
+        self.moderator_bases: dict[str, BoardKey] = {}  # a moderator board's date -> the published board under it
+        for a in amendments:
             b = chain.board_for(a.date)
-            if b is not None:
+            if b is None:
+                continue
+            if b.date == a.date:  # dated a published board's own day: a correction of that board
                 board = self.by_date[b.date]
-                board[:] = [x for x in board if x.model_id != a.model_id] + [dataclasses.replace(a, date=b.date)]
+                board[:] = [x for x in board if x.model_id != a.model_id] + [a]
+            else:
+                self.moderator_bases.setdefault(a.date, b)
+        for day, base in sorted(self.moderator_bases.items()):
+            # a moderator board of its own: the published board under it, with every moderator score since
+            # that board in place of the model's rating there; ranked afresh (the published ranks stay)
+            since = {x.model_id: x for x in amendments if base.date < x.date <= day}
+            rows = [x for x in published[base.date] if x.model_id not in since] + list(since.values())
+            self.by_date[day] = [dataclasses.replace(x, date=day, rank_published=False) for x in rows]
+        chain.add(BoardKey(AMENDMENTS, day) for day in self.moderator_bases)
         ranked = 0
         for d, board in self.by_date.items():
             self.by_date[d] = rank_board(board)
@@ -289,7 +304,7 @@ class ReadModel(BoardReader):
         if rows is None:
             if category == OVERALL and self.chains.get(OVERALL) and \
                     self.chains[OVERALL].source_on(date) == source and date in self.by_date:
-                rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS)]
+                rows = [r for r in self.by_date[date] if r.source in (source, AMENDMENTS) or source == AMENDMENTS]
             elif category != OVERALL and category in self._all_boards:
                 rows = self.category_boards(category).get((source, date), [])
             else:
@@ -298,6 +313,19 @@ class ReadModel(BoardReader):
                     [source, date, category])])
             self._board_cache[key] = rows  # sized to the data: at most every board once
         return list(rows)
+
+    def board_note(self, date: str | None) -> str:
+        """How an answer names the board of `date` when it is not a published one:
+        '' for a published board, else "moderator board: the <base date> board with moderators' scores"."""
+        base = self.moderator_bases.get(date) if date else None
+        if base is None:
+            return ""
+        return f"moderator board: the {base.date} board with moderators' scores"
+
+    def scale_of(self, date: str) -> str | None:
+        """The source whose rating scale a chain board is on (a moderator board: its published board's)."""
+        base = self.moderator_bases.get(date)
+        return base.source if base is not None else self.source_of(date)
 
     def category_boards(self, category: str) -> dict[tuple[str, str], list[Rating]]:
         """Every board of a category (all sources), ranked, read in one query

@@ -20,14 +20,17 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from bot.store.db import ReadOnlyError, Store, StoreError
+from bot import work
+from bot.store.db import ReadOnlyError, Store, StoreError, explain
 
 MAX_WATCHES = 25
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SETTING_COLUMNS = ("prefix", "channel_id", "digest", "digest_day", "charts")
+# digest modes that post: 'weekly' (one line when no new board arrived) and 'news' (skipped then)
+DIGEST_ON = "('weekly', 'news')"
 
 
 def _now() -> str:
@@ -60,6 +63,16 @@ class GuildSettings:
     def day_name(self) -> str:
         return DAYS[self.digest_day % 7].capitalize()
 
+    def last_digest_day(self) -> str | None:
+        """The day (ISO) of the last digest posted, from the week it was claimed for and the digest day."""
+        if not self.digest_week:
+            return None
+        try:
+            year, week = self.digest_week.split("-W")
+            return date.fromisocalendar(int(year), int(week), self.digest_day % 7 + 1).isoformat()
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True)
 class Watch:
@@ -91,24 +104,46 @@ class ServerStore:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE), so a read
         inside it and the write that follows see the same state even when
-        another process writes the same file."""
+        another process writes the same file.
+
+        The time-out is honest here too (:mod:`bot.work`): a request cancelled
+        while it waited for the lock, or before COMMIT, commits nothing, so
+        "took too long ... nothing was changed" is true for ``settings``,
+        ``watch`` and ``unwatch`` as it is for the data."""
+        if self.store.changes_refused:
+            raise ReadOnlyError(self.store.changes_refused)
         if self.store.readonly:
             raise ReadOnlyError("the database is read-only: server settings cannot be changed")
-        with self.store._write_lock:
+        ticket = work.current()
+        if ticket is not None:
+            ticket.check()
+        with self.store.writing("the server's change"):
             conn = self.store.db.conn
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"PRAGMA busy_timeout = {int(self.store.write_wait * 1000)}")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    conn.execute(f"PRAGMA busy_timeout = {int(self.store.read_wait * 1000)}")
             except sqlite3.OperationalError as exc:
                 if "readonly" in str(exc) or "read-only" in str(exc):
                     raise ReadOnlyError("the database is read-only: server settings cannot be changed") from None
-                raise
+                raise explain(exc, self.store.path, doing="the server's change") from None
             try:
+                if ticket is not None:
+                    ticket.check()  # cancelled while waiting for the lock
                 yield conn
+                if ticket is not None and not ticket.begin_commit():
+                    raise work.Cancelled()  # the user was told it failed: it must not happen
             except BaseException:
                 conn.rollback()
                 raise
             else:
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                finally:
+                    if ticket is not None:
+                        ticket.end_commit()
 
     @staticmethod
     def _row(conn: sqlite3.Connection, sql: str, params: Any = ()) -> dict[str, Any] | None:
@@ -228,16 +263,31 @@ class ServerStore:
             if n >= MAX_WATCHES:
                 raise TooManyWatches(f"This server already has {MAX_WATCHES} watches, the most it can have; "
                                      "`unwatch <id>` one first.")
-            cur = conn.execute(
-                "INSERT INTO watches (guild_id, kind, spec, label, channel_id, origin_channel_id, created_by, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                [gid, kind, json.dumps(spec, sort_keys=True), label, channel_id, origin_channel_id, actor, _now()])
-            wid = cur.lastrowid
+            wid = self._next_watch_id(conn)
+            conn.execute(
+                "INSERT INTO watches (id, guild_id, kind, spec, label, channel_id, origin_channel_id, created_by, "
+                "created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                [wid, gid, kind, json.dumps(spec, sort_keys=True), label, channel_id, origin_channel_id, actor, _now()])
             row = self._row(conn, "SELECT * FROM watches WHERE id = ?", [wid])
             conn.execute("UPDATE guild_settings SET baseline_version = ? WHERE guild_id = ? AND baseline_version IS NULL",
                          [baseline_version, gid])
             self._audit(conn, gid, actor, f"watch {label}", "watches", {"id": wid}, None, row)
         return Watch.from_row(row)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _next_watch_id(conn: sqlite3.Connection) -> int:
+        """A watch id never used before, even after deletes (``unwatch 3`` never
+        removes a later watch that took the number 3): the last id handed out is
+        kept in ``meta`` (what AUTOINCREMENT would keep, with no table rebuild);
+        the first time, it starts above every id the table or its audit trail holds."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'watch_last_id'").fetchone()
+        last = int(row[0]) if row else int(conn.execute(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM watches), 0), COALESCE((SELECT MAX(CAST(json_extract("
+            "row_key, '$.id') AS INTEGER)) FROM audit WHERE tbl = 'watches'), 0))").fetchone()[0])
+        wid = max(last, int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM watches").fetchone()[0])) + 1
+        conn.execute("INSERT INTO meta (key, value) VALUES ('watch_last_id', ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(wid)])
+        return wid
 
     def remove_watch(self, guild_id: str | int, watch_id: int, actor: str) -> Watch | None:
         """Delete one of this server's watches (another server's id is not found)."""
@@ -271,7 +321,8 @@ class ServerStore:
     def claim_digest(self, guild_id: str | int, week: str) -> bool:
         """Claim this ISO week's digest for a server: at most once a week."""
         with self._tx() as conn:
-            cur = conn.execute("UPDATE guild_settings SET digest_week = ? WHERE guild_id = ? AND digest = 'weekly' "
+            cur = conn.execute("UPDATE guild_settings SET digest_week = ? WHERE guild_id = ? AND digest IN "
+                               f"{DIGEST_ON} "
                                "AND (digest_week IS NULL OR digest_week != ?)", [week, str(guild_id), week])
             return cur.rowcount == 1
 
@@ -287,7 +338,7 @@ class ServerStore:
 
     def digest_guilds(self) -> list[GuildSettings]:
         return [GuildSettings.from_row(r) for r in self.store.query(
-            "SELECT * FROM guild_settings WHERE digest = 'weekly'")]
+            f"SELECT * FROM guild_settings WHERE digest IN {DIGEST_ON}")]
 
     # -- race views: what the watches compare -----------------------------------------
     def save_view(self, version: int, view: dict[str, Any]) -> None:

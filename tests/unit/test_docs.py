@@ -59,7 +59,7 @@ def test_every_importer_is_in_the_readme():
         assert re.search(rf"\b{re.escape(name)}\b", section(README, "The command line")), name
 
 
-@pytest.mark.parametrize("page", ["CONTRIBUTING.md", "docs/architecture.md"])
+@pytest.mark.parametrize("page", ["CONTRIBUTING.md", "docs/architecture.md", "docs/operators.md"])
 def test_the_newcomer_pages_name_real_files(page):
     text = (ROOT / page).read_text(encoding="utf-8")
     paths = set(re.findall(r"`((?:bot|tests|scripts|docs|data)/[\w/.-]+?)`", text))

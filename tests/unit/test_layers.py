@@ -176,3 +176,10 @@ def test_no_function_local_imports_of_bot_modules(module):
     local = [f"line {n.lineno}" for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
              for n in ast.walk(f) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("bot")]
     assert local == []
+
+
+@pytest.mark.parametrize("package", ["bot/reader", "bot/commands"])
+def test_no_module_of_the_reader_or_the_commands_is_over_600_lines(package):
+    long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / package).rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    assert long == {}

@@ -41,7 +41,7 @@ class ModeratorsView(ReplyView):
 async def check_once(bot: RaceBot) -> bool:
     """One check; True when something was posted."""
     cid = bot.settings.moderator_channel_id
-    if not cid:
+    if not cid or not bot.is_primary:  # one process checks and posts: the primary
         return False
     reply = await asyncio.to_thread(arena_check, bot.engine)
     if reply is None:
@@ -56,7 +56,7 @@ async def check_once(bot: RaceBot) -> bool:
     kw = fit.fit(view.render_page() if view else render(reply), perms)
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
-        view.message = msg
+        view.remember(msg)
     return True
 
 

@@ -25,6 +25,8 @@ from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.logs import install_redaction, setup_logging
+from bot.adapters.discord.metrics import Metrics
+from bot.adapters.discord.primary import Primary
 from bot.adapters.discord.pacing import RestPace, count_requests
 from bot.adapters.discord.servers import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
@@ -34,7 +36,7 @@ from bot.adapters.discord.startup import (
     sharding_options,
     wait_for_session_starts,
 )
-from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
+from bot.adapters.discord.views import PERSISTENT_BUTTONS, TOKEN_LIFETIME, ReplyView
 from bot.caller import Caller
 from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
 from bot.config import DEFAULT_API_BASE, Settings
@@ -74,26 +76,6 @@ class RaceCog(commands.Cog, name="AI Race"):
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Buttons whose view is gone (timed out, or the bot restarted) would
-        show Discord's "This interaction failed"; say what happened instead.
-
-        discord.py hands a click to its live view *before* this event, so the
-        question "is a view handling it?" is answered now, from the view store,
-        without waiting and without racing a handler that works before it answers."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if not custom_id.startswith(OUR_BUTTON_PREFIXES):
-            return
-        if self.bot.view_is_live(interaction, custom_id):
-            return
-        try:
-            await interaction.response.send_message(EXPIRED_BUTTONS, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            log.debug("could not say the buttons expired: %s", exc)
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
@@ -143,9 +125,18 @@ def wanted_intents(message_content: bool) -> discord.Intents:
 
 
 def _database_of(engine: Any) -> str | None:
+    """The engine's database for the leases; a store opened read-only (a replica, a
+    published copy) as a read-only URI, so this process takes no lease in it."""
     store = getattr(engine, "store", None)
     path = getattr(store, "path", None)
-    return str(path) if path and path != ":memory:" else None
+    if not path or path == ":memory:":
+        return None
+    if getattr(store, "readonly", False):
+        from pathlib import Path
+        from urllib.parse import quote
+
+        return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    return str(path)
 
 
 class IdentifyGate:
@@ -251,6 +242,13 @@ class RaceBot(commands.Bot):
     def __init__(self, settings: Settings, engine: "Engine", **kwargs: Any) -> None:
         intents = wanted_intents(settings.message_content != "off")
         sharding = sharding_options(settings)
+        names: dict[str, str] = {}
+        for info in getattr(engine, "commands", []):
+            names.update({a: info.name for a in (info.name, *info.aliases)})
+        self.command_names = names  # a command word or alias -> its command (the metrics' labels)
+        self.metrics = Metrics(set(names.values()))
+        if settings.metrics_port is not None:
+            kwargs.setdefault("http_trace", self.metrics.trace())  # every REST answer counted (429s too)
         super().__init__(
             command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
@@ -268,6 +266,7 @@ class RaceBot(commands.Bot):
         # discord.py keeps the Intents object it was given and reads it at each IDENTIFY: the one
         # place to stop asking for Message Content once the app flags say the app lacks it
         self.requested_intents = intents
+        self.live_views: dict[int, ReplyView] = {}  # message id -> the view answering its buttons
         self.settings = settings
         self.engine = engine
         self.started_at = time.monotonic()
@@ -282,6 +281,9 @@ class RaceBot(commands.Bot):
         self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
         self.identify_gate = IdentifyGate(_database_of(engine), settings.identify_spacing)
+        self.primary = Primary(settings.primary, _database_of(engine), HOLDER)
+        self.primary.on_change.append(self._role_changed)
+        self.metrics.primary = lambda: self.primary.is_primary
         self._max_concurrency = 1
         self.silence = fit.SilenceLog()
         self.message_content_enabled = intents.message_content
@@ -323,6 +325,11 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         self.tree.error(self.on_app_command_error)
+        self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons whose view is gone (a restart) still answer
+        if self.settings.metrics_port is not None:
+            self.metrics.shards = self.shard_states
+            self.metrics.start(self.settings.metrics_host, self.settings.metrics_port)
+            self.data_age_task = asyncio.create_task(self._watch_data_age(), name="racebot-data-age")
         await self.add_cog(RaceCog(self))
         await self.add_cog(ServerCog(self))
         for info in self.engine.commands:
@@ -330,8 +337,9 @@ class RaceBot(commands.Bot):
                 self.add_command(make_command(self, info))
             except (commands.CommandRegistrationError, TypeError, ValueError) as exc:
                 log.warning("command %s not registered: %s", info.name, exc)
-        if self.settings.sync_commands:
-            await self.sync_commands()
+        await self.primary.check()
+        await self._role_changed(self.primary.is_primary)
+        self.primary_task = asyncio.create_task(self.primary.run(), name="racebot-primary")
         self.arena_check_task = start_arena_check(self)  # LMArena's new releases, for a moderator's Confirm
         await self.warm_up  # built while the above ran; no command is read before the gateway connects
 
@@ -339,14 +347,6 @@ class RaceBot(commands.Bot):
         """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""
         self.requested_intents.message_content = enabled
         self.message_content_enabled = self.intents.message_content
-
-    def view_is_live(self, interaction: discord.Interaction, custom_id: str) -> bool:
-        """Whether a live view of this bot holds the clicked button."""
-        store = self._connection._view_store
-        message_id = interaction.message.id if interaction.message is not None else None
-        key = (discord.ComponentType.button.value, custom_id)
-        views = getattr(store, "_views", {})
-        return key in views.get(message_id, {}) or key in views.get(None, {})
 
     def warm_engine(self) -> None:
         """Build the engine's read model and start its chart workers (in a
@@ -383,12 +383,14 @@ class RaceBot(commands.Bot):
                 remote = await (self.http.get_guild_commands(app_id, gid) if gid else self.http.get_global_commands(app_id))
                 if _command_shape(remote) == _command_shape(local):
                     log.info("%d %s slash commands already up to date", len(local), where)
+                    self.metrics.sync("unchanged")
                     return False
             except discord.HTTPException as exc:
                 log.warning("could not read the registered slash commands (%s); syncing", exc)
         try:
             synced = await self.tree.sync(guild=guild)
         except discord.Forbidden as exc:
+            self.metrics.sync("failed")
             if gid is None:
                 raise
             log.error(
@@ -398,6 +400,7 @@ class RaceBot(commands.Bot):
             )
             return False
         log.info("synced %d %s slash commands", len(synced), where)
+        self.metrics.sync("synced")
         return True
 
     async def _warn_global_commands_too(self, gid: int) -> None:
@@ -418,9 +421,57 @@ class RaceBot(commands.Bot):
         key = (shard_id or 0) % self._max_concurrency
         await self.identify_gate.wait_turn(f"{self.application_id}@{self.settings.discord_api_base}:{key}")
 
+    @property
+    def is_primary(self) -> bool:
+        return self.primary.is_primary
+
+    async def _role_changed(self, primary: bool) -> None:
+        """The primary syncs the commands and takes changes; any other process refuses them."""
+        self.engine.store.changes_refused = None if primary else await asyncio.to_thread(self.primary.refusal)
+        if not primary:
+            log.info("not the primary: answering only (commands, watches, digests and changes are the primary's)")
+            self.metrics.sync("skipped")
+        elif self.settings.sync_commands:
+            try:
+                await self.sync_commands()
+            except discord.HTTPException as exc:
+                if not self.is_ready() and not self.primary_task_started():
+                    raise
+                log.error("syncing the slash commands failed: %s", exc)
+                self.metrics.sync("failed")
+
+    def primary_task_started(self) -> bool:
+        return getattr(self, "primary_task", None) is not None
+
     async def close(self) -> None:
+        for name in ("data_age_task", "primary_task"):
+            task = getattr(self, name, None)
+            if task is not None:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.primary.release)
         await super().close()
+        self.metrics.stop()
         self.complete_pool.shutdown(wait=False, cancel_futures=True)
+
+    def shard_states(self) -> list[tuple[int, float, bool]]:
+        """(shard id, heartbeat latency, connected) for each shard of this process."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict):
+            return [(sid, info.latency, not info.is_closed()) for sid, info in shards.items()]
+        return [(self.shard_id or 0, self.latency, self.is_ready() and not self.is_closed())]
+
+    async def _watch_data_age(self, every: float = 60.0) -> None:
+        """Keep the data-age gauge current (read in a thread, once a minute)."""
+        from bot.store import queries
+
+        while True:
+            try:
+                dates = await asyncio.to_thread(queries.source_dates, self.engine.store)
+                self.metrics.data_dates(dates)
+            except Exception as exc:  # metrics never take the bot down
+                log.debug("data age not read: %s", exc)
+            await asyncio.sleep(every)
 
     # ----- work
     def make_autocomplete(self, kind: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
@@ -537,6 +588,7 @@ class RaceBot(commands.Bot):
         refusal = self.upload_problem(line, caller, files)
         wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
 
+        started = time.monotonic()
         long = self.engine.is_long(line)
         note = ProgressNote(ctx, self.settings.progress_every) if long else None
         ticket = Ticket(on_progress=note.report if note else None)
@@ -562,6 +614,9 @@ class RaceBot(commands.Bot):
         reply = await self.engine.arender(reply, chart_key[0], self.renders)  # no typing: the answer is on its way
         if note is not None:
             await note.finish()
+        words = line.split(maxsplit=1)
+        self.metrics.command(self.command_names.get(words[0].lower(), "other") if words else "other", reply.status,
+                             time.monotonic() - started)
         await self.send_reply(ctx, reply)
         if isinstance(servers, ServerCog) and ctx.guild is not None:
             servers.note_reply(ctx.guild.id, reply)
@@ -611,12 +666,13 @@ class RaceBot(commands.Bot):
                 )
         except discord.HTTPException as exc:
             log.error("sending the reply failed: %s", exc)
+            self.metrics.error("send")
             await self.safe_send(ctx, self.FRIENDLY_ERROR, ephemeral=True)
             return
         if ctx.interaction is not None:
             ctx.interaction.extras.pop("public_defer", None)
         if view is not None:
-            view.message = msg
+            view.remember(msg)
             if ctx.interaction is not None:
                 view.token_expires = time.monotonic() + TOKEN_LIFETIME - _age(ctx.interaction)
 
@@ -633,12 +689,16 @@ class RaceBot(commands.Bot):
         return True
 
     async def announce(self, reply: "Reply") -> None:
+        """Post the reply's announcements in ANNOUNCE_CHANNEL_ID, over REST by the channel's id:
+        the channel may be in a server another process's shard holds (Discord then decides)."""
         cid = self.settings.announce_channel_id
         if not cid or not reply.announcements:
             return
-        channel = self.get_channel(cid)
-        if channel is None or not hasattr(channel, "send"):
-            log.warning("ANNOUNCE_CHANNEL_ID %s is not a channel I can see", cid)
+        channel: Any = self.get_channel(cid)
+        if channel is None:  # not in this process's cache: another shard's server, or gone
+            channel = self.get_partial_messageable(cid)
+        elif not hasattr(channel, "send"):
+            log.warning("ANNOUNCE_CHANNEL_ID %s is not a channel I can post in", cid)
             return
         guild = getattr(channel, "guild", None)
         if not fit.can_send(channel, fit.permissions_in(channel, guild.me if guild else None)):
@@ -697,6 +757,7 @@ class RaceBot(commands.Bot):
             log.debug("could not answer a failed slash command: %s", exc)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        self.metrics.error("event")
         log.exception("unhandled error in %s", event_method)
 
 

@@ -1,7 +1,9 @@
 """Logging for the Discord adapter: the token never reaches a log line."""
 from __future__ import annotations
 
+import json
 import logging
+import time
 from typing import Iterable
 
 from bot.config import Settings
@@ -48,9 +50,33 @@ def install_redaction(token: str, handlers: Iterable[logging.Handler] | None = N
 
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, and the
+    traceback as ``exc`` when there is one (redacted like every line)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            out["exc"] = record.exc_text
+        return json.dumps(out, ensure_ascii=False)
+
+
+def formatter_for(settings: Settings) -> logging.Formatter:
+    if settings.log_format == "json":
+        return JsonFormatter()
+    return logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.setFormatter(formatter_for(settings))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(settings.log_level)

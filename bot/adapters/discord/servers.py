@@ -9,10 +9,12 @@
   cheap poll of ``data_version`` catches changes other processes made to the
   same database; the evaluation runs off the loop (:class:`bot.commands.alerts.AlertPlanner`);
 * posts a weekly digest on each server's day, on an injectable clock;
-* posts only for servers this process's shards hold (``bot.guilds``), only
-  where the bot may (channel permissions checked first; a failure is recorded
-  once, so ``settings`` shows why), never pinging anyone, charts only if the
-  server has them on;
+* runs in the primary process only (:mod:`bot.adapters.discord.primary`),
+  for every server with watches or a digest, posting over REST by channel
+  id, so a server another process's shard holds is served too; where this
+  process holds the server, only where the bot may (channel permissions
+  checked first); a failure is recorded once, so ``settings`` shows why;
+  never pinging anyone, charts only if the server has them on;
 * forgets a server's settings and watches when the bot is removed from it
   (audited).
 """
@@ -30,6 +32,7 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.caller import Caller
 from bot.commands.alerts import AlertPlanner, Outgoing
+from bot.commands.server import valid_prefix
 from bot.render.text import fit_reply
 from bot.reply import Reply
 
@@ -94,14 +97,23 @@ class ServerCog(commands.Cog, name="Servers"):
         """Look at the clock again now (tests move a fake clock, then call this)."""
         self._digest_wake.set()
 
-    def owned(self) -> list[int]:
-        """The servers this process posts for: those its shards hold."""
-        return [g.id for g in self.bot.guilds]
+    async def owned(self) -> list[int]:
+        """The servers this process posts for: every server with watches or a digest when
+        it is the primary (posting needs no gateway shard), none otherwise."""
+        if not getattr(self.bot, "is_primary", True):
+            return []
+        held = {g.id for g in self.bot.guilds}
+        return sorted(held | await asyncio.to_thread(self._servers_with_work))
+
+    def _servers_with_work(self) -> set[int]:
+        servers = self.planner.servers
+        return {int(g) for g in servers.watched_guilds()} | {int(s.guild_id) for s in servers.digest_guilds()}
 
     # -- prefixes ----------------------------------------------------------------------
     def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:
         default = self.bot.settings.command_prefix  # type: ignore[attr-defined]
-        return self.prefixes.get(guild.id, default) if guild is not None else default
+        own = self.prefixes.get(guild.id) if guild is not None else None
+        return own if own and valid_prefix(own) else default  # a letters-only prefix stored before the rule: not used
 
     def note_reply(self, guild_id: int | None, reply: Reply) -> None:
         """Keep the prefix cache right after a ``settings`` answer in this server."""
@@ -129,7 +141,7 @@ class ServerCog(commands.Cog, name="Servers"):
 
     async def check_watches(self) -> list[Outgoing]:
         """Evaluate and post the alerts of the servers this process holds."""
-        owned = self.owned()
+        owned = await self.owned()
         if not owned:
             return []
         out = await asyncio.to_thread(self.planner.alerts, owned)
@@ -145,7 +157,8 @@ class ServerCog(commands.Cog, name="Servers"):
         if channel is None:  # checked before any chart is drawn
             return
         reply = Reply(title=a.title, description=a.text, footer=a.footer, data=a.data)
-        if o.charts and a.chart_line and channel.permissions_for(channel.guild.me).attach_files:
+        perms = fit.permissions_in(channel, getattr(getattr(channel, "guild", None), "me", None))
+        if o.charts and a.chart_line and (perms is None or perms.attach_files):
             chart = await self.engine.ahandle(a.chart_line, PUBLIC)
             reply.files = [f for f in chart.files if f.content_type.startswith("image/")][:1]
             reply.color_key = chart.color_key
@@ -157,7 +170,8 @@ class ServerCog(commands.Cog, name="Servers"):
         while not self.bot.is_closed():
             try:
                 await self.post_due_digests()
-                wait = await asyncio.to_thread(self.planner.seconds_until_next_digest, self.owned(), self.clock())
+                owned = await self.owned()
+                wait = await asyncio.to_thread(self.planner.seconds_until_next_digest, owned, self.clock())
             except Exception:
                 log.exception("digest scheduling failed")
                 wait = 60.0
@@ -168,11 +182,15 @@ class ServerCog(commands.Cog, name="Servers"):
             self._digest_wake.clear()
 
     async def post_due_digests(self) -> int:
-        due = await asyncio.to_thread(self.planner.due_digests, self.owned(), self.clock())
+        owned = await self.owned()
+        due = await asyncio.to_thread(self.planner.due_digests, owned, self.clock())
         for s in due:
             if await self.target(int(s.guild_id), s.channel_id, "digest") is None:
                 continue
-            reply = await self.engine.ahandle("digest", PUBLIC, render=s.charts)
+            last = s.last_digest_day()  # the digest before this one: only what came after it
+            reply = await self.engine.ahandle(f"digest since {last}" if last else "digest", PUBLIC, render=s.charts)
+            if s.digest == "news" and reply.data.get("no_news"):
+                continue  # this server skips a week without a new board
             await self.post(int(s.guild_id), s.channel_id, reply, what="digest")
         self.digest_passes += 1
         return len(due)
@@ -182,8 +200,12 @@ class ServerCog(commands.Cog, name="Servers"):
         """The channel to post in, if this process holds the server and the bot
         may post there; otherwise None, and the reason recorded (once)."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None:  # not ours (another process's shard) or gone
-            return None
+        if guild is None:  # another process's shard holds it: post by the channel's id, Discord decides
+            if not channel_id:
+                await self._problem(guild_id, f"Could not post the {what}: no channel is set: a server manager "
+                                              "can pick one with `settings channel #name`.")
+                return None
+            return self.bot.get_partial_messageable(int(channel_id), guild_id=guild_id)
         channel = guild.get_channel(int(channel_id)) if channel_id else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             why = ("no channel is set: a server manager can pick one with `settings channel #name`" if not channel_id
@@ -207,15 +229,18 @@ class ServerCog(commands.Cog, name="Servers"):
         if channel is None:
             return False
         reply = fit_reply(reply)
-        perms = channel.permissions_for(channel.guild.me)
+        guild = getattr(channel, "guild", None)  # None: another shard's server, known by id only
+        perms = fit.permissions_in(channel, getattr(guild, "me", None))
         # the same words as plain text without Embed Links; an alert is one message, its first page
-        reply = fit.for_channel(reply, perms, channel.guild.filesize_limit)
+        limit = getattr(guild, "filesize_limit", None) or fit.DEFAULT_UPLOAD_LIMIT
+        reply = fit.for_channel(reply, perms, limit)
         kw = fit.fit(render(reply), perms)
         try:
             await channel.send(content=kw["content"], embeds=kw["embeds"], files=kw["files"],
                                allowed_mentions=NO_MENTIONS)
         except discord.Forbidden as exc:
-            await self._problem(guild_id, f"Could not post the {what} in #{channel.name}: Discord refused "
+            await self._problem(guild_id, f"Could not post the {what} in #{getattr(channel, 'name', channel.id)}: "
+                                          f"Discord refused "
                                           f"({exc.text or exc.status}).")
             return False
         except discord.HTTPException as exc:
@@ -241,7 +266,13 @@ class ServerCog(commands.Cog, name="Servers"):
 
 
 def command_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
-    """``command_prefix`` for discord.py: the server's own prefix, or the default; a mention always works."""
+    """``command_prefix`` for discord.py: the server's own prefix, or the default; a mention always works.
+
+    The mention comes first, with or without a space after it (``<@bot>ask``
+    and ``<@bot>\nask`` too): a mention always reads as the bot's own prefix,
+    whatever the server's prefix is."""
     cog = bot.get_cog("Servers")
     prefix = cog.prefix_for(message.guild) if isinstance(cog, ServerCog) else bot.settings.command_prefix  # type: ignore[attr-defined]
-    return commands.when_mentioned_or(prefix)(bot, message)
+    me = bot.user.id if bot.user else None
+    mentions = [f"<@{me}> ", f"<@!{me}> ", f"<@{me}>", f"<@!{me}>"] if me else []
+    return [*mentions, prefix]

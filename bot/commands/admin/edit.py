@@ -138,10 +138,11 @@ def score_(ctx: Context, args: Args) -> Reply:
     return changed(ctx, f"score {name} {bench}", do)
 
 
-@command("elo", summary="Record a Chatbot Arena score for a model in a snapshot.", usage="elo <model> <score> [date]",
+@command("elo", summary="Record a Chatbot Arena score (without a date: today, on a moderator board of its own).",
+         usage="elo <model> <score> [date]",
          example="elo deepseek r1 1400 2025-08-06", admin=True,
          params=(Param("model", "model", "the model", True), Param("score", "int", "Arena Elo", True),
-                 Param("date", "date", "the snapshot (default: the latest)")))
+                 Param("date", "date", "the day it was measured (default: today)")))
 def elo_(ctx: Context, args: Args) -> Reply:
     rest, when = take_date(args.raw)
     ws = words(rest)
@@ -157,24 +158,39 @@ def elo_(ctx: Context, args: Args) -> Reply:
         raise Usage("An Arena score is between 100 and 5000.")
     mid = exact_model(ctx, " ".join(ws[:-1]))
     name = model_name(ctx, mid)
-    day = when.start if when else ctx.read.latest
+    today = ctx.today.isoformat()
+    day = when.start if when else today  # a score without a date is dated the day it is entered
+    if day > today:
+        raise Usage(f"{day} is after today ({today}): a score is dated the day it was measured.")
+    released = ctx.read.models[mid]["release_date"] if mid in ctx.read.models else None
+    if released and day < released[:10]:
+        raise Usage(f"{name} was released on {released[:10]}; a score dated {day} is before that. "
+                    "Give the date the score was measured.")
+    shown = ctx.read.board_for(day)  # the published board the rule picks for that day
+    if shown is not None and shown.date in ctx.read.moderator_bases:  # a moderator board: the published one under it
+        shown = ctx.read.moderator_bases[shown.date]
+    if shown is None:
+        raise Usage(f"There is no Arena board on or before {day} for this score to amend.")
+    own_board = shown.date != day  # not a published board's own date: a moderator board of its own
 
     def do(ch):
         m = ch.get("models", {"id": mid})
-        shown = ctx.read.board_for(day)  # the rating joins the board the rule picks for that day
-        board = queries.snapshot_scores(ch.db, shown.source, shown.date) if shown else []
+        board = queries.snapshot_scores(ch.db, shown.source, shown.date)
         rank = 1 + sum(1 for n, s in board if s > value and n != name)
         outcome = ch.upsert("arena_ratings", {
             "snapshot_date": day, "category": "full", "arena_name": name, "model_id": mid, "rank": rank,
             "score": value,
             "organization": m["organization"], "licence": m["licence"] or ("Proprietary" if m["access"] != "open weights" else "Open"),
             "source_id": SOURCE_MODERATOR})
-        # the others' ranks on that board follow (audited, so undo puts them back)
-        moved = rerank_snapshot(ch, shown.date, shown.source, overlay_day=day) if shown else 0
+        if own_board:  # the published board stays as it was published
+            return (f"{name}: Arena {elo(value)} Elo on the moderator board of {day} (the {shown.date} board with "
+                    f"moderators' scores; about rank {rank}), {outcome}. The published {shown.date} board is unchanged.")
+        # a correction of a published board: the others' ranks on it follow (audited, so undo puts them back)
+        moved = rerank_snapshot(ch, shown.date, shown.source, overlay_day=day)
         rank = ch.get("arena_ratings", {"source_id": SOURCE_MODERATOR, "snapshot_date": day, "category": "full",
                                         "arena_name": name})["rank"]
         also = f"; {moved} other rank{'s' * (moved != 1)} in that snapshot updated" if moved > 1 else ""
-        return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (rank {rank}), {outcome}{also}."
+        return f"{name}: Arena {elo(value)} Elo in the {day} snapshot (a correction of that board; rank {rank}), {outcome}{also}."
 
     return changed(ctx, f"elo {name} {day}", do)
 

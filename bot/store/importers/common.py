@@ -415,23 +415,39 @@ class DryRun(Exception):
 
 
 class import_transaction:
-    """``store.change(...)``; with ``dry_run`` everything is rolled back at the end."""
+    """``store.change(...)``; with ``dry_run`` everything is rolled back at the end.
+
+    A dry run works on a snapshot of the database (:meth:`Store.snapshot`),
+    so however long it takes it holds no lock of the real one: every other
+    change (a server's settings, another moderator) goes on meanwhile."""
 
     def __init__(self, store: Store, actor: str, action: str, audit: bool, dry_run: bool):
-        self.cm = store.change(actor, action, audit=audit)
+        self.store, self.actor, self.action, self.audit = store, actor, action, audit
         self.dry_run = dry_run
+        self.snap = store.snapshot() if dry_run else None
 
     def __enter__(self) -> Change:
-        return self.cm.__enter__()
+        target = self.snap.__enter__() if self.snap is not None else self.store
+        self.cm = target.change(self.actor, self.action, audit=self.audit)
+        try:
+            return self.cm.__enter__()
+        except BaseException:
+            if self.snap is not None:
+                self.snap.__exit__(None, None, None)
+            raise
 
     def __exit__(self, et, ev, tb):
-        if et is None and self.dry_run:
-            try:
-                self.cm.__exit__(DryRun, DryRun(), None)
-            except DryRun:
-                pass
-            return False
-        return self.cm.__exit__(et, ev, tb)
+        try:
+            if et is None and self.dry_run:
+                try:
+                    self.cm.__exit__(DryRun, DryRun(), None)
+                except DryRun:
+                    pass
+                return False
+            return self.cm.__exit__(et, ev, tb)
+        finally:
+            if self.snap is not None:
+                self.snap.__exit__(None, None, None)
 
 
 def terminal_progress(label: str) -> Progress | None:
