@@ -336,7 +336,9 @@ def _count(q: Question, p: Parts) -> Built:
     who = p.countries[0] if p.countries else (p.orgs or fam_orgs or [""])[0]
     by = ""
     text = q.all_text()
-    if re.search(r" (per|by|each|every|which|what) (country|countries|nation|nations) ", text) or \
+    if len(p.countries) >= 2:  # "the US or China": every country side by side
+        who, by = "", "by country"
+    elif re.search(r" (per|by|each|every|which|what) (country|countries|nation|nations) ", text) or \
             re.search(r" (which|what) (country|nation) ", text):
         by = "by country"
     elif re.search(r" (per|by|each|which|what) (org|orgs|organisation|organization|lab|labs|company|companies) ",
