@@ -191,18 +191,28 @@ async def test_private_answer_after_a_public_defer_is_really_private(
     assert not inter.refused
 
 
-async def test_expired_buttons_answer_at_once_and_live_ones_are_not_raced(
-    sim: DiscordSimulator, engine: Engine,
+async def test_buttons_after_a_restart_still_answer_and_live_ones_are_not_raced(
+    sim: DiscordSimulator, engine: Engine, long_command: str,
 ) -> None:
+    """Persistent buttons (discord.py's DynamicItem): a "did you mean" button holds its command line
+    and runs it after a restart, privately for whoever pressed it; a page button, whose pages lived in
+    the view, says at once that it expired; a live view's click is never answered twice."""
     sim.message_content_intent = True
     world = World(sim)
     async with running(world.settings(), engine):
         prompt = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
-    async with running(world.settings(), engine):  # a restart: the view is gone
-        click = sim.click_button(prompt, prompt.buttons()[0]["custom_id"], user=world.member)
-        await sim.wait_for_response(click)
-        assert click.callbacks[0]["data"]["content"] == EXPIRED_BUTTONS
-        assert click.callbacks[0]["data"]["flags"] == 64
+        pages = await ask(sim, world.channel, world.member, "!longlist 300")
+    async with running(world.settings(), engine):  # a restart: the views are gone
+        button = prompt.buttons()[0]
+        assert button["custom_id"].startswith("rb:suggest:")
+        click = sim.click_button(prompt, button["custom_id"], user=world.member)
+        answer = await sim.wait_for_answer(click)
+        assert click.response_type == 5 and answer.ephemeral  # deferred at once, answered privately
+        assert "GPT-4o" in answer.text() and "DeepSeek" in answer.text()
+        turn = sim.click_button(pages, "page:next", user=world.member)
+        await sim.wait_for_response(turn)
+        assert turn.callbacks[0]["data"]["content"] == EXPIRED_BUTTONS
+        assert turn.callbacks[0]["data"]["flags"] == 64
         # a live view's slow handler is never answered "expired" behind its back
         prompt2 = await ask(sim, world.channel, world.member, "!compare gpt-4o vs deepsek r9")
         live = sim.click_button(prompt2, prompt2.buttons()[0]["custom_id"], user=world.member)
@@ -217,8 +227,7 @@ async def test_view_timeout_never_uses_a_token_older_than_15_minutes(
     async with running(world.settings(), engine) as bot:
         inter = sim.send_slash_command("longlist", {"n": 300}, user=world.member, channel=world.channel)
         answer = await sim.wait_for_answer(inter)
-        store = bot._connection._view_store
-        [view] = {i.view for items in store._views.values() for i in items.values() if isinstance(i.view, ReplyView)}
+        [view] = [v for v in bot.live_views.values() if isinstance(v, ReplyView)]
         sim.advance_time(16 * 60)  # Discord's clock: the token is dead
         view.token_expires = time.monotonic() - 1  # and the bot's own reckoning agrees
         before = len(sim.calls("PATCH"))

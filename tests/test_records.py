@@ -157,3 +157,14 @@ def test_the_n_cheapest_above_a_score_are_the_cheapest_priced_models_on_that_boa
     assert [x["blended"] for x in rows] == sorted(x["blended"] for x in rows)
     assert rows[0]["blended"] == r.data["series"][-1]["blended"]
     assert engine.handle("cheapest 1400 top 99", MEMBER).status == "usage"
+
+
+def test_compare_names_the_cheaper_model_from_the_price_list(engine):
+    from bot.commands.prices import blended, price_index
+
+    r = run(engine, "compare gpt-4o vs claude sonnet 4.5")
+    ctx = engine.context(MEMBER)
+    _names, by_model = price_index(ctx)
+    want = {m["name"]: blended(by_model[m["id"]]) for m in r.data["models"] if m["id"] in by_model}
+    assert r.data["prices"] == want and len(want) == 2
+    assert f"Cheapest: {min(want, key=want.get)}" in r.text and "LMArena" in r.footer

@@ -6,6 +6,7 @@ from collections import Counter
 from bot.commands.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, words
+from bot.commands.prices import PRICES, blended, price_index
 from bot.commands.ties import difference
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
@@ -218,6 +219,13 @@ def compare(ctx: Context, args: Args) -> Reply:
             w = max(have, key=lambda s: s["scores"][b])
             leads[b] = w["name"]
             lines.append(f"{b}: {w['name']} leads ({score(w['scores'][b])}).")
+    prices = _prices(ctx, sums)
+    if prices:
+        cheap = min(prices, key=lambda name: prices[name])
+        lines.append(f"Cheapest: {cheap} ({usd(prices[cheap])} per million tokens, blended 3:1); "
+                     + ", ".join(f"{n} {usd(c)}" for n, c in prices.items() if n != cheap)
+                     + (f"; no price listed for {', '.join(s['name'] for s in sums if s['name'] not in prices)}"
+                        if len(prices) < len(sums) else "") + " (LMArena's price list).")
     sized = [s for s in sums if s["parameters"]]
     if len(sized) >= 2:
         small = min(sized, key=lambda s: s["parameters"])
@@ -234,12 +242,25 @@ def compare(ctx: Context, args: Args) -> Reply:
     history = {s["name"]: [[r.date, r.score] for r in ctx.read.model_history(s["id"])
                            if not args.until or r.date <= args.until] for s in sums}
     as_of = max((s["arena"]["date"] for s in rated), default=None)
-    sources = ["epoch-notable"] + ([ARENA] if rated else []) + (["epoch-hub"] if benches else [])
+    sources = ["epoch-notable"] + ([ARENA] if rated else []) + (["epoch-hub"] if benches else []) + \
+        ([PRICES] if prices else [])
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
-                       "category": category, "in_category": in_category and in_category["rows"]})
+                       "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
+
+
+def _prices(ctx: Context, sums: list[dict]) -> dict[str, float]:
+    """Each compared model's blended price (the price list `price` and `cheapest` read), when listed."""
+    _by_name, by_model = price_index(ctx)
+    out = {}
+    for s in sums:
+        p = by_model.get(s["id"])
+        c = blended(p) if p else None
+        if c is not None:
+            out[s["name"]] = c
+    return out
 
 
 def _arena_field(s: dict, in_category: dict | None) -> str:

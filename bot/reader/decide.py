@@ -51,7 +51,7 @@ _TREND = ("gap", "compute", "frontier", "changes", "records", "depth", "race", "
           "cheapest")
 _SIGNIFICANCE = ("gap", "compare", "race", "top")
 _EVER = ("records", "timeline", "changes", "count")
-_PRICE = ("price", "cheapest")
+_PRICE = ("price", "cheapest", "compare")
 
 
 def qualifiers(q: Question) -> list[tuple[str, str, str]]:

@@ -143,7 +143,7 @@ def _index_facts(q: Question, p: Parts) -> Built:
 
 
 # -- firsts, records and "ever", from the whole history ------------------------------------------------------
-_HISTORY = re.compile(r" (number 1|top|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
+_HISTORY = re.compile(r" (number 1|top|topped|tops|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
                       r"on top|within|gap|smallest|closest|narrowest|widest|biggest|first place|been|beat|beaten|"
                       r"overtake|overtaken|overtook|ahead|behind|take|took|enter|entered|reach|reached|hit|get|got) ")
 _SIDELESS = re.compile(r" (reign|reigns|reigned|longest|record|records|number 1|on top|first place|streak) ")

@@ -47,7 +47,8 @@ CUES: dict[str, tuple[str, ...]] = {
               "narrowing", "narrow", "narrowed", "shrinking", "shrink", "shrank", "momentum", "slowing", "accelerating"),
     # firsts, records, "ever": the whole history, not today's board
     "records": ("ever", "never", "longest", "reign", "reigns", "reigned", "record", "records", "all time", "alltime",
-                "first time", "for the first time", "streak", "most days", "smallest ever", "biggest ever"),
+                "first time", "for the first time", "streak", "most days", "smallest ever", "biggest ever",
+                "how long has", "how long have", "how long was", "since when"),
     # significance and intervals
     "significance": ("significant", "significance", "statistically", "statistical", "stat sig", "ci", "cis",
                      "confidence", "confidence interval", "interval", "intervals", "margin of error", "error bars",

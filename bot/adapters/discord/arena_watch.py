@@ -52,7 +52,7 @@ async def _post(bot: RaceBot, cid: int, reply: Any) -> None:
     kw = fit.fit(view.render_page() if view else render(reply), perms)
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
-        view.message = msg
+        view.remember(msg)
 
 
 async def check_once(bot: RaceBot) -> bool:

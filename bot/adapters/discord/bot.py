@@ -36,7 +36,7 @@ from bot.adapters.discord.startup import (
     sharding_options,
     wait_for_session_starts,
 )
-from bot.adapters.discord.views import EXPIRED_BUTTONS, OUR_BUTTON_PREFIXES, TOKEN_LIFETIME, ReplyView
+from bot.adapters.discord.views import PERSISTENT_BUTTONS, TOKEN_LIFETIME, ReplyView
 from bot.caller import Caller
 from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
 from bot.config import DEFAULT_API_BASE, Settings
@@ -76,26 +76,6 @@ class RaceCog(commands.Cog, name="AI Race"):
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Buttons whose view is gone (timed out, or the bot restarted) would
-        show Discord's "This interaction failed"; say what happened instead.
-
-        discord.py hands a click to its live view *before* this event, so the
-        question "is a view handling it?" is answered now, from the view store,
-        without waiting and without racing a handler that works before it answers."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if not custom_id.startswith(OUR_BUTTON_PREFIXES):
-            return
-        if self.bot.view_is_live(interaction, custom_id):
-            return
-        try:
-            await interaction.response.send_message(EXPIRED_BUTTONS, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            log.debug("could not say the buttons expired: %s", exc)
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
@@ -286,6 +266,7 @@ class RaceBot(commands.Bot):
         # discord.py keeps the Intents object it was given and reads it at each IDENTIFY: the one
         # place to stop asking for Message Content once the app flags say the app lacks it
         self.requested_intents = intents
+        self.live_views: dict[int, ReplyView] = {}  # message id -> the view answering its buttons
         self.settings = settings
         self.engine = engine
         self.started_at = time.monotonic()
@@ -344,6 +325,7 @@ class RaceBot(commands.Bot):
         except discord.DiscordException as exc:  # pragma: no cover - Discord itself down
             log.warning("GET /gateway/bot failed (%s); using the default gateway", exc)
         self.tree.error(self.on_app_command_error)
+        self.add_dynamic_items(*PERSISTENT_BUTTONS)  # buttons whose view is gone (a restart) still answer
         if self.settings.metrics_port is not None:
             self.metrics.shards = self.shard_states
             self.metrics.start(self.settings.metrics_host, self.settings.metrics_port)
@@ -365,14 +347,6 @@ class RaceBot(commands.Bot):
         """Ask (or stop asking) for the Message Content intent from the next IDENTIFY on."""
         self.requested_intents.message_content = enabled
         self.message_content_enabled = self.intents.message_content
-
-    def view_is_live(self, interaction: discord.Interaction, custom_id: str) -> bool:
-        """Whether a live view of this bot holds the clicked button."""
-        store = self._connection._view_store
-        message_id = interaction.message.id if interaction.message is not None else None
-        key = (discord.ComponentType.button.value, custom_id)
-        views = getattr(store, "_views", {})
-        return key in views.get(message_id, {}) or key in views.get(None, {})
 
     def warm_engine(self) -> None:
         """Build the engine's read model and start its chart workers (in a
@@ -698,7 +672,7 @@ class RaceBot(commands.Bot):
         if ctx.interaction is not None:
             ctx.interaction.extras.pop("public_defer", None)
         if view is not None:
-            view.message = msg
+            view.remember(msg)
             if ctx.interaction is not None:
                 view.token_expires = time.monotonic() + TOKEN_LIFETIME - _age(ctx.interaction)
 

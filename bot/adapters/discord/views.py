@@ -23,8 +23,9 @@ log = logging.getLogger("racebot.discord")
 VIEW_TIMEOUT = 300.0
 
 
-OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:")
+OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:", "rb:")
 EXPIRED_BUTTONS = "These buttons have expired — run the command again."
+SUGGEST_PREFIX = "rb:suggest:"  # + the command line: a suggestion that still works after a restart
 TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes
 TOKEN_MARGIN = 60.0  # ... and we stop using it a minute before
 
@@ -63,7 +64,10 @@ class ReplyView(discord.ui.View):
                 self.add_item(b)
             self._sync_paging()
         for i, line in enumerate(reply.suggestions[:5]):
-            b = discord.ui.Button(label=clip(line, 80) or "?", style=discord.ButtonStyle.primary, custom_id=f"suggest:{i}", row=1)
+            # the line itself in the id when it fits (Discord: 100 characters): the button then works
+            # after a restart too (SuggestionButton); else an index only this live view understands
+            custom_id = SUGGEST_PREFIX + line if len(SUGGEST_PREFIX + line) <= 100 else f"suggest:{i}"
+            b = discord.ui.Button(label=clip(line, 80) or "?", style=discord.ButtonStyle.primary, custom_id=custom_id, row=1)
             b.callback = self._make_suggestion_cb(line)  # type: ignore[method-assign]
             self.add_item(b)
         if reply.status == "confirm" and reply.confirm_token:
@@ -170,12 +174,29 @@ class ReplyView(discord.ui.View):
             content="Cancelled — nothing was changed.", embeds=[], attachments=[], view=None,
         )
 
+    def remember(self, message: Any) -> None:
+        """The message the view lives on: its clicks are this view's until it stops."""
+        self.message = message
+        live = getattr(self.bot, "live_views", None)
+        if live is not None and message is not None:
+            live[message.id] = self
+
+    def stop(self) -> None:
+        super().stop()
+        self._forget()
+
+    def _forget(self) -> None:
+        live = getattr(self.bot, "live_views", None)
+        if live is not None and self.message is not None and live.get(self.message.id) is self:
+            del live[self.message.id]
+
     async def on_timeout(self) -> None:
         """Grey the buttons out. A message sent through an interaction is edited
         with its token while the token lives (15 minutes); after that through the
         channel with the bot's own token, and an ephemeral one is left alone."""
         if self.message is None:
             return
+        self._forget()
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
@@ -195,3 +216,62 @@ class ReplyView(discord.ui.View):
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         log.error("button %s failed: %s", getattr(item, "custom_id", item), error, exc_info=error)
         await self.bot.send_friendly_interaction(interaction)
+
+
+# ---------------------------------------------------------------------------- buttons without a live view
+def _live(interaction: discord.Interaction) -> bool:
+    """Whether a live view of this bot answers this click (``RaceBot.live_views``, kept by the views)."""
+    live = getattr(interaction.client, "live_views", {})
+    return interaction.message is not None and interaction.message.id in live
+
+
+class SuggestionButton(discord.ui.DynamicItem[discord.ui.Button], template=r"rb:suggest:(?P<line>.+)"):
+    """A "did you mean" button whose view is gone (a restart, a timeout): its id holds the
+    command line, so the click still runs it, for whoever clicked, answered privately."""
+
+    def __init__(self, line: str, label: str | None = None) -> None:
+        super().__init__(discord.ui.Button(label=clip(label or line, 80) or "?", style=discord.ButtonStyle.primary,
+                                           custom_id=SUGGEST_PREFIX + line))
+        self.line = line
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,  # type: ignore[override]
+                             match: Any) -> "SuggestionButton":
+        return cls(match["line"], item.label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        if _live(interaction):
+            return  # the live view answers (and checks who may press it)
+        bot: Any = interaction.client
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        caller = make_caller(interaction.user, interaction.guild, bot.settings, interaction.channel)
+        reply = await bot.run_engine(lambda: bot.engine.ahandle(self.line, caller), self.line)
+        limit = int(getattr(interaction, "filesize_limit", 0) or fit.DEFAULT_UPLOAD_LIMIT)
+        shaped = await asyncio.to_thread(fit.for_channel, reply, None, limit)
+        kw = fit.guard(render(shaped))
+        await interaction.followup.send(content=kw["content"], embeds=kw["embeds"], files=kw["files"],
+                                        ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+class ExpiredButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?:page|suggest|confirm):[\w:]*"):
+    """Page, suggestion-by-number and Confirm buttons whose view is gone (their state lived
+    in it): say so privately instead of Discord's "This interaction failed"."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="expired", custom_id=custom_id))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,  # type: ignore[override]
+                             match: Any) -> "ExpiredButton":
+        return cls(str(item.custom_id))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        if _live(interaction):
+            return
+        try:
+            await interaction.response.send_message(EXPIRED_BUTTONS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.debug("could not say the buttons expired: %s", exc)
+
+
+PERSISTENT_BUTTONS = (SuggestionButton, ExpiredButton)  # RaceBot.setup_hook registers them
