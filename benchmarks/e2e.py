@@ -113,7 +113,7 @@ async def _run(db: Path, engine, levels: list[int]) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("DISCORD_", "COOLDOWN_", "MAX_CONCURRENCY", "COMMAND_", "GUILD_READY",
                                     "CHART_WORKERS", "RACEBOT_", "SYNC_", "DATABASE_", "COMMAND_PREFIX"))}
-        env.update({"DISCORD_TOKEN": sim.token, "DISCORD_API_BASE": sim.api_base, "DATABASE_PATH": str(db),
+        env.update({"DISCORD_TOKEN": sim.token, "DISCORD_ADDRESS": sim.address, "DISCORD_CA_FILE": sim.ca_file, "DATABASE_PATH": str(db),
                     "LOG_LEVEL": "INFO", "MPLBACKEND": "Agg",
                     "PYTHONPATH": os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH", "")] if p)})
         t0 = time.perf_counter()

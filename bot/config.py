@@ -50,7 +50,10 @@ class Settings:
     # commands and @mentions only), "auto" asks only when the app has it enabled.
     message_content: str = "auto"
     announce_channel_id: int | None = None
-    discord_api_base: str = DEFAULT_API_BASE  # the REST base; tests point it at the simulator
+    # Tests: every Discord host name (discord.com, gateway.discord.gg) resolves to this host:port, whose
+    # TLS certificate DISCORD_CA_FILE vouches for (aiohttp's resolver and SSL context: discord.py's connector)
+    discord_address: str | None = None
+    discord_ca_file: Path | None = None
     # Abuse limits (per user) and work limits (whole bot).
     cooldown_rate: int = 5  # commands ...
     cooldown_per: float = 15.0  # ... per this many seconds, per user
@@ -137,7 +140,7 @@ class Settings:
         return (
             f"Settings(token={shown}, prefix={self.command_prefix!r}, dev_guild_id={self.dev_guild_id}, "
             f"database_path={str(self.database_path)!r}, shard_count={self.shard_count}, "
-            f"api_base={self.discord_api_base!r})"
+            f"discord_address={self.discord_address!r})"
         )
 
 
@@ -256,6 +259,15 @@ def url(key: str, raw: str) -> str:
     return value
 
 
+def address(key: str, raw: str) -> str:
+    """``host:port`` (a name or an IP, and a port number)."""
+    value = raw.strip()
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{key} must be host:port, got {value!r}")
+    return value
+
+
 # ---------------------------------------------------------------------------- the one list
 @dataclass(frozen=True)
 class Setting:
@@ -318,7 +330,10 @@ SETTINGS: tuple[Setting, ...] = (
             "an answer that uses an Arena board older than this many days says how old it is, once per reply"),
     Setting("watch_poll_seconds", "WATCH_POLL_SECONDS", number(float, minimum=0.05),
             "how often watches look for data changes made by another process"),
-    Setting("discord_api_base", "DISCORD_API_BASE", url, "the REST base URL; the tests point it at the simulator"),
+    Setting("discord_address", "DISCORD_ADDRESS", address,
+            "tests: `host:port` every Discord host name resolves to (the simulator); blank: Discord itself"),
+    Setting("discord_ca_file", "DISCORD_CA_FILE", path,
+            "tests: a certificate to trust for DISCORD_ADDRESS, besides the system's"),
     Setting("cooldown_rate", "COOLDOWN_RATE", number(int, minimum=1), "per-user cooldown: commands ..."),
     Setting("cooldown_per", "COOLDOWN_PER", number(float, minimum=0.0), "... per this many seconds"),
     Setting("max_concurrency", "MAX_CONCURRENCY", number(int, minimum=1), "engine/chart jobs at once"),

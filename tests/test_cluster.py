@@ -104,7 +104,8 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
     base_env = {
         **os.environ,
         "DISCORD_TOKEN": sim.token,
-        "DISCORD_API_BASE": sim.api_base,
+        "DISCORD_ADDRESS": sim.address,
+        "DISCORD_CA_FILE": sim.ca_file,
         "DATABASE_PATH": str(db),
         "SHARD_COUNT": "4",
         "ADMIN_USER_IDS": str(mod.id),
@@ -188,7 +189,8 @@ async def test_a_primary_and_a_read_only_copy_on_two_machines(sim, tmp_path: Pat
     assert "Watch #" in primary.handle("watch top", manager).text
     shutil.copy(primary_db, copy_db)
     copy = Engine(Store.open(copy_db, readonly=True))
-    settings = Settings(discord_token=sim.token, discord_api_base=sim.api_base, admin_user_ids=frozenset({mod.id}),
+    settings = Settings(discord_token=sim.token, discord_address=sim.address, discord_ca_file=Path(sim.ca_file),
+                        admin_user_ids=frozenset({mod.id}),
                         shard_count=2, watch_poll_seconds=3600.0, cooldown_rate=50)
     try:
         async with _in_process(settings, primary, [0]) as p, _in_process(settings, copy, [1]) as r:

@@ -11,7 +11,7 @@ from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import colour_for, render
 from bot.adapters.discord.logs import RedactFilter
 from bot.adapters.discord.slash import AUTOCOMPLETE_KINDS, build_line, connectors, slash_name
-from bot.config import DEFAULT_API_BASE, ConfigError, Settings
+from bot.config import ConfigError, Settings
 from bot.reply import Attachment, Field, Reply
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -27,16 +27,16 @@ def info(name: str, usage: str, *params: tuple[str, str, bool]) -> SimpleNamespa
 # ----------------------------------------------------------------------------- settings
 def test_settings_from_env_defaults_and_parsing(tmp_path) -> None:
     s = Settings.from_env({}, dotenv_path=None)
-    assert s.command_prefix == "!" and s.shard_count == 1 and s.discord_api_base == DEFAULT_API_BASE
+    assert s.command_prefix == "!" and s.shard_count == 1 and s.discord_address is None
     s = Settings.from_env(
         {"DISCORD_TOKEN": " s3cr3t-value ", "ADMIN_USER_IDS": "1, 2;3", "ADMIN_ROLE_IDS": "9", "SHARD_COUNT": "2",
-         "DEV_GUILD_ID": "42", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10/", "LOG_LEVEL": "debug"},
+         "DEV_GUILD_ID": "42", "DISCORD_ADDRESS": "127.0.0.1:9", "LOG_LEVEL": "debug"},
         dotenv_path=None,
     )
     assert s.discord_token == "s3cr3t-value"
     assert s.admin_user_ids == {1, 2, 3} and s.admin_role_ids == {9}
     assert s.shard_count == 2 and s.dev_guild_id == 42 and s.log_level == "DEBUG"
-    assert s.discord_api_base == "http://127.0.0.1:9/api/v10"
+    assert s.discord_address == "127.0.0.1:9"
     assert "s3cr3t" not in repr(s)
 
 
@@ -51,7 +51,7 @@ def test_settings_dotenv_is_below_the_environment(tmp_path) -> None:
     ({"ADMIN_USER_IDS": "12,abc"}, "ADMIN_USER_IDS"),
     ({"SHARD_COUNT": "0"}, "SHARD_COUNT"),
     ({"DEV_GUILD_ID": "guild"}, "DEV_GUILD_ID"),
-    ({"DISCORD_API_BASE": "ftp://x"}, "DISCORD_API_BASE"),
+    ({"DISCORD_ADDRESS": "discord.com"}, "DISCORD_ADDRESS"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
 ])
 def test_settings_errors_name_the_variable(env, word) -> None:

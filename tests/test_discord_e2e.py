@@ -1,7 +1,9 @@
 """End to end: the real bot (discord.py + adapter + engine) against the loopback Discord.
 
 Every test starts the simulator on 127.0.0.1, the bot pointed at it through
-``DISCORD_API_BASE`` (no monkeypatching), and drives it the way users do:
+``DISCORD_ADDRESS`` and ``DISCORD_CA_FILE``: discord.py keeps Discord's own
+URLs, its connector resolves them to the simulator and trusts its certificate
+(no monkeypatching, no private attribute), and drives it the way users do:
 typing prefix commands, running slash commands, clicking buttons. Timeouts
 bound every wait, so a broken bot fails fast instead of hanging.
 """
@@ -75,7 +77,8 @@ class World:
     def settings(self, **overrides: Any) -> Settings:
         base = Settings(
             discord_token=self.sim.token,
-            discord_api_base=self.sim.api_base,
+            discord_address=self.sim.address,  # discord.com resolves to the simulator, its certificate trusted
+            discord_ca_file=Path(self.sim.ca_file),
             admin_role_ids=frozenset({self.mod_role.id}),
             guild_ready_timeout=0.3,
             cooldown_rate=50,
@@ -551,7 +554,8 @@ async def test_process_answers_and_stops_cleanly_on_sigterm(sim: DiscordSimulato
     env = {
         **os.environ,
         "DISCORD_TOKEN": sim.token,
-        "DISCORD_API_BASE": sim.api_base,
+        "DISCORD_ADDRESS": sim.address,
+        "DISCORD_CA_FILE": sim.ca_file,
         "DATABASE_PATH": str(seed_copy(tmp_path / "proc.db")),  # a copy: the process need not import the seed
         "LOG_LEVEL": "DEBUG",
         "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),

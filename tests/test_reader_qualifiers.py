@@ -122,3 +122,9 @@ def test_every_word_is_accounted_for(engine):
     roles = dict(r.used)
     assert roles["math"] == "category" and roles["2025"] == "time" and roles["blorp"] == "unknown"
     assert roles["better"] in ("cue", "filler") and r.unknown == ["blorp"]
+
+
+def test_a_year_asked_of_the_ai_index_picks_the_edition_that_reports_it(engine):
+    reply, first = _answer(engine, "how much did the us invest in ai in 2024")
+    assert reply.data["routed"] == "facts 2025 investment" and "I can't answer" not in first
+    assert reply.data["figures"] and all(r["period"].startswith("2024") for r in reply.data["figures"])

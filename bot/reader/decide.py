@@ -7,6 +7,8 @@ commands built from the names it found.
 """
 from __future__ import annotations
 
+import re
+
 from bot.reader import words as W
 from bot.reader.lexicon import CUE_WORDS
 from bot.reader.parts import Parts, model_names, sides
@@ -86,6 +88,8 @@ def honoured(kind: str, value: str, command: str, intent: str, aspect: str | Non
     if kind == "access":
         return f" {value} " in line or aspect == "open" or word in ("compare", "records") and f" {value} " in line
     if kind == "time":
+        if word == "facts":  # the AI Index edition that reports that year
+            return bool(re.search(r" (19|20)\d\d ", line))
         return value in line or value[:4] in line or " since " in line
     if kind == "ever":
         return word in _EVER or intent == "release"

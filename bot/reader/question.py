@@ -535,6 +535,7 @@ class Question:
         q.read_times()
         if q.fix_typos():
             q.read_models()
+        q.read_categories_and_benchmarks()  # a misspelt category, now spelt ("cdoing")
         q.read_fuzzy_names()
         q.read_quantities()
         q.settle()

@@ -135,11 +135,27 @@ def _index_facts_applies(q: Question, p: Parts) -> bool:
         "investment", "adoption"))
 
 
+_EDITION = re.compile(r" (?:ai index|aiindex|index report|index)(?: report)? ((?:19|20)\d\d) | ((?:19|20)\d\d) "
+                      r"(?:ai index|aiindex|stanford ai index) ")
+
+
+def edition(q: Question) -> str:
+    """The AI Index edition asked about: the year named with it ("ai index 2025"), else the edition
+    that reports the year asked about (each edition reports the year before: 2024 is in the 2025
+    report), else none (the newest)."""
+    m = _EDITION.search(q.all_text())
+    if m:
+        return m.group(1) or m.group(2)
+    if q.time and re.fullmatch(r"(19|20)\d\d", q.time.raw[:4]):
+        return str(int(q.time.raw[:4]) + 1)
+    return ""
+
+
 def _index_facts(q: Question, p: Parts) -> Built:
     topic = fact_topic(q, p)
     if topic in ("open-vs-closed", "models", "benchmarks") and {"United States", "China"} <= set(p.sides_named):
         topic = "us-vs-china" if topic != "models" else topic
-    return Built(("facts " + topic).strip())
+    return Built(" ".join(x for x in ("facts", edition(q), topic) if x))
 
 
 # -- firsts, records and "ever", from the whole history ------------------------------------------------------
@@ -320,7 +336,9 @@ def _count(q: Question, p: Parts) -> Built:
     who = p.countries[0] if p.countries else (p.orgs or fam_orgs or [""])[0]
     by = ""
     text = q.all_text()
-    if re.search(r" (per|by|each|every|which|what) (country|countries|nation|nations) ", text) or \
+    if len(p.countries) >= 2:  # "the US or China": every country side by side
+        who, by = "", "by country"
+    elif re.search(r" (per|by|each|every|which|what) (country|countries|nation|nations) ", text) or \
             re.search(r" (which|what) (country|nation) ", text):
         by = "by country"
     elif re.search(r" (per|by|each|which|what) (org|orgs|organisation|organization|lab|labs|company|companies) ",

@@ -13,8 +13,13 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import secrets
+import shutil
+import ssl
+import subprocess
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -78,6 +83,18 @@ def _spawn(aw: Any) -> None:
     fut.add_done_callback(_BACKGROUND.discard)
 
 API_PREFIX = "/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg"
+TLS_NAMES = ("discord.com", "gateway.discord.gg", "*.discord.gg", "*.discord.com", "cdn.discordapp.com")
+
+
+def _make_certificate(folder: str) -> str:
+    """A self-signed certificate for Discord's host names (EC P-256, two days); returns its path."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    names = ",".join(f"DNS:{n}" for n in TLS_NAMES)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=discord.com",
+                    "-addext", f"subjectAltName={names}"], check=True, capture_output=True, timeout=30)
+    return cert
 
 # Gateway opcodes
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
@@ -301,6 +318,7 @@ class DiscordSimulator:
     async def start(self) -> "DiscordSimulator":
         self._changed = asyncio.Condition()
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/", self._gateway_handler)  # wss://gateway.discord.gg/?v=10...
         app.router.add_get("/gateway", self._gateway_handler)
         app.router.add_get("/resume-gateway", self._gateway_handler)
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._get_attachment)
@@ -311,6 +329,15 @@ class DiscordSimulator:
         await self._site.start()
         server = self._site._server  # the bound asyncio server; port 0 picked a free one
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        # Discord itself, as a client meets it: https://discord.com and wss://gateway.discord.gg on a
+        # loopback port with a certificate for those names (a client resolves them here, see `address`)
+        self._tls_dir = tempfile.mkdtemp(prefix="discord-sim-")
+        self.ca_file = await asyncio.to_thread(_make_certificate, self._tls_dir)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.ca_file, os.path.join(self._tls_dir, "key.pem"))
+        self._tls_site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
+        await self._tls_site.start()
+        self.tls_port = self._tls_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         log.info("discord simulator listening on %s", self.base_url)
         return self
 
@@ -325,6 +352,8 @@ class DiscordSimulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if getattr(self, "_tls_dir", None):
+            shutil.rmtree(self._tls_dir, ignore_errors=True)
 
     async def __aenter__(self) -> "DiscordSimulator":
         return await self.start()
@@ -340,6 +369,12 @@ class DiscordSimulator:
     def api_base(self) -> str:
         """What the bot's DISCORD_API_BASE should be."""
         return self.base_url + API_PREFIX
+
+    @property
+    def address(self) -> str:
+        """``host:port`` where a client resolves discord.com and gateway.discord.gg to reach this
+        simulator over TLS, trusting :attr:`ca_file` (the bot's DISCORD_ADDRESS and DISCORD_CA_FILE)."""
+        return f"127.0.0.1:{self.tls_port}"
 
     @property
     def gateway_url(self) -> str:
@@ -1070,7 +1105,8 @@ class DiscordSimulator:
             "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
             "session_id": sess.session_id,
             "session_type": "normal",
-            "resume_gateway_url": self.resume_gateway_url,
+            "resume_gateway_url": (DISCORD_GATEWAY.rstrip("/") + "/resume-gateway" if conn.request.secure
+                                   else self.resume_gateway_url),
             "shard": [shard_id, shard_count],
             "application": {"id": str(self.application_id), "flags": self.application_flags},
             "private_channels": [],
@@ -1389,8 +1425,12 @@ class DiscordSimulator:
         raise web.HTTPNotFound()
 
     # ------------------------------------------------------------------ REST handlers
+    def _gateway_for(self, request: web.Request) -> str:
+        """The gateway URL as Discord gives it to a client that reached it over TLS, else the loopback one."""
+        return DISCORD_GATEWAY if request.secure else self.gateway_url
+
     async def _r_gateway(self, request, body, files) -> web.Response:
-        return _json({"url": self.gateway_url})
+        return _json({"url": self._gateway_for(request)})
 
     def session_start_remaining(self) -> int:
         cutoff = time.monotonic() - self.session_start_window
@@ -1419,7 +1459,7 @@ class DiscordSimulator:
         if self.session_starts:
             reset_after = self.session_starts[0] + self.session_start_window - time.monotonic()
         return _json({
-            "url": self.gateway_url,
+            "url": self._gateway_for(request),
             "shards": self.shards_recommended,
             "session_start_limit": {"total": self.session_start_total, "remaining": max(0, remaining),
                                     "reset_after": int(max(0.0, reset_after) * 1000),

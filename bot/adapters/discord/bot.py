@@ -9,16 +9,16 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Iterable, Sequence
 
+import aiohttp
+import aiohttp.abc
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot.adapters.discord import fit
 from bot.adapters.discord.arena_watch import start as start_arena_check
@@ -39,7 +39,7 @@ from bot.adapters.discord.startup import (
 from bot.adapters.discord.views import PERSISTENT_BUTTONS, TOKEN_LIFETIME, ReplyView
 from bot.caller import Caller
 from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
-from bot.config import DEFAULT_API_BASE, Settings
+from bot.config import Settings
 from bot.engine import Engine
 from bot.render.charts.service import default_workers
 from bot.render.text import clip
@@ -308,15 +308,14 @@ class RaceBot(commands.Bot):
         # The read model and the chart workers start while the gateway connects, so neither the
         # first answer nor the first chart pays for them.
         self.warm_up = asyncio.get_running_loop().run_in_executor(None, self.warm_engine)
-        # The gateway URL and IDENTIFY concurrency come from GET /gateway/bot, as Discord recommends.
+        # IDENTIFY concurrency and the session start limit come from GET /gateway/bot.
         if self.settings.message_content == "auto" and self.requested_intents.message_content:
             if not app_has_message_content(self.application_flags):
                 self.use_message_content(False)
         if not self.message_content_enabled:
             log.warning(NO_MESSAGE_CONTENT_LINE, self.settings.command_prefix)  # once, at start
         try:
-            shards, url, limit = await self.http.get_bot_gateway()
-            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            shards, _url, limit = await self.http.get_bot_gateway()
             self._max_concurrency = max(1, int(limit.get("max_concurrency", 1)))
             # Never start more sessions than Discord allows today: wait instead (a
             # crash loop past the limit gets the token reset).
@@ -419,7 +418,8 @@ class RaceBot(commands.Bot):
         # Discord allows `max_concurrency` IDENTIFYs per 5 s, bucketed by shard_id % max_concurrency,
         # for the whole application: every process sharing the database takes its turn there.
         key = (shard_id or 0) % self._max_concurrency
-        await self.identify_gate.wait_turn(f"{self.application_id}@{self.settings.discord_api_base}:{key}")
+        where = self.settings.discord_address or "discord"
+        await self.identify_gate.wait_turn(f"{self.application_id}@{where}:{key}")
 
     @property
     def is_primary(self) -> bool:
@@ -811,15 +811,45 @@ def _engine_has(engine: Any, name: str) -> bool:
         return False
 
 
-def configure_api_base(api_base: str) -> None:
-    """Point discord.py's REST at ``api_base`` (the gateway then comes from /gateway/bot)."""
-    Route.BASE = api_base.rstrip("/") if api_base else DEFAULT_API_BASE
+DISCORD_DOMAINS = ("discord.com", "discord.gg", "discordapp.com", "discordapp.net")
+
+
+class DiscordAddress(aiohttp.abc.AbstractResolver):
+    """aiohttp's resolver (discord.py's ``connector`` option): every Discord host name
+    resolves to one host:port (the tests' simulator); any other name as usual."""
+
+    def __init__(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        self.host, self.port = host, int(port)
+        self.fallback = aiohttp.ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
+        if host == "discord.com" or host.endswith(tuple("." + d for d in DISCORD_DOMAINS)) or host in DISCORD_DOMAINS:
+            return [{"hostname": host, "host": self.host, "port": self.port, "family": socket.AF_INET,
+                     "proto": 0, "flags": socket.AI_NUMERICHOST}]
+        return await self.fallback.resolve(host, port, family)
+
+    async def close(self) -> None:
+        await self.fallback.close()
+
+
+def discord_connector(settings: Settings) -> aiohttp.TCPConnector | None:
+    """The HTTP connector for DISCORD_ADDRESS / DISCORD_CA_FILE (None: Discord itself, aiohttp's defaults).
+    REST and the gateway keep Discord's own URLs; only where they connect, and whom TLS trusts, change."""
+    if not settings.discord_address:
+        return None
+    context = ssl.create_default_context()
+    if settings.discord_ca_file:
+        context.load_verify_locations(cafile=str(settings.discord_ca_file))
+    return aiohttp.TCPConnector(resolver=DiscordAddress(settings.discord_address), ssl=context)
 
 
 def create_bot(settings: Settings, engine: "Engine", **kwargs: Any) -> RaceBot:
-    """A ready-to-start bot: ``await bot.start(settings.discord_token)``."""
-    configure_api_base(settings.discord_api_base)
+    """A ready-to-start bot: ``await bot.start(settings.discord_token)`` (in a running event loop)."""
     install_redaction(settings.discord_token)
+    connector = discord_connector(settings)
+    if connector is not None:
+        kwargs.setdefault("connector", connector)
     sharded = settings.shard_count is None or settings.shard_count > 1 or settings.shard_ids is not None
     cls = ShardedRaceBot if sharded else RaceBot
     return cls(settings, engine, **kwargs)
