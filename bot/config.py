@@ -57,7 +57,7 @@ class Settings:
     # Abuse limits (per user) and work limits (whole bot).
     cooldown_rate: int = 5  # commands ...
     cooldown_per: float = 15.0  # ... per this many seconds, per user
-    max_concurrency: int = 4  # engine/chart jobs at once
+    max_concurrency: int = 4  # commands answered at once (new charts render in their own slots)
     command_timeout: float = 30.0  # seconds before a command is stopped (a stopped command changes nothing)
     import_timeout: float = 900.0  # imports and syncs (dry run or confirmed): long work that shows progress
     progress_every: float = 2.0  # seconds before long work shows (and between updates of) its progress
@@ -336,7 +336,8 @@ SETTINGS: tuple[Setting, ...] = (
             "tests: a certificate to trust for DISCORD_ADDRESS, besides the system's"),
     Setting("cooldown_rate", "COOLDOWN_RATE", number(int, minimum=1), "per-user cooldown: commands ..."),
     Setting("cooldown_per", "COOLDOWN_PER", number(float, minimum=0.0), "... per this many seconds"),
-    Setting("max_concurrency", "MAX_CONCURRENCY", number(int, minimum=1), "engine/chart jobs at once"),
+    Setting("max_concurrency", "MAX_CONCURRENCY", number(int, minimum=1),
+            "commands answered at once (new charts render in their own slots, two per chart worker)"),
     Setting("command_timeout", "COMMAND_TIMEOUT", number(float, minimum=1.0),
             "seconds before a command is stopped; a stopped command changes nothing"),
     Setting("import_timeout", "IMPORT_TIMEOUT", number(float, minimum=1.0),
