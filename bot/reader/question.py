@@ -43,6 +43,7 @@ LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest",
              "help": "help", "changes": "what changed", "price": "price", "cheapest": "cheapest", "depth": "in the top"}
 
 
+_SMALL_INT = re.compile(r"[0-9]{1,4}")
 _AGO = {"day": 1, "week": 7, "month": 30, "year": 365}  # "3 months ago", "a year ago"
 
 
@@ -370,8 +371,8 @@ class Question:
             if t.startswith("date:"):
                 raw, n = t[5:], 1
             elif self.word(i + 2) == "ago" and self.word(i + 1).rstrip("s") in _AGO and \
-                    (t in ("a", "one") or t.isdigit() and 0 < int(t) <= 100 or t in W.NUMBER_WORDS):
-                k = 1 if t in ("a", "one") else int(t) if t.isdigit() else W.NUMBER_WORDS[t]
+                    (t in ("a", "one") or _SMALL_INT.fullmatch(t) and 0 < int(t) <= 100 or t in W.NUMBER_WORDS):
+                k = 1 if t in ("a", "one") else int(t) if _SMALL_INT.fullmatch(t) else W.NUMBER_WORDS[t]
                 raw, n = (today - timedelta(days=k * _AGO[self.word(i + 1).rstrip("s")])).isoformat(), 3
             elif t in ("this", "last", "past", "previous") and self.word(i + 1) in ("year", "month", "week", "12"):
                 unit = self.word(i + 1)

@@ -205,7 +205,7 @@ def _records(q: Question, p: Parts) -> Built:
 def _ranks(q: Question) -> list[int]:
     """Ranks named as "#1", "number 10", "rank 2"."""
     t = q.toks
-    return [int(t[i + 1]) for i in range(len(t) - 1) if t[i] in ("number", "rank") and t[i + 1].isdigit()
+    return [int(t[i + 1]) for i in range(len(t) - 1) if t[i] in ("number", "rank") and re.fullmatch(r"[0-9]{1,4}", t[i + 1])
             and int(t[i + 1]) <= 1000]
 
 
