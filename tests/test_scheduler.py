@@ -219,3 +219,25 @@ def test_the_scheduler_is_off_without_an_interval(sched):
     e, run = sched
     assert run(NOW, arena_check_hours=0) == []
     assert SyncLog(e.store).steps() == []
+
+
+def test_sync_leaderboard_follows_any_published_board_with_a_mapping(sched, published, server):
+    e, _run = sched
+    top = e.handle("top 3", MEMBER).data["rows"]
+    published.data = {"leaderboard": [
+        {"name": r["model"], "rating": r["score"] + 30, "ci": "±6", "org": r["organization"], "when": "2026-05-01"}
+        for r in top]}
+    url = f"http://127.0.0.1:{server}/leaderboard-text.json"
+    assert e.handle(f"sync leaderboard {url} score=rating date=when", MEMBER).status == "refused"
+    bad = e.handle(f"sync leaderboard {url} colour=red", MOD)
+    assert bad.status == "usage" and "'colour' is not a field" in bad.text
+    r = e.handle(f"sync leaderboard {url} score=rating date=when", MOD)
+    assert r.status == "confirm" and "3 added" in r.text, r.text
+    assert e.store.scalar("SELECT count(*) FROM arena_ratings WHERE source_id = 'leaderboard'") == 0  # a dry run
+    done = e.confirm(r.confirm_token, MOD)
+    assert done.status == "ok" and done.changed
+    now = e.handle("top 3", MEMBER)
+    assert now.data["as_of"] == "2026-05-01" and now.data["source"] == "leaderboard"
+    assert [x["score"] for x in now.data["rows"]] == [x["score"] + 30 for x in top]
+    assert e.handle("undo", MOD).status == "ok"
+    assert e.store.scalar("SELECT count(*) FROM arena_ratings WHERE source_id = 'leaderboard'") == 0
