@@ -394,3 +394,16 @@ async def test_a_slash_command_the_bot_no_longer_has_gets_a_private_answer(sim: 
     [callback] = inter.callbacks
     assert callback["type"] == 4 and callback["data"]["flags"] == 64
     assert "changed or is gone" in callback["data"]["content"]
+
+
+async def test_a_deferred_slash_answer_edits_the_original_response(sim: DiscordSimulator, engine: Engine) -> None:
+    """https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response:
+    after a deferred response (type 5) the answer is an edit of @original, not a follow-up."""
+    world = World(sim)
+    async with running(world.settings(), engine):
+        inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
+        answer = await sim.wait_for_answer(inter)
+    assert inter.response_type == 5 and answer.embed is not None and answer.id == inter.original_message_id
+    token_calls = [c for c in sim.rest_calls if c.path.startswith("/webhooks/") and inter.token in c.path]
+    assert [c.method for c in token_calls] == ["PATCH"] and token_calls[0].path.endswith("/messages/@original")
+    assert not inter.followup_ids
