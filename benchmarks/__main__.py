@@ -21,7 +21,7 @@ from benchmarks.common import QUICK, ROOT, copy_db, machine, read_model
 def run(log=print) -> dict[str, Any]:
     from bot.engine import Engine
 
-    from benchmarks import charts, e2e, lookup, reader, refresh, synth, text
+    from benchmarks import charts, e2e, lookup, memory, reader, refresh, synth, text
 
     r: dict[str, Any] = {"machine_start": machine(), "quick": QUICK}
     with tempfile.TemporaryDirectory(prefix="racebot-bench-") as tmp:
@@ -37,7 +37,11 @@ def run(log=print) -> dict[str, Any]:
         big_db = tmp / "big" / "big.db"
         r["synthetic"] = synth.build_scaled(seed_db, big_db, 10)
         r["synthetic"]["build_s"] = time.perf_counter() - t0
-        log(f"databases ready: seed and 10x ({r['synthetic']['ratings']:,} ratings)")
+        huge_db = tmp / "huge" / "huge.db"
+        if not QUICK:
+            r["synthetic_30x"] = synth.build_scaled(seed_db, huge_db, 30)
+        log(f"databases ready: seed, 10x ({r['synthetic']['ratings']:,} ratings)"
+            + ("" if QUICK else f" and 30x ({r['synthetic_30x']['ratings']:,})"))
 
         t0 = time.perf_counter()
         read_model(engine)
@@ -47,22 +51,41 @@ def run(log=print) -> dict[str, Any]:
         r["reader"] = reader.bench_reader(engine)
         log("question reader done")
         lines = text.command_lines()
-        r["text_seed"] = text.bench_text(engine, lines)
-        log(f"text on the seed done ({len(lines)} lines)")
         big = Engine.open(big_db)
         t0 = time.perf_counter()
         read_model(big)
         r["read_model_first_10x_s"] = time.perf_counter() - t0
-        r["text_10x"] = text.bench_text(big, lines)
+        scales = [("seed", engine), ("10x", big)]
+        huge = None
+        if not QUICK:
+            huge = Engine.open(huge_db)
+            t0 = time.perf_counter()
+            read_model(huge)
+            r["read_model_first_30x_s"] = time.perf_counter() - t0
+            scales.append(("30x", huge))
+        by = text.bench_scales(scales, lines)
+        r["text_seed"], r["text_10x"] = by["seed"], by["10x"]
         r["growth"] = text.growth(r["text_seed"], r["text_10x"], read_model(engine), read_model(big))
+        r["growth_10x"] = {k: text.growth_per_10x(r["text_seed"], r["text_10x"], read_model(engine), read_model(big), k)
+                           for k in ("p50_ms", "first_ms")}
+        if huge is not None:
+            r["text_30x"] = by["30x"]
+            r["growth_30x"] = {k: text.growth_per_10x(r["text_10x"], r["text_30x"], read_model(big), read_model(huge), k)
+                               for k in ("p50_ms", "first_ms")}
+            huge.close()
+            del huge
         big.close()
-        log("text at 10x done")
+        del big
+        log(f"text on the seed, 10x{'' if QUICK else ' and 30x'}, interleaved, done ({len(lines)} lines)")
 
         for name, src in (("seed", seed_db), ("10x", big_db)):
             e = Engine.open(copy_db(src, tmp / f"refresh-{name}" / "r.db"))
             r[f"refresh_{name}"] = refresh.bench_refresh(e)
             e.close()
         log("refresh done")
+        for name, src in (("seed", seed_db), ("10x", big_db)):
+            r[f"memory_{name}"] = memory.bench_memory(copy_db(src, tmp / f"memory-{name}" / "m.db"))
+        log("memory done")
 
         r["charts"] = charts.bench_charts(engine)
         log("charts done")

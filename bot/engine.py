@@ -83,6 +83,8 @@ class Engine:
         self._changing = 0  # commands under way that changed the data (each refreshes at its end)
         self._replies: OrderedDict[tuple, Reply] = OrderedDict()  # see _memo_key
         self._chart_keys: dict[int, tuple] = {}  # id(data) -> (data, what else it draws, key): memoised replies'
+        self._asked: Counter[tuple[str, str]] = Counter()  # (prefix, line) of memoised commands: how often asked
+        self._warmer: threading.Thread | None = None  # see _rewarm
         self._command = threading.local()  # this thread's command: changes made, nesting (see _one_refresh)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
@@ -170,7 +172,45 @@ class Engine:
             del built
         if retired is not None:  # freed piece by piece once readers let go, not in one long dealloc
             retire(*retired)
+            self._rewarm()
         return current[0]
+
+    def _rewarm(self) -> None:
+        """After a swap, the most asked chart commands are answered again (and
+        their charts rendered) in a background thread, so their next asker gets
+        the memoised answer and the cached chart instead of paying for them."""
+        with self._lock:
+            if not self._asked or (self._warmer is not None and self._warmer.is_alive()):
+                return
+            self._warmer = threading.Thread(target=self._rewarm_run, name="racebot-rewarm", daemon=True)
+            self._warmer.start()
+
+    def wait_rewarmed(self, timeout: float) -> bool:
+        """Wait until the re-warming after the last change is done (tests, benchmarks)."""
+        warmer = self._warmer
+        if warmer is not None:
+            warmer.join(timeout)
+        return warmer is None or not warmer.is_alive()
+
+    def _rewarm_run(self) -> None:
+        self._command.warming = True
+        try:
+            while True:
+                version = self._current[0].version if self._current is not None else None
+                with self._lock:
+                    popular = [k for k, _n in self._asked.most_common(REWARM)]
+                for prefix, line in popular:
+                    reply = self.handle(line, Caller(user_id="racebot-rewarm", name="rewarm", prefix=prefix))
+                    if reply.chart is not None and reply.status == "ok" and self._charts is not None:
+                        self._charts.render(reply)
+                    if self._current is None or self._current[0].version != version:
+                        break
+                if self._current is None or self._current[0].version == version:
+                    return
+        except Exception:  # a warm-up only saves time: never fail anything
+            log.info("re-warming the popular answers failed", exc_info=True)
+        finally:
+            self._command.warming = False
 
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
         """The next (read model, model index, organisation index), built from
@@ -183,6 +223,12 @@ class Engine:
         the rows a change touched is not enough to stay exact."""
         read = ReadModel(self.store, current[0] if current is not None else None)
         boards(read)  # the counted boards most answers read: built with the model, frozen with it
+        if current is not None:  # and every board set someone has asked for (a category's): the refresh pays
+            for key in current[0].view_keys():
+                if key[0] == "boards":
+                    boards(read, key[1], key[2])
+                elif key[0] == "category boards":
+                    read.category_boards(key[1])
         return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple[ReadModel, Index, Index]:
@@ -319,6 +365,8 @@ class Engine:
                 self._remember(memo[0], reply)
                 reply = _copy(reply)
         self._command.memo = None
+        if getattr(self._command, "warming", False):
+            return reply
         dt = time.perf_counter() - t0
         self.latencies.append(dt)
         self.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
@@ -345,21 +393,27 @@ class Engine:
                 hit = self._replies.get(key)
                 if hit is not None:
                     self._replies.move_to_end(key)
+                if not getattr(self._command, "warming", False):
+                    self._asked[(ctx.prefix, f"{key[3]} {key[4]}".strip())] += 1
+                    if len(self._asked) > 4 * REPLY_MEMO:  # keep the most asked
+                        self._asked = Counter(dict(self._asked.most_common(REPLY_MEMO)))
             self._command.memo = (key, hit)
             if hit is not None:
                 return hit
         return with_age(self._run(line, ctx, attachments), ctx)
 
     # -- replies memoised per data version and arguments ------------------------------
-    # A chart command's reply depends on the read model, the day (the data's age), the
-    # prefix (usage lines) and its words only: asked again, it is answered from here (a
-    # whole-history command does not walk its history per call), with its chart's key.
+    # A community command's reply depends on the read model, the day (the data's age), the
+    # prefix (usage lines), whether the caller moderates and its words only: asked again, it is
+    # answered from here (a whole-history command does not walk its history per call), with its
+    # chart's key. Not memoised: moderator and server commands (they read the server or change
+    # data), and the commands that run others (`ask` routes; `help` lists by the caller).
     def _memo_key(self, line: str, ctx: Context) -> tuple | None:
         word, rest = split_command(line, ctx.prefix)
         info = find(word) if word else None
-        if info is None or not info.chart or info.admin or info.permission is not None or info.long:
+        if info is None or info.admin or info.permission is not None or info.long or info.name in NOT_MEMOISED:
             return None
-        return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip()
+        return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip(), ctx.caller.is_moderator
 
     def _remember(self, key: tuple, reply: Reply) -> None:
         with self._lock:
@@ -570,6 +624,8 @@ def with_age(reply: Reply, ctx: Context) -> Reply:
 
 
 REPLY_MEMO = 128  # memoised replies (of the current data version)
+REWARM = 16  # the most asked commands answered again after a change (see Engine._rewarm)
+NOT_MEMOISED = frozenset({"ask", "help"})  # see Engine._memo_key
 
 
 def _copy(reply: Reply) -> Reply:

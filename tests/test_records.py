@@ -168,3 +168,8 @@ def test_compare_names_the_cheaper_model_from_the_price_list(engine):
     want = {m["name"]: blended(by_model[m["id"]]) for m in r.data["models"] if m["id"] in by_model}
     assert r.data["prices"] == want and len(want) == 2
     assert f"Cheapest: {min(want, key=want.get)}" in r.text and "LMArena" in r.footer
+
+
+def test_a_country_of_two_words_is_one_side(engine):
+    r = run(engine, "gap United States")
+    assert "United States" in (r.data["x"], r.data["y"]) and "United States Government" not in (r.data["x"], r.data["y"])

@@ -49,7 +49,9 @@ def test_the_memo_keys_on_the_day_and_the_prefix(seed_copy, tmp_path):
             fresh.close()
         assert b.data is not a.data
         assert e.handle("?race", Caller(user_id="1", name="u", prefix="?")).data is not b.data
-        # moderator and server commands are never memoised
+        # moderator and server commands are never memoised, nor those that run others
         assert e.handle("history").data is not e.handle("history").data
+        assert e.handle("ask who leads?").data is not e.handle("ask who leads?").data
+        assert e.handle("records").data is e.handle("records").data
     finally:
         e.close()

@@ -115,7 +115,9 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
             return a, b
         bad = parts[0] if not a else parts[1]
         raise Usage(f"I don't know {bad!r} as a country, an organisation, `open` or `closed`.")
-    for i in splits(len(ws)):
+    # a country named in several words ("United States") is one side, not two halves of a name
+    whole = ctx.country(text) if len(ws) > 1 else None
+    for i in ([] if whole else splits(len(ws))):
         work.check()
         a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
         if a and b:

@@ -18,9 +18,19 @@ MAX_CHARS = 400  # a question longer than this is read from its first 400 charac
 _ISO = re.compile(r"(?<![\w-])((?:19|20)\d\d)[-/](\d{1,2})(?:[-/](\d{1,2}))?\b")
 
 
+_FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
+
+
+def _flag_word(m: re.Match) -> str:
+    """A flag emoji (two regional indicators) as the country's word, when the reader knows it."""
+    code = "".join(chr(ord(c) - 0x1F1E6 + ord("a")) for c in m.groups())
+    return f" zzflag{code}zz " if code in W.FLAGS else " "
+
+
 def tokenise(question: str) -> list[str]:
     """Lower-case words; ISO dates become ``date:YYYY-MM[-DD]`` tokens."""
-    t = unicodedata.normalize("NFKC", question[:MAX_CHARS]).replace("’", "'").replace("‘", "'").lower()
+    t = _FLAG.sub(_flag_word, question[:MAX_CHARS])
+    t = unicodedata.normalize("NFKC", t).replace("’", "'").replace("‘", "'").lower()
     t = re.sub(r"\bu\.\s?s\.\s?a\.(?![a-z])|\bu\.\s?s\.?(?![a-z])", " usa ", t)
     t = re.sub(r"\bu\.\s?k\.?(?![a-z])", " uk ", t)
     t = re.sub(r"\be\.\s?u\.?(?![a-z])", " eu ", t)
@@ -46,6 +56,10 @@ def tokenise(question: str) -> list[str]:
     t = _ISO.sub(keep, t)
     out = []
     for tok in fold(t).split():
+        flag = re.fullmatch(r"zzflag([a-z]{2})zz", tok)
+        if flag:  # a flag: its country's word, marked as a flag ("flag:fr")
+            out.append(f"flag:{flag.group(1)}")
+            continue
         m = re.fullmatch(r"zzdate(\d+)zz", tok)
         out.append(f"date:{dates[int(m.group(1))]}" if m else W.SHORT_FIXES.get(tok, tok))
     return out

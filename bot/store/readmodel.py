@@ -370,6 +370,10 @@ class ReadModel(BoardReader):
             value = self._views[key] = build()
         return value
 
+    def view_keys(self) -> list[tuple]:
+        """The keys of the views built so far (a refresh builds the same for the next model)."""
+        return list(self._views)
+
     def points(self, key: tuple, until: str | None = None) -> list[list]:
         """``[date, score, Arena name]`` of side `key`'s best model in each snapshot, up to `until`."""
         return self.dated(("points", key), lambda: [[r.date, r.score, r.arena_name] for r in self.best_of.get(key, ())],
