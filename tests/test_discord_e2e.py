@@ -453,9 +453,10 @@ async def test_engine_failure_is_a_friendly_reply(
     assert "Traceback" not in reply.content and "database on fire" not in reply.content
 
 
-# a new Arena snapshot: newer than the seed's, never in the future (importers refuse dates after tomorrow)
-NEW_DAY = (datetime.now(timezone.utc).date() - timedelta(days=2)).isoformat()
-NEXT_DAY = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
+# a new Arena snapshot: newer than every board (a moderator's `elo` is dated today), and no later than
+# the latest day importers accept (tomorrow, UTC: time zones ahead)
+NEW_DAY = (datetime.now(timezone.utc).date() + timedelta(days=1)).isoformat()
+NEXT_DAY = datetime.now(timezone.utc).date().isoformat()
 ARENA_CSV = (
     b"rank,model,arena_score,organization,license\n"
     b"1,Sim-Model-X,1500,OpenAI,Proprietary\n"

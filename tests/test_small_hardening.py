@@ -53,7 +53,7 @@ def test_the_server_audit_log_is_bounded(fresh_engine, monkeypatch):
 
 
 @pytest.mark.parametrize("key", ["ADMIN_USER_IDS", "ADMIN_ROLE_IDS", "DEV_GUILD_ID", "COMMAND_TIMEOUT", "LOG_LEVEL",
-                                 "SHARD_IDS", "DISCORD_API_BASE"])
+                                 "SHARD_IDS", "EPOCH_CSV_URL"])
 def test_a_token_pasted_into_a_setting_is_never_echoed(key):
     with pytest.raises(ConfigError) as exc:
         Settings.from_env({key: TOKEN}, dotenv_path=None)
