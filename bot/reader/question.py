@@ -209,6 +209,19 @@ class Question:
         return bool(re.search(rf"\b{re.escape(word)}\b", self.question, re.I)) and \
             not re.search(rf"\b{re.escape(word)}\b", self.question)
 
+    def read_flags(self) -> None:
+        """Flag emojis: their country, unless the flag only decorates that country's language named as an
+        Arena category ("best ai in french? 🇫🇷")."""
+        langs = {f.value.split()[0] for f in self.found if f.kind == "category"}
+        for i, t in enumerate(self.toks):
+            if t.startswith("flag:") and self.free(i):
+                name = W.FLAGS.get(t[5:], "")
+                c = self.lex.countries.get(name)
+                if c and not any(W.LANGUAGE_OF.get(lang) == c for lang in langs):
+                    self.add("country", c, i, 1)
+                else:
+                    self.take(i, 1, "flag")
+
     def read_countries(self) -> None:
         toks = self.toks
         for i in range(len(toks)):
@@ -538,6 +551,7 @@ class Question:
         q.read_models()
         q.read_categories_and_benchmarks()
         q.read_countries()
+        q.read_flags()
         q.read_orgs()
         q.read_access()
         q.read_times()
