@@ -87,6 +87,8 @@ def cmd_import(args) -> int:
     kwargs = {"actor": "cli", "dry_run": args.dry_run, "progress": terminal_progress(f"import {kind}")}
     if args.date and importer.snapshot_date:
         kwargs["snapshot_date"] = args.date
+    if getattr(args, "map", None) and importer.mapping:
+        kwargs["mapping"] = args.map
     try:
         report = importer.run(engine.store, Path(args.file), **kwargs)
     except ImportFailed as exc:
@@ -185,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("kind")
     i.add_argument("file")
     i.add_argument("--date", help="Arena snapshot date, when the file name has none")
+    i.add_argument("--map", help='leaderboard: the column mapping, like \'model=Model score="Arena Score"\'')
     i.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     i.set_defaults(fn=cmd_import)
     e = sub.add_parser("export", help="export the data")

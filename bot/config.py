@@ -84,7 +84,10 @@ class Settings:
     allow_loopback_for_tests: bool = False
     # what `sync arena` and the scheduled check fetch: LMArena's published leaderboard JSON
     arena_catalog_url: str = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/leaderboard-text.json"
-    arena_check_hours: float = 24.0  # the scheduled check's interval; 0 = off
+    arena_check_hours: float = 24.0  # the scheduler's interval for each source; 0 = off
+    sync_max_removed_pct: float = 10.0  # a scheduled sync missing more of the last board's models waits for Confirm
+    sync_max_moved_pct: float = 20.0  # ... or moving more of its ratings by more than 25 points
+    source_silent_days: int = 45  # a source without a newer board for this long is reported once (0 = never)
     moderator_channel_id: int | None = None  # where the check posts "new data ..."; None: no check at all
     # an answer that uses a board older than this many days says how old it is ("a year ago")
     data_stale_days: int = 30
@@ -370,10 +373,18 @@ SETTINGS: tuple[Setting, ...] = (
             "the JSON `sync arena` fetches (LMArena's published leaderboard, `data/leaderboard-text.json` in "
             "the public repository `lmarena/arena-catalog`)"),
     Setting("arena_check_hours", "ARENA_CHECK_HOURS", number(float, minimum=0.0),
-            "every so many hours the bot checks that JSON for a new release (0 = off; only with MODERATOR_CHANNEL_ID)"),
+            "every so many hours the bot syncs each source (0 = off; only with MODERATOR_CHANNEL_ID)"),
+    Setting("sync_max_removed_pct", "SYNC_MAX_REMOVED_PCT", number(float, minimum=0.0),
+            "a scheduled sync missing more than this percentage of the last board's models waits for a "
+            "moderator's Confirm"),
+    Setting("sync_max_moved_pct", "SYNC_MAX_MOVED_PCT", number(float, minimum=0.0),
+            "a scheduled sync moving more than this percentage of the ratings by over 25 points waits for a "
+            "moderator's Confirm"),
+    Setting("source_silent_days", "SOURCE_SILENT_DAYS", number(int, minimum=0),
+            "a source with no newer board for this many days is reported to the moderators' channel once (0 = never)"),
     Setting("moderator_channel_id", "MODERATOR_CHANNEL_ID", discord_id,
-            "where the check posts \"new data: N models, new #1 ...\" with a dry run and Confirm for any moderator; "
-            "nothing is imported before that (blank: no check)"),
+            "where scheduled syncs are announced: applied at once with their diff and an undo button when the "
+            "checks pass, else a dry run and Confirm for any moderator with the reason (blank: no scheduled sync)"),
     Setting("chart_workers", "RACEBOT_CHART_WORKERS", number(int, minimum=0),
             "chart rendering processes, about 100 MB each (0: one on 2 cores or fewer, else two)"),
     Setting("chart_processes", "RACEBOT_CHART_PROCESSES", flag,

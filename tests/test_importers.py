@@ -271,3 +271,81 @@ def test_raw_sources_reimported_onto_the_seed_change_nothing(shared, fresh_engin
     ]
     assert [(r.added, r.updated) for r in reports] == [(0, 0)] * len(reports)
     assert store.dump() == before
+
+
+# -- the generic leaderboard importer: any columns, CSV or JSON ------------------------------------------------
+def _renamed_board(shared) -> tuple[list[dict], str]:
+    """A real Arena snapshot with other column names, as another site might publish it."""
+    import csv as _csv
+    src = shared / "arena" / "snapshots" / "arena-text-2025-08-06.csv"
+    rows = list(_csv.DictReader(src.read_text(encoding="utf-8").splitlines()))
+    out = [{"Model Name": r["model"], "Provider": r["organization"], "License": r["license"],
+            "Arena Score": r["arena_score"], "CI": r["95_pct_ci"], "Battles": r["votes"], "Day": "2026-04-10"}
+           for r in rows]
+    return out, "model=\"Model Name\" organisation=Provider licence=License score=\"Arena Score\" interval=CI " \
+                "votes=Battles date=Day"
+
+
+def test_leaderboard_csv_and_json_with_a_declared_mapping(shared, fresh_engine):
+    import csv as _csv
+    import io as _io
+    import json as _json
+
+    from bot.store.importers import IMPORTERS
+    rows, mapping = _renamed_board(shared)
+    buf = _io.StringIO()
+    w = _csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    store = fresh_engine.store
+    run = IMPORTERS["leaderboard"].run
+    report = run(store, buf.getvalue().encode(), name="board.csv", mapping=mapping)
+    names = {r["Model Name"] for r in rows}
+    assert report.added == len(names) and report.added + report.skipped == len(rows)  # a repeated row is skipped
+    assert report.kind == "leaderboard"
+    got = store.query("SELECT arena_name, score, ci_lower, ci_upper, votes FROM arena_ratings "
+                      "WHERE source_id = 'leaderboard' AND snapshot_date = '2026-04-10' ORDER BY score DESC")
+    assert {g["arena_name"] for g in got} == names
+    first = max(rows, key=lambda r: float(r["Arena Score"]))
+    plus, minus = (float(x) for x in first["CI"].lstrip("+").split("/-"))
+    assert got[0]["arena_name"] == first["Model Name"] and got[0]["votes"] == int(first["Battles"].replace(",", ""))
+    assert got[0]["ci_upper"] - got[0]["score"] == pytest.approx(plus) and \
+        got[0]["score"] - got[0]["ci_lower"] == pytest.approx(minus)
+    # the same board as JSON (an object of objects keyed by model), intervals written as ±: nothing changes
+    as_json = {r["Model Name"]: {"rating": float(r["Arena Score"]), "ci": r["CI"], "votes": r["Battles"],
+                                  "date": "2026-04-10", "org": r["Provider"], "license": r["License"]} for r in rows}
+    again = run(store, _json.dumps(as_json).encode(), name="board.json", mapping="score=rating interval=ci")
+    assert (again.added, again.updated) == (0, 0)
+    # it is a board of its own source, the newest: answers read it and name it
+    r = fresh_engine.handle("top 1")
+    assert r.data["as_of"] == "2026-04-10" and r.data["source"] == "leaderboard"
+    assert "followed by the moderators" in r.footer
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("Model,Arena Score\nA,1300\n", "no date"),
+    ("name,rating,day\nA,99999,2026-01-01\n", "not a rating"),
+    ("name,rating,day\nA,1300,2026-01-01\nB,1290,2026-02-01\n", "one board per file"),
+    ("name,rating,ci,day\nA,1300,1400-1500,2026-01-01\n", "does not contain the score"),
+    ("name,rating,ci,day\nA,1300,lots,2026-01-01\n", "not an interval"),
+    ("name,rating,day\nA,1300,2026-02-30\n", "2026-02-30"),
+    ("who,what\nA,1\n", "no model column"),
+    ('[{"name": "A"}]', "no score column"),
+    ('{"a": 1}', "expected a list of objects"),
+])
+def test_a_leaderboard_that_cannot_be_read_changes_nothing(fresh_engine, body, reason):
+    from bot.store.importers import IMPORTERS
+    store = fresh_engine.store
+    before = store.dump()
+    with pytest.raises(ImportFailed, match=reason):
+        IMPORTERS["leaderboard"].run(store, body.encode(), name="x.json" if body[:1] in "[{" else "x.csv")
+    assert store.dump() == before
+
+
+def test_a_mapping_naming_an_absent_column_or_an_unknown_field_is_refused(fresh_engine):
+    from bot.store.importers import IMPORTERS
+    run = IMPORTERS["leaderboard"].run
+    with pytest.raises(ImportFailed, match="the mapping names the column 'Score'"):
+        run(fresh_engine.store, b"name,rating,day\nA,1300,2026-01-01\n", name="x.csv", mapping="score=Score")
+    with pytest.raises(ImportFailed, match="'colour' is not a field"):
+        run(fresh_engine.store, b"name,rating,day\nA,1300,2026-01-01\n", name="x.csv", mapping="colour=red")

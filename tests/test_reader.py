@@ -59,7 +59,7 @@ def test_reading(lex, row):
     ("cheaper than $1", ["cheaper", "than", "1", "usd"]),
     ("1300+ elo", ["above", "1300", "elo"]),
     ("#1 in 2025-02 🔥", ["number", "1", "in", "date:2025-02"]),
-    ("🇨🇳 vs 🇺🇸", ["china", "vs", "usa"]),  # flags are their countries
+    ("🇨🇳 vs 🇺🇸", ["flag:cn", "vs", "flag:us"]),  # flags are read as their countries
     ("🇦🇶 models", ["models"]),             # a flag the reader does not know is dropped like any emoji
 ])
 def test_tokenise(text, tokens):
@@ -91,6 +91,10 @@ def test_quantities_keep_their_unit(lex, question, kind, value, op):
     ("best model before 2025", "asof", "2024-12-31"),
     ("best open model at the end of 2024", "asof", "2024-12"),
     ("who leads as of 2025-02-10", "asof", "2025-02-10"),
+    ("who led 3 months ago", "asof", "2025-06-17"),
+    ("the best model a year ago", "asof", "2024-09-15"),
+    ("who led on march 30 2025", "asof", "2025-03-30"),
+    ("best model on 5th may 2024", "asof", "2024-05-05"),
 ])
 def test_times(lex, question, kind, raw):
     t = read(question, lex, today=TODAY).time

@@ -128,3 +128,15 @@ def test_a_year_asked_of_the_ai_index_picks_the_edition_that_reports_it(engine):
     reply, first = _answer(engine, "how much did the us invest in ai in 2024")
     assert reply.data["routed"] == "facts 2025 investment" and "I can't answer" not in first
     assert reply.data["figures"] and all(r["period"].startswith("2024") for r in reply.data["figures"])
+
+
+def test_a_country_the_command_cannot_take_is_named(engine):
+    reply, first = _answer(engine, "smallest model above 1300 from china")
+    assert reply.data["routed"] == "small 1300 arena" and "“china”" in first and "can't answer" in first
+    reply, first = _answer(engine, "which country leads in math")
+    assert reply.data["routed"] == "race math" and "can't answer" not in first
+
+
+def test_a_price_cap_no_command_takes_is_not_answered_as_the_plain_board(engine):
+    reply, first = _answer(engine, "best model under $1")
+    assert first.startswith(UNSURE)

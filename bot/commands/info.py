@@ -5,8 +5,10 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from bot.commands import scheduler
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
+from bot.render.text import clip
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label, edition_of
@@ -70,8 +72,11 @@ def sources(ctx: Context, args: Args) -> Reply:
         text += (f"\nHow old: the newest Arena board is of {age.latest} ({age.words})"
                  + (f"; the newest source is as of {newest}." if newest and newest != age.latest else "."))
     text += ("\n" + ARENA_IS)
+    health = scheduler.health(ctx.read, ctx.today)
+    fields.insert(0, Field("Source health", "\n".join(clip(scheduler.health_line(h), 300) for h in health)[:1000],
+                           inline=False))
     return Reply(text=text, title="Sources", fields=fields, footer="Every answer names its source and as-of date.",
-                 data={"sources": rows, "counts": counts, "age": age and age.to_dict()})
+                 data={"sources": rows, "counts": counts, "age": age and age.to_dict(), "health": health})
 
 
 ARENA_IS = ("Chatbot Arena (LMArena, lmarena.ai) rates models by people's votes between two anonymous answers to the "

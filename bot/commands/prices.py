@@ -12,6 +12,8 @@ performance (from its figures table).
 """
 from __future__ import annotations
 
+import re
+
 import bisect
 import math
 from typing import Any
@@ -185,7 +187,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     threshold = DEFAULT_SCORE
     ws, n = words(args.text), 1
     for i, w in enumerate(ws[:-1]):
-        if w.lower() == "top" and ws[i + 1].isdigit():
+        if w.lower() == "top" and re.fullmatch(r"[0-9]{1,4}", ws[i + 1]):
             n = int(ws[i + 1])
             if not 1 <= n <= 25:
                 raise Usage("`top` takes a number from 1 to 25.")

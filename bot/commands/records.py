@@ -13,6 +13,8 @@ Every figure is read from the same counted boards as ``top``, ``gap`` and
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Callable
@@ -129,7 +131,7 @@ def _within(ws: list[str]) -> tuple[list[str], float | None]:
 
 def _top_n(ws: list[str]) -> tuple[list[str], int]:
     for i, w in enumerate(ws):
-        if fold(w) == "top" and i + 1 < len(ws) and ws[i + 1].isdigit():
+        if fold(w) == "top" and i + 1 < len(ws) and re.fullmatch(r"[0-9]{1,4}", ws[i + 1]):
             n = int(ws[i + 1])
             if not 1 <= n <= 100:
                 raise Usage("`top` takes a number from 1 to 100.")

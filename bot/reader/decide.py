@@ -45,7 +45,13 @@ def suggest(q: Question) -> list[str]:
 def carried(x: Quantity, command: str) -> bool:
     """Whether the command line carries the quantity (its number, as shown)."""
     words = command.lower().split()
-    return x.show().lower() in words or f"{x.value:g}" in words or f"{x.value:g}%" in words
+    if x.kind == "usd":  # a price: only the price commands take one
+        return words[0] in _PRICE and (x.show().lower() in words or f"{x.value:g}" in words)
+    if x.kind == "pct":
+        return f"{x.value:g}%" in words or x.show().lower() in words
+    if x.kind == "params":
+        return x.show().lower() in words
+    return x.show().lower() in words or f"{x.value:g}" in words
 
 
 # what each kind of qualifier needs from the command that answers: the commands that honour it
@@ -54,6 +60,7 @@ _TREND = ("gap", "compute", "frontier", "changes", "records", "depth", "race", "
 _SIGNIFICANCE = ("gap", "compare", "race", "top")
 _EVER = ("records", "timeline", "changes", "count")
 _PRICE = ("price", "cheapest", "compare")
+_ALL_SIDES = ("race", "depth", "count", "facts", "changes", "sources", "compare", "model", "price", "help")
 
 
 def qualifiers(q: Question) -> list[tuple[str, str, str]]:
@@ -62,7 +69,7 @@ def qualifiers(q: Question) -> list[tuple[str, str, str]]:
     date, firsts and "ever", trend, significance and price."""
     out = []
     for f in q.found:
-        if f.kind in ("category", "benchmark", "access"):
+        if f.kind in ("category", "benchmark", "access", "country", "org"):
             out.append((f.kind, f.value, " ".join(q.toks[f.start:f.end])))
     if q.time:
         out.append(("time", q.time.raw, q.time.words))
@@ -87,6 +94,8 @@ def honoured(kind: str, value: str, command: str, intent: str, aspect: str | Non
         return f" {value.lower()} " in line or word == "compare" or aspect == "scores"
     if kind == "access":
         return f" {value} " in line or aspect == "open" or word in ("compare", "records") and f" {value} " in line
+    if kind in ("country", "org"):  # a side named: the line names it, or the answer lists every side
+        return value.lower() in line or word in _ALL_SIDES
     if kind == "time":
         if word == "facts":  # the AI Index edition that reports that year
             return bool(re.search(r" (19|20)\d\d ", line))
@@ -138,5 +147,5 @@ def decide(q: Question) -> Reading:
         sure = not p.unknown
     return Reading(q.question, intent, command, sure, [] if sure else suggest(q), q.found, q.quantities,
                    q.time, built.aspect, p.unknown, q.toks, notes=list(q.notes),
-                   dropped=dropped(q, command, intent, built.aspect) if sure else [],
+                   dropped=(dropped(q, command, intent, built.aspect) + p.unknown) if sure else [],
                    unknown_names=list(q.unknown_names), used=used(q, p))

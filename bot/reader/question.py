@@ -43,6 +43,10 @@ LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest",
              "help": "help", "changes": "what changed", "price": "price", "cheapest": "cheapest", "depth": "in the top"}
 
 
+_SMALL_INT = re.compile(r"[0-9]{1,4}")
+_AGO = {"day": 1, "week": 7, "month": 30, "year": 365}  # "3 months ago", "a year ago"
+
+
 def same_numbers(words: list[str], name: str) -> bool:
     """Whether every number typed in `words` is a number of the model's name:
     a misspelt "gemnii 2.5" may be Gemini 2.5, "gemini 5" is no Gemini 3."""
@@ -205,6 +209,19 @@ class Question:
         return bool(re.search(rf"\b{re.escape(word)}\b", self.question, re.I)) and \
             not re.search(rf"\b{re.escape(word)}\b", self.question)
 
+    def read_flags(self) -> None:
+        """Flag emojis: their country, unless the flag only decorates that country's language named as an
+        Arena category ("best ai in french? 🇫🇷")."""
+        langs = {f.value.split()[0] for f in self.found if f.kind == "category"}
+        for i, t in enumerate(self.toks):
+            if t.startswith("flag:") and self.free(i):
+                name = W.FLAGS.get(t[5:], "")
+                c = self.lex.countries.get(name)
+                if c and not any(W.LANGUAGE_OF.get(lang) == c for lang in langs):
+                    self.add("country", c, i, 1)
+                else:
+                    self.take(i, 1, "flag")
+
     def read_countries(self) -> None:
         toks = self.toks
         for i in range(len(toks)):
@@ -366,6 +383,10 @@ class Question:
                 continue
             if t.startswith("date:"):
                 raw, n = t[5:], 1
+            elif self.word(i + 2) == "ago" and self.word(i + 1).rstrip("s") in _AGO and \
+                    (t in ("a", "one") or _SMALL_INT.fullmatch(t) and 0 < int(t) <= 100 or t in W.NUMBER_WORDS):
+                k = 1 if t in ("a", "one") else int(t) if _SMALL_INT.fullmatch(t) else W.NUMBER_WORDS[t]
+                raw, n = (today - timedelta(days=k * _AGO[self.word(i + 1).rstrip("s")])).isoformat(), 3
             elif t in ("this", "last", "past", "previous") and self.word(i + 1) in ("year", "month", "week", "12"):
                 unit = self.word(i + 1)
                 if unit == "year":
@@ -530,6 +551,7 @@ class Question:
         q.read_models()
         q.read_categories_and_benchmarks()
         q.read_countries()
+        q.read_flags()
         q.read_orgs()
         q.read_access()
         q.read_times()

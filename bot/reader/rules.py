@@ -159,7 +159,7 @@ def _index_facts(q: Question, p: Parts) -> Built:
 
 
 # -- firsts, records and "ever", from the whole history ------------------------------------------------------
-_HISTORY = re.compile(r" (number 1|top|topped|tops|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
+_HISTORY = re.compile(r" (number 1|best|top|topped|tops|lead|led|leads|leader|leading|reign|reigns|reigned|longest|record|records|"
                       r"on top|within|gap|smallest|closest|narrowest|widest|biggest|first place|been|beat|beaten|"
                       r"overtake|overtaken|overtook|ahead|behind|take|took|enter|entered|reach|reached|hit|get|got) ")
 _SIDELESS = re.compile(r" (reign|reigns|reigned|longest|record|records|number 1|on top|first place|streak) ")
@@ -205,7 +205,7 @@ def _records(q: Question, p: Parts) -> Built:
 def _ranks(q: Question) -> list[int]:
     """Ranks named as "#1", "number 10", "rank 2"."""
     t = q.toks
-    return [int(t[i + 1]) for i in range(len(t) - 1) if t[i] in ("number", "rank") and t[i + 1].isdigit()
+    return [int(t[i + 1]) for i in range(len(t) - 1) if t[i] in ("number", "rank") and re.fullmatch(r"[0-9]{1,4}", t[i + 1])
             and int(t[i + 1]) <= 1000]
 
 
@@ -549,7 +549,7 @@ RULES: list[Rule] = [
     Rule("trend", _compute_applies, _compute),
     Rule("gap", _trend_gap_applies, _trend_gap),
     Rule("frontier", _frontier_applies, _frontier),
-    Rule("race", _race_applies, lambda q, p: Built("race" + p.when)),
+    Rule("race", _race_applies, lambda q, p: Built("race" + category_words(q) + p.when)),
     Rule("unknown", _biggest_applies, _nothing),
     Rule("unknown", _explain_applies, _nothing),
     Rule("leader", _leader_applies, _leader),

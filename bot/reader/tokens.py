@@ -24,7 +24,7 @@ _FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
 def _flag_word(m: re.Match) -> str:
     """A flag emoji (two regional indicators) as the country's word, when the reader knows it."""
     code = "".join(chr(ord(c) - 0x1F1E6 + ord("a")) for c in m.groups())
-    return f" {W.FLAGS[code]} " if code in W.FLAGS else " "
+    return f" zzflag{code}zz " if code in W.FLAGS else " "
 
 
 def tokenise(question: str) -> list[str]:
@@ -56,6 +56,10 @@ def tokenise(question: str) -> list[str]:
     t = _ISO.sub(keep, t)
     out = []
     for tok in fold(t).split():
+        flag = re.fullmatch(r"zzflag([a-z]{2})zz", tok)
+        if flag:  # a flag: its country's word, marked as a flag ("flag:fr")
+            out.append(f"flag:{flag.group(1)}")
+            continue
         m = re.fullmatch(r"zzdate(\d+)zz", tok)
         out.append(f"date:{dates[int(m.group(1))]}" if m else W.SHORT_FIXES.get(tok, tok))
     return out

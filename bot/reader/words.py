@@ -212,3 +212,6 @@ TYPO_TARGETS = sorted(set(TYPO_TARGETS) | {w for c in CATEGORIES for w in c.spli
 # flags people type for countries (regional-indicator pairs, as ISO letters) -> a word the reader knows
 FLAGS = {"us": "usa", "cn": "china", "fr": "france", "gb": "uk", "de": "germany", "jp": "japan", "kr": "south korea",
          "ca": "canada", "il": "israel", "ae": "uae", "in": "india", "eu": "eu", "ru": "russia", "ch": "switzerland"}
+# a language's country: a flag beside the language names the language, not the country's models
+LANGUAGE_OF = {"french": "France", "german": "Germany", "japanese": "Japan", "korean": "South Korea",
+               "chinese": "China", "russian": "Russia", "spanish": "Spain"}

@@ -1,16 +1,18 @@
-"""The scheduled check of LMArena's published leaderboard, on Discord.
+"""The scheduler of the sources, on Discord: the bot's own loop, no cron.
 
-Every ``ARENA_CHECK_HOURS`` (0 = off) the bot runs
-:func:`bot.commands.admin.imports.arena_check` in a worker thread; when LMArena
-published something new it posts "new data: N models, new #1 ..." with the
-dry run and Confirm/Cancel buttons to ``MODERATOR_CHANNEL_ID``. Any moderator
-may press Confirm (nobody else); nothing is imported before that. The first
-check runs one interval after start, never at start-up.
+Each source is synced every ``ARENA_CHECK_HOURS`` (0 = off) by
+:func:`bot.commands.scheduler.run_due` in a worker thread, on the cog's
+injectable clock. What it reports goes to ``MODERATOR_CHANNEL_ID``: a sync
+applied at once (its diff and an `undo` button), a sync held for a
+moderator's Confirm (the reason, the dry run, Confirm/Cancel for any
+moderator), a failure, a source gone silent. Only the primary process runs it.
+:func:`check_once` is the older manual-confirm check (``arena_check``).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 import discord
@@ -19,6 +21,7 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.views import ReplyView
+from bot.commands import scheduler
 from bot.commands.admin.imports import arena_check
 from bot.config import Settings
 
@@ -38,14 +41,7 @@ class ModeratorsView(ReplyView):
         return False
 
 
-async def check_once(bot: RaceBot) -> bool:
-    """One check; True when something was posted."""
-    cid = bot.settings.moderator_channel_id
-    if not cid or not bot.is_primary:  # one process checks and posts: the primary
-        return False
-    reply = await asyncio.to_thread(arena_check, bot.engine)
-    if reply is None:
-        return False
+async def _post(bot: RaceBot, cid: int, reply: Any) -> None:
     channel: Any = bot.get_channel(cid)
     if channel is None:
         channel = await bot.fetch_channel(cid)
@@ -57,17 +53,55 @@ async def check_once(bot: RaceBot) -> bool:
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
         view.remember(msg)
+
+
+async def check_once(bot: RaceBot) -> bool:
+    """One manual-confirm check; True when something was posted."""
+    cid = bot.settings.moderator_channel_id
+    if not cid or not bot.is_primary:  # one process checks and posts: the primary
+        return False
+    reply = await asyncio.to_thread(arena_check, bot.engine)
+    if reply is None:
+        return False
+    await _post(bot, cid, reply)
     return True
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def sync_once(bot: RaceBot, now: datetime | None = None) -> list[scheduler.Outcome]:
+    """One pass of the scheduler: every due source synced, each report posted to the moderators."""
+    cid = bot.settings.moderator_channel_id
+    if not cid or not bot.is_primary:
+        return []
+    when = now or getattr(bot, "sync_clock", utc_now)()
+    outcomes = await asyncio.to_thread(scheduler.run_due, bot.engine, when)
+    for o in outcomes:
+        if o.reply is not None:
+            await _post(bot, cid, o.reply)
+    bot.sync_passes = getattr(bot, "sync_passes", 0) + 1
+    return outcomes
+
+
 async def watch(bot: RaceBot) -> None:
-    hours = float(bot.settings.arena_check_hours or 0)
-    while hours > 0 and not bot.is_closed():
-        await asyncio.sleep(hours * 3600)
+    while float(bot.settings.arena_check_hours or 0) > 0 and not bot.is_closed():
         try:
-            await check_once(bot)
-        except Exception as exc:  # a failed check never stops the bot; the next one runs as planned
-            log.warning("scheduled Arena check failed: %s", exc)
+            await sync_once(bot)
+            clock = getattr(bot, "sync_clock", utc_now)
+            wait = await asyncio.to_thread(scheduler.seconds_until_due, bot.engine, clock())
+        except Exception as exc:  # a failed pass never stops the bot; the next one runs as planned
+            log.warning("scheduled sync failed: %s", exc)
+            wait = 300.0
+        wake = getattr(bot, "sync_wake", None)
+        if wake is None:
+            wake = bot.sync_wake = asyncio.Event()
+        try:
+            await asyncio.wait_for(wake.wait(), max(1.0, wait))
+        except asyncio.TimeoutError:
+            pass
+        wake.clear()
 
 
 def configured(settings: Settings) -> bool:

@@ -26,10 +26,20 @@ from bot.store.importers import (
     ImportReport,
     chat_importers,
 )
+from bot.store.importers.leaderboard import parse_mapping
 from bot.store.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
 JSON_KINDS = ("arena-catalog", "arena-prices")  # the kinds whose files are JSON
+EITHER_KINDS = ("leaderboard",)  # CSV or JSON
+
+
+def _mapping(raw: str) -> dict[str, str]:
+    """The column mapping on a command line (``model=Model score="Arena Score"``), checked."""
+    try:
+        return parse_mapping(raw)
+    except ValueError as exc:
+        raise Usage(f"The mapping: {exc}.") from None
 
 
 def progress_of(what: str) -> Callable[[int, int], None]:
@@ -84,9 +94,11 @@ def confirm_pending(ctx: Context, token: str) -> Reply:
 
 
 @command("import", summary="Import an attached file (dry run first, then Confirm).",
-         usage="import <epoch|arena|arena-history|arena-catalog|arena-prices|figures|project> (with the file attached)",
+         usage="import <epoch|arena|arena-history|arena-catalog|arena-prices|figures|leaderboard [mapping]|project> "
+               "(with the file attached)",
          example="import arena", admin=True,
-         params=(Param("kind", "text", "epoch, arena, arena-history, arena-catalog, arena-prices, figures or project",
+         params=(Param("kind", "text", "epoch, arena, arena-history, arena-catalog, arena-prices, figures, leaderboard "
+                       "or project",
                        True),
                  Param("file", "attachment", "the CSV (or, for arena-catalog and arena-prices, JSON) file", True)),
          long=True)
@@ -103,30 +115,40 @@ def import_(ctx: Context, args: Args) -> Reply:
     if len(data) > MAX_UPLOAD:
         return Reply(text=f"That file is {len(data) / 1e6:.1f} MB; the limit is 25 MB. Nothing was imported.",
                      status="error")
+    if kind in EITHER_KINDS and not safe_name.lower().endswith((".json", ".csv", ".txt")):
+        return Reply(text=f"`import {kind}` takes a .csv or .json file. Nothing was imported.", status="error")
     if kind in JSON_KINDS and not safe_name.lower().endswith(".json"):
         return Reply(text=f"`import {kind}` takes a .json file. Nothing was imported.", status="error")
-    if kind not in JSON_KINDS and not safe_name.lower().endswith((".csv", ".txt")):
+    if kind not in JSON_KINDS + EITHER_KINDS and not safe_name.lower().endswith((".csv", ".txt")):
         return Reply(text="Only .csv files can be imported. Nothing was imported.", status="error")
-    date = ws[1] if len(ws) > 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", ws[1]) else None
+    date = next((w for w in ws[1:] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", w)), None)
+    mapping = _mapping(args.raw) if importer.mapping else None
     store = ctx.store
 
     def run(dry_run: bool, actor: str = actor(ctx), progress: Callable[[int, int], None] | None = None) -> ImportReport:
         kw: dict[str, Any] = {"name": safe_name, "dry_run": dry_run, "actor": actor, "progress": progress}
         if importer.snapshot_date and date:
             kw["snapshot_date"] = date
+        if mapping is not None:
+            kw["mapping"] = mapping
         return importer.run(store, data, **kw)
 
     return _dry_run_reply(ctx, kind, run, f"{kind} {safe_name}")
 
 
-@command("sync", summary="Fetch Epoch AI's notable models CSV or LMArena's leaderboard and import it (dry run first).",
-         usage="sync <epoch|arena>", example="sync arena", admin=True,
-         params=(Param("what", "text", "epoch or arena", True),), long=True)
+@command("sync", summary="Fetch Epoch AI's CSV, LMArena's leaderboard or any leaderboard and import it (dry run first).",
+         usage="sync <epoch|arena|leaderboard <url> [mapping]>", example="sync arena", admin=True,
+         params=(Param("what", "text", "epoch, arena, or leaderboard <url> model=<column> score=<column> ...",
+                       True),), long=True)
 def sync(ctx: Context, args: Args) -> Reply:
     if fold(args.raw) in ("arena", "lmarena", "arena catalog", "catalog"):
         return sync_arena.prepare(ctx, owner=ctx.caller.user_id, fetch=_fetcher(ctx), register=_register)
+    ws = args.raw.split()
+    if ws and fold(ws[0]) == "leaderboard":
+        return _sync_leaderboard(ctx, args.raw.split(None, 1)[1] if len(ws) > 1 else "")
     if fold(args.raw) != "epoch":
-        raise Usage("`sync epoch` (Epoch AI's notable models) or `sync arena` (LMArena's published leaderboard).")
+        raise Usage("`sync epoch` (Epoch AI's notable models), `sync arena` (LMArena's published leaderboard) or "
+                    "`sync leaderboard <url> model=<column> score=<column> ...` (any leaderboard, CSV or JSON).")
     url = ctx.settings.epoch_csv_url
     try:
         data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
@@ -138,9 +160,33 @@ def sync(ctx: Context, args: Args) -> Reply:
     epoch = IMPORTERS["epoch"]
     who = actor(ctx)
     return _dry_run_reply(ctx, "epoch",
-                          lambda dry_run, progress=None: epoch.run(
-                              store, data, name=name, dry_run=dry_run, actor=who, progress=progress),
+                          lambda dry_run, actor=who, progress=None: epoch.run(
+                              store, data, name=name, dry_run=dry_run, actor=actor, progress=progress),
                           f"epoch (synced from {clean(url, 200)})")
+
+
+def _sync_leaderboard(ctx: Context, rest: str) -> Reply:
+    """`sync leaderboard <url> [mapping]`: fetch any leaderboard (the vetted download), dry run, Confirm."""
+    parts = rest.split(None, 1)
+    if not parts or not parts[0].lower().startswith(("http://", "https://")):
+        raise Usage("`sync leaderboard <url> model=<column> score=<column> [interval=...] [votes=...] "
+                    "[organisation=...] [licence=...] [date=...]`")
+    url, mapping = parts[0], _mapping(parts[1] if len(parts) > 1 else "")
+    try:
+        data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
+    except FetchError as exc:
+        return Reply(text=f"Could not fetch the leaderboard: {exc}. Nothing was imported.", status="error",
+                     data={"fetch_error": exc.kind})
+    store = ctx.store
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(url.split("?")[0]).name)[:80] or "leaderboard"
+    name = base if base.lower().endswith((".csv", ".json")) else base + ".json"
+    day = ctx.today.isoformat()
+    who = actor(ctx)
+    return _dry_run_reply(ctx, "leaderboard",
+                          lambda dry_run, actor=who, progress=None: IMPORTERS["leaderboard"].run(
+                              store, data, name=name, mapping=mapping, snapshot_date=day, dry_run=dry_run,
+                              actor=actor, progress=progress),
+                          f"leaderboard (synced from {clean(url, 200)})")
 
 
 def _fetcher(ctx: Context) -> Callable[[str, float], bytes]:

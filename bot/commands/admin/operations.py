@@ -6,9 +6,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.commands import scheduler
 from bot.commands.admin.imports import MAX_UPLOAD
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
+from bot.render.text import clip
 from bot.reply import Attachment, Field, Reply
 from bot.store import queries
 from bot.store.exporter import FORMATS, export
@@ -58,5 +60,9 @@ def stats(ctx: Context, args: Args) -> Reply:
     fields = [Field("Uptime", f"{up / 3600:.1f} h"), Field("Commands served", f"{served:,}"),
               Field("Latency", f"p50 {p50:.1f} ms · p99 {p99:.1f} ms"),
               Field("Data as of", "\n".join(f"{k}: {v or '-'}" for k, v in as_of.items()), inline=False)]
+    health = scheduler.health(ctx.read, ctx.today)
+    fields.append(Field("Source health", "\n".join(clip(scheduler.health_line(h), 300) for h in health)[:1000],
+                        inline=False))
     return Reply(text=f"Up {up / 3600:.1f} h, {served:,} commands served.", title="Bot stats", fields=fields,
-                 data={"uptime_s": up, "served": dict(e.served), "p50_ms": p50, "p99_ms": p99, "as_of": as_of})
+                 data={"uptime_s": up, "served": dict(e.served), "p50_ms": p50, "p99_ms": p99, "as_of": as_of,
+                       "health": health})

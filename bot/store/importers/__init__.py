@@ -5,7 +5,8 @@
 * Chatbot Arena (LMArena) leaderboard snapshots, all three header variants (``arena``, :mod:`.arena`)
 * the Arena rating history, LMArena's catalog releases and price list, keyed by model key
   (``arena-history``, ``arena-catalog``, ``arena-prices``, :mod:`.arena_sources`)
-* AI Index 2025 headline figures (``figures``, :mod:`.figures`)
+* AI Index headline figures, one edition per file (``figures``, :mod:`.figures`)
+* any Arena-style leaderboard, CSV or JSON, with a declared column mapping (``leaderboard``, :mod:`.leaderboard`)
 * the project's own CSVs, the seed's format, which moderators export (``project``, :mod:`.project`)
 
 :data:`IMPORTERS` is the one list: the CLI (``racebot import``), the chat
@@ -33,6 +34,7 @@ from bot.store.importers.common import (
 )
 from bot.store.importers.epoch import import_epoch_hub, import_epoch_notable
 from bot.store.importers.figures import import_figures
+from bot.store.importers.leaderboard import import_leaderboard
 from bot.store.importers.project import import_project
 
 
@@ -50,6 +52,7 @@ class Importer:
     summary: str
     in_chat: bool = True
     snapshot_date: bool = False  # takes an optional ``snapshot_date`` (arena)
+    mapping: bool = False  # takes a ``mapping`` of its fields to the file's columns (leaderboard)
 
 
 IMPORTERS: dict[str, Importer] = {i.name: i for i in (
@@ -62,6 +65,9 @@ IMPORTERS: dict[str, Importer] = {i.name: i for i in (
     Importer("arena-prices", import_arena_prices, "LMArena's price list (scatterplot-data JSON)",
              snapshot_date=True),
     Importer("figures", import_figures, "AI Index headline figures"),
+    Importer("leaderboard", import_leaderboard, "any Arena-style leaderboard, CSV or JSON, with a column mapping "
+             "(model=... score=... interval=... votes=... organisation=... licence=... date=...)",
+             snapshot_date=True, mapping=True),
     Importer("project", import_project, "one of the project's own CSV tables (what `export` writes)"),
     Importer("epoch-hub", import_epoch_hub, "the Epoch AI Benchmarking Hub folder (three CSV files)",
              in_chat=False),
@@ -76,6 +82,6 @@ def chat_importers() -> dict[str, Importer]:
 __all__ = [
     "IMPORTERS", "Importer", "chat_importers", "ImportFailed", "ImportReport", "OrgIndex", "SOURCES",
     "SOURCE_MODERATOR", "ensure_sources", "read_table", "rerank_snapshot", "terminal_progress", "import_arena", "import_epoch_hub",
-    "import_epoch_notable", "import_figures", "import_project", "import_arena_history", "import_arena_catalog",
+    "import_epoch_notable", "import_figures", "import_leaderboard", "import_project", "import_arena_history", "import_arena_catalog",
     "import_arena_prices",
 ]

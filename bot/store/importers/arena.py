@@ -108,7 +108,7 @@ def parse_arena(table: Table, skipped: list[str] | None = None) -> list[dict[str
 def import_arena(store: Store, source: str | Path | bytes, *, name: str | None = None,
                  snapshot_date: str | None = None, actor: str = "system", audit: bool = True,
                  dry_run: bool = False, progress: Progress | None = None,
-                 links: dict[str, str | None] | None = None) -> ImportReport:
+                 links: dict[str, str | None] | None = None, source_id: str = SOURCE_ARENA) -> ImportReport:
     """Import one leaderboard snapshot. Its date comes from `snapshot_date` or
     the file name (``arena-text-2025-08-06.csv``). `links` maps Arena names to
     Epoch model names (None: not in Epoch) and wins over automatic linking."""
@@ -128,8 +128,8 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
     report = ImportReport("arena", table.name, skipped=len(skipped), notes=skipped)
     with import_transaction(store, actor, f"import arena {date}", audit, dry_run) as ch:
         as_of = ch.db.execute("SELECT MAX(snapshot_date) FROM arena_ratings WHERE source_id = ?",
-                              [SOURCE_ARENA]).fetchone()[0]
-        ensure_sources(ch, SOURCE_ARENA, as_of={SOURCE_ARENA: max(filter(None, [as_of, date]))})
+                              [source_id]).fetchone()[0]
+        ensure_sources(ch, source_id, as_of={source_id: max(filter(None, [as_of, date]))})
         orgs = OrgIndex(ch)
         ids = model_ids_by_name(ch)
         aliases = {r[0]: r[1] for r in ch.db.execute("SELECT alias, model_id FROM aliases")}
@@ -139,7 +139,7 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
             same_name.setdefault(compact(a), mid)
         for i, r in enumerate(rows):
             arena_name = r["arena_name"]
-            org = orgs.ensure(r["organization"], source_id=SOURCE_ARENA) if r["organization"] else None
+            org = orgs.ensure(r["organization"], source_id=source_id) if r["organization"] else None
             note = f"organisation {org['name']!r} has no country yet: a moderator can set it" if org else ""
             if org and not org["country"] and note not in report.notes:
                 report.notes.append(note)
@@ -165,7 +165,7 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                         "countries": org["country"] if org else None, "sector": org["sector"] if org else None,
                         "release_date": date, "domain": "Language",
                         "access": None if open_ is None else ("open weights" if open_ else "API"),
-                        "licence": r["licence"], "origin": "arena", "source_id": SOURCE_ARENA,
+                        "licence": r["licence"], "origin": "arena", "source_id": source_id,
                     }, report)
                     same_name[compact(arena_name)] = target
                 elif org:
@@ -177,10 +177,10 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
                                              "sector": known["sector"] or org["sector"]})
                 ch.upsert("aliases", {"alias": arena_name, "model_id": target, "kind": "arena",
                                       "reviewed": 1 if links and arena_name in links else 0,
-                                      "source_id": SOURCE_ARENA})
+                                      "source_id": source_id})
                 aliases[arena_name] = target
                 mid = target
-            outcome = ch.upsert("arena_ratings", {"source_id": SOURCE_ARENA, "snapshot_date": date,
+            outcome = ch.upsert("arena_ratings", {"source_id": source_id, "snapshot_date": date,
                                                   "category": "full", "model_id": mid, **r})
             report.count(outcome, f"{arena_name} #{r['rank']} {r['score']:.0f}")
             if progress:
@@ -189,10 +189,10 @@ def import_arena(store: Store, source: str | Path | bytes, *, name: str | None =
         # published ranks of the rest stale: rank the whole snapshot again.
         names = {r["arena_name"] for r in rows}
         others = [n for (n,) in ch.db.execute("SELECT arena_name FROM arena_ratings WHERE source_id = ? "
-                                              "AND snapshot_date = ? AND category = 'full'", [SOURCE_ARENA, date])
+                                              "AND snapshot_date = ? AND category = 'full'", [source_id, date])
                   if n not in names]
         if others:
-            moved = rerank_snapshot(ch, date, SOURCE_ARENA)
+            moved = rerank_snapshot(ch, date, source_id)
             if moved:
                 report.notes.append(f"the snapshot {date} already held {len(others)} other models: "
                                     f"{moved} ranks recomputed")

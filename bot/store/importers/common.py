@@ -69,6 +69,9 @@ SOURCES: dict[str, dict[str, str | None]] = {
         title="AI Index Report 2026 (Stanford HAI), as reported by news sources",
         url="https://hai.stanford.edu/ai-index/2026-ai-index-report",
         licence="facts as reported (only figures several independent reports agree on)"),
+    "leaderboard": dict(
+        title="An Arena leaderboard followed by the moderators (generic importer, declared column mapping)",
+        url=None, licence="as published by the leaderboard's publisher"),
     SOURCE_MODERATOR: dict(
         title="Edits by the bot's moderators", url=None, licence="project data"),
 }
