@@ -379,3 +379,31 @@ async def test_metrics_are_served_on_loopback_and_count_what_happened(sim: Disco
     assert value("racebot_command_syncs_total", result="synced") == 1
     ages = [v for (name, _), v in samples.items() if name == "racebot_data_age_seconds"]
     assert ages and all(v > 0 for v in ages)
+
+
+async def test_a_slash_command_the_bot_no_longer_has_gets_a_private_answer(sim: DiscordSimulator, engine: Engine) -> None:
+    """A rolling deploy: Discord still offers a command the running code dropped (or whose options changed).
+    discord.py's CommandTree refuses it (CommandNotFound); tree.on_error answers privately instead of
+    leaving Discord's "The application did not respond"."""
+    world = World(sim)
+    async with running(world.settings(), engine):
+        race = next(c for c in sim.global_commands if c["name"] == "race")  # one every member is offered
+        sim.global_commands.append({**race, "id": "4242", "name": "retired", "options": []})
+        inter = sim.send_slash_command("retired", {}, user=world.member, channel=world.channel)
+        await sim.wait_for_response(inter)
+    [callback] = inter.callbacks
+    assert callback["type"] == 4 and callback["data"]["flags"] == 64
+    assert "changed or is gone" in callback["data"]["content"]
+
+
+async def test_a_deferred_slash_answer_edits_the_original_response(sim: DiscordSimulator, engine: Engine) -> None:
+    """https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response:
+    after a deferred response (type 5) the answer is an edit of @original, not a follow-up."""
+    world = World(sim)
+    async with running(world.settings(), engine):
+        inter = sim.send_slash_command("race", {}, user=world.member, channel=world.channel)
+        answer = await sim.wait_for_answer(inter)
+    assert inter.response_type == 5 and answer.embed is not None and answer.id == inter.original_message_id
+    token_calls = [c for c in sim.rest_calls if c.path.startswith("/webhooks/") and inter.token in c.path]
+    assert [c.method for c in token_calls] == ["PATCH"] and token_calls[0].path.endswith("/messages/@original")
+    assert not inter.followup_ids

@@ -43,8 +43,13 @@ def as_question(line: str, prefix: str = "!") -> str:
     if addressed:  # "@RaceBot who leads?" typed in the console, or a mention: always a question
         return f"ask {line[addressed.end():].strip()}".strip()
     word, _rest = split_command(line, prefix)
-    if not word or word in REGISTRY:
-        return line
+    if not word or word == "ask" or word in REGISTRY and (REGISTRY[word].admin or not _rest.strip()):
+        return line  # a moderator's command (confirm, uploads), a bare command word, or already a question
+    if word in REGISTRY:
+        # "top 3 models on lmarena", "price of glm-4.6": `ask` runs the line as that command when the command
+        # takes it, reads it as a question when it does not, and shows the command's own usage when neither
+        body = line.strip()
+        return "ask " + (body[len(prefix):].lstrip() if prefix and body.startswith(prefix) else body)
     if len(word) >= 4 and word not in ALIASES and \
             process.extractOne(word, list(REGISTRY), scorer=fuzz.ratio, score_cutoff=80) is not None:
         return line
@@ -82,7 +87,7 @@ def says_now(question: str) -> bool:
     return any(f" {w} " in folded for w in NOW_WORDS)
 
 
-def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | None:
+def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list[Reply] | None = None) -> Reply | None:
     """The reply of `question` run as the command it starts with, when it is
     one and that command takes it; else None. Only a command's own name
     counts unless `aliases` (aliases are often plain words: "who", "about")."""
@@ -93,7 +98,11 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool) -> Reply | N
     if word not in REGISTRY and not aliases:
         return None
     reply = ctx.engine.route(question, ctx)
-    return reply if reply.status in ("ok", "confirm", "refused") else None
+    if reply.status in ("ok", "confirm", "refused"):
+        return reply
+    if failed is not None:
+        failed.append(reply)
+    return None
 
 
 def _unsure(ctx: Context, reading: Reading) -> Reply:
@@ -238,15 +247,21 @@ def ask(ctx: Context, args: Args) -> Reply:
     if not question:
         raise Usage("Ask a question, for example about the US and China, open models, or a model's size.")
     ctx.asked_now = says_now(question)
-    as_command = _runs_as_command(ctx, question, aliases=False)
+    failed: list[Reply] = []
+    as_command = _runs_as_command(ctx, question, aliases=False, failed=failed)
     latest = NOW_TAIL.sub("", question)
     if as_command is None and latest != question and latest:  # "depth 10 now": now is what a command answers
         as_command = _runs_as_command(ctx, latest, aliases=False)
     if as_command is not None:
         return as_command
     reading = reading_for(ctx, question)
+    if failed and reading.unknown:
+        return failed[0]  # "top 5 xyzzy", "gap us atlantis": the command's own word for what it does not know
     if reading.sure and reading.command:
         return answer(ctx, question, reading)
     # "who", "leaderboard 5": an alias that is a whole command line, when the words say nothing surer
     as_alias = _runs_as_command(ctx, question, aliases=True)
-    return as_alias if as_alias is not None else _unsure(ctx, reading)
+    if as_alias is not None:
+        return as_alias
+    # a command line its command refused, and no surer reading: the command's own reply (its usage)
+    return failed[0] if failed else _unsure(ctx, reading)

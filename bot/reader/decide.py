@@ -147,5 +147,5 @@ def decide(q: Question) -> Reading:
         sure = not p.unknown
     return Reading(q.question, intent, command, sure, [] if sure else suggest(q), q.found, q.quantities,
                    q.time, built.aspect, p.unknown, q.toks, notes=list(q.notes),
-                   dropped=dropped(q, command, intent, built.aspect) if sure else [],
+                   dropped=(dropped(q, command, intent, built.aspect) + p.unknown) if sure else [],
                    unknown_names=list(q.unknown_names), used=used(q, p))

@@ -2,7 +2,7 @@
 
     async with DiscordSimulator() as sim:
         guild = sim.create_guild("Race Fans")
-        ...  # start the bot with DISCORD_API_BASE=sim.api_base, DISCORD_TOKEN=sim.token
+        ...  # start the bot with DISCORD_ADDRESS=sim.address, DISCORD_CA_FILE=sim.ca_file, DISCORD_TOKEN=sim.token
         msg = sim.send_user_message(sim.text_channel(guild), user, "!compare a vs b")
         [reply] = await sim.wait_for_messages(sim.text_channel(guild), 1, after=msg)
 

@@ -367,7 +367,7 @@ class DiscordSimulator:
 
     @property
     def api_base(self) -> str:
-        """What the bot's DISCORD_API_BASE should be."""
+        """The REST base over plain HTTP, for bare clients (the bot uses `address` and Discord's own URLs)."""
         return self.base_url + API_PREFIX
 
     @property
