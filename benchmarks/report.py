@@ -187,8 +187,9 @@ def markdown(r: dict[str, Any]) -> str:
         out.append(row + f"{gro('p50_ms', line)} | {gro('first_ms', line)} | {x['status']} |")
 
     out += ["", "## A moderator's change while others ask", "",
-            "Eight users ask text commands back to back (`ahandle`, as the Discord adapter does); a third of the way "
-            "in, a moderator records an Arena score (`elo grok 4 ...`). *Refresh*: from the change until a reader "
+            "Eight users ask commands back to back with their charts on (`ahandle`: the answer, then its chart from "
+            "the cache or the chart workers; each line answered and drawn once before, the steady state); a third of "
+            "the way in, a moderator records an Arena score (`elo grok 4 ...`). *Refresh*: from the change until a reader "
             "gets the new read model. *Others*: latency of the other users' commands that overlapped the refresh; "
             "the baseline is the same users over the same time with nothing changing. Median of the runs for the "
             "refresh, worst run for the p99s.", "",

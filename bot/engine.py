@@ -407,7 +407,9 @@ class Engine:
     # prefix (usage lines), whether the caller moderates and its words only: asked again, it is
     # answered from here (a whole-history command does not walk its history per call), with its
     # chart's key. Not memoised: moderator and server commands (they read the server or change
-    # data), and the commands that run others (`ask` routes; `help` lists by the caller).
+    # data), the commands that run others (`ask` routes; `help` lists by the caller) and any that
+    # reads what changes without a new data version (`sources`: the sync log). A command added
+    # here must read nothing else.
     def _memo_key(self, line: str, ctx: Context) -> tuple | None:
         word, rest = split_command(line, ctx.prefix)
         info = find(word) if word else None
@@ -625,7 +627,9 @@ def with_age(reply: Reply, ctx: Context) -> Reply:
 
 REPLY_MEMO = 128  # memoised replies (of the current data version)
 REWARM = 16  # the most asked commands answered again after a change (see Engine._rewarm)
-NOT_MEMOISED = frozenset({"ask", "help"})  # see Engine._memo_key
+# see Engine._memo_key: `ask` routes and `help` lists by caller; `sources` reads the sync log, which
+# a sync writes without a new data version
+NOT_MEMOISED = frozenset({"ask", "help", "sources"})
 
 
 def _copy(reply: Reply) -> Reply:

@@ -100,9 +100,10 @@ def test_gap_series(replies, slug):
     assert s["a"] == [p["a"] for p in d["series"]] and s["b"] == [p["b"] for p in d["series"]]
     assert s["pct"][-1] == d["latest"]["pct"]
     assert [r["value"] for r in s["reference"]] == [r["value"] for r in d["reference"]]
-    if slug == "gap-us-china":
-        assert [r["value"] for r in s["reference"]] == [9.26, 1.7]
-        assert [r["date"] for r in s["reference"]] == ["2024-01-15", "2025-02-15"]
+    if slug == "gap-us-china":  # the 2025 edition's two figures and the 2026 edition's, each labelled
+        assert [r["value"] for r in s["reference"]] == [9.26, 1.7, 2.7]
+        assert [r["date"] for r in s["reference"]] == ["2024-01-15", "2025-02-15", "2026-03-15"]
+        assert [r["label"] for r in s["reference"]] == ["AI Index 2025", "AI Index 2025", "AI Index 2026"]
 
 
 def test_frontier_series(replies):

@@ -24,6 +24,8 @@ recorded by :class:`bot.store.synclog.SyncLog` (an audit row of scope
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from bot.store.fetch import fetch
 from bot.store.freshness import ago
 from bot.store.importers import ImportFailed
 from bot.store.importers.arena_sources import import_arena_catalog, parse_catalog
+from bot.store.importers.leaderboard import SOURCE_LEADERBOARD, import_leaderboard, to_arena_csv
 from bot.store.synclog import SyncLog
 
 log = logging.getLogger("racebot.scheduler")
@@ -50,18 +53,55 @@ MAX_BYTES = 25 * 1024 * 1024
 Fetcher = Callable[[str, float], bytes]
 
 
+Boards = dict[str, dict[str, tuple[float, float, float]]]  # {category: {model key: (rating, low, high)}}
+
+
 @dataclass(frozen=True)
 class Synced:
-    """One source the scheduler keeps current: its name (the source id of its boards), the setting
-    that holds its URL, and how a fetched file becomes a checked, dated import."""
+    """One source the scheduler keeps current: the source id of its boards, how it is named, where it is
+    published (a setting that holds the URL, or the URL a moderator followed) and, for a followed
+    leaderboard, its column mapping."""
     source: str
     title: str
-    url_setting: str
+    url_setting: str = ""
+    url: str = ""
+    mapping: tuple[tuple[str, str], ...] = ()
+
+    def url_of(self, settings: Any) -> str:
+        return self.url or str(getattr(settings, self.url_setting))
+
+    def read(self, raw: bytes, day: str) -> tuple[Boards, str, Callable[..., Any]]:
+        """(its boards, the board's date, the import as ``run(store, dry_run, actor)``); raises ImportFailed
+        or ValueError when the file is not this source's format."""
+        if self.source == "arena-catalog":
+            name = f"leaderboard-text-{day}.json"
+            boards = parse_catalog(name, json.loads(raw.decode("utf-8-sig")))
+            return boards, day, lambda store, dry_run, actor: import_arena_catalog(
+                store, raw, name=name, snapshot_date=day, dry_run=dry_run, actor=actor)
+        name = f"leaderboard-{day}.json"
+        mapping = dict(self.mapping)
+        date, board = to_arena_csv(name, raw, mapping, day)
+        full: dict[str, tuple[float, float, float]] = {}
+        for r in csv.DictReader(io.StringIO(board.decode())):
+            score = float(r["arena_score"])
+            ci = r["95_pct_ci"]
+            plus, minus = (float(x) for x in ci.lstrip("+").split("/-")) if ci else (0.0, 0.0)
+            full.setdefault(r["model"], (score, score - minus, score + plus))
+        return {"full": full}, date, lambda store, dry_run, actor: import_leaderboard(
+            store, raw, name=name, mapping=mapping, snapshot_date=day, dry_run=dry_run, actor=actor)
 
 
 SYNCED: tuple[Synced, ...] = (
     Synced("arena-catalog", "LMArena's published leaderboard", "arena_catalog_url"),
 )
+
+
+def synced(store: Any) -> list[Synced]:
+    """The sources the scheduler syncs: :data:`SYNCED` and the leaderboard a moderator follows."""
+    feed = SyncLog(store).feed(SOURCE_LEADERBOARD)
+    extra = [Synced(SOURCE_LEADERBOARD, "the followed leaderboard", url=feed["url"],
+                    mapping=tuple(sorted(feed.get("mapping", {}).items())))] if feed else []
+    return [*SYNCED, *extra]
 
 
 @dataclass
@@ -119,7 +159,7 @@ def seconds_until_due(engine: Any, now: datetime) -> float:
         return 3600.0
     log_ = SyncLog(engine.store)
     best = 3600.0
-    for s in SYNCED:
+    for s in synced(engine.store):
         last = log_.get(s.source).get("last_attempt")
         if not last:
             return 0.0
@@ -142,7 +182,7 @@ def run_due(engine: Any, now: datetime | None = None, *, fetcher: Fetcher | None
     if hours <= 0:
         return out
     synclog = SyncLog(engine.store)
-    for s in SYNCED:
+    for s in synced(engine.store):
         if _due(synclog.get(s.source), now, hours):
             out.append(sync_one(engine, s, now, fetcher=fetcher, register=register))
     out.extend(silent_sources(engine, now))
@@ -153,7 +193,7 @@ def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None =
              register: Callable[..., Reply] | None = None) -> Outcome:
     settings = engine.settings
     synclog = SyncLog(engine.store)
-    url = str(getattr(settings, s.url_setting))
+    url = s.url_of(settings)
     timeout = float(getattr(settings, "sync_timeout", 20) or 20)
     day = now.astimezone(timezone.utc).date().isoformat()
     get = fetcher or (lambda u, t: fetch(u, settings=settings, deadline=t, max_bytes=MAX_BYTES))
@@ -165,11 +205,10 @@ def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None =
         return Outcome(s.source, "failed", Reply(text=f"Scheduled sync of {s.title} failed: {reason}. Nothing was "
                                                       "imported; the next try is at the next interval.",
                                                  status="error", data={"sync": s.source, "step": "failed"}), reason)
-    name = f"leaderboard-text-{day}.json"
     try:
-        boards = parse_catalog(name, json.loads(raw.decode("utf-8-sig")))
+        boards, day, importer = s.read(raw, day)
     except (UnicodeDecodeError, ValueError, ImportFailed) as exc:
-        reason = f"the file is not a leaderboard release: {exc}"
+        reason = f"the file is not a leaderboard of this source's format: {exc}"
         synclog.record(s.source, "failed", now, reason)
         return Outcome(s.source, "failed", Reply(text=f"Scheduled sync of {s.title} failed: {reason}. Nothing was "
                                                       "imported.", status="error",
@@ -183,8 +222,7 @@ def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None =
     store = engine.store
 
     def run(dry_run: bool, actor: str = "scheduled sync", progress: Any = None) -> Any:
-        return import_arena_catalog(store, raw, name=name, snapshot_date=day, dry_run=dry_run, actor=actor,
-                                    progress=progress)
+        return importer(store, dry_run, actor)
 
     try:
         dry = run(True)
@@ -255,7 +293,7 @@ def silent_sources(engine: Any, now: datetime) -> list[Outcome]:
     read = engine.read_model()
     today = now.astimezone(timezone.utc).date()
     out = []
-    for s in SYNCED:
+    for s in synced(engine.store):
         last = newest_board(read, s.source)
         if last is None:
             continue
@@ -276,14 +314,14 @@ def health(read: Any, today: date) -> list[dict[str, Any]]:
     """Each Arena source's health (from a read model): its newest board and that board's age, and for a
     source the scheduler syncs, the last success and the last failure with its reason."""
     synclog = SyncLog(read.store)
-    synced = {s.source: s for s in SYNCED}
-    sources = sorted({b.source for b in read.boards("full") if b.source != MODERATORS} | set(synced))
+    followed = {s.source: s for s in synced(read.store)}
+    sources = sorted({b.source for b in read.boards("full") if b.source != MODERATORS} | set(followed))
     out = []
     for sid in sources:
         state = synclog.get(sid)
         newest = newest_board(read, sid)
-        title = synced[sid].title if sid in synced else (read.source(sid).get("title") or sid)
-        out.append({"source": sid, "title": title, "synced": sid in synced,
+        title = followed[sid].title if sid in followed else (read.source(sid).get("title") or sid)
+        out.append({"source": sid, "title": title, "synced": sid in followed,
                     "last_success": state.get("last_success"), "last_failure": state.get("last_failure"),
                     "failure_reason": state.get("failure_reason"), "last_step": state.get("last_step"),
                     "newest_board": newest,

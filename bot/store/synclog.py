@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.store.db import ReadOnlyError, Store
 
-STEPS = ("fetched", "unchanged", "applied", "held", "failed", "silent")
+STEPS = ("fetched", "unchanged", "applied", "held", "failed", "silent", "followed", "unfollowed")
 
 
 def _now() -> str:
@@ -81,6 +81,21 @@ class SyncLog:
             else:
                 conn.execute("COMMIT")
         return after
+
+    def feed(self, source: str) -> dict[str, Any] | None:
+        """The URL and column mapping a moderator follows for `source`, if any."""
+        feed = self.get(source).get("feed")
+        return feed if isinstance(feed, dict) and feed.get("url") else None
+
+    def follow(self, source: str, url: str, mapping: dict[str, str], actor: str, when: datetime) -> None:
+        """Follow `url` (with its column mapping) as `source`: the scheduler syncs it from now on."""
+        self.record(source, "followed", when, f"{url} by {actor}", feed={"url": url, "mapping": mapping, "by": actor})
+
+    def unfollow(self, source: str, actor: str, when: datetime) -> bool:
+        if self.feed(source) is None:
+            return False
+        self.record(source, "unfollowed", when, f"by {actor}", feed=None)
+        return True
 
     def steps(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """The audited steps, newest first."""

@@ -5,6 +5,7 @@ author presses Confirm."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,7 @@ from bot.store.importers import (
     chat_importers,
 )
 from bot.store.importers.leaderboard import parse_mapping
+from bot.store.synclog import SyncLog
 from bot.store.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
@@ -168,9 +170,17 @@ def sync(ctx: Context, args: Args) -> Reply:
 def _sync_leaderboard(ctx: Context, rest: str) -> Reply:
     """`sync leaderboard <url> [mapping]`: fetch any leaderboard (the vetted download), dry run, Confirm."""
     parts = rest.split(None, 1)
+    if parts and fold(rest) in ("stop", "unfollow", "stop following"):
+        stopped = SyncLog(ctx.store).unfollow("leaderboard", actor(ctx), datetime.now(timezone.utc))
+        return Reply(text="The scheduler no longer follows a leaderboard." if stopped else
+                     "No leaderboard is followed.", data={"followed": None})
+    follow = bool(parts) and fold(rest.split()[-1]) == "follow"
+    if follow:
+        rest = rest.rsplit(None, 1)[0]
+        parts = rest.split(None, 1)
     if not parts or not parts[0].lower().startswith(("http://", "https://")):
         raise Usage("`sync leaderboard <url> model=<column> score=<column> [interval=...] [votes=...] "
-                    "[organisation=...] [licence=...] [date=...]`")
+                    "[organisation=...] [licence=...] [date=...] [follow]`, or `sync leaderboard stop`")
     url, mapping = parts[0], _mapping(parts[1] if len(parts) > 1 else "")
     try:
         data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
@@ -182,11 +192,17 @@ def _sync_leaderboard(ctx: Context, rest: str) -> Reply:
     name = base if base.lower().endswith((".csv", ".json")) else base + ".json"
     day = ctx.today.isoformat()
     who = actor(ctx)
-    return _dry_run_reply(ctx, "leaderboard",
-                          lambda dry_run, actor=who, progress=None: IMPORTERS["leaderboard"].run(
-                              store, data, name=name, mapping=mapping, snapshot_date=day, dry_run=dry_run,
-                              actor=actor, progress=progress),
-                          f"leaderboard (synced from {clean(url, 200)})")
+    reply = _dry_run_reply(ctx, "leaderboard",
+                           lambda dry_run, actor=who, progress=None: IMPORTERS["leaderboard"].run(
+                               store, data, name=name, mapping=mapping, snapshot_date=day, dry_run=dry_run,
+                               actor=actor, progress=progress),
+                           f"leaderboard (synced from {clean(url, 200)})")
+    if follow and reply.status == "confirm":  # the file reads with this mapping: the scheduler follows it
+        SyncLog(ctx.store).follow("leaderboard", url, mapping, who, datetime.now(timezone.utc))
+        reply.text += ("\nFollowed: the scheduler syncs this URL every ARENA_CHECK_HOURS with the same checks "
+                       "(`sync leaderboard stop` stops it).")
+        reply.data["followed"] = url
+    return reply
 
 
 def _fetcher(ctx: Context) -> Callable[[str, float], bytes]:

@@ -46,6 +46,7 @@ class Reference(TypedDict):
     date: str                           # a day standing for the figure's period (``period_date``)
     value: float
     period: str | None                  # as the AI Index words it: "2024-01", "early 2025"
+    label: str                          # the edition that gives it: "AI Index 2026"
 
 
 def references(rows: Any) -> list[tuple[Reference, dict[str, Any]]]:
@@ -55,7 +56,9 @@ def references(rows: Any) -> list[tuple[Reference, dict[str, Any]]]:
     for r in as_rows(rows):
         day = period_date(r.get("period"))
         if day is not None and r.get("value") is not None:
-            out.append(({"date": day, "value": r["value"], "period": r.get("period")}, r))
+            sid = str(r.get("source_id") or "")
+            label = f"AI Index {sid.rsplit('-', 1)[-1]}" if sid.startswith("ai-index-") else "AI Index"
+            out.append(({"date": day, "value": r["value"], "period": r.get("period"), "label": label}, r))
     return out
 
 

@@ -87,9 +87,11 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     refs_out: list[dict] = []
     for r in s["reference"]:
         x = dnum(r["date"])
-        (refs_in if lo - 400 <= x <= hi + 60 else refs_out).append({**r, "x": x})
+        (refs_in if lo - 400 <= x <= hi + 400 else refs_out).append({**r, "x": x})
+    right_end = hi  # the axis reaches a figure dated after the data (the AI Index 2026's March 2026)
     if refs_in:
         lo = min(lo, min(r["x"] for r in refs_in))
+        right_end = max(hi, max(r["x"] for r in refs_in))
     texts = [f"{nx}  {elo(s['a'][-1])}", f"{ny}  {elo(s['b'][-1])}"]
     right = min(0.86, right_margin(texts + ["+10.00%"]))
     h_all = top - 0.11
@@ -116,7 +118,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax2.set_ylabel("Gap (%)")
     ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
     ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:+g}%" if v else "0%"))
-    date_axis(ax2, lo - 6, hi + 6)
+    date_axis(ax2, lo - 6, right_end + 6)
     ax1.tick_params(axis="x", labelbottom=False)
     # who is ahead, in words
     y0, y1 = ax2.get_ylim()
@@ -134,14 +136,15 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     items = []
     for ref in refs_in:
         ax2.plot([ref["x"]], [ref["value"]], marker="D", ms=9, color="white", mec=FG, mew=2, zorder=6, gid="reference")
-        items.append({"x": ref["x"], "y": ref["value"], "text": f"AI Index 2025: {ref['value']:+.2f}%\n({month(ref['date'])})",
+        items.append({"x": ref["x"], "y": ref["value"], "text": f"{ref.get('label', 'AI Index')}: {ref['value']:+.2f}%\n({month(ref['date'])})",
                       "color": MUTED})
     obst = point_boxes(ax2, hx, hp) + [artist_box(t) for t in ax2.texts]
     place_labels(ax2, items, fontsize=10, obstacles=obst)
     end_labels(ax1, [(s["a"][-1], texts[0], cx), (s["b"][-1], texts[1], cy)])
     msg = "Gap = (x − y) ÷ y for the best model of each side in the same Arena snapshot, as in the AI Index 2025."
     if refs_out:
-        msg += "  AI Index 2025: " + ", ".join(f"{r['value']:+.2f}% ({r['period']})" for r in refs_out) + "."
+        msg += "  " + "; ".join(f"{r.get('label', 'AI Index')}: {r['value']:+.2f}% ({r['period']})"
+                                for r in refs_out) + "."
     note(fig, msg)
 
 
