@@ -115,6 +115,9 @@ def test_gap_of_two_countries_in_open_models_compares_their_open_models(engine):
     latest = r.data["latest"]
     assert (latest["a_arena"], latest["b_arena"]) == (us.arena_name, cn.arena_name)
     assert "open-weight models" in r.text.splitlines()[0]
+    # the AI Index's US-China figures compare each side's best model of any kind: not this gap's
+    assert r.data["reference"] == [] and not any(ln.startswith("AI Index") for ln in r.text.splitlines())
+    assert run(engine, "gap us china").data["reference"]  # while the unfiltered gap cites them
     # open/closed as a side keeps its meaning
     assert run(engine, "gap china open").data["y"] == "the best open-weight model"
 

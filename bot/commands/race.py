@@ -54,7 +54,11 @@ REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"
 
 
 def references(ctx: Context, a: Side, b: Side) -> list[dict]:
-    """AI Index figures that measure the same gap (sign flipped if the sides are)."""
+    """AI Index figures that measure the same gap (sign flipped if the sides are).
+    A side narrowed to its open or closed models is another gap than the
+    report's (its figures compare each side's best model of any kind): none."""
+    if "filtered" in (a.kind, b.kind):
+        return []
     for (x, y), topic in REFERENCE_TOPICS.items():
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
