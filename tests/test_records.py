@@ -176,3 +176,17 @@ def test_compare_names_the_cheaper_model_from_the_price_list(engine):
 def test_a_country_of_two_words_is_one_side(engine):
     r = run(engine, "gap United States")
     assert "United States" in (r.data["x"], r.data["y"]) and "United States Government" not in (r.data["x"], r.data["y"])
+
+
+@pytest.mark.parametrize("line", ["gap us china open", "gap china us", "gap closed open", "gap openai deepseek 2024-06"])
+def test_gap_embed_states_the_lead_as_the_first_line_does(engine, line):
+    """One gap, one figure: the embed's lead is the text's (on the leader's base), whichever side was named first."""
+    r = run(engine, line)
+    field = r.fields[-1]
+    elo_part, pct_part = field.value.splitlines()[:2]
+    first = r.text.splitlines()[0]
+    if " leads " in first:
+        assert field.name.endswith(" ahead") and field.name[:-6].lower() in first.lower()
+        assert f"by {elo_part} ({pct_part})" in first
+    else:
+        assert field.name == "Gap"

@@ -133,7 +133,9 @@ def gap(ctx: Context, args: Args) -> Reply:
     lines.append(f"Boards: {view.rule}.")
     fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
               Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
-              Field("Gap", f"{last['elo']:+.0f} Elo\n{last['pct']:+.2f}%"
+              # the lead on the leader's base, as the first line says it (not x's signed gap on y's base)
+              Field(f"{cap} ahead" if last["verdict"] == "leads" and rl.score > rt.score else "Gap",
+                    f"{rl.score - rt.score:.0f} Elo\n{pct_gap(rl.score, rt.score):.2f}%"
                     + ("\nstatistically tied" if last["verdict"] == "tied" else ""))]
     title = f"{a.label} vs {b.label}".replace("the best ", "")
     return Reply(
