@@ -46,7 +46,7 @@ from bot.store import queries
 from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
 from bot.store.collector import collector_paused, retire
-from bot.store.freshness import age_note
+from bot.store.freshness import age_note, newest_board
 from bot.store.listing import boards
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
@@ -455,7 +455,7 @@ class Engine:
         except GrammarError as g:
             reply = usage_reply(info, ctx.prefix, str(g))
         except NotFound as nf:
-            reply = self._not_found(nf)
+            reply = self._not_found(nf, ctx)
         except ImportFailed as exc:
             reply = Reply(text=str(exc), status="error")
         except ReadOnlyError as exc:
@@ -467,10 +467,15 @@ class Engine:
         reply.data.setdefault("command", info.name)
         return reply
 
-    def _not_found(self, nf) -> Reply:
-        names = [n for n, _s in nf.match.suggestions]
+    def _not_found(self, nf, ctx=None) -> Reply:
+        names = [n for n, _s in nf.match.suggestions][:3]
         q = clean(nf.match.query, 60)
-        if names:
+        latest = newest_board(ctx.read) if ctx is not None and nf.kind == "model" else None
+        if latest:  # a model after the data, or a version that never was: unknown, never another model's answer
+            text = f"'{q}' is not in my data (latest board {latest})."
+            text += (" Did you mean " + ", ".join(f"**{n}**" for n in names[:-1]) + (" or " if len(names) > 1 else "")
+                     + f"**{names[-1]}**?") if names else ""
+        elif names:
             text = f"I don't know the {nf.kind} '{q}'. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
             text += (" or " if len(names) > 1 else "") + f"**{names[-1]}**?"
         else:

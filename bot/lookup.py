@@ -7,10 +7,18 @@ listed), then fuzzy scoring with rapidfuzz over every name and alias, in
 character order and in sorted-word order (so ``deepsek r1`` and ``claude
 sonnet 3.5`` work). Below the confidence threshold the answer is "did you
 mean" with the best three, never a silent wrong model.
+
+A fuzzy match is taken only when it keeps the query's identity (``identity``):
+the same version numbers (``5.2`` is not ``5.1``, ``v4`` not ``v3``, ``r2`` not
+``r1``, ``7b`` not ``70b``) and the same variant words (mini, pro, flash,
+thinking, ...). Typos in the name words still resolve (``deepsek r1``,
+``claud sonnet 4.5``); a changed version or variant is another model, so it is
+only ever a suggestion.
 """
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -26,6 +34,42 @@ SUGGEST = 55.0      # scores below this are not worth suggesting
 BIG = 20_000        # an index with more keys than this narrows fuzzy candidates by trigrams first
 PREFILTER = 400     # ... to this many keys
 MAX_QUERY = 200     # no name is longer (importers' NAME_LIMIT): a longer query is nothing, with no fuzzy search
+
+
+# words that make a different model of the same family (a size, a tier, a mode, a build)
+VARIANT_WORDS = frozenset("""
+mini nano micro tiny small medium large pro flash lite light thinking think reasoning reasoner preview exp
+experimental turbo max plus ultra instruct chat coder code vision high low air fast base haiku sonnet opus
+distill deep research latest beta alpha nemotron scout maverick behemoth
+""".split())
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[-/.]?\d\d){0,2}(?!\d)|\d{4,}")
+
+
+def identity(text: str) -> tuple[tuple[int, ...], frozenset[str]]:
+    """What makes a name one model and not its sibling: its version and size
+    numbers in order (dates and checkpoints aside: those are versions of one
+    model, handled by the family lookup) and its variant words."""
+    f = fold(text)
+    numbers = tuple(int(n) for n in re.findall(r"\d+", _DATE.sub(" ", f)))
+    return numbers, frozenset(w for w in re.findall(r"[a-z]+", f) if w in VARIANT_WORDS)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", fold(text)) if len(w) >= 2}
+
+
+def same_model(query: str, name: str) -> bool:
+    """Whether `query` can be a misspelling of `name` (not another version or variant of it):
+    the same numbers (when it has any), every variant word of the name spelt in the query (within one edit),
+    and no variant word in the query that the name lacks."""
+    qn, qv = identity(query)
+    nn, nv = identity(name)
+    if (qn and qn != nn) or not qv <= nv:  # a name without numbers ("chatgpt") is no version of anything
+        return False
+    c = compact(query)
+    words = re.findall(r"[a-z]+", fold(query))
+    return all(v in c or any(len(v) >= 4 and OSA.distance(w, v, score_cutoff=1) <= 1 for w in words)
+               for v in nv - qv)
 
 
 @dataclass
@@ -111,6 +155,14 @@ class Index:
         self._owners = owners
         self._sorted = sorted(zip(keys, owners))  # for prefix search with bisect
         self._spelled: dict = {}
+        self._spellings: dict = {}  # the original spellings of each entity (names and aliases)
+        for e in entries:
+            self._spellings.setdefault(e.id, []).append(e.name)
+        for spelling, eid in spellings:
+            if eid in self.entries and spelling:
+                self._spellings.setdefault(eid, []).append(spelling)
+        # every word of every spelling: a query spelt only in known words is no typo of a name without them
+        self._words = {w for sps in self._spellings.values() for sp in sps for w in _words(sp)}
         for k, eid in zip(keys, owners):
             self._spelled.setdefault(eid, []).append(k)
         self._grams = self._gram_index(keys) if len(keys) > BIG else None
@@ -167,7 +219,7 @@ class Index:
             ranked = sorted({eid: extra for extra, eid in sorted(cands, reverse=True)}.items(),
                             key=lambda kv: (kv[1], -self.entries[kv[0]].weight))
             es = [self.entries[eid] for eid, _x in ranked]
-            if len(qt) > 1 or len(es) == 1:
+            if len(qt) > 1 or (len(es) == 1 and same_model(q, es[0].name)):  # "o4" is not o4-mini
                 return Match("family", es[0], es[1:], query=q)
             known = sorted(es, key=lambda e: -e.weight)[:3]
             return Match("ambiguous", suggestions=[(e.name, 0.0) for e in known], query=q)
@@ -218,7 +270,11 @@ class Index:
         suggestions = [(self.entries[i].name, round(scored[i], 1)) for i in ranked[:3]]
         clear_winner = best - second >= MARGIN or (second_id is not None and edits[best_id] < edits[second_id])
         one_edit = edits[best_id] <= 1 and len(c) >= 2 and (second_id is None or edits[second_id] > 1)
-        if (best >= ACCEPT and clear_winner) or one_edit:
+        qw = _words(q)
+        # a versioned name spelt in known words ("alm 2": ALM's) is no typo of another name (PaLM 2)
+        spelt = bool(qw) and qw <= self._words and bool(re.search(r"\d", q))
+        keeps = any(same_model(q, sp) and (not spelt or qw <= _words(sp)) for sp in self._spellings.get(best_id, ()))
+        if keeps and ((best >= ACCEPT and clear_winner) or one_edit):
             return Match("fuzzy", self.entries[best_id], suggestions=suggestions, query=q)
         return Match("ambiguous" if best >= SUGGEST else "none", suggestions=suggestions, query=q)
 

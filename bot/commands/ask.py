@@ -25,6 +25,7 @@ from bot.reader import Lexicon, Reading, read
 from bot.reader.words import NOW_WORDS
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Reply
+from bot.store.freshness import newest_board
 
 UNSURE = "I'm not sure what you're asking - these might answer it:"
 # "now" at the end of a command line: the latest data, which every command answers by default
@@ -110,7 +111,9 @@ def _unsure(ctx: Context, reading: Reading) -> Reply:
     lines = [UNSURE] + [f"• `{p}{s}`" for s in reading.suggestions]
     if reading.unknown_names:
         names = ", ".join(f"“{clean(n, 40)}”" for n in reading.unknown_names)
-        lines.insert(0, f"I don't know a model called {names}: no such model is in the data.")
+        latest = newest_board(ctx.read)
+        board = f" (latest board {latest})" if latest else ""
+        lines.insert(0, f"I don't know a model called {names}: no such model is in my data{board}.")
     return Reply(text="\n".join(lines), status="ok", suggestions=list(reading.suggestions),
                  data={"routed": None, "reading": reading.to_dict()})
 

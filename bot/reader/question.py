@@ -63,6 +63,10 @@ def _day(tok: str) -> int | None:
 # ---------------------------------------------------------------------------
 # the reader
 # ---------------------------------------------------------------------------
+# words after a number that make it a quantity, not a version ("chatgpt 2 years ago", "o3 5 points")
+UNIT_WORDS = frozenset("""year years month months week weeks day days hour hours ago pct percent points pts elo
+b bn billion million trillion k x times models""".split())
+
 class Question:
     """The question being read: tokens and what each one was taken for."""
 
@@ -154,8 +158,9 @@ class Question:
                             hit = longer
                             break
                         version = self.word(i + 1)
-                        if self.free(i + 1) and re.fullmatch(r"v?\d{1,2}(\.\d+)?", version):
-                            # "claude 7", "gpt 6": a version of the family that no model has
+                        if re.fullmatch(r"[a-z]?\d{1,2}(\.\d+)?", version) and self.taken[i + 1] in (None, "quantity") \
+                                and self.word(i + 2) not in UNIT_WORDS:
+                            # "claude 7", "gpt 6", "deepseek r2": a version of the family that no model has
                             self.take(i, 2, "unknown name")
                             self.unknown_names.append(f"{word} {version}")
                             hit = 2
@@ -179,6 +184,14 @@ class Question:
                             continue  # "openai", "anthropic": the organisation
                         if n == 1 and not is_modelish(word) and not self.known_word_name(word, eid):
                             continue  # "fast", "goat": a word before it is a model nobody asks about
+                        after = self.word(i + n)
+                        if re.fullmatch(r"v?\d{1,2}(\.\d+)?", after) and self.taken[i + n] in (None, "quantity") \
+                                and self.word(i + n + 1) not in UNIT_WORDS:
+                            # "alphafold 3.1", "chatgpt 9": a version of a name that has none in the data
+                            self.take(i, n + 1, "unknown name")
+                            self.unknown_names.append(" ".join(toks[i:i + n + 1]))
+                            hit = n + 1
+                            break
                         self.add("model", lex.name(eid), i, n)
                         hit = n
                         break
@@ -192,6 +205,8 @@ class Question:
                 and not self.toks[k].startswith("date:") and self.toks[k] not in self.lex.countries:
             k += 1
         for j in range(k, i + 1, -1):
+            if j < k and re.fullmatch(r"[a-z]?\d{1,2}(\.\d+)?", self.toks[j]):
+                continue  # "chai 1.1": the name without its version would be another model
             eid = self.lex.model_fuzzy(" ".join(self.toks[i:j]))
             if eid is not None and same_numbers(self.toks[i:j], self.lex.name(eid)):
                 self.add("model", self.lex.name(eid), i, j - i)
@@ -347,6 +362,12 @@ class Question:
                 if len(c) < 4 or (n > 1 and not any(is_modelish(t) or t in lex.family_words for t in span)):
                     continue
                 eid = lex.model_fuzzy(" ".join(span))
+                after = self.word(i + n)
+                if eid is not None and re.fullmatch(r"[a-z]?\d{1,2}(\.\d+)?", after) \
+                        and self.taken[i + n] in (None, "quantity") and self.word(i + n + 1) not in UNIT_WORDS:
+                    self.take(i, n + 1, "unknown name")  # "chai 1.1": a version of a name that has none
+                    self.unknown_names.append(" ".join(toks[i:i + n + 1]))
+                    break
                 if eid is not None and same_numbers(span, lex.name(eid)):
                     self.add("model", lex.name(eid), i, n)
                     break
