@@ -407,3 +407,30 @@ async def test_a_deferred_slash_answer_edits_the_original_response(sim: DiscordS
     token_calls = [c for c in sim.rest_calls if c.path.startswith("/webhooks/") and inter.token in c.path]
     assert [c.method for c in token_calls] == ["PATCH"] and token_calls[0].path.endswith("/messages/@original")
     assert not inter.followup_ids
+
+
+
+@pytest.mark.parametrize("command,options,user", [
+    ("top", [{"name": "n", "type": 4, "value": "ten"}], "member"),  # an integer option that is no integer
+    ("import", [{"name": "kind", "type": 3, "value": "arena"},
+                {"name": "file", "type": 11, "value": "999999999999"}], "mod"),  # an attachment not in `resolved`
+])
+async def test_a_forged_slash_option_gets_the_commands_own_usage_answer(
+        sim: DiscordSimulator, engine: Engine, caplog: pytest.LogCaptureFixture,
+        command: str, options: list, user: str) -> None:
+    """Interactions Discord itself would never send (it types options before they reach a bot): discord.py
+    passes such values through untransformed, so the engine must still answer with the command's usage,
+    never the generic error nor an ERROR log line with a traceback."""
+    world = World(sim)
+    async with running(world.settings(), engine):
+        cmd = next(c for c in sim.global_commands if c["name"] == command)
+        assert {o["name"]: o["type"] for o in cmd["options"]}.items() >= {(o["name"], o["type"]) for o in options}
+        inter, data = sim._interaction_base(2, getattr(world, user), world.channel)
+        data["data"] = {"id": cmd["id"], "name": command, "type": 1, "guild_id": str(world.channel.guild_id),
+                        "options": options}
+        with caplog.at_level(logging.ERROR):
+            sim._dispatch("INTERACTION_CREATE", data, guild_id=world.channel.guild_id)
+            answer = await sim.wait_for_answer(inter)
+    assert f"Usage: `!{command}" in answer.text(), answer.text()
+    assert "went wrong" not in answer.text() and "Traceback" not in answer.text()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -15,6 +15,7 @@ import gzip
 import logging
 import time
 from dataclasses import replace
+from collections.abc import Iterable
 from typing import Any
 
 import discord
@@ -61,22 +62,28 @@ def missing_send_permission(channel: Any) -> str:
     return "Send Messages in Threads" if isinstance(channel, discord.Thread) else "Send Messages"
 
 
-def embed_as_text(embed: discord.Embed, *, footer: bool = True) -> str:
-    """The visible text of an embed as message content (Markdown)."""
-    parts: list[str] = []
-    if embed.title:
-        parts.append(f"**{embed.title}**")
-    if embed.description:
-        parts.append(embed.description)
-    for f in embed.fields:
-        name = "" if f.name in (None, "\u200b") else f"**{f.name}**"
-        value = "" if f.value in (None, "\u200b") else str(f.value)
+def _visible_text(title: str | None, description: str | None, fields: Iterable[tuple[Any, Any]]) -> str:
+    """An embed's words as message content (Markdown): the bold title, the
+    description, a ``**name**: value`` line a field; blank names and values
+    (empty, or the zero-width placeholder) are left out."""
+    parts = [f"**{title}**"] if title else []
+    if description:
+        parts.append(description)
+    for raw_name, raw_value in fields:
+        name = "" if raw_name in (None, "", BLANK) else f"**{raw_name}**"
+        value = "" if raw_value in (None, "", BLANK) else str(raw_value)
         line = f"{name}: {value}" if name and value else (name or value)
         if line:
             parts.append(line)
-    if footer and embed.footer and embed.footer.text:
-        parts.append(f"-# {embed.footer.text}")
     return "\n".join(parts)
+
+
+def embed_as_text(embed: discord.Embed, *, footer: bool = True) -> str:
+    """The visible text of an embed as message content (Markdown)."""
+    text = _visible_text(embed.title, embed.description, ((f.name, f.value) for f in embed.fields))
+    if footer and embed.footer and embed.footer.text:
+        text = "\n".join(x for x in (text, f"-# {embed.footer.text}") if x)
+    return text
 
 
 def _clip(text: str, limit: int = 2000) -> str:
@@ -153,18 +160,7 @@ def fit_files(reply: Reply, *, may_attach: bool, limit: int = DEFAULT_UPLOAD_LIM
 
 
 def _embed_text(page: Reply) -> str:
-    parts: list[str] = []
-    if page.title:
-        parts.append(f"**{page.title}**")
-    if page.description:
-        parts.append(page.description)
-    for f in page.fields:
-        name = "" if f.name in ("", BLANK) else f"**{f.name}**"
-        value = "" if f.value in ("", BLANK) else f.value
-        line = f"{name}: {value}" if name and value else (name or value)
-        if line:
-            parts.append(line)
-    return "\n".join(parts)
+    return _visible_text(page.title, page.description, ((f.name, f.value) for f in page.fields))
 
 
 def has_embed(reply: Reply) -> bool:

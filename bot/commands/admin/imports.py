@@ -152,19 +152,31 @@ def sync(ctx: Context, args: Args) -> Reply:
         raise Usage("`sync epoch` (Epoch AI's notable models), `sync arena` (LMArena's published leaderboard) or "
                     "`sync leaderboard <url> model=<column> score=<column> ...` (any leaderboard, CSV or JSON).")
     url = ctx.settings.epoch_csv_url
-    try:
-        data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
-    except FetchError as exc:
-        return Reply(text=f"Could not fetch the Epoch AI CSV: {exc}. Nothing was imported.", status="error",
-                     data={"fetch_error": exc.kind})
+    data = _download(ctx, url, "the Epoch AI CSV")
+    if isinstance(data, Reply):
+        return data
     store = ctx.store
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(url.split("?")[0]).name)[:100] or "notable_ai_models.csv"
+    name = _file_name(url, 100) or "notable_ai_models.csv"
     epoch = IMPORTERS["epoch"]
     who = actor(ctx)
     return _dry_run_reply(ctx, "epoch",
                           lambda dry_run, actor=who, progress=None: epoch.run(
                               store, data, name=name, dry_run=dry_run, actor=actor, progress=progress),
                           f"epoch (synced from {clean(url, 200)})")
+
+
+def _download(ctx: Context, url: str, what: str) -> bytes | Reply:
+    """The vetted download of a sync, or the reply that says it failed (nothing imported)."""
+    try:
+        return fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
+    except FetchError as exc:
+        return Reply(text=f"Could not fetch {what}: {exc}. Nothing was imported.", status="error",
+                     data={"fetch_error": exc.kind})
+
+
+def _file_name(url: str, limit: int) -> str:
+    """A safe file name from a URL's last path part (for the import's name and audit)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", Path(url.split("?")[0]).name)[:limit]
 
 
 def _sync_leaderboard(ctx: Context, rest: str) -> Reply:
@@ -182,13 +194,11 @@ def _sync_leaderboard(ctx: Context, rest: str) -> Reply:
         raise Usage("`sync leaderboard <url> model=<column> score=<column> [interval=...] [votes=...] "
                     "[organisation=...] [licence=...] [date=...] [follow]`, or `sync leaderboard stop`")
     url, mapping = parts[0], _mapping(parts[1] if len(parts) > 1 else "")
-    try:
-        data = fetch(url, settings=ctx.settings, max_bytes=MAX_UPLOAD)
-    except FetchError as exc:
-        return Reply(text=f"Could not fetch the leaderboard: {exc}. Nothing was imported.", status="error",
-                     data={"fetch_error": exc.kind})
+    data = _download(ctx, url, "the leaderboard")
+    if isinstance(data, Reply):
+        return data
     store = ctx.store
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(url.split("?")[0]).name)[:80] or "leaderboard"
+    base = _file_name(url, 80) or "leaderboard"
     name = base if base.lower().endswith((".csv", ".json")) else base + ".json"
     day = ctx.today.isoformat()
     who = actor(ctx)
