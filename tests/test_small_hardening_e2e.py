@@ -49,7 +49,7 @@ async def test_servers_gone_while_offline_are_pruned_at_ready(sim: DiscordSimula
     servers.update(a.guild.id, "mgr", "settings prefix ?", prefix="?")  # a server the bot is in keeps its own
     async with running(a.settings(), engine):
         await sim.wait_until(lambda: not servers.watches(gone) and servers.get(gone).prefix is None, WAIT,
-                             "the gone server's rows pruned")
+                             "the gone server's rows pruned", poll=0.05)
     assert servers.get(a.guild.id).prefix == "?"
     log = servers.log(gone)
     assert {r["tbl"] for r in log[:2]} == {"watches", "guild_settings"}

@@ -834,7 +834,10 @@ class DiscordSimulator:
             if (method is None or c.method == method) and (rx is None or rx.search(c.path))
         ]
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_WAIT, what: str = "condition") -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_WAIT, what: str = "condition",
+                         *, poll: float | None = None) -> Any:
+        """Wait until ``predicate()`` is true. It is checked whenever the simulator's state changes; a
+        predicate about something else (the bot's database) passes ``poll``, the seconds between checks."""
         assert self._changed is not None, "simulator not started"
         deadline = time.monotonic() + timeout
         async with self._changed:
@@ -846,7 +849,7 @@ class DiscordSimulator:
                 if remaining <= 0:
                     raise SimTimeout(f"timed out after {timeout}s waiting for {what}")
                 try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
+                    await asyncio.wait_for(self._changed.wait(), remaining if poll is None else min(remaining, poll))
                 except asyncio.TimeoutError:
                     pass
 
