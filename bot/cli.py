@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print {status, text, embeds, files, data}")
     a.add_argument("--out", help="write attachments (charts) to this folder")
     a.set_defaults(fn=cmd_ask)
-    i = sub.add_parser("import", help="import a file: epoch, epoch-hub, arena, figures or project")
+    i = sub.add_parser("import", help="import a file of one importer's kind (an unknown kind lists them all)")
     i.add_argument("kind")
     i.add_argument("file")
     i.add_argument("--date", help="Arena snapshot date, when the file name has none")

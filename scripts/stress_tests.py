@@ -27,6 +27,9 @@ DISCORD_TESTS = [
     "tests/test_cluster.py",
     "tests/test_servers_e2e.py",
     "tests/test_ask_mention_e2e.py",
+    "tests/test_discord_limits_fuzz.py",
+    "tests/test_hostile_inputs_e2e.py",
+    "tests/test_small_hardening_e2e.py",
 ]
 BUSY_LOOP = "while True: pass"
 
