@@ -215,12 +215,11 @@ class Engine:
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
         """The next (read model, model index, organisation index), built from
         the store (in the calling thread, while readers keep the current one).
-        The rating maps are all or nothing: kept from `current` when nothing a
-        rating reads changed (``ReadModel``'s ``ratings_version``), else built
-        whole, never patched row by row: a change can move which board the
-        rule in :mod:`bot.store.boards` picks for other dates, and the
-        retired-model rule reads each board's successor, so reloading only
-        the rows a change touched is not enough to stay exact."""
+        The rating maps are kept from `current` when nothing a rating reads
+        changed (``ReadModel``'s ``ratings_version``); a change to a few boards
+        is patched in from the first date it can reach, where that is exact
+        (:mod:`bot.store.patch`: the chain's choice of board and the retired-model
+        rule's successors are redone from there); anything else is built whole."""
         read = ReadModel(self.store, current[0] if current is not None else None)
         boards(read)  # the counted boards most answers read: built with the model, frozen with it
         if current is not None:  # and every board set someone has asked for (a category's): the refresh pays

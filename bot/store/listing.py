@@ -64,11 +64,13 @@ def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
 
 
 def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str], list[Any]],
-                   all_boards: list[Any]) -> dict[str, list[Any]]:
+                   all_boards: list[Any], known: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
     """{date: the ratings that count on that board} for the boards of `chain`
     (BoardKey(source, date)), by the rule above. Each board is judged against
     its own source's next (or, on its latest board, previous) board, whether
-    or not that board is in the chain. A moderator's correction always counts."""
+    or not that board is in the chain. A moderator's correction always counts.
+    `known`: the counted boards before `chain`'s first, already judged (a patch),
+    returned with them."""
     per_source: dict[str, list[str]] = {}
     for b in all_boards:
         per_source.setdefault(b.source, []).append(b.date)
@@ -82,7 +84,7 @@ def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str
             key_cache[k] = _keys(rows_of(source, date))
         return key_cache[k]
 
-    out: dict[str, list[Any]] = {}
+    out: dict[str, list[Any]] = dict(known or {})
     bases = getattr(facts, "moderator_bases", {})
     for b in chain:
         base = bases.get(b.date) if b.source == AMENDMENTS else None
@@ -145,7 +147,12 @@ class Boards(BoardReader):
     (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
     command swaps one for the other with the ``all`` word."""
 
-    def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full"):
+    def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full",
+                 previous: "Boards | None" = None, since: str | None = None):
+        """The boards of `facts`; with `previous` (the same boards of the read model before a
+        patch) and `since`, the counted boards dated before `since` are taken from `previous`
+        (a board is judged by its own source's boards, so one before every changed board's
+        predecessor is judged the same: see :mod:`bot.store.patch`)."""
         self.include_retired = include_retired
         self.category = category
         chain = facts.chain(category)
@@ -158,7 +165,14 @@ class Boards(BoardReader):
             return facts.board_rows(source, date, category)
         self.listed = listed
         self.sources = {b.date: b.source for b in chain}
-        self.by_date = listed if include_retired else counted_boards(facts, chain, rows_of, facts.boards(category))
+        if include_retired:
+            self.by_date = listed
+        elif previous is not None and since is not None:
+            known = {b.date: previous.by_date[b.date] for b in chain if b.date < since}
+            self.by_date = counted_boards(facts, [b for b in chain if b.date >= since], rows_of,
+                                          facts.boards(category), known)
+        else:
+            self.by_date = counted_boards(facts, chain, rows_of, facts.boards(category))
         self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
 

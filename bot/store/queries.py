@@ -29,6 +29,15 @@ def ratings_version(store: Store) -> int | None:
     return None if v is None else int(v)
 
 
+def ratings_state(store: Store) -> tuple[int | None, int]:
+    """The ratings' version (None on a database without it) and the newest audit entry's id,
+    read in one statement (one snapshot): the audit entries after that id are the changes
+    the next version holds (see :mod:`bot.store.patch`)."""
+    v, seen = store.db.execute("SELECT (SELECT value FROM meta WHERE key = 'ratings_version'), "
+                               "(SELECT COALESCE(MAX(id), 0) FROM audit)").fetchone()
+    return (None if v is None else int(v)), seen
+
+
 def row_counts(store: Store) -> dict[str, int]:
     """How much data there is: visible models, notable ones, ratings, scores, figures."""
     return {
