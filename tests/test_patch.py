@@ -40,6 +40,7 @@ def assert_same(patched: ReadModel, full: ReadModel) -> None:
         assert a == b, name
         if name in IN_ORDER:
             assert list(a) == list(b), f"{name}: order"
+    assert patched.counts == full.counts  # what `sources` reports, its ratings not counted again
     assert patched.chains.keys() == full.chains.keys()
     for c, chain in full.chains.items():
         assert patched.chains[c].boards == chain.boards, c

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
 from bot.store.listing import Boards
@@ -53,22 +53,27 @@ PATCH_LIMIT = 64  # boards touched since the previous model above which it is bu
 MODEL_COLUMNS = ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden")
 
 
-def touched_boards(store: "Store", previous: "ReadModel", version: int | None,
-                   seen: int) -> dict[str, set[BoardKey]] | None:
-    """{category: the boards written} between `previous` and the ratings' `version`
-    (audit entries up to `seen`), or None when a patch would not be exact."""
+class Touched(NamedTuple):
+    boards: dict[str, set[BoardKey]]  # category -> the boards written
+    added: int  # ratings added less ratings deleted
+
+
+def touched_boards(store: "Store", previous: "ReadModel", version: int | None, seen: int) -> Touched | None:
+    """The boards written between `previous` and the ratings' `version` (audit entries up
+    to `seen`), and how many ratings that added; None when a patch would not be exact."""
     if version is None or previous.ratings_version is None or getattr(previous, "audit_seen", None) is None:
         return None
     rows = store.query("SELECT tbl, row_key, before, after FROM audit WHERE id > ? AND id <= ? "
                        "AND tbl IN ('arena_ratings', 'arena_keys', 'models', 'organizations')",
                        [previous.audit_seen, seen])
     out: dict[str, set[BoardKey]] = {}
-    writes = 0
+    writes = added = 0
     for r in rows:
         if r["tbl"] == "arena_ratings":
             k = json.loads(r["row_key"])
             out.setdefault(k["category"], set()).add(BoardKey(k["source_id"], k["snapshot_date"]))
             writes += 1
+            added += (r["before"] is None) - (r["after"] is None)
         elif r["tbl"] == "models" and r["before"] is None:
             continue  # a new model: no rating reads it until one is added (a rating's own write)
         elif r["tbl"] == "models" and r["after"] is not None:
@@ -79,7 +84,7 @@ def touched_boards(store: "Store", previous: "ReadModel", version: int | None,
             return None  # a model deleted, an organisation or an Arena key changed
     if writes != version - previous.ratings_version or sum(len(v) for v in out.values()) > PATCH_LIMIT:
         return None
-    return out
+    return Touched(out, added)
 
 
 def _first_difference(old: list[BoardKey], new: list[BoardKey]) -> str | None:

@@ -157,6 +157,7 @@ class ReadModel(BoardReader):
         self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
         self.patched: str | None = None  # what a patch re-read (None: built whole or kept)
+        self._ratings_count: int | None = None  # every board's rows, when known without counting them
         if previous is not None and self.ratings_version is not None \
                 and previous.ratings_version == self.ratings_version:
             self._keep_ratings(previous)
@@ -170,11 +171,13 @@ class ReadModel(BoardReader):
         from bot.store.patch import describe, patch_ratings, touched_boards  # it builds on this module
 
         touched = touched_boards(self.store, previous, self.ratings_version, self.audit_seen)
-        if touched is None or not patch_ratings(self, previous, self.store, touched):
+        if touched is None or not patch_ratings(self, previous, self.store, touched.boards):
             self._board_cache.clear()
             self._views.clear()
             return False
-        self.patched = describe(touched)
+        self.patched = describe(touched.boards)
+        if previous.counts.get("ratings") is not None:
+            self._ratings_count = previous.counts["ratings"] + touched.added
         return True
 
     def _keep_ratings(self, previous: ReadModel) -> None:
@@ -183,6 +186,7 @@ class ReadModel(BoardReader):
         may read more than the ratings: prices, sizes)."""
         for name in self.RATING_MAPS:
             setattr(self, name, getattr(previous, name))
+        self._ratings_count = previous.counts.get("ratings")
         self._board_cache.update(previous._board_cache)
         for key, view in previous._views.items():
             if key[0] == "boards":
@@ -217,7 +221,7 @@ class ReadModel(BoardReader):
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
         self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
         self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
-        self.counts = self._count(store)
+        self.counts = row_counts(store, self._ratings_count)
 
     def _index_ratings(self) -> None:
         """The maps every answer reads instead of scanning all ratings, built in
@@ -231,11 +235,6 @@ class ReadModel(BoardReader):
         index_boards(self.by_date, self.dates, self.history_of, self.peak_of, self.rows_per_model, self.best_of)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
-
-    @staticmethod
-    def _count(store: Store) -> dict[str, int]:
-        """What `sources` reports, counted once per data version (not per call)."""
-        return row_counts(store)
 
     # -- boards of every source and category ------------------------------------
     def categories(self) -> list[str]:
