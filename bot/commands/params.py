@@ -271,8 +271,12 @@ def typed(params: tuple[Param, ...]) -> list[Param]:
 
 def _steps(params: list[Param]) -> list[tuple[Param, Converter]]:
     order = {k: i for i, k in enumerate(KIND_ORDER)}
-    steps = [(p, _EARLY[p.kind]) for p in params if p.kind in _EARLY]
-    return steps + sorted(((p, KINDS[p.kind].take) for p in params), key=lambda s: order[s[0].kind])
+    steps: list[tuple[Param, Converter]] = [(p, _EARLY[p.kind]) for p in params if p.kind in _EARLY]
+    for p in sorted(params, key=lambda p: order[p.kind]):
+        take = KINDS[p.kind].take
+        if take is not None:
+            steps.append((p, take))
+    return steps
 
 
 def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[str, Any]:
