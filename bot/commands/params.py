@@ -296,15 +296,24 @@ def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[s
                 i += used
                 break
         else:
-            raise Usage(_unplaced(ws[i], params, given))
+            raise Usage(_unplaced(ctx, ws, i, params, given, kinds))
     return given
 
 
-def _unplaced(word: str, params: tuple[Param, ...], given: dict[str, Any]) -> str:
+def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], given: dict[str, Any],
+              kinds: frozenset[str]) -> str:
+    """Why the word at `i` has no place: a second value of a parameter given once, or a word no
+    parameter knows (and what the command expected instead)."""
+    word = repr(ws[i][:60])
+    for p, take in _steps(typed(params)):
+        if p.name in given and take(ctx, ws, i, p, kinds) is not None:
+            return f"I can't place {word}: {KINDS[p.kind].label} is given once already ({p.name})."
     free = list(dict.fromkeys(KINDS[p.kind].label for p in typed(params)
                               if (p.name not in given or KINDS[p.kind].repeats) and KINDS[p.kind].label))
-    said = f"I can't place {word[:60]!r}"
-    return said + (f": I expected {', '.join(free)}." if free else ": there is nothing more to give.")
+    if not free:
+        return f"I can't place {word}: the command takes nothing more."
+    expected = free[0] if len(free) == 1 else ", ".join(free[:-1]) + " or " + free[-1]
+    return f"I don't know {word} as {expected}, so I can't place it."
 
 
 def bind(ctx: Context, args: Args, **defaults: Any) -> Values:
