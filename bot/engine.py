@@ -36,7 +36,7 @@ from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
 from bot.commands.pending import PendingActions
-from bot.commands.registry import REGISTRY, find
+from bot.commands.registry import AT_REFRESH, REGISTRY, find
 from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
@@ -220,14 +220,20 @@ class Engine:
         is patched in from the first date it can reach, where that is exact
         (:mod:`bot.store.patch`: the chain's choice of board and the retired-model
         rule's successors are redone from there); anything else is built whole."""
-        read = ReadModel(self.store, current[0] if current is not None else None)
+        previous = current[0] if current is not None else None
+        read = ReadModel(self.store, previous)
         boards(read)  # the counted boards most answers read: built with the model, frozen with it
-        if current is not None:  # and every board set someone has asked for (a category's): the refresh pays
-            for key in current[0].view_keys():
+        if previous is not None:  # and every board set someone has asked for (a category's): the refresh pays
+            for key in previous.view_keys():
                 if key[0] == "boards":
                     boards(read, key[1], key[2])
                 elif key[0] == "category boards":
                     read.category_boards(key[1])
+        for fn in AT_REFRESH:  # the tables commands would build on their first call
+            try:
+                fn(read, previous)
+            except Exception:  # a table not built is built by the first command that reads it
+                log.warning("precomputing %s for the read model failed", fn.__name__, exc_info=True)
         return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple[ReadModel, Index, Index]:

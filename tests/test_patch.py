@@ -60,6 +60,20 @@ def assert_same(patched: ReadModel, full: ReadModel) -> None:
             assert patched.board_rows(b.source, b.date, c) == full.board_rows(b.source, b.date, c), (c, b)
 
 
+def assert_tables_same(patched: ReadModel, full: ReadModel) -> None:
+    """The tables the refresh built for the patched model (reusing the previous model's where
+    its boards were the same) equal the same tables built afresh over the full build."""
+    from bot.commands.prices import _prices_of, cheapest_from
+    from bot.commands.trends import arena_records
+
+    mine, theirs = boards(patched), boards(full)
+    assert mine.__dict__["_country_best"] == {d: theirs.country_best(d) for d in theirs.dates}
+    assert patched._views[("arena records",)] == arena_records(full.by_date)
+    assert list(patched._views[("arena records",)]) == list(arena_records(full.by_date))
+    table = mine.__dict__["_memo"][("cheapest by board",)]
+    assert table == cheapest_from(theirs, *_prices_of(full))
+
+
 def _rating_rows(store, where: str = "", params=()):
     return store.query(f"SELECT * FROM arena_ratings {where}", list(params))
 
@@ -146,7 +160,9 @@ def test_a_patched_read_model_equals_a_full_build(fresh_engine, seed):
         assert read.patched is not None, what
         patched += 1
         try:
-            assert_same(read, ReadModel(engine.store))
+            full = ReadModel(engine.store)
+            assert_same(read, full)
+            assert_tables_same(read, full)
         except AssertionError as exc:
             raise AssertionError(f"after step {step} ({what}): {exc}") from None
     assert patched == len(kinds)  # every change above is exact to patch

@@ -175,12 +175,18 @@ class Boards(BoardReader):
             self.by_date = counted_boards(facts, chain, rows_of, facts.boards(category))
         self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
+        if previous is not None:  # each country's best on the boards a patch left as they were
+            known_best = dict(previous.__dict__.get("_country_best", {}))  # one C-level copy
+            self._country_best = {d: v for d, v in known_best.items()
+                                  if self.by_date.get(d) is previous.by_date.get(d) is not None}
 
     def fresh(self) -> "Boards":
         """The same counted boards without the series memoised on them (for a
         read model whose ratings are unchanged but whose other data is not)."""
         out = Boards.__new__(Boards)
         out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        if "_country_best" in self.__dict__:  # read from the ratings only
+            out._country_best = dict(self._country_best)
         return out
 
     def country_best(self, date: str) -> dict[str, Any]:
@@ -215,6 +221,17 @@ class Boards(BoardReader):
 def boards(facts: "Facts", include_retired: bool = False, category: str = "full") -> Boards:
     """The boards of one data version and category (built once per read model)."""
     return facts.view(("boards", include_retired, category), lambda: Boards(facts, include_retired, category))
+
+
+def shared_prefix(dates: list[str], by_date: dict[str, Any], old_dates: list[str], old_by_date: dict[str, Any]) -> int:
+    """How many of the first `dates` are the same boards (the same list objects, so the same
+    rows) in `old_by_date`: a table built over boards can keep what it built for those."""
+    n = 0
+    for d, o in zip(dates, old_dates):
+        if d != o or by_date.get(d) is not old_by_date.get(o):
+            break
+        n += 1
+    return n
 
 
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:

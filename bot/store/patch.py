@@ -143,39 +143,47 @@ class _Maps:
                 models.add(r.model_id)
                 sides.update(side_keys(r))
         yield_gil()
+        cut_history: dict[int, int] = {}  # model -> how many of its history rows were kept
         for m in models:  # cut each history at `since` (a fresh list), its peak from what is left
             rows = self.history_of.get(m)
             if rows is None:
                 continue
-            i = bisect.bisect_left(previous._history_dates[m], since)
+            i = cut_history[m] = bisect.bisect_left(previous._history_dates[m], since)
             if i == 0:
                 del self.history_of[m], self.peak_of[m]
             else:
                 kept = self.history_of[m] = rows[:i]
-                peak = kept[0]
-                for r in kept:
-                    if r.score > peak.score:
-                        peak = r
-                self.peak_of[m] = peak
+                if self.peak_of[m].date >= since:  # else the first highest is still in what is kept
+                    peak = kept[0]
+                    for r in kept:
+                        if r.score > peak.score:
+                            peak = r
+                    self.peak_of[m] = peak
             left = self.rows_per_model[m] - old_counts.get(m, 0)
             if left:
                 self.rows_per_model[m] = left
             else:
                 del self.rows_per_model[m]
+        cut_best: dict[tuple, int] = {}
         for k in sides:
             rows = self.best_of.get(k)
             if rows is None:
                 continue
-            i = bisect.bisect_left(previous._best_dates[k], since)
+            i = cut_best[k] = bisect.bisect_left(previous._best_dates[k], since)
             if i == 0:
                 del self.best_of[k]
             else:
                 self.best_of[k] = rows[:i]
         index_boards(by_date, tail, self.history_of, self.peak_of, self.rows_per_model, self.best_of)
-        self.history_dates = {m: ([r.date for r in rows] if m in models else previous._history_dates[m])
-                              for m, rows in self.history_of.items()}
-        self.best_dates = {k: ([r.date for r in rows] if k in sides else previous._best_dates[k])
-                           for k, rows in self.best_of.items()}
+        self.history_dates = {m: (previous._history_dates[m] if m not in models else _dates(
+            previous._history_dates.get(m), cut_history.get(m, 0), rows)) for m, rows in self.history_of.items()}
+        self.best_dates = {k: (previous._best_dates[k] if k not in sides else _dates(
+            previous._best_dates.get(k), cut_best.get(k, 0), rows)) for k, rows in self.best_of.items()}
+
+
+def _dates(before: list[str] | None, kept: int, rows: list[Rating]) -> list[str]:
+    """The dates of `rows`, whose first `kept` are those of `before`'s."""
+    return (before[:kept] if before and kept else []) + [r.date for r in rows[kept:]]
 
 
 def patch_ratings(model: "ReadModel", previous: "ReadModel", store: "Store",

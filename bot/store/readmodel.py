@@ -26,6 +26,7 @@ from sys import intern
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from bot.store.collector import collector_paused
 from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, BoardReader
 from bot.store.db import Store
 from bot.store.normalize import EUROPE, fold
@@ -332,7 +333,10 @@ class ReadModel(BoardReader):
         would never be freed."""
         value = self._views.get(key)
         if value is None:
-            value = self._views[key] = build()
+            # tens of thousands of long-lived objects at once: with the model frozen out of the
+            # collector, each full collection meanwhile would walk all those made so far (quadratic)
+            with collector_paused():
+                value = self._views[key] = build()
         return value
 
     def view_keys(self) -> list[tuple]:
