@@ -17,12 +17,13 @@ from bot.reply import Chart, Field, Reply
 from bot.commands.ties import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
+from bot.store.comparable import RECORDS_RULE, comparable, record_boards
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
 from bot.store.normalize import fold, parse_number
 from bot.store.validate import small_float, small_int
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
-from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, gap_changes, gap_series, only,
-                                resolve_side, take_access, two_sides)
+from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, frontier_series, gap_changes, gap_series,
+                                only, resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
 HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
@@ -116,7 +117,9 @@ def gap(ctx: Context, args: Args) -> Reply:
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
                          f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
                          + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
-    changes = gap_changes(cut)
+    cmp = comparable(ctx.read, category)
+    # the trend reads boards changes may use (a board behind its date is left out, unless it is the one asked)
+    changes = gap_changes([p for p in cut[:-1] if everything or not cmp.flagged(p["date"])] + cut[-1:])
     if changes:
         lines.append(changes_line(a, b, changes, cut[-1]["pct"]))
     first = series[0] if start else full[0]
@@ -149,7 +152,9 @@ def gap(ctx: Context, args: Args) -> Reply:
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
-              "all_listed": everything, "rule": view.rule})
+              "all_listed": everything, "rule": view.rule,
+              "seams": cmp.seam_data(series[0]["date"], last["date"]),
+              "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 def _pct_of(p: dict) -> float:
@@ -241,25 +246,8 @@ def race(ctx: Context, args: Args) -> Reply:
                        "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
-                       "leaders": leaders})
-
-
-def frontier_series(view: Boards, n: int, until: str | None = None) -> list[dict]:
-    """Rank 1 against rank 2 and rank n on every board that rates n models, up
-    to `until`: built once per boards and n, then cut (points are shared)."""
-    def build() -> list[dict]:
-        out = []
-        for d in view.dates:
-            b = view.by_date[d]
-            if len(b) >= n:
-                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
-                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
-                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
-                            "topn_model": b[n - 1].arena_name})
-        return out
-    return view.dated(("frontier", n), build, until, lambda p: p["date"])
+                       "leaders": leaders,
+                       "seams": comparable(ctx.read, category).seam_data(view.dates[0], day)})
 
 
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
@@ -289,8 +277,13 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
         full_series = frontier_series(view, 10)
     last = series[-1]
-    tightest = min(series, key=lambda p: p["spread_pct"])
-    widest = max(series, key=lambda p: p["spread_pct"])
+    cmp = comparable(ctx.read, category)
+    # records: among public builds, on boards not behind their date (`all`: every listed rating, every board)
+    record = [p for p in frontier_series(record_boards(ctx.read, everything, category), n, day)
+              if not start or p["date"] >= start] or series
+    tightest = min(record, key=lambda p: p["spread_pct"])
+    widest = max(record, key=lambda p: p["spread_pct"])
+    now_rec = record[-1] if record[-1]["date"] == last["date"] else None
     refs = queries.frontier_figures(ctx.store) if category == OVERALL else []
     b = view.by_date[last["date"]]
     lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
@@ -298,8 +291,10 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{difference(f'rank 1 ({b[0].arena_name})', f'rank 2 ({b[1].arena_name})', b[0], b[1], bold=False)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
-             "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
-                                       else f"no: it was tighter on {tightest['date']}.")]
+             "Tighter than ever? " + ("yes: the spread is at its lowest." if now_rec and now_rec["spread_pct"]
+                                       <= tightest["spread_pct"] else f"no: it was tighter on {tightest['date']}.")]
+    if not everything:
+        lines.append(f"Tightest and widest: {RECORDS_RULE}.")
     if n == 10 and refs:
         def trend(prefix: str) -> str:
             rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
@@ -326,7 +321,9 @@ def frontier(ctx: Context, args: Args) -> Reply:
                  data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
                        "category": category,
-                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
+                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest,
+                       "seams": cmp.seam_data(series[0]["date"], last["date"]),
+                       "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 SIZE_WORDS = {"under": "<=", "below": "<=", "max": "<=", "over": ">=", "above": ">=", "min": ">="}
