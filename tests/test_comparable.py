@@ -11,11 +11,13 @@ from datetime import date, timedelta
 import pytest
 
 from bot.engine import Caller
-from bot.store.boards import BoardKey, OVERALL
-from bot.store.comparable import (BURST_MIN, HOLE_MIN, SCALE_STEP, Comparable, comparable, experiment_named,
+from bot.domain.board_chain import BoardKey
+from bot.domain.categories import OVERALL
+from bot.domain.comparable import (BURST_MIN, HOLE_MIN, SCALE_STEP, Comparable, comparable, experiment_named,
                                   record_boards)
-from bot.store.listing import boards
-from bot.store.readmodel import Rating, pct_gap
+from bot.domain.counted_boards import counted_boards as boards
+from bot.domain.measures import pct_gap
+from bot.store.readmodel import Rating
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -39,7 +41,7 @@ class FakeFacts:
         self._ids: dict[str, int] = {}
         self._views: dict = {}
 
-    def boards(self, category=OVERALL):
+    def board_keys(self, category=OVERALL):
         return sorted((BoardKey(s, d) for s, d in self._boards), key=lambda b: (b.date, b.source))
 
     def chain(self, category=OVERALL):

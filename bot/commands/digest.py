@@ -15,15 +15,15 @@ from bot.commands.registry import Param, command
 from bot.render.text import elo
 from bot.reply import Chart, Field, Reply
 from bot.commands.sides import frontier_series, gap_series, resolve_side
-from bot.store.comparable import comparable
-from bot.store.listing import Boards, boards
+from bot.domain.comparable import comparable
+from bot.domain.counted_boards import CountedBoards, counted_boards
 from bot.store.readmodel import Rating
 
 ARENA = "arena-csv"  # named when the read model does not know a board's source
 MOVES = 5
 
 
-def _board(view: Boards, day: str) -> list[Rating]:
+def _board(view: CountedBoards, day: str) -> list[Rating]:
     """One row per model (its best counted Arena entry), best first."""
     seen: set[int] = set()
     out = []
@@ -42,10 +42,10 @@ def _gap_at(series: list[dict], day: str) -> tuple[float, str, str] | None:
     return None if p is None else (p["pct"], p["a_arena"], p["b_arena"])
 
 
-def usable_before(ctx: Context, view: Boards, day: str | None) -> tuple[str | None, dict | None]:
+def usable_before(ctx: Context, view: CountedBoards, day: str | None) -> tuple[str | None, dict | None]:
     """The latest board on or before `day` that changes may compare, and the
     flag of the board skipped for it (a board behind its date: see
-    :mod:`bot.store.comparable`), if any."""
+    :mod:`bot.domain.comparable`), if any."""
     cmp = comparable(ctx.read)
     d = view.snapshot_on(day)
     skipped = None
@@ -61,7 +61,7 @@ def compare_boards(ctx: Context, then: str, now: str) -> dict[str, Any]:
     two boards: the counted boards, the gap and spread computed as `gap` and
     `frontier` compute them. Rises and falls only between boards on one rating
     scale (none across a seam)."""
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     cmp = comparable(ctx.read)
     b0, b1 = _board(view, then), _board(view, now)
     place0 = {r.model_id: i for i, r in enumerate(b0, 1)}
@@ -162,7 +162,7 @@ def digest_reply(ctx: Context, last: str | None = None) -> Reply:
     """The weekly digest: the last seven days of data (latest snapshot vs seven days before it). With
     `last` (the day of the last digest posted) and no board newer than it, one line says so instead
     of the same comparison again."""
-    now = boards(ctx.read).latest
+    now = counted_boards(ctx.read).latest
     if now is None:
         return Reply(text="There is no Arena data yet.", data={"rows": []})
     if last is not None and now <= last:
@@ -171,7 +171,7 @@ def digest_reply(ctx: Context, last: str | None = None) -> Reply:
                           + (f" ({age.words})." if age is not None else "."),
                      title=f"Weekly AI race digest: no new board since {last}",
                      data={"no_news": True, "since": last, "as_of": now, "rows": []})
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     then, skipped = usable_before(ctx, view, last if last is not None else week_before(now))
     then = then or view.dates[0]  # with `last`: everything since the last digest's newest board
     return changes_reply(ctx, then, now, title=f"Weekly AI race digest: the {then} board → the {now} board",
@@ -185,7 +185,7 @@ def changes(ctx: Context, args: Args) -> Reply:
     rest = args.text.strip().lower()
     if rest not in ("", "since", "from"):
         raise Usage(f"`changes` takes only a date, like `changes since 2025-06`; I don't understand {args.text!r}.")
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     now = view.latest
     if now is None:
         return Reply(text="There is no Arena data yet.", data={"rows": []})

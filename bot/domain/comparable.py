@@ -41,14 +41,20 @@ import re
 import statistics
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
-from bot.store.boards import AMENDMENTS, OVERALL
-from bot.store.listing import Boards, boards
-from bot.store.normalize import compact
+from bot.domain.board_chain import AMENDMENTS, BoardKey
+from bot.domain.categories import OVERALL
+from bot.domain.counted_boards import CountedBoards, ReadsBoards, counted_boards
+from bot.domain.normalize import compact
 
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.store.readmodel import ReadModel
+
+class ReadsSources(ReadsBoards, Protocol):
+    """What the seams read of a read model besides its boards: moderator boards, source titles."""
+
+    moderator_bases: dict[str, BoardKey]
+
+    def source(self, sid: str) -> dict[str, Any]: ...
 
 SCALE_STEP = 20.0     # Elo: the median move of shared models that makes a new scale
 MIN_SHARED = 5        # models two boards must share to measure a move of the scale
@@ -114,9 +120,9 @@ class Comparable:
     """Scales, seams and flagged boards of one category of one read model
     (built once per read model: :func:`comparable`). Holds plain data only."""
 
-    def __init__(self, facts: "ReadModel", category: str = OVERALL):
+    def __init__(self, read: ReadsSources, category: str = OVERALL):
         self.category = category
-        boards = [b for b in facts.boards(category) if b.source != AMENDMENTS]
+        boards = [b for b in read.board_keys(category) if b.source != AMENDMENTS]
         per_source: dict[str, list[str]] = {}
         for b in boards:
             per_source.setdefault(b.source, []).append(b.date)
@@ -124,7 +130,7 @@ class Comparable:
         licences: dict[str, set[bool]] = {}  # an experiment-named build: whether each listing's licence is open
         for b in boards:
             best: dict[int, float] = {}
-            for r in facts.board_rows(b.source, b.date, category):
+            for r in read.board_rows(b.source, b.date, category):
                 if r.model_id not in best:  # best first: a model's best entry
                     best[r.model_id] = r.score
                 if experiment_named(r):
@@ -155,9 +161,9 @@ class Comparable:
                     self.flags[(source, d)] = flag
             self.scales.append({"source": source, "from": start, "to": dates[-1], "scale": n})
         # the chain: a seam wherever the source or the source's scale changes
-        bases = facts.moderator_bases if category == OVERALL else {}
+        bases = read.moderator_bases if category == OVERALL else {}
         chain = []
-        for b in facts.chain(category):
+        for b in read.chain(category):
             base = bases.get(b.date, b) if b.source == AMENDMENTS else b
             chain.append((b.date, base))
         self.segment: dict[str, int] = {}
@@ -170,7 +176,7 @@ class Comparable:
                     seg += 1
                     shift, shared = _shift(scores.get(prev, {}), scores.get(base, {}))
                     self.seams.append(Seam(d, prev_d, prev.source, base.source, shift, shared,
-                                           _seam_label(facts, prev.source, base.source, shift)))
+                                           _seam_label(read, prev.source, base.source, shift)))
             self.segment[d] = seg
         self.chain_flags: dict[str, Flag] = {d: self.flags[base] for d, base in chain if base in self.flags}
 
@@ -224,47 +230,47 @@ class Comparable:
         return [d for d in dates if d not in self.chain_flags]
 
 
-def _short(facts: "ReadModel", source: str) -> str:
+def _short(read: ReadsSources, source: str) -> str:
     """A source's title without its trailing repository in brackets."""
-    return re.sub(r"\s*\([^()]*\)$", "", str(facts.source(source).get("title") or source))
+    return re.sub(r"\s*\([^()]*\)$", "", str(read.source(source).get("title") or source))
 
 
-def _seam_label(facts: "ReadModel", before: str, after: str, shift: float | None) -> str:
+def _seam_label(read: ReadsSources, before: str, after: str, shift: float | None) -> str:
     move = "" if shift is None else f" (the same models {shift:+.0f} Elo)"
     if before != after:
-        return f"{_short(facts, after)} from here: another source, another rating scale{move}"
-    return f"{_short(facts, after)} rescaled{move}"
+        return f"{_short(read, after)} from here: another source, another rating scale{move}"
+    return f"{_short(read, after)} rescaled{move}"
 
 
-def comparable(facts: "ReadModel", category: str = OVERALL) -> Comparable:
+def comparable(read: ReadsSources, category: str = OVERALL) -> Comparable:
     """The scales, seams and flags of one category (built once per read model)."""
-    return facts.view(("comparable", category), lambda: Comparable(facts, category))
+    return read.view(("comparable", category), lambda: Comparable(read, category))
 
 
 RECORDS_RULE = "records leave out never-public test builds and boards behind their date (`all` counts them)"
 
 
-def record_boards(facts: "ReadModel", include_all: bool = False, category: str = OVERALL) -> Boards:
+def record_boards(read: ReadsSources, include_all: bool = False, category: str = OVERALL) -> CountedBoards:
     """The boards records read ("tighter than ever", firsts, widest and
     narrowest, `small`): the counted boards without never-public builds and
     without boards behind their date. With `all`: every listed rating of every board."""
-    base = boards(facts, include_all, category)
+    base = counted_boards(read, include_all, category)
     if include_all:
         return base
 
-    def build() -> Boards:
-        cmp = comparable(facts, category)
-        out = Boards.__new__(Boards)
+    def build() -> CountedBoards:
+        cmp = comparable(read, category)
+        out = CountedBoards.__new__(CountedBoards)
         out.__dict__.update({k: v for k, v in base.__dict__.items() if not k.startswith("_")})
         out.by_date = {d: [r for r in rows if not cmp.never_public(r)] for d, rows in base.by_date.items()
                        if not cmp.flagged(d)}
         out.dates = [d for d in base.dates if out.by_date.get(d)]
         out.rule = f"{base.rule}; {RECORDS_RULE}"
         return out
-    return facts.view(("record boards", category), build)
+    return read.view(("record boards", category), build)
 
 
-def used_sources(view: Boards, until: str | None = None, since: str | None = None) -> list[str]:
+def used_sources(view: CountedBoards, until: str | None = None, since: str | None = None) -> list[str]:
     """The sources of the boards a series read (oldest first), for the footer:
     the source of the board actually used, never a default."""
     return list(dict.fromkeys(s for d in view.dates if (until is None or d <= until) and (since is None or d >= since)
