@@ -65,3 +65,55 @@ def test_changes_between_boards_on_different_scales_compares_places(handle, engi
     r2 = handle("digest")
     assert r2.data["scales_differ"] is False
     assert "Elo" in build_figure("changes", r2.data, r2.title, r2.footer).axes[0].get_xlabel()
+
+
+# ---------------------------------------------------------------------------
+# source seams are breaks with a labelled marker
+# ---------------------------------------------------------------------------
+def _seams(ax) -> list[float]:
+    return sorted(float(ln.get_xdata()[0]) for ln in ax.lines if ln.get_gid() == "source-change")
+
+
+@pytest.mark.parametrize("line", ["race", "gap us china", "frontier", "org deepseek", "country china",
+                                  "compare gpt-4o vs claude 3.5 sonnet", "model gpt-4o"])
+def test_no_level_line_crosses_a_change_of_source(handle, line):
+    """Where the boards' source (and its rating scale) changes, each level line stops and a
+    new one starts, and a label at the seam names the new source."""
+    r = handle(line)
+    fig = build_figure(r.chart.kind, r.data, r.title, r.footer)
+    labelled = [ax for ax in fig.axes if any(t.get_gid() == "source-change-label" for t in ax.texts)]
+    assert labelled, f"{line}: the seed's history spans sources, so a seam is marked"
+    for ax in labelled:
+        seams = _seams(ax)
+        labels = [t for t in ax.texts if t.get_gid() == "source-change-label"]
+        assert len(labels) == len(seams)
+        assert all("scale" in t.get_text() for t in labels)
+        series = [ln for ln in ax.lines if (ln.get_gid() or "").startswith("series:")]
+        assert series
+        for ln in series:
+            xs = [float(x) for x in ln.get_xdata()]
+            for s in seams:
+                assert max(xs) < s or min(xs) >= s, f"{line}: {ln.get_gid()} is one line across the seam at {s}"
+        # and the labels sit above every data line (room is made for them)
+        top = max(float(y) for ln in series for y in ln.get_ydata())
+        tr = ax.transData
+        r_ = fig.canvas.get_renderer()
+        for t in labels:
+            assert t.get_window_extent(r_).y0 >= tr.transform((0, top))[1] - 1
+
+
+def test_seams_come_from_the_points_sources():
+    """The seam is where the points' source changes, wherever that is (synthetic data)."""
+    from bot.render.charts.axes import dnum
+    from bot.render.charts.registry import chart_kind
+    from bot.render.charts.samples import GAP_ROWS
+
+    rows = [dict(p, source="x-old" if i < 3 else "x-new") for i, p in enumerate(GAP_ROWS)]
+    data = {**chart_kind("gap").sample, "series": rows, "reference": []}
+    fig = build_figure("gap", data, "t", "s")
+    ax = fig.axes[0]
+    assert _seams(ax) == [dnum(rows[3]["date"])]
+    runs = [ln for ln in ax.lines if ln.get_gid() == "series:a"]
+    assert len(runs) == 2
+    assert [float(y) for y in runs[1].get_ydata()][:2] == [rows[3]["a"], rows[4]["a"]]
+    assert any("x-new" in t.get_text() for t in ax.texts)
