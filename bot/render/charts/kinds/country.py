@@ -7,8 +7,9 @@ from typing import Any, TypedDict
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
-from bot.render.charts.axes import bars, history_panel, style, year_range
+from bot.render.charts.axes import bars, style, year_range
 from bot.render.charts.data import as_rows
+from bot.render.charts.history import history_panel
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import note, short
 from bot.render.charts.registry import ChartError
