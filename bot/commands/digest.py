@@ -136,9 +136,14 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
         lines.append(f"The {skipped['date']} board is left out ({skipped['label']}): compared with the board "
                      "before it.")
     rows = b1[:10]
+    top0 = b0[:10]
+    shown = {r.model_id for r in rows}
+    score0 = {r.model_id: r.score for r in b0}
+    score1 = {r.model_id: r.score for r in b1}
+    scales_differ = (ctx.read.scale_of(then) or ARENA) != (ctx.read.scale_of(now) or ARENA)
     return Reply(
         text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(src_then, src_now, as_of=now),
-        color_key=b1[0].country if b1 else None, chart=Chart("top") if rows else None,
+        color_key=b1[0].country if b1 else None, chart=Chart("changes") if rows else None,
         data={"as_of": now, "since": then, "metric": "Arena Elo", "filters": [],
               "new": [r.arena_name for r in c["new"]],
               "rises": [[r.arena_name, round(d, 1), c["place0"][r.model_id], c["place1"][r.model_id]]
@@ -151,7 +156,12 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
               "skipped": skipped, "rule": c["rule"],
               "rows": [{"rank": i, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus,
                         "ci_minus": r.ci_minus, "organization": r.organization, "country": r.country,
-                        "open": r.open} for i, r in enumerate(rows, 1)]})
+                        "open": r.open, "before_rank": c["place0"].get(r.model_id),
+                        "before_score": score0.get(r.model_id)} for i, r in enumerate(rows, 1)],
+              "left": [{"model": r.arena_name, "before_rank": i, "before_score": r.score,
+                        "rank": c["place1"].get(r.model_id), "score": score1.get(r.model_id), "country": r.country}
+                       for i, r in enumerate(top0, 1) if r.model_id not in shown],
+              "scales_differ": scales_differ})
 
 
 def week_before(day: str) -> str:

@@ -12,7 +12,7 @@ from bot.commands.grammar import words
 from bot.commands.params import bind
 from bot.commands.registry import Param, command, find
 from bot.commands.thin import source_runs, thin
-from bot.render.text import elo, month, params, pct, score, table
+from bot.render.text import clip_name, elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
 from bot.commands.difference import difference, verdict
 from bot.store import queries
@@ -386,7 +386,7 @@ def top(ctx: Context, args: Args) -> Reply:
     def shown_rank(r: Rating) -> str:
         return f"={r.rank}" if r.rank in shared else str(r.rank)
 
-    body = table([[shown_rank(r), r.arena_name[:34], elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
+    body = table([[shown_rank(r), clip_name(r.arena_name, 34), elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
                  ["#", "model", "Elo", "95% CI", "country"])
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
@@ -423,7 +423,7 @@ def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None
-    body = table([[str(i), r["name"][:34], score(r["value"]), (r["country"] or "?")[:14]]
+    body = table([[str(i), clip_name(r["name"], 34), score(r["value"]), (r["country"] or "?")[:14]]
                   for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
     label = f" {' '.join(filters)} models" if filters else ""
     return Reply(text=f"**Top {len(rows)}{label} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",
