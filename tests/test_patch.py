@@ -14,9 +14,10 @@ import pytest
 
 from bot.caller import Caller
 from bot.engine import Engine
-from bot.store.boards import AMENDMENTS, OVERALL
+from bot.domain.board_chain import AMENDMENTS
+from bot.domain.categories import OVERALL
 from bot.store.importers.common import ensure_sources
-from bot.store.listing import boards
+from bot.domain.counted_boards import counted_boards
 from bot.store.readmodel import ReadModel
 
 MOD = Caller(user_id="900", name="mod", is_moderator=True)
@@ -28,9 +29,9 @@ IN_ORDER = ("history_of", "peak_of", "rows_per_model", "best_of")  # dicts whose
 
 def _views(read: ReadModel) -> None:
     """The boards the bot's commands read: counted and listed overall, counted of a category."""
-    boards(read)
-    boards(read, True)
-    boards(read, False, CATEGORY)
+    counted_boards(read)
+    counted_boards(read, True)
+    counted_boards(read, False, CATEGORY)
     read.category_boards(CATEGORY)
 
 
@@ -54,9 +55,9 @@ def assert_same(patched: ReadModel, full: ReadModel) -> None:
                 assert getattr(mine, field) == getattr(view, field), (key, field)
         else:
             assert mine == view, key
-    assert patched._board_cache.keys() <= {(b.source, b.date, c) for c in full._all_boards for b in full.boards(c)}
+    assert patched._board_cache.keys() <= {(b.source, b.date, c) for c in full._all_boards for b in full.board_keys(c)}
     for c in (OVERALL, CATEGORY):  # the boards as published, read through the cache the patch carried
-        for b in full.boards(c)[-6:]:
+        for b in full.board_keys(c)[-6:]:
             assert patched.board_rows(b.source, b.date, c) == full.board_rows(b.source, b.date, c), (c, b)
 
 
@@ -66,7 +67,7 @@ def assert_tables_same(patched: ReadModel, full: ReadModel) -> None:
     from bot.commands.prices import _prices_of, cheapest_from
     from bot.commands.trends import arena_records
 
-    mine, theirs = boards(patched), boards(full)
+    mine, theirs = counted_boards(patched), counted_boards(full)
     assert mine.__dict__["_country_best"] == {d: theirs.country_best(d) for d in theirs.dates}
     assert patched._views[("arena records",)] == arena_records(full.by_date)
     assert list(patched._views[("arena records",)]) == list(arena_records(full.by_date))
@@ -100,7 +101,7 @@ def _random_change(rnd: random.Random, engine: Engine, step: int, kind: str) -> 
     recent = rnd.random() < 0.6  # most changes land on the latest boards, as moderators' do
     if kind in ("edit", "delete"):
         category = rnd.choice([OVERALL, OVERALL, CATEGORY])
-        keys = read.boards(category)
+        keys = read.board_keys(category)
         b = keys[-1 - rnd.randrange(3)] if recent else rnd.choice(keys)
         rows = _rating_rows(store, "WHERE source_id = ? AND snapshot_date = ? AND category = ?",
                             [b.source, b.date, category])
@@ -124,7 +125,7 @@ def _random_change(rnd: random.Random, engine: Engine, step: int, kind: str) -> 
                                         "score": round(rnd.uniform(1000, 1500), 1), "licence": "Proprietary"})
         return f"moderator {day}"
     if kind == "add model":
-        b = read.boards(OVERALL)[-1] if recent else rnd.choice(read.boards(OVERALL))
+        b = read.board_keys(OVERALL)[-1] if recent else rnd.choice(read.board_keys(OVERALL))
         org = rnd.choice([m for m in read.models.values() if m["org_id"]])
         with store.change("test", f"add model {step}") as ch:
             mid = ch.insert("models", {"name": f"Patchtest Model {step}", "organization": org["organization"],
@@ -135,7 +136,7 @@ def _random_change(rnd: random.Random, engine: Engine, step: int, kind: str) -> 
         return f"add model {b.date}"
     # a new board of a source, a few of the latest board's models on it: moves the chain
     source = rnd.choice(["arena-catalog", "arena-csv", "arena-history"])
-    last = read.boards(OVERALL)[-1]
+    last = read.board_keys(OVERALL)[-1]
     day = _day(rnd, read.dates[-20], "2026-12-07") if recent else _day(rnd, read.dates[0], read.dates[-1])
     rows = rnd.sample(_rating_rows(store, "WHERE source_id = ? AND snapshot_date = ? AND category = ?",
                                    [last.source, last.date, OVERALL]), 5)

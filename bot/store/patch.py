@@ -20,11 +20,11 @@ chain's choice of board (a new board can end another source's span) reach
 forward only: the overall boards from the earliest touched date (or the
 first date where the chain of published boards differs) are rebuilt; the
 maps (histories, peaks, rows per model, best of each side) are cut there and
-extended. The counted boards (``bot.store.listing``) judge a board by its own
+extended. The counted boards (``bot.domain.counted_boards``) judge a board by its own
 source's next board (the latest by all its earlier ones), so they are redone
 from the touched board's predecessor in its source.
 
-**Falls back to the full build** (``patch_ratings`` returns False) when: the
+**Falls back to the full build** (``patch_model`` returns None) when: the
 previous model has no ratings' version or audit position; a write was not
 audited (an import without audit, the seed) or the audit does not account for
 every bump; a write changed a model's or an organisation's columns a rating
@@ -39,8 +39,9 @@ import bisect
 import json
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey
-from bot.store.listing import Boards
+from bot.domain.board_chain import AMENDMENTS, BoardChain, BoardKey
+from bot.domain.categories import OVERALL
+from bot.domain.counted_boards import CountedBoards
 from bot.store.readmodel import (_BOARDS_SQL, Rating, _rating, assemble, index_boards, rank_board, read_amendments,
                                  read_boards, side_keys, yield_gil)
 
@@ -272,7 +273,16 @@ def _patch_views(model: "ReadModel", previous: "ReadModel", store: "Store", touc
         elif c in model.chains:
             start = min(since[c], _predecessors(previous._all_boards.get(c, []), model._all_boards.get(c, []),
                                                 touched[c]))
-            model._views[key] = Boards(model, include_retired, c, previous=view, since=start)
+            model._views[key] = CountedBoards(model, include_retired, c, previous=view, since=start)
+
+
+def patch_model(model: "ReadModel", previous: "ReadModel") -> tuple[str, int] | None:
+    """Patch `model` (being built) from `previous` where that is exact: what it re-read and
+    how many ratings that added; None: not patched (build it whole)."""
+    touched = touched_boards(model.store, previous, model.ratings_version, model.audit_seen)
+    if touched is None or not patch_ratings(model, previous, model.store, touched.boards):
+        return None
+    return describe(touched.boards), touched.added
 
 
 def describe(touched: dict[str, set[BoardKey]] | None) -> str:

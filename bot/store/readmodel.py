@@ -8,11 +8,11 @@ side per chain board are built once with it, so no answer scans every
 rating. Everything here is read-only. Reads
 that go to the database each time are named in :mod:`bot.store.queries`.
 
-The Arena ratings come from three sources (see :mod:`bot.store.boards` for
+The Arena ratings come from three sources (see :mod:`bot.domain.board_chain` for
 the rule that picks one board per date). ``by_date``/``dates``/``board``/
 ``best``... read the *chain*: the overall boards the rule picks, one per
 date, 2023-05 to 2025-12, each board from one source only. Any board of any
-source and category is read with ``boards()``, ``board_rows()`` and
+source and category is read with ``board_keys()``, ``board_rows()`` and
 ``board_for()`` (docs/arena-sources.md).
 """
 from __future__ import annotations
@@ -20,17 +20,18 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
-import statistics
 import time
 from sys import intern
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from bot.store.collector import collector_paused
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, BoardReader
+from bot.domain.board_chain import AMENDMENTS, BoardChain, BoardKey, BoardReader
+from bot.domain.categories import OVERALL
 from bot.store.db import Store
-from bot.store.normalize import EUROPE, fold
-from bot.store.queries import ratings_state, row_counts
+from bot.domain.normalize import fold
+from bot.domain.regions import EUROPE
+from bot.store.queries import newest_overall_board_of, ratings_state, row_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class Rating:
 
 
 Pred = Callable[[Rating], bool]
+# patch(model, previous) -> (what it re-read, ratings added) or None: see bot.store.patch.patch_model
+Patcher = Callable[["ReadModel", "ReadModel"], "tuple[str, int] | None"]
 
 
 _RATING_COLUMNS = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
@@ -141,15 +144,15 @@ class ReadModel(BoardReader):
     RATING_MAPS = ("chains", "_all_boards", "display", "by_date", "dates", "moderator_bases", "history_of", "peak_of",
                    "rows_per_model", "best_of", "_history_dates", "_best_dates")
 
-    def __init__(self, store: Store, previous: ReadModel | None = None):
+    def __init__(self, store: Store, previous: ReadModel | None = None, patch: Patcher | None = None):
         """Load the read model of the store's data version. With `previous`
         (the model being replaced) and no write to what a rating reads since
         it was built (``ratings_version``, kept by triggers: see the schema's
         step 6), its rating maps and counted boards are kept instead of being
         read and built again: a change to a model's size, an alias, a
         benchmark score or a price refreshes in milliseconds. A change to a
-        few boards is patched in where that is exact (:mod:`bot.store.patch`);
-        anything else is built whole."""
+        few boards is patched in by `patch` where that is exact
+        (:func:`bot.store.patch.patch_model`); anything else is built whole."""
         self.store = store
         self.version = store.data_version  # first: what follows is at least this new
         # and the audit position at that version: the changes since are patched in (bot.store.patch)
@@ -162,23 +165,22 @@ class ReadModel(BoardReader):
         if previous is not None and self.ratings_version is not None \
                 and previous.ratings_version == self.ratings_version:
             self._keep_ratings(previous)
-        elif not (previous is not None and self._patch(previous)):
+        elif not (previous is not None and patch is not None and self._patch(previous, patch)):
             self._load_ratings(store)
             self._index_ratings()
         self._load_rest(store)
 
-    def _patch(self, previous: ReadModel) -> bool:
-        """The rating changes since `previous` patched in where that is exact (:mod:`bot.store.patch`)."""
-        from bot.store.patch import describe, patch_ratings, touched_boards  # it builds on this module
-
-        touched = touched_boards(self.store, previous, self.ratings_version, self.audit_seen)
-        if touched is None or not patch_ratings(self, previous, self.store, touched.boards):
+    def _patch(self, previous: ReadModel, patch: Patcher) -> bool:
+        """The rating changes since `previous` patched in where that is exact (`patch`:
+        :func:`bot.store.patch.patch_model`, which builds on this module)."""
+        done = patch(self, previous)
+        if done is None:
             self._board_cache.clear()
             self._views.clear()
             return False
-        self.patched = describe(touched.boards)
+        self.patched, added = done
         if previous.counts.get("ratings") is not None:
-            self._ratings_count = previous.counts["ratings"] + touched.added
+            self._ratings_count = previous.counts["ratings"] + added
         return True
 
     def _keep_ratings(self, previous: ReadModel) -> None:
@@ -242,12 +244,12 @@ class ReadModel(BoardReader):
         """Every Arena category with at least one board ('full' = overall)."""
         return sorted(self._all_boards, key=lambda c: (c != OVERALL, c))
 
-    def boards(self, category: str = OVERALL) -> list[BoardKey]:
+    def board_keys(self, category: str = OVERALL) -> list[BoardKey]:
         """Every board (source, date) of a category, of every source, by date."""
         return [BoardKey(s, d) for s, d in self._all_boards.get(category, [])]
 
     def board_for(self, day: str | None, category: str = OVERALL) -> BoardKey | None:
-        """The board that answers `day` by the rule in :mod:`bot.store.boards`
+        """The board that answers `day` by the rule in :mod:`bot.domain.board_chain`
         (None: no board on or before it)."""
         chain = self.chains.get(category)
         return chain.board_for(day) if chain else None
@@ -372,6 +374,17 @@ class ReadModel(BoardReader):
         i = bisect.bisect_right(self._history_dates[model_id], until)
         return rows[i - 1] if i else None
 
+    def latest_any_rating(self, model_id: int, until: str | None = None) -> Rating | None:
+        """The model's newest overall rating on any board of any source (on or
+        before `until`), for a model the chain never rates: a model listed only by
+        a source whose dates another source answers (catalog releases of spring
+        2025) is still on the Arena leaderboard, and the card says which board."""
+        row = newest_overall_board_of(self.store, model_id, until)
+        if row is None:
+            return None
+        rows = [r for r in self.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]
+        return max(rows, key=lambda r: r.score) if rows else None
+
     # -- models -----------------------------------------------------------------
     def scores(self, model_id: int) -> list[dict[str, Any]]:
         return self.store.query(
@@ -472,20 +485,6 @@ def index_boards(by_date: dict[str, list[Rating]], dates: Iterable[str], history
                     best_of.setdefault(key, []).append(r)
 
 
-def pct_gap(lead: float, other: float) -> float:
-    """The lead of `lead` over `other` in percent of `other`'s score, as the
-    AI Index measures Arena gaps."""
-    return (lead - other) / other * 100.0
-
-
-def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
-    """{YYYY-MM: median value} of dated points."""
-    months: dict[str, list[float]] = {}
-    for d, v in points:
-        months.setdefault(d[:7], []).append(v)
-    return {m: statistics.median(vs) for m, vs in months.items()}
-
-
 YIELD_EVERY = 5000  # rows built between two offers of the GIL (not per board: a long
 # history has thousands, and each offer can cost a reader's whole switch interval)
 
@@ -508,9 +507,3 @@ def side_keys(r: Rating) -> list[tuple]:
     if r.org_id is not None:
         keys.append(("org", r.org_id))
     return keys
-
-
-def region_pred(name: str) -> Pred:
-    if name == "Europe":
-        return lambda r: r.country in EUROPE
-    return lambda r: r.country == name
