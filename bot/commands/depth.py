@@ -111,8 +111,3 @@ def depth(ctx: Context, args: Args) -> Reply:
                  data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
                        "rule": view.rule, "sources": sources, "category": category})
-
-
-def route_depth(ctx: Context, args: Args) -> Reply:
-    """`race depth ...` answers as `depth ...`."""
-    return depth(ctx, args)

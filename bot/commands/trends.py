@@ -228,7 +228,7 @@ def small(ctx: Context, args: Args) -> Reply:
     bench, threshold = None, None
     rival = _rival(ctx, args.raw)
     if rival is not None:
-        bench, threshold, rival_name = rival
+        bench, threshold, _name = rival
     for w in ([] if rival is not None else words(args.raw)):
         f = w.rstrip("%")
         try:
