@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from bot.store.db import Change
 from bot.store.linking import VARIANT_WORDS
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 # words that name how the same weights are run (effort, thinking budget, a mode): a variant made
 # only of these shares its family's release, size and licence
