@@ -141,10 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             ensure_sources(ch, SOURCE_CURATION)
             merged = apply_merges(ch, merges)
             display = {k: d for k, d in ch.db.execute("SELECT key, display_name FROM arena_keys")}
-            info = {k: {"open": i.open, "licence": i.licence} for k, i in keys.items()}
+            access = {k: {"open": i.open, "licence": i.licence} for k, i in keys.items()}
             unified = unify_entries(ch, display, merges)
-            made = split_variants(ch, display, merges, info)
-            apply_key_access(ch, info)
+            made = split_variants(ch, display, merges, access)
+            apply_key_access(ch, access)
         print(f"variants: {merged} reviewed merges, {unified} entries brought onto one model, "
               f"{len(made)} entries made variants of their family")
         apply_sizes(store, ROOT / "data" / "curation" / "sizes.csv")

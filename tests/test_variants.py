@@ -67,8 +67,8 @@ def test_every_rated_name_lands_on_one_variant_and_no_variant_holds_two_entries(
     by_model: dict[int, set[str]] = {}
     for n in names:
         by_model.setdefault(alias[n], set()).add(n)
-    facts = engine.read_model()
-    several = {facts.models[m]["name"]: entries_of(ns, display, _merges()) for m, ns in by_model.items()
+    read = engine.read_model()
+    several = {read.models[m]["name"]: entries_of(ns, display, _merges()) for m, ns in by_model.items()
                if len(entries_of(ns, display, _merges())) > 1}
     assert not several, list(several.items())[:5]
     # and the cases the issue found, by their raw names (each its own model)
@@ -83,11 +83,11 @@ def test_every_rated_name_lands_on_one_variant_and_no_variant_holds_two_entries(
 
 
 def test_every_variant_is_linked_to_a_family_that_is_not_a_variant(engine):
-    facts = engine.read_model()
-    variants = [m for m in facts.models.values() if m["variant_of"]]
+    read = engine.read_model()
+    variants = [m for m in read.models.values() if m["variant_of"]]
     assert len(variants) >= 20
     for v in variants:
-        fam = facts.models[v["variant_of"]]
+        fam = read.models[v["variant_of"]]
         assert fam["variant_of"] is None, (v["name"], fam["name"])
         assert fam["id"] != v["id"]
 
@@ -109,7 +109,7 @@ def test_every_curated_merge_is_one_entry_never_rated_twice_on_one_board(engine,
 def test_every_curated_name_answers_as_its_own_variant(engine):
     """Each reviewed key's display name (data/curation/arena_keys.csv) and its key, asked
     with `model`, answer the variant the key is, not a sibling or the family."""
-    facts = engine.read_model()
+    read = engine.read_model()
     alias = {r["alias"]: r["model_id"] for r in engine.store.query("SELECT alias, model_id FROM aliases")}
     rated = {r["arena_name"] for r in engine.store.query("SELECT DISTINCT arena_name FROM arena_ratings")}
     wrong = []
@@ -118,7 +118,7 @@ def test_every_curated_name_answers_as_its_own_variant(engine):
         key = r["key"]
         if key not in rated:
             continue
-        want = facts.models[alias[key]]["name"]
+        want = read.models[alias[key]]["name"]
         for spelling in dict.fromkeys([key, r["display_name"]]):
             m = engine.models.resolve(spelling) if hasattr(engine, "models") else None
             got = m.entry.name if m is not None and m.found else None
