@@ -270,9 +270,13 @@ def apply_key_access(ch: Change, keys: dict[str, dict[str, Any]]) -> int:
     for key, info in sorted(keys.items()):
         if info.get("open") is None:
             continue
-        row = ch.db.execute("SELECT m.id, m.access, m.licence FROM aliases a JOIN models m ON m.id = a.model_id "
-                            "WHERE a.alias = ?", [key]).fetchone()
-        if row is None:
+        row = ch.db.execute("SELECT m.id, m.access, m.licence, m.origin FROM aliases a JOIN models m "
+                            "ON m.id = a.model_id WHERE a.alias = ?", [key]).fetchone()
+        if row is None or (row[1] is not None and (row[1] == "open weights") == bool(info["open"])):
+            continue  # (agrees: an Epoch access level such as "hosted" stays as Epoch wrote it)
+        if row[3] == "epoch":
+            print(f"note: {key}: Epoch AI says {row[1]}, the reviewed key says "
+                  f"{'open' if info['open'] else 'closed'}; Epoch's stays")
             continue
         access = "open weights" if info["open"] else "API"
         licence = info.get("licence") or row[2]
