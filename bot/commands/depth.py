@@ -3,19 +3,19 @@
 The AI Index's first claim about China is about the *number and quality* of
 high-performing models, which the leader alone does not show. `depth`
 counts, on every board, each country's models among the first n rated
-(best first, after the retired-model rule of :mod:`bot.store.listing`).
+(best first, after the retired-model rule of :mod:`bot.domain.counted_boards`).
 """
 from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import OVERALL, label as cat_label
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
-from bot.store.listing import Boards, boards
+from bot.domain.counted_boards import counted_boards, CountedBoards
 
 TIERS = (10, 20, 50)
 UNKNOWN = "unknown"
@@ -28,7 +28,7 @@ def depth_counts(board: list, n: int) -> Counter:
     return Counter((r.country or UNKNOWN) for r in board[:n])
 
 
-def depth_series(view: Boards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
+def depth_series(view: CountedBoards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
     """(date, counts in the top n) for every board with at least n models, up to `until`.
 
     Counted once per set of boards (one data version, category and rule) and
@@ -61,7 +61,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     if not 1 <= n <= 100:
         raise Usage(f"I don't understand {str(n)!r}: give n as a number from 1 to 100 (and `all` for every "
                     "listed model).")
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})

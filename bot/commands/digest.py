@@ -14,7 +14,8 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
 from bot.render.text import elo
 from bot.reply import Chart, Field, Reply
-from bot.store.readmodel import Rating, pct_gap
+from bot.domain.measures import pct_gap
+from bot.store.readmodel import Rating
 
 ARENA = "arena-csv"  # named when the read model does not know a board's source
 MOVES = 5

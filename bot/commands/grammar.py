@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.validate import parse_date
+from bot.domain.normalize import period_end
 from bot.reply import Reply, ReplyError
-from bot.store.normalize import parse_date, period_end
 
 _DATE_TAIL = re.compile(
     r"(?:^|\s)(?:(?:as\s+of|as-of|asof|on|in|at|until|by)\s+)?"

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import OVERALL, label as cat_label, take_category
+from bot.domain.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.prices import PRICES, blended, price_index
-from bot.commands.ties import difference
+from bot.commands.difference import difference
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.listing import boards, interval, latest_any_rating, tied
-from bot.store.readmodel import pct_gap
+from bot.domain.counted_boards import counted_boards
+from bot.domain.ties import interval, tied
+from bot.domain.measures import pct_gap
 
 
 def _rating_like(a: dict):
@@ -44,7 +45,7 @@ def _read_as(m: Match) -> str:
 def _rating(ctx: Context, model_id: int, until: str | None):
     """The rating a card shows: the newest on the boards the rule picks, else
     the newest on any source's board (the card names it)."""
-    return ctx.read.latest_rating(model_id, until) or latest_any_rating(ctx.read, model_id, until)
+    return ctx.read.latest_rating(model_id, until) or ctx.read.latest_any_rating(model_id, until)
 
 
 def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
@@ -75,7 +76,7 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
 def _model_in_category(ctx: Context, m: Match, category: str, until: str | None) -> Reply:
     """A model on one Arena category's board: its place, score and 95% interval, and its best there."""
     s = model_summary(ctx, m.entry.id, until)
-    view = boards(ctx.read, False, category)
+    view = counted_boards(ctx.read, False, category)
     day = view.snapshot_on(until)
     board = view.board(day) if day else []
     here = next(((i + 1, r) for i, r in enumerate(board) if r.model_id == m.entry.id), None)
@@ -275,7 +276,7 @@ def _arena_field(s: dict, in_category: dict | None) -> str:
 def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
     """The models on one Arena category's board (the latest on or before `until`):
     who leads there, and whether the 95% intervals overlap."""
-    view = boards(ctx.read, False, category)
+    view = counted_boards(ctx.read, False, category)
     day = view.snapshot_on(until)
     board = view.board(day) if day else []
     place = {r.model_id: (i + 1, r) for i, r in enumerate(board)}

@@ -5,7 +5,7 @@ from collections import Counter
 
 import statistics
 
-from bot.commands.categories import OVERALL, label as cat_label, since, take_category
+from bot.domain.categories import OVERALL, label as cat_label, since, take_category
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
@@ -14,12 +14,15 @@ from bot.commands.registry import Param, command, find
 from bot.commands.thin import source_runs, thin
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
-from bot.commands.ties import difference, verdict
+from bot.commands.difference import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
-from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
-from bot.store.normalize import fold
-from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
+from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.ties import interval, shared_ranks
+from bot.domain.normalize import fold
+from bot.domain.measures import monthly_median, pct_gap
+from bot.domain.regions import region_pred
+from bot.store.readmodel import Rating
 from bot.commands.sides import (Side, changes_line, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
 
@@ -38,7 +41,7 @@ def _public(series: list[dict]) -> list[dict]:
     return [{k: v for k, v in p.items() if not k.startswith("_")} for p in series]
 
 
-def _gap_digest(view: Boards, a: Side, b: Side, full: list[dict]) -> tuple[list[dict], dict[str, float], Counter]:
+def _gap_digest(view: CountedBoards, a: Side, b: Side, full: list[dict]) -> tuple[list[dict], dict[str, float], Counter]:
     """The whole gap series as reply data, its monthly medians and snapshots
     per month: once per boards and pair of sides (a request slices them)."""
     def build() -> tuple[list[dict], dict[str, float], Counter]:
@@ -90,7 +93,7 @@ def gap(ctx: Context, args: Args) -> Reply:
         category = OVERALL
     if access:
         a, b = only(a, access), only(b, access)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     cut = gap_series(ctx, a, b, until, view)
     series = [p for p in cut if not start or p["date"] >= start]
     if not series:
@@ -179,7 +182,7 @@ def race(ctx: Context, args: Args) -> Reply:
         return depth_command(ctx, Args(find("depth"), " ".join(ws[1:]), args.text, args.when, args.attachments))
     v = bind(ctx, args, category=OVERALL)
     category, everything = v.category, bool(v.all)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": {}})
@@ -242,7 +245,7 @@ def race(ctx: Context, args: Args) -> Reply:
                        "leaders": leaders})
 
 
-def frontier_series(view: Boards, n: int, until: str | None = None) -> list[dict]:
+def frontier_series(view: CountedBoards, n: int, until: str | None = None) -> list[dict]:
     """Rank 1 against rank 2 and rank n on every board that rates n models, up
     to `until`: built once per boards and n, then cut (points are shared)."""
     def build() -> list[dict]:
@@ -274,7 +277,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if not 2 <= n <= 100:
         raise Usage(f"I don't understand {str(n)!r}: give n as a number from 2 to 100 "
                     "(and `all` for every listed model).")
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
@@ -355,7 +358,7 @@ def top(ctx: Context, args: Args) -> Reply:
         raise Usage(f"Name either a benchmark ({bench}) or an Arena category ({category}), not both.")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early"
