@@ -12,7 +12,7 @@ from bot.render.text import clip
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label, edition_of
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 
 @command("help", summary="The commands, or how to use one.", usage="help [command]", example="help gap",

@@ -21,14 +21,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.commands.categories import OVERALL, find_category
+from bot.domain.categories import OVERALL, find_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import GrammarError, When, words
 from bot.commands.registry import Param
 from bot.commands.sides import CLOSED_WORDS, OPEN_WORDS
-from bot.store.listing import ALL_WORDS
-from bot.store.normalize import fold, parse_date, parse_number, period_end
-from bot.store.validate import small_float, small_int
+from bot.domain.counted_boards import ALL_WORDS
+from bot.domain.validate import parse_date, parse_number, small_float, small_int
+from bot.domain.normalize import fold, period_end
 
 Taken = tuple[Any, int]  # (value, how many words it used)
 Converter = Callable[[Context, list[str], int, Param, frozenset], "Taken | None"]
