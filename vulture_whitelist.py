@@ -12,6 +12,7 @@ _.from_custom_id  # DynamicItem: discord.py rebuilds a persistent button from it
 _.disabled  # discord.ui.Button state, read by discord.py when it renders the view
 _.data_age_task, _.arena_check_task  # running tasks the bot holds a reference to (an unreferenced task may be collected)
 _.collect  # prometheus_client calls a custom collector's collect()
+_.__signature__, _.__wrapped__  # a slash callback's signature: inspect.signature (and so discord.py) reads them
 
 # the e2e tests drive and observe the server cog through these (no sleeps: they wait on the counters)
 _.evaluations, _.digest_passes, _.data_changed, _.wake_digests
@@ -26,6 +27,9 @@ _.rate_limits  # the Discord simulator's switch, set by the benchmarks (tests/di
 # columns of a row: dataclasses built with cls(**row) from SELECT *
 _.updated_at, _.created_by, _.last_fired_key
 
+# the slash test's view of which parameter kinds autocomplete (bot.adapters.discord.slash)
+_.AUTOCOMPLETE_KINDS
+
 # chart data (TypedDicts): the kinds read these by string key, s["top1"]
 parameters, training_compute  # compare
 slope_log10_per_year, doubling_months, fit_since_2020, reference_months  # compute
@@ -35,3 +39,4 @@ all_listed  # depth
 top1, topn, spread_pct, top2_pct, top1_model, topn_model  # frontier
 a_arena, b_arena, a_model, b_model, x_key, y_key  # gap
 events  # timeline
+before_rank, before_score, Left  # changes (Left documents the shape of Data.left)

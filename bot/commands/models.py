@@ -8,6 +8,8 @@ from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.prices import PRICES, blended, price_index
 from bot.commands.difference import difference
+from bot.commands.thin import board_sources
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
@@ -155,6 +157,7 @@ def model(ctx: Context, args: Args) -> Reply:
     return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
                  color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
+                       "board_sources": board_sources(ctx.read, [h[0] for h in history]),
                        "match": m.status})
 
 
@@ -249,6 +252,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
+                       "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -310,8 +314,9 @@ def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",
          usage="org <name> [as of date]", example="org deepseek", aliases=("organisation", "organization", "lab", "company"),
-         chart=True, params=(Param("name", "org", "the organisation", True),))
+         chart=True, params=(Param("name", "org", "the organisation", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def org(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which organisation?")
     m = ctx.org(args.text, rebuild="org {}")
@@ -335,13 +340,14 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
          usage="country <name> [as of date]", example="country china", aliases=("nation",), chart=True,
-         params=(Param("name", "country", "the country", True),))
+         params=(Param("name", "country", "the country", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def country(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which country?")
     c = ctx.country(args.text)
@@ -365,13 +371,14 @@ def country(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",
          usage="timeline [organisation|country] [date]", example="timeline openai", aliases=("releases", "history-of"),
-         chart=True, params=(Param("who", "text", "an organisation or a country"),))
+         chart=True, params=(Param("who", "text", "an organisation or a country", rest=True), Param("date", "date", "as of this day, month or year")))
 def timeline(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     label, pred = "all organisations", (lambda x: True)
     key = None
     if args.text:
