@@ -13,6 +13,8 @@ from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
+from bot.domain.comparable import RECORDS_RULE, comparable
+from bot.domain.counted_boards import wants_all
 from bot.domain.regions import EUROPE
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
@@ -221,15 +223,16 @@ def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
 
 
 @command("small", summary="The smallest model that reaches a score, over time: small models rival the behemoths.",
-         usage="small [threshold|model] [benchmark|arena]", example="small 40% gpqa", aliases=("smallest", "tiny"),
+         usage="small [threshold|model] [benchmark|arena] [all]", example="small 40% gpqa", aliases=("smallest", "tiny"),
          chart=True, params=(Param("threshold", "text", "a score (40% for a benchmark, 1300 for Arena Elo) or a model to match"),
                              Param("benchmark", "benchmark", "a benchmark, or arena")))
 def small(ctx: Context, args: Args) -> Reply:
     bench, threshold = None, None
-    rival = _rival(ctx, args.raw)
+    ws, everything = wants_all(words(args.raw))
+    rival = _rival(ctx, " ".join(ws))
     if rival is not None:
         bench, threshold, rival_name = rival
-    for w in ([] if rival is not None else words(args.raw)):
+    for w in ([] if rival is not None else ws):
         f = w.rstrip("%")
         try:
             value = small_float(f)
@@ -251,7 +254,7 @@ def small(ctx: Context, args: Args) -> Reply:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
-        reached, best = arena_reach(ctx.read.by_date, threshold, ctx.read)
+        reached, best = arena_reach(arena_boards(ctx, everything), threshold, ctx.read, everything)
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
@@ -281,9 +284,13 @@ def small(ctx: Context, args: Args) -> Reply:
                      key=lambda x: (x[0], x[1]))
     where = "Chatbot Arena" if bench == "arena" else bench
     refs = queries.small_model_figures(ctx.store)
-    src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    # the sources of the boards the points come from (never a default source)
+    used = sorted({p[3] for p in points}) if bench == "arena" else []
+    src = ["epoch-notable", *(dict.fromkeys(ctx.read.scale_of(d) or "arena-csv" for d in used) if bench == "arena"
+                              else ["epoch-hub"])] + (["ai-index-2025"] if refs else [])
     data = {"benchmark": bench, "threshold": threshold, "unit": unit, "points": points, "record": record,
-            "unknown_size": unknown, "reference": refs, "rival": rival[2] if rival else None}
+            "unknown_size": unknown, "reference": refs, "rival": rival[2] if rival else None,
+            "all_listed": everything, "seams": comparable(ctx.read).seam_data() if bench == "arena" else []}
     bar = f"{rival[2]}'s best, {fmt(threshold)}," if rival else fmt(threshold)
     as_of = max([p[3] for p in points] + [u[0] for u in unknown], default=None)
     if not record:
@@ -308,6 +315,13 @@ def small(ctx: Context, args: Args) -> Reply:
     lines.append("The date is the first " + ("Arena board" if bench == "arena" else "result") +
                  " on which the model's score reached the threshold. Sizes are total parameters as listed "
                  "(mixtures of experts count all experts).")
+    if bench == "arena":
+        seams = comparable(ctx.read).seams
+        parts = ([f"an Elo bar is read on each board's own rating scale (the scale changes on "
+                  f"{', '.join(x.date for x in seams)})"] if seams else []) + ([] if everything else [RECORDS_RULE])
+        if parts:
+            text = "; ".join(parts)
+            lines.append(text[:1].upper() + text[1:] + ".")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
@@ -336,11 +350,22 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     return records
 
 
-def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None) -> tuple[dict, dict]:
+def arena_boards(ctx: Context, everything: bool = False) -> dict[str, list]:
+    """The boards `small` reads: every listed rating (`all`), else without
+    never-public builds and boards behind their date (records: :mod:`bot.domain.comparable`)."""
+    if everything:
+        return ctx.read.by_date
+    cmp = comparable(ctx.read)
+    return ctx.read.view(("small boards",), lambda: {
+        d: [r for r in rows if not cmp.never_public(r)] for d, rows in ctx.read.by_date.items() if not cmp.flagged(d)})
+
+
+def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None,
+                everything: bool = False) -> tuple[dict, dict]:
     """Per model, the first rating at or above `threshold` ({model_id: (score,
     date, arena name)}) and the best rating. Linear in the ratings once per
     data version (cached on `read`), then linear in the models."""
-    records = (read.view(("arena records",), lambda: arena_records(by_date)) if read is not None
+    records = (read.view(("arena records", everything), lambda: arena_records(by_date)) if read is not None
                else arena_records(by_date))
     reached: dict[int, tuple] = {}
     best: dict[int, tuple] = {}
