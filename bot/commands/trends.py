@@ -15,7 +15,7 @@ from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable
 from bot.domain.counted_boards import wants_all
-from bot.domain.regions import EUROPE
+from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
 
@@ -51,7 +51,7 @@ def count(ctx: Context, args: Args) -> Reply:
         o = None if c else ctx.orgs.resolve(who)
         if c:
             label = c
-            keep = (lambda m, c=c: m["country"] in EUROPE) if c == "Europe" else (lambda m, c=c: m["country"] == c)
+            keep = model_in(c)
         elif o is not None and o.found and o.status != "ambiguous":
             label = o.entry.name
             keep = lambda m, oid=o.entry.id: m["org_id"] == oid  # noqa: E731
@@ -74,7 +74,7 @@ def count(ctx: Context, args: Args) -> Reply:
         total = sum(counts.values())
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
-                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
+                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6) + "."]
         refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
         if label:
             refs = [r for r in refs if r["subject"] == label]
@@ -82,7 +82,7 @@ def count(ctx: Context, args: Args) -> Reply:
             def ours(subject: str) -> int:  # Epoch AI's count for what the report counted (a region: its countries)
                 if by != "country":
                     return sum(counts.values())
-                return sum(n for g, n in counts.items() if g in EUROPE) if subject == "Europe" else counts.get(subject, 0)
+                return sum(n for g, n in counts.items() if in_region(g, subject))
 
             for sid in dict.fromkeys(r["source_id"] for r in refs):  # each edition that counted this year
                 rs = sorted((r for r in refs if r["source_id"] == sid), key=lambda r: -r["value"])
@@ -100,7 +100,7 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "." +
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3) + "." +
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
@@ -110,6 +110,9 @@ def count(ctx: Context, args: Args) -> Reply:
         del groups["other"]
     focus = year or shown_years[-1]
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    rest = sum(n for g, n in per[focus].items() if g not in top_groups)
+    if rest:
+        fields.append(Field("Others", str(rest)))
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
@@ -117,6 +120,12 @@ def count(ctx: Context, args: Args) -> Reply:
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups, "who": label or None,
                        "total": sum(per[year].values()) if year else None, "reference": refs})
+
+
+def others(ranked: list[tuple[str, int]], shown: int) -> str:
+    """', others: n (k more)' after the first `shown` groups of a breakdown: none is dropped silently."""
+    rest = ranked[shown:]
+    return f", others: {sum(n for _g, n in rest)} ({len(rest)} more)" if rest else ""
 
 
 def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
@@ -152,7 +161,7 @@ def compute(ctx: Context, args: Args) -> Reply:
     if text:
         c = ctx.country(text)
         if c:
-            label, key, pred = c, c, (lambda m, c=c: m["country"] == c)
+            label, key, pred = c, c, model_in(c)
         else:
             mt = ctx.org(text, rebuild="compute {}")
             oid = mt.entry.id
