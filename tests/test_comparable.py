@@ -351,3 +351,16 @@ def test_a_region_counts_its_countries_everywhere(engine, read):
     c = run(engine, "count europe")
     assert f"In all: {len(notable)} notable models" in c.text
     assert all(row["country"] in EUROPE for row in top.data["rows"])
+
+
+def test_price_cheapest_and_compare_price_a_variant_alike(engine, read):
+    """Every priced model on the latest board: `price` shows the blended price `cheapest` uses for that entry."""
+    c = run(engine, "cheapest 1000 top 25")
+    checked = 0
+    for row in c.data["cheapest_n"]:
+        r = engine.handle(f"price {row['model']}", MEMBER)
+        if r.status != "ok" or not r.data.get("arena") or r.data["arena"]["score"] != row["score"]:
+            continue  # a display name that resolves to another entry is the identity work's (i21v), not the price's
+        assert r.data["blended"] == pytest.approx(row["blended"], abs=1e-9), row
+        checked += 1
+    assert checked >= 5

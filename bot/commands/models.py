@@ -6,7 +6,7 @@ from collections import Counter
 from bot.domain.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, words
-from bot.commands.prices import PRICES, blended, price_index
+from bot.commands.prices import PRICES, blended, price_for
 from bot.commands.difference import difference
 from bot.commands.thin import board_sources
 from bot.commands.registry import Param, command
@@ -265,10 +265,9 @@ def compare(ctx: Context, args: Args) -> Reply:
 
 def _prices(ctx: Context, sums: list[dict]) -> dict[str, float]:
     """Each compared model's blended price (the price list `price` and `cheapest` read), when listed."""
-    _by_name, by_model = price_index(ctx)
     out = {}
     for s in sums:
-        p = by_model.get(s["id"])
+        p = price_for(ctx, s["id"], _rating(ctx, s["id"], None) if s["arena"] else None)
         c = blended(p) if p else None
         if c is not None:
             out[s["name"]] = c
