@@ -98,7 +98,7 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list
         return None
     if word not in REGISTRY and not aliases:
         return None
-    reply = ctx.engine.route(question, ctx)
+    reply = ctx.route(question, ctx)
     if reply.status in ("ok", "confirm", "refused"):
         return reply
     if failed is not None:
@@ -225,7 +225,7 @@ def answer(ctx: Context, question: str, reading: Reading) -> Reply:
         return Reply(text=f"{read_as}\nI can't answer that yet: this version has no `{p}{word}` command.",
                      status="ok", suggestions=[s for s in reading.suggestions],
                      data={"routed": None, "reading": reading.to_dict(), "answered": False})
-    reply = ctx.engine.route(line, ctx, via=question)
+    reply = ctx.route(line, ctx, via=question)
     if reply.status == "usage":
         why = _first_line(reply.text) or "the command can't take that."
         return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",

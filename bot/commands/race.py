@@ -5,7 +5,7 @@ from collections import Counter
 
 import statistics
 
-from bot.domain.categories import OVERALL, label as cat_label, since, take_category
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
@@ -18,7 +18,7 @@ from bot.commands.difference import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable, record_boards
-from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.counted_boards import counted_boards, CountedBoards
 from bot.domain.ties import interval, shared_ranks
 from bot.domain.normalize import fold
 from bot.domain.measures import monthly_median, pct_gap, reversed_gap
@@ -75,25 +75,27 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
          usage="gap <x> <y> [open|closed] [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
-         params=(Param("x", "text", "a country, an organisation, open or closed", True),
-                 Param("y", "text", "the other side", True),
+         params=(Param("x", "text", "a country, an organisation, open or closed", True, rest=True),
+                 Param("y", "text", "the other side", True),  # x and y: the words the others leave, read as two sides
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")),
          details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
                  "`open` and `closed`. " + HOW_GAP)
 def gap(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    rest, start, until = since(rest, args)
-    if not rest:
+    v = bind(ctx, args, category=OVERALL)
+    category, everything = v.category, bool(v.all)
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    rest = words(args.text)
+    if not rest and category == OVERALL:
         raise Usage("Which two sides?")
-    sides, category = take_category(ctx.read, rest)
-    sides, access = take_access(ctx, sides)
+    sides, access = take_access(ctx, rest)
     try:
         a, b = two_sides(ctx, " ".join(sides))
     except Usage:
         if category == OVERALL:
             raise
-        a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
+        a, b = two_sides(ctx, " ".join(rest + v.spent["category"].split()))  # a side after all ("gap us chinese")
         category = OVERALL
     if access:
         a, b = only(a, access), only(b, access)
