@@ -5,7 +5,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
 
