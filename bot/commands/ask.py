@@ -69,7 +69,8 @@ def lexicon_for(ctx: Context) -> Lexicon:
     ratings = {r.model_id: r.score for r in read.board(latest)} if latest else {}
     lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(read.benchmarks),
                   ratings=ratings, commands={n: n for n in REGISTRY},
-                  makers={mid: m.get("org_id") for mid, m in read.models.items()})
+                  makers={mid: m.get("org_id") for mid, m in read.models.items()},
+                  variants={mid for mid, m in read.models.items() if m.get("variant_of")})
     try:
         read._reader_lexicon = lex
     except AttributeError:  # pragma: no cover - a read model with slots
