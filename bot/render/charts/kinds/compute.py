@@ -53,7 +53,9 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     pts = [p for p in s["points"] if p[2] and p[1]]
     if len(pts) < 2:
         raise ChartError("compute: too few points")
-    ax = fig.add_axes([0.085, 0.12, 0.89, top - 0.12 - 2 * LEGEND_ROW])
+    lo_x, hi_x = min(dnum(p[1]) for p in pts), max(dnum(p[1]) for p in pts)
+    bottom = 0.15 if hi_x - lo_x > 5 * 365 else 0.12  # a long span has an axis label: room above the note
+    ax = fig.add_axes([0.085, bottom, 0.89, top - bottom - 2 * LEGEND_ROW])
     style(ax, "both")
     log_axis(ax.yaxis)
     main, groups = group_top(pts, 3)

@@ -13,7 +13,7 @@ from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, note, place_labels, segment_boxes, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
-from bot.render.charts.style import FG
+from bot.render.charts.style import FG, PX_PER_PT, figure_renderer
 from bot.render.palette import GREY, LIGHT_GREY, color
 from bot.render.text import big, elo, month
 
@@ -47,6 +47,33 @@ def series(d: Data) -> Series:
             "reference": as_rows(d.get("reference"))}
 
 
+def _threshold_label(ax, thr: float, text: str, pts: list, rec: list):
+    """The threshold's label on its line, at the first spot (right end first, above the line
+    first) clear of every point and record marker."""
+    r = figure_renderer(ax.figure)
+    tr = ax.transData
+    px = PX_PER_PT
+    marks = [(*tr.transform((p[1], p[2])), 3.3 * px + 2) for p in pts]
+    marks += [(*tr.transform((x[2], x[3])), 7 * px + 2) for x in rec]
+    first = None
+    for va in ("bottom", "top"):
+        for fx, ha in ((0.995, "right"), (0.005, "left"), (0.25, "left"), (0.5, "left"), (0.75, "left")):
+            t = ax.text(fx, thr, f" {text} ", transform=ax.get_yaxis_transform(), ha=ha, va=va, fontsize=11,
+                        color="#007A5A", fontweight="bold", gid="threshold-label")
+            bb = t.get_window_extent(r)
+            if not any(bb.x0 - m < x < bb.x1 + m and bb.y0 - m < y < bb.y1 + m for x, y, m in marks):
+                if first is not None:
+                    first.remove()
+                return t
+            if first is None:
+                first = t
+            else:
+                t.remove()
+    assert first is not None
+    first.set_bbox({"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})  # nowhere clear: readable over the dots
+    return first
+
+
 def draw(fig: Figure, s: Series, top: float) -> None:
     pts = s["points"]
     if not pts:
@@ -71,8 +98,6 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax.axhspan(thr, yhi + span * 0.10, color="#009E73", alpha=0.06, zorder=0)
     ax.axhline(thr, color="#009E73", lw=1.6, ls="--", zorder=2)
     tl = f"threshold {elo(thr)} Elo" if arena else f"threshold {thr:g}%"
-    thr_text = ax.text(0.995, thr, tl + " ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                       fontsize=11, color="#007A5A", fontweight="bold")
     items = []
     if rec:
         rx = [r[2] for r in rec]
@@ -84,9 +109,10 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             cols.append(color(m[4]) if m else GREY)
         ax.scatter(rx, ry, s=190, color=cols, edgecolor=FG, linewidth=2, zorder=5, marker="o", gid="record")
         shown = rec if len(rec) <= 6 else [rec[0]] + rec[-5:]
-        for r in reversed(shown):
+        for r in reversed(shown):  # every record shown gets its label (over the small dots if it must)
             items.append({"x": r[2], "y": r[3], "text": f"{short(r[1], 28)}\n{big(r[2])} · {month(r[0])}",
-                          "weight": "bold", "force": r is rec[-1]})
+                          "weight": "bold", "force": True})
+    thr_text = _threshold_label(ax, thr, tl, pts, rec)
     ax.set_xlabel("Parameters (log scale)")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: big(v)))
     tr = ax.transData
