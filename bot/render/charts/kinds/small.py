@@ -83,6 +83,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     style(ax, "both")
     log_axis(ax.xaxis)
     thr = s["threshold"]
+    if thr is None:
+        raise ChartError("small: no threshold")
     main, by = group_top(pts, 4)
     for c, ps in by.items():
         ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=color(c) if c != "other" else LIGHT_GREY,
