@@ -258,3 +258,38 @@ def test_a_model_on_one_board_is_shown_among_its_neighbours(engine):
         if checked >= 3:
             break
     assert checked, "the seed's latest board has models rated on it only"
+
+
+# ---------------------------------------------------------------------------
+# neighbours that colour-blind readers tell apart
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("line", ["depth", "depth 20", "depth 10 since 2024", "count by country", "count by sector"])
+def test_stacked_neighbours_differ_for_colour_blind_readers(handle, line):
+    from matplotlib.colors import to_hex
+
+    from bot.render.palette import MIN_DISTANCE, cvd_distance
+
+    r = handle(line)
+    fig = build_figure(r.chart.kind, r.data, r.title, r.footer)
+    ax = fig.axes[0]
+    stack = [to_hex(c.get_facecolor()[0], keep_alpha=False) for c in ax.collections
+             if (c.get_gid() or "").startswith("series:")]
+    assert len(stack) >= 3
+    for a, b in zip(stack, stack[1:]):
+        assert cvd_distance(a, b) >= MIN_DISTANCE, (line, stack)
+
+
+@pytest.mark.parametrize("line", ["compute", "compute china", "compute openai", "compute united kingdom"])
+def test_the_compute_legend_and_the_text_name_the_same_first_year(handle, line):
+    import re
+
+    r = handle(line)
+    said = re.search(r"models since (\d{4})", r.text)
+    assert said, r.text
+    first = min(p[1] for p in r.data["points"])[:4]
+    assert said[1] == first
+    fig = build_figure("compute", r.data, r.title, r.footer)
+    legend = [t.get_text() for ax in fig.axes for leg in [ax.get_legend(), *[a for a in ax.artists]] if leg
+              for t in getattr(leg, "get_texts", lambda: [])()]
+    trend = [t for t in legend if t.startswith("trend since") and "2020" not in t]
+    assert trend and all(f"since {first}" in t for t in trend), legend

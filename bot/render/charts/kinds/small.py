@@ -14,7 +14,7 @@ from bot.render.charts.labels import artist_box, note, place_labels, segment_box
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import FG, PX_PER_PT, figure_renderer
-from bot.render.palette import GREY, LIGHT_GREY, color
+from bot.render.palette import GREY, color, colors
 from bot.render.text import big, elo, month
 
 
@@ -86,8 +86,9 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if thr is None:
         raise ChartError("small: no threshold")
     main, by = group_top(pts, 4)
+    col = dict(zip(list(by), colors(list(by))))
     for c, ps in by.items():
-        ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=color(c) if c != "other" else LIGHT_GREY,
+        ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=col[c],
                    alpha=0.75, edgecolor="white", linewidth=0.6, zorder=3, label=c, gid=f"points:{c}")
     rec = s["record"]
     xs_all = [p[1] for p in pts]
@@ -134,7 +135,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax.set_ylabel(f"Best {bench} score ({'Elo' if arena else '%'})")
     if not arena:
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:.0f}%"))
-    handles = [Line2D([], [], marker="o", ls="", color=color(c) if c != "other" else LIGHT_GREY, ms=8, label=c)
+    handles = [Line2D([], [], marker="o", ls="", color=col[c], ms=8, label=c)
                for c in list(by) if c]
     handles.append(Line2D([], [], marker="o", ls=":", color=FG, mfc="white", mec=FG, mew=2, ms=11,
                           label="new record: smallest to reach the threshold"))
