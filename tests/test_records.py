@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from bot.engine import Caller
+from bot.domain.comparable import record_boards
 from bot.domain.counted_boards import counted_boards
 from bot.domain.measures import pct_gap
 
@@ -24,7 +25,8 @@ def run(engine, line):
 
 @pytest.fixture(scope="module")
 def view(engine):
-    return counted_boards(engine.read_model())
+    """The boards records read: the counted boards without never-public builds and boards behind their date."""
+    return record_boards(engine.read_model())
 
 
 def test_longest_reign_at_1_is_the_longest_run_of_boards_one_organisation_led(engine, view):

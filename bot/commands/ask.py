@@ -69,7 +69,8 @@ def lexicon_for(ctx: Context) -> Lexicon:
     ratings = {r.model_id: r.score for r in read.board(latest)} if latest else {}
     lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(read.benchmarks),
                   ratings=ratings, commands={n: n for n in REGISTRY},
-                  makers={mid: m.get("org_id") for mid, m in read.models.items()})
+                  makers={mid: m.get("org_id") for mid, m in read.models.items()},
+                  variants={mid for mid, m in read.models.items() if m.get("variant_of")})
     try:
         read._reader_lexicon = lex
     except AttributeError:  # pragma: no cover - a read model with slots
@@ -98,7 +99,7 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list
         return None
     if word not in REGISTRY and not aliases:
         return None
-    reply = ctx.engine.route(question, ctx)
+    reply = ctx.route(question, ctx)
     if reply.status in ("ok", "confirm", "refused"):
         return reply
     if failed is not None:
@@ -225,7 +226,7 @@ def answer(ctx: Context, question: str, reading: Reading) -> Reply:
         return Reply(text=f"{read_as}\nI can't answer that yet: this version has no `{p}{word}` command.",
                      status="ok", suggestions=[s for s in reading.suggestions],
                      data={"routed": None, "reading": reading.to_dict(), "answered": False})
-    reply = ctx.engine.route(line, ctx, via=question)
+    reply = ctx.route(line, ctx, via=question)
     if reply.status == "usage":
         why = _first_line(reply.text) or "the command can't take that."
         return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",

@@ -15,6 +15,7 @@ from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards, CountedBoards
 
 TIERS = (10, 20, 50)
@@ -96,9 +97,12 @@ def depth(ctx: Context, args: Args) -> Reply:
         if t in now:
             lines.append(f"Top {t}: {_line(now[t], t)}.")
     focus = [c for c in ("United States", "China") if c in counts] or countries[:2]
+    cmp = comparable(ctx.read, category)
+    # records: boards behind their date are left out (see bot.domain.comparable)
+    usable = [i for i, (d, _c) in enumerate(series) if everything or not cmp.flagged(d)] or list(range(len(series)))
     for country in focus:
         vals = counts[country]
-        peak = max(range(len(vals)), key=lambda i: (vals[i], series[i][0]))
+        peak = max(usable, key=lambda i: (vals[i], series[i][0]))
         lines.append(f"{country} in the top {n}: {first_c.get(country, 0)} on {first_d} → {cur.get(country, 0)} on {day} "
                      f"(most: {vals[peak]}, {series[peak][0]}).")
     lines.append(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one source; the top {n} is "
@@ -110,7 +114,8 @@ def depth(ctx: Context, args: Args) -> Reply:
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
                  data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
-                       "rule": view.rule, "sources": sources, "category": category})
+                       "rule": view.rule, "sources": sources, "category": category,
+                       "seams": cmp.seam_data(first_d, day), "left_out": cmp.flag_data(first_d, day)})
 
 
 def route_depth(ctx: Context, args: Args) -> Reply:

@@ -9,6 +9,7 @@ from bot.commands.grammar import split_models, words
 from bot.commands.prices import PRICES, blended, price_index
 from bot.commands.difference import difference
 from bot.commands.thin import board_sources
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
@@ -334,8 +335,9 @@ def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",
          usage="org <name> [as of date]", example="org deepseek", aliases=("organisation", "organization", "lab", "company"),
-         chart=True, params=(Param("name", "org", "the organisation", True),))
+         chart=True, params=(Param("name", "org", "the organisation", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def org(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which organisation?")
     m = ctx.org(args.text, rebuild="org {}")
@@ -364,8 +366,9 @@ def org(ctx: Context, args: Args) -> Reply:
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
          usage="country <name> [as of date]", example="country china", aliases=("nation",), chart=True,
-         params=(Param("name", "country", "the country", True),))
+         params=(Param("name", "country", "the country", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def country(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which country?")
     c = ctx.country(args.text)
@@ -394,8 +397,9 @@ def country(ctx: Context, args: Args) -> Reply:
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",
          usage="timeline [organisation|country] [date]", example="timeline openai", aliases=("releases", "history-of"),
-         chart=True, params=(Param("who", "text", "an organisation or a country"),))
+         chart=True, params=(Param("who", "text", "an organisation or a country", rest=True), Param("date", "date", "as of this day, month or year")))
 def timeline(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     label, pred = "all organisations", (lambda x: True)
     key = None
     if args.text:

@@ -207,9 +207,10 @@ class Kind:
     name: str
     take: Converter | None  # None: the handler reads the words itself (text, model names, attachments)
     label: str = ""         # what a usage error says it expected
-    slash: str = "str"      # the slash option's type: str | int | bool | attachment
+    slash: str = "str"      # the slash option's type: str | int | bool | attachment ("": no option)
     autocomplete: bool = False
     repeats: bool = False   # may be given more than once (``all``, filler words)
+    lead: str = ""          # the word a slash option's bare number gets before it (``above`` 1400)
 
 
 # The one list of parameter kinds. Its order is the reading order: at each word
@@ -217,10 +218,10 @@ class Kind:
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("date", take_date, "a date"),
     Kind("flag", take_flag, "`all`", "bool", repeats=True),
-    Kind("word", take_word, "", repeats=True),
+    Kind("word", take_word, "", "", repeats=True),  # filler: no slash option
     Kind("count", take_count, "a number", "int"),
     Kind("size", take_size, "a size (under 10B)"),
-    Kind("threshold", take_threshold, "a score (above 1400)", "int"),
+    Kind("threshold", take_threshold, "a score (above 1400)", "int", lead="above"),
     Kind("access", take_access, "open or closed"),
     Kind("category", take_category, "an Arena category", autocomplete=True),
     Kind("country", take_country, "a country or region", autocomplete=True),
@@ -244,12 +245,14 @@ _EARLY = {"benchmark": lambda ctx, ws, i, p, kinds: next(
 
 @dataclass
 class Values:
-    """The parsed parameters: ``values.n``, ``values["category"]``; a parameter not given is its default."""
+    """The parsed parameters: ``values.n``, ``values["category"]``; a parameter not given is its default.
+    ``spent``: the words each parameter took, as typed."""
     given: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    spent: dict[str, str] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name in ("given", "defaults"):
+        if name.startswith("_") or name in ("given", "defaults", "spent"):
             raise AttributeError(name)
         try:
             return self[name]
@@ -266,7 +269,8 @@ class Values:
 
 
 def typed(params: tuple[Param, ...]) -> list[Param]:
-    return [p for p in params if KINDS[p.kind].take is not None]
+    """The parameters the binder reads (not the one that gets the rest of the words)."""
+    return [p for p in params if KINDS[p.kind].take is not None and not p.rest]
 
 
 def _steps(params: list[Param]) -> list[tuple[Param, Converter]]:
@@ -279,12 +283,16 @@ def _steps(params: list[Param]) -> list[tuple[Param, Converter]]:
     return steps
 
 
-def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[str, Any]:
-    """{param name: value} for the words `ws`; every word goes to exactly one parameter, or Usage
-    names the first one none takes."""
+def placements(ctx: Context, params: tuple[Param, ...], ws: list[str],
+               spent: dict[str, str] | None = None) -> dict[str, Any]:
+    """{param name: value} for the words `ws`: every word goes to exactly one parameter, the words no
+    typed parameter takes to the command's ``rest`` parameter (as text, in their order), or Usage names
+    the first one none takes. `spent` gets the words each parameter used."""
     steps = _steps(typed(params))
     kinds = frozenset(p.kind for p in params)
+    rest = next((p for p in params if p.rest), None)
     given: dict[str, Any] = {}
+    left: list[str] = []
     i = 0
     while i < len(ws):
         for p, take in steps:
@@ -293,10 +301,17 @@ def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[s
             got = take(ctx, ws, i, p, kinds)
             if got is not None:
                 given[p.name], used = got
+                if spent is not None:
+                    spent[p.name] = " ".join(ws[i:i + used])
                 i += used
                 break
         else:
-            raise Usage(_unplaced(ctx, ws, i, params, given, kinds))
+            if rest is None:
+                raise Usage(_unplaced(ctx, ws, i, params, given, kinds))
+            left.append(ws[i])
+            i += 1
+    if rest is not None and left:
+        given[rest.name] = " ".join(left)
     return given
 
 
@@ -319,8 +334,12 @@ def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], gi
 def bind(ctx: Context, args: Args, **defaults: Any) -> Values:
     """Read `args.raw` with the command's declared parameters; the date (if one is declared) becomes
     ``args.when`` (and the question's date for the footer)."""
-    given = placements(ctx, args.command.params, words(args.raw))
-    out = Values(given, {p.name: None for p in args.command.params} | defaults)
+    spent: dict[str, str] = {}
+    given = placements(ctx, args.command.params, words(args.raw), spent)
+    out = Values(given, {p.name: None for p in args.command.params} | defaults, spent)
+    rest = next((p.name for p in args.command.params if p.rest), None)
+    if rest:  # the handler reads the rest of the words as before, without the typed ones
+        args.text = given.get(rest, "")
     date_param = next((p.name for p in args.command.params if p.kind == "date" and p.name in given), None)
     if date_param:
         args.when = given[date_param].when

@@ -5,7 +5,7 @@ from collections import Counter
 
 import statistics
 
-from bot.domain.categories import OVERALL, label as cat_label, since, take_category
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
@@ -17,13 +17,14 @@ from bot.reply import Chart, Field, Reply
 from bot.commands.difference import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
-from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.comparable import RECORDS_RULE, comparable, record_boards
+from bot.domain.counted_boards import counted_boards, CountedBoards
 from bot.domain.ties import interval, shared_ranks
 from bot.domain.normalize import fold
 from bot.domain.measures import monthly_median, pct_gap
 from bot.domain.regions import region_pred
 from bot.store.readmodel import Rating
-from bot.commands.sides import (Side, changes_line, gap_changes, gap_series, only,
+from bot.commands.sides import (Side, changes_line, frontier_series, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
@@ -71,25 +72,27 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
          usage="gap <x> <y> [open|closed] [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
-         params=(Param("x", "text", "a country, an organisation, open or closed", True),
-                 Param("y", "text", "the other side", True),
+         params=(Param("x", "text", "a country, an organisation, open or closed", True, rest=True),
+                 Param("y", "text", "the other side", True),  # x and y: the words the others leave, read as two sides
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")),
          details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
                  "`open` and `closed`. " + HOW_GAP)
 def gap(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    rest, start, until = since(rest, args)
-    if not rest:
+    v = bind(ctx, args, category=OVERALL)
+    category, everything = v.category, bool(v.all)
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    rest = words(args.text)
+    if not rest and category == OVERALL:
         raise Usage("Which two sides?")
-    sides, category = take_category(ctx.read, rest)
-    sides, access = take_access(ctx, sides)
+    sides, access = take_access(ctx, rest)
     try:
         a, b = two_sides(ctx, " ".join(sides))
     except Usage:
         if category == OVERALL:
             raise
-        a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
+        a, b = two_sides(ctx, " ".join(rest + v.spent["category"].split()))  # a side after all ("gap us chinese")
         category = OVERALL
     if access:
         a, b = only(a, access), only(b, access)
@@ -118,7 +121,9 @@ def gap(ctx: Context, args: Args) -> Reply:
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
                          f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
                          + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
-    changes = gap_changes(cut)
+    cmp = comparable(ctx.read, category)
+    # the trend reads boards changes may use (a board behind its date is left out, unless it is the one asked)
+    changes = gap_changes([p for p in cut[:-1] if everything or not cmp.flagged(p["date"])] + cut[-1:])
     if changes:
         lines.append(changes_line(a, b, changes, cut[-1]["pct"]))
     first = series[0] if start else full[0]
@@ -151,7 +156,9 @@ def gap(ctx: Context, args: Args) -> Reply:
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
-              "all_listed": everything, "rule": view.rule})
+              "all_listed": everything, "rule": view.rule,
+              "seams": cmp.seam_data(series[0]["date"], last["date"]),
+              "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 def _pct_of(p: dict) -> float:
@@ -242,25 +249,8 @@ def race(ctx: Context, args: Args) -> Reply:
                        "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
-                       "leaders": leaders})
-
-
-def frontier_series(view: CountedBoards, n: int, until: str | None = None) -> list[dict]:
-    """Rank 1 against rank 2 and rank n on every board that rates n models, up
-    to `until`: built once per boards and n, then cut (points are shared)."""
-    def build() -> list[dict]:
-        out = []
-        for d in view.dates:
-            b = view.by_date[d]
-            if len(b) >= n:
-                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
-                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
-                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
-                            "topn_model": b[n - 1].arena_name})
-        return out
-    return view.dated(("frontier", n), build, until, lambda p: p["date"])
+                       "leaders": leaders,
+                       "seams": comparable(ctx.read, category).seam_data(view.dates[0], day)})
 
 
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
@@ -288,8 +278,13 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
         full_series = frontier_series(view, 10)
     last = series[-1]
-    tightest = min(series, key=lambda p: p["spread_pct"])
-    widest = max(series, key=lambda p: p["spread_pct"])
+    cmp = comparable(ctx.read, category)
+    # records: among public builds, on boards not behind their date (`all`: every listed rating, every board)
+    record = [p for p in frontier_series(record_boards(ctx.read, everything, category), n, day)
+              if not start or p["date"] >= start] or series
+    tightest = min(record, key=lambda p: p["spread_pct"])
+    widest = max(record, key=lambda p: p["spread_pct"])
+    now_rec = record[-1] if record[-1]["date"] == last["date"] else None
     refs = queries.frontier_figures(ctx.store) if category == OVERALL else []
     b = view.by_date[last["date"]]
     lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
@@ -297,8 +292,10 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{difference(f'rank 1 ({b[0].arena_name})', f'rank 2 ({b[1].arena_name})', b[0], b[1], bold=False)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
-             "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
-                                       else f"no: it was tighter on {tightest['date']}.")]
+             "Tighter than ever? " + ("yes: the spread is at its lowest." if now_rec and now_rec["spread_pct"]
+                                       <= tightest["spread_pct"] else f"no: it was tighter on {tightest['date']}.")]
+    if not everything:
+        lines.append(f"Tightest and widest: {RECORDS_RULE}.")
     if n == 10 and refs:
         def trend(prefix: str) -> str:
             rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
@@ -325,7 +322,9 @@ def frontier(ctx: Context, args: Args) -> Reply:
                  data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
                        "category": category,
-                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
+                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest,
+                       "seams": cmp.seam_data(series[0]["date"], last["date"]),
+                       "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",

@@ -9,7 +9,9 @@
   within p% (and the last board it was wider).
 
 Every figure is read from the same counted boards as ``top``, ``gap`` and
-``race`` (retired models left out unless ``all``), overall or in a category.
+``race`` (retired models left out unless ``all``), overall or in a category,
+without never-public test builds and boards behind their date (records:
+:func:`bot.domain.comparable.record_boards`; ``all`` counts them).
 """
 from __future__ import annotations
 
@@ -22,12 +24,12 @@ from typing import Any, Callable
 from bot.domain.categories import label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import ARENA
 from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
 from bot.commands.registry import Param, command
 from bot.render.text import elo, pct
 from bot.reply import Field, Reply
-from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.comparable import record_boards, used_sources
+from bot.domain.counted_boards import CountedBoards, wants_all
 from bot.domain.validate import parse_number
 from bot.domain.normalize import fold
 
@@ -162,7 +164,7 @@ def _reigns_reply(ctx: Context, view: CountedBoards, category: str, until: str |
     fields = [Field("Organisations", "\n".join(show(x) for x in orgs), inline=False),
               Field("Models", "\n".join(show(x) for x in models), inline=False)]
     return Reply(text="\n".join(lines), title=f"Records at #1{cat_label(category)}", fields=fields,
-                 footer=ctx.footer(ARENA, as_of=last),
+                 footer=ctx.footer(*used_sources(view, last), as_of=last),
                  data={"reigns": {"organisation": [vars(x) | {"days": x.days} for x in orgs],
                                   "model": [vars(x) | {"days": x.days} for x in models]},
                        "changes": {"organisation": len(by_org) - 1, "model": len(by_model) - 1},
@@ -200,7 +202,7 @@ def _side_reply(ctx: Context, view: CountedBoards, side: Side, n: int, category:
     lines.append(f"Rated on {h['boards']} boards from {view.dates[0]}" + (f" up to {until}" if until else "")
                  + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
-                 footer=ctx.footer(ARENA, as_of=view.snapshot_on(until)),
+                 footer=ctx.footer(*used_sources(view, view.snapshot_on(until)), as_of=view.snapshot_on(until)),
                  data={"history": h, "category": category, "as_of": view.snapshot_on(until), "among": access})
 
 def _gap_reply(ctx: Context, view: CountedBoards, a: Side, b: Side, within: float | None, category: str,
@@ -239,7 +241,7 @@ def _gap_reply(ctx: Context, view: CountedBoards, a: Side, b: Side, within: floa
                 narrowest={"date": narrowest["date"], "pct": narrowest["pct"]}, y_led=len(b_led),
                 as_of=series[-1]["date"])
     return Reply(text="\n".join(lines), title=f"{a.label} vs {b.label}: records on {where}",
-                 footer=ctx.footer(ARENA, as_of=series[-1]["date"]), data=data)
+                 footer=ctx.footer(*used_sources(view, series[-1]["date"]), as_of=series[-1]["date"]), data=data)
 
 @command("records", summary="Firsts, records and 'ever' from the whole Arena history: reigns at #1, a side's firsts, "
                             "a gap's history.",
@@ -256,7 +258,7 @@ def records(ctx: Context, args: Args) -> Reply:
     rest, within = _within(rest)
     rest, n = _top_n(rest)
     rest, category = take_category(ctx.read, rest)
-    view = counted_boards(ctx.read, everything, category)
+    view = record_boards(ctx.read, everything, category)
     until = args.until
     if not rest:
         if within is not None:

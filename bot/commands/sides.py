@@ -245,3 +245,23 @@ def _best(view: CountedBoards, date: str, side: Side) -> Rating | None:
     if side.kind == "country" and side.key != "Europe":
         return view.country_best(date).get(side.key)
     return view.best(date, side.pred)
+
+
+def frontier_series(view: CountedBoards, n: int, until: str | None = None) -> list[dict]:
+    """Rank 1 against rank 2 and rank n on every board that rates n models, up
+    to `until`: built once per boards and n, then cut (points are shared). The
+    one computation of the spread (`frontier`, `digest`, `changes`; records
+    read it on :func:`bot.domain.comparable.record_boards`)."""
+    def build() -> list[dict]:
+        out = []
+        for d in view.dates:
+            b = view.by_date[d]
+            if len(b) >= n:
+                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
+                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
+                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
+                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
+                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
+                            "topn_model": b[n - 1].arena_name})
+        return out
+    return view.dated(("frontier", n), build, until, lambda p: p["date"])

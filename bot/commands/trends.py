@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
@@ -143,8 +144,10 @@ def year_fraction(d: str) -> float:
 @command("compute", summary="Training compute of notable models over time, and how fast it doubles.",
          usage="compute [country|organisation] [since year]", example="compute china",
          aliases=("flop", "scale", "doubling"), chart=True,
-         params=(Param("who", "text", "a country or an organisation"),))
+         params=(Param("who", "text", "a country or an organisation", rest=True),
+                 Param("date", "date", "as of a date, or since a year: since 2020")))
 def compute(ctx: Context, args: Args) -> Reply:
+    when = bind(ctx, args).date
     label, pred, key = "all notable models", (lambda m: True), None
     text = args.text
     if text:
@@ -155,8 +158,8 @@ def compute(ctx: Context, args: Args) -> Reply:
             mt = ctx.org(text, rebuild="compute {}")
             oid = mt.entry.id
             label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
-    since = "2010-01-01"
-    until = args.until
+    since = when.start if when and when.since else "2010-01-01"
+    until = when.until if when else None
     models = [m for m in ctx.read.visible_models()
               if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
               and m["release_date"] >= since and (not until or m["release_date"] <= until)]

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot import tickets
+from bot.reply import Reply, ReplyError
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +34,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("racebot.store")
 
 
-class StoreError(Exception):
+class StoreError(ReplyError):
     """A problem with the database file that a person can act on. The message
     names the file, says what happened and what to do."""
 
+    def to_reply(self, ctx: Any = None, command: Any = None) -> Reply:
+        return Reply(text=str(self), status=self.status, data={"store_error": type(self).__name__})
+
 
 class ReadOnlyError(StoreError):
-    """The database can be read but not changed (a read-only file or file system)."""
+    """The database can be read but not changed (a read-only file or file system). Answered as a
+    refusal; the message is a sentence's tail, ended with a full stop unless it ends in a bracket."""
+
+    status = "refused"
+
+    def to_reply(self, ctx: Any = None, command: Any = None) -> Reply:
+        reply = super().to_reply(ctx, command)
+        if not reply.text.endswith((".", ")")):
+            reply.text += "."
+        return reply
 
 
 class UndoRefused(StoreError):

@@ -194,8 +194,10 @@ def aliases_of(db: Any, model_id: int) -> list[str]:
 
 # -- what the lookup indexes are built from ------------------------------------------------
 def model_spellings(store: Store) -> list[tuple[str, int]]:
-    """(alias, model id) of every alias."""
-    return [(r["alias"], r["model_id"]) for r in store.query("SELECT alias, model_id FROM aliases")]
+    """(alias, model id) of every alias, and the display name LMArena shows for each model key."""
+    return [(r["alias"], r["model_id"]) for r in store.query(
+        """SELECT alias, model_id FROM aliases UNION
+           SELECT k.display_name, a.model_id FROM arena_keys k JOIN aliases a ON a.alias = k.key""")]
 
 
 def organizations(store: Store) -> list[Row]:

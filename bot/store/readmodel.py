@@ -69,8 +69,8 @@ _RATING_COLUMNS = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_na
                       r.score, r.ci_lower, r.ci_upper, r.votes,
                       COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
                       COALESCE(m.country, o.country) AS country,
-                      COALESCE(r.licence, m.licence, CASE WHEN m.access = 'open weights' THEN 'Open'
-                               WHEN m.access IS NOT NULL THEN 'Proprietary' END) AS licence
+                      COALESCE(CASE WHEN m.access = 'open weights' THEN COALESCE(m.licence, 'Open')
+                               WHEN m.access IS NOT NULL THEN 'Proprietary' END, r.licence, m.licence) AS licence
 """
 _RATING_JOINS = """JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
