@@ -169,27 +169,40 @@ def cvd_distance(a: str, b: str) -> float:
 
 
 def colors(keys: Sequence[str | None]) -> list[str]:
-    """Colours for keys shown together, in the order shown (stacked areas, legend rows):
-    each key its fixed or stable colour, unless that is already used here or looks like its
-    neighbour's to a colour-blind reader (:func:`cvd_distance` under ``MIN_DISTANCE``); then
-    the extra colour farthest from both neighbours. Earlier keys (the bigger ones, in the
-    charts' orders) keep theirs."""
-    out: list[str] = []
+    """Colours for keys shown together, in the order shown (stacked areas, legend rows).
+
+    Keys with a fixed colour keep it, unless it looks like the previous fixed
+    neighbour's to a colour-blind reader (:func:`cvd_distance` under
+    ``MIN_DISTANCE``): then the later one gives it up. The other keys take their
+    stable colour when it is free here and clear of both neighbours, else the
+    free extra colour farthest from them. "other" and "unknown" stay grey (a
+    lighter or darker one when needed)."""
+    n = len(keys)
+    out: list[str | None] = [None] * n
     used: set[str] = set()
+
+    def near(i: int) -> list[str]:
+        return [c for c in (out[i - 1] if i else None, out[i + 1] if i + 1 < n else None) if c]
+
+    def pick(i: int, want: str) -> str:
+        close = near(i)
+
+        def clear(c: str) -> float:
+            return min((cvd_distance(c, x) for x in close), default=100.0)
+
+        if want not in used and clear(want) >= MIN_DISTANCE:
+            return want
+        pool = GREYS if want in GREYS else EXTRA
+        free = [c for c in pool if c not in used] or list(pool)
+        return max(free, key=clear)
+
+    for i, k in enumerate(keys):  # fixed colours first, so a country looks the same everywhere
+        fixed = fixed_color(k)
+        if fixed:
+            out[i] = pick(i, fixed)
+            used.add(out[i])  # type: ignore[arg-type]
     for i, k in enumerate(keys):
-        want = fixed_color(k) or color(k)
-        nxt = fixed_color(keys[i + 1]) if i + 1 < len(keys) else None
-        prev = out[-1] if out else None
-        near = [c for c in (prev, nxt) if c]
-
-        def clear(c: str, near: list[str] = near) -> float:
-            return min((cvd_distance(c, n) for n in near), default=100.0)
-
-        if want in used or (prev is not None and cvd_distance(want, prev) < MIN_DISTANCE):
-            # "other" and "unknown" stay grey (a lighter or darker one); any other key takes an extra colour
-            pool = GREYS if want in GREYS else EXTRA
-            free = [c for c in pool if c not in used] or list(pool)
-            want = max(free, key=clear)
-        out.append(want)
-        used.add(want)
-    return out
+        if out[i] is None:
+            out[i] = pick(i, color(k))
+            used.add(out[i])  # type: ignore[arg-type]
+    return [c or COLORS["unknown"] for c in out]
