@@ -21,7 +21,7 @@ from bot.domain.comparable import RECORDS_RULE, comparable, record_boards
 from bot.domain.counted_boards import counted_boards, CountedBoards
 from bot.domain.ties import interval, shared_ranks
 from bot.domain.normalize import fold
-from bot.domain.measures import monthly_median, pct_gap
+from bot.domain.measures import monthly_median, pct_gap, reversed_gap
 from bot.domain.regions import region_pred
 from bot.store.readmodel import Rating
 from bot.commands.sides import (Side, changes_line, frontier_series, gap_changes, gap_series, only,
@@ -57,7 +57,7 @@ REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"
 
 
 def references(ctx: Context, a: Side, b: Side) -> list[dict]:
-    """AI Index figures that measure the same gap (sign flipped if the sides are).
+    """AI Index figures that measure the same gap (recomputed on the other base if the sides are reversed).
     A side narrowed to its open or closed models is another gap than the
     report's (its figures compare each side's best model of any kind): none."""
     if "filtered" in (a.kind, b.kind):
@@ -66,7 +66,10 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
             rows = queries.arena_gap_figures(ctx.store, topic)
-            return [{**r, "value": sign * r["value"]} for r in rows]
+            # the other direction is recomputed on the other side's base, never only negated
+            # (a gap in percent of the trailer's score; a gap in points is only negated)
+            return [{**r, "value": r["value"] if sign == 1 else round(reversed_gap(r["value"]), 4)
+                     if r.get("unit") in (None, "%", "percent") else -r["value"]} for r in rows]
     return []
 
 
