@@ -182,7 +182,7 @@ def compute(ctx: Context, args: Args) -> Reply:
     fit_recent = fit_doubling([(year_fraction(m["release_date"]), m["training_compute"]) for m in recent])
     biggest = max(models, key=lambda m: m["training_compute"])
     lines = [f"**Training compute of {label} doubles every {fit['doubling_months']:.1f} months** "
-             f"(least-squares fit over {fit['n']} models since {since[:4]}, Epoch AI)."
+             f"(least-squares fit over {fit['n']} models since {min(m['release_date'] for m in models)[:4]}, Epoch AI)."
              if fit and fit["doubling_months"] else f"No growth trend for {label}."]
     if fit_recent and fit_recent["doubling_months"]:
         lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
