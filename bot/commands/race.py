@@ -181,6 +181,13 @@ def _score_of(p: list) -> float:
 
 
 @at_refresh
+def _comparable(read, previous) -> None:
+    """The overall boards' scales, seams and flags, before anyone asks (race, gap, frontier,
+    depth, records and digest read them)."""
+    comparable(read)
+
+
+@at_refresh
 def _country_bests(read, previous) -> None:
     """Each country's best model on every counted board, before anyone asks (race, gap and
     country read them); a patched model's boards that did not change keep theirs."""
