@@ -228,11 +228,14 @@ def _register(ctx: Context, kind: str, run: Callable[..., ImportReport], label: 
     return _dry_run_reply(ctx, kind, run, label, owner=owner)
 
 
-def arena_check(engine: Any) -> Reply | None:
+# who runs the scheduled Arena check (``Engine.arena_check`` builds its context)
+ARENA_CHECKER = Caller(user_id="arena-check", name="scheduled Arena check", is_moderator=True)
+
+
+def arena_check(ctx: Context) -> Reply | None:
     """The scheduled check of LMArena's published leaderboard: a reply for the
     moderators (dry run, pending for any moderator) when there is new data,
-    an error reply when the fetch failed, None when nothing changed."""
-    checker = Caller(user_id="arena-check", name="scheduled Arena check", is_moderator=True)
-    ctx = engine.context(checker)
+    an error reply when the fetch failed, None when nothing changed. `ctx`:
+    the context of :data:`ARENA_CHECKER`."""
     reply = sync_arena.prepare(ctx, owner=ANY_MODERATOR, fetch=_fetcher(ctx), register=_register)
     return reply if reply.status in ("confirm", "error") else None
