@@ -55,7 +55,7 @@ class AlertPlanner:
         """Claimed alerts for the servers this process posts for."""
         # the store's version now, waiting for a build under way: a watch woken by a change must
         # compare against that change, not the version before it (which readers get meanwhile)
-        read = self.engine.refresh()
+        read = self.current()
         version = read.version
         pending = self.servers.pending_guilds([str(g) for g in guild_ids], version)
         if not pending:

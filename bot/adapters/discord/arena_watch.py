@@ -1,12 +1,12 @@
 """The scheduler of the sources, on Discord: the bot's own loop, no cron.
 
 Each source is synced every ``ARENA_CHECK_HOURS`` (0 = off) by
-:func:`bot.commands.scheduler.run_due` in a worker thread, on the cog's
+:meth:`bot.engine.Engine.run_due` in a worker thread, on the cog's
 injectable clock. What it reports goes to ``MODERATOR_CHANNEL_ID``: a sync
 applied at once (its diff and an `undo` button), a sync held for a
 moderator's Confirm (the reason, the dry run, Confirm/Cancel for any
 moderator), a failure, a source gone silent. Only the primary process runs it.
-:func:`check_once` is the older manual-confirm check (``arena_check``).
+:func:`check_once` is the older manual-confirm check (``Engine.arena_check``).
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.views import ReplyView
-from bot.commands import scheduler
-from bot.commands.admin.imports import arena_check
 from bot.config import Settings
 
 RaceBot = Any  # the running bot (bot.adapters.discord.bot.RaceBot); not imported: it imports this module
@@ -60,7 +58,7 @@ async def check_once(bot: RaceBot) -> bool:
     cid = bot.settings.moderator_channel_id
     if not cid or not bot.is_primary:  # one process checks and posts: the primary
         return False
-    reply = await asyncio.to_thread(arena_check, bot.engine)
+    reply = await asyncio.to_thread(bot.engine.arena_check)
     if reply is None:
         return False
     await _post(bot, cid, reply)
@@ -71,13 +69,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def sync_once(bot: RaceBot, now: datetime | None = None) -> list[scheduler.Outcome]:
+async def sync_once(bot: RaceBot, now: datetime | None = None) -> list[Any]:
     """One pass of the scheduler: every due source synced, each report posted to the moderators."""
     cid = bot.settings.moderator_channel_id
     if not cid or not bot.is_primary:
         return []
     when = now or getattr(bot, "sync_clock", utc_now)()
-    outcomes = await asyncio.to_thread(scheduler.run_due, bot.engine, when)
+    outcomes = await asyncio.to_thread(bot.engine.run_due, when)
     for o in outcomes:
         if o.reply is not None:
             await _post(bot, cid, o.reply)
@@ -90,7 +88,7 @@ async def watch(bot: RaceBot) -> None:
         try:
             await sync_once(bot)
             clock = getattr(bot, "sync_clock", utc_now)
-            wait = await asyncio.to_thread(scheduler.seconds_until_due, bot.engine, clock())
+            wait = await asyncio.to_thread(bot.engine.seconds_until_due, clock())
         except Exception as exc:  # a failed pass never stops the bot; the next one runs as planned
             log.warning("scheduled sync failed: %s", exc)
             wait = 300.0

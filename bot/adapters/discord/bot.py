@@ -38,10 +38,9 @@ from bot.adapters.discord.startup import (
     wait_for_session_starts,
 )
 from bot.adapters.discord.views import PERSISTENT_BUTTONS, TOKEN_LIFETIME, ReplyView
-from bot.caller import Caller
 from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, Plan
 from bot.render.charts.service import default_workers
 from bot.render.text import clip
 from bot.reply import Reply
@@ -535,13 +534,13 @@ class RaceBot(commands.Bot):
         bucket = self.cooldown.get_bucket(SimpleNamespace(author=user))
         return bucket.update_rate_limit() if bucket is not None else None
 
-    def upload_problem(self, line: str, caller: "Caller", files: Sequence[discord.Attachment]) -> "Reply | None":
+    def upload_problem(self, plan: Plan, files: Sequence[discord.Attachment]) -> "Reply | None":
         """Why the attached files will not be read (a reply), or None when the
         one file may be downloaded. Nothing is downloaded for a command that
         takes no file, for anyone who may not run it (the permission check
         comes first), for more than one file, or for a file whose size, as
         Discord reports it, is over the limit."""
-        if not files or not self.engine.accepts_upload(line, caller):
+        if not files or not plan.upload:
             return None
         if len(files) != 1:
             return Reply(text="Attach exactly one CSV file. Nothing was read or imported.", status="usage")
@@ -592,11 +591,12 @@ class RaceBot(commands.Bot):
         servers = self.get_cog("Servers")
         own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
         caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
-        refusal = self.upload_problem(line, caller, files)
-        wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
+        plan = self.engine.plan(line, caller)  # read once: the upload, the time limit and the answer follow it
+        refusal = self.upload_problem(plan, files)
+        wanted = list(files) if files and refusal is None and plan.upload else []
 
         started = time.monotonic()
-        long = self.engine.is_long(line)
+        long = plan.long
         note = ProgressNote(ctx, self.settings.progress_every) if long else None
         ticket = Ticket(on_progress=note.report if note else None)
 
@@ -606,7 +606,7 @@ class RaceBot(commands.Bot):
             if refusal is not None:
                 return refusal
             uploads = [(wanted[0].filename, await wanted[0].read())] if wanted else None
-            reply, chart_key[0] = await self.engine.aanswer(line, caller, attachments=uploads, ticket=ticket)
+            reply, chart_key[0] = await self.engine.aanswer(plan, caller, attachments=uploads, ticket=ticket)
             return reply
 
         async def interim(text: str) -> None:
