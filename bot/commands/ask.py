@@ -18,6 +18,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.authority import may_see
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
@@ -69,7 +70,8 @@ def lexicon_for(ctx: Context) -> Lexicon:
     ratings = {r.model_id: r.score for r in read.board(latest)} if latest else {}
     lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(read.benchmarks),
                   ratings=ratings, commands={n: n for n in REGISTRY},
-                  makers={mid: m.get("org_id") for mid, m in read.models.items()})
+                  makers={mid: m.get("org_id") for mid, m in read.models.items()},
+                  variants={mid for mid, m in read.models.items() if m.get("variant_of")})
     try:
         read._reader_lexicon = lex
     except AttributeError:  # pragma: no cover - a read model with slots
@@ -94,7 +96,7 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list
     counts unless `aliases` (aliases are often plain words: "who", "about")."""
     word, _rest = split_command(question, ctx.prefix)
     info = find(word) if word else None
-    if info is None or info.name == "ask" or (info.admin and not ctx.caller.is_moderator):
+    if info is None or info.name == "ask" or not may_see(info, ctx.caller):
         return None
     if word not in REGISTRY and not aliases:
         return None

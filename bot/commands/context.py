@@ -5,7 +5,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
 
@@ -19,6 +19,8 @@ from bot.render.text import clean
 from bot.reply import Reply, ReplyError
 from bot.store.db import Store
 from bot.store.freshness import DataAge, board_sources, data_age, newest_board
+from bot.domain.board_chain import AMENDMENTS
+from bot.domain.categories import OVERALL
 from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold
 from bot.store.readmodel import ReadModel
 
@@ -162,6 +164,16 @@ class Context:
     def known_countries(self) -> list[str]:
         """Every country a model comes from (kept by the read model)."""
         return list(self.read.countries)
+
+    def board_source(self, date: str | None, category: str = OVERALL, rating: Any = None) -> str | None:
+        """The source of the Arena board actually used for `date` (or of `rating`'s board): what a footer
+        names. A moderator board names the published board under it (the footer adds it too)."""
+        src = getattr(rating, "source", None)
+        if src is not None and src != AMENDMENTS:
+            return src
+        if date is None:
+            return None
+        return self.read.scale_of(date) if category == OVERALL else self.read.source_of(date, category)
 
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []

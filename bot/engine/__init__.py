@@ -27,10 +27,10 @@ import bot.commands  # noqa: F401  (importing the package registers every handle
 from bot import tickets
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands import scheduler
-from bot.commands.admin.imports import ARENA_CHECKER, arena_check, confirm_pending
+from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
 from bot.domain.categories import category_choices
-from bot.commands.authority import refusal
+from bot.commands.authority import may_see, refusal
 from bot.commands.context import Args, Context, Load
 from bot.commands.grammar import SEPARATORS, split_command
 from bot.commands.pending import PendingActions
@@ -244,7 +244,7 @@ class Engine(Versions):
         word, rest, info = plan.word, plan.rest, plan.command
         if not word:
             return self._run(read_line("help", ctx.caller, ctx.prefix), ctx, attachments)
-        if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
+        if info is None or (not may_see(info, ctx.caller) and word not in REGISTRY):
             return unknown_command(word, rest, ctx)
         refused = refusal(info, ctx.caller, ctx.prefix)
         if refused is not None:
@@ -354,10 +354,6 @@ class Engine(Versions):
         return err.to_reply()
 
     # -- the scheduled work (the adapters' loops call these in a worker thread) ----------------
-    def arena_check(self) -> Reply | None:
-        """The scheduled check of LMArena's published board (see :func:`bot.commands.admin.imports.arena_check`)."""
-        return arena_check(self.context(ARENA_CHECKER))
-
     def run_due(self, now: datetime | None = None, *, fetcher: scheduler.Fetcher | None = None) -> list[scheduler.Outcome]:
         """Sync every source whose interval has passed (see :func:`bot.commands.scheduler.run_due`)."""
         return scheduler.run_due(self.context(scheduler.SCHEDULER), now, fetcher=fetcher)

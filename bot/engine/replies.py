@@ -7,6 +7,7 @@ import logging
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.authority import may_see
 from bot.commands.context import Context
 from bot.commands.registry import REGISTRY
 from bot.render.text import clean
@@ -52,7 +53,7 @@ def copied(reply: Reply) -> Reply:
 
 
 def cancelled() -> Reply:
-    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.work`)."""
+    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.tickets`)."""
     return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                  data={"cancelled": True})
 
@@ -75,7 +76,7 @@ def unknown_command(word: str, rest: str, ctx: Context) -> Reply:
     (moderator commands only to moderators)."""
     names = {}
     for c in REGISTRY.values():
-        if c.admin and not ctx.caller.is_moderator:
+        if not may_see(c, ctx.caller):
             continue
         names[c.name] = c.name
         for a in c.aliases:

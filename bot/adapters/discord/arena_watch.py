@@ -6,7 +6,6 @@ injectable clock. What it reports goes to ``MODERATOR_CHANNEL_ID``: a sync
 applied at once (its diff and an `undo` button), a sync held for a
 moderator's Confirm (the reason, the dry run, Confirm/Cancel for any
 moderator), a failure, a source gone silent. Only the primary process runs it.
-:func:`check_once` is the older manual-confirm check (``Engine.arena_check``).
 """
 from __future__ import annotations
 
@@ -51,18 +50,6 @@ async def _post(bot: RaceBot, cid: int, reply: Any) -> None:
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
         view.remember(msg)
-
-
-async def check_once(bot: RaceBot) -> bool:
-    """One manual-confirm check; True when something was posted."""
-    cid = bot.settings.moderator_channel_id
-    if not cid or not bot.is_primary:  # one process checks and posts: the primary
-        return False
-    reply = await asyncio.to_thread(bot.engine.arena_check)
-    if reply is None:
-        return False
-    await _post(bot, cid, reply)
-    return True
 
 
 def utc_now() -> datetime:
