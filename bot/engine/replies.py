@@ -73,7 +73,7 @@ def chart_failed(reply: Reply, exc: BaseException) -> Reply:
 
 def unknown_command(word: str, rest: str, ctx: Context) -> Reply:
     """No command `word`: up to three the caller may run that are close to it, as suggestions
-    (moderator commands only to moderators)."""
+    (only commands the caller may see)."""
     names = {}
     for c in REGISTRY.values():
         if not may_see(c, ctx.caller):
