@@ -32,7 +32,7 @@ from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
 from bot.domain.categories import category_choices
-from bot.commands.authority import refusal
+from bot.commands.authority import may_see, refusal
 from bot.commands.context import Args, Context, Load
 from bot.commands.grammar import SEPARATORS, split_command
 from bot.commands.pending import PendingActions
@@ -434,7 +434,7 @@ class Engine:
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
-        if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
+        if info is None or (not may_see(info, ctx.caller) and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
         refused = refusal(info, ctx.caller, ctx.prefix)
         if refused is not None:
@@ -453,7 +453,7 @@ class Engine:
     def _unknown(self, word: str, rest: str, ctx) -> Reply:
         names = {}
         for c in self.commands:
-            if c.admin and not ctx.caller.is_moderator:
+            if not may_see(c, ctx.caller):
                 continue
             names[c.name] = c.name
             for a in c.aliases:
@@ -622,7 +622,7 @@ def _copy(reply: Reply) -> Reply:
 
 
 def _cancelled() -> Reply:
-    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.work`)."""
+    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.tickets`)."""
     return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                  data={"cancelled": True})
 

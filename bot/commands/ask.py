@@ -18,6 +18,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.authority import may_see
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
@@ -95,7 +96,7 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list
     counts unless `aliases` (aliases are often plain words: "who", "about")."""
     word, _rest = split_command(question, ctx.prefix)
     info = find(word) if word else None
-    if info is None or info.name == "ask" or (info.admin and not ctx.caller.is_moderator):
+    if info is None or info.name == "ask" or not may_see(info, ctx.caller):
         return None
     if word not in REGISTRY and not aliases:
         return None
@@ -132,6 +133,9 @@ def aspect_line(reading: Reading, m: dict) -> str:
         org = m["organization"] or "an unknown organisation"
         return f"**{org}**" + (f" ({m['country']})" if m["country"] else "") + f" makes {name}."
     if aspect == "release":
+        rel = m.get("released") or m["release_date"]
+        if rel and rel.startswith("first rated"):  # known only from LMArena: no release date of its own
+            return f"The data has no release date for {name}; it was {rel.replace('first rated', 'first rated on')}."
         return f"{name} was released on **{m['release_date']}**." if m["release_date"] else \
             f"The data has no release date for {name}."
     if aspect == "size":

@@ -122,8 +122,3 @@ def depth(ctx: Context, args: Args) -> Reply:
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
                        "rule": view.rule, "sources": sources, "category": category,
                        "seams": cmp.seam_data(first_d, day), "left_out": cmp.flag_data(first_d, day)})
-
-
-def route_depth(ctx: Context, args: Args) -> Reply:
-    """`race depth ...` answers as `depth ...`."""
-    return depth(ctx, args)

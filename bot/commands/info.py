@@ -6,6 +6,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from bot.commands import scheduler
+from bot.commands.authority import may_see
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
 from bot.render.text import clip
@@ -21,7 +22,7 @@ def help_(ctx: Context, args: Args) -> Reply:
     p = ctx.prefix
     if args.raw:
         info = find(args.raw.split()[0].lstrip(p))
-        if info is None or (info.admin and not ctx.caller.is_moderator):
+        if info is None or not may_see(info, ctx.caller):
             raise Usage(f"There is no command {args.raw.split()[0]!r}.")
         lines = [f"**{p}{info.name}**: {info.summary}", f"Usage: `{p}{info.usage}`", f"Example: `{p}{info.example}`"]
         if info.aliases:
@@ -31,7 +32,7 @@ def help_(ctx: Context, args: Args) -> Reply:
         return Reply(text="\n".join(lines), title=f"{p}{info.name}", data={"command": info.name})
     groups: dict[str, list] = {}
     for info in REGISTRY.values():
-        if info.admin and not ctx.caller.is_moderator:
+        if not may_see(info, ctx.caller):
             continue
         groups.setdefault(info.group, []).append(info)
     fields = []

@@ -28,7 +28,7 @@ from bot.commands.registry import Param
 from bot.commands.sides import CLOSED_WORDS, OPEN_WORDS
 from bot.domain.counted_boards import ALL_WORDS
 from bot.domain.validate import parse_date, parse_number, small_float, small_int
-from bot.domain.normalize import fold, period_end
+from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold, period_end
 
 Taken = tuple[Any, int]  # (value, how many words it used)
 Converter = Callable[[Context, list[str], int, Param, frozenset], "Taken | None"]
@@ -168,13 +168,15 @@ def take_category(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozense
 
 
 def take_country(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
-    """A country or a region, of one or two words (``south korea``, ``europe``)."""
-    for k in (2, 1):
-        if i + k <= len(ws):
-            c = ctx.country(" ".join(ws[i:i + k]))
-            if c:
-                return c, k
-    return None
+    """A country or a region, of one or two words (``south korea``, ``europe``); two words only when they
+    name one exactly (a typo is forgiven in one word: ``chna``, never by swallowing the next word)."""
+    if i + 2 <= len(ws):
+        two = " ".join(ws[i:i + 2])
+        c = COUNTRY_ALIASES.get(fold(two)) or ctx.read.country_by_fold.get(fold(country_name(two) or ""))
+        if c:
+            return c, 2
+    c = ctx.country(ws[i])
+    return (c, 1) if c else None
 
 
 def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -184,11 +186,23 @@ def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozens
         if i + k <= len(ws) and benchmark_exact(ctx, " ".join(ws[i:i + k])):
             return ctx.benchmark(" ".join(ws[i:i + k])), k
     for k in (2, 1):
-        if i + k <= len(ws) and not any(_when(w) for w in ws[i:i + k]):
-            b = ctx.benchmark(" ".join(ws[i:i + k]))
-            if b:
-                return b, k
+        if i + k > len(ws) or any(_when(w) or w.isdigit() for w in ws[i + 1:i + k]):
+            continue  # a count or a date after a benchmark's word is not part of its name
+        if k == 2 and (find_category(ctx.read, ws[i + 1]) or ctx.country(ws[i + 1])):
+            continue
+        b = ctx.benchmark(ws[i]) if k == 1 else _named_benchmark(ctx, " ".join(ws[i:i + 2]))
+        if b:
+            return b, k
     return None
+
+
+def _named_benchmark(ctx: Context, text: str) -> str | None:
+    """A benchmark whose name is or starts with `text` (``gpqa diamond``, ``math level``); no fuzzy
+    match, which would swallow the word after a benchmark's name (``frontiermath 01.ai``)."""
+    w = fold(text)
+    hits = [b for b in ctx.read.benchmarks if fold(b) == w] or [b for b in ctx.read.benchmarks
+                                                                  if fold(b).startswith(w)]
+    return sorted(hits, key=len)[0] if hits else None
 
 
 def take_org(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:

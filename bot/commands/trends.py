@@ -243,7 +243,7 @@ def small(ctx: Context, args: Args) -> Reply:
     ws, everything = wants_all(words(args.raw))
     rival = _rival(ctx, " ".join(ws))
     if rival is not None:
-        bench, threshold, rival_name = rival
+        bench, threshold, _name = rival
     for w in ([] if rival is not None else ws):
         f = w.rstrip("%")
         try:

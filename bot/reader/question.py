@@ -17,7 +17,7 @@ the passes that take them (names first, then times and quantities).
 
 Every token ends up taken (by a name, a time, a quantity, the command word)
 or left over; the rules read the left-over words for cues, and
-:meth:`Question.unused` lists the content words nothing used.
+:func:`bot.reader.parts.unknown` lists the content words nothing used.
 """
 from __future__ import annotations
 

@@ -264,7 +264,6 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._listeners: list = []
-        self._version_cache: int | None = None
         self._commits = 0  # changes committed through this Store (any thread)
 
     # -- connections --------------------------------------------------------
@@ -571,7 +570,6 @@ class Store:
                         pass
                 raise explain(exc, self.path, doing=f"the change ({action[:80]})") from None
         if ch.count:
-            self._version_cache = None
             self._commits += 1
             for fn in list(self._listeners):
                 fn()
@@ -621,9 +619,6 @@ class Store:
         )
 
     # -- undo and redo: audited changes themselves -----------------------------
-    def batch_rows(self, batch: int) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM audit WHERE batch = ? ORDER BY id", [batch])
-
     def own_batches(self, user_id: str, *, limit: int = 1) -> list[int]:
         """The caller's newest live changes (not undone, not an undo), newest first.
         Actors are written ``name (user id)``; the id is what identifies them."""

@@ -113,15 +113,6 @@ def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | N
             GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
 
 
-def best_scores_of_sized_models(store: Store, benchmark: str) -> list[Row]:
-    """Each visible model with a known size: its best score on `benchmark`
-    and the first date it was measured (or its release date)."""
-    return store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
-                          FROM benchmark_scores s JOIN models m ON m.id = s.model_id
-                          WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
-                          GROUP BY m.id""", [benchmark])
-
-
 # -- models, aliases, organisations ----------------------------------------------------
 def organization(store: Store, org_id: int) -> Row | None:
     return store.one("SELECT * FROM organizations WHERE id = ?", [org_id])

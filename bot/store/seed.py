@@ -69,7 +69,7 @@ def table_csv(store: Store, table: str) -> bytes:
 
 def write_tables(store: Store, folder: Path, *, compact_arena: bool = False) -> list[Path]:
     """Write every project table. With `compact_arena` (the seed) the Arena
-    ratings go to the compact files of :mod:`bot.store.seed_arena` instead of
+    ratings go to the compact files of :mod:`bot.store.importers.seed_arena` instead of
     ``arena.csv``."""
     from bot.store.importers.seed_arena import FILES, write_compact
 

@@ -23,7 +23,6 @@ log = logging.getLogger("racebot.discord")
 VIEW_TIMEOUT = 300.0
 
 
-OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:", "rb:")
 EXPIRED_BUTTONS = "These buttons have expired — run the command again."
 SUGGEST_PREFIX = "rb:suggest:"  # + the command line: a suggestion that still works after a restart
 TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes

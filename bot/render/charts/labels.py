@@ -55,10 +55,6 @@ def text_w(text: str, fontsize: float) -> float:
     return max(len(ln) for ln in lines) * fontsize * PX_PER_PT * 0.6 + 4
 
 
-def text_h(text: str, fontsize: float) -> float:
-    return (str(text).count("\n") + 1) * fontsize * PX_PER_PT * 1.2 + 2
-
-
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
     title = clip((title or "").strip(), 110)
