@@ -162,6 +162,7 @@ def model(ctx: Context, args: Args) -> Reply:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
     history = [[r.date, r.score, r.rank] for r in ctx.read.model_history(m.entry.id)
                if not args.until or r.date <= args.until]
+    neighbours = _neighbours(ctx, m.entry.id, history[-1][0]) if len(history) == 1 else []
     sources = [row["source_id"] or "epoch-notable"] + ([ctx.board_source(rating.date, rating=rating) or ARENA]
                                                        if rating else []) + (["epoch-hub"] if s["scores"] else [])
     as_of = rating.date if rating else (ctx.read.source(row["source_id"] or "").get("as_of"))
@@ -170,7 +171,27 @@ def model(ctx: Context, args: Args) -> Reply:
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
                        "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
-                       "match": m.status})
+                       "neighbours": neighbours, "match": m.status})
+
+
+NEIGHBOURS = 4  # models shown above and below a model on its only board (its chart's card)
+
+
+def _neighbours(ctx: Context, model_id: int, day: str) -> list[dict]:
+    """The model and the models around it on the board of `day` (one entry per model), best first."""
+    seen: set[int] = set()
+    board = []
+    for r in ctx.read.board(day):
+        if r.model_id not in seen:
+            seen.add(r.model_id)
+            board.append(r)
+    at = next((i for i, r in enumerate(board) if r.model_id == model_id), None)
+    if at is None:
+        return []
+    lo = max(0, min(at - NEIGHBOURS, len(board) - 2 * NEIGHBOURS - 1))
+    return [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+             "organization": r.organization, "country": r.country, "self": r.model_id == model_id}
+            for r in board[lo:lo + 2 * NEIGHBOURS + 1]]
 
 
 @command("compare", summary="Two to six models side by side, and who leads where.",
