@@ -10,7 +10,7 @@ from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
-from bot.commands.registry import Param, command, find
+from bot.commands.registry import Param, at_refresh, command, find
 from bot.commands.thin import source_runs, thin
 from bot.render.text import clip_name, elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
@@ -178,6 +178,15 @@ def _source_of(p: dict) -> str | None:
 
 def _score_of(p: list) -> float:
     return p[1]
+
+
+@at_refresh
+def _country_bests(read, previous) -> None:
+    """Each country's best model on every counted board, before anyone asks (race, gap and
+    country read them); a patched model's boards that did not change keep theirs."""
+    view = counted_boards(read)
+    for d in view.dates:
+        view.country_best(d)
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
