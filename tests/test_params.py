@@ -91,6 +91,7 @@ def test_any_order_of_the_optional_words_parses_the_same(ctx, name, data) -> Non
     ("cheapest top 3 1300", "cheapest 1300 top 3"),
     ("records 2025-01 us china", "records us china 2025-01"),
     ("records 2025 china", "records china 2025"),
+    ("count 2024-06 china", "count china 2024-06"),
 ])
 def test_a_word_after_a_date_is_not_read_as_a_benchmark(engine, line, twin) -> None:
     a, b = engine.handle(line), engine.handle(twin)
