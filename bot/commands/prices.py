@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.registry import Param, command
+from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo
 from bot.reply import Field, Reply
 from bot.store import queries
@@ -56,8 +56,27 @@ def price_rows(ctx: Context) -> list[dict[str, Any]]:
 
 def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
     """The newest price per Arena name and per model (the cheapest if a model
-    has several), once per data version."""
-    return ctx.read.memo(("price index",), lambda: _price_index(price_rows(ctx)))
+    has several), once per data version (built by the refresh: see _tables_at_refresh)."""
+    return _prices_of(ctx.read)
+
+
+def _prices_of(read: Any) -> tuple[dict[str, dict], dict[int, dict]]:
+    return read.memo(("price index",), lambda: _price_index(queries.price_list(read.store, PRICES)))
+
+
+@at_refresh
+def _tables_at_refresh(read: Any, previous: Any) -> None:
+    """The price index and the cheapest-by-board table of the next read model, before anyone
+    asks; a board the change left as it was (the same rows) keeps its row of the table when
+    the prices are the same."""
+    by_name, by_model = _prices_of(read)
+    view = counted_boards(read)
+    known: dict[str, tuple] = {}
+    if previous is not None and previous.__dict__.get("_memo", {}).get(("price index",)) == (by_name, by_model):
+        old = previous._views.get(("boards", False, view.category))
+        table = old.__dict__.get("_memo", {}).get(("cheapest by board",)) if old is not None else None
+        known = {d: t for d, t in (table or {}).items() if view.by_date.get(d) is old.by_date.get(d) is not None}
+    view.memo(("cheapest by board",), lambda: cheapest_from(view, by_name, by_model, known))
 
 
 def _price_index(rows: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[int, dict]]:
@@ -74,12 +93,17 @@ def _price_index(rows: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[int,
     return by_name, by_model
 
 
-def cheapest_from(view: Any, by_name: dict, by_model: dict) -> dict[str, tuple[list[float], list[tuple]]]:
+def cheapest_from(view: Any, by_name: dict, by_model: dict,
+                  known: dict[str, tuple] | None = None) -> dict[str, tuple[list[float], list[tuple]]]:
     """Per board date, the priced ratings best first as (negated scores, the
     cheapest so far): the cheapest model rated at or above any score is one
-    bisection away. Built once per boards and price list."""
+    bisection away. Built once per boards and price list (`known`: boards'
+    rows already built, for the same rows and prices)."""
     out: dict[str, tuple[list[float], list[tuple]]] = {}
     for d in view.dates:
+        if known and d in known:
+            out[d] = known[d]
+            continue
         neg: list[float] = []
         best: list[tuple] = []
         for r in view.by_date[d]:  # best first

@@ -57,7 +57,7 @@ def reigns(view: CountedBoards, holder: Callable[[Any], str | None], until: str 
     for d in view.dates:
         if until and d > until:
             break
-        top = next(iter(view.board(d, among)), None)
+        top = view.best(d, among) if among is not None else next(iter(view.by_date.get(d, ())), None)
         who = holder(top) if top is not None else None
         if out and out[-1].current and out[-1].holder == who:
             out[-1].boards += 1

@@ -9,13 +9,13 @@ from collections import Counter, defaultdict
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
-from bot.commands.registry import Param, command
+from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable
-from bot.domain.counted_boards import wants_all
+from bot.domain.counted_boards import shared_prefix, wants_all
 from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
@@ -351,8 +351,39 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     """One pass over every Arena board: per model, each rating that beat its
     own best so far, in date order ({model_id: [(score, date, arena name)]}).
     The first record at or above a threshold is the rating that reached it."""
-    records: dict[int, list[tuple]] = {}
-    for d in sorted(by_date):
+    return _extend_records({}, by_date, sorted(by_date))
+
+
+@at_refresh
+def _records_at_refresh(read: Any, previous: Any) -> None:
+    """The records of the next read model, before anyone asks: those of `previous` where
+    its boards are the same (a patched change), each model's cut at the first board that
+    differs and extended from there."""
+    old = previous._views.get(("arena records",)) if previous is not None else None
+
+    def build() -> dict[int, list[tuple]]:
+        if old is None:
+            return arena_records(read.by_date)
+        n = shared_prefix(read.dates, read.by_date, previous.dates, previous.by_date)
+        if n == len(read.dates) == len(previous.dates):
+            return old
+        cut = min(read.dates[n:n + 1] + previous.dates[n:n + 1])
+        touched = {r.model_id for ds, bd in ((read.dates, read.by_date), (previous.dates, previous.by_date))
+                   for d in ds[n:] for r in bd[d]}
+        records = dict(old)
+        for mid in touched:  # a fresh list for each model the tail reaches (the old ones are shared)
+            kept = [x for x in records.get(mid, ()) if x[1] < cut]
+            if kept:
+                records[mid] = kept
+            else:
+                records.pop(mid, None)
+        return _extend_records(records, read.by_date, read.dates[n:])
+    read.view(("arena records",), build)
+
+
+def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], dates: list[str]) -> dict[int, list[tuple]]:
+    """`records` (built over the boards before `dates`) extended with the boards of `dates`."""
+    for d in dates:
         for r in by_date[d]:
             rec = records.get(r.model_id)
             if rec is None:

@@ -196,8 +196,9 @@ class Comparable:
             # models new to every board of every source so far (first rated after this board's date)
             old = [m for m in nxt if m not in here and first_seen.get(m, d) > d]
             if len(old) >= BURST_MIN and len(old) >= BURST_SHARE * len(here):
+                days = _days(d, dates[i + 1])
                 return Flag(d, source, "behind", len(old),
-                            f"older in content than its date: the release {_days(d, dates[i + 1])} day(s) later "
+                            f"older in content than its date: the release {days} day{'s' * (days != 1)} later "
                             f"adds {len(old)} models it lacks")
         return None
 
@@ -209,6 +210,11 @@ class Comparable:
     def flagged(self, date: str) -> Flag | None:
         """The flag of the chain board dated `date` (None: a board changes and records may use)."""
         return self.chain_flags.get(date)
+
+    def note(self, date: str | None) -> str:
+        """A sentence for an answer read off a board behind its date ('' for any other board)."""
+        flag = self.chain_flags.get(date) if date else None
+        return "" if flag is None else (f"The {date} board is left out of changes and records: {flag.label}.")
 
     def same_scale(self, a: str, b: str) -> bool:
         """Whether two chain boards are on one rating scale (no seam between them)."""
@@ -224,6 +230,12 @@ class Comparable:
     def flag_data(self, a: str | None = None, b: str | None = None) -> list[dict[str, Any]]:
         return [f.as_data() for d, f in sorted(self.chain_flags.items())
                 if (a is None or d >= a) and (b is None or d <= b)]
+
+    def drawn(self, points: list, date_of: Any = None) -> list:
+        """A series as a chart draws it: boards behind their date left out (a one-day swing that is
+        not one), except the last point (the board asked for); `left_out` names them."""
+        date_of = date_of or (lambda p: p["date"])
+        return [p for p in points[:-1] if date_of(p) not in self.chain_flags] + points[-1:]
 
     def usable(self, dates: Iterable[str]) -> list[str]:
         """The dates of boards changes and records may use (flagged boards left out)."""
