@@ -26,18 +26,20 @@ NOTABLE = ("epoch", "moderator")
 @command("count", summary="How many notable AI models, per year and by country, organisation or sector.",
          usage="count [year] [country|organisation] [by country|organisation|sector]", example="count 2024 by country",
          aliases=("models", "how-many", "n"), chart=True,
-         params=(Param("year", "int", "one year"), Param("who", "text", "only this country, region or organisation"),
+         params=(Param("year", "date", "one year"),
+                 Param("who", "text", "only this country, region or organisation", rest=True),
                  Param("by", "text", "country, organisation or sector")))
 def count(ctx: Context, args: Args) -> Reply:
     by = None
-    year = args.when.raw[:4] if args.when else None
+    when = bind(ctx, args).year  # the words left (who, by ...) are args.text
+    if when and when.since:
+        raise Usage("`count` counts one year (`count 2024`) or every year, not since one.")
+    year = when.when.raw[:4] if when else None
     rest = [w for w in words(args.text) if fold(w) not in ("by", "in", "per", "from")]
     who_words: list[str] = []
     for w in rest:
         f = fold(w)
-        if re.fullmatch(r"(19[5-9]\d|20\d\d)", w):
-            year = w
-        elif f in ("country", "countries", "nation"):
+        if f in ("country", "countries", "nation"):
             by = "country"
         elif f in ("org", "orgs", "organisation", "organization", "organisations", "organizations", "lab", "company"):
             by = "organization"
