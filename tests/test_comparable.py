@@ -56,6 +56,10 @@ class FakeRead:
             self._views[key] = build()
         return self._views[key]
 
+    def board_scores(self, category=OVERALL):
+        return {(s, d): [(r.model_id, r.score, r.key, r.arena_name, r.licence) for r in self.board_rows(s, d)]
+                for s, d in self._boards}
+
     def board_rows(self, source, day, category=OVERALL):
         rows = []
         for name, (score, licence) in self._boards[(source, day)].items():
@@ -364,3 +368,18 @@ def test_price_cheapest_and_compare_price_a_variant_alike(engine, read):
         assert r.data["blended"] == pytest.approx(row["blended"], abs=1e-9), row
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("line", ["gap us china {d}", "top 5 {d}", "frontier {d}", "depth {d}"])
+def test_an_answer_read_off_a_board_behind_its_date_says_so_and_its_chart_leaves_it_out(engine, read, line):
+    c = comparable(read)
+    if not c.chain_flags:
+        pytest.skip("no board behind its date in this data")
+    day = min(c.chain_flags)
+    r = run(engine, line.format(d=day))
+    assert r.data["as_of"] == day and f"The {day} board is left out of changes and records" in r.text
+    latest = run(engine, line.format(d=read.latest))
+    assert f"The {day} board is left out" not in latest.text
+    if "series" in latest.data:
+        assert day not in [p["date"] if isinstance(p, dict) else p[0] for p in latest.data["series"]]
+        assert any(f["date"] == day for f in latest.data["left_out"])
