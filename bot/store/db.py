@@ -1,6 +1,8 @@
-"""The store: one SQLite file (WAL mode) behind sqlite-utils.
+"""The store: one SQLite file (WAL mode), the standard library's sqlite3.
 
-Reads use a connection per thread, so worker threads answer in parallel;
+Each statement outside :meth:`Store.change` commits on its own (the
+connection runs in autocommit mode; a change opens its transaction with
+``BEGIN IMMEDIATE``). Reads use a connection per thread, so worker threads answer in parallel;
 writes go through :meth:`Store.change`, one transaction at a time, and every
 row they touch is written to the audit log with its values before and after,
 which is what makes :meth:`Store.undo` exact.
@@ -22,8 +24,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
-
-import sqlite_utils
 
 from bot import tickets
 from bot.reply import Reply, ReplyError
@@ -153,7 +153,7 @@ def _models_of(table: str, key: dict, before: dict | None, after: dict | None) -
 class Change:
     """One audited change (a batch): everything in it commits or nothing does."""
 
-    def __init__(self, store: "Store", db: sqlite_utils.Database, actor: str, action: str, audit: bool):
+    def __init__(self, store: "Store", db: sqlite3.Connection, actor: str, action: str, audit: bool):
         self.store = store
         self.db = db
         self.actor = actor
@@ -267,23 +267,24 @@ class Store:
         self._commits = 0  # changes committed through this Store (any thread)
 
     # -- connections --------------------------------------------------------
-    def _connect(self) -> sqlite_utils.Database:
+    def _connect(self) -> sqlite3.Connection:
         if self.path == ":memory:":
             raise StoreError("use a file path; an in-memory database is not shared between threads")
         if self.readonly:
             # mode=ro still needs the WAL's -shm file; on a read-only file system it cannot be made,
             # and immutable=1 (no locks, no WAL) is the only way to read the file at all.
             uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro" + ("&immutable=1" if self.immutable else "")
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30, isolation_level=None)
         else:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        db = sqlite_utils.Database(conn)
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+        # isolation_level=None: no implicit transactions; a write outside a change commits at once
+        conn.execute("PRAGMA recursive_triggers = ON")  # a REPLACE's implicit delete fires the delete triggers
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
-        return db
+        return conn
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> sqlite3.Connection:
         """This thread's connection."""
         db = getattr(self._local, "db", None)
         if db is None:
@@ -416,7 +417,7 @@ class Store:
                 done.add(i)
                 # the version is the number of leading steps applied (all of them, in the end)
                 reached = next((k for k in range(SCHEMA_VERSION) if k not in done), SCHEMA_VERSION)
-                db.conn.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {reached};\nCOMMIT;")
+                db.executescript("BEGIN;\n" + MIGRATIONS[i] + f"\nPRAGMA user_version = {reached};\nCOMMIT;")
         return SCHEMA_VERSION
 
     @property
@@ -470,7 +471,7 @@ class Store:
             try:
                 dst = sqlite3.connect(path)
                 try:
-                    self.db.conn.backup(dst)
+                    self.db.backup(dst)
                 finally:
                     dst.close()
             except sqlite3.Error as exc:
@@ -521,9 +522,8 @@ class Store:
         if ticket is not None:
             ticket.check()
         with self.writing(f"the change ({action[:80]})"):
-            db = self.db
-            conn = db.conn
-            ch = Change(self, db, actor, action, audit)
+            conn = self.db
+            ch = Change(self, conn, actor, action, audit)
             nested = conn.in_transaction
             savepoint = f"change_{id(ch)}"
             try:
@@ -540,7 +540,7 @@ class Store:
                         ticket.check()  # cancelled while waiting for the lock
                     yield ch
                     if ch.count:
-                        db.execute(
+                        conn.execute(
                             "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
@@ -735,7 +735,7 @@ class Store:
             target = sqlite3.connect(str(tmp))
             try:
                 with self._write_lock:
-                    self.db.conn.backup(target)
+                    self.db.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE")
             finally:
                 target.close()
@@ -759,5 +759,5 @@ class Store:
     def dump(self) -> list[str]:
         """Every row of every table as SQL text (tests compare dumps); the processes'
         leases (bot/store/leases.py: coordination, not data) left out."""
-        return [line for line in self.db.conn.iterdump()
+        return [line for line in self.db.iterdump()
                 if not line.startswith(('INSERT INTO "leases"', "CREATE TABLE leases"))]

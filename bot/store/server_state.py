@@ -132,7 +132,7 @@ class ServerStore:
         if ticket is not None:
             ticket.check()
         with self.store.writing("the server's change"):
-            conn = self.store.db.conn
+            conn = self.store.db
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(self.store.write_wait * 1000)}")
                 try:

@@ -55,7 +55,7 @@ class SyncLog:
             raise ReadOnlyError("the database is read-only: the sync cannot be recorded")
         at = when.astimezone(timezone.utc).replace(microsecond=0).isoformat()
         with self.store._write_lock:
-            conn = self.store.db.conn
+            conn = self.store.db
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute("SELECT value FROM meta WHERE key = ?", [f"sync:{source}"]).fetchone()
