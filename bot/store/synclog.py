@@ -16,7 +16,8 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.store.db import ReadOnlyError, Store
+from bot.store.errors import ReadOnlyError
+from bot.store.db import Store
 
 STEPS = ("fetched", "unchanged", "applied", "held", "failed", "silent", "followed", "unfollowed")
 

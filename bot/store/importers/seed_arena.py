@@ -25,7 +25,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.store.importers.common import ImportFailed, ImportReport
 
 FILES = ("arena_boards", "arena_names", "arena_scores")
