@@ -383,3 +383,14 @@ def test_an_answer_read_off_a_board_behind_its_date_says_so_and_its_chart_leaves
     if "series" in latest.data:
         assert day not in [p["date"] if isinstance(p, dict) else p[0] for p in latest.data["series"]]
         assert any(f["date"] == day for f in latest.data["left_out"])
+
+
+def test_board_scores_are_the_boards_as_read(read):
+    """The one query the seams read gives every published board's ratings, as board_rows reads them."""
+    table = read.board_scores()
+    keys = [b for b in read.board_keys() if b.source != "moderators"]
+    assert set(table) == set(keys)
+    for b in keys[:: max(1, len(keys) // 12)]:
+        rows = read.board_rows(b.source, b.date)
+        assert sorted((r.model_id, r.score, r.key, r.licence) for r in rows) == \
+            sorted((m, s, k, lic) for m, s, k, _shown, lic in table[b])
