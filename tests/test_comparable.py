@@ -214,6 +214,11 @@ def test_changes_across_a_seam_reports_no_elo_moves_and_names_the_seam(engine, r
     assert r.data["same_scale"] is False and r.data["rises"] == [] and r.data["falls"] == []
     assert seam.date in r.text and "not changes" in r.text
     assert any(s["date"] == seam.date for s in r.data["seams"])
+    # places compare across a seam: climbs and drops are the differences of places, biggest first
+    moves = r.data["climbs"] + r.data["drops"]
+    assert moves and all(d == p0 - p1 for _n, d, p0, p1 in moves)
+    assert [m[1] for m in r.data["drops"]] == sorted(m[1] for m in r.data["drops"])
+    assert all(d > 0 for _n, d, _a, _b in r.data["climbs"]) and all(d < 0 for _n, d, _a, _b in r.data["drops"])
 
 
 def test_changes_on_one_scale_are_the_score_differences_of_the_counted_boards(engine, read):
