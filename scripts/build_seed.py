@@ -32,7 +32,7 @@ from bot.store.importers.arena_sources import (  # noqa: E402
 from bot.domain.normalize import fold  # noqa: E402
 from bot.store.seed import open_store, write_tables  # noqa: E402
 from bot.store.variants import (  # noqa: E402
-    apply_key_access, apply_merges, read_merges, split_variants, unify_entries,
+    apply_key_access, apply_merges, first_rated_dates, read_merges, split_variants, unify_entries,
 )
 
 
@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             unified = unify_entries(ch, display, merges)
             made = split_variants(ch, display, merges, access)
             apply_key_access(ch, access)
+            first_rated_dates(ch)
         print(f"variants: {merged} reviewed merges, {unified} entries brought onto one model, "
               f"{len(made)} entries made variants of their family")
         apply_sizes(store, ROOT / "data" / "curation" / "sizes.csv")

@@ -130,3 +130,42 @@ def test_every_curated_name_answers_as_its_own_variant(engine):
                 wrong.append((spelling, want, got))
     assert checked > 300
     assert not wrong, (len(wrong), wrong[:60])
+
+
+def test_a_family_answers_its_own_model_and_lists_its_rated_variants_with_their_scores(engine):
+    """Every family with variants: `model <family>` is the family's own model and names each
+    rated variant with its latest score; `model <variant>` is the variant and names its family."""
+    read = engine.read_model()
+    families = {m["variant_of"] for m in read.models.values() if m["variant_of"]}
+    checked = 0
+    for fid in sorted(families):
+        fam = read.models[fid]
+        r = engine.handle(f'model "{fam["name"]}"', MEMBER)
+        assert r.data["model"]["name"] == fam["name"], (fam["name"], r.text[:200])
+        for v in (m for m in read.models.values() if m["variant_of"] == fid):
+            rating = read.latest_rating(v["id"]) or read.latest_any_rating(v["id"])
+            if rating is None:
+                continue
+            assert f"{v['name']} {rating.score:,.0f} ({rating.date})" in r.text, (fam["name"], v["name"], r.text)
+            rv = engine.handle(f'model "{v["name"]}"', MEMBER)
+            assert rv.data["model"]["name"] == v["name"] and rv.data["variant_of"] == fam["name"], rv.text[:200]
+            assert f"A variant of {fam['name']}" in rv.text
+            checked += 1
+    assert checked >= 20
+
+
+def test_an_arena_only_model_has_no_release_date_of_its_own(engine):
+    """The price list's date is never a release date: a model known only from LMArena is
+    dated by its first rating (and says so), one no board rates has no date."""
+    read = engine.read_model()
+    prices_day = engine.store.scalar("SELECT MAX(as_of) FROM prices")
+    for m in read.models.values():
+        if m["origin"] != "arena":
+            continue
+        first = engine.store.scalar("SELECT MIN(snapshot_date) FROM arena_ratings WHERE model_id = ?", [m["id"]])
+        assert m["release_date"] == first, (m["name"], m["release_date"], first)
+    dated_by_list = [m["name"] for m in read.models.values()
+                     if m["release_date"] == prices_day and m["origin"] == "arena"]
+    assert not dated_by_list, dated_by_list[:5]
+    r = engine.handle("model o3", MEMBER)  # Epoch dates o3 by its December 2024 announcement
+    assert "2024-12-20" in r.text and "o3-2025-04-16 is dated 2025-04-16" in r.text, r.text[:300]

@@ -133,6 +133,9 @@ def aspect_line(reading: Reading, m: dict) -> str:
         org = m["organization"] or "an unknown organisation"
         return f"**{org}**" + (f" ({m['country']})" if m["country"] else "") + f" makes {name}."
     if aspect == "release":
+        rel = m.get("released") or m["release_date"]
+        if rel and rel.startswith("first rated"):  # known only from LMArena: no release date of its own
+            return f"The data has no release date for {name}; it was {rel.replace('first rated', 'first rated on')}."
         return f"{name} was released on **{m['release_date']}**." if m["release_date"] else \
             f"The data has no release date for {name}."
     if aspect == "size":

@@ -5,6 +5,7 @@ from collections import Counter
 
 from bot.domain.categories import OVERALL, label as cat_label, take_category
 from bot.commands.context import Args, Context, NotFound, Usage
+from bot.commands import identity
 from bot.commands.grammar import split_models, words
 from bot.commands.prices import PRICES, blended, price_for
 from bot.commands.difference import difference
@@ -15,6 +16,7 @@ from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards
 from bot.domain.ties import interval, tied
 from bot.domain.measures import pct_gap
@@ -67,7 +69,7 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
-        "release_date": m["release_date"], "parameters": m["parameters"], "training_compute": m["training_compute"],
+        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"], "training_compute": m["training_compute"],
         "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
                                               "name": rating.arena_name, "ci_plus": rating.ci_plus,
@@ -123,19 +125,24 @@ def model(ctx: Context, args: Args) -> Reply:
     arena, rating = _arena_line(ctx, m.entry.id, args.until)
     origin = {"epoch": "Epoch AI notable model", "arena": "known from LMArena", "hub": "Epoch Benchmarking Hub",
               "moderator": "added by moderators"}.get(row["origin"], row["origin"])
-    released = s["release_date"] or "unknown"
-    if row["origin"] == "arena" and released != "unknown":
-        # a model known only from LMArena: its date is the first board that rates it (or the
-        # first list that named it, when that came earlier)
-        first = ctx.read.first_rated(m.entry.id)
-        released = f"first on Arena {min(released, first) if first else released}"
+    # the release date from its source (a model known only from LMArena has none: its first rating)
+    released = identity.released(row)
+    source = identity.SOURCE_OF_RELEASE.get(row["origin"])
+    note = identity.entry_note(row, rating.key if rating else None)
+    fam = ctx.read.models[row["variant_of"]] if row.get("variant_of") else None
+    kin, kin_data = identity.siblings_line(ctx.read, m.entry.id, args.until)
     text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
-            f"({s['country'] or 'country unknown'}), {released}. "
-            f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
-            f"Arena: {arena}.")
+            f"({s['country'] or 'country unknown'}), {released}{f' ({note})' if note else ''}. "
+            + (f"A variant of {fam['name']} (released {identity.released(fam)}). " if fam else "")
+            + f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
+            f"Arena: {arena}." + (f"\nOther variants on the Arena: {kin}." if kin else ""))
+    first = ctx.read.first_rated(m.entry.id)
     fields = [
         Field("Organisation", f"{s['organization'] or 'unknown'}\n{s['country'] or ''}".strip()),
-        Field("Released", released),
+        Field("Released", released + (f" ({source})" if source and row["release_date"] else "")
+              + (f"; {note}" if note else "")),
+        *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
+        *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
         Field("Access", s["access"] or "unknown"),
         Field("Parameters", params(s["parameters"]) if s["parameters"] else "not disclosed"),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
@@ -147,6 +154,8 @@ def model(ctx: Context, args: Args) -> Reply:
     if s["scores"]:
         fields.append(Field("Benchmarks (Epoch AI)", "\n".join(f"{b}: {score(v)}" for b, v in s["scores"].items()),
                             inline=False))
+    if kin:
+        fields.append(Field("Other variants on the Arena", kin, inline=False))
     if m.others:
         fields.append(Field("Other versions", ", ".join(o.name for o in m.others[:8]), inline=False))
     aliases = [a for a in ctx.read.aliases(m.entry.id) if a != s["name"]]
@@ -154,14 +163,37 @@ def model(ctx: Context, args: Args) -> Reply:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
     history = [[r.date, r.score, r.rank] for r in ctx.read.model_history(m.entry.id)
                if not args.until or r.date <= args.until]
+    neighbours = _neighbours(ctx, m.entry.id, history[-1][0]) if len(history) == 1 else []
     sources = [row["source_id"] or "epoch-notable"] + ([ctx.board_source(rating.date, rating=rating) or ARENA]
                                                        if rating else []) + (["epoch-hub"] if s["scores"] else [])
     as_of = rating.date if rating else (ctx.read.source(row["source_id"] or "").get("as_of"))
     return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
                  color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
+                       "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
-                       "match": m.status})
+                       "seams": seams_of(ctx, [h[0] for h in history]),
+                       "neighbours": neighbours, "match": m.status})
+
+
+NEIGHBOURS = 4  # models shown above and below a model on its only board (its chart's card)
+
+
+def _neighbours(ctx: Context, model_id: int, day: str) -> list[dict]:
+    """The model and the models around it on the board of `day` (one entry per model), best first."""
+    seen: set[int] = set()
+    board = []
+    for r in ctx.read.board(day):
+        if r.model_id not in seen:
+            seen.add(r.model_id)
+            board.append(r)
+    at = next((i for i, r in enumerate(board) if r.model_id == model_id), None)
+    if at is None:
+        return []
+    lo = max(0, min(at - NEIGHBOURS, len(board) - 2 * NEIGHBOURS - 1))
+    return [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+             "organization": r.organization, "country": r.country, "self": r.model_id == model_id}
+            for r in board[lo:lo + 2 * NEIGHBOURS + 1]]
 
 
 @command("compare", summary="Two to six models side by side, and who leads where.",
@@ -241,7 +273,7 @@ def compare(ctx: Context, args: Args) -> Reply:
     for s in sums:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
              _arena_field(s, in_category),
-             f"Released: {s['release_date'] or '?'}",
+             f"Released: {s['released']}",
              f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
              f"Access: {s['access'] or '?'}"]
         v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
@@ -261,6 +293,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
                        "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
+                       "seams": seams_of(ctx, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -309,6 +342,11 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
     return {"line": line, "rows": rows, "date": day, "category": category}
 
 
+def seams_of(ctx: Context, dates: list[str]) -> list[dict]:
+    """The rating-scale seams inside a dated history (a chart draws them as breaks, never a rise)."""
+    return comparable(ctx.read).seam_data(min(dates), max(dates)) if dates else []
+
+
 def _models_where(ctx: Context, pred) -> list[dict]:
     return sorted((m for m in ctx.read.visible_models() if pred(m)),
                   key=lambda m: m["release_date"] or "", reverse=True)
@@ -340,7 +378,7 @@ def org(ctx: Context, args: Args) -> Reply:
     fields = [Field("Country", o["country"] or "unknown"), Field("Sector", o["sector"] or "unknown"),
               Field("Notable models", str(len(notable)))]
     if models:
-        fields.append(Field("Latest models", "\n".join(f"{x['name']} ({x['release_date'] or '?'})" for x in models[:8]),
+        fields.append(Field("Latest models", "\n".join(f"{x['name']} ({identity.released(x)})" for x in models[:8]),
                             inline=False))
     return Reply(text="\n".join(lines), title=o["name"], fields=fields,
                  footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
@@ -348,7 +386,8 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
@@ -374,13 +413,15 @@ def country(ctx: Context, args: Args) -> Reply:
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
     years = sorted(k for k in per_year if k != "?")[-6:]
     fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
-              Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
+              Field("Top organisations", "\n".join([f"{o}: {n}" for o, n in orgs.most_common(6)] + (
+                  [f"others: {sum(n for _o, n in orgs.most_common()[6:])}"] if len(orgs) > 6 else [])) or "none")]
     return Reply(text="\n".join(lines), title=c, fields=fields,
                  footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
                                    as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",

@@ -28,7 +28,7 @@ from bot.commands.registry import Param
 from bot.commands.sides import CLOSED_WORDS, OPEN_WORDS
 from bot.domain.counted_boards import ALL_WORDS
 from bot.domain.validate import parse_date, parse_number, small_float, small_int
-from bot.domain.normalize import fold, period_end
+from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold, period_end
 
 Taken = tuple[Any, int]  # (value, how many words it used)
 Converter = Callable[[Context, list[str], int, Param, frozenset], "Taken | None"]
@@ -88,12 +88,16 @@ def take_date(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[st
 
 
 def take_count(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
-    """A whole number in ASCII digits; a huge one is the most there is (no big integer is made)."""
-    w = ws[i]
+    """A whole number in ASCII digits; a huge one is the most there is (no big integer is made). With
+    ``words`` the number follows one of them (``top 5``)."""
+    lead = 1 if p.words else 0
+    if lead and (fold(ws[i]) not in p.words or i + 1 >= len(ws)):
+        return None
+    w = ws[i + lead]
     if not (w.isascii() and w.isdigit()):
         return None
     v = small_int(w)
-    return (v if v is not None else 10 ** 18), 1
+    return (v if v is not None else 10 ** 18), 1 + lead
 
 
 def take_flag(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -147,6 +151,13 @@ def take_threshold(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozens
     return None
 
 
+def take_score(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
+    """A score (``1300``, ``1,300``, ``1312.5``), or ``above``/``over``/``min`` before it."""
+    lead = 1 if fold(ws[i]) in ("above", "over", "min") and i + 1 < len(ws) else 0
+    v = small_float(ws[i + lead].replace(",", ""))
+    return (v, 1 + lead) if v is not None else None
+
+
 def benchmark_exact(ctx: Context, text: str) -> bool:
     """`text` is a benchmark's full name (`gpqa` is not, `math` is not), so it is not a category."""
     w = fold(text)
@@ -168,13 +179,15 @@ def take_category(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozense
 
 
 def take_country(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
-    """A country or a region, of one or two words (``south korea``, ``europe``)."""
-    for k in (2, 1):
-        if i + k <= len(ws):
-            c = ctx.country(" ".join(ws[i:i + k]))
-            if c:
-                return c, k
-    return None
+    """A country or a region, of one or two words (``south korea``, ``europe``); two words only when they
+    name one exactly (a typo is forgiven in one word: ``chna``, never by swallowing the next word)."""
+    if i + 2 <= len(ws):
+        two = " ".join(ws[i:i + 2])
+        c = COUNTRY_ALIASES.get(fold(two)) or ctx.read.country_by_fold.get(fold(country_name(two) or ""))
+        if c:
+            return c, 2
+    c = ctx.country(ws[i])
+    return (c, 1) if c else None
 
 
 def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -184,11 +197,23 @@ def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozens
         if i + k <= len(ws) and benchmark_exact(ctx, " ".join(ws[i:i + k])):
             return ctx.benchmark(" ".join(ws[i:i + k])), k
     for k in (2, 1):
-        if i + k <= len(ws) and not any(_when(w) for w in ws[i:i + k]):
-            b = ctx.benchmark(" ".join(ws[i:i + k]))
-            if b:
-                return b, k
+        if i + k > len(ws) or any(_when(w) or w.isdigit() for w in ws[i + 1:i + k]):
+            continue  # a count or a date after a benchmark's word is not part of its name
+        if k == 2 and (find_category(ctx.read, ws[i + 1]) or ctx.country(ws[i + 1])):
+            continue
+        b = ctx.benchmark(ws[i]) if k == 1 else _named_benchmark(ctx, " ".join(ws[i:i + 2]))
+        if b:
+            return b, k
     return None
+
+
+def _named_benchmark(ctx: Context, text: str) -> str | None:
+    """A benchmark whose name is or starts with `text` (``gpqa diamond``, ``math level``); no fuzzy
+    match, which would swallow the word after a benchmark's name (``frontiermath 01.ai``)."""
+    w = fold(text)
+    hits = [b for b in ctx.read.benchmarks if fold(b) == w] or [b for b in ctx.read.benchmarks
+                                                                  if fold(b).startswith(w)]
+    return sorted(hits, key=len)[0] if hits else None
 
 
 def take_org(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -220,6 +245,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("flag", take_flag, "`all`", "bool", repeats=True),
     Kind("word", take_word, "", "", repeats=True),  # filler: no slash option
     Kind("count", take_count, "a number", "int"),
+    Kind("score", take_score, "a score (1300)"),
     Kind("size", take_size, "a size (under 10B)"),
     Kind("threshold", take_threshold, "a score (above 1400)", "int", lead="above"),
     Kind("access", take_access, "open or closed"),
@@ -315,6 +341,11 @@ def placements(ctx: Context, params: tuple[Param, ...], ws: list[str],
     return given
 
 
+def _label(p: Param) -> str:
+    """What a usage error calls the parameter: its kind's label (``top n`` for a count after ``top``)."""
+    return f"`{p.words[0]} n`" if p.kind == "count" and p.words else KINDS[p.kind].label
+
+
 def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], given: dict[str, Any],
               kinds: frozenset[str]) -> str:
     """Why the word at `i` has no place: a second value of a parameter given once, or a word no
@@ -323,8 +354,8 @@ def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], gi
     for p, take in _steps(typed(params)):
         if p.name in given and take(ctx, ws, i, p, kinds) is not None:
             return f"I can't place {word}: {KINDS[p.kind].label} is given once already ({p.name})."
-    free = list(dict.fromkeys(KINDS[p.kind].label for p in typed(params)
-                              if (p.name not in given or KINDS[p.kind].repeats) and KINDS[p.kind].label))
+    free = list(dict.fromkeys(_label(p) for p in typed(params)
+                              if (p.name not in given or KINDS[p.kind].repeats) and _label(p)))
     if not free:
         return f"I can't place {word}: the command takes nothing more."
     expected = free[0] if len(free) == 1 else ", ".join(free[:-1]) + " or " + free[-1]

@@ -241,7 +241,7 @@ def split_variants(ch: Change, display: dict[str, str], merges: list[Merge],
                 "domain": fam["domain"] or "Language", "origin": "arena", "hidden": fam["hidden"],
                 "source_id": fam["source_id"] if fam["origin"] == "arena" else "curation",
                 "variant_of": fam["variant_of"] or mid,
-                "release_date": fam["release_date"] if mode else None,
+                "release_date": None,  # (its first board: first_rated_dates)
                 "access": ("open weights" if open_ else "API") if open_ is not None else (
                     fam["access"] if mode else None),
                 "licence": (info.get("licence") if info else None) or (fam["licence"] if mode else None),
@@ -284,3 +284,14 @@ def apply_key_access(ch: Change, keys: dict[str, dict[str, Any]]) -> int:
             ch.db.execute("UPDATE models SET access = ?, licence = ? WHERE id = ?", [access, licence, row[0]])
             done += 1
     return done
+
+
+def first_rated_dates(ch: Change) -> int:
+    """A model known only from LMArena has no release date of its own: its date is the
+    first board that rates it (what the answers call "first rated"), never the date of
+    the price list that named it; a model no board rates has none."""
+    cur = ch.db.execute("""UPDATE models SET release_date =
+            (SELECT MIN(r.snapshot_date) FROM arena_ratings r WHERE r.model_id = models.id)
+        WHERE origin = 'arena' AND release_date IS NOT
+            (SELECT MIN(r.snapshot_date) FROM arena_ratings r WHERE r.model_id = models.id)""")
+    return cur.rowcount
