@@ -16,6 +16,7 @@ from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards
 from bot.domain.ties import interval, tied
 from bot.domain.measures import pct_gap
@@ -163,6 +164,7 @@ def model(ctx: Context, args: Args) -> Reply:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
     history = [[r.date, r.score, r.rank] for r in ctx.read.model_history(m.entry.id)
                if not args.until or r.date <= args.until]
+    neighbours = _neighbours(ctx, m.entry.id, history[-1][0]) if len(history) == 1 else []
     sources = [row["source_id"] or "epoch-notable"] + ([ctx.board_source(rating.date, rating=rating) or ARENA]
                                                        if rating else []) + (["epoch-hub"] if s["scores"] else [])
     as_of = rating.date if rating else (ctx.read.source(row["source_id"] or "").get("as_of"))
@@ -171,7 +173,28 @@ def model(ctx: Context, args: Args) -> Reply:
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
                        "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
-                       "match": m.status})
+                       "seams": seams_of(ctx, [h[0] for h in history]),
+                       "neighbours": neighbours, "match": m.status})
+
+
+NEIGHBOURS = 4  # models shown above and below a model on its only board (its chart's card)
+
+
+def _neighbours(ctx: Context, model_id: int, day: str) -> list[dict]:
+    """The model and the models around it on the board of `day` (one entry per model), best first."""
+    seen: set[int] = set()
+    board = []
+    for r in ctx.read.board(day):
+        if r.model_id not in seen:
+            seen.add(r.model_id)
+            board.append(r)
+    at = next((i for i, r in enumerate(board) if r.model_id == model_id), None)
+    if at is None:
+        return []
+    lo = max(0, min(at - NEIGHBOURS, len(board) - 2 * NEIGHBOURS - 1))
+    return [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+             "organization": r.organization, "country": r.country, "self": r.model_id == model_id}
+            for r in board[lo:lo + 2 * NEIGHBOURS + 1]]
 
 
 @command("compare", summary="Two to six models side by side, and who leads where.",
@@ -271,6 +294,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
                        "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
+                       "seams": seams_of(ctx, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -319,6 +343,11 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
     return {"line": line, "rows": rows, "date": day, "category": category}
 
 
+def seams_of(ctx: Context, dates: list[str]) -> list[dict]:
+    """The rating-scale seams inside a dated history (a chart draws them as breaks, never a rise)."""
+    return comparable(ctx.read).seam_data(min(dates), max(dates)) if dates else []
+
+
 def _models_where(ctx: Context, pred) -> list[dict]:
     return sorted((m for m in ctx.read.visible_models() if pred(m)),
                   key=lambda m: m["release_date"] or "", reverse=True)
@@ -358,7 +387,8 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
@@ -390,7 +420,8 @@ def country(ctx: Context, args: Args) -> Reply:
                                    as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",
