@@ -414,7 +414,8 @@ def country(ctx: Context, args: Args) -> Reply:
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
     years = sorted(k for k in per_year if k != "?")[-6:]
     fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
-              Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
+              Field("Top organisations", "\n".join([f"{o}: {n}" for o, n in orgs.most_common(6)] + (
+                  [f"others: {sum(n for _o, n in orgs.most_common()[6:])}"] if len(orgs) > 6 else [])) or "none")]
     return Reply(text="\n".join(lines), title=c, fields=fields,
                  footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
                                    as_of=history[-1][0] if history else None),
