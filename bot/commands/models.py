@@ -69,7 +69,8 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
-        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"], "training_compute": m["training_compute"],
+        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"],
+        "parameters_note": m.get("parameters_note"), "training_compute": m["training_compute"],
         "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
                                               "name": rating.arena_name, "ci_plus": rating.ci_plus,
@@ -134,7 +135,7 @@ def model(ctx: Context, args: Args) -> Reply:
     text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
             f"({s['country'] or 'country unknown'}), {released}{f' ({note})' if note else ''}. "
             + (f"A variant of {fam['name']} (released {identity.released(fam)}). " if fam else "")
-            + f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
+            + f"{identity.size(row, names=ctx.read.aliases(m.entry.id))}; "
             f"Arena: {arena}." + (f"\nOther variants on the Arena: {kin}." if kin else ""))
     first = ctx.read.first_rated(m.entry.id)
     fields = [
@@ -144,7 +145,7 @@ def model(ctx: Context, args: Args) -> Reply:
         *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
         *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
         Field("Access", s["access"] or "unknown"),
-        Field("Parameters", params(s["parameters"]) if s["parameters"] else "not disclosed"),
+        Field("Parameters", identity.size(row, missing="not disclosed", names=ctx.read.aliases(m.entry.id))),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
     ]
     if s["training_cost"]:
@@ -274,7 +275,7 @@ def compare(ctx: Context, args: Args) -> Reply:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
              _arena_field(s, in_category),
              f"Released: {s['released']}",
-             f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
+             f"Size: {identity.size(ctx.read.models[s['id']], missing='n/d', names=ctx.read.aliases(s['id']))}",
              f"Access: {s['access'] or '?'}"]
         v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
         fields.append(Field(s["name"], "\n".join(v)))
@@ -413,7 +414,8 @@ def country(ctx: Context, args: Args) -> Reply:
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
     years = sorted(k for k in per_year if k != "?")[-6:]
     fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
-              Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
+              Field("Top organisations", "\n".join([f"{o}: {n}" for o, n in orgs.most_common(6)] + (
+                  [f"others: {sum(n for _o, n in orgs.most_common()[6:])}"] if len(orgs) > 6 else [])) or "none")]
     return Reply(text="\n".join(lines), title=c, fields=fields,
                  footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
                                    as_of=history[-1][0] if history else None),

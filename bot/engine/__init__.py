@@ -43,7 +43,7 @@ from bot.lookup import Index
 from bot.render.charts.service import ChartService
 from bot.render.text import fit_reply
 from bot.reply import Reply, ReplyError
-from bot.store.db import StoreError, explain
+from bot.store.errors import StoreError, explain
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
