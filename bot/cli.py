@@ -221,7 +221,7 @@ def _run(args) -> int:
     except Exception as exc:  # a clear line, not a traceback
         import sqlite3
 
-        from bot.store.db import StoreError, explain
+        from bot.store.errors import explain, StoreError
 
         if isinstance(exc, (StoreError, sqlite3.Error)):
             print(str(explain(exc, str(getattr(args, "db", None) or "the database"))), file=sys.stderr)

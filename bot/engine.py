@@ -43,7 +43,7 @@ from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
 from bot.reply import Attachment, Reply, ReplyError
 from bot.store import queries
-from bot.store.db import StoreError, explain
+from bot.store.errors import explain, StoreError
 from bot.store.collector import collector_paused, retire
 from bot.store.freshness import age_note
 from bot.domain.counted_boards import counted_boards

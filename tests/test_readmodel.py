@@ -324,7 +324,7 @@ def test_ratings_version_moves_with_every_input_of_a_rating_and_nothing_else(fre
     from bot.store.queries import ratings_version
 
     store = fresh_engine.store
-    conn = store.db.conn
+    conn = store.db
     mid, oid = conn.execute("SELECT m.id, m.org_id FROM models m WHERE m.org_id IS NOT NULL AND EXISTS "
                             "(SELECT 1 FROM arena_ratings r WHERE r.model_id = m.id) LIMIT 1").fetchone()
 
