@@ -66,7 +66,8 @@ class NotFound(ReplyError):
             text = f"I don't know the {self.kind} '{q}', and nothing close to it."
         sugg = [self.rebuild.replace("{}", n) for n in names] if self.rebuild else []
         return Reply(text=text, status=self.status, suggestions=sugg,
-                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names})
+                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names,
+                           "suggestions": names})  # (close names only: an adapter may show them as buttons)
 
 
 @dataclass
@@ -158,6 +159,8 @@ class Context:
             hits = [b for b in names if test(b)]
             if hits:
                 return sorted(hits, key=len)[0]
+        if not any(c.isalpha() for c in w):  # a date or a number is no misspelt name ("2025-01" is not FrontierMath-2025-...)
+            return None
         m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
         return m[2] if m else None
 

@@ -12,20 +12,18 @@ performance (from its figures table).
 """
 from __future__ import annotations
 
-import re
 
 import bisect
 import math
 from typing import Any
 
 from bot.commands.context import Args, Context, Usage
-from bot.commands.grammar import words
+from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.domain.counted_boards import counted_boards
-from bot.domain.validate import small_float
 
 PRICES = "arena-prices"
 BLEND = "blended price: 3 input tokens to 1 output token, USD per million tokens"
@@ -218,27 +216,17 @@ def _cheapest_n(view: Any, day: str, threshold: float, n: int, by_name: dict, by
 
 @command("cheapest", summary="The cheapest model at or above an Arena score, and how that fell over time.",
          usage="cheapest [score] [top n]", example="cheapest 1300", aliases=("cheap",),
-         params=(Param("score", "text", f"an Arena score (default {DEFAULT_SCORE:.0f})"),))
+         params=(Param("score", "score", f"an Arena score (default {DEFAULT_SCORE:.0f})"),
+                 Param("n", "count", "how many models at each step (top n, 1 to 25)", words=("top",)),
+                 Param("filler", "word", "", words=("elo", "arena", "score", "at", "above", "least")),
+                 Param("date", "date", "as of this day, month or year")))
 def cheapest(ctx: Context, args: Args) -> Reply:
-    threshold = DEFAULT_SCORE
-    ws, n = words(args.text), 1
-    for i, w in enumerate(ws[:-1]):
-        if w.lower() == "top" and re.fullmatch(r"[0-9]{1,4}", ws[i + 1]):
-            n = int(ws[i + 1])
-            if not 1 <= n <= 25:
-                raise Usage("`top` takes a number from 1 to 25.")
-            ws = ws[:i] + ws[i + 2:]
-            break
-    for w in ws:
-        try:
-            value = small_float(w.replace(",", ""))
-            if value is None:
-                raise ValueError(w)
-            threshold = value
-        except ValueError:
-            if w.lower() in ("elo", "arena", "score", "at", "above", "least"):
-                continue
-            raise Usage(f"I don't understand {w!r}: give an Arena score such as 1300.") from None
+    v = bind(ctx, args, score=DEFAULT_SCORE, n=1)
+    threshold, n = v.score, v.n
+    if not 1 <= n <= 25:
+        raise Usage("`top` takes a number from 1 to 25.")
+    if v.date and v.date.since:
+        raise Usage("`cheapest` answers as of a date (`cheapest 1300 2025-01`), not since one.")
     if not 500 <= threshold <= 3000:
         raise Usage("An Arena score is a number such as 1300.")
     by_name, by_model = price_index(ctx)

@@ -141,6 +141,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         lines.append(f"{edition_label(r['source_id'])}: {pct(r['value'], 2)} in {r['period']} ({ours}).")
     lines.append(HOW_GAP)
     lines.append(f"Boards: {view.rule}.")
+    if cmp.note(last["date"]):
+        lines.append(cmp.note(last["date"]))
     fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
               Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
               # the lead on the leader's base, as the first line says it (not x's signed gap on y's base)
@@ -155,7 +157,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
               "latest": public[len(cut) - 1],
-              "series": thin(public[len(cut) - len(series):len(cut)], _pct_of, source=_source_of),
+              "series": thin(public[len(cut) - len(series):len(cut)] if everything
+                             else cmp.drawn(public[len(cut) - len(series):len(cut)]), _pct_of, source=_source_of),
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
@@ -329,6 +332,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
         if ours:
             lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
     src = view.source_on(last["date"])
+    if cmp.note(last["date"]):
+        lines.append(cmp.note(last["date"]))
     lines.append(f"Board of {last['date']}: {ctx.read.source(src).get('title', src) if src else 'Chatbot Arena'}. "
                  f"Boards: {view.rule}.")
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
@@ -338,7 +343,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
     return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
                  chart=Chart("frontier"),
-                 data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
+                 data={"n": n, "as_of": last["date"],
+                       "series": thin(series if everything else cmp.drawn(series), _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
                        "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest,
@@ -417,7 +423,8 @@ def top(ctx: Context, args: Args) -> Reply:
             "(statistically tied)."
             + (f" Shared here: {', '.join('=' + str(k) for k in ties)}." if ties else "")
             + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else "")
-            + f"\nBoards: {view.rule}" + (f" ({left} retired left out on this board)." if left else "."))
+            + f"\nBoards: {view.rule}" + (f" ({left} retired left out on this board)." if left else ".")
+            + (f"\n{note}" if (note := comparable(ctx.read, category).note(day)) else ""))
     return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{cat_label(category)}{' · ' + label if label else ''}",
                  footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=rows[0].country,
                  chart=Chart("top"),
