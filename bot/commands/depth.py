@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.commands.categories import label as cat_label, since, take_category
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.registry import Param, command
@@ -96,23 +97,21 @@ def depth(ctx: Context, args: Args) -> Reply:
     else:
         head = (f"**{leader} has {cur[leader]} of the Arena top {n}{cat_label(category)}** as of {day}"
                 + (f"; China has {china}." if leader != "China" else "."))
-    lines = [head]
-    for t in tiers:
-        if t in now:
-            lines.append(f"Top {t}: {_line(now[t], t)}.")
+    lines = [head]  # the tiers' counts are the embed's table (said once)
     focus = [c for c in ("United States", "China") if c in counts] or countries[:2]
     for country in focus:
         vals = counts[country]
         peak = max(range(len(vals)), key=lambda i: (vals[i], series[i][0]))
         lines.append(f"{country} in the top {n}: {first_c.get(country, 0)} on {first_d} → {cur.get(country, 0)} on {day} "
                      f"(most: {vals[peak]}, {series[peak][0]}).")
-    lines.append(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one source; the top {n} is "
-                 f"the first {n} rated on that board. Boards: {view.rule}.")
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
     fields = [Field(f"Top {t}", "\n".join(f"{c}: {k}" for c, k in sorted(now[t].items(), key=lambda kv: -kv[1])[:6]))
               for t in tiers if t in now]
     return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
+                 method=methods.join(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one "
+                                     f"source; the top {n} is the first {n} rated on that board.",
+                                     methods.boards(view.rule), methods.ONE_BOARD),
                  data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
                        "rule": view.rule, "sources": sources, "category": category})
