@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import label as cat_label, since, take_category
+from bot.commands.categories import OVERALL, label as cat_label
 from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
-from bot.commands.grammar import words
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
-from bot.store.listing import Boards, boards, wants_all
-from bot.store.validate import small_int
+from bot.store.listing import Boards, boards
 
 TIERS = (10, 20, 50)
 UNKNOWN = "unknown"
@@ -49,24 +48,20 @@ def _line(counts: Counter, n: int) -> str:
 @command("depth", summary="How many of each country's models are in the Arena top 10, 20 and 50, over time.",
          usage="depth [n] [category] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
          chart=True,
-         params=(Param("n", "int", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
+         params=(Param("n", "count", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
                  Param("category", "category", "an Arena category: coding, math, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
+                 Param("filler", "word", "", words=("top", "in", "the", "models")),
                  Param("date", "date", "as of this day, month or year")),
          details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
                  "date), after the retired-model rule; `all` counts every listed model.")
 def depth(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    rest, start, until = since(rest, args)
-    rest, category = take_category(ctx.read, rest)
-    n = 20
-    for w in rest:
-        if small_int(w, lo=1, hi=100) is not None:
-            n = int(w)
-        elif w.lower() in ("top", "in", "the", "models"):
-            continue
-        else:
-            raise Usage(f"I don't understand {w!r}: give n as a number from 1 to 100 (and `all` for every "
-                        "listed model).")
+    v = bind(ctx, args, n=20, category=OVERALL)
+    n, category, everything = v.n, v.category, bool(v.all)
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    if not 1 <= n <= 100:
+        raise Usage(f"I don't understand {str(n)!r}: give n as a number from 1 to 100 (and `all` for every "
+                    "listed model).")
     view = boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-import re
 import statistics
 
-from bot.commands.categories import OVERALL, find_category, label as cat_label, since, take_category
+from bot.commands.categories import OVERALL, label as cat_label, since, take_category
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.registry import Param, command
+from bot.commands.params import bind
+from bot.commands.registry import Param, command, find
 from bot.commands.thin import source_runs, thin
 from bot.render.text import elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
@@ -18,11 +18,10 @@ from bot.commands.ties import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
-from bot.store.normalize import fold, parse_number
-from bot.store.validate import small_float, small_int
+from bot.store.normalize import fold
 from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
 from bot.commands import methods
-from bot.commands.sides import (CLOSED_WORDS, OPEN_WORDS, Side, changes_line, gap_changes, gap_series, only,
+from bot.commands.sides import (Side, changes_line, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
@@ -168,15 +167,14 @@ def _score_of(p: list) -> float:
          usage="race [category] [all] [date]", example="race 2025-01", aliases=("leader", "leaders", "who"),
          chart=True,
          params=(Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")))
 def race(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    if rest and fold(rest[0]) == "depth":  # `race depth [n] [date]` is `depth`
-        return depth_command(ctx, Args(args.command, args.raw, " ".join(rest[1:] + (["all"] if everything else [])),
-                               args.when, args.attachments))
-    rest, category = take_category(ctx.read, rest)
-    if rest:
-        raise Usage(f"`race` takes a category, `all` and a date; I don't understand {' '.join(rest)!r}.")
+    ws = words(args.raw)
+    if ws and fold(ws[0]) == "depth":  # `race depth [n] [date]` is `depth`
+        return depth_command(ctx, Args(find("depth"), " ".join(ws[1:]), args.text, args.when, args.attachments))
+    v = bind(ctx, args, category=OVERALL)
+    category, everything = v.category, bool(v.all)
     view = boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
@@ -263,19 +261,17 @@ def frontier_series(view: Boards, n: int, until: str | None = None) -> list[dict
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
          usage="frontier [n] [category] [all] [date]", example="frontier 10 2025-02", aliases=("spread", "tight"),
          chart=True,
-         params=(Param("n", "int", "compare rank 1 with rank n (default 10)"),
+         params=(Param("n", "count", "compare rank 1 with rank n (default 10)"),
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")))
 def frontier(ctx: Context, args: Args) -> Reply:
-    n = 10
-    rest, everything = wants_all(words(args.text))
-    rest, start, until = since(rest, args)
-    rest, category = take_category(ctx.read, rest)
-    for w in rest:
-        if small_int(w, lo=2, hi=100) is not None:
-            n = int(w)
-        else:
-            raise Usage(f"I don't understand {w!r}: give n as a number from 2 to 100 (and `all` for every listed model).")
+    v = bind(ctx, args, n=10, category=OVERALL)
+    n, category, everything = v.n, v.category, bool(v.all)
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    if not 2 <= n <= 100:
+        raise Usage(f"I don't understand {str(n)!r}: give n as a number from 2 to 100 "
+                    "(and `all` for every listed model).")
     view = boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
@@ -326,97 +322,25 @@ def frontier(ctx: Context, args: Args) -> Reply:
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
 
 
-SIZE_WORDS = {"under": "<=", "below": "<=", "max": "<=", "over": ">=", "above": ">=", "min": ">="}
-
-
-def _size(word: str) -> float | None:
-    """``10B`` -> 1e10: a parameter count with its unit (a bare number is not a size)."""
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[kmbt]", word.strip(), re.I):
-        return None
-    try:
-        return parse_number(word)
-    except ValueError:  # too long, or not finite: not a size
-        return None
-
-
-def _benchmark_exact(ctx: Context, word: str) -> bool:
-    """`word` is a benchmark's full name (`gpqa` is not, `math` is not), so it is not a category."""
-    w = fold(word)
-    return any(fold(b) == w or fold(b).replace(" ", "") == w for b in ctx.read.benchmarks)
-
-
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
          usage="top [n] [benchmark|category] [open|closed] [country|region] [organisation] [under|over size] [all] [date]",
          example="top 5 open china", aliases=("leaderboard", "lb", "rank", "ranking"), chart=True,
-         params=(Param("n", "int", "how many (default 10, at most 25)"),
-                 Param("filters", "text", "a benchmark, open/closed, a country or an organisation"),
+         params=(Param("n", "count", "how many (default 10, at most 25)"),
+                 Param("benchmark", "benchmark", "a benchmark (GPQA Diamond, FrontierMath ...) instead of Arena"),
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("access", "access", "open or closed weights"),
+                 Param("country", "country", "a country or a region"),
+                 Param("org", "org", "an organisation"),
+                 Param("size", "size", "under or over a size: under 10B, over 100B"),
+                 Param("min_elo", "threshold", "Arena scores at or above: above 1400"),
+                 Param("arena", "word", "", words=("arena", "elo", "lmarena", "chatbot", "on")),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")))
 def top(ctx: Context, args: Args) -> Reply:
-    n, bench, access, country, org, category = 10, None, None, None, None, OVERALL
-    size: tuple[str, float] | None = None  # ("<=" or ">=", parameters)
-    min_elo: float | None = None
-    rest, everything = wants_all(words(args.text))
-    i = 0
-    while i < len(rest):
-        w = rest[i]
-        two = " ".join(rest[i:i + 2])
-        full = next((k for k in (4, 3, 2) if i + k <= len(rest) and _benchmark_exact(ctx, " ".join(rest[i:i + k]))),
-                    None)
-        if full:  # a benchmark's full name, numbers included ("math level 5")
-            bench = ctx.benchmark(" ".join(rest[i:i + full]))
-            i += full
-            continue
-        if w.isascii() and w.isdigit():  # a count; a huge one is the most there is (no big integer made)
-            v = small_int(w)
-            n = max(1, min(25, v if v is not None else 25))
-        elif fold(w) in {"arena", "elo", "lmarena", "chatbot"}:
-            pass
-        elif fold(w) in SIZE_WORDS and i + 1 < len(rest) and _size(rest[i + 1]):
-            size = (SIZE_WORDS[fold(w)], _size(rest[i + 1]))
-            i += 1
-        elif fold(w) in ("above", "over", "min") and i + 1 < len(rest) and re.fullmatch(r"\d{3,4}", rest[i + 1]):
-            min_elo = small_float(rest[i + 1])  # "top 25 above 1400": Arena scores at or above
-            i += 1
-        elif fold(two) in {fold(x) for x in OPEN_WORDS | CLOSED_WORDS} and " " in two:
-            access = "open" if fold(two) in {fold(x) for x in OPEN_WORDS} else "closed"
-            i += 1
-        elif fold(w) in {fold(x) for x in OPEN_WORDS}:
-            access = "open"
-        elif fold(w) in {fold(x) for x in CLOSED_WORDS}:
-            access = "closed"
-        elif " " in two and find_category(ctx.read, two) and not ctx.country(two):
-            category = find_category(ctx.read, two)
-            i += 1
-        elif " " in two and ctx.benchmark(two) and not find_category(ctx.read, rest[i + 1]) \
-                and not rest[i + 1].isdigit():
-            bench = ctx.benchmark(two)  # "math level 5", "gpqa diamond"
-            i += 1
-        elif find_category(ctx.read, w) and not ctx.country(w) and not _benchmark_exact(ctx, w):
-            category = find_category(ctx.read, w)  # an Arena category wins over a benchmark's first word
-        elif " " in two and ctx.country(two):
-            country = ctx.country(two)
-            i += 1
-        elif ctx.country(w):
-            country = ctx.country(w)
-        elif ctx.benchmark(two) and " " in two:
-            bench = ctx.benchmark(two)
-            i += 1
-        elif ctx.benchmark(w):
-            bench = ctx.benchmark(w)
-        else:
-            # an organisation, of up to three words ("Mistral AI", "Google DeepMind")
-            for k in (3, 2, 1):
-                if i + k > len(rest):
-                    continue
-                m = ctx.orgs.resolve(" ".join(rest[i:i + k]))
-                if m.found and m.status != "ambiguous" and (k == 1 or m.status == "exact"):
-                    org = m.entry
-                    i += k - 1
-                    break
-            else:
-                raise Usage(f"I don't know {w!r} as a benchmark, a country, an organisation, `open` or `closed`.")
-        i += 1
+    v = bind(ctx, args, n=10, category=OVERALL)
+    n, bench, access, country, org, category = max(1, min(25, v.n)), v.benchmark, v.access, v.country, v.org, v.category
+    size = (v.size.op, v.size.value) if v.size else None  # ("<=" or ">=", parameters)
+    min_elo, everything = v.min_elo, bool(v.all)
     filters = [x for x in (access, country, org.name if org else None) if x]
     if size:
         filters.append(("under " if size[0] == "<=" else "over ") + params(size[1]).replace(" parameters", ""))

@@ -19,10 +19,15 @@ Handler = Callable[[Any, Any], Reply]
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a command. ``kind`` is a key of ``bot.commands.params.KINDS``: typed kinds
+    (date, count, category, country, benchmark, org, access, size, threshold, flag, word) are read
+    from the words by ``params.bind``; the others (model, models, text, int, command, attachment)
+    by the handler. ``words``: the words of a ``flag`` or ``word`` parameter."""
     name: str
-    kind: str  # model | models | org | country | benchmark | category | text | int | date | attachment
+    kind: str
     description: str
     required: bool = False
+    words: tuple[str, ...] = ()
 
 
 @dataclass

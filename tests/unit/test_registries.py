@@ -7,13 +7,11 @@ import dataclasses
 import pytest
 
 import bot.commands  # noqa: F401  (registers every handler)
+from bot.commands.params import KINDS as PARAM_KINDS
 from bot.commands.registry import ALIASES, REGISTRY, find
 from bot.config import SETTINGS, ConfigError, Settings
 from bot.render.charts.registry import KINDS, chart_kind
 from bot.store.importers import IMPORTERS, chat_importers
-
-PARAM_KINDS = {"model", "models", "org", "country", "benchmark", "category", "command", "text", "int", "date",
-               "attachment"}
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -21,7 +19,7 @@ def test_each_command_is_complete(name):
     info = REGISTRY[name]
     assert info.summary and info.usage.split()[0] == name
     assert find(info.example.split()[0]) is info, f"{name}: the example does not run {name}"
-    assert {p.kind for p in info.params} <= PARAM_KINDS
+    assert {p.kind for p in info.params} <= set(PARAM_KINDS)
     assert all(find(a) is info for a in info.aliases)
     assert find(name.upper()) is info
 
