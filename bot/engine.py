@@ -27,11 +27,11 @@ from typing import Callable, Iterator
 from rapidfuzz import fuzz, process
 
 import bot.commands  # noqa: F401  (importing the package registers every handler)
-from bot import work
+from bot import tickets
 from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
-from bot.commands.categories import category_choices
+from bot.domain.categories import category_choices
 from bot.commands.authority import refusal
 from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
 from bot.commands.grammar import SEPARATORS, GrammarError, split_command
@@ -47,7 +47,7 @@ from bot.store.db import ReadOnlyError, StoreError, explain
 from bot.store.importers import ImportFailed
 from bot.store.collector import collector_paused, retire
 from bot.store.freshness import age_note, newest_board
-from bot.store.listing import boards
+from bot.domain.counted_boards import counted_boards
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
@@ -218,15 +218,15 @@ class Engine:
         The rating maps are all or nothing: kept from `current` when nothing a
         rating reads changed (``ReadModel``'s ``ratings_version``), else built
         whole, never patched row by row: a change can move which board the
-        rule in :mod:`bot.store.boards` picks for other dates, and the
+        rule in :mod:`bot.domain.board_chain` picks for other dates, and the
         retired-model rule reads each board's successor, so reloading only
         the rows a change touched is not enough to stay exact."""
         read = ReadModel(self.store, current[0] if current is not None else None)
-        boards(read)  # the counted boards most answers read: built with the model, frozen with it
+        counted_boards(read)  # the counted boards most answers read: built with the model, frozen with it
         if current is not None:  # and every board set someone has asked for (a category's): the refresh pays
             for key in current[0].view_keys():
                 if key[0] == "boards":
-                    boards(read, key[1], key[2])
+                    counted_boards(read, key[1], key[2])
                 elif key[0] == "category boards":
                     read.category_boards(key[1])
         return (read, *self._build_indexes(read))
@@ -263,15 +263,15 @@ class Engine:
         is being applied by another thread, the one before it)."""
         return self._now()[0]
 
-    def _build_indexes(self, facts):
-        appearances = facts.rows_per_model
+    def _build_indexes(self, read):
+        appearances = read.rows_per_model
         entries = [Entry(m["id"], m["name"], m["release_date"],
                          appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
-                   for m in facts.visible_models()]
+                   for m in read.visible_models()]
         visible = {e.id for e in entries}
         spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
         models = Index(entries, spellings)
-        org_counts = Counter(m["org_id"] for m in facts.visible_models() if m["org_id"])
+        org_counts = Counter(m["org_id"] for m in read.visible_models() if m["org_id"])
         orgs = queries.organizations(self.store)
         org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
         org_spellings = queries.org_spellings(self.store)
@@ -327,15 +327,15 @@ class Engine:
                        self.settings, self, pending=self.pending, reload=self.read_model, today=self.clock())
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
-               attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
+               attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None) -> Reply:
         """Answer one command line. Never raises: failures become a short reply.
 
         With a `ticket` (the Discord adapter gives one), a cancelled request
-        never commits a change (see :mod:`bot.work`)."""
+        never commits a change (see :mod:`bot.tickets`)."""
         t0 = time.perf_counter()
         self._command.memo = None
         try:
-            with work.running(ticket), self._one_refresh():
+            with tickets.running(ticket), self._one_refresh():
                 if len(line) > MAX_LINE and self._asks(line, caller):
                     line = line[:MAX_LINE]  # a question is read from its start (the reader reads even less)
                 if len(line) > MAX_LINE:  # refused before any parsing or search: its cost is bounded too
@@ -343,7 +343,7 @@ class Engine:
                                        f"{MAX_LINE:,}. Nothing was done.", status="usage", data={"too_long": len(line)})
                 else:
                     reply = self._dispatch(line, caller, attachments or [])
-        except work.Cancelled:
+        except tickets.Cancelled:
             reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                           data={"cancelled": True})
         except (StoreError, sqlite3.Error) as exc:  # a database fault: say which file, what happened, what to do
@@ -530,13 +530,13 @@ class Engine:
         return bool(info and info.long)
 
     async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
-                      attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None) -> Reply:
+                      attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None) -> Reply:
         """`handle` off the event loop, then the chart in the render pool."""
         reply, key = await self.aanswer(line, caller, attachments=attachments, ticket=ticket, chart_key=render)
         return await self.arender(reply, key) if render else reply
 
     async def aanswer(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
-                      attachments: list[tuple[str, bytes]] | None = None, ticket: work.Ticket | None = None,
+                      attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None,
                       chart_key: bool = True) -> tuple[Reply, tuple | None]:
         """`handle` in a query thread, and there too the cache key of the
         reply's chart (a digest of its data: never computed on the event
@@ -583,12 +583,12 @@ class Engine:
             return _chart_failed(reply, exc)
         return _with_chart(reply, png)
 
-    def confirm(self, token: str, caller: Caller, *, ticket: work.Ticket | None = None) -> Reply:
+    def confirm(self, token: str, caller: Caller, *, ticket: tickets.Ticket | None = None) -> Reply:
         """The Confirm button of a pending action (an import after its dry run)."""
         try:
-            with work.running(ticket), self._one_refresh():
+            with tickets.running(ticket), self._one_refresh():
                 return fit_reply(confirm_pending(self.context(caller), token))
-        except work.Cancelled:
+        except tickets.Cancelled:
             return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
                          data={"cancelled": True})
         except (StoreError, sqlite3.Error) as exc:

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.store.linking import parse_name
-from bot.store.normalize import compact, fold
+from bot.domain.normalize import compact, fold
 
 ACCEPT = 86.0       # fuzzy score at or above which a unique best match is taken
 MARGIN = 4.0        # ... provided it beats the next different entity by this much

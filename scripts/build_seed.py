@@ -29,7 +29,7 @@ from bot.store.importers.common import SOURCE_CURATION  # noqa: E402
 from bot.store.importers.arena_sources import (  # noqa: E402
     KeyInfo, KeyResolver, import_arena_catalog, import_arena_history, import_arena_prices,
 )
-from bot.store.normalize import fold  # noqa: E402
+from bot.domain.normalize import fold  # noqa: E402
 from bot.store.seed import open_store, write_tables  # noqa: E402
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from bot.engine import Caller
 import raw_arena
-from bot.store.listing import boards, tied
-from bot.store.readmodel import pct_gap
+from bot.domain.counted_boards import counted_boards
+from bot.domain.ties import tied
+from bot.domain.measures import pct_gap
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -60,7 +61,7 @@ def test_rule_on_the_latest_board_keeps_new_models_and_drops_returning_retired_o
     for d in dates[:-2]:
         earlier |= {_fold(r["name"]) for r in _raw_board(shared, d)}
     prev = {_fold(r["name"]) for r in _raw_board(shared, before)}
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     kept = {_fold(r.arena_name) for r in view.board(last)}
     for r in _raw_board(shared, last):
         f = _fold(r["name"])
@@ -128,7 +129,7 @@ def test_frontier_rank_1_vs_2_is_tied_or_leads_by_the_intervals(engine, shared):
 
 
 def test_compare_of_tied_models_does_not_say_leads(engine):
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     day = view.latest
     board = view.board(day)
     pair = next((a, b) for a, b in zip(board, board[1:]) if a.model_id != b.model_id and tied(a, b)

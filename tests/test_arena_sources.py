@@ -12,7 +12,7 @@ import pytest
 from bot.store import Store
 from bot.store.importers.arena_sources import import_arena_catalog, import_arena_history, import_arena_prices
 from bot.store.importers import IMPORTERS, ImportFailed
-from bot.store.readmodel import pct_gap
+from bot.domain.measures import pct_gap
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATION = ROOT / "data" / "curation"
@@ -170,24 +170,24 @@ def test_moderator_import_catalog_json_dry_run_then_confirm(fresh_engine):
 
 # -- the board rule ---------------------------------------------------------------
 def test_board_rule_one_source_per_date(engine):
-    facts = engine.read_model()
+    read = engine.read_model()
     expect = {"2023-06-01": "arena-history", "2024-01-15": "arena-history", "2024-07-01": "arena-csv",
               "2025-04-01": "arena-csv", "2025-09-01": "arena-csv", "2025-11-10": "arena-catalog",
               "2025-12-31": "arena-catalog"}
     for day, source in expect.items():
-        assert facts.board_for(day).source == source, day
-    assert facts.board_for("2025-09-01").date == "2025-08-06"
-    assert facts.board_for("2023-01-01") is None
+        assert read.board_for(day).source == source, day
+    assert read.board_for("2025-09-01").date == "2025-08-06"
+    assert read.board_for("2023-01-01") is None
     # the chain spans May 2023 to December 2025 and every board in it is one source's
-    assert facts.dates[0] == "2023-05-08" and facts.dates[-1] == "2025-12-11"
-    for d in facts.dates:
-        src = facts.source_of(d)
-        assert {r.source for r in facts.board(d)} <= {src, "moderators"}
+    assert read.dates[0] == "2023-05-08" and read.dates[-1] == "2025-12-11"
+    for d in read.dates:
+        src = read.source_of(d)
+        assert {r.source for r in read.board(d)} <= {src, "moderators"}
     # categories: only the catalog has them, every release is eligible
-    assert "coding" in facts.categories() and "chinese" in facts.categories()
-    assert facts.board_for("2025-04-01", "coding") == ("arena-catalog", "2025-03-17")
-    assert len(facts.chain("coding")) == 15
-    coding = facts.board_rows("arena-catalog", "2025-12-11", "coding")
+    assert "coding" in read.categories() and "chinese" in read.categories()
+    assert read.board_for("2025-04-01", "coding") == ("arena-catalog", "2025-03-17")
+    assert len(read.chain("coding")) == 15
+    coding = read.board_rows("arena-catalog", "2025-12-11", "coding")
     assert all(r.category == "coding" and r.ci_lower is not None for r in coding)
     # LMArena's rank: 1 + the models whose interval lies wholly above
     for r in coding[:20]:
@@ -197,12 +197,12 @@ def test_board_rule_one_source_per_date(engine):
 def test_frontier_january_2024_reproduces_the_ai_index(engine):
     """AI Index 2025: rank 1 led rank 10 by 11.9% in early 2024 (gap = (x - y) / y),
     from the history file, the only source of January 2024."""
-    facts = engine.read_model()
-    january = [b for b in facts.chain() if b.date.startswith("2024-01")]
+    read = engine.read_model()
+    january = [b for b in read.chain() if b.date.startswith("2024-01")]
     assert january and all(b.source == "arena-history" for b in january)
     gaps = {}
     for b in january:
-        rows = facts.board_rows(*b)
+        rows = read.board_rows(*b)
         gaps[b.date] = pct_gap(rows[0].score, rows[9].score)
     best = min(gaps.values(), key=lambda g: abs(g - 11.9))
     assert abs(best - 11.9) <= 0.1, gaps

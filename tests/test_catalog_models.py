@@ -7,13 +7,12 @@ import pytest
 import raw_arena
 
 from bot.engine import Caller
-from bot.store.listing import latest_any_rating
 
 MEMBER = Caller(user_id="42", name="member")
 
 
 def test_every_catalog_top_10_model_answers_with_its_arena_score(engine, shared):
-    facts = engine.read_model()
+    read = engine.read_model()
     link = {r["alias"]: r["model_id"] for r in engine.store.query("SELECT alias, model_id FROM aliases")}
     missing, wrong = [], []
     checked = 0
@@ -23,19 +22,19 @@ def test_every_catalog_top_10_model_answers_with_its_arena_score(engine, shared)
             if mid is None:
                 missing.append((day, row["name"]))
                 continue
-            name = facts.models[mid]["name"]
+            name = read.models[mid]["name"]
             r = engine.handle(f'model "{name}"', MEMBER)
             if r.status != "ok" or "not on the Arena leaderboard" in r.text:
                 wrong.append((day, row["name"], r.text[:120]))
                 continue
-            latest = facts.latest_rating(mid) or latest_any_rating(facts, mid)  # a board the chain does not read
+            latest = read.latest_rating(mid) or read.latest_any_rating(mid)  # a board the chain does not read
             assert latest is not None
             assert f"{latest.score:,.0f} Elo" in r.text, (name, r.text[:200])
             # on the boards the catalog answers (from 2025-11-05), as of that day the card shows that release's rating
-            if facts.source_of(day) == "arena-catalog":
+            if read.source_of(day) == "arena-catalog":
                 on_day = engine.handle(f'model "{name}" as of {day}', MEMBER)
                 shown = re.search(r"Arena: ([\d,]+) Elo", on_day.text)
-                best_row = max((x for x in facts.by_date[day] if x.model_id == mid), key=lambda x: x.score)
+                best_row = max((x for x in read.by_date[day] if x.model_id == mid), key=lambda x: x.score)
                 assert shown and shown[1] == f"{best_row.score:,.0f}", (name, day, on_day.text[:200])
                 if best_row.arena_name == row["name"]:
                     assert best_row.score == pytest.approx(row["score"], abs=0.01)

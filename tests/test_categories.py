@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import raw_arena
 
-from bot.commands.categories import find_category, spelling
+from bot.domain.categories import find_category, spelling
 from bot.engine import Caller
 
 MEMBER = Caller(user_id="42", name="member")
@@ -45,11 +45,11 @@ def test_race_in_a_language_category(engine, shared):
 
 
 def test_autocomplete_offers_every_category_and_each_choice_parses_back(engine):
-    facts = engine.read_model()
+    read = engine.read_model()
     choices = engine.complete("category", "")
     assert "coding" in choices and "math" in choices and "chinese prompts" in choices
-    for c in facts.categories():
-        assert find_category(facts, spelling(c)) == c
+    for c in read.categories():
+        assert find_category(read, spelling(c)) == c
     assert engine.complete("category", "cod") == ["coding"]
 
 

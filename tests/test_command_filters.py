@@ -5,7 +5,7 @@ one organisation against the leading one."""
 from __future__ import annotations
 
 from bot.engine import Caller
-from bot.store.normalize import EUROPE
+from bot.domain.regions import EUROPE
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -36,9 +36,9 @@ def test_count_unknown_word_is_usage(engine):
 
 def test_small_against_a_models_best_arena_score(engine):
     r = engine.handle("small gpt-4", MEMBER)
-    facts = engine.read_model()
-    rival = next(m for m in facts.models.values() if m["name"] == r.data["rival"])
-    assert r.data["threshold"] == max(x.score for x in facts.model_history(rival["id"]))
+    read = engine.read_model()
+    rival = next(m for m in read.models.values() if m["name"] == r.data["rival"])
+    assert r.data["threshold"] == max(x.score for x in read.model_history(rival["id"]))
     winner = r.data["record"][-1]
     assert winner[3] >= r.data["threshold"]
 
@@ -53,21 +53,21 @@ def test_small_threshold_still_works_next_to_model_words(engine):
 
 
 def test_top_region_multiword_org_and_size(engine):
-    facts = engine.read_model()
+    read = engine.read_model()
     r = engine.handle("top 5 europe", MEMBER)
     assert r.data["rows"] and all(x["country"] in EUROPE for x in r.data["rows"])
     r = engine.handle("top 3 Mistral AI", MEMBER)
     assert r.data["rows"] and all(x["organization"] == "Mistral AI" for x in r.data["rows"])
     r = engine.handle("top 5 under 10B", MEMBER)
-    ids = {x.arena_name: x.model_id for x in facts.board(r.data["as_of"])}
-    assert r.data["rows"] and all(0 < facts.models[ids[x["model"]]]["parameters"] <= 1e10 for x in r.data["rows"])
+    ids = {x.arena_name: x.model_id for x in read.board(r.data["as_of"])}
+    assert r.data["rows"] and all(0 < read.models[ids[x["model"]]]["parameters"] <= 1e10 for x in r.data["rows"])
     r = engine.handle("top 5 over 100B gpqa", MEMBER)
     assert r.data["rows"]
 
 
 def test_gap_of_one_organisation_is_against_the_leading_one(engine):
-    facts = engine.read_model()
-    leader = facts.board(facts.latest)[0].organization
+    read = engine.read_model()
+    leader = read.board(read.latest)[0].organization
     r = engine.handle("gap anthropic", MEMBER)
     assert {r.data["x"], r.data["y"]} == {leader, "Anthropic"}
     r = engine.handle(f"gap {leader}", MEMBER)

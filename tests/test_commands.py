@@ -9,7 +9,7 @@ from bot.engine import Caller
 from bot.reply import (
     CONTENT_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_FIELDS_LIMIT, EMBED_TITLE_LIMIT, EMBED_TOTAL_LIMIT,
 )
-from bot.store.readmodel import pct_gap
+from bot.domain.measures import pct_gap
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -88,12 +88,12 @@ def test_wrong_arguments_show_usage_with_example(engine):
 
 
 def test_as_of_date_uses_latest_snapshot_on_or_before(engine):
-    facts = engine.read_model()
+    read = engine.read_model()
     r = engine.handle("top 3 2025-02", MEMBER)
-    feb = [d for d in facts.dates if d.startswith("2025-02")]
+    feb = [d for d in read.dates if d.startswith("2025-02")]
     assert r.data["as_of"] == max(feb)
     r = engine.handle("top 3 as of 2024-09-20", MEMBER)
-    assert r.data["as_of"] == max(d for d in facts.dates if d <= "2024-09-20")
+    assert r.data["as_of"] == max(d for d in read.dates if d <= "2024-09-20")
     r = engine.handle("race 2020", MEMBER)
     assert "No Arena snapshot" in r.text
 
@@ -111,9 +111,9 @@ def test_gap_matches_its_own_series(engine):
     r = engine.handle("gap us china", MEMBER)
     last = r.data["series"][-1]
     assert last["pct"] == pytest.approx(pct_gap(last["a"], last["b"]), abs=1e-3)
-    facts = engine.read_model()
-    us = facts.best(last["date"], lambda x: x.country == "United States")
-    cn = facts.best(last["date"], lambda x: x.country == "China")
+    read = engine.read_model()
+    us = read.best(last["date"], lambda x: x.country == "United States")
+    cn = read.best(last["date"], lambda x: x.country == "China")
     assert (last["a"], last["b"]) == (us.score, cn.score)
     # reversed sides flip the sign
     rev = engine.handle("gap china us", MEMBER)
@@ -142,8 +142,8 @@ def test_frontier_spreads(engine):
 
 def test_race_leader_is_the_top_rated_country(engine):
     r = engine.handle("race", MEMBER)
-    facts = engine.read_model()
-    top = next(x for x in facts.board(r.data["as_of"]) if x.country)
+    read = engine.read_model()
+    top = next(x for x in read.board(r.data["as_of"]) if x.country)
     assert r.data["leader"] == top.country
 
 
@@ -255,8 +255,8 @@ def test_hostile_text_never_pings_or_breaks(engine):
 
 
 def test_gap_with_one_side_measures_against_the_natural_other(engine):
-    facts = engine.read_model()
-    leader = next(r.country for r in facts.board(facts.latest) if r.country)
+    read = engine.read_model()
+    leader = next(r.country for r in read.board(read.latest) if r.country)
     r = engine.handle("gap china", MEMBER)
     assert {r.data["x"], r.data["y"]} == {leader if leader != "China" else r.data["x"], "China"}
     r = engine.handle("gap open", MEMBER)
@@ -266,9 +266,9 @@ def test_gap_with_one_side_measures_against_the_natural_other(engine):
 def test_ask_reads_a_loose_name_as_the_best_rated_of_its_family(engine):
     r = engine.handle("ask is deepseek better than gpt-4o?", MEMBER)
     assert r.data["routed"].startswith("compare")
-    facts = engine.read_model()
+    read = engine.read_model()
     deepseek = [m for m in r.data["models"] if m["name"].lower().startswith("deepseek")][0]
-    best = max((x for x in facts.board(facts.latest) if x.model.lower().startswith("deepseek")), key=lambda x: x.score)
+    best = max((x for x in read.board(read.latest) if x.model.lower().startswith("deepseek")), key=lambda x: x.score)
     assert deepseek["name"] == best.model
 
 

@@ -9,7 +9,7 @@ from bot.store.importers import (
     import_project,
     ImportFailed, import_arena, import_epoch_hub, import_epoch_notable, import_figures, read_table,
 )
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 from bot.store.seed import open_store, write_tables
 
 ARENA_HEADER_VARIANTS = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.commands.categories import spelling
+from bot.domain.categories import spelling
 from bot.commands.context import Usage
 from bot.commands.params import KINDS, placements, typed
 from bot.commands.registry import REGISTRY

@@ -7,7 +7,7 @@ import pytest
 import raw_arena
 
 from bot.engine import Caller
-from bot.store.listing import boards
+from bot.domain.counted_boards import counted_boards
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -45,7 +45,7 @@ def test_price_of_a_model_is_the_raw_list(engine, shared):
 @pytest.mark.parametrize("threshold", [1300, 1400])
 def test_cheapest_on_the_latest_board_matches_the_raw_files(engine, shared, threshold):
     raw_prices = _raw_prices(shared)
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     day = view.latest
     counted = {r.key or r.arena_name for r in view.board(day)}
     src = view.source_on(day)
@@ -73,7 +73,7 @@ def test_cheapest_refuses_nonsense(engine):
 def test_cheapest_says_whether_nothing_was_rated_or_nothing_rated_was_priced(engine):
     """An empty answer says which: no model that high by that date, or models
     that high but none on the price list (not "no priced model is rated")."""
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     series = engine.handle("cheapest 1250", MEMBER).data["series"]
     first_priced = series[0]["date"]
     # a date before the first priced board at 1,250 where some model was already rated 1,250+
@@ -90,7 +90,7 @@ def test_cheapest_on_every_board_is_the_cheapest_priced_model_at_or_above(engine
     from bot.commands.prices import _price_of, cost
 
     r = engine.handle(f"cheapest {threshold}", MEMBER)
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     by_name, by_model = _indexes(engine)
     want = {}
     for d in view.dates:

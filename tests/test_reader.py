@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.caller import LOCAL_OPERATOR, Caller
-from bot.commands.ask import UNSURE
-from bot.commands.ask import lexicon_for
+from bot.commands.ask import lexicon_for, UNSURE
 from bot.reader import Lexicon, read, tokenise
 from bot.commands.registry import find
 
@@ -110,9 +109,9 @@ def test_right_now_is_no_date(lex):
 def _names_with_numbers(engine) -> list[str]:
     """Names people type: Arena names and Epoch names with a digit, without
     parenthesised dates (nobody types "GPT-4o (Mar 2025)")."""
-    facts = engine.read_model()
-    arena = {r.arena_name for rows in facts.by_date.values() for r in rows}
-    epoch = {m["name"] for m in facts.visible_models() if m["origin"] == "epoch" and m["release_date"]
+    read = engine.read_model()
+    arena = {r.arena_name for rows in read.by_date.values() for r in rows}
+    epoch = {m["name"] for m in read.visible_models() if m["origin"] == "epoch" and m["release_date"]
              and m["release_date"] >= "2022"}
     names = sorted(n for n in arena | epoch if re.search(r"\d", n) and "(" not in n and len(n) <= 40)
     return names
@@ -181,7 +180,7 @@ def test_best_chinese_open_models_are_chinese_and_open(engine):
 
 
 def test_best_european_model_is_european(engine):
-    from bot.store.normalize import EUROPE
+    from bot.domain.regions import EUROPE
 
     r = ask(engine, "best european model")
     assert r.data["rows"] and r.data["rows"][0]["country"] in EUROPE
@@ -195,8 +194,8 @@ def test_who_makes_qwen_says_alibaba(engine):
 
 def test_how_many_models_china_released_in_2024_is_chinas_count(engine):
     r = ask(engine, "how many models did china release in 2024?")
-    facts = engine.read_model()
-    want = sum(1 for m in facts.visible_models() if m["origin"] in ("epoch", "moderator")
+    read = engine.read_model()
+    want = sum(1 for m in read.visible_models() if m["origin"] in ("epoch", "moderator")
                and (m["release_date"] or "").startswith("2024") and m["country"] == "China")
     assert r.data["who"] == "China" and r.data["year"] == "2024" and r.data["total"] == want
     assert f"{want} notable AI models from China in 2024" in r.text
@@ -204,10 +203,10 @@ def test_how_many_models_china_released_in_2024_is_chinas_count(engine):
 
 def test_smallest_model_that_beats_gpt4_uses_gpt4_as_the_bar(engine):
     r = ask(engine, "what's the smallest model that beats gpt-4?")
-    facts = engine.read_model()
-    gpt4 = next(m for m in facts.models.values() if m["name"] == r.data["rival"])
+    read = engine.read_model()
+    gpt4 = next(m for m in read.models.values() if m["name"] == r.data["rival"])
     assert gpt4["name"].startswith("GPT-4")
-    best = max(x.score for x in facts.model_history(gpt4["id"]))
+    best = max(x.score for x in read.model_history(gpt4["id"]))
     assert r.data["threshold"] == best and r.data["benchmark"] == "arena"
     assert "4.0%" not in r.text
 
@@ -230,11 +229,11 @@ def test_size_question_answers_the_size(engine):
 
 def test_open_model_under_10b_is_small_and_open(engine):
     r = ask(engine, "best open model under 10b")
-    facts = engine.read_model()
-    by_arena = {x.arena_name: x.model_id for x in facts.board(r.data["as_of"])}
+    read = engine.read_model()
+    by_arena = {x.arena_name: x.model_id for x in read.board(r.data["as_of"])}
     assert r.data["rows"]
     for row in r.data["rows"]:
-        assert row["open"] and facts.models[by_arena[row["model"]]]["parameters"] <= 1e10
+        assert row["open"] and read.models[by_arena[row["model"]]]["parameters"] <= 1e10
     assert "under 10B" in r.text
 
 
@@ -339,10 +338,10 @@ def test_a_count_the_depth_command_cannot_split_says_so(engine):
 
 
 def test_every_category_the_reader_names_is_one_the_commands_read(engine):
-    from bot.reader import words as W
-    from bot.commands.categories import find_category
-    facts = engine.read_model()
-    for said, cat in W.CATEGORIES.items():
-        assert find_category(facts, cat) in facts.categories(), (said, cat)
-    for language in W.LANGUAGES:  # as the reader writes it on a command line
-        assert find_category(facts, f"{language} prompts") == language
+    from bot.reader import words
+    from bot.domain.categories import find_category
+    read = engine.read_model()
+    for said, cat in words.CATEGORIES.items():
+        assert find_category(read, cat) in read.categories(), (said, cat)
+    for language in words.LANGUAGES:  # as the reader writes it on a command line
+        assert find_category(read, f"{language} prompts") == language

@@ -12,7 +12,8 @@ from bot.caller import Caller
 from bot.engine import Engine
 from bot.render.charts.service import default_workers
 from bot.store.db import Store
-from bot.store.normalize import EUROPE, compact, fold
+from bot.domain.regions import EUROPE
+from bot.domain.normalize import compact, fold
 from bot.store.readmodel import ReadModel
 
 MOD = Caller(user_id="900", name="mod", is_moderator=True)
@@ -96,8 +97,8 @@ def same_read_model(a: ReadModel, b: ReadModel) -> None:
     assert a.models == b.models and a.countries == b.countries and a.counts == b.counts
     assert a.sources == b.sources and a.benchmarks == b.benchmarks
     assert a.peak_of == b.peak_of and a.ratings_version == b.ratings_version
-    from bot.store.listing import boards
-    assert boards(a).by_date == boards(b).by_date and boards(a).dates == boards(b).dates
+    from bot.domain.counted_boards import counted_boards
+    assert counted_boards(a).by_date == counted_boards(b).by_date and counted_boards(a).dates == counted_boards(b).dates
 
 
 CHANGES = ["elo grok 4 1300", "alias o3 threeee", "elo grok 4 1301 2025-08-03", "unalias threeee", "undo",
@@ -368,10 +369,10 @@ def test_a_change_outside_the_ratings_keeps_the_rating_maps(fresh_engine):
     assert kept.version > first.version and kept.by_date is first.by_date  # kept, not rebuilt
     same_read_model(kept, ReadModel(e.store))
     assert e.handle("model deepseek r1", MOD).data["model"]["parameters"] == 5e9
-    from bot.store.listing import boards
+    from bot.domain.counted_boards import counted_boards
     # the counted boards are kept, not their memoised series (the re-warming after the change may fill new ones)
-    assert boards(kept).by_date is boards(first).by_date
-    assert boards(first).__dict__.get("_memo") and boards(kept).__dict__.get("_memo") is not boards(first).__dict__["_memo"]
+    assert counted_boards(kept).by_date is counted_boards(first).by_date
+    assert counted_boards(first).__dict__.get("_memo") and counted_boards(kept).__dict__.get("_memo") is not counted_boards(first).__dict__["_memo"]
     assert e.handle("set deepseek r1 country france", MOD).status == "ok"
     rebuilt = e.read_model()
     assert rebuilt.by_date is not kept.by_date

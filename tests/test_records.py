@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 
 from bot.engine import Caller
-from bot.store.listing import boards
-from bot.store.readmodel import pct_gap
+from bot.domain.comparable import record_boards
+from bot.domain.counted_boards import counted_boards
+from bot.domain.measures import pct_gap
 
 MEMBER = Caller(user_id="42", name="member")
 
@@ -24,7 +25,8 @@ def run(engine, line):
 
 @pytest.fixture(scope="module")
 def view(engine):
-    return boards(engine.read_model())
+    """The boards records read: the counted boards without never-public builds and boards behind their date."""
+    return record_boards(engine.read_model())
 
 
 def test_longest_reign_at_1_is_the_longest_run_of_boards_one_organisation_led(engine, view):
@@ -108,8 +110,8 @@ def test_gap_changes_over_3_6_12_months_come_from_its_own_series(engine):
 
 def test_gap_of_two_countries_in_open_models_compares_their_open_models(engine):
     r = run(engine, "gap us china open")
-    facts = engine.read_model()
-    board = facts.board(r.data["as_of"])
+    read = engine.read_model()
+    board = read.board(r.data["as_of"])
     us = next(x for x in board if x.open and x.country == "United States")
     cn = next(x for x in board if x.open and x.country == "China")
     latest = r.data["latest"]
@@ -124,7 +126,7 @@ def test_gap_of_two_countries_in_open_models_compares_their_open_models(engine):
 
 def test_compare_in_a_category_reads_that_categorys_board(engine):
     r = run(engine, "compare gpt-4o vs deepseek r1 coding")
-    cat = boards(engine.read_model(), False, "coding")
+    cat = counted_boards(engine.read_model(), False, "coding")
     board = cat.board(cat.latest)
     rows = {row["name"]: row for row in r.data["in_category"]}
     for x in board:
@@ -135,7 +137,7 @@ def test_compare_in_a_category_reads_that_categorys_board(engine):
 
 def test_model_in_a_category_gives_its_place_there(engine):
     r = run(engine, "model gemini 3 pro math")
-    cat = boards(engine.read_model(), False, "math")
+    cat = counted_boards(engine.read_model(), False, "math")
     board = cat.board(cat.latest)
     place = next(i + 1 for i, x in enumerate(board) if x.model == r.data["model"]["name"])
     assert r.data["in_category"]["place"] == place and f"#{place} of {len(board)}" in r.text

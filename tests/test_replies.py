@@ -15,7 +15,7 @@ from bot.commands.methods import METHODS, RANKS
 from bot.commands.registry import REGISTRY
 from bot.engine import Engine
 from bot.reply import CONTENT_LIMIT
-from bot.store.listing import RULE
+from bot.domain.counted_boards import RULE
 
 MEMBER = Caller(user_id="42", name="member", guild_id="7", channel_id="8")
 MOD = Caller(user_id="1", name="mod", is_moderator=True, guild_id="7", channel_id="8")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Caller
-from bot.store.servers import ServerStore
-from bot.work import Ticket
+from bot.store.server_state import ServerStore
+from bot.tickets import Ticket
 
 try:
     from tests.test_timeouts_undo import LockHolder, _in_thread, _wait_inside_change

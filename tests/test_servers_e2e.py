@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 import pytest
 
-from bot.adapters.discord.servers import ServerCog
+from bot.adapters.discord.server_cog import ServerCog
 from bot.engine import Engine
-from bot.store.servers import ServerStore
+from bot.store.server_state import ServerStore
 
 try:
     from tests.discord_sim import PNG_MAGIC, DiscordSimulator, SimMessage

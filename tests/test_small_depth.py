@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Caller
-from bot.store.listing import boards
+from bot.domain.counted_boards import counted_boards
 import raw_arena
 
 MEMBER = Caller(user_id="42", name="member")
@@ -74,18 +74,18 @@ def test_small_on_a_benchmark_names_unknown_sizes(engine):
 
 def test_small_is_linear_in_the_data(engine):
     """One pass over the boards: the handler never asks for a model's history."""
-    facts = engine.read_model()
+    read = engine.read_model()
     calls = []
-    original = type(facts).model_history
+    original = type(read).model_history
 
     def counting(self, mid):
         calls.append(mid)
         return original(self, mid)
-    type(facts).model_history = counting
+    type(read).model_history = counting
     try:
         assert engine.handle("small 1300 arena", MEMBER).status == "ok"
     finally:
-        type(facts).model_history = original
+        type(read).model_history = original
     assert calls == []
 
 
@@ -122,7 +122,7 @@ def test_depth_leaves_retired_models_out_like_the_other_series(engine, shared):
 
 def test_depth_series_and_chart(engine):
     r = engine.handle("depth 10", MEMBER)
-    view = boards(engine.read_model())
+    view = counted_boards(engine.read_model())
     assert r.data["dates"] == [d for d in view.dates if len(view.by_date[d]) >= 10]
     for i in range(len(r.data["dates"])):
         assert sum(v[i] for v in r.data["counts"].values()) == 10

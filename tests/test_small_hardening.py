@@ -7,8 +7,8 @@ import pytest
 from bot.commands.alerts import AlertPlanner
 from bot.config import ConfigError, Settings
 from bot.engine import Caller
-from bot.store import servers as servers_mod
-from bot.store.servers import ServerStore
+from bot.store import server_state as servers_mod
+from bot.store.server_state import ServerStore
 
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 MGR = Caller(user_id="2", name="mgr", guild_id="77", can_manage_guild=True, channel_id="70")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store.servers import ServerStore
+from bot.store.server_state import ServerStore
 
 try:
     from tests.discord_sim import DiscordSimulator

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from bot.engine import Caller
-from bot.work import Ticket
+from bot.tickets import Ticket
 
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 MOD2 = Caller(user_id="2", name="other mod", is_moderator=True)

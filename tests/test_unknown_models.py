@@ -12,7 +12,7 @@ import pytest
 
 from bot.lookup import same_model
 from bot.store.freshness import newest_board
-from bot.store.normalize import compact, fold
+from bot.domain.normalize import compact, fold
 from tests.test_commands import MEMBER
 
 VERSIONED = re.compile(r"^(\D*?)([1-9]\d*)(?:\.(\d+))?(?!\d|-\d\d(?!\d))")  # not a checkpoint "05-14"

@@ -15,7 +15,7 @@ from bot.commands.alerts import AlertPlanner, iso_week
 from bot.caller import Caller
 from bot.commands.watching import evaluate, evaluate_all, race_view
 from bot.engine import Engine
-from bot.store.servers import MAX_WATCHES, ServerStore, TooManyWatches
+from bot.store.server_state import MAX_WATCHES, ServerStore, TooManyWatches
 
 
 # ----------------------------------------------------------------------------- the evaluator

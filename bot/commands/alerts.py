@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from bot.commands.watching import Alert, evaluate, race_view
-from bot.store.servers import GuildSettings, ServerStore
+from bot.store.server_state import GuildSettings, ServerStore
 
 log = logging.getLogger("racebot.alerts")
 
@@ -50,12 +50,12 @@ class AlertPlanner:
         """Claimed alerts for the servers this process posts for."""
         # the store's version now, waiting for a build under way: a watch woken by a change must
         # compare against that change, not the version before it (which readers get meanwhile)
-        facts = self.engine.refresh()
-        version = facts.version
+        read = self.engine.refresh()
+        version = read.version
         pending = self.servers.pending_guilds([str(g) for g in guild_ids], version)
         if not pending:
             return []
-        view = race_view(facts)
+        view = race_view(read)
         self.servers.save_view(version, view)
         out: list[Outgoing] = []
         for gid, baseline in pending:

@@ -61,17 +61,17 @@ def as_question(line: str, prefix: str = "!") -> str:
 
 def lexicon_for(ctx: Context) -> Lexicon:
     """The reader's lexicon of the context's data version (cached on the read model)."""
-    facts = ctx.read
-    cached = getattr(facts, "_reader_lexicon", None)
+    read = ctx.read
+    cached = getattr(read, "_reader_lexicon", None)
     if cached is not None and cached.models is ctx.models:
         return cached
-    latest = facts.latest
-    ratings = {r.model_id: r.score for r in facts.board(latest)} if latest else {}
-    lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(facts.benchmarks),
+    latest = read.latest
+    ratings = {r.model_id: r.score for r in read.board(latest)} if latest else {}
+    lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(read.benchmarks),
                   ratings=ratings, commands={n: n for n in REGISTRY},
-                  makers={mid: m.get("org_id") for mid, m in facts.models.items()})
+                  makers={mid: m.get("org_id") for mid, m in read.models.items()})
     try:
-        facts._reader_lexicon = lex
+        read._reader_lexicon = lex
     except AttributeError:  # pragma: no cover - a read model with slots
         pass
     return lex

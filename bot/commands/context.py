@@ -18,7 +18,7 @@ from bot.lookup import Index, Match
 from bot.reply import Reply
 from bot.store.db import Store
 from bot.store.freshness import DataAge, board_sources, data_age, newest_board
-from bot.store.normalize import COUNTRY_ALIASES, country_name, fold
+from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold
 from bot.store.readmodel import ReadModel
 
 

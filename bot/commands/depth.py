@@ -3,20 +3,21 @@
 The AI Index's first claim about China is about the *number and quality* of
 high-performing models, which the leader alone does not show. `depth`
 counts, on every board, each country's models among the first n rated
-(best first, after the retired-model rule of :mod:`bot.store.listing`).
+(best first, after the retired-model rule of :mod:`bot.domain.counted_boards`).
 """
 from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import OVERALL, label as cat_label
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
-from bot.store.listing import Boards, boards
+from bot.domain.comparable import comparable
+from bot.domain.counted_boards import counted_boards, CountedBoards
 
 TIERS = (10, 20, 50)
 UNKNOWN = "unknown"
@@ -29,7 +30,7 @@ def depth_counts(board: list, n: int) -> Counter:
     return Counter((r.country or UNKNOWN) for r in board[:n])
 
 
-def depth_series(view: Boards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
+def depth_series(view: CountedBoards, n: int, until: str | None = None) -> list[tuple[str, Counter]]:
     """(date, counts in the top n) for every board with at least n models, up to `until`.
 
     Counted once per set of boards (one data version, category and rule) and
@@ -62,7 +63,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     if not 1 <= n <= 100:
         raise Usage(f"I don't understand {str(n)!r}: give n as a number from 1 to 100 (and `all` for every "
                     "listed model).")
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
@@ -94,9 +95,12 @@ def depth(ctx: Context, args: Args) -> Reply:
                 + (f"; China has {china}." if leader != "China" else "."))
     lines = [head]  # the tiers' counts are the embed's table (said once)
     focus = [c for c in ("United States", "China") if c in counts] or countries[:2]
+    cmp = comparable(ctx.read, category)
+    # records: boards behind their date are left out (see bot.domain.comparable)
+    usable = [i for i, (d, _c) in enumerate(series) if everything or not cmp.flagged(d)] or list(range(len(series)))
     for country in focus:
         vals = counts[country]
-        peak = max(range(len(vals)), key=lambda i: (vals[i], series[i][0]))
+        peak = max(usable, key=lambda i: (vals[i], series[i][0]))
         lines.append(f"{country} in the top {n}: {first_c.get(country, 0)} on {first_d} → {cur.get(country, 0)} on {day} "
                      f"(most: {vals[peak]}, {series[peak][0]}).")
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
@@ -109,7 +113,8 @@ def depth(ctx: Context, args: Args) -> Reply:
                                      methods.boards(view.rule), methods.ONE_BOARD),
                  data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
-                       "rule": view.rule, "sources": sources, "category": category})
+                       "rule": view.rule, "sources": sources, "category": category,
+                       "seams": cmp.seam_data(first_d, day), "left_out": cmp.flag_data(first_d, day)})
 
 
 def route_depth(ctx: Context, args: Args) -> Reply:

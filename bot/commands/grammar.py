@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.store.normalize import parse_date, period_end
+from bot.domain.validate import parse_date
+from bot.domain.normalize import period_end
 
 _DATE_TAIL = re.compile(
     r"(?:^|\s)(?:(?:as\s+of|as-of|asof|on|in|at|until|by)\s+)?"

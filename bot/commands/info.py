@@ -13,7 +13,7 @@ from bot.render.text import clip
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label, edition_of
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 
 # `help <word>` for a role's or the methods' page (one Discord message each): the word -> the page

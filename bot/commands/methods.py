@@ -7,7 +7,7 @@ console's ``method``) and ``help method``, which lists every entry of
 """
 from __future__ import annotations
 
-from bot.store.listing import RULE, RULE_ALL
+from bot.domain.counted_boards import RULE, RULE_ALL
 
 BOARDS = f"Boards: {RULE}."
 BOARDS_ALL = f"Boards: {RULE_ALL}."

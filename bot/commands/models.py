@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.commands.categories import OVERALL, label as cat_label, take_category
+from bot.domain.categories import OVERALL, label as cat_label, take_category
 from bot.commands import methods
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import split_models, words
 from bot.commands.prices import PRICES, blended, price_index
-from bot.commands.ties import difference
+from bot.commands.difference import difference
+from bot.commands.thin import board_sources
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
-from bot.store.listing import boards, interval, latest_any_rating, tied
-from bot.store.readmodel import pct_gap
+from bot.domain.counted_boards import counted_boards
+from bot.domain.ties import interval, tied
+from bot.domain.measures import pct_gap
 
 
 def _rating_like(a: dict):
@@ -45,7 +47,7 @@ def _read_as(m: Match) -> str:
 def _rating(ctx: Context, model_id: int, until: str | None):
     """The rating a card shows: the newest on the boards the rule picks, else
     the newest on any source's board (the card names it)."""
-    return ctx.read.latest_rating(model_id, until) or latest_any_rating(ctx.read, model_id, until)
+    return ctx.read.latest_rating(model_id, until) or ctx.read.latest_any_rating(model_id, until)
 
 
 def _arena_line(ctx: Context, model_id: int, until: str | None) -> tuple[str, object]:
@@ -76,7 +78,7 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
 def _model_in_category(ctx: Context, m: Match, category: str, until: str | None) -> Reply:
     """A model on one Arena category's board: its place, score and 95% interval, and its best there."""
     s = model_summary(ctx, m.entry.id, until)
-    view = boards(ctx.read, False, category)
+    view = counted_boards(ctx.read, False, category)
     day = view.snapshot_on(until)
     board = view.board(day) if day else []
     here = next(((i + 1, r) for i, r in enumerate(board) if r.model_id == m.entry.id), None)
@@ -155,6 +157,7 @@ def model(ctx: Context, args: Args) -> Reply:
     return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
                  color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
+                       "board_sources": board_sources(ctx.read, [h[0] for h in history]),
                        "match": m.status})
 
 
@@ -249,6 +252,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"), method=methods.join(methods.TIES, methods.PRICES if prices else None),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
+                       "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -276,7 +280,7 @@ def _arena_field(s: dict, in_category: dict | None) -> str:
 def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
     """The models on one Arena category's board (the latest on or before `until`):
     who leads there, and whether the 95% intervals overlap."""
-    view = boards(ctx.read, False, category)
+    view = counted_boards(ctx.read, False, category)
     day = view.snapshot_on(until)
     board = view.board(day) if day else []
     place = {r.model_id: (i + 1, r) for i, r in enumerate(board)}
@@ -335,7 +339,7 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
@@ -365,7 +369,7 @@ def country(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",

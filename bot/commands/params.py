@@ -21,14 +21,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.commands.categories import OVERALL, find_category
+from bot.domain.categories import OVERALL, find_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import GrammarError, When, words
 from bot.commands.registry import Param
 from bot.commands.sides import CLOSED_WORDS, OPEN_WORDS
-from bot.store.listing import ALL_WORDS
-from bot.store.normalize import fold, parse_date, parse_number, period_end
-from bot.store.validate import small_float, small_int
+from bot.domain.counted_boards import ALL_WORDS
+from bot.domain.validate import parse_date, parse_number, small_float, small_int
+from bot.domain.normalize import fold, period_end
 
 Taken = tuple[Any, int]  # (value, how many words it used)
 Converter = Callable[[Context, list[str], int, Param, frozenset], "Taken | None"]
@@ -207,9 +207,10 @@ class Kind:
     name: str
     take: Converter | None  # None: the handler reads the words itself (text, model names, attachments)
     label: str = ""         # what a usage error says it expected
-    slash: str = "str"      # the slash option's type: str | int | bool | attachment
+    slash: str = "str"      # the slash option's type: str | int | bool | attachment ("": no option)
     autocomplete: bool = False
     repeats: bool = False   # may be given more than once (``all``, filler words)
+    lead: str = ""          # the word a slash option's bare number gets before it (``above`` 1400)
 
 
 # The one list of parameter kinds. Its order is the reading order: at each word
@@ -217,10 +218,10 @@ class Kind:
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("date", take_date, "a date"),
     Kind("flag", take_flag, "`all`", "bool", repeats=True),
-    Kind("word", take_word, "", repeats=True),
+    Kind("word", take_word, "", "", repeats=True),  # filler: no slash option
     Kind("count", take_count, "a number", "int"),
     Kind("size", take_size, "a size (under 10B)"),
-    Kind("threshold", take_threshold, "a score (above 1400)", "int"),
+    Kind("threshold", take_threshold, "a score (above 1400)", "int", lead="above"),
     Kind("access", take_access, "open or closed"),
     Kind("category", take_category, "an Arena category", autocomplete=True),
     Kind("country", take_country, "a country or region", autocomplete=True),

@@ -25,8 +25,8 @@ from bot.commands.registry import Param, command
 from bot.render.text import elo
 from bot.reply import Field, Reply
 from bot.store import queries
-from bot.store.listing import boards
-from bot.store.validate import small_float
+from bot.domain.counted_boards import counted_boards
+from bot.domain.validate import small_float
 
 PRICES = "arena-prices"
 BLEND = "blended price: 3 input tokens to 1 output token, USD per million tokens"
@@ -127,7 +127,7 @@ def price(ctx: Context, args: Args) -> Reply:
     p = min(rows, key=lambda x: (blended(x) is None, blended(x) or 0))
     lines = [f"**{p['display_name'] or name}: {usd(p['input_price'])} input, {usd(p['output_price'])} output** per "
              f"million tokens (LMArena's price list of {p['as_of']}, from {p['price_url'] or 'no source given'})."]
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     day = view.latest
     board = view.board(day) if day else []
     rating = next((r for r in board if r.model_id == mid), None)
@@ -208,7 +208,7 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     by_name, by_model = price_index(ctx)
     if not by_name:
         return Reply(text="No prices in the data.", data={"series": []})
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     series = view.dated(("cheapest", threshold), lambda: _cheapest_series(view, threshold, by_name, by_model),
                         args.until, lambda p: p["date"])
     if not series:

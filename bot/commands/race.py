@@ -5,23 +5,27 @@ from collections import Counter
 
 import statistics
 
-from bot.commands.categories import OVERALL, label as cat_label, since, take_category
+from bot.domain.categories import OVERALL, label as cat_label, since, take_category
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
 from bot.commands.registry import Param, command, find
 from bot.commands.thin import source_runs, thin
-from bot.render.text import elo, month, params, pct, score, table
+from bot.render.text import clip_name, elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
-from bot.commands.ties import difference, verdict
+from bot.commands.difference import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
-from bot.store.listing import Boards, boards, interval, shared_ranks, wants_all
-from bot.store.normalize import fold
-from bot.store.readmodel import Rating, monthly_median, pct_gap, region_pred
+from bot.domain.comparable import RECORDS_RULE, comparable, record_boards
+from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.ties import interval, shared_ranks
+from bot.domain.normalize import fold
+from bot.domain.measures import monthly_median, pct_gap
+from bot.domain.regions import region_pred
+from bot.store.readmodel import Rating
 from bot.commands import methods
-from bot.commands.sides import (Side, changes_line, gap_changes, gap_series, only,
+from bot.commands.sides import (Side, changes_line, frontier_series, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
@@ -38,7 +42,7 @@ def _public(series: list[dict]) -> list[dict]:
     return [{k: v for k, v in p.items() if not k.startswith("_")} for p in series]
 
 
-def _gap_digest(view: Boards, a: Side, b: Side, full: list[dict]) -> tuple[list[dict], dict[str, float], Counter]:
+def _gap_digest(view: CountedBoards, a: Side, b: Side, full: list[dict]) -> tuple[list[dict], dict[str, float], Counter]:
     """The whole gap series as reply data, its monthly medians and snapshots
     per month: once per boards and pair of sides (a request slices them)."""
     def build() -> tuple[list[dict], dict[str, float], Counter]:
@@ -90,7 +94,7 @@ def gap(ctx: Context, args: Args) -> Reply:
         category = OVERALL
     if access:
         a, b = only(a, access), only(b, access)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     cut = gap_series(ctx, a, b, until, view)
     series = [p for p in cut if not start or p["date"] >= start]
     if not series:
@@ -115,7 +119,9 @@ def gap(ctx: Context, args: Args) -> Reply:
             lines.append(f"Across the {len(pts)} snapshots of {args.when.raw}, {a.label} vs {b.label}: "
                          f"median {statistics.median(pts):+.2f}% (from {min(pts):+.2f}% to {max(pts):+.2f}%)"
                          + (f"; statistically tied on {tied_n} of them." if tied_n else "."))
-    changes = gap_changes(cut)
+    cmp = comparable(ctx.read, category)
+    # the trend reads boards changes may use (a board behind its date is left out, unless it is the one asked)
+    changes = gap_changes([p for p in cut[:-1] if everything or not cmp.flagged(p["date"])] + cut[-1:])
     if changes:
         lines.append(changes_line(a, b, changes, cut[-1]["pct"]))
     first = series[0] if start else full[0]
@@ -144,7 +150,9 @@ def gap(ctx: Context, args: Args) -> Reply:
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
-              "all_listed": everything, "rule": view.rule})
+              "all_listed": everything, "rule": view.rule,
+              "seams": cmp.seam_data(series[0]["date"], last["date"]),
+              "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 def _pct_of(p: dict) -> float:
@@ -175,7 +183,7 @@ def race(ctx: Context, args: Args) -> Reply:
         return depth_command(ctx, Args(find("depth"), " ".join(ws[1:]), args.text, args.when, args.attachments))
     v = bind(ctx, args, category=OVERALL)
     category, everything = v.category, bool(v.all)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": {}})
@@ -237,25 +245,8 @@ def race(ctx: Context, args: Args) -> Reply:
                        "board_sources": source_runs(shown),
                        "ranking": [[r.country, r.score, r.arena_name, r.organization, r.key or r.arena_name]
                                    for r in ranking],
-                       "leaders": leaders})
-
-
-def frontier_series(view: Boards, n: int, until: str | None = None) -> list[dict]:
-    """Rank 1 against rank 2 and rank n on every board that rates n models, up
-    to `until`: built once per boards and n, then cut (points are shared)."""
-    def build() -> list[dict]:
-        out = []
-        for d in view.dates:
-            b = view.by_date[d]
-            if len(b) >= n:
-                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
-                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
-                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
-                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
-                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
-                            "topn_model": b[n - 1].arena_name})
-        return out
-    return view.dated(("frontier", n), build, until, lambda p: p["date"])
+                       "leaders": leaders,
+                       "seams": comparable(ctx.read, category).seam_data(view.dates[0], day)})
 
 
 @command("frontier", summary="How close is the frontier: the spread between rank 1 and rank n, over time.",
@@ -272,7 +263,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if not 2 <= n <= 100:
         raise Usage(f"I don't understand {str(n)!r}: give n as a number from 2 to 100 "
                     "(and `all` for every listed model).")
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early.", data={"series": []})
@@ -283,8 +274,13 @@ def frontier(ctx: Context, args: Args) -> Reply:
     if n == 10 and category == OVERALL:  # the AI Index's months are compared with the whole history, whatever the date asked
         full_series = frontier_series(view, 10)
     last = series[-1]
-    tightest = min(series, key=lambda p: p["spread_pct"])
-    widest = max(series, key=lambda p: p["spread_pct"])
+    cmp = comparable(ctx.read, category)
+    # records: among public builds, on boards not behind their date (`all`: every listed rating, every board)
+    record = [p for p in frontier_series(record_boards(ctx.read, everything, category), n, day)
+              if not start or p["date"] >= start] or series
+    tightest = min(record, key=lambda p: p["spread_pct"])
+    widest = max(record, key=lambda p: p["spread_pct"])
+    now_rec = record[-1] if record[-1]["date"] == last["date"] else None
     refs = queries.frontier_figures(ctx.store) if category == OVERALL else []
     b = view.by_date[last["date"]]
     lines = [f"{difference('Rank 1', f'rank {n}', b[0], b[n - 1], digits=1)} on Chatbot Arena{cat_label(category)} "
@@ -292,8 +288,10 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{difference(f'rank 1 ({b[0].arena_name})', f'rank 2 ({b[1].arena_name})', b[0], b[1], bold=False)}.",
              f"Tightest in this data: {pct(tightest['spread_pct'])} ({tightest['date']}); widest: "
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
-             "Tighter than ever? " + ("yes: the spread is at its lowest." if last["spread_pct"] <= tightest["spread_pct"]
-                                       else f"no: it was tighter on {tightest['date']}.")]
+             "Tighter than ever? " + ("yes: the spread is at its lowest." if now_rec and now_rec["spread_pct"]
+                                       <= tightest["spread_pct"] else f"no: it was tighter on {tightest['date']}.")]
+    if not everything:
+        lines.append(f"Tightest and widest: {RECORDS_RULE}.")
     if n == 10 and refs:
         def trend(prefix: str) -> str:
             rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
@@ -319,7 +317,9 @@ def frontier(ctx: Context, args: Args) -> Reply:
                  data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
                        "category": category,
-                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest})
+                       "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest,
+                       "seams": cmp.seam_data(series[0]["date"], last["date"]),
+                       "left_out": cmp.flag_data(series[0]["date"], last["date"])})
 
 
 @command("top", summary="A leaderboard: Chatbot Arena by default, or a benchmark; with filters.",
@@ -352,7 +352,7 @@ def top(ctx: Context, args: Args) -> Reply:
         raise Usage(f"Name either a benchmark ({bench}) or an Arena category ({category}), not both.")
     if bench:
         return _top_benchmark(ctx, args, n, bench, access, country, org, filters, size)
-    view = boards(ctx.read, everything, category)
+    view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(args.until)
     if day is None:
         return Reply(text=f"No Arena snapshot{cat_label(category)} that early"
@@ -383,7 +383,7 @@ def top(ctx: Context, args: Args) -> Reply:
     def shown_rank(r: Rating) -> str:
         return f"={r.rank}" if r.rank in shared else str(r.rank)
 
-    body = table([[shown_rank(r), r.arena_name[:34], elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
+    body = table([[shown_rank(r), clip_name(r.arena_name, 34), elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
                  ["#", "model", "Elo", "95% CI", "country"])
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
@@ -421,7 +421,7 @@ def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None
-    body = table([[str(i), r["name"][:34], score(r["value"]), (r["country"] or "?")[:14]]
+    body = table([[str(i), clip_name(r["name"], 34), score(r["value"]), (r["country"] or "?")[:14]]
                   for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
     label = f" {' '.join(filters)} models" if filters else ""
     return Reply(text=f"**Top {len(rows)}{label} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",

@@ -9,7 +9,9 @@
   within p% (and the last board it was wider).
 
 Every figure is read from the same counted boards as ``top``, ``gap`` and
-``race`` (retired models left out unless ``all``), overall or in a category.
+``race`` (retired models left out unless ``all``), overall or in a category,
+without never-public test builds and boards behind their date (records:
+:func:`bot.domain.comparable.record_boards`; ``all`` counts them).
 """
 from __future__ import annotations
 
@@ -19,16 +21,17 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Callable
 
-from bot.commands.categories import label as cat_label, take_category
+from bot.domain.categories import label as cat_label, take_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.race import ARENA
 from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
 from bot.commands.registry import Param, command
 from bot.render.text import elo, pct
 from bot.reply import Field, Reply
-from bot.store.listing import Boards, boards, wants_all
-from bot.store.normalize import fold, parse_number
+from bot.domain.comparable import record_boards, used_sources
+from bot.domain.counted_boards import CountedBoards, wants_all
+from bot.domain.validate import parse_number
+from bot.domain.normalize import fold
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
@@ -46,7 +49,7 @@ class Reign:
     def days(self) -> int:
         return (Date.fromisoformat(self.end) - Date.fromisoformat(self.start)).days
 
-def reigns(view: Boards, holder: Callable[[Any], str | None], until: str | None = None,
+def reigns(view: CountedBoards, holder: Callable[[Any], str | None], until: str | None = None,
            among: Callable[[Any], bool] | None = None) -> list[Reign]:
     """Stretches of consecutive boards that the same holder led (the #1's
     organisation, model, country ...; among the models `among` keeps), oldest first."""
@@ -67,7 +70,7 @@ def reigns(view: Boards, holder: Callable[[Any], str | None], until: str | None 
             out.append(Reign(who, d, d, 1, True))
     return out
 
-def side_history(view: Boards, side: Side, n: int, until: str | None = None,
+def side_history(view: CountedBoards, side: Side, n: int, until: str | None = None,
                  among: Callable[[Any], bool] | None = None) -> dict[str, Any]:
     """A side's firsts on the boards up to `until` (places among the models
     `among` keeps: "among open-weight models"): its first board in the top n
@@ -138,7 +141,7 @@ def _top_n(ws: list[str]) -> tuple[list[str], int]:
             return ws[:i] + ws[i + 2:], n
     return ws, 10
 
-def _reigns_reply(ctx: Context, view: Boards, category: str, until: str | None) -> Reply:
+def _reigns_reply(ctx: Context, view: CountedBoards, category: str, until: str | None) -> Reply:
     by_org = reigns(view, lambda r: r.organization or r.model, until)
     by_model = reigns(view, lambda r: r.model, until)
     if not by_org:
@@ -161,13 +164,13 @@ def _reigns_reply(ctx: Context, view: Boards, category: str, until: str | None) 
     fields = [Field("Organisations", "\n".join(show(x) for x in orgs), inline=False),
               Field("Models", "\n".join(show(x) for x in models), inline=False)]
     return Reply(text="\n".join(lines), title=f"Records at #1{cat_label(category)}", fields=fields,
-                 footer=ctx.footer(ARENA, as_of=last),
+                 footer=ctx.footer(*used_sources(view, last), as_of=last),
                  data={"reigns": {"organisation": [vars(x) | {"days": x.days} for x in orgs],
                                   "model": [vars(x) | {"days": x.days} for x in models]},
                        "changes": {"organisation": len(by_org) - 1, "model": len(by_model) - 1},
                        "category": category, "as_of": last})
 
-def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, until: str | None,
+def _side_reply(ctx: Context, view: CountedBoards, side: Side, n: int, category: str, until: str | None,
                 access: str | None = None) -> Reply:
     among = None if access is None else (lambda r: r.open) if access == "open" else (lambda r: not r.open)
     h = side_history(view, side, n, until, among)
@@ -199,10 +202,10 @@ def _side_reply(ctx: Context, view: Boards, side: Side, n: int, category: str, u
     lines.append(f"Rated on {h['boards']} boards from {view.dates[0]}" + (f" up to {until}" if until else "")
                  + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
-                 footer=ctx.footer(ARENA, as_of=view.snapshot_on(until)),
+                 footer=ctx.footer(*used_sources(view, view.snapshot_on(until)), as_of=view.snapshot_on(until)),
                  data={"history": h, "category": category, "as_of": view.snapshot_on(until), "among": access})
 
-def _gap_reply(ctx: Context, view: Boards, a: Side, b: Side, within: float | None, category: str,
+def _gap_reply(ctx: Context, view: CountedBoards, a: Side, b: Side, within: float | None, category: str,
                until: str | None) -> Reply:
     series = gap_series(ctx, a, b, until, view)
     where = f"Chatbot Arena{cat_label(category)}"
@@ -238,7 +241,7 @@ def _gap_reply(ctx: Context, view: Boards, a: Side, b: Side, within: float | Non
                 narrowest={"date": narrowest["date"], "pct": narrowest["pct"]}, y_led=len(b_led),
                 as_of=series[-1]["date"])
     return Reply(text="\n".join(lines), title=f"{a.label} vs {b.label}: records on {where}",
-                 footer=ctx.footer(ARENA, as_of=series[-1]["date"]), data=data)
+                 footer=ctx.footer(*used_sources(view, series[-1]["date"]), as_of=series[-1]["date"]), data=data)
 
 @command("records", summary="Firsts, records and 'ever' from the whole Arena history: reigns at #1, a side's firsts, "
                             "a gap's history.",
@@ -255,7 +258,7 @@ def records(ctx: Context, args: Args) -> Reply:
     rest, within = _within(rest)
     rest, n = _top_n(rest)
     rest, category = take_category(ctx.read, rest)
-    view = boards(ctx.read, everything, category)
+    view = record_boards(ctx.read, everything, category)
     until = args.until
     if not rest:
         if within is not None:

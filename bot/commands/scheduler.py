@@ -115,7 +115,7 @@ class Outcome:
 
 def newest_board(read: Any, source: str) -> str | None:
     """The newest board date of `source` in the read model (overall category)."""
-    return max((b.date for b in read.boards("full") if b.source == source), default=None)
+    return max((b.date for b in read.board_keys("full") if b.source == source), default=None)
 
 
 def checks(read: Any, source: str, boards: dict[str, dict[str, tuple[float, float, float]]], day: str,
@@ -315,7 +315,7 @@ def health(read: Any, today: date) -> list[dict[str, Any]]:
     source the scheduler syncs, the last success and the last failure with its reason."""
     synclog = SyncLog(read.store)
     followed = {s.source: s for s in synced(read.store)}
-    sources = sorted({b.source for b in read.boards("full") if b.source != MODERATORS} | set(followed))
+    sources = sorted({b.source for b in read.board_keys("full") if b.source != MODERATORS} | set(followed))
     out = []
     for sid in sources:
         state = synclog.get(sid)

@@ -5,7 +5,7 @@ they are typed in (``permission="manage_server"``); ``watches`` lists them
 for anyone in the server. Data moderators have no say here, and server
 managers none over the shared data (see :mod:`bot.commands.authority`).
 Every change is audited with the server's id and who made it
-(:mod:`bot.store.servers`).
+(:mod:`bot.store.server_state`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
-from bot.commands.categories import OVERALL, find_category, spelling
+from bot.domain.categories import OVERALL, find_category, spelling
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
 from bot.commands.sides import two_sides
@@ -21,9 +21,9 @@ from bot.commands.registry import Param, command
 from bot.commands.watching import evaluate, footer, race_view, state
 from bot.render.text import clean
 from bot.reply import Field, Reply
-from bot.store.normalize import fold
-from bot.store.servers import DAYS, MAX_WATCHES, GuildSettings, ServerStore, TooManyWatches
-from bot.store.validate import small_int
+from bot.domain.normalize import fold
+from bot.store.server_state import DAYS, MAX_WATCHES, GuildSettings, ServerStore, TooManyWatches
+from bot.domain.validate import small_int
 
 PREFIX_MAX = 5
 _CHANNEL = re.compile(r"^(?:<#(\d{15,22})>|(\d{15,22})|#?([\w-]{1,100}))$")

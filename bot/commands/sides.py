@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from bot import work
+from bot import tickets
 from bot.commands.context import Context, Usage
 from bot.commands.grammar import split_models, words
-from bot.commands.ties import verdict
-from bot.store.listing import Boards, boards
-from bot.store.normalize import fold
-from bot.store.readmodel import Rating, pct_gap, region_pred
+from bot.commands.difference import verdict
+from bot.domain.counted_boards import counted_boards, CountedBoards
+from bot.domain.normalize import fold
+from bot.domain.measures import pct_gap
+from bot.domain.regions import region_pred
+from bot.store.readmodel import Rating
 
 
 # ---------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def resolve_side(ctx: Context, text: str) -> Side | None:
 
 def leader_country(ctx: Context, besides: str | None = None) -> str | None:
     """The country with the best-rated model in the latest snapshot (other than `besides`)."""
-    view = boards(ctx.read)
+    view = counted_boards(ctx.read)
     day = view.latest
     for r in view.board(day) if day else []:
         if r.country and r.country != besides:
@@ -118,7 +120,7 @@ def two_sides(ctx: Context, text: str) -> tuple[Side, Side]:
     # a country named in several words ("United States") is one side, not two halves of a name
     whole = ctx.country(text) if len(ws) > 1 else None
     for i in ([] if whole else splits(len(ws))):
-        work.check()
+        tickets.check()
         a, b = resolve_side(ctx, " ".join(ws[:i])), resolve_side(ctx, " ".join(ws[i:]))
         if a and b:
             return a, b
@@ -211,12 +213,12 @@ def changes_line(a: Side, b: Side, changes: list[dict], now: float) -> str:
     return f"Trend of the gap ({ahead.label} ahead now): " + "; ".join(parts) + "."
 
 
-def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards | None = None) -> list[dict]:
+def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: CountedBoards | None = None) -> list[dict]:
     """The gap on every board both sides are rated on (up to `until`), each
     with its verdict: `leads`, `tied` (95% intervals overlap) or `unknown`.
     Built once per boards and pair of sides, then cut at `until` (the points
     are shared: callers copy what they change)."""
-    view = view or boards(ctx.read)
+    view = view or counted_boards(ctx.read)
 
     def build() -> list[dict]:
         out = []
@@ -238,8 +240,28 @@ def gap_series(ctx: Context, a: Side, b: Side, until: str | None, view: Boards |
     return view.dated(("gap", a.index, b.index), build, until, lambda p: p["date"])
 
 
-def _best(view: Boards, date: str, side: Side) -> Rating | None:
+def _best(view: CountedBoards, date: str, side: Side) -> Rating | None:
     """A side's best model on a board (a country's from the board's cached map)."""
     if side.kind == "country" and side.key != "Europe":
         return view.country_best(date).get(side.key)
     return view.best(date, side.pred)
+
+
+def frontier_series(view: CountedBoards, n: int, until: str | None = None) -> list[dict]:
+    """Rank 1 against rank 2 and rank n on every board that rates n models, up
+    to `until`: built once per boards and n, then cut (points are shared). The
+    one computation of the spread (`frontier`, `digest`, `changes`; records
+    read it on :func:`bot.domain.comparable.record_boards`)."""
+    def build() -> list[dict]:
+        out = []
+        for d in view.dates:
+            b = view.by_date[d]
+            if len(b) >= n:
+                t1, t2, tn = b[0].score, b[1].score, b[n - 1].score
+                out.append({"date": d, "source": view.source_on(d), "top1": t1, "top2": t2, "topn": tn,
+                            "spread_pct": round(pct_gap(t1, tn), 3), "top2_pct": round(pct_gap(t1, t2), 3),
+                            "top2_verdict": verdict(b[0], b[1]), "topn_verdict": verdict(b[0], b[n - 1]),
+                            "top1_model": b[0].arena_name, "top2_model": b[1].arena_name,
+                            "topn_model": b[n - 1].arena_name})
+        return out
+    return view.dated(("frontier", n), build, until, lambda p: p["date"])

@@ -44,7 +44,7 @@ def _top(board: dict[str, tuple[float, float, float]]) -> str | None:
     return max(board, key=lambda k: board[k][0]) if board else None
 
 
-def news(ctx_facts: Any, name: str, raw: bytes) -> dict[str, Any]:
+def news(read: Any, name: str, raw: bytes) -> dict[str, Any]:
     """What a fetched release brings, against the newest imported catalog
     release: its size, new model keys, the new #1, and whether anything changed.
     Raises ImportFailed when the file is not a leaderboard release."""
@@ -54,16 +54,16 @@ def news(ctx_facts: Any, name: str, raw: bytes) -> dict[str, Any]:
         raise ImportFailed(name, None, f"not JSON ({exc.__class__.__name__})") from None
     boards = parse_catalog(name, data)
     full = boards["full"]
-    latest = max((b for b in ctx_facts.boards("full") if b.source == SOURCE), key=lambda b: b.date, default=None)
+    latest = max((b for b in read.board_keys("full") if b.source == SOURCE), key=lambda b: b.date, default=None)
     before: dict[str, float] = {}
     before_cats: dict[str, dict[str, float]] = {}
     if latest is not None:
-        before = {(r.key or r.arena_name): r.score for r in ctx_facts.board_rows(SOURCE, latest.date, "full")}
+        before = {(r.key or r.arena_name): r.score for r in read.board_rows(SOURCE, latest.date, "full")}
         for cat in boards:
             if cat != "full":
                 before_cats[cat] = {(r.key or r.arena_name): r.score
-                                    for r in ctx_facts.board_rows(SOURCE, latest.date, cat)}
-    known = {alias for alias, _mid in queries.model_spellings(ctx_facts.store)}
+                                    for r in read.board_rows(SOURCE, latest.date, cat)}
+    known = {alias for alias, _mid in queries.model_spellings(read.store)}
     new_keys = sorted(k for k in full if k not in before and k not in known)
     same = latest is not None and {k: round(v[0], 3) for k, v in full.items()} == \
         {k: round(v, 3) for k, v in before.items()} and all(

@@ -53,3 +53,10 @@ def source_runs(points: list[dict]) -> list[dict]:
     if n <= MAX_POINTS:
         return points
     return [p for i, p in enumerate(points) if i in (0, n - 1) or p.get("source") != points[i - 1].get("source")]
+
+
+def board_sources(read, dates) -> list[dict]:
+    """``[{date, source}]`` for board `dates`: the source whose rating scale each
+    is on (a moderator board: its published board's), cut to its runs; what a
+    chart reads to draw a break where a series moves to another scale."""
+    return source_runs([{"date": d, "source": read.scale_of(d)} for d in sorted(set(dates))])

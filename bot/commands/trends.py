@@ -14,8 +14,9 @@ from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
-from bot.store.normalize import EUROPE, fold
-from bot.store.validate import small_float
+from bot.domain.regions import EUROPE
+from bot.domain.normalize import fold
+from bot.domain.validate import small_float
 
 NOTABLE = ("epoch", "moderator")
 
@@ -336,11 +337,11 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     return records
 
 
-def arena_reach(by_date: dict[str, list], threshold: float, facts: Any = None) -> tuple[dict, dict]:
+def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None) -> tuple[dict, dict]:
     """Per model, the first rating at or above `threshold` ({model_id: (score,
     date, arena name)}) and the best rating. Linear in the ratings once per
-    data version (cached on `facts`), then linear in the models."""
-    records = (facts.view(("arena records",), lambda: arena_records(by_date)) if facts is not None
+    data version (cached on `read`), then linear in the models."""
+    records = (read.view(("arena records",), lambda: arena_records(by_date)) if read is not None
                else arena_records(by_date))
     reached: dict[int, tuple] = {}
     best: dict[int, tuple] = {}

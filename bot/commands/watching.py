@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bot.commands.categories import spelling
+from bot.domain.categories import spelling
 from bot.render.text import elo
-from bot.store.normalize import EUROPE
-from bot.store.readmodel import pct_gap
+from bot.domain.regions import EUROPE
+from bot.domain.measures import pct_gap
 
 ARENA_SOURCE = "arena-csv"  # the source named when the view does not know its board's
 TOP_N = 10
@@ -51,37 +51,37 @@ class Alert:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def race_view(facts: Any, day: str | None = None, back: int = 0) -> dict[str, Any]:
+def race_view(read: Any, day: str | None = None, back: int = 0) -> dict[str, Any]:
     """The latest Arena board of the read model (or the one dated `day`; its categories' boards
     `back` boards before their latest), one row per model, best first."""
-    day = day or facts.latest
+    day = day or read.latest
     board: list[list[Any]] = []
     seen: set[int] = set()
-    for r in facts.board(day) if day else []:
+    for r in read.board(day) if day else []:
         if r.model_id in seen:
             continue
         seen.add(r.model_id)
         board.append([r.model_id, r.model, r.arena_name, r.score, r.country, r.org_id, r.organization, r.open])
-    sid = (facts.source_of(day) if day else None) or ARENA_SOURCE
-    source = facts.source(sid).get("title") or sid
-    return {"version": facts.version, "date": day, "source": source, "board": board,
-            "categories": category_tops(facts, back)}
+    sid = (read.source_of(day) if day else None) or ARENA_SOURCE
+    source = read.source(sid).get("title") or sid
+    return {"version": read.version, "date": day, "source": source, "board": board,
+            "categories": category_tops(read, back)}
 
 
-def category_tops(facts: Any, back: int = 0) -> dict[str, dict[str, Any]]:
+def category_tops(read: Any, back: int = 0) -> dict[str, dict[str, Any]]:
     """{category: {"date", "source", "top": row}}: the #1 of each Arena category's latest board
     (`back` boards before it; categories other than the overall one; each board is one source's,
     as published)."""
     out: dict[str, dict[str, Any]] = {}
-    for cat in facts.categories():
-        chain = facts.chain(cat) if cat != "full" else []
+    for cat in read.categories():
+        chain = read.chain(cat) if cat != "full" else []
         if len(chain) <= back:
             continue
         last = chain[-1 - back]
-        rows = facts.board_rows(last.source, last.date, cat)
+        rows = read.board_rows(last.source, last.date, cat)
         if rows:
             r = rows[0]
-            out[cat] = {"date": last.date, "source": facts.source(last.source).get("title") or last.source,
+            out[cat] = {"date": last.date, "source": read.source(last.source).get("title") or last.source,
                         "top": [r.model_id, r.model, r.arena_name, r.score, r.country, r.org_id, r.organization,
                                 r.open]}
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.reader import words as W
+from bot.reader import words
 from bot.reader.lexicon import CUE_WORDS
 from bot.reader.parts import Parts, model_names, sides
 from bot.reader.question import Question
@@ -44,14 +44,14 @@ def suggest(q: Question) -> list[str]:
 
 def carried(x: Quantity, command: str) -> bool:
     """Whether the command line carries the quantity (its number, as shown)."""
-    words = command.lower().split()
+    said = command.lower().split()
     if x.kind == "usd":  # a price: only the price commands take one
-        return words[0] in _PRICE and (x.show().lower() in words or f"{x.value:g}" in words)
+        return said[0] in _PRICE and (x.show().lower() in said or f"{x.value:g}" in said)
     if x.kind == "pct":
-        return f"{x.value:g}%" in words or x.show().lower() in words
+        return f"{x.value:g}%" in said or x.show().lower() in said
     if x.kind == "params":
-        return x.show().lower() in words
-    return x.show().lower() in words or f"{x.value:g}" in words
+        return x.show().lower() in said
+    return x.show().lower() in said or f"{x.value:g}" in said
 
 
 # what each kind of qualifier needs from the command that answers: the commands that honour it
@@ -75,10 +75,10 @@ def qualifiers(q: Question) -> list[tuple[str, str, str]]:
         out.append(("time", q.time.raw, q.time.words))
     text = q.all_text()
     for kind, cue in (("ever", "records"), ("trend", "trend"), ("significance", "significance")):
-        hit = next((c for c in W.CUES[cue] if f" {c} " in text), None)
+        hit = next((c for c in words.CUES[cue] if f" {c} " in text), None)
         if hit and not (kind == "trend" and hit in ("scale", "scaling", "increase", "grow")):
             out.append((kind, kind, hit))
-    hit = next((c for c in W.CUES["price"] + W.CUES["cheap"] if f" {c} " in text), None)
+    hit = next((c for c in words.CUES["price"] + words.CUES["cheap"] if f" {c} " in text), None)
     if hit or q.q("usd"):
         out.append(("price", "price", hit or "$"))
     return out
@@ -129,7 +129,7 @@ def used(q: Question, p: Parts) -> list[tuple[str, str]]:
         elif tok in unknown:
             out.append((tok, "unknown"))
         else:
-            out.append((tok, "cue" if tok in CUE_WORDS and tok not in W.FILLER else "filler"))
+            out.append((tok, "cue" if tok in CUE_WORDS and tok not in words.FILLER else "filler"))
     return out
 
 

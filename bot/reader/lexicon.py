@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
-from bot.reader import words as W
+from bot.reader import words
 from bot.store.linking import parse_name
-from bot.store.normalize import COUNTRY_ALIASES, compact, fold
+from bot.domain.normalize import COUNTRY_ALIASES, compact, fold
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.lookup import Index
 
 # every word of a cue, of the filler and of the typo targets: never a name on its own
-CUE_WORDS = frozenset({w for cs in W.CUES.values() for c in cs for w in c.split()} | W.FILLER | set(W.TYPO_TARGETS)
-                      | set(W.MONTHS) | set(W.NUMBER_WORDS) | W.TIME_WORDS)
+CUE_WORDS = frozenset({w for cs in words.CUES.values() for c in cs for w in c.split()} | words.FILLER | set(words.TYPO_TARGETS)
+                      | set(words.MONTHS) | set(words.NUMBER_WORDS) | words.TIME_WORDS)
 
 
 class Lexicon:
@@ -54,7 +54,7 @@ class Lexicon:
         self.family_words = {w for w, es in models.by_first.items()
                              if len(es) >= 2 and w not in CUE_WORDS and not w.isdigit() and len(w) >= 3
                              and any(models.entries[e].weight >= 1 for _t, e in es)}
-        self.typo_targets = sorted(set(W.TYPO_TARGETS) | {w for w in self.family_words if len(w) >= 5})
+        self.typo_targets = sorted(set(words.TYPO_TARGETS) | {w for w in self.family_words if len(w) >= 5})
         self._family_best: dict[str, str | None] = {}
         self._starts: dict[str, bool] = {}
         self._fuzzy_cache: dict[tuple[str, str], Any] = {}

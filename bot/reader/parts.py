@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.reader import words as W
+from bot.reader import words
 from bot.reader.lexicon import CUE_WORDS
 from bot.reader.question import Question
 from bot.reader.tokens import number
@@ -49,8 +49,8 @@ def sides(q: Question) -> list[str]:
 def unknown(q: Question) -> list[str]:
     """Words left over that the reader does not know: the fewer, the surer."""
     return [t for t in q.rest() if t not in CUE_WORDS and not number(t)
-            and t not in W.MORE and t not in W.LESS and t not in ("pct", "usd", "plus", "number")
-            and t not in W.TYPO_TARGETS and t not in W.SOURCE_TOKENS]
+            and t not in words.MORE and t not in words.LESS and t not in ("pct", "usd", "plus", "number")
+            and t not in words.TYPO_TARGETS and t not in words.SOURCE_TOKENS]
 
 
 def top_n(q: Question, plural_default: int = 10) -> int:

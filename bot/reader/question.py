@@ -27,7 +27,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from bot.reader import words as W
+from bot.reader import words
 from bot.reader.lexicon import CUE_WORDS, Lexicon
 from bot.reader.reading import Found, Quantity, Time
 from bot.reader.tokens import is_modelish, number, phrase_index, tokenise
@@ -35,7 +35,7 @@ from bot.reader.tokens import is_modelish, number, phrase_index, tokenise
 MAX_SPAN = 8  # words in the longest model name tried
 # each intent's cue words as one pattern: " (cue|cue|...) " found in the space-padded text
 _CUE_RES = {intent: re.compile(" (?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + ") ")
-            for intent, cues in W.CUES.items()}
+            for intent, cues in words.CUES.items()}
 # a line that starts with a command word reads it as this cue
 LEAD_CUES = {"top": "top", "race": "ai race", "gap": "gap", "small": "smallest", "count": "how many",
              "compare": "vs", "model": "about", "org": "about", "country": "about", "compute": "compute",
@@ -142,12 +142,12 @@ class Question:
                     span = toks[i:i + n]
                     if not self.free(i, n) or any(t.startswith("date:") for t in span):
                         continue
-                    if n == 1 and (span[0] in W.FILLER or number(span[0]) or len(span[0]) < 2):
+                    if n == 1 and (span[0] in words.FILLER or number(span[0]) or len(span[0]) < 2):
                         continue
-                    if n > 1 and span[0] in W.FILLER and span[0] not in lex.family_words and \
+                    if n > 1 and span[0] in words.FILLER and span[0] not in lex.family_words and \
                             not (is_modelish("".join(span)) and lex.spelled(span)):
                         continue
-                    if n > 1 and span[-1] in W.QUESTION_WORDS:
+                    if n > 1 and span[-1] in words.QUESTION_WORDS:
                         continue
                     if n > 1 and re.fullmatch(r"(19|20)\d\d", span[-1]) and not lex.spelled(span):
                         continue  # "gpt-4o 2024" is a model and a year; "command-r-08-2024" is a name
@@ -169,9 +169,9 @@ class Question:
                         self.add("family", word, i, 1, org=org)
                         hit = 1
                         break
-                    if n == 1 and (word in lex.countries or word in W.CATEGORIES or word in W.BENCHMARKS
-                                   or word in W.TYPO_TARGETS or word in W.ARENA_WORDS or word in W.MONTHS
-                                   or word in W.LANGUAGES or word in W.NUMBER_WORDS):
+                    if n == 1 and (word in lex.countries or word in words.CATEGORIES or word in words.BENCHMARKS
+                                   or word in words.TYPO_TARGETS or word in words.ARENA_WORDS or word in words.MONTHS
+                                   or word in words.LANGUAGES or word in words.NUMBER_WORDS):
                         continue
                     eid = lex.model_exact(span)
                     if eid is None and n == 1 and is_modelish(word) and lex.begins_family(word) \
@@ -230,9 +230,9 @@ class Question:
         langs = {f.value.split()[0] for f in self.found if f.kind == "category"}
         for i, t in enumerate(self.toks):
             if t.startswith("flag:") and self.free(i):
-                name = W.FLAGS.get(t[5:], "")
+                name = words.FLAGS.get(t[5:], "")
                 c = self.lex.countries.get(name)
-                if c and not any(W.LANGUAGE_OF.get(lang) == c for lang in langs):
+                if c and not any(words.LANGUAGE_OF.get(lang) == c for lang in langs):
                     self.add("country", c, i, 1)
                 else:
                     self.take(i, 1, "flag")
@@ -250,7 +250,7 @@ class Question:
                 if text == "us" and self.word(i - 1) in ("tell", "show", "give", "let", "help", "teach", "send",
                                                           "for", "to", "with", "lets", "get", "bring", "of"):
                     continue
-                if text in W.LANGUAGES and self.language_at(i):
+                if text in words.LANGUAGES and self.language_at(i):
                     continue  # "best at chinese": the language, an Arena category
                 self.add("country", c, i, n)
                 break
@@ -259,12 +259,12 @@ class Question:
         """Whether the language adjective at i names the language ("best at chinese", "speaks korean",
         "the french board"), not the country's models ("chinese models")."""
         nxt = self.word(i + 1)
-        if nxt in W.LANGUAGE_AFTER:
+        if nxt in words.LANGUAGE_AFTER:
             return True
-        if nxt in W.COUNTRY_AFTER:
+        if nxt in words.COUNTRY_AFTER:
             return False
         # "speaks the best korean": a verb of language a few words before
-        return self.word(i - 1) in W.LANGUAGE_BEFORE or any(self.word(i - k) in W.LANGUAGE_VERBS for k in (2, 3))
+        return self.word(i - 1) in words.LANGUAGE_BEFORE or any(self.word(i - k) in words.LANGUAGE_VERBS for k in (2, 3))
 
     def read_orgs(self) -> None:
         toks = self.toks
@@ -273,9 +273,9 @@ class Question:
                 if not self.free(i, n):
                     continue
                 span = toks[i:i + n]
-                if (span[0] in W.FILLER and span[0] != "open") or span[-1] in W.FILLER or number(span[0]):
+                if (span[0] in words.FILLER and span[0] != "open") or span[-1] in words.FILLER or number(span[0]):
                     continue
-                if n == 1 and (span[0] in W.CATEGORIES or span[0] in W.BENCHMARKS or span[0] in W.LANGUAGES):
+                if n == 1 and (span[0] in words.CATEGORIES or span[0] in words.BENCHMARKS or span[0] in words.LANGUAGES):
                     continue
                 org = self.lex.org_exact(span)
                 if org:
@@ -286,19 +286,19 @@ class Question:
         toks = self.toks
         has_pct = any(re.fullmatch(r"\d+(\.\d+)?", t) and self.word(j + 1) == "pct" for j, t in enumerate(toks))
         for i in range(len(toks)):
-            n = self.phrase_at(i, W.BENCHMARKS)
+            n = self.phrase_at(i, words.BENCHMARKS)
             if n:
                 text = " ".join(toks[i:i + n])
-                self.add("benchmark", self.lex.benchmark(W.BENCHMARKS[text]), i, n)
+                self.add("benchmark", self.lex.benchmark(words.BENCHMARKS[text]), i, n)
                 continue
-            n = self.phrase_at(i, W.ARENA_WORDS)
+            n = self.phrase_at(i, words.ARENA_WORDS)
             if n:
                 self.add("arena", "arena", i, n)
                 continue
-            n = self.phrase_at(i, W.CATEGORIES)
+            n = self.phrase_at(i, words.CATEGORIES)
             if n:
                 text = " ".join(toks[i:i + n])
-                cat = W.CATEGORIES[text]
+                cat = words.CATEGORIES[text]
                 if cat == "math" and has_pct:
                     self.add("benchmark", self.lex.benchmark("math level 5"), i, n)
                 elif text in ("code", "writing", "dev", "software", "instructions", "creative") and \
@@ -307,7 +307,7 @@ class Question:
                 else:
                     self.add("category", cat, i, n)
                 continue
-            if self.free(i) and toks[i] in W.LANGUAGES and self.language_at(i):
+            if self.free(i) and toks[i] in words.LANGUAGES and self.language_at(i):
                 # "best at chinese": the language, as the commands name its category ("top chinese prompts";
                 # a bare "chinese" in a command means China's models)
                 self.add("category", f"{toks[i]} prompts", i, 1)
@@ -315,17 +315,17 @@ class Question:
     def read_access(self) -> None:
         toks = self.toks
         for i in range(len(toks)):
-            n = self.phrase_at(i, W.OPEN_PHRASES)
+            n = self.phrase_at(i, words.OPEN_PHRASES)
             if n:
                 if n == 1 and toks[i] == "open" and self.word(i + 1) in ("ai", "ended", "question", "to", "up"):
                     continue
                 self.add("access", "open", i, n)
                 continue
-            n = self.phrase_at(i, W.CLOSED_PHRASES)
+            n = self.phrase_at(i, words.CLOSED_PHRASES)
             if n:
                 self.add("access", "closed", i, n)
                 continue
-            n = self.phrase_at(i, W.FREE_PHRASES)
+            n = self.phrase_at(i, words.FREE_PHRASES)
             if n and not any(f.kind == "access" for f in self.found):
                 self.add("access", "open", i, n)
                 self.notes.append("“free” read as open weights (free to download and run); API prices: `cheapest`")
@@ -397,7 +397,7 @@ class Question:
             before = prev in ("before", "until", "till")
             t = toks[i]
             raw, n = None, 0
-            n_now = self.phrase_at(i, W.NOW_WORDS)
+            n_now = self.phrase_at(i, words.NOW_WORDS)
             if n_now:  # "right now": the latest data, no date
                 self.take(i, n_now, "time")
                 i += n_now
@@ -405,8 +405,8 @@ class Question:
             if t.startswith("date:"):
                 raw, n = t[5:], 1
             elif self.word(i + 2) == "ago" and self.word(i + 1).rstrip("s") in _AGO and \
-                    (t in ("a", "one") or _SMALL_INT.fullmatch(t) and 0 < int(t) <= 100 or t in W.NUMBER_WORDS):
-                k = 1 if t in ("a", "one") else int(t) if _SMALL_INT.fullmatch(t) else W.NUMBER_WORDS[t]
+                    (t in ("a", "one") or _SMALL_INT.fullmatch(t) and 0 < int(t) <= 100 or t in words.NUMBER_WORDS):
+                k = 1 if t in ("a", "one") else int(t) if _SMALL_INT.fullmatch(t) else words.NUMBER_WORDS[t]
                 raw, n = (today - timedelta(days=k * _AGO[self.word(i + 1).rstrip("s")])).isoformat(), 3
             elif t in ("this", "last", "past", "previous") and self.word(i + 1) in ("year", "month", "week", "12"):
                 unit = self.word(i + 1)
@@ -426,18 +426,18 @@ class Question:
                 n = 2
                 if unit == "12" and self.word(i + 2) == "months":
                     raw, since, n = (today - timedelta(days=365)).isoformat(), True, 3
-            elif _day(t) and self.word(i + 1) in W.MONTHS and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)):
-                raw, n = f"{self.word(i + 2)}-{W.MONTHS[self.word(i + 1)]:02d}-{_day(t):02d}", 3  # "30 march 2025"
+            elif _day(t) and self.word(i + 1) in words.MONTHS and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)):
+                raw, n = f"{self.word(i + 2)}-{words.MONTHS[self.word(i + 1)]:02d}-{_day(t):02d}", 3  # "30 march 2025"
             elif re.fullmatch(r"q[1-4]", t) and re.fullmatch(r"(19|20)\d\d", self.word(i + 1)):
                 raw, n = f"{self.word(i + 1)}-{int(t[1]) * 3:02d}", 2  # "q1 2025": as of its last month
             elif t in ("ytd",):
                 raw, since, n = f"{today.year}-01-01", True, 1
-            elif t in W.MONTHS and (t != "may" or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
+            elif t in words.MONTHS and (t != "may" or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
                                     or prev in ("in", "since", "of", "from", "until", "before")) and \
                     (t != "march" or prev in ("in", "since", "of", "from", "until", "before", "on")
                      or re.fullmatch(r"(19|20)\d\d", self.word(i + 1))
                      or (_day(self.word(i + 1)) and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)))):
-                mo = W.MONTHS[t]
+                mo = words.MONTHS[t]
                 day = _day(self.word(i + 1))
                 if day and re.fullmatch(r"(19|20)\d\d", self.word(i + 2)):  # "march 30 2025"
                     raw, n = f"{self.word(i + 2)}-{mo:02d}-{day:02d}", 3
@@ -449,7 +449,7 @@ class Question:
             elif re.fullmatch(r"(19|20)\d\d", t) and 1950 <= int(t) <= 2100:
                 raw, n = t, 1
                 mod, back = prev, 1
-                if prev == "of" and self.word(i - 2) in W.TIME_WORDS:
+                if prev == "of" and self.word(i - 2) in words.TIME_WORDS:
                     mod, back = self.word(i - 2), 2
                     if self.word(i - 3) == "the":
                         back = 3
@@ -485,19 +485,19 @@ class Question:
                 self.take(i, 2, "interval")  # "95% CI": the interval asked for, no threshold
                 continue
             word_n = None
-            if num is None and t in W.NUMBER_WORDS and (self.word(i - 1) in ("top", "first", "best")
+            if num is None and t in words.NUMBER_WORDS and (self.word(i - 1) in ("top", "first", "best")
                                                         or self.word(i + 1) in ("best", "top", "biggest", "largest")):
-                word_n = W.NUMBER_WORDS[t]
+                word_n = words.NUMBER_WORDS[t]
             if num is None and word_n is None:
                 continue
             value, suffix = num if num else (float(word_n or 0), None)
             op = "="
             for k in (3, 2, 1):
                 back = " ".join(toks[max(0, i - k):i])
-                if back in W.MORE:
+                if back in words.MORE:
                     op = ">="
                     break
-                if back in W.LESS:
+                if back in words.LESS:
                     op = "<="
                     break
             nxt, nxt2 = self.word(i + 1), self.word(i + 2)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.reader import words as W
-from bot.store.normalize import fold
-from bot.store.validate import scaled, small_float
+from bot.reader import words
+from bot.domain.normalize import fold
+from bot.domain.validate import scaled, small_float
 
 MAX_CHARS = 400  # a question longer than this is read from its first 400 characters
 
@@ -24,7 +24,7 @@ _FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
 def _flag_word(m: re.Match) -> str:
     """A flag emoji (two regional indicators) as the country's word, when the reader knows it."""
     code = "".join(chr(ord(c) - 0x1F1E6 + ord("a")) for c in m.groups())
-    return f" zzflag{code}zz " if code in W.FLAGS else " "
+    return f" zzflag{code}zz " if code in words.FLAGS else " "
 
 
 def tokenise(question: str) -> list[str]:
@@ -61,7 +61,7 @@ def tokenise(question: str) -> list[str]:
             out.append(f"flag:{flag.group(1)}")
             continue
         m = re.fullmatch(r"zzdate(\d+)zz", tok)
-        out.append(f"date:{dates[int(m.group(1))]}" if m else W.SHORT_FIXES.get(tok, tok))
+        out.append(f"date:{dates[int(m.group(1))]}" if m else words.SHORT_FIXES.get(tok, tok))
     return out
 
 
@@ -71,7 +71,7 @@ _SCI = re.compile(r"^(\d+(?:\.\d+)?)e(\d+)$")
 
 def number(tok: str) -> tuple[float, str | None] | None:
     m = _NUM.match(tok)
-    if m:  # bounded: never a big integer, never infinity (bot.store.validate)
+    if m:  # bounded: never a big integer, never infinity (bot.domain.validate)
         v = small_float(m.group(1))
         return (v, m.group(2)) if v is not None else None
     m = _SCI.match(tok)

@@ -100,6 +100,35 @@ def clip(text: str | None, limit: int) -> str | None:
     return text[: limit - 1].rstrip() + "…"
 
 
+_NAME_SEP = re.compile(r"[-\s_/.:(]")
+
+
+@overload
+def clip_name(name: str, limit: int) -> str: ...
+@overload
+def clip_name(name: None, limit: int) -> None: ...
+def clip_name(name: str | None, limit: int) -> str | None:
+    """A model (or other) name cut to at most `limit` characters in the middle,
+    keeping its start and its end: the end (version, date, size, variant) is
+    what tells a name from its siblings ("Gemini-2.0-Flash-Thinking-Exp-01-21"
+    at 30 -> "Gemini-2.0-Flash-…-Exp-01-21"). The one way to shorten a name,
+    in text tables and chart labels alike. The end is kept whole from a
+    separator on when that leaves at least a third of the room to the start."""
+    if name is None or len(name) <= limit:
+        return name
+    if limit < 8:
+        return clip(name, limit)
+    room = limit - 1  # the ellipsis takes one
+    tail_max = room // 2
+    tail = name[-tail_max:]
+    # start the end at a separator (whole words), unless that leaves too little of it
+    cut = next((m.start() for m in _NAME_SEP.finditer(name) if len(name) - m.start() <= tail_max), None)
+    if cut is not None and len(name) - cut >= tail_max // 2:
+        tail = name[cut:]
+    head = name[: room - len(tail)].rstrip(" -_/.:(")
+    return head + "…" + tail
+
+
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 

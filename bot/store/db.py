@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from bot import work
+from bot import tickets
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -437,7 +437,7 @@ class Store:
                 finally:
                     conn.close()
             return busy == 0
-        except (sqlite3.Error, StoreError, work.Cancelled) as exc:
+        except (sqlite3.Error, StoreError, tickets.Cancelled) as exc:
             log.warning("checkpoint of %s at exit did not complete: %s", self.path, exc)
             return False
 
@@ -476,10 +476,10 @@ class Store:
     def writing(self, doing: str = "the change") -> Iterator[None]:
         """This process's write lock (one writer thread at a time), waited for
         at most :attr:`write_wait`, and never past the request's cancellation:
-        a request whose time is up stops waiting (:class:`work.Cancelled`), so a
+        a request whose time is up stops waiting (:class:`tickets.Cancelled`), so a
         write queued behind a long one can never commit after its user was told
         it failed. Re-entrant."""
-        ticket = work.current()
+        ticket = tickets.current()
         deadline = time.monotonic() + self.write_wait
         while not self._write_lock.acquire(timeout=0.1):
             if ticket is not None:
@@ -505,7 +505,7 @@ class Store:
             raise ReadOnlyError(self.changes_refused)
         if self.readonly:
             raise ReadOnlyError(READ_ONLY_TEXT)
-        ticket = work.current()
+        ticket = tickets.current()
         if ticket is not None:
             ticket.check()
         with self.writing(f"the change ({action[:80]})"):
@@ -533,7 +533,7 @@ class Store:
                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
                         )
                     if not nested and ticket is not None and not ticket.begin_commit():
-                        raise work.Cancelled()  # the user was told it failed: it must not happen
+                        raise tickets.Cancelled()  # the user was told it failed: it must not happen
                 except BaseException:
                     if conn.in_transaction:
                         if nested:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 # Words that name how a model is served, not which model it is.
 SERVING_WORDS = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.store.db import Store
-from bot.store.normalize import EUROPE
+from bot.domain.regions import EUROPE
 
 Row = dict[str, Any]
 

@@ -8,11 +8,11 @@ side per chain board are built once with it, so no answer scans every
 rating. Everything here is read-only. Reads
 that go to the database each time are named in :mod:`bot.store.queries`.
 
-The Arena ratings come from three sources (see :mod:`bot.store.boards` for
+The Arena ratings come from three sources (see :mod:`bot.domain.board_chain` for
 the rule that picks one board per date). ``by_date``/``dates``/``board``/
 ``best``... read the *chain*: the overall boards the rule picks, one per
 date, 2023-05 to 2025-12, each board from one source only. Any board of any
-source and category is read with ``boards()``, ``board_rows()`` and
+source and category is read with ``board_keys()``, ``board_rows()`` and
 ``board_for()`` (docs/arena-sources.md).
 """
 from __future__ import annotations
@@ -20,16 +20,17 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
-import statistics
 import time
 from sys import intern
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from bot.store.boards import AMENDMENTS, OVERALL, BoardChain, BoardKey, BoardReader
+from bot.domain.board_chain import AMENDMENTS, BoardChain, BoardKey, BoardReader
+from bot.domain.categories import OVERALL
 from bot.store.db import Store
-from bot.store.normalize import EUROPE, fold
-from bot.store.queries import ratings_version, row_counts
+from bot.domain.normalize import fold
+from bot.domain.regions import EUROPE
+from bot.store.queries import newest_overall_board_of, ratings_version, row_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,12 +277,12 @@ class ReadModel(BoardReader):
         """Every Arena category with at least one board ('full' = overall)."""
         return sorted(self._all_boards, key=lambda c: (c != OVERALL, c))
 
-    def boards(self, category: str = OVERALL) -> list[BoardKey]:
+    def board_keys(self, category: str = OVERALL) -> list[BoardKey]:
         """Every board (source, date) of a category, of every source, by date."""
         return [BoardKey(s, d) for s, d in self._all_boards.get(category, [])]
 
     def board_for(self, day: str | None, category: str = OVERALL) -> BoardKey | None:
-        """The board that answers `day` by the rule in :mod:`bot.store.boards`
+        """The board that answers `day` by the rule in :mod:`bot.domain.board_chain`
         (None: no board on or before it)."""
         chain = self.chains.get(category)
         return chain.board_for(day) if chain else None
@@ -403,6 +404,17 @@ class ReadModel(BoardReader):
         i = bisect.bisect_right(self._history_dates[model_id], until)
         return rows[i - 1] if i else None
 
+    def latest_any_rating(self, model_id: int, until: str | None = None) -> Rating | None:
+        """The model's newest overall rating on any board of any source (on or
+        before `until`), for a model the chain never rates: a model listed only by
+        a source whose dates another source answers (catalog releases of spring
+        2025) is still on the Arena leaderboard, and the card says which board."""
+        row = newest_overall_board_of(self.store, model_id, until)
+        if row is None:
+            return None
+        rows = [r for r in self.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]
+        return max(rows, key=lambda r: r.score) if rows else None
+
     # -- models -----------------------------------------------------------------
     def scores(self, model_id: int) -> list[dict[str, Any]]:
         return self.store.query(
@@ -415,20 +427,6 @@ class ReadModel(BoardReader):
 
     def visible_models(self) -> Iterable[dict[str, Any]]:
         return (m for m in self.models.values() if not m["hidden"])
-
-
-def pct_gap(lead: float, other: float) -> float:
-    """The lead of `lead` over `other` in percent of `other`'s score, as the
-    AI Index measures Arena gaps."""
-    return (lead - other) / other * 100.0
-
-
-def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
-    """{YYYY-MM: median value} of dated points."""
-    months: dict[str, list[float]] = {}
-    for d, v in points:
-        months.setdefault(d[:7], []).append(v)
-    return {m: statistics.median(vs) for m, vs in months.items()}
 
 
 YIELD_EVERY = 5000  # rows built between two offers of the GIL (not per board: a long
@@ -453,9 +451,3 @@ def side_keys(r: Rating) -> list[tuple]:
     if r.org_id is not None:
         keys.append(("org", r.org_id))
     return keys
-
-
-def region_pred(name: str) -> Pred:
-    if name == "Europe":
-        return lambda r: r.country in EUROPE
-    return lambda r: r.country == name

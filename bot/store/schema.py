@@ -125,7 +125,7 @@ MIGRATIONS: list[str] = [
         value TEXT
     );
     """,
-    # 2: every server its own (bot/store/servers.py): settings, watches, the race views watches compare.
+    # 2: every server its own (bot/store/server_state.py): settings, watches, the race views watches compare.
     # Self-contained: it touches no table of the data above except two columns of the audit log,
     # where server changes are kept apart (scope 'server', with the guild id) from data changes.
     """

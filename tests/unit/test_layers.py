@@ -1,8 +1,10 @@
 """The house rules, read from the code's own imports (``ast``, nothing is run).
 
-Layers, top to bottom: entry points (cli, bench) -> adapters -> engine ->
-commands -> the question reader -> the domain (lookup, render, store, reply,
-config, caller).
+Layers, top to bottom: entry points (cli) -> adapters -> engine -> commands
+-> the question reader -> the services (lookup, render, store, reply, config,
+caller) -> the domain (``bot/domain/``: the rules that are neither storage
+nor commands: boards, the retired rule, ties, gaps, regions, categories, the
+normalisation vocabulary). The domain imports no other bot module.
 Nothing imports a layer above its own; only ``bot/adapters/discord/``
 imports discord; and no two bot modules import each other, even through
 others (no strongly connected component of the import graph has more than
@@ -21,14 +23,15 @@ BOT = ROOT / "bot"
 
 # the layer of a module: the longest matching prefix wins; higher may import lower
 LAYERS = {
-    "bot.__main__": 6, "bot.cli": 6, "bot.bench": 6,
+    "bot.__main__": 6, "bot.cli": 6,
     "bot.adapters": 5,
     "bot.engine": 4,
     "bot.commands": 3,
     "bot.reader": 2,  # plain words -> a command line: used by `ask`, knows no command module
-    "bot": 1,  # lookup, render, store, reply, config, caller, looplag
+    "bot": 1,  # lookup, render, store, reply, config, caller, looplag, tickets
+    "bot.domain": 0,  # rules over the data, below store and commands: imports no other bot layer
 }
-LAYER_NAMES = {6: "entry points", 5: "adapters", 4: "engine", 3: "commands", 2: "reader", 1: "domain"}
+LAYER_NAMES = {6: "entry points", 5: "adapters", 4: "engine", 3: "commands", 2: "reader", 1: "services", 0: "domain"}
 
 
 def module_name(path: Path) -> str:
@@ -95,6 +98,20 @@ def test_every_bot_module_is_read():
             "bot.reader.question"} <= set(MODULES)
 
 
+def test_every_layer_prefix_is_a_module():
+    """A layer entry for a module that moved or was deleted is dead weight: each prefix names a package or module."""
+    assert [p for p in LAYERS if p not in MODULES] == []
+
+
+def test_the_domain_imports_nothing_else_of_the_bot():
+    domain = [m for m in MODULES if layer(m) == 0]
+    assert {"bot.domain.board_chain", "bot.domain.counted_boards", "bot.domain.ties", "bot.domain.measures",
+            "bot.domain.regions", "bot.domain.categories", "bot.domain.normalize"} <= set(domain)
+    outside = [f"{m} imports {t} at line {line}" for m in domain for t, line, _rt in GRAPH[m]
+               if t.split(".")[0] == "bot" and not t.startswith("bot.domain")]
+    assert outside == []
+
+
 def test_nothing_imports_upward():
     upward = [f"{m} ({LAYER_NAMES[layer(m)]}) imports {target} ({LAYER_NAMES[layer(target)]}) at line {line}"
               for m, edges in GRAPH.items() for target, line, _rt in edges
@@ -102,8 +119,7 @@ def test_nothing_imports_upward():
     assert upward == []
 
 
-# the benchmark drives the real adapter against the simulator; it leaves the package next (issue #10)
-DISCORD_ALLOWED = ("bot.adapters.discord", "bot.bench")
+DISCORD_ALLOWED = ("bot.adapters.discord",)
 
 
 def test_only_the_discord_adapter_imports_discord():

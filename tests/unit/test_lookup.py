@@ -7,7 +7,7 @@ import string
 import pytest
 
 from bot.lookup import Entry, Index
-from bot.store.normalize import compact
+from bot.domain.normalize import compact
 
 # (what people type, the model it must be) -- typos, missing hyphens, spaces, word order, case
 SPELLINGS = [

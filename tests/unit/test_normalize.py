@@ -5,18 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.store.normalize import (
-    access_level,
-    compact,
-    country_name,
-    fold,
-    licence_name,
-    parse_date,
-    parse_number,
-    period_end,
-    split_countries,
-    split_list,
-)
+from bot.domain.validate import parse_date, parse_number
+from bot.domain.normalize import access_level, compact, country_name, fold, licence_name, period_end, split_countries, split_list
 
 
 @pytest.mark.parametrize("raw, folded", [
@@ -105,19 +95,19 @@ def test_licence_spellings_meet():
 # -- bounded numbers from what people type (issue 27): the text is checked before anything is computed
 @pytest.mark.parametrize("raw, value", [("12", 12.0), ("1.5", 1.5), ("3.8e25", 3.8e25), ("-2", -2.0), ("1e308", 1e308)])
 def test_small_float_reads_plain_numbers(raw, value):
-    from bot.store.validate import small_float
+    from bot.domain.validate import small_float
     assert small_float(raw) == value
 
 
 @pytest.mark.parametrize("raw", ["1e20000000", "1e999999999999", "1e309", "9" * 400, "9" * 5000, "nan", "inf",
                                  "1_000", "٣", "²", "", "1e", "e5", "0x10"])
 def test_small_float_refuses_what_would_be_huge_or_is_no_ascii_number(raw):
-    from bot.store.validate import small_float
+    from bot.domain.validate import small_float
     assert small_float(raw) is None
 
 
 def test_small_int_and_scaled():
-    from bot.store.validate import scaled, small_int
+    from bot.domain.validate import scaled, small_int
     assert small_int("12", lo=1, hi=100) == 12 and small_int("0", lo=1) is None and small_int("101", hi=100) is None
     assert small_int("٣") is None and small_int("²") is None and small_int("9" * 5000) is None
     assert small_int("1e3") is None

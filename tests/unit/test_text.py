@@ -118,3 +118,49 @@ def test_one_palette_fixed_colours_any_case_and_distinct_fallbacks():
     assert color(None) == COLORS["unknown"]
     shown = colors(["Lab A", "Lab B", "Lab C", "Lab D", "China"])
     assert len(set(shown)) == 5 and shown[-1] == COLORS["China"]
+
+
+def _seed_names() -> list[str]:
+    import csv
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[2] / "data" / "seed"
+    names: set[str] = set()
+    for fname, col in (("arena_names.csv", "arena_name"), ("models.csv", "name")):
+        with open(seed / fname, newline="", encoding="utf-8") as f:
+            names.update(r[col] for r in csv.DictReader(f) if r.get(col))
+    return sorted(names)
+
+
+def test_clip_name_fits_and_keeps_both_ends():
+    from bot.render.text import clip_name
+
+    names = _seed_names()
+    assert len(names) > 200
+    for n in names:
+        for limit in (12, 20, 26, 34):
+            out = clip_name(n, limit)
+            assert len(out) <= limit
+            if len(n) <= limit:
+                assert out == n
+                continue
+            head, _, tail = out.partition("…")
+            assert n.startswith(head) and n.endswith(tail), (n, out)
+            assert len(head) >= limit // 3 and len(tail.strip(" -_")) >= 1, (n, out)
+
+
+def test_clip_name_keeps_names_that_differ_at_the_end_apart():
+    """Names the plain cut at 34 characters merges (siblings that differ only in
+    their version or date suffix) stay different when clipped in the middle."""
+    from bot.render.text import clip, clip_name
+
+    names = [n for n in _seed_names() if len(n) > 34]
+    merged = {}
+    for n in names:
+        merged.setdefault(clip(n, 34), []).append(n)
+    siblings = [g for g in merged.values() if len(g) > 1]
+    assert siblings, "the seed has long names the end cut merges"
+    for group in siblings:
+        clipped = {clip_name(n, 34) for n in group}
+        assert len(clipped) == len(group), group
+    assert clip_name("Gemini-2.0-Flash-Thinking-Exp-01-21", 34).endswith("-Exp-01-21")

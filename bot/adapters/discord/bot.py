@@ -29,7 +29,7 @@ from bot.adapters.discord.logs import install_redaction, setup_logging
 from bot.adapters.discord.metrics import Metrics
 from bot.adapters.discord.primary import Primary
 from bot.adapters.discord.pacing import RestPace, count_requests
-from bot.adapters.discord.servers import ServerCog, command_prefix
+from bot.adapters.discord.server_cog import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
 from bot.adapters.discord.startup import (
     NO_MESSAGE_CONTENT_LINE,
@@ -45,7 +45,7 @@ from bot.engine import Engine
 from bot.render.charts.service import default_workers
 from bot.render.text import clip
 from bot.reply import Reply
-from bot.work import Ticket
+from bot.tickets import Ticket
 
 log = logging.getLogger("racebot.discord")
 
@@ -499,7 +499,7 @@ class RaceBot(commands.Bot):
                          long: bool = False, interim: Callable[[str], Awaitable[None]] | None = None) -> "Reply":
         """Run an engine call under the work semaphore and a time limit; never raises.
 
-        The time-out is honest (:mod:`bot.work`): when the time is up the
+        The time-out is honest (:mod:`bot.tickets`): when the time is up the
         request's `ticket` is cancelled, and a cancelled request never commits
         a change, so "stopped, nothing was changed" is true. If its change was
         already being committed, the reply says so (`interim`) and the real

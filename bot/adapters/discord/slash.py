@@ -2,6 +2,7 @@
 (``/name``) from the one registry, with autocomplete from the engine."""
 from __future__ import annotations
 
+import inspect
 import keyword
 import re
 from typing import Any
@@ -11,9 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapters.discord.host import Host
+from bot.commands.params import KINDS
 from bot.render.text import clip
 
-AUTOCOMPLETE_KINDS = {"model", "models", "org", "country", "benchmark", "command", "category"}
+AUTOCOMPLETE_KINDS = {k.name for k in KINDS.values() if k.autocomplete}
 AUTOCOMPLETE_TIMEOUT = 2.0  # Discord drops autocomplete answers after 3 s
 
 
@@ -35,7 +37,26 @@ def _py_name(name: str) -> str:
     return n
 
 
-_KIND_TYPES: dict[str, Any] = {"int": int, "attachment": discord.Attachment}
+_SLASH_TYPES: dict[str, Any] = {"str": str, "int": int, "bool": bool, "attachment": discord.Attachment}
+
+
+def options(info: Any) -> list[Any]:
+    """The command's parameters offered as slash options, required first (Discord's rule); a
+    parameter whose kind has no slash type (filler words) is not one."""
+    params = [p for p in info.params if KINDS[p.kind].slash]
+    return [p for p in params if p.required] + [p for p in params if not p.required]
+
+
+def option_text(p: Any, value: Any) -> str:
+    """A slash option's value as the words the parameter reads: a flag's word when set
+    (``all``), a threshold's lead word before a bare number (``above 1400``)."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return (p.words or ("all",))[0]
+    text = str(value).strip()
+    lead = KINDS[p.kind].lead
+    return f"{lead} {text}" if lead and text.isdigit() else text
 
 
 _USAGE_TOKEN = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\S+")
@@ -71,8 +92,7 @@ def build_line(info: Any, values: dict[str, Any]) -> str:
     joins = connectors(info)
     parts = [info.name]
     for p in info.params:
-        v = values.get(p.name)
-        text = "" if v is None else str(v).strip()
+        text = option_text(p, values.get(p.name))
         if not text:
             continue
         word = joins.get(p.name)
@@ -99,37 +119,40 @@ class EngineCommand(commands.HybridCommand):
 
 
 def make_command(bot: Host, info: Any) -> EngineCommand:
-    """One hybrid command for one ``CommandInfo``, with a generated callback signature."""
-    params = list(info.params)
-    # Discord wants required options first.
-    ordered = [p for p in params if p.required] + [p for p in params if not p.required]
+    """One hybrid command for one ``CommandInfo``: its callback's signature is built from the
+    declared parameters (``inspect.Signature``; discord.py reads options from it)."""
+    ordered = options(info)
     names: dict[str, str] = {}  # python name -> engine param name
-    parts, ns = [], {"__run": None}
-    for i, p in enumerate(ordered):
+    # commands.Parameter (an inspect.Parameter with what discord.ext reads: converter, description)
+    sig = [commands.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for p in ordered:
         py = _py_name(slash_name(p.name))
         names[py] = p.name
-        ann = f"__T{i}"
-        ns[ann] = _KIND_TYPES.get(p.kind, str)
-        parts.append(f"{py}: {ann}" + ("" if p.required else " = None"))
-    fname = _py_name(slash_name(info.name)) + "_command"
-    src = (
-        f"async def {fname}(ctx{', ' if parts else ''}{', '.join(parts)}):\n"
-        f"    return await __run(ctx, {{{', '.join(f'{py!r}: {py}' for py in names)}}})\n"
-    )
+        kind = _SLASH_TYPES[KINDS[p.kind].slash]
+        sig.append(commands.Parameter(py, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                     annotation=kind if p.required else kind | None,
+                                     default=inspect.Parameter.empty if p.required else None))
 
     async def run(ctx: commands.Context, values: dict[str, Any]) -> None:
         if ctx.interaction is None:
             line = ctx.message.content[len(ctx.prefix or ""):].strip()
             files = list(ctx.message.attachments)
         else:
-            given = {names[k]: v for k, v in values.items()}
+            given = {names[k]: v for k, v in values.items() if k in names}
             files = [v for v in given.values() if isinstance(v, discord.Attachment)]
             line = build_line(info, {k: v for k, v in given.items() if not isinstance(v, discord.Attachment)})
         await bot.run_command(ctx, line, files)
 
-    ns["__run"] = run
-    exec(compile(src, f"<racebot command {info.name}>", "exec"), ns)  # noqa: S102 - generated signature only
-    func = ns[fname]
+    async def func(ctx: commands.Context, **values: Any) -> None:
+        await run(ctx, values)
+
+    def shape(ctx: commands.Context, **values: Any) -> None:
+        """Carries the options' signature: discord.py reads it through ``func.__wrapped__``
+        (a ``__signature__`` on ``func`` itself is set and deleted again by ``HybridAppCommand``)."""
+
+    shape.__signature__ = inspect.Signature(sig)  # type: ignore[attr-defined]
+    func.__wrapped__ = shape  # type: ignore[attr-defined]
+    func.__name__ = _py_name(slash_name(info.name)) + "_command"
     func.__doc__ = info.summary
     descriptions = {py: clip(p.description or p.name, 100) for py, p in zip(names, ordered)}
     renames = {py: slash_name(names[py]) for py in names if py != slash_name(names[py])}
@@ -156,6 +179,6 @@ def make_command(bot: Host, info: Any) -> EngineCommand:
         help=help_text,
     )
     for py, p in zip(names, ordered):
-        if p.kind in AUTOCOMPLETE_KINDS:
+        if KINDS[p.kind].autocomplete:
             cmd.autocomplete(py)(bot.make_autocomplete(p.kind))
     return cmd

@@ -15,7 +15,7 @@ from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.host import Host
 from bot.render.text import clip
 from bot.reply import Reply
-from bot.work import Ticket
+from bot.tickets import Ticket
 
 log = logging.getLogger("racebot.discord")
 

@@ -10,7 +10,7 @@ from bot.commands.context import Context
 from bot.render.text import elo
 from bot.reply import Reply
 from bot.store.importers import SOURCE_MODERATOR, ensure_sources
-from bot.store.readmodel import pct_gap
+from bot.domain.measures import pct_gap
 
 
 def race_state(read) -> dict[str, Any]:

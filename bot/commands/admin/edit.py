@@ -12,12 +12,12 @@ from bot.commands.admin.values import (
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import take_date, unquote, words
 from bot.commands.registry import Param, command
-from bot.render.text import clean, elo, flop, usd
-from bot.render.text import params as fmt_params
+from bot.render.text import clean, elo, flop, params as fmt_params, usd
 from bot.reply import Reply
 from bot.store import queries
 from bot.store.importers import SOURCE_MODERATOR, OrgIndex, rerank_snapshot
-from bot.store.normalize import fold, parse_number
+from bot.domain.validate import parse_number
+from bot.domain.normalize import fold
 
 KV = re.compile(r'(\w+)\s*=\s*("([^"]*)"|\S+)')
 

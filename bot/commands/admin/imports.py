@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from bot import work
+from bot import tickets
 from bot.commands.admin.changes import announcements, race_state
 from bot.caller import Caller
 from bot.commands import sync_arena
@@ -29,7 +29,7 @@ from bot.store.importers import (
 )
 from bot.store.importers.leaderboard import parse_mapping
 from bot.store.synclog import SyncLog
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 MAX_UPLOAD = 25 * 1024 * 1024
 JSON_KINDS = ("arena-catalog", "arena-prices")  # the kinds whose files are JSON
@@ -49,8 +49,8 @@ def progress_of(what: str) -> Callable[[int, int], None]:
     ticket (the adapter shows it, throttled): ``dry run of arena x.csv: 12,000 of 60,000 rows``."""
     def show(done: int, total: int) -> None:
         if done == total or done % 250 == 0:
-            work.report(f"{what}: {done:,} of {total:,} rows")
-            work.check()  # stop early once the request was cancelled
+            tickets.report(f"{what}: {done:,} of {total:,} rows")
+            tickets.check()  # stop early once the request was cancelled
 
     return show
 

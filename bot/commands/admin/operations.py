@@ -14,7 +14,7 @@ from bot.render.text import clip
 from bot.reply import Attachment, Field, Reply
 from bot.store import queries
 from bot.store.exporter import FORMATS, export
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 
 @command("export", summary="The data as CSV tables, one JSON file or a SQLite copy.", usage="export [csv|json|sqlite]",

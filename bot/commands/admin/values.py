@@ -8,8 +8,8 @@ from bot.commands.context import Context, NotFound, Usage
 from bot.commands.grammar import unquote, words
 from bot.render.text import clean
 from bot.store import queries
-from bot.store.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold, parse_date, parse_number
-from bot.store.validate import Invalid, not_future, safe_name
+from bot.domain.validate import Invalid, not_future, parse_date, parse_number, safe_name
+from bot.domain.normalize import ACCESS_ALIASES, COUNTRY_ALIASES, fold
 
 FIELDS = {  # what moderators type -> (column, parser)
     "org": "organization", "organisation": "organization", "organization": "organization", "maker": "organization",

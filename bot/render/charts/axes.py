@@ -8,7 +8,7 @@ from datetime import date
 import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 
-from bot.render.charts.labels import place_labels, point_boxes, pow10, short
+from bot.render.charts.labels import pow10
 from bot.render.charts.style import H
 from bot.render.palette import EXTRA, GREY, fixed_color
 
@@ -170,19 +170,3 @@ def model_colors(names: list[str], orgs: list[str | None]) -> list[str]:
         used.add(c)
         out.append(c)
     return out
-
-
-def history_panel(ax, hist: list, c: str, max_labels: int = 4, label_changes: bool = True) -> None:
-    xs = [dnum(p[0]) for p in hist]
-    ys = [p[1] for p in hist]
-    ax.step(*hold(xs, ys, xs[-1] + 4), where="post", color=c, lw=2.4, gid="series:history")
-    date_axis(ax, min(xs) - 5, max(xs) + 8)
-    ylo, yhi = pad_limits(min(ys), max(ys), 0.1, 30)
-    ax.set_ylim(ylo, yhi + (yhi - ylo) * 0.12)
-    ax.set_ylabel("Best Arena score (Elo)")
-    if label_changes and len(hist[0]) > 2:
-        changes = [i for i in range(len(hist)) if i == 0 or hist[i][2] != hist[i - 1][2]]
-        pick = changes[-max_labels:]
-        ax.plot([xs[i] for i in pick], [ys[i] for i in pick], "o", color=c, ms=6, zorder=5)
-        items = [{"x": xs[i], "y": ys[i], "text": short(hist[i][2], 26), "color": c} for i in reversed(pick)]
-        place_labels(ax, items, fontsize=10, obstacles=point_boxes(ax, *hold(xs, ys, xs[-1] + 4)))

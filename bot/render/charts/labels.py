@@ -10,12 +10,13 @@ import textwrap
 from matplotlib.figure import Figure
 
 from bot.render.charts.style import FG, MUTED, PX_PER_PT, H, W, figure_renderer
-from bot.render.text import clip, superscript
+from bot.render.text import clip, clip_name, superscript
 
 
 def short(s: str | None, n: int) -> str:
-    """A label of at most `n` characters ('?' for a missing name)."""
-    return clip(s or "?", n)
+    """A name as a label of at most `n` characters ('?' for a missing name),
+    clipped in the middle so its version suffix stays (:func:`clip_name`)."""
+    return clip_name(s or "?", n)
 
 
 def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
@@ -34,7 +35,7 @@ def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
         lines.append(cur.rstrip())
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = short(lines[-1] + "…", width)
+        lines[-1] = clip(lines[-1] + "…", width)
     return "\n".join(lines)
 
 
@@ -60,7 +61,7 @@ def text_h(text: str, fontsize: float) -> float:
 
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
-    title = short((title or "").strip(), 110)
+    title = clip((title or "").strip(), 110)
     size: float = 19
     t = fig.text(0.022, 0.972, title, fontsize=size, fontweight="bold", va="top", ha="left", color=FG)
     fit_text(t, W - 40, min_size=14)
@@ -71,7 +72,7 @@ def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
         wrapped = textwrap.wrap(sub, 150, break_on_hyphens=False)
         lines = wrapped[:2]
         if len(wrapped) > 2:
-            lines[1] = short(lines[1], 147)
+            lines[1] = clip(lines[1], 147)
         fig.text(0.022, y - 0.004, "\n".join(lines), fontsize=10.5, va="top", ha="left", color=MUTED,
                  linespacing=1.25)
         y -= 0.004 + len(lines) * 10.5 * PX_PER_PT * 1.3 / H

@@ -27,11 +27,11 @@ from bot.store.importers.common import (
     upsert_model,
 )
 from bot.store.linking import Linker
-from bot.store.normalize import (
+from bot.domain.normalize import (
     compact,
     licence_name,
 )
-from bot.store.validate import Invalid, parse_day
+from bot.domain.validate import Invalid, parse_day
 
 csv.field_size_limit(10_000_000)
 

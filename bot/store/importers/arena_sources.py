@@ -43,8 +43,8 @@ from bot.store.importers.common import (
     csv_rows, org_words, read_source, store_models, upsert_model,
 )
 from bot.store.linking import Linker
-from bot.store.normalize import compact, licence_name
-from bot.store.validate import Invalid, not_future, safe_key, safe_name, safe_url
+from bot.domain.normalize import compact, licence_name
+from bot.domain.validate import Invalid, not_future, safe_key, safe_name, safe_url
 
 RATING_DECIMALS = 2
 _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -256,7 +256,7 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+/@()\- ]{0,119}$")
 
 
 def _is_key(k: object) -> bool:
-    """An Arena model key by the one rule every importer uses (bot.store.validate.safe_key):
+    """An Arena model key by the one rule every importer uses (bot.domain.validate.safe_key):
     bounded, a safe character set, never a URL or a mention (a URL key became a model name)."""
     try:
         safe_key(k)
@@ -449,7 +449,7 @@ def parse_prices(name: str, data: Any) -> list[dict[str, Any]]:
             prices[field] = v
         disp, org, url, lic = (rec.get(f) for f in ("name", "organization", "price_source", "license"))
         field = ""
-        try:  # the one validation of names and URLs every importer applies (bot.store.validate)
+        try:  # the one validation of names and URLs every importer applies (bot.domain.validate)
             for what, v in (("name", disp), ("organization", org), ("price_source", url), ("license", lic)):
                 if v is not None and not isinstance(v, str):
                     field = what

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from bot.store.db import Change, Store
-from bot.store.normalize import fold
-from bot.store.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
+from bot.domain.normalize import fold
+from bot.domain.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
 
 csv.field_size_limit(10_000_000)
 

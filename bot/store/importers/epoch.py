@@ -27,7 +27,7 @@ from bot.store.importers.common import (
     upsert_model,
 )
 from bot.store.linking import Linker
-from bot.store.normalize import (
+from bot.domain.normalize import (
     access_level,
     split_countries,
     split_list,

@@ -31,7 +31,7 @@ from typing import Any, Callable
 from bot.store.db import Store
 from bot.store.importers.arena import import_arena, snapshot_date_from_name
 from bot.store.importers.common import ImportFailed, ImportReport, decode_text, read_source
-from bot.store.validate import Invalid, one_line_name, parse_day, parse_number
+from bot.domain.validate import Invalid, one_line_name, parse_day, parse_number
 
 Progress = Callable[[int, int], None]
 

@@ -12,8 +12,8 @@ from bot.store.db import Change, Store
 from bot.store.importers.common import (
     NAME_LIMIT, TEXT_LIMIT, ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table,
 )
-from bot.store.normalize import fold
-from bot.store.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name, safe_url
+from bot.domain.normalize import fold
+from bot.domain.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name, safe_url
 
 # table file -> its columns, in order
 COLUMNS: dict[str, list[str]] = {
@@ -85,7 +85,7 @@ NAMES = {"name", "alias", "arena_name", "model", "organization", "id", "benchmar
 
 
 def _typed(table: Table, rn: int, line: int, col: str, raw: str) -> Any:
-    """One cell, checked by bot.store.validate: finite numbers, real dates,
+    """One cell, checked by bot.domain.validate: finite numbers, real dates,
     one-line names and bounded text; the refusal names the row and column."""
     s = unescape_cell(raw.strip())
     if s == "":

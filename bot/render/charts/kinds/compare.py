@@ -10,11 +10,12 @@ import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.render.charts.axes import bars, date_axis, dnum, hold, log_axis, model_colors, pad_limits, style
+from bot.render.charts.axes import bars, date_axis, dnum, log_axis, model_colors, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import end_labels, note, short, wrap_label
 from bot.render.charts.registry import ChartError
+from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import MUTED
 from bot.render.text import big, elo, sci
@@ -35,6 +36,7 @@ class Data(TypedDict, total=False):
     models: list[ModelData]             # two to six models, in the order asked
     benchmarks: list[str]               # the benchmarks they share
     history: dict[str, list[list[Any]]]  # model name -> [[date, Arena Elo], ...]
+    board_sources: list[dict[str, Any]]  # [{date, source}]: the rating scale each board date is on (its runs)
 
 
 class Series(TypedDict):
@@ -48,6 +50,7 @@ class Series(TypedDict):
     parameters: list[float | None]
     training_compute: list[float | None]
     history: dict[str, list[list[Any]]]     # model name -> [[date, Elo], ...]
+    source_changes: list[list[str]]     # [date, short source name] where the history moves to another source
 
 
 def series(d: Data) -> Series:
@@ -63,7 +66,8 @@ def series(d: Data) -> Series:
             "arena": [m["arena"]["score"] if m.get("arena") else None for m in models],
             "parameters": [m.get("parameters") for m in models],
             "training_compute": [m.get("training_compute") for m in models],
-            "history": {n: [[p[0], p[1]] for p in as_rows(hist.get(n))] for n in names}}
+            "history": {n: [[p[0], p[1]] for p in as_rows(hist.get(n))] for n in names},
+            "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -136,7 +140,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         ys = [p[1] for p in h]
         xs_all += xs
         ys_all += ys
-        ax2.step(*hold(xs, ys, xs[-1] + 3), where="post", color=c, lw=2.2, gid=f"series:{n}")
+        broken_step(ax2, xs, ys, seam_xs(s["source_changes"]), xs[-1] + 3, color=c, lw=2.2, gid=f"series:{n}")
         ends.append((ys[-1], elo(ys[-1]), c))
     ax2.set_title("Chatbot Arena score over time", fontsize=13, loc="left", fontweight="bold")
     if xs_all:
@@ -144,6 +148,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.08, 20)
         ax2.set_ylim(ylo, yhi)
         ax2.set_ylabel("Arena score (Elo)")
+        mark_source_changes(ax2, [ch for ch in s["source_changes"] if min(xs_all) < dnum(ch[0]) <= max(xs_all)],
+                            fontsize=9)
         end_labels(ax2, ends, fontsize=11)
     else:
         ax2.text(0.5, 0.5, "Not on Chatbot Arena", ha="center", va="center", transform=ax2.transAxes,

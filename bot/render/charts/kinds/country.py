@@ -7,11 +7,13 @@ from typing import Any, TypedDict
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
-from bot.render.charts.axes import bars, history_panel, style, year_range
+from bot.render.charts.axes import bars, style, year_range
 from bot.render.charts.data import as_rows
+from bot.render.charts.history import history_panel
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import note, short
 from bot.render.charts.registry import ChartError
+from bot.render.charts.sources import source_changes
 from bot.render.charts.samples import ser
 from bot.render.palette import color
 
@@ -22,6 +24,7 @@ class Data(TypedDict, total=False):
     per_year: dict[str, int]            # year -> notable models
     top_orgs: list[Sequence[Any]]       # (organisation, models)
     history: list[list[Any]]            # [date, best Arena Elo, Arena name]
+    board_sources: list[dict[str, Any]]  # [{date, source}]: the rating scale each board date is on (its runs)
 
 
 class Series(TypedDict):
@@ -30,6 +33,7 @@ class Series(TypedDict):
     per_year: dict[str, int]            # sorted by year
     top_orgs: list[list[Any]]           # [organisation, models]
     history: list[list[Any]]            # [date, Elo, Arena name or None]
+    source_changes: list[list[str]]     # [date, short source name] where the history moves to another source
 
 
 def series(d: Data) -> Series:
@@ -37,7 +41,8 @@ def series(d: Data) -> Series:
     per = {str(k): v for k, v in (d.get("per_year") or {}).items() if str(k)[:4].isdigit()}
     return {"name": d.get("name"), "per_year": dict(sorted(per.items())),
             "top_orgs": [list(x) for x in as_rows(d.get("top_orgs"))],
-            "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))]}
+            "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))],
+            "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -64,7 +69,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if hist:
         ax2 = fig.add_axes([0.56, 0.13, 0.41, top - 0.13])
         style(ax2)
-        history_panel(ax2, hist, c, max_labels=4)
+        history_panel(ax2, hist, c, max_labels=4, changes=s["source_changes"])
         ax2.set_title("Best model on Chatbot Arena", fontsize=13, loc="left", fontweight="bold")
     orgs = s.get("top_orgs") or []
     if orgs:

@@ -12,7 +12,7 @@ from bot.render.charts.data import Reference as IndexReference
 from bot.render.charts.data import as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
-from bot.render.charts.sources import mark_source_changes, source_changes
+from bot.render.charts.sources import broken_step, held_runs, mark_source_changes, seam_xs, source_changes
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import FRONT
 from bot.render.charts.style import FG
@@ -93,15 +93,15 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     style(ax2)
     c1, c2, cn = "#0B3C5D", "#0072B2", "#D55E00"
     end = hi + 3
-    ax1.fill_between(*hold(xs, s["topn"], end), hold(xs, s["top1"], end)[1], step="post", color="#56B4E9",
-                     alpha=0.25, lw=0, label=f"rank 1 to rank {n}")
-    ax1.step(*hold(xs, s["top1"], end), where="post", color=c1, lw=2.4, gid="series:top1")
-    ax1.step(*hold(xs, s["top2"], end), where="post", color=c2, lw=1.4, ls="--", gid="series:top2")
-    ax1.step(*hold(xs, s["topn"], end), where="post", color=cn, lw=2.0, gid="series:topn")
+    seams = seam_xs(s.get("source_changes"))
+    for (bx, bn), (_, b1) in zip(held_runs(xs, s["topn"], seams, end), held_runs(xs, s["top1"], seams, end)):
+        ax1.fill_between(bx, bn, b1, step="post", color="#56B4E9", alpha=0.25, lw=0)
+    broken_step(ax1, xs, s["top1"], seams, end, color=c1, lw=2.4, gid="series:top1")
+    broken_step(ax1, xs, s["top2"], seams, end, color=c2, lw=1.4, ls="--", gid="series:top2")
+    broken_step(ax1, xs, s["topn"], seams, end, color=cn, lw=2.0, gid="series:topn")
     ylo, yhi = pad_limits(min(s["topn"]), max(s["top1"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Arena score (Elo)")
-    mark_source_changes(ax1, s.get("source_changes"))
     ax1.tick_params(axis="x", labelbottom=False)
     end_labels(ax1, [(s["top1"][-1], texts[0], c1), (s["top2"][-1], texts[1], c2), (s["topn"][-1], texts[2], cn)])
     ax2.step(*hold(xs, s["spread_pct"], end), where="post", color=cn, lw=2.2, gid="series:spread_pct")
@@ -112,6 +112,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
     ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:g}%"))
     date_axis(ax2, lo - 6, hi + 6)
+    mark_source_changes(ax1, s.get("source_changes"))
+    mark_source_changes(ax2, s.get("source_changes"), label=False)  # spreads in percent are within one board
     items = []
     for r in refs:
         c = cn if r["which"] == "topn" else c2

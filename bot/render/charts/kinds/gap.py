@@ -10,7 +10,7 @@ from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, side_name,
 from bot.render.charts.data import Reference, as_rows, references
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
-from bot.render.charts.sources import mark_source_changes, source_changes
+from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import GAP_ROWS
 from bot.render.charts.style import FG, MUTED
@@ -99,12 +99,12 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax2 = fig.add_axes([0.075, 0.11, right - 0.075, h_all * 0.42], sharex=ax1)
     style(ax1)
     style(ax2)
-    ax1.step(*hold(xs, s["a"], hi + 3), where="post", color=cx, lw=2.4, gid="series:a")
-    ax1.step(*hold(xs, s["b"], hi + 3), where="post", color=cy, lw=2.4, gid="series:b")
+    seams = seam_xs(s.get("source_changes"))
+    broken_step(ax1, xs, s["a"], seams, hi + 3, color=cx, lw=2.4, gid="series:a")
+    broken_step(ax1, xs, s["b"], seams, hi + 3, color=cy, lw=2.4, gid="series:b")
     ylo, yhi = pad_limits(min(s["a"] + s["b"]), max(s["a"] + s["b"]), 0.08, 20)
     ax1.set_ylim(ylo, yhi)
     ax1.set_ylabel("Best score (Elo)")
-    mark_source_changes(ax1, s.get("source_changes"))
     pct = s["pct"]
     ax2.axhline(0, color="#888888", lw=1)
     hx, hp = hold(xs, pct, hi + 3)
@@ -120,6 +120,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:+g}%" if v else "0%"))
     date_axis(ax2, lo - 6, right_end + 6)
     ax1.tick_params(axis="x", labelbottom=False)
+    mark_source_changes(ax1, s.get("source_changes"))
+    mark_source_changes(ax2, s.get("source_changes"), label=False)  # a gap in percent is within one board
     # who is ahead, in words
     y0, y1 = ax2.get_ylim()
     if y1 > 0:
@@ -128,12 +130,11 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if y0 < 0 and min(pct) < 0:
         ax2.text(0.008, 0.015, f"▼ {ny} ahead", transform=ax2.transAxes, color=cy, fontsize=10.5, va="bottom",
                  fontweight="bold")
-    # latest value
+    # latest value: labelled at its point (an AI Index figure dated after it may sit further right)
     ax2.plot([xs[-1]], [pct[-1]], "o", color=FG, ms=7, zorder=5)
-    ax2.text(1.012, pct[-1], f"{pct[-1]:+.2f}%", transform=ax2.get_yaxis_transform(), va="center",
-             fontsize=13, fontweight="bold", color=FG, clip_on=False)
+    items = [{"x": xs[-1], "y": pct[-1], "text": f"{month(s['dates'][-1])}: {pct[-1]:+.2f}%", "weight": "bold",
+              "force": True, "color": FG}]
     # AI Index reference points
-    items = []
     for ref in refs_in:
         ax2.plot([ref["x"]], [ref["value"]], marker="D", ms=9, color="white", mec=FG, mew=2, zorder=6, gid="reference")
         items.append({"x": ref["x"], "y": ref["value"], "text": f"{ref.get('label', 'AI Index')}: {ref['value']:+.2f}%\n({month(ref['date'])})",

@@ -12,6 +12,7 @@ from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import short
 from bot.render.charts.samples import DAYS
+from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
 from bot.render.charts.style import FG, MUTED
 from bot.render.palette import color
 from bot.render.text import big, elo, sci
@@ -22,6 +23,7 @@ class Data(TypedDict, total=False):
     model: dict[str, Any]               # name, organization, country, release_date, parameters,
                                         # training_compute, access, scores {benchmark: 0..1}, arena {name}
     history: list[list[Any]]            # [date, Arena Elo, rank]
+    board_sources: list[dict[str, Any]]  # [{date, source}]: the rating scale each board date is on (its runs)
 
 
 class Series(TypedDict):
@@ -33,6 +35,7 @@ class Series(TypedDict):
     facts: dict[str, Any]               # release_date, parameters, training_compute, access
     scores: dict[str, float]            # benchmark -> percent
     arena_name: str | None
+    source_changes: list[list[str]]     # [date, short source name] where the history moves to another source
 
 
 def series(d: Data) -> Series:
@@ -42,7 +45,8 @@ def series(d: Data) -> Series:
             "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))],
             "facts": {k: m.get(k) for k in ("release_date", "parameters", "training_compute", "access")},
             "scores": {b: v * 100 for b, v in (m.get("scores") or {}).items() if v is not None},
-            "arena_name": (m.get("arena") or {}).get("name")}
+            "arena_name": (m.get("arena") or {}).get("name"),
+            "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -58,7 +62,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         style(ax2)
         xs = [dnum(p[0]) for p in hist]
         ys = [p[1] for p in hist]
-        ax1.step(*hold(xs, ys, xs[-1] + 3), where="post", color=c, lw=2.6, gid="series:score")
+        seams = seam_xs(s["source_changes"])
+        broken_step(ax1, xs, ys, seams, xs[-1] + 3, color=c, lw=2.6, gid="series:score")
         ax1.plot([xs[-1]], [ys[-1]], "o", color=c, ms=8)
         ylo, yhi = pad_limits(min(ys), max(ys), 0.12, 20)
         ax1.set_ylim(ylo, yhi)
@@ -72,6 +77,9 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             ax2.yaxis.set_major_locator(mticker.MaxNLocator(4, integer=True))
         ax2.set_ylabel("Rank")
         date_axis(ax2, min(xs) - 5, max(xs) + 5)
+        inside = [ch for ch in s["source_changes"] if xs[0] < dnum(ch[0]) <= xs[-1]]
+        mark_source_changes(ax1, inside, fontsize=9)
+        mark_source_changes(ax2, inside, label=False)
         last = hist[-1]
         t = f"Chatbot Arena{' as “' + short(s['arena_name'], 34) + '”' if s.get('arena_name') else ''}: " \
             f"{elo(last[1])} Elo" + (f", rank {last[2]}" if last[2] is not None else "") + f" on {last[0]}"

@@ -6,11 +6,13 @@ from typing import Any, TypedDict
 import matplotlib.ticker as mticker
 from matplotlib.figure import Figure
 
-from bot.render.charts.axes import bars, history_panel, style, year_range
+from bot.render.charts.axes import bars, style, year_range
 from bot.render.charts.data import as_rows, per_year
+from bot.render.charts.history import history_panel
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import note
 from bot.render.charts.registry import ChartError
+from bot.render.charts.sources import source_changes
 from bot.render.charts.samples import DAYS, ser
 from bot.render.palette import color
 
@@ -21,6 +23,7 @@ class Data(TypedDict, total=False):
     country: str | None
     models: list[list[Any]]             # [name, release date, ...]: the second item is counted per year
     history: list[list[Any]]            # [date, best Arena Elo, Arena name]
+    board_sources: list[dict[str, Any]]  # [{date, source}]: the rating scale each board date is on (its runs)
 
 
 class Series(TypedDict):
@@ -29,6 +32,7 @@ class Series(TypedDict):
     country: str | None
     history: list[list[Any]]            # [date, Elo, Arena name or None]
     per_year: dict[str, int]            # year -> models released
+    source_changes: list[list[str]]     # [date, short source name] where the history moves to another source
 
 
 def series(d: Data) -> Series:
@@ -36,7 +40,8 @@ def series(d: Data) -> Series:
     models = as_rows(d.get("models"))
     return {"name": d.get("name"), "country": d.get("country"),
             "history": [[p[0], p[1], p[2] if len(p) > 2 else None] for p in as_rows(d.get("history"))],
-            "per_year": per_year([m[1] for m in models])}
+            "per_year": per_year([m[1] for m in models]),
+            "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
 def draw(fig: Figure, s: Series, top: float) -> None:
@@ -48,7 +53,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if hist:
         ax1 = fig.add_axes([0.075, 0.12, 0.55, top - 0.12])
         style(ax1)
-        history_panel(ax1, hist, c)
+        history_panel(ax1, hist, c, changes=s["source_changes"])
         ax1.set_title("Best model on Chatbot Arena", fontsize=13, loc="left", fontweight="bold")
         x2 = 0.70
     else:

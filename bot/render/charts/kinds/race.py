@@ -5,13 +5,13 @@ from typing import Any, TypedDict
 
 from matplotlib.figure import Figure
 
-from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, hold, pad_limits, style
+from bot.render.charts.axes import LEGEND_ROW, date_axis, dnum, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import end_labels, note, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import ser
-from bot.render.charts.sources import mark_source_changes, source_changes
+from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
 from bot.render.palette import color
 from bot.render.text import elo
 
@@ -55,6 +55,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     style(ax)
     xs_all, ys_all = [], []
     ends = []
+    seams = seam_xs(s.get("source_changes"))
+    until = max(dnum(q[-1][0]) for q in lines.values() if q) + 3
     for c, pts in lines.items():
         if not pts:
             continue
@@ -63,9 +65,8 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         xs_all += xs
         ys_all += ys
         lead = c == leader
-        hx, hy = hold(xs, ys, max(dnum(q[-1][0]) for q in lines.values() if q) + 3)
-        ax.step(hx, hy, where="post", color=color(c), lw=3.4 if lead else 2.0, zorder=4 if lead else 3,
-                gid=f"series:{c}", solid_joinstyle="miter")
+        broken_step(ax, xs, ys, seams, until, color=color(c), lw=3.4 if lead else 2.0, zorder=4 if lead else 3,
+                    gid=f"series:{c}", solid_joinstyle="miter")
         if lead:
             ax.plot([xs[-1]], [ys[-1]], marker="*", ms=17, color=color(c), mec="white", mew=1.2, zorder=6,
                     gid="leader")
@@ -89,7 +90,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
                 rotation=90, va="top", ha="right")
     end_labels(ax, ends, bold={ends_text.get(leader)} if leader else None)
     note(fig, "Each line: the best-rated model from that country in each Arena snapshot (step = the value "
-              "holds until the next snapshot).")
+              "holds until the next snapshot); a break: the boards' source changes, and its rating scale.")
 
 
 KIND = ChartKind(

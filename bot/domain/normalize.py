@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
-from bot.store import validate as _validate
+from bot.domain import validate as _validate
 
 # Epoch's long ISO names -> the short names people use.
 COUNTRY_NAMES = {
@@ -45,12 +45,6 @@ COUNTRY_ALIASES = {
     "australia": "Australia", "italy": "Italy", "spain": "Spain", "sweden": "Sweden",
     "finland": "Finland", "saudi arabia": "Saudi Arabia", "multinational": "Multinational",
     "europe": "Europe", "eu": "Europe", "european": "Europe",
-}
-
-EUROPE = {
-    "United Kingdom", "France", "Germany", "Switzerland", "Netherlands", "Italy", "Spain",
-    "Sweden", "Finland", "Norway", "Denmark", "Belgium", "Austria", "Poland", "Ireland",
-    "Czechia", "Portugal", "Greece", "Luxembourg", "Estonia",
 }
 
 
@@ -136,7 +130,7 @@ def licence_name(raw: str | None) -> str | None:
     return fixed or None
 
 
-# Numbers and dates are parsed in one place, bot.store.validate; re-exported here.
+# Numbers and dates are parsed in one place, bot.domain.validate; re-exported here.
 parse_number = _validate.parse_number
 parse_date = _validate.parse_date
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.normalize import fold
+from bot.domain.normalize import fold
 
 OVERALL = "full"
 
@@ -24,14 +24,14 @@ ALIASES = {
 }
 
 
-def category_words(facts: Any) -> dict[str, str]:
+def category_words(read: Any) -> dict[str, str]:
     """{folded spelling: category} for every category that has boards (once per read model)."""
-    view = getattr(facts, "view", None)
-    return view(("category words",), lambda: _category_words(facts)) if view else _category_words(facts)
+    view = getattr(read, "view", None)
+    return view(("category words",), lambda: _category_words(read)) if view else _category_words(read)
 
 
-def _category_words(facts: Any) -> dict[str, str]:
-    cats = set(facts.categories())
+def _category_words(read: Any) -> dict[str, str]:
+    cats = set(read.categories())
     out = {}
     for c in cats:
         out[fold(c)] = c
@@ -49,14 +49,14 @@ def _category_words(facts: Any) -> dict[str, str]:
     return out
 
 
-def find_category(facts: Any, text: str) -> str | None:
-    return category_words(facts).get(fold(text))
+def find_category(read: Any, text: str) -> str | None:
+    return category_words(read).get(fold(text))
 
 
-def take_category(facts: Any, ws: list[str], *, at_end: bool = True) -> tuple[list[str], str]:
+def take_category(read: Any, ws: list[str], *, at_end: bool = True) -> tuple[list[str], str]:
     """Split a category off the end of `ws` (one to three words);
     ('full' when there is none)."""
-    table = category_words(facts)
+    table = category_words(read)
     for k in (3, 2, 1):
         if len(ws) >= k:
             part = ws[-k:] if at_end else ws[:k]
@@ -81,9 +81,9 @@ def spelling(category: str) -> str:
     return "overall" if category == OVERALL else category.replace("_", " ")
 
 
-def category_choices(facts: Any, current: str = "", limit: int = 25) -> list[str]:
+def category_choices(read: Any, current: str = "", limit: int = 25) -> list[str]:
     """Autocomplete: every category's spelling, those starting with what was typed first."""
-    names = [spelling(c) for c in facts.categories()]
+    names = [spelling(c) for c in read.categories()]
     cur = fold(current)
     starts = [n for n in names if fold(n).startswith(cur)]
     inside = [n for n in names if cur and cur in fold(n) and n not in starts]

@@ -51,10 +51,10 @@ import bisect
 from datetime import date as _date
 from typing import Any, Callable, Iterable, NamedTuple
 
+
 SOURCE_PREFERENCE: tuple[str, ...] = ("arena-csv", "arena-history", "arena-catalog")
 AMENDMENTS = "moderators"
 MAX_GAP_DAYS = 62  # boards further apart do not cover the dates between them
-OVERALL = "full"
 
 
 def date_on(dates: list[str], day: str | None) -> str | None:
@@ -146,7 +146,7 @@ class BoardChain:
 
 class BoardReader:
     """Reading dated boards: what the read model (the chain's boards as listed)
-    and ``listing.Boards`` (the counted boards) share. A subclass sets
+    and :class:`~bot.domain.counted_boards.CountedBoards` share. A subclass sets
     ``by_date`` ({date: ratings, best first}) and ``dates`` (in order)."""
 
     by_date: dict[str, list[Any]]

@@ -1,4 +1,4 @@
-"""Boards as LMArena shows them: which listed ratings count, and ties.
+"""Counted boards: which ratings a listed board counts (the retired rule).
 
 Scraped leaderboards do not list the same models from day to day: some
 snapshots still list retired (deprecated) models, the next ones do not, and a
@@ -19,22 +19,18 @@ count just because a sibling version the next board still rates is linked
 to the same model (``Gemini-2.0-Flash-Exp`` beside ``Gemini-2.0-Flash-001``). ``all`` (``top 20 all``,
 ``frontier all``) reads every listed rating instead.
 
-Ties: two ratings are statistically tied when their 95% intervals overlap
-(the CSV's ``95_pct_ci``, the catalog's q025/q975). Where a source gives no
-intervals, :func:`tied` answers ``None``: the difference is stated without a
-claim of significance.
+Statistical ties are :mod:`bot.domain.ties`. The read model these boards are
+built from is any object with the :class:`ReadsBoards` shape
+(:class:`bot.store.readmodel.ReadModel`); this module imports no store.
 """
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
-from bot.store import queries
-from bot.store.boards import BoardReader
-from bot.store.normalize import compact
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bot.store.readmodel import ReadModel as Facts
+from bot.domain.board_chain import AMENDMENTS, BoardKey, BoardReader
+from bot.domain.categories import OVERALL
+from bot.domain.normalize import compact
 
 RULE = ("retired models left out: a model counts on a board if that source's next board still rates it "
         "(on its latest board: if the one before did, or it is new); `all` lists every model")
@@ -43,7 +39,19 @@ RULE_ALL = "every listed model, retired ones included (as the source listed them
 ALL_WORDS = {"all", "listed", "everything", "retired", "including-retired", "with-retired"}
 
 
-AMENDMENTS = "moderators"
+class ReadsBoards(Protocol):
+    """What counting boards reads of a read model (:class:`bot.store.readmodel.ReadModel`)."""
+
+    by_date: dict[str, list[Any]]
+    dates: list[str]
+
+    def chain(self, category: str = OVERALL) -> list[BoardKey]: ...
+
+    def board_keys(self, category: str = OVERALL) -> list[BoardKey]: ...
+
+    def board_rows(self, source: str, date: str, category: str = OVERALL) -> list[Any]: ...
+
+    def view(self, key: tuple, build: Callable[[], Any]) -> Any: ...
 
 
 def _name(r: Any) -> str:
@@ -63,7 +71,7 @@ def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
     return _name(r) in keys[0] or r.model_id in keys[1]
 
 
-def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str], list[Any]],
+def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str, str], list[Any]],
                    all_boards: list[Any]) -> dict[str, list[Any]]:
     """{date: the ratings that count on that board} for the boards of `chain`
     (BoardKey(source, date)), by the rule above. Each board is judged against
@@ -83,7 +91,7 @@ def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str
         return key_cache[k]
 
     out: dict[str, list[Any]] = {}
-    bases = getattr(facts, "moderator_bases", {})
+    bases = getattr(read, "moderator_bases", {})
     for b in chain:
         base = bases.get(b.date) if b.source == AMENDMENTS else None
         if base is not None:  # a moderator board: what counts on the published board under it, and the scores
@@ -114,58 +122,35 @@ def counted_boards(facts: "Facts", chain: list[Any], rows_of: Callable[[str, str
     return out
 
 
-def tied(a: Any, b: Any) -> bool | None:
-    """True when the 95% intervals of two ratings overlap, False when they are
-    apart, None when either has no interval (the source gives none)."""
-    if None in (a.ci_plus, a.ci_minus, b.ci_plus, b.ci_minus):
-        return None
-    hi, lo = (a, b) if a.score >= b.score else (b, a)
-    return hi.score - hi.ci_minus <= lo.score + lo.ci_plus
-
-
-def interval(r: Any) -> str:
-    """'1,403 (1,398–1,408)' or just the score when there is no interval."""
-    if r.ci_plus is None or r.ci_minus is None:
-        return f"{r.score:,.0f}"
-    return f"{r.score:,.0f} ({r.score - r.ci_minus:,.0f}–{r.score + r.ci_plus:,.0f})"
-
-
-def shared_ranks(board: list[Any]) -> set[int]:
-    """Ranks that more than one listed model holds on a board."""
-    seen: dict[int, int] = {}
-    for r in board:
-        seen[r.rank] = seen.get(r.rank, 0) + 1
-    return {k for k, n in seen.items() if n > 1}
-
-
-class Boards(BoardReader):
+class CountedBoards(BoardReader):
     """The boards a series reads: the counted ratings (default) or every listed one.
 
-    Same reading interface as the boards of :class:`~bot.store.queries.Facts`
+    Same reading interface as the read model's chain (:class:`~bot.store.readmodel.ReadModel`)
     (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
     command swaps one for the other with the ``all`` word."""
 
-    def __init__(self, facts: "Facts", include_retired: bool = False, category: str = "full"):
+    def __init__(self, read: ReadsBoards, include_retired: bool = False, category: str = OVERALL):
         self.include_retired = include_retired
         self.category = category
-        chain = facts.chain(category)
-        if category == "full":
-            listed = {d: facts.by_date[d] for d in facts.dates}
+        chain = read.chain(category)
+        if category == OVERALL:
+            listed = {d: read.by_date[d] for d in read.dates}
         else:
-            listed = {b.date: facts.board_rows(b.source, b.date, category) for b in chain}
+            listed = {b.date: read.board_rows(b.source, b.date, category) for b in chain}
 
         def rows_of(source: str, date: str) -> list[Any]:
-            return facts.board_rows(source, date, category)
+            return read.board_rows(source, date, category)
         self.listed = listed
         self.sources = {b.date: b.source for b in chain}
-        self.by_date = listed if include_retired else counted_boards(facts, chain, rows_of, facts.boards(category))
+        self.by_date = listed if include_retired else counted_ratings(read, chain, rows_of,
+                                                                                   read.board_keys(category))
         self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
 
-    def fresh(self) -> "Boards":
+    def fresh(self) -> "CountedBoards":
         """The same counted boards without the series memoised on them (for a
         read model whose ratings are unchanged but whose other data is not)."""
-        out = Boards.__new__(Boards)
+        out = CountedBoards.__new__(CountedBoards)
         out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
         return out
 
@@ -198,24 +183,12 @@ class Boards(BoardReader):
         return self.sources.get(date)
 
 
-def boards(facts: "Facts", include_retired: bool = False, category: str = "full") -> Boards:
-    """The boards of one data version and category (built once per read model)."""
-    return facts.view(("boards", include_retired, category), lambda: Boards(facts, include_retired, category))
+def counted_boards(read: ReadsBoards, include_retired: bool = False, category: str = OVERALL) -> CountedBoards:
+    """The counted boards of one data version and category (built once per read model)."""
+    return read.view(("boards", include_retired, category), lambda: CountedBoards(read, include_retired, category))
 
 
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:
     """Split the `all` word off a command's words."""
     rest = [w for w in ws if w.lower() not in ALL_WORDS]
     return rest, len(rest) != len(ws)
-
-
-def latest_any_rating(facts: "Facts", model_id: int, until: str | None = None) -> Any | None:
-    """The model's newest overall rating on any board of any source (on or
-    before `until`), for a model the chain never rates: a model listed only by
-    a source whose dates another source answers (catalog releases of spring
-    2025) is still on the Arena leaderboard, and the card says which board."""
-    row = queries.newest_overall_board_of(facts.store, model_id, until)
-    if row is None:
-        return None
-    rows = [r for r in facts.board_rows(row["source_id"], row["snapshot_date"]) if r.model_id == model_id]
-    return max(rows, key=lambda r: r.score) if rows else None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.listing import interval, tied
-from bot.store.readmodel import pct_gap
+from bot.domain.ties import interval, tied
+from bot.domain.measures import pct_gap
 
 NO_INTERVALS = "no 95% intervals on this board, so no claim of significance"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from bot import work
+from bot import tickets
 from bot.store.db import ReadOnlyError, Store, StoreError, explain
 
 MAX_WATCHES = 25
@@ -120,7 +120,7 @@ class ServerStore:
         inside it and the write that follows see the same state even when
         another process writes the same file.
 
-        The time-out is honest here too (:mod:`bot.work`): a request cancelled
+        The time-out is honest here too (:mod:`bot.tickets`): a request cancelled
         while it waited for the lock, or before COMMIT, commits nothing, so
         "took too long ... nothing was changed" is true for ``settings``,
         ``watch`` and ``unwatch`` as it is for the data."""
@@ -128,7 +128,7 @@ class ServerStore:
             raise ReadOnlyError(self.store.changes_refused)
         if self.store.readonly:
             raise ReadOnlyError("the database is read-only: server settings cannot be changed")
-        ticket = work.current()
+        ticket = tickets.current()
         if ticket is not None:
             ticket.check()
         with self.store.writing("the server's change"):
@@ -148,7 +148,7 @@ class ServerStore:
                     ticket.check()  # cancelled while waiting for the lock
                 yield conn
                 if ticket is not None and not ticket.begin_commit():
-                    raise work.Cancelled()  # the user was told it failed: it must not happen
+                    raise tickets.Cancelled()  # the user was told it failed: it must not happen
             except BaseException:
                 conn.rollback()
                 raise

@@ -1,0 +1,291 @@
+"""Boards that can be compared (issue 21): rating scales and their seams,
+boards behind their date, never-public builds, and one computation per
+figure. The rules are tested on generated boards (any names, dates and
+sizes), then on the real seed against the boards read directly."""
+from __future__ import annotations
+
+import random
+import statistics
+from datetime import date, timedelta
+
+import pytest
+
+from bot.engine import Caller
+from bot.domain.board_chain import BoardKey
+from bot.domain.categories import OVERALL
+from bot.domain.comparable import (BURST_MIN, HOLE_MIN, SCALE_STEP, Comparable, comparable, experiment_named,
+                                  record_boards)
+from bot.domain.counted_boards import counted_boards as boards
+from bot.domain.measures import pct_gap
+from bot.store.readmodel import Rating
+
+MEMBER = Caller(user_id="42", name="member")
+
+
+def run(engine, line):
+    reply = engine.handle(line, MEMBER)
+    assert reply.status == "ok", reply.text
+    return reply
+
+
+# ---------------------------------------------------------------------------
+# the rules on generated boards
+# ---------------------------------------------------------------------------
+class FakeFacts:
+    """What Comparable reads of a read model, over generated boards: {(source, date): {name: (score, licence)}}."""
+
+    def __init__(self, boards_: dict[tuple[str, str], dict[str, tuple[float, str]]], chain: list[BoardKey]):
+        self._boards = boards_
+        self._chain = chain
+        self.moderator_bases: dict = {}
+        self._ids: dict[str, int] = {}
+        self._views: dict = {}
+
+    def board_keys(self, category=OVERALL):
+        return sorted((BoardKey(s, d) for s, d in self._boards), key=lambda b: (b.date, b.source))
+
+    def chain(self, category=OVERALL):
+        return list(self._chain)
+
+    def source(self, sid):
+        return {"id": sid, "title": f"Source {sid} (some/repo)"}
+
+    def view(self, key, build):
+        if key not in self._views:
+            self._views[key] = build()
+        return self._views[key]
+
+    def board_rows(self, source, day, category=OVERALL):
+        rows = []
+        for name, (score, licence) in self._boards[(source, day)].items():
+            mid = self._ids.setdefault(name, len(self._ids) + 1)
+            rows.append(Rating(day, name, mid, name, 0, score, None, None, None, None, None, None, licence,
+                               source=source, key=name))
+        return sorted(rows, key=lambda r: -r.score)
+
+
+def _days(start: str, *offsets: int) -> list[str]:
+    d0 = date.fromisoformat(start)
+    return [(d0 + timedelta(days=o)).isoformat() for o in offsets]
+
+
+def _series(seed: int, n_models: int, dates: list[str], new_per_board: int = 2) -> list[dict[str, float]]:
+    """Boards of one source: models drift by a point or two, a few new ones each board."""
+    rnd = random.Random(seed)
+    scores = {f"m{seed}-{i}": rnd.uniform(1000, 1300) for i in range(n_models)}
+    out = []
+    k = n_models
+    for _ in dates:
+        scores = {m: s + rnd.uniform(-2, 2) for m, s in scores.items()}
+        for _ in range(new_per_board):
+            scores[f"m{seed}-{k}"] = rnd.uniform(1000, 1300)
+            k += 1
+        out.append(dict(scores))
+    return out
+
+
+def _facts(per_source: dict[str, tuple[list[str], list[dict[str, float]]]], licence: str = "Proprietary"):
+    boards_ = {(s, d): {m: (v, licence) for m, v in b.items()}
+               for s, (dates, bs) in per_source.items() for d, b in zip(dates, bs)}
+    chain = sorted((BoardKey(s, d) for s, d in boards_), key=lambda b: b.date)
+    return boards_, chain
+
+
+@pytest.mark.parametrize("seed", [1, 7, 23])
+def test_a_source_moving_every_rating_by_the_scale_step_starts_a_new_scale(seed):
+    rnd = random.Random(seed)
+    dates = _days("2031-02-01", *range(0, 120, 10))
+    bs = _series(seed, 60, dates)
+    cut = rnd.randrange(3, len(dates) - 2)
+    step = rnd.choice([-1, 1]) * rnd.uniform(SCALE_STEP + 5, SCALE_STEP * 5)
+    bs = [b if i < cut else {m: v + step for m, v in b.items()} for i, b in enumerate(bs)]
+    facts = FakeFacts(*_facts({"src-a": (dates, bs)}))
+    c = Comparable(facts)  # type: ignore[arg-type]
+    assert [(s["from"], s["to"]) for s in c.scales] == [(dates[0], dates[cut - 1]), (dates[cut], dates[-1])]
+    assert [s.date for s in c.seams] == [dates[cut]]
+    assert c.seams[0].shift == pytest.approx(step, abs=3)
+    assert not c.same_scale(dates[cut - 1], dates[cut]) and c.same_scale(dates[0], dates[cut - 1])
+    assert c.seam_data()[0]["label"] and c.flags == {}
+
+
+def test_a_change_of_source_is_a_seam_even_when_the_ratings_agree():
+    d1 = _days("2030-01-01", 0, 7, 14)
+    d2 = _days("2030-01-21", 0, 7)
+    a = _series(3, 40, d1, new_per_board=0)
+    b = [dict(a[-1]) for _ in d2]
+    facts = FakeFacts(*_facts({"one": (d1, a), "two": (d2, b)}))
+    c = Comparable(facts)  # type: ignore[arg-type]
+    assert [(s.date, s.source_before, s.source_after) for s in c.seams] == [(d2[0], "one", "two")]
+    assert abs(c.seams[0].shift or 0) < 1
+
+
+def test_ordinary_drift_is_one_scale():
+    dates = _days("2029-05-01", *range(0, 300, 6))
+    facts = FakeFacts(*_facts({"s": (dates, _series(11, 80, dates))}))
+    c = Comparable(facts)  # type: ignore[arg-type]
+    assert c.seams == [] and len(c.scales) == 1 and c.flags == {}
+
+
+@pytest.mark.parametrize("size", [60, 200])
+def test_a_release_whose_next_release_days_later_brings_many_models_that_existed_is_behind_its_date(size):
+    dates = _days("2032-03-01", 0, 20, 40, 41, 70)
+    bs = _series(5, size, dates)
+    # the release of day 40 lacks models the release one day later has, none of them ever rated before
+    old = {f"late-{i}": 1200.0 + i for i in range(max(BURST_MIN, size // 10))}
+    bs[3] = {**bs[3], **old}
+    bs[4] = {**bs[4], **{m: v + 1 for m, v in old.items()}}
+    facts = FakeFacts(*_facts({"s": (dates, bs)}))
+    c = Comparable(facts)  # type: ignore[arg-type]
+    flag = c.flagged(dates[2])
+    # the burst, and the two models every release of this series adds
+    assert flag is not None and flag.reason == "behind" and flag.count == len(old) + 2
+    assert [d for d in dates if c.flagged(d)] == [dates[2]]
+    assert c.usable(dates) == [d for d in dates if d != dates[2]]
+
+
+def test_a_release_that_lacks_what_the_releases_around_it_rate_is_flagged():
+    dates = _days("2033-01-01", 0, 10, 20, 30)
+    bs = _series(9, 100, dates)
+    dropped = sorted(bs[1])[: HOLE_MIN + 5]
+    bs[2] = {m: v for m, v in bs[2].items() if m not in dropped}
+    facts = FakeFacts(*_facts({"s": (dates, bs)}))
+    c = Comparable(facts)  # type: ignore[arg-type]
+    flag = c.flagged(dates[2])
+    assert flag is not None and flag.reason == "hole" and flag.count == len(dropped)
+    assert [d for d in dates if c.flagged(d)] == [dates[2]]
+
+
+def test_experiment_named_builds_are_never_public_unless_every_listing_is_open():
+    dates = _days("2034-01-01", 0, 10)
+    base = _series(2, 30, dates)
+    boards_ = {("s", d): {**{m: (v, "Proprietary") for m, v in b.items()},
+                          "zeta-exp-0101": (1400.0, "Proprietary"),
+                          "open-model-exp": (1390.0, "MIT"),
+                          "mixed-Experimental": (1380.0, "N/A" if i else "Llama")}
+               for i, (d, b) in enumerate(zip(dates, base))}
+    facts = FakeFacts(boards_, [BoardKey("s", d) for d in dates])
+    c = Comparable(facts)  # type: ignore[arg-type]
+    rows = {r.arena_name: r for r in facts.board_rows("s", dates[0])}
+    assert c.never_public(rows["zeta-exp-0101"]) and c.never_public(rows["mixed-Experimental"])
+    assert not c.never_public(rows["open-model-exp"])
+    assert not any(c.never_public(r) for n, r in rows.items() if not experiment_named(r))
+
+
+# ---------------------------------------------------------------------------
+# the real seed
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def read(engine):
+    return engine.read_model()
+
+
+def _median_shift(a, b) -> float | None:
+    sa, sb = {}, {}
+    for r in a:
+        sa.setdefault(r.model_id, r.score)
+    for r in b:
+        sb.setdefault(r.model_id, r.score)
+    shared = [m for m in sa if m in sb]
+    return statistics.median(sb[m] - sa[m] for m in shared) if len(shared) >= 5 else None
+
+
+def test_every_seam_of_the_chain_is_a_change_of_source_or_scale_and_nothing_else_is(read):
+    c = comparable(read)
+    chain = [b for b in read.chain() if b.source != "moderators"]
+    seams = {s.date for s in c.seams}
+    for prev, cur in zip(chain, chain[1:]):
+        shift = _median_shift(read.board_rows(*prev), read.board_rows(*cur))
+        jump = prev.source != cur.source or (shift is not None and abs(shift) >= SCALE_STEP)
+        assert (cur.date in seams) == jump, (prev, cur, shift)
+    # the history file changes scale inside itself: recorded as two scales of that source
+    hist = [s for s in c.scales if s["source"] == "arena-history"]
+    assert len(hist) >= 1 and all(s["from"] <= s["to"] for s in hist)
+
+
+def test_changes_across_a_seam_reports_no_elo_moves_and_names_the_seam(engine, read):
+    c = comparable(read)
+    seam = c.seams[0]
+    r = run(engine, f"changes since {seam.before}")
+    assert r.data["same_scale"] is False and r.data["rises"] == [] and r.data["falls"] == []
+    assert seam.date in r.text and "not changes" in r.text
+    assert any(s["date"] == seam.date for s in r.data["seams"])
+
+
+def test_changes_on_one_scale_are_the_score_differences_of_the_counted_boards(engine, read):
+    view = boards(read)
+    c = comparable(read)
+    now = view.latest
+    then = next(d for d in reversed(view.dates[:-1]) if c.same_scale(d, now) and not c.flagged(d))
+    r = run(engine, f"changes since {then}")
+    assert r.data["since"] == then and r.data["same_scale"] is True
+    s0 = {}
+    for x in view.board(then):
+        s0.setdefault(x.model_id, x.score)
+    s1 = {}
+    for x in view.board(now):
+        s1.setdefault(x.model_id, (x.score, x.arena_name))
+    moves = sorted((v - s0[m] for m, (v, _n) in s1.items() if m in s0), reverse=True)
+    assert [m[1] for m in r.data["rises"]] == [round(v, 1) for v in moves if v > 0][:len(r.data["rises"])]
+
+
+def test_changes_skip_a_board_behind_its_date_for_the_one_before(engine, read):
+    c = comparable(read)
+    flagged = sorted(d for d in c.chain_flags)
+    if not flagged:
+        pytest.skip("no board behind its date in this data")
+    day = flagged[0]
+    r = run(engine, f"changes since {day}")
+    view = boards(read)
+    before = view.dates[view.dates.index(day) - 1]
+    assert r.data["since"] == before and r.data["skipped"]["date"] == day and day in r.text
+
+
+def test_digest_changes_frontier_and_gap_give_one_figure(engine):
+    d = run(engine, "digest")
+    now, then = d.data["as_of"], d.data["since"]
+    f = run(engine, "frontier")
+    assert f.data["as_of"] == now
+    assert d.data["spread"][now] == pytest.approx(f.data["series"][-1]["spread_pct"], abs=1e-3)
+    shown = f"{f.data['series'][-1]['spread_pct']:.2f}% ({now})"
+    assert any(shown in x.value for x in d.fields), [x.value for x in d.fields]
+    for label, line in (("US vs China", "gap us china"), ("Closed vs open", "gap closed open")):
+        g = run(engine, f"{line} {now}")
+        assert d.data["gaps"][label][1] == pytest.approx(g.data["latest"]["pct"], abs=1e-3)
+        g0 = run(engine, f"{line} {then}")
+        if g0.data["latest"]["date"] == then:
+            assert d.data["gaps"][label][0] == pytest.approx(g0.data["latest"]["pct"], abs=1e-3)
+    c = run(engine, f"changes since {then}")
+    assert c.data["spread"] == d.data["spread"] and c.data["gaps"] == d.data["gaps"]
+
+
+def test_tighter_than_ever_reads_public_builds_on_boards_not_behind_their_date(engine, read):
+    r = run(engine, "frontier")
+    view = record_boards(read)
+    c = comparable(read)
+    spreads = {d: pct_gap(b[0].score, b[9].score) for d in view.dates if len(b := view.board(d)) >= 10}
+    tightest = min(spreads, key=lambda d: spreads[d])
+    assert r.data["tightest"]["date"] == tightest
+    assert r.data["tightest"]["spread_pct"] == pytest.approx(spreads[tightest], abs=1e-3)
+    assert not c.flagged(tightest)
+    top10 = view.board(tightest)[:10]
+    assert not any(c.never_public(x) for x in top10)
+    # `all` reads every listed rating of every board: its tightest is never wider
+    a = run(engine, "frontier all")
+    assert a.data["tightest"]["spread_pct"] <= r.data["tightest"]["spread_pct"]
+
+
+def test_charts_get_the_seams_of_the_range_they_draw(engine, read):
+    c = comparable(read)
+    for line in ("gap us china", "frontier", "race", "depth"):
+        r = run(engine, line)
+        seams = r.data["seams"]
+        assert [s["date"] for s in seams] == [s.date for s in c.seams
+                                              if s.date <= (r.data.get("as_of") or "9999")], line
+        assert all(s["label"] for s in seams)
+
+
+def test_records_footer_names_the_sources_of_the_boards_read(engine, read):
+    r = run(engine, "records")
+    used = {b.source for b in read.chain() if b.source != "moderators"}
+    for sid in used:
+        assert read.source(sid)["title"] in r.footer
