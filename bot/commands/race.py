@@ -290,8 +290,6 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
              "Tighter than ever? " + ("yes: the spread is at its lowest." if now_rec and now_rec["spread_pct"]
                                        <= tightest["spread_pct"] else f"no: it was tighter on {tightest['date']}.")]
-    if not everything:
-        lines.append(f"Tightest and widest: {RECORDS_RULE}.")
     if n == 10 and refs:
         def trend(prefix: str) -> str:
             rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
@@ -313,6 +311,7 @@ def frontier(ctx: Context, args: Args) -> Reply:
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
                  chart=Chart("frontier"), method=methods.join(
                      f"Spread: rank 1's rating over rank {n}'s, (r1 − r{n}) ÷ r{n}, on each board.",
+                     None if everything else f"Tightest and widest: {RECORDS_RULE}.",
                      methods.boards(view.rule), methods.ONE_BOARD),
                  data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
