@@ -143,7 +143,7 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
         text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(src_then, src_now, as_of=now),
         method=methods.join("Rises and falls are Elo changes of models on both boards (places by score, one entry "
                             "per model); gaps are (x − y) ÷ y of the best of each side." if c["same_scale"] else None,
-                            methods.GAP),
+                            methods.GAP, methods.boards(c["rule"])),
         color_key=b1[0].country if b1 else None, chart=Chart("changes") if rows else None,
         data={"as_of": now, "since": then, "metric": "Arena Elo", "filters": [],
               "new": [r.arena_name for r in c["new"]],
