@@ -28,10 +28,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/unit -m "not slow"
 
-## lint: ruff (pyflakes, pycodestyle, bugbear, ...) and mypy, as configured in pyproject.toml
+## lint: ruff (pyflakes, pycodestyle, bugbear, ...), mypy and vulture (dead code), as configured in pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/vulture
 
 ## test-stress: the Discord tests three times in a row while a busy loop per core loads the machine
 test-stress: $(STAMP)

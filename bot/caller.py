@@ -21,7 +21,6 @@ class Caller:
     user_id: str = "local"
     name: str = "local"
     role_ids: frozenset[str] = field(default_factory=frozenset)
-    in_dm: bool = False
     is_moderator: bool = False  # decided by the adapter from ADMIN_USER_IDS / ADMIN_ROLE_IDS
     guild_id: str | None = None  # the server the command came from (None: DMs, console, CLI)
     can_manage_guild: bool = False  # Manage Server in that server, decided by the adapter

@@ -9,7 +9,6 @@
     racebot backup [PATH]
     racebot db info
     racebot gallery DIR
-    racebot bench                    (moved: `make bench` in a checkout)
 """
 from __future__ import annotations
 
@@ -148,12 +147,6 @@ def cmd_gallery(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
-    print("The benchmarks live in the repository, not in the package: run `make bench` "
-          "(or `make bench-quick`) in a checkout.", file=sys.stderr)
-    return 2
-
-
 def cmd_run(args) -> int:
     settings = _settings(args)
     if settings.discord_token and not args.console:
@@ -203,9 +196,6 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gallery", help="render every chart kind into a folder")
     g.add_argument("dir")
     g.set_defaults(fn=cmd_gallery)
-    bn = sub.add_parser("bench", help="moved: run `make bench` in a checkout")
-    bn.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
-    bn.set_defaults(fn=cmd_bench)
     return p
 
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-DEFAULT_API_BASE = "https://discord.com/api/v10"
 # Epoch AI's public notable-models CSV: what `sync epoch` fetches unless EPOCH_CSV_URL says otherwise.
 EPOCH_CSV_URL = "https://epoch.ai/data/notable_ai_models.csv"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

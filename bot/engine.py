@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import Counter, OrderedDict, deque
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -32,21 +32,20 @@ from bot.caller import LOCAL_OPERATOR, Caller
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
 from bot.domain.categories import category_choices
-from bot.commands.authority import refusal
-from bot.commands.context import Args, Context, NotFound, Usage, usage_reply
-from bot.commands.grammar import SEPARATORS, GrammarError, split_command
+from bot.commands.authority import may_see, refusal
+from bot.commands.context import Args, Context, Load
+from bot.commands.grammar import SEPARATORS, split_command
 from bot.commands.pending import PendingActions
 from bot.commands.registry import REGISTRY, find
 from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
 from bot.render.text import clean, fit_reply
-from bot.reply import Attachment, Reply
+from bot.reply import Attachment, Reply, ReplyError
 from bot.store import queries
-from bot.store.db import ReadOnlyError, StoreError, explain
-from bot.store.importers import ImportFailed
+from bot.store.db import StoreError, explain
 from bot.store.collector import collector_paused, retire
-from bot.store.freshness import age_note, newest_board
+from bot.store.freshness import age_note
 from bot.domain.counted_boards import counted_boards
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
@@ -89,9 +88,7 @@ class Engine:
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="racebot-query")
         self._charts: ChartService | None = None
         self.pending = pending if pending is not None else PendingActions()
-        self.started = time.time()
-        self.served: Counter[str] = Counter()
-        self.latencies: deque[float] = deque(maxlen=2000)
+        self.load = Load()  # commands served, latencies, uptime (``stats``)
         store.on_change(self.invalidate)
 
     @classmethod
@@ -323,8 +320,8 @@ class Engine:
     def context(self, caller: Caller):
         read, models, orgs = self._now()
         prefix = getattr(caller, "prefix", None) or self.prefix  # a server's own prefix (settings prefix)
-        return Context(self.store, read, models, orgs, caller, prefix,
-                       self.settings, self, pending=self.pending, reload=self.read_model, today=self.clock())
+        return Context(self.store, read, models, orgs, caller, prefix, self.settings, route=self.route,
+                       load=self.load, pending=self.pending, reload=self.read_model, today=self.clock())
 
     def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None) -> Reply:
@@ -344,13 +341,9 @@ class Engine:
                 else:
                     reply = self._dispatch(line, caller, attachments or [])
         except tickets.Cancelled:
-            reply = Reply(text="That took too long and was stopped; nothing was changed.", status="error",
-                          data={"cancelled": True})
-        except (StoreError, sqlite3.Error) as exc:  # a database fault: say which file, what happened, what to do
-            err = explain(exc, self.store.path, doing="the answer")
-            log.error("command %r: %s", line[:200], err)
-            reply = Reply(text=str(err), status="refused" if isinstance(err, ReadOnlyError) else "error",
-                          data={"store_error": type(err).__name__})
+            reply = _cancelled()
+        except (ReplyError, sqlite3.Error) as exc:  # raised outside a handler (a database fault): its own answer
+            reply = self._error_reply(exc, "the answer", line)
         except Exception as exc:  # the last line of defence: a short reply, a log line
             log.error("command failed: %r: %s", line[:200], "".join(
                 traceback.format_exception_only(type(exc), exc)).strip())
@@ -368,8 +361,8 @@ class Engine:
         if getattr(self._command, "warming", False):
             return reply
         dt = time.perf_counter() - t0
-        self.latencies.append(dt)
-        self.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
+        self.load.latencies.append(dt)
+        self.load.served[reply.data.get("command", "?") if isinstance(reply.data, dict) else "?"] += 1
         return reply
 
     def _asks(self, line: str, caller: Caller) -> bool:
@@ -441,7 +434,7 @@ class Engine:
         if not word:
             return self._run("help", ctx, attachments)
         info = find(word)
-        if info is None or (info.admin and not ctx.caller.is_moderator and word not in REGISTRY):
+        if info is None or (not may_see(info, ctx.caller) and word not in REGISTRY):
             return self._unknown(word, rest, ctx)
         refused = refusal(info, ctx.caller, ctx.prefix)
         if refused is not None:
@@ -450,44 +443,17 @@ class Engine:
             args = Args.parse(info, rest, bare_year=info.name not in ("model", "compare"), attachments=attachments)
             ctx.asked = args.when
             reply = info.handler(ctx, args)
-        except Usage as u:
-            reply = usage_reply(info, ctx.prefix, u.message)
-        except GrammarError as g:
-            reply = usage_reply(info, ctx.prefix, str(g))
-        except NotFound as nf:
-            reply = self._not_found(nf, ctx)
-        except ImportFailed as exc:
-            reply = Reply(text=str(exc), status="error")
-        except ReadOnlyError as exc:
-            reply = Reply(text=f"{exc}.", status="refused")
-        except StoreError as exc:
-            reply = Reply(text=str(exc), status="error")
+        except ReplyError as err:  # usage, an unknown name, a rejected file, a database fault: its own answer
+            reply = err.to_reply(ctx, info)
         if not isinstance(reply.data, dict):
             reply.data = {}
         reply.data.setdefault("command", info.name)
         return reply
 
-    def _not_found(self, nf, ctx=None) -> Reply:
-        names = [n for n, _s in nf.match.suggestions][:3]
-        q = clean(nf.match.query, 60)
-        latest = newest_board(ctx.read) if ctx is not None and nf.kind == "model" else None
-        if latest:  # a model after the data, or a version that never was: unknown, never another model's answer
-            text = f"'{q}' is not in my data (latest board {latest})."
-            text += (" Did you mean " + ", ".join(f"**{n}**" for n in names[:-1]) + (" or " if len(names) > 1 else "")
-                     + f"**{names[-1]}**?") if names else ""
-        elif names:
-            text = f"I don't know the {nf.kind} '{q}'. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
-            text += (" or " if len(names) > 1 else "") + f"**{names[-1]}**?"
-        else:
-            text = f"I don't know the {nf.kind} '{q}', and nothing close to it."
-        sugg = [nf.rebuild.replace("{}", n) for n in names] if nf.rebuild else []
-        return Reply(text=text, status="not_found", suggestions=sugg,
-                     data={"query": nf.match.query, "kind": nf.kind, "did_you_mean": names})
-
     def _unknown(self, word: str, rest: str, ctx) -> Reply:
         names = {}
         for c in self.commands:
-            if c.admin and not ctx.caller.is_moderator:
+            if not may_see(c, ctx.caller):
                 continue
             names[c.name] = c.name
             for a in c.aliases:
@@ -589,11 +555,18 @@ class Engine:
             with tickets.running(ticket), self._one_refresh():
                 return fit_reply(confirm_pending(self.context(caller), token))
         except tickets.Cancelled:
-            return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
-                         data={"cancelled": True})
-        except (StoreError, sqlite3.Error) as exc:
-            err = explain(exc, self.store.path, doing="the import")
-            return Reply(text=str(err), status="refused" if isinstance(err, ReadOnlyError) else "error")
+            return _cancelled()
+        except (ReplyError, sqlite3.Error) as exc:
+            return self._error_reply(exc, "the import")
+
+    def _error_reply(self, exc: ReplyError | sqlite3.Error, doing: str, line: str | None = None) -> Reply:
+        """The answer to an error that escaped a command's handler (one raised while building its
+        context or reading the memo, a database fault): a SQLite error is first explained (which file,
+        what happened, what to do)."""
+        err = explain(exc, self.store.path, doing=doing) if isinstance(exc, sqlite3.Error) else exc
+        if line is not None and isinstance(err, StoreError):
+            log.error("command %r: %s", line[:200], err)
+        return err.to_reply()
 
     def cancel(self, token: str, caller: Caller) -> Reply:
         """The Cancel button of a pending action."""
@@ -646,6 +619,12 @@ def _copy(reply: Reply) -> Reply:
         if isinstance(v, list):
             setattr(out, f.name, list(v))
     return out
+
+
+def _cancelled() -> Reply:
+    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.tickets`)."""
+    return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
+                 data={"cancelled": True})
 
 
 def _with_chart(reply: Reply, png: bytes) -> Reply:

@@ -99,3 +99,21 @@ class Reply:
             "method": self.method,
             "pages": len(self.pages) + 1,
         }
+
+
+class ReplyError(Exception):
+    """An error meant for the person who asked: the one base of every error a
+    handler (or what it calls) may raise to stop with a short, friendly answer
+    (usage, an unknown name, a rejected file, a database fault). The engine
+    catches this base alone and answers with :meth:`to_reply`; anything else
+    that escapes a handler is a bug (a logged apology, never a traceback).
+
+    `ctx` (the request's context: its prefix, read model) and `command` (the
+    registry entry being run) are given by the engine when it has them; a
+    subclass whose answer needs them (usage lines, "did you mean") reads them,
+    the base does not."""
+
+    status = "error"  # the reply's status (see :class:`Reply`)
+
+    def to_reply(self, ctx: Any = None, command: Any = None) -> Reply:
+        return Reply(text=str(self), status=self.status)

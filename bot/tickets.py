@@ -31,7 +31,7 @@ class Cancelled(Exception):
 
 
 class Ticket:
-    RUNNING, COMMITTING, DONE, CANCELLED = "running", "committing", "done", "cancelled"
+    RUNNING, COMMITTING, CANCELLED = "running", "committing", "cancelled"
 
     def __init__(self, on_progress: Callable[[str], None] | None = None):
         self._lock = threading.Lock()

@@ -31,6 +31,9 @@ from bot.store.importers.arena_sources import (  # noqa: E402
 )
 from bot.domain.normalize import fold  # noqa: E402
 from bot.store.seed import open_store, write_tables  # noqa: E402
+from bot.store.variants import (  # noqa: E402
+    apply_key_access, apply_merges, first_rated_dates, read_merges, split_variants, unify_entries,
+)
 
 
 def apply_curated_orgs(store: Store, path: Path) -> int:
@@ -132,6 +135,19 @@ def main(argv: list[str] | None = None) -> int:
                                             audit=False, keys=keys))
         for f in sorted(catalog.glob("leaderboard-text-*.json")):
             reports.append(import_arena_catalog(store, f, audit=False, keys=keys))
+        # one Arena entry, one model variant: the reviewed merges, then every other entry its own variant
+        merges = read_merges(csv.DictReader((ROOT / "data" / "curation" / "merges.csv").open(encoding="utf-8")))
+        with store.change("seed", "one entry, one variant", audit=False) as ch:
+            ensure_sources(ch, SOURCE_CURATION)
+            merged = apply_merges(ch, merges)
+            display = {k: d for k, d in ch.db.execute("SELECT key, display_name FROM arena_keys")}
+            access = {k: {"open": i.open, "licence": i.licence} for k, i in keys.items()}
+            unified = unify_entries(ch, display, merges)
+            made = split_variants(ch, display, merges, access)
+            apply_key_access(ch, access)
+            first_rated_dates(ch)
+        print(f"variants: {merged} reviewed merges, {unified} entries brought onto one model, "
+              f"{len(made)} entries made variants of their family")
         apply_sizes(store, ROOT / "data" / "curation" / "sizes.csv")
         # organisations that Arena named but curation did not: say so
         missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     env = {**os.environ, "MPLBACKEND": "Agg"}
 
-    def stop(signum, frame):  # SIGTERM/SIGINT: still run the clean-up below
+    def stop(signum, _frame):  # SIGTERM/SIGINT: still run the clean-up below
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)

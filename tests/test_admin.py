@@ -23,7 +23,7 @@ from bot.store.seed import open_store
 MOD = Caller(user_id="1", name="mod", is_moderator=True)
 MOD2 = Caller(user_id="2", name="other mod", is_moderator=True)
 MEMBER = Caller(user_id="3", name="member")
-DM_MEMBER = Caller(user_id="4", name="dm member", in_dm=True)
+DM_MEMBER = Caller(user_id="4", name="dm member")  # no guild_id: a direct message
 
 ADMIN_LINES = [
     "add model Test-1 org=OpenAI country=us date=2025-01-01 params=7B",

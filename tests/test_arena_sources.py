@@ -228,8 +228,11 @@ def test_every_top50_key_is_mapped(shared, engine):
 
 
 def _links(store: Store) -> dict[str, tuple[str, str]]:
+    """The model each name links to: a variant's (thinking, high, preview ...) is its family's
+    (which variant a name is: tests/test_variants.py)."""
     return {r["alias"]: (r["name"], r["origin"]) for r in store.query(
-        "SELECT a.alias, m.name, m.origin FROM aliases a JOIN models m ON m.id = a.model_id")}
+        "SELECT a.alias, COALESCE(f.name, m.name) AS name, COALESCE(f.origin, m.origin) AS origin "
+        "FROM aliases a JOIN models m ON m.id = a.model_id LEFT JOIN models f ON f.id = m.variant_of")}
 
 
 def test_linking_recall_and_precision_against_reviewed_links(engine):

@@ -153,7 +153,7 @@ def test_moderator_from_user_ids_and_roles() -> None:
     assert make_caller(listed, None, settings).is_moderator  # DMs: listed users only
     dm_member = SimpleNamespace(id=2, name="m", display_name="M")
     caller = make_caller(dm_member, None, settings)
-    assert not caller.is_moderator and caller.in_dm
+    assert not caller.is_moderator and caller.guild_id is None
 
 
 def test_server_manager_is_not_a_moderator() -> None:

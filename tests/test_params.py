@@ -80,6 +80,12 @@ def test_any_order_of_the_optional_words_parses_the_same(ctx, name, data) -> Non
     ("race 2025-01 coding", "race coding 2025-01"),
     ("frontier 2025-02 12", "frontier 12 2025-02"),
     ("depth 2025-01 10", "depth 10 2025-01"),
+    ("gap 2025-01 us china", "gap us china 2025-01"),
+    ("gap us china 2025-01 coding", "gap us china coding 2025-01"),
+    ("org 2025-01 openai", "org openai 2025-01"),
+    ("country 2025-01 china", "country china 2025-01"),
+    ("timeline 2024 openai", "timeline openai 2024"),
+    ("compute since 2020 china", "compute china since 2020"),
 ])
 def test_a_word_after_a_date_is_not_read_as_a_benchmark(engine, line, twin) -> None:
     a, b = engine.handle(line), engine.handle(twin)
@@ -88,6 +94,16 @@ def test_a_word_after_a_date_is_not_read_as_a_benchmark(engine, line, twin) -> N
     if line.startswith("top"):
         assert a.data["metric"] == "Arena Elo"  # the Arena board, not a benchmark named after the words
         assert a.data["as_of"] <= line.split()[2]
+
+
+def test_a_name_read_around_a_date_is_answered_as_of_that_date(engine) -> None:
+    then, now = engine.handle("org 2025-01 openai"), engine.handle("org openai")
+    assert then.data["name"] == now.data["name"] == "OpenAI"
+    assert all((m[1] or "") <= "2025-01-31" for m in then.data["models"])
+    assert len(then.data["models"]) < len(now.data["models"])
+    since = engine.handle("compute china since 2020")
+    assert since.data["label"] == "China" and since.data["points"]
+    assert all(p[1] >= "2020-01-01" for p in since.data["points"]) and "since 2020" in since.text
 
 
 def test_the_date_filters_the_board_it_names(engine) -> None:

@@ -242,13 +242,6 @@ def test_chart_workers_setting():
         Settings.from_env({"RACEBOT_CHART_WORKERS": "many"}, dotenv_path=None)
 
 
-def test_racebot_bench_points_to_make_bench(capsys):
-    from bot.cli import main
-
-    assert main(["bench"]) == 2
-    assert "make bench" in capsys.readouterr().err
-
-
 def test_the_database_still_fits_an_upload(engine):
     """No index beyond what the answers need: the seed database stays under
     Discord's 25 MiB upload limit (`export sqlite`), as it was before issue #12."""

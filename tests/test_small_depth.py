@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Caller
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards
 import raw_arena
 
@@ -47,7 +48,7 @@ def test_small_arena_matches_the_raw_boards(engine, shared, threshold):
     for d, size, name in sized:
         if not record or size < record[-1][2]:
             record.append([d, name, size])
-    r = engine.handle(f"small {threshold} arena", MEMBER)
+    r = engine.handle(f"small {threshold} arena all", MEMBER)  # every listed rating, as the raw files list them
     assert [x[:3] for x in r.data["record"]] == record
     for d, name, _size, score in r.data["record"]:
         mid = next(m for m in first if models[m]["name"] == name)
@@ -137,3 +138,29 @@ def test_depth_routes(engine):
     assert b.data["n"] == 10 and b.data["as_of"] <= "2025-01-31"
     bad = engine.handle("depth lots", MEMBER)
     assert bad.status == "usage"
+
+
+@pytest.mark.parametrize("threshold", [1300, 1400])
+def test_small_without_all_leaves_out_never_public_builds_and_boards_behind_their_date(engine, threshold):
+    """The same computation on the boards records read: no rating of a never-public build, no board behind its date."""
+    read = engine.read_model()
+    cmp = comparable(read)
+    first: dict[int, str] = {}
+    for d in read.dates:
+        if cmp.flagged(d):
+            continue
+        for x in read.by_date[d]:
+            if not cmp.never_public(x) and x.score >= threshold and x.model_id not in first:
+                first[x.model_id] = d
+    r = engine.handle(f"small {threshold} arena", MEMBER)
+    a = engine.handle(f"small {threshold} arena all", MEMBER)
+    got = {u[1]: u[0] for u in r.data["unknown_size"]} | {x[1]: x[0] for x in r.data["record"]}
+    names = {read.models[m]["name"]: d for m, d in first.items()}
+    for name, d in got.items():
+        assert names[name] == d, name
+    assert r.data["all_listed"] is False and a.data["all_listed"] is True
+    assert "never-public" in r.text and "never-public" not in a.text
+    never = {read.models[x.model_id]["name"] for d in read.dates for x in read.by_date[d]
+             if cmp.never_public(x) and x.score >= threshold} - set(names)
+    listed_all = {u[1] for u in a.data["unknown_size"]} | {x[1] for x in a.data["record"]}
+    assert not never & set(got) and never <= listed_all | {p[0] for p in a.data["points"]}

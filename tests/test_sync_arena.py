@@ -14,7 +14,6 @@ import pytest
 
 from bot.adapters.discord import arena_watch
 from bot.caller import Caller
-from bot.commands.admin.imports import arena_check
 from bot.commands.sync_arena import today
 from bot.config import Settings
 from bot.engine import Engine
@@ -108,20 +107,6 @@ def test_sync_arena_dry_run_then_confirm(sync_engine, catalog):
     # the same release again: no new data, nothing pending
     again = e.handle("sync arena", MOD)
     assert again.status == "ok" and "No new data" in again.text and again.confirm_token is None
-
-
-def test_scheduled_check_posts_for_any_moderator_and_imports_nothing_alone(sync_engine, catalog):
-    e = sync_engine
-    before = _catalog_rows(e)
-    reply = arena_check(e)
-    assert reply is not None and reply.status == "confirm"
-    assert reply.text.startswith("New data from LMArena:") and "new #1 " + NEW_KEY in reply.text
-    assert "any moderator" in reply.text
-    assert _catalog_rows(e) == before
-    assert e.confirm(reply.confirm_token, MEMBER).status == "refused"
-    assert e.confirm(reply.confirm_token, MOD2).status == "ok"  # any moderator may confirm the check's import
-    assert _catalog_rows(e) > before
-    assert arena_check(e) is None  # nothing new now
 
 
 def test_failed_download_changes_nothing(sync_engine, catalog):

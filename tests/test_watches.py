@@ -13,7 +13,7 @@ import pytest
 
 from bot.commands.alerts import AlertPlanner, iso_week
 from bot.caller import Caller
-from bot.commands.watching import evaluate, evaluate_all, race_view
+from bot.commands.watching import evaluate, race_view
 from bot.engine import Engine
 from bot.store.server_state import MAX_WATCHES, ServerStore, TooManyWatches
 
@@ -126,7 +126,7 @@ def test_watch_top_of_a_category_in_the_engine(fresh_engine: Engine) -> None:
 
 
 def test_nothing_fires_without_a_before() -> None:
-    assert evaluate_all([W(1, "top", {})], None, view(1, BASE)) == []
+    assert evaluate(W(1, "top", {}), None, view(1, BASE)) is None
 
 
 # ----------------------------------------------------------------------------- the settings store
@@ -225,7 +225,7 @@ def test_race_view_is_one_row_per_model(engine: Engine) -> None:
     (Caller(user_id="2", guild_id="9", can_manage_guild=True), True, False),
     (Caller(user_id="3", guild_id="9", is_moderator=True), False, True),
     (Caller(user_id="4", guild_id="9", is_moderator=True, can_manage_guild=True), True, True),
-    (Caller(user_id="5", in_dm=True, is_moderator=True, can_manage_guild=True), False, True),  # DM: no server
+    (Caller(user_id="5", is_moderator=True, can_manage_guild=True), False, True),  # DM: no server
 ], ids=["member", "manager", "data-moderator", "both", "dm"])
 def test_authorities_are_kept_apart(fresh_engine: Engine, caller: Caller, settings_ok: bool, data_ok: bool) -> None:
     version = fresh_engine.store.data_version

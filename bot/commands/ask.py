@@ -18,6 +18,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.authority import may_see
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import split_command
 from bot.commands.registry import ALIASES, REGISTRY, Param, command, find
@@ -69,7 +70,8 @@ def lexicon_for(ctx: Context) -> Lexicon:
     ratings = {r.model_id: r.score for r in read.board(latest)} if latest else {}
     lex = Lexicon(ctx.models, ctx.orgs, countries=ctx.known_countries(), benchmarks=list(read.benchmarks),
                   ratings=ratings, commands={n: n for n in REGISTRY},
-                  makers={mid: m.get("org_id") for mid, m in read.models.items()})
+                  makers={mid: m.get("org_id") for mid, m in read.models.items()},
+                  variants={mid for mid, m in read.models.items() if m.get("variant_of")})
     try:
         read._reader_lexicon = lex
     except AttributeError:  # pragma: no cover - a read model with slots
@@ -94,11 +96,11 @@ def _runs_as_command(ctx: Context, question: str, *, aliases: bool, failed: list
     counts unless `aliases` (aliases are often plain words: "who", "about")."""
     word, _rest = split_command(question, ctx.prefix)
     info = find(word) if word else None
-    if info is None or info.name == "ask" or (info.admin and not ctx.caller.is_moderator):
+    if info is None or info.name == "ask" or not may_see(info, ctx.caller):
         return None
     if word not in REGISTRY and not aliases:
         return None
-    reply = ctx.engine.route(question, ctx)
+    reply = ctx.route(question, ctx)
     if reply.status in ("ok", "confirm", "refused"):
         return reply
     if failed is not None:
@@ -131,6 +133,9 @@ def aspect_line(reading: Reading, m: dict) -> str:
         org = m["organization"] or "an unknown organisation"
         return f"**{org}**" + (f" ({m['country']})" if m["country"] else "") + f" makes {name}."
     if aspect == "release":
+        rel = m.get("released") or m["release_date"]
+        if rel and rel.startswith("first rated"):  # known only from LMArena: no release date of its own
+            return f"The data has no release date for {name}; it was {rel.replace('first rated', 'first rated on')}."
         return f"{name} was released on **{m['release_date']}**." if m["release_date"] else \
             f"The data has no release date for {name}."
     if aspect == "size":
@@ -225,7 +230,7 @@ def answer(ctx: Context, question: str, reading: Reading) -> Reply:
         return Reply(text=f"{read_as}\nI can't answer that yet: this version has no `{p}{word}` command.",
                      status="ok", suggestions=[s for s in reading.suggestions],
                      data={"routed": None, "reading": reading.to_dict(), "answered": False})
-    reply = ctx.engine.route(line, ctx, via=question)
+    reply = ctx.route(line, ctx, via=question)
     if reply.status == "usage":
         why = _first_line(reply.text) or "the command can't take that."
         return Reply(text=f"{read_as}\nI can't answer that yet: {why}", status="ok",

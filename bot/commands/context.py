@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
@@ -10,34 +11,71 @@ from typing import Any, Callable
 from rapidfuzz import fuzz, process
 
 from bot.caller import Caller
-from bot.commands.grammar import When, take_date
+from bot.commands.grammar import When, take_date, usage_reply
 from bot.commands.pending import PendingActions
 from bot.commands.registry import CommandInfo
 from bot.config import Settings
 from bot.lookup import Index, Match
-from bot.reply import Reply
+from bot.render.text import clean
+from bot.reply import Reply, ReplyError
 from bot.store.db import Store
 from bot.store.freshness import DataAge, board_sources, data_age, newest_board
+from bot.domain.board_chain import AMENDMENTS
+from bot.domain.categories import OVERALL
 from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold
 from bot.store.readmodel import ReadModel
 
 
-class Usage(Exception):
+class Usage(ReplyError):
     """Wrong arguments: the handler's usage and example are shown."""
+
+    status = "usage"
 
     def __init__(self, message: str = ""):
         super().__init__(message)
         self.message = message
 
+    def to_reply(self, ctx=None, command=None) -> Reply:
+        return usage_reply(command, getattr(ctx, "prefix", "!"), self.message)
 
-class NotFound(Exception):
+
+class NotFound(ReplyError):
     """A name did not resolve; carries the lookup's suggestions."""
+
+    status = "not_found"
 
     def __init__(self, kind: str, match: Match, rebuild: str | None = None):
         super().__init__(match.query)
         self.kind = kind
         self.match = match
         self.rebuild = rebuild  # command line with {} where the name goes, for "did you mean" buttons
+
+    def to_reply(self, ctx=None, command=None) -> Reply:
+        """ "Did you mean" with up to three suggestions (buttons rebuilding the line with each); an unknown
+        model is named as not in the data, with the newest board, never answered as another model."""
+        names = [n for n, _s in self.match.suggestions][:3]
+        q = clean(self.match.query, 60)
+        latest = newest_board(ctx.read) if ctx is not None and self.kind == "model" else None
+        if latest:  # a model after the data, or a version that never was: unknown, never another model's answer
+            text = f"'{q}' is not in my data (latest board {latest})."
+            text += (" Did you mean " + ", ".join(f"**{n}**" for n in names[:-1]) + (" or " if len(names) > 1 else "")
+                     + f"**{names[-1]}**?") if names else ""
+        elif names:
+            text = f"I don't know the {self.kind} '{q}'. Did you mean " + ", ".join(f"**{n}**" for n in names[:-1])
+            text += (" or " if len(names) > 1 else "") + f"**{names[-1]}**?"
+        else:
+            text = f"I don't know the {self.kind} '{q}', and nothing close to it."
+        sugg = [self.rebuild.replace("{}", n) for n in names] if self.rebuild else []
+        return Reply(text=text, status=self.status, suggestions=sugg,
+                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names})
+
+
+@dataclass
+class Load:
+    """What the engine has served since it started: read by ``stats``, counted by the engine."""
+    started: float = field(default_factory=time.time)
+    served: Counter[str] = field(default_factory=Counter)  # replies per command
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=2000))  # seconds, the newest 2,000
 
 
 @dataclass
@@ -50,7 +88,11 @@ class Context:
     caller: Caller
     prefix: str = "!"
     settings: Settings = field(default_factory=Settings)
-    engine: Any = None     # for ``route`` (ask) and ``stats`` only
+    # ``route(line, ctx, via=None)``: the reply of another command line answered inside this request
+    # (``ask`` runs the command it read); the engine gives its own, a bare context routes nowhere
+    route: Callable[..., Reply] = field(default=lambda line, ctx, via=None: Reply(
+        text="That can only be answered through the bot's engine.", status="error"))
+    load: Load = field(default_factory=lambda: Load())  # what the engine has served (``stats``)
     pending: PendingActions = field(default_factory=PendingActions)  # actions awaiting Confirm
     reload: Callable[[], ReadModel] | None = None  # the read model after a change
     today: date = field(default_factory=date.today)  # the engine's clock: tests give a fixed day
@@ -124,6 +166,16 @@ class Context:
         """Every country a model comes from (kept by the read model)."""
         return list(self.read.countries)
 
+    def board_source(self, date: str | None, category: str = OVERALL, rating: Any = None) -> str | None:
+        """The source of the Arena board actually used for `date` (or of `rating`'s board): what a footer
+        names. A moderator board names the published board under it (the footer adds it too)."""
+        src = getattr(rating, "source", None)
+        if src is not None and src != AMENDMENTS:
+            return src
+        if date is None:
+            return None
+        return self.read.scale_of(date) if category == OVERALL else self.read.source_of(date, category)
+
     def footer(self, *source_ids: str, as_of: str | None = None) -> str:
         parts = []
         base = self.read.moderator_bases.get(as_of) if as_of else None
@@ -168,12 +220,3 @@ class Args:
     @property
     def until(self) -> str | None:
         return self.when.end if self.when else None
-
-
-def usage_reply(info: "CommandInfo", prefix: str, message: str = "") -> Reply:
-    lines = []
-    if message:
-        lines.append(message)
-    lines.append(f"Usage: `{prefix}{info.usage}`")
-    lines.append(f"Example: `{prefix}{info.example}`")
-    return Reply(text="\n".join(lines), status="usage", data={"command": info.name})

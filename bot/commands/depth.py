@@ -42,14 +42,10 @@ def depth_series(view: CountedBoards, n: int, until: str | None = None) -> list[
     return view.dated(("depth", n), build, until, lambda p: p[0])
 
 
-def _line(counts: Counter, n: int) -> str:
-    return ", ".join(f"{c} {k}" for c, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 @command("depth", summary="How many of each country's models are in the Arena top 10, 20 and 50, over time.",
          usage="depth [n] [category] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
          chart=True,
-         params=(Param("n", "count", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
+         params=(Param("n", "count", "the top n to chart (default 20; the table gives 10, 20 and 50)"),
                  Param("category", "category", "an Arena category: coding, math, chinese prompts ..."),
                  Param("all", "flag", "every listed model, the retired too"),
                  Param("filler", "word", "", words=("top", "in", "the", "models")),
@@ -115,8 +111,3 @@ def depth(ctx: Context, args: Args) -> Reply:
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
                        "rule": view.rule, "sources": sources, "category": category,
                        "seams": cmp.seam_data(first_d, day), "left_out": cmp.flag_data(first_d, day)})
-
-
-def route_depth(ctx: Context, args: Args) -> Reply:
-    """`race depth ...` answers as `depth ...`."""
-    return depth(ctx, args)

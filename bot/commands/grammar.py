@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.domain.validate import parse_date
 from bot.domain.normalize import period_end
+from bot.reply import Reply, ReplyError
 
 _DATE_TAIL = re.compile(
     r"(?:^|\s)(?:(?:as\s+of|as-of|asof|on|in|at|until|by)\s+)?"
@@ -24,8 +25,25 @@ _FULLDATE_TAIL = re.compile(r"(?:^|\s)(\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?)\s*$")
 SEPARATORS = re.compile(r"\s+(?:vs\.?|versus|v\.?)\s+|\s*[,|;]\s*|\s+(?:and|&)\s+", re.I)
 
 
-class GrammarError(ValueError):
-    """The arguments do not fit; the message says why."""
+class GrammarError(ReplyError, ValueError):
+    """The arguments do not fit; the message says why (answered with the command's usage)."""
+
+    status = "usage"
+
+    def to_reply(self, ctx=None, command=None) -> Reply:
+        return usage_reply(command, getattr(ctx, "prefix", "!"), str(self))
+
+
+def usage_reply(info, prefix: str, message: str = "") -> Reply:
+    """`message`, then the command's usage and example (`info`: its registry entry; without one, the message)."""
+    if info is None:
+        return Reply(text=message, status="usage")
+    lines = []
+    if message:
+        lines.append(message)
+    lines.append(f"Usage: `{prefix}{info.usage}`")
+    lines.append(f"Example: `{prefix}{info.example}`")
+    return Reply(text="\n".join(lines), status="usage", data={"command": info.name})
 
 
 @dataclass

@@ -6,6 +6,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from bot.commands import scheduler
+from bot.commands.authority import may_see
 from bot.commands.methods import METHODS
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
@@ -38,7 +39,7 @@ def help_(ctx: Context, args: Args) -> Reply:
         if page is not None:
             return _role_page(ctx, page)
         info = find(word)
-        if info is None or (info.admin and not ctx.caller.is_moderator):
+        if info is None or not may_see(info, ctx.caller):
             raise Usage(f"There is no command {args.raw.split()[0]!r}.")
         lines = [f"**{p}{info.name}**: {info.summary}", f"Usage: `{p}{info.usage}`", f"Example: `{p}{info.example}`"]
         if info.aliases:

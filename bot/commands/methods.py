@@ -7,10 +7,9 @@ console's ``method``) and ``help method``, which lists every entry of
 """
 from __future__ import annotations
 
-from bot.domain.counted_boards import RULE, RULE_ALL
+from bot.domain.counted_boards import RULE
 
 BOARDS = f"Boards: {RULE}."
-BOARDS_ALL = f"Boards: {RULE_ALL}."
 RANKS = ("`#` is Arena's rank on that board; `=` marks a rank Arena gives to more than one model "
          "(statistically tied).")
 GAP = ("Gap: the best-rated model of each side in the same Arena snapshot; gap = (x − y) ÷ y, "

@@ -6,10 +6,12 @@ from collections import Counter
 from bot.domain.categories import OVERALL, label as cat_label, take_category
 from bot.commands import methods
 from bot.commands.context import Args, Context, NotFound, Usage
+from bot.commands import identity
 from bot.commands.grammar import split_models, words
-from bot.commands.prices import PRICES, blended, price_index
+from bot.commands.prices import PRICES, blended, price_for
 from bot.commands.difference import difference
 from bot.commands.thin import board_sources
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
@@ -18,6 +20,7 @@ from bot.store import queries
 from bot.domain.counted_boards import counted_boards
 from bot.domain.ties import interval, tied
 from bot.domain.measures import pct_gap
+from bot.domain.regions import in_region, model_in
 
 
 def _rating_like(a: dict):
@@ -66,7 +69,7 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
-        "release_date": m["release_date"], "parameters": m["parameters"], "training_compute": m["training_compute"],
+        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"], "training_compute": m["training_compute"],
         "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
                                               "name": rating.arena_name, "ci_plus": rating.ci_plus,
@@ -99,7 +102,8 @@ def _model_in_category(ctx: Context, m: Match, category: str, until: str | None)
     data = {"model": s, "category": category, "as_of": day,
             "in_category": {"place": place, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
                             "of": len(board), "leader": top.model}}
-    return Reply(text=text, title=f"{s['name']}{cat_label(category)}", footer=ctx.footer(ARENA, as_of=day),
+    return Reply(text=text, title=f"{s['name']}{cat_label(category)}",
+                 footer=ctx.footer(ctx.board_source(day, category, r) or ARENA, as_of=day),
                  color_key=s["organization"] or s["country"], data=data)
 
 
@@ -121,19 +125,24 @@ def model(ctx: Context, args: Args) -> Reply:
     arena, rating = _arena_line(ctx, m.entry.id, args.until)
     origin = {"epoch": "Epoch AI notable model", "arena": "known from LMArena", "hub": "Epoch Benchmarking Hub",
               "moderator": "added by moderators"}.get(row["origin"], row["origin"])
-    released = s["release_date"] or "unknown"
-    if row["origin"] == "arena" and released != "unknown":
-        # a model known only from LMArena: its date is the first board that rates it (or the
-        # first list that named it, when that came earlier)
-        first = ctx.read.first_rated(m.entry.id)
-        released = f"first on Arena {min(released, first) if first else released}"
+    # the release date from its source (a model known only from LMArena has none: its first rating)
+    released = identity.released(row)
+    source = identity.SOURCE_OF_RELEASE.get(row["origin"])
+    note = identity.entry_note(row, rating.key if rating else None)
+    fam = ctx.read.models[row["variant_of"]] if row.get("variant_of") else None
+    kin, kin_data = identity.siblings_line(ctx.read, m.entry.id, args.until)
     text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
-            f"({s['country'] or 'country unknown'}), {released}. "
-            f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
-            f"Arena: {arena}.")
+            f"({s['country'] or 'country unknown'}), {released}{f' ({note})' if note else ''}. "
+            + (f"A variant of {fam['name']} (released {identity.released(fam)}). " if fam else "")
+            + f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
+            f"Arena: {arena}." + (f"\nOther variants on the Arena: {kin}." if kin else ""))
+    first = ctx.read.first_rated(m.entry.id)
     fields = [
         Field("Organisation", f"{s['organization'] or 'unknown'}\n{s['country'] or ''}".strip()),
-        Field("Released", released),
+        Field("Released", released + (f" ({source})" if source and row["release_date"] else "")
+              + (f"; {note}" if note else "")),
+        *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
+        *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
         Field("Access", s["access"] or "unknown"),
         Field("Parameters", params(s["parameters"]) if s["parameters"] else "not disclosed"),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
@@ -145,6 +154,8 @@ def model(ctx: Context, args: Args) -> Reply:
     if s["scores"]:
         fields.append(Field("Benchmarks (Epoch AI)", "\n".join(f"{b}: {score(v)}" for b, v in s["scores"].items()),
                             inline=False))
+    if kin:
+        fields.append(Field("Other variants on the Arena", kin, inline=False))
     if m.others:
         fields.append(Field("Other versions", ", ".join(o.name for o in m.others[:8]), inline=False))
     aliases = [a for a in ctx.read.aliases(m.entry.id) if a != s["name"]]
@@ -152,13 +163,36 @@ def model(ctx: Context, args: Args) -> Reply:
         fields.append(Field("Also known as", ", ".join(aliases[:10]), inline=False))
     history = [[r.date, r.score, r.rank] for r in ctx.read.model_history(m.entry.id)
                if not args.until or r.date <= args.until]
-    sources = [row["source_id"] or "epoch-notable"] + ([ARENA] if rating else []) + (["epoch-hub"] if s["scores"] else [])
+    neighbours = _neighbours(ctx, m.entry.id, history[-1][0]) if len(history) == 1 else []
+    sources = [row["source_id"] or "epoch-notable"] + ([ctx.board_source(rating.date, rating=rating) or ARENA]
+                                                       if rating else []) + (["epoch-hub"] if s["scores"] else [])
     as_of = rating.date if rating else (ctx.read.source(row["source_id"] or "").get("as_of"))
     return Reply(text=text, title=s["name"], fields=fields, footer=ctx.footer(*sources, as_of=as_of),
                  color_key=s["organization"] or s["country"], chart=Chart("model") if history else None,
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
+                       "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
-                       "match": m.status})
+                       "neighbours": neighbours, "match": m.status})
+
+
+NEIGHBOURS = 4  # models shown above and below a model on its only board (its chart's card)
+
+
+def _neighbours(ctx: Context, model_id: int, day: str) -> list[dict]:
+    """The model and the models around it on the board of `day` (one entry per model), best first."""
+    seen: set[int] = set()
+    board = []
+    for r in ctx.read.board(day):
+        if r.model_id not in seen:
+            seen.add(r.model_id)
+            board.append(r)
+    at = next((i for i, r in enumerate(board) if r.model_id == model_id), None)
+    if at is None:
+        return []
+    lo = max(0, min(at - NEIGHBOURS, len(board) - 2 * NEIGHBOURS - 1))
+    return [{"rank": r.rank, "model": r.arena_name, "score": r.score, "ci_plus": r.ci_plus, "ci_minus": r.ci_minus,
+             "organization": r.organization, "country": r.country, "self": r.model_id == model_id}
+            for r in board[lo:lo + 2 * NEIGHBOURS + 1]]
 
 
 @command("compare", summary="Two to six models side by side, and who leads where.",
@@ -238,7 +272,7 @@ def compare(ctx: Context, args: Args) -> Reply:
     for s in sums:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
              _arena_field(s, in_category),
-             f"Released: {s['release_date'] or '?'}",
+             f"Released: {s['released']}",
              f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
              f"Access: {s['access'] or '?'}"]
         v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
@@ -246,7 +280,12 @@ def compare(ctx: Context, args: Args) -> Reply:
     history = {s["name"]: [[r.date, r.score] for r in ctx.read.model_history(s["id"])
                            if not args.until or r.date <= args.until] for s in sums}
     as_of = max((s["arena"]["date"] for s in rated), default=None)
-    sources = ["epoch-notable"] + ([ARENA] if rated else []) + (["epoch-hub"] if benches else []) + \
+    # the sources of the boards the compared scores come from (each card's own board)
+    boards_used = [ctx.board_source(x["arena"]["date"], rating=_rating(ctx, x["id"], args.until)) or ARENA
+                   for x in rated]
+    if in_category and in_category.get("date"):
+        boards_used.append(ctx.board_source(in_category["date"], category) or ARENA)
+    sources = ["epoch-notable", *dict.fromkeys(boards_used)] + (["epoch-hub"] if benches else []) + \
         ([PRICES] if prices else [])
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
@@ -258,10 +297,9 @@ def compare(ctx: Context, args: Args) -> Reply:
 
 def _prices(ctx: Context, sums: list[dict]) -> dict[str, float]:
     """Each compared model's blended price (the price list `price` and `cheapest` read), when listed."""
-    _by_name, by_model = price_index(ctx)
     out = {}
     for s in sums:
-        p = by_model.get(s["id"])
+        p = price_for(ctx, s["id"], _rating(ctx, s["id"], None) if s["arena"] else None)
         c = blended(p) if p else None
         if c is not None:
             out[s["name"]] = c
@@ -314,8 +352,9 @@ def _best_history(ctx: Context, side: tuple, until: str | None) -> list[list]:
 
 @command("org", summary="An organisation: country, sector, its models and its best on Arena.",
          usage="org <name> [as of date]", example="org deepseek", aliases=("organisation", "organization", "lab", "company"),
-         chart=True, params=(Param("name", "org", "the organisation", True),))
+         chart=True, params=(Param("name", "org", "the organisation", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def org(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which organisation?")
     m = ctx.org(args.text, rebuild="org {}")
@@ -332,10 +371,11 @@ def org(ctx: Context, args: Args) -> Reply:
     fields = [Field("Country", o["country"] or "unknown"), Field("Sector", o["sector"] or "unknown"),
               Field("Notable models", str(len(notable)))]
     if models:
-        fields.append(Field("Latest models", "\n".join(f"{x['name']} ({x['release_date'] or '?'})" for x in models[:8]),
+        fields.append(Field("Latest models", "\n".join(f"{x['name']} ({identity.released(x)})" for x in models[:8]),
                             inline=False))
     return Reply(text="\n".join(lines), title=o["name"], fields=fields,
-                 footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
+                 footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
+                                   as_of=history[-1][0] if history else None),
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
@@ -344,15 +384,16 @@ def org(ctx: Context, args: Args) -> Reply:
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
          usage="country <name> [as of date]", example="country china", aliases=("nation",), chart=True,
-         params=(Param("name", "country", "the country", True),))
+         params=(Param("name", "country", "the country", True, rest=True), Param("date", "date", "as of this day, month or year")))
 def country(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     if not args.text:
         raise Usage("Which country?")
     c = ctx.country(args.text)
     if not c:
         idx = Index([Entry(k, k) for k in ctx.known_countries()])
         raise NotFound("country", idx.resolve(args.text), rebuild="country {}")
-    notable = _models_where(ctx, lambda x: x["country"] == c and x["origin"] in ("epoch", "moderator")
+    notable = _models_where(ctx, lambda x: in_region(x["country"], c) and x["origin"] in ("epoch", "moderator")
                             and (not args.until or (x["release_date"] or "") <= args.until))
     per_year = Counter((x["release_date"] or "?")[:4] for x in notable)
     orgs = Counter(x["org_name"] for x in notable if x["org_name"])
@@ -366,7 +407,8 @@ def country(ctx: Context, args: Args) -> Reply:
     fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
               Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
     return Reply(text="\n".join(lines), title=c, fields=fields,
-                 footer=ctx.footer("epoch-notable", ARENA, as_of=history[-1][0] if history else None),
+                 footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
+                                   as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
                        "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
@@ -374,14 +416,15 @@ def country(ctx: Context, args: Args) -> Reply:
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",
          usage="timeline [organisation|country] [date]", example="timeline openai", aliases=("releases", "history-of"),
-         chart=True, params=(Param("who", "text", "an organisation or a country"),))
+         chart=True, params=(Param("who", "text", "an organisation or a country", rest=True), Param("date", "date", "as of this day, month or year")))
 def timeline(ctx: Context, args: Args) -> Reply:
+    bind(ctx, args)
     label, pred = "all organisations", (lambda x: True)
     key = None
     if args.text:
         c = ctx.country(args.text)
         if c:
-            label, key, pred = c, c, (lambda x, c=c: x["country"] == c)
+            label, key, pred = c, c, model_in(c)
         else:
             m = ctx.org(args.text, rebuild="timeline {}")
             oid = m.entry.id

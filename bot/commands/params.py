@@ -28,7 +28,7 @@ from bot.commands.registry import Param
 from bot.commands.sides import CLOSED_WORDS, OPEN_WORDS
 from bot.domain.counted_boards import ALL_WORDS
 from bot.domain.validate import parse_date, parse_number, small_float, small_int
-from bot.domain.normalize import fold, period_end
+from bot.domain.normalize import COUNTRY_ALIASES, country_name, fold, period_end
 
 Taken = tuple[Any, int]  # (value, how many words it used)
 Converter = Callable[[Context, list[str], int, Param, frozenset], "Taken | None"]
@@ -168,13 +168,15 @@ def take_category(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozense
 
 
 def take_country(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
-    """A country or a region, of one or two words (``south korea``, ``europe``)."""
-    for k in (2, 1):
-        if i + k <= len(ws):
-            c = ctx.country(" ".join(ws[i:i + k]))
-            if c:
-                return c, k
-    return None
+    """A country or a region, of one or two words (``south korea``, ``europe``); two words only when they
+    name one exactly (a typo is forgiven in one word: ``chna``, never by swallowing the next word)."""
+    if i + 2 <= len(ws):
+        two = " ".join(ws[i:i + 2])
+        c = COUNTRY_ALIASES.get(fold(two)) or ctx.read.country_by_fold.get(fold(country_name(two) or ""))
+        if c:
+            return c, 2
+    c = ctx.country(ws[i])
+    return (c, 1) if c else None
 
 
 def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -184,11 +186,23 @@ def take_benchmark(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozens
         if i + k <= len(ws) and benchmark_exact(ctx, " ".join(ws[i:i + k])):
             return ctx.benchmark(" ".join(ws[i:i + k])), k
     for k in (2, 1):
-        if i + k <= len(ws) and not any(_when(w) for w in ws[i:i + k]):
-            b = ctx.benchmark(" ".join(ws[i:i + k]))
-            if b:
-                return b, k
+        if i + k > len(ws) or any(_when(w) or w.isdigit() for w in ws[i + 1:i + k]):
+            continue  # a count or a date after a benchmark's word is not part of its name
+        if k == 2 and (find_category(ctx.read, ws[i + 1]) or ctx.country(ws[i + 1])):
+            continue
+        b = ctx.benchmark(ws[i]) if k == 1 else _named_benchmark(ctx, " ".join(ws[i:i + 2]))
+        if b:
+            return b, k
     return None
+
+
+def _named_benchmark(ctx: Context, text: str) -> str | None:
+    """A benchmark whose name is or starts with `text` (``gpqa diamond``, ``math level``); no fuzzy
+    match, which would swallow the word after a benchmark's name (``frontiermath 01.ai``)."""
+    w = fold(text)
+    hits = [b for b in ctx.read.benchmarks if fold(b) == w] or [b for b in ctx.read.benchmarks
+                                                                  if fold(b).startswith(w)]
+    return sorted(hits, key=len)[0] if hits else None
 
 
 def take_org(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -245,12 +259,14 @@ _EARLY = {"benchmark": lambda ctx, ws, i, p, kinds: next(
 
 @dataclass
 class Values:
-    """The parsed parameters: ``values.n``, ``values["category"]``; a parameter not given is its default."""
+    """The parsed parameters: ``values.n``, ``values["category"]``; a parameter not given is its default.
+    ``spent``: the words each parameter took, as typed."""
     given: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    spent: dict[str, str] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name in ("given", "defaults"):
+        if name.startswith("_") or name in ("given", "defaults", "spent"):
             raise AttributeError(name)
         try:
             return self[name]
@@ -267,7 +283,8 @@ class Values:
 
 
 def typed(params: tuple[Param, ...]) -> list[Param]:
-    return [p for p in params if KINDS[p.kind].take is not None]
+    """The parameters the binder reads (not the one that gets the rest of the words)."""
+    return [p for p in params if KINDS[p.kind].take is not None and not p.rest]
 
 
 def _steps(params: list[Param]) -> list[tuple[Param, Converter]]:
@@ -280,12 +297,16 @@ def _steps(params: list[Param]) -> list[tuple[Param, Converter]]:
     return steps
 
 
-def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[str, Any]:
-    """{param name: value} for the words `ws`; every word goes to exactly one parameter, or Usage
-    names the first one none takes."""
+def placements(ctx: Context, params: tuple[Param, ...], ws: list[str],
+               spent: dict[str, str] | None = None) -> dict[str, Any]:
+    """{param name: value} for the words `ws`: every word goes to exactly one parameter, the words no
+    typed parameter takes to the command's ``rest`` parameter (as text, in their order), or Usage names
+    the first one none takes. `spent` gets the words each parameter used."""
     steps = _steps(typed(params))
     kinds = frozenset(p.kind for p in params)
+    rest = next((p for p in params if p.rest), None)
     given: dict[str, Any] = {}
+    left: list[str] = []
     i = 0
     while i < len(ws):
         for p, take in steps:
@@ -294,10 +315,17 @@ def placements(ctx: Context, params: tuple[Param, ...], ws: list[str]) -> dict[s
             got = take(ctx, ws, i, p, kinds)
             if got is not None:
                 given[p.name], used = got
+                if spent is not None:
+                    spent[p.name] = " ".join(ws[i:i + used])
                 i += used
                 break
         else:
-            raise Usage(_unplaced(ctx, ws, i, params, given, kinds))
+            if rest is None:
+                raise Usage(_unplaced(ctx, ws, i, params, given, kinds))
+            left.append(ws[i])
+            i += 1
+    if rest is not None and left:
+        given[rest.name] = " ".join(left)
     return given
 
 
@@ -320,8 +348,12 @@ def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], gi
 def bind(ctx: Context, args: Args, **defaults: Any) -> Values:
     """Read `args.raw` with the command's declared parameters; the date (if one is declared) becomes
     ``args.when`` (and the question's date for the footer)."""
-    given = placements(ctx, args.command.params, words(args.raw))
-    out = Values(given, {p.name: None for p in args.command.params} | defaults)
+    spent: dict[str, str] = {}
+    given = placements(ctx, args.command.params, words(args.raw), spent)
+    out = Values(given, {p.name: None for p in args.command.params} | defaults, spent)
+    rest = next((p.name for p in args.command.params if p.rest), None)
+    if rest:  # the handler reads the rest of the words as before, without the typed ones
+        args.text = given.get(rest, "")
     date_param = next((p.name for p in args.command.params if p.kind == "date" and p.name in given), None)
     if date_param:
         args.when = given[date_param].when

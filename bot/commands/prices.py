@@ -98,6 +98,16 @@ def _price_of(r: Any, by_name: dict, by_model: dict) -> dict | None:
     return by_name.get(r.key or r.arena_name) or by_name.get(r.arena_name) or by_model.get(r.model_id)
 
 
+def price_for(ctx: Context, model_id: Any, rating: Any = None) -> dict | None:
+    """The price of a variant, the one computation `price`, `cheapest` and `compare` share: the
+    price list's row for the Arena entry rated (its key, then its display name), else the model's
+    own row (the newest, the cheapest of several); None when it has no blended price."""
+    by_name, by_model = price_index(ctx)
+    if rating is not None:
+        return _price_of(rating, by_name, by_model)
+    return by_model.get(model_id)
+
+
 def ai_index_fall(ctx: Context) -> str | None:
     f = queries.figure_row(ctx.store, "inference_cost_reduction")
     a = queries.figure_row(ctx.store, "inference_cost_2022")
@@ -124,13 +134,15 @@ def price(ctx: Context, args: Args) -> Reply:
     if not rows:
         return Reply(text=f"LMArena's price list has no price for {name}.", data={"model": name, "prices": []},
                      footer=ctx.footer(PRICES, as_of=ctx.read.source(PRICES).get("as_of")))
-    p = min(rows, key=lambda x: (blended(x) is None, blended(x) or 0))
-    lines = [f"**{p['display_name'] or name}: {usd(p['input_price'])} input, {usd(p['output_price'])} output** per "
-             f"million tokens (LMArena's price list of {p['as_of']}, from {p['price_url'] or 'no source given'})."]
     view = counted_boards(ctx.read)
     day = view.latest
     board = view.board(day) if day else []
     rating = next((r for r in board if r.model_id == mid), None)
+    # the price of the entry that is rated (as `cheapest` prices it), else the model's own
+    p = price_for(ctx, mid, rating) or price_for(ctx, mid) or min(
+        rows, key=lambda x: (blended(x) is None, blended(x) or 0))
+    lines = [f"**{p['display_name'] or name}: {usd(p['input_price'])} input, {usd(p['output_price'])} output** per "
+             f"million tokens (LMArena's price list of {p['as_of']}, from {p['price_url'] or 'no source given'})."]
     if rating is not None and blended(p) is not None:
         by_name, by_model = price_index(ctx)
         cheaper = [(cost(q), r) for r in board if r.score >= rating.score

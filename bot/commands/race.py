@@ -5,7 +5,7 @@ from collections import Counter
 
 import statistics
 
-from bot.domain.categories import OVERALL, label as cat_label, since, take_category
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
@@ -18,10 +18,10 @@ from bot.commands.difference import difference, verdict
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable, record_boards
-from bot.domain.counted_boards import counted_boards, CountedBoards, wants_all
+from bot.domain.counted_boards import counted_boards, CountedBoards
 from bot.domain.ties import interval, shared_ranks
 from bot.domain.normalize import fold
-from bot.domain.measures import monthly_median, pct_gap
+from bot.domain.measures import monthly_median, pct_gap, reversed_gap
 from bot.domain.regions import region_pred
 from bot.store.readmodel import Rating
 from bot.commands import methods
@@ -57,7 +57,7 @@ REFERENCE_TOPICS = {("United States", "China"): "us-vs-china", ("closed", "open"
 
 
 def references(ctx: Context, a: Side, b: Side) -> list[dict]:
-    """AI Index figures that measure the same gap (sign flipped if the sides are).
+    """AI Index figures that measure the same gap (recomputed on the other base if the sides are reversed).
     A side narrowed to its open or closed models is another gap than the
     report's (its figures compare each side's best model of any kind): none."""
     if "filtered" in (a.kind, b.kind):
@@ -66,31 +66,36 @@ def references(ctx: Context, a: Side, b: Side) -> list[dict]:
         sign = 1 if (a.key, b.key) == (x, y) else -1 if (a.key, b.key) == (y, x) else 0
         if sign:
             rows = queries.arena_gap_figures(ctx.store, topic)
-            return [{**r, "value": sign * r["value"]} for r in rows]
+            # the other direction is recomputed on the other side's base, never only negated
+            # (a gap in percent of the trailer's score; a gap in points is only negated)
+            return [{**r, "value": r["value"] if sign == 1 else round(reversed_gap(r["value"]), 4)
+                     if r.get("unit") in (None, "%", "percent") else -r["value"]} for r in rows]
     return []
 
 
 @command("gap", summary="The lead of one side over another on Chatbot Arena, now and over time.",
          usage="gap <x> <y> [open|closed] [category] [all] [date]", example="gap us china 2025-02", aliases=("lead",), chart=True,
-         params=(Param("x", "text", "a country, an organisation, open or closed", True),
-                 Param("y", "text", "the other side", True),
+         params=(Param("x", "text", "a country, an organisation, open or closed", True, rest=True),
+                 Param("y", "text", "the other side", True),  # x and y: the words the others leave, read as two sides
                  Param("category", "category", "an Arena category: coding, math, creative writing, chinese prompts ..."),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")),
          details="x and y are countries (`us`, `china`), organisations (`openai`, `deepseek`) or "
                  "`open` and `closed`. " + HOW_GAP)
 def gap(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    rest, start, until = since(rest, args)
-    if not rest:
+    v = bind(ctx, args, category=OVERALL)
+    category, everything = v.category, bool(v.all)
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    rest = words(args.text)
+    if not rest and category == OVERALL:
         raise Usage("Which two sides?")
-    sides, category = take_category(ctx.read, rest)
-    sides, access = take_access(ctx, sides)
+    sides, access = take_access(ctx, rest)
     try:
         a, b = two_sides(ctx, " ".join(sides))
     except Usage:
         if category == OVERALL:
             raise
-        a, b = two_sides(ctx, " ".join(rest))  # the last word was a side after all ("gap us chinese")
+        a, b = two_sides(ctx, " ".join(rest + v.spent["category"].split()))  # a side after all ("gap us chinese")
         category = OVERALL
     if access:
         a, b = only(a, access), only(b, access)

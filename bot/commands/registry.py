@@ -22,12 +22,15 @@ class Param:
     """One parameter of a command. ``kind`` is a key of ``bot.commands.params.KINDS``: typed kinds
     (date, count, category, country, benchmark, org, access, size, threshold, flag, word) are read
     from the words by ``params.bind``; the others (model, models, text, int, command, attachment)
-    by the handler. ``words``: the words of a ``flag`` or ``word`` parameter."""
+    by the handler. ``words``: the words of a ``flag`` or ``word`` parameter. ``rest``: this
+    parameter gets the words no other parameter takes, in their order, for the handler to resolve
+    (a name with its "did you mean"); at most one per command."""
     name: str
     kind: str
     description: str
     required: bool = False
     words: tuple[str, ...] = ()
+    rest: bool = False
 
 
 @dataclass

@@ -1,14 +1,12 @@
-"""Staying current: `sync arena` and the daily check of LMArena's published leaderboard.
+"""Staying current: `sync arena` reads LMArena's published leaderboard.
 
 `sync arena` (moderators) fetches LMArena's leaderboard JSON from
 ``ARENA_CATALOG_URL`` (default: ``data/leaderboard-text.json`` in LMArena's
 public repository lmarena/arena-catalog), compares it with the newest
 catalog release already imported, and shows a dry run with a Confirm button,
-exactly like `sync epoch`. The daily check (:func:`bot.commands.admin.imports.arena_check`, run by
-the Discord adapter every ``ARENA_CHECK_HOURS`` when ``MODERATOR_CHANNEL_ID``
-is set) does the same and posts "new data: N models, new #1 ..." to the
-moderators; any moderator may confirm it. Nothing is imported without a
-moderator's Confirm.
+exactly like `sync epoch`. The scheduled syncs (:mod:`bot.commands.scheduler`,
+run by the Discord adapter's primary process when ``MODERATOR_CHANNEL_ID`` is
+set) read the same release and post what changed to the moderators.
 
 The fetched release is dated the day it was fetched (UTC): the file itself
 carries no date. A release identical to the newest imported one is "no new

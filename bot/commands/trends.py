@@ -9,12 +9,15 @@ from collections import Counter, defaultdict
 from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
-from bot.domain.regions import EUROPE
+from bot.domain.comparable import RECORDS_RULE, comparable
+from bot.domain.counted_boards import wants_all
+from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
 
@@ -50,7 +53,7 @@ def count(ctx: Context, args: Args) -> Reply:
         o = None if c else ctx.orgs.resolve(who)
         if c:
             label = c
-            keep = (lambda m, c=c: m["country"] in EUROPE) if c == "Europe" else (lambda m, c=c: m["country"] == c)
+            keep = model_in(c)
         elif o is not None and o.found and o.status != "ambiguous":
             label = o.entry.name
             keep = lambda m, oid=o.entry.id: m["org_id"] == oid  # noqa: E731
@@ -73,7 +76,7 @@ def count(ctx: Context, args: Args) -> Reply:
         total = sum(counts.values())
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
-                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + "."]
+                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6) + "."]
         refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
         if label:
             refs = [r for r in refs if r["subject"] == label]
@@ -81,7 +84,7 @@ def count(ctx: Context, args: Args) -> Reply:
             def ours(subject: str) -> int:  # Epoch AI's count for what the report counted (a region: its countries)
                 if by != "country":
                     return sum(counts.values())
-                return sum(n for g, n in counts.items() if g in EUROPE) if subject == "Europe" else counts.get(subject, 0)
+                return sum(n for g, n in counts.items() if in_region(g, subject))
 
             for sid in dict.fromkeys(r["source_id"] for r in refs):  # each edition that counted this year
                 rs = sorted((r for r in refs if r["source_id"] == sid), key=lambda r: -r["value"])
@@ -99,7 +102,7 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + "." +
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3) + "." +
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
@@ -109,6 +112,9 @@ def count(ctx: Context, args: Args) -> Reply:
         del groups["other"]
     focus = year or shown_years[-1]
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    rest = sum(n for g, n in per[focus].items() if g not in top_groups)
+    if rest:
+        fields.append(Field("Others", str(rest)))
     lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
@@ -116,6 +122,12 @@ def count(ctx: Context, args: Args) -> Reply:
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
                  data={"by": by, "year": year, "years": shown_years, "groups": groups, "who": label or None,
                        "total": sum(per[year].values()) if year else None, "reference": refs})
+
+
+def others(ranked: list[tuple[str, int]], shown: int) -> str:
+    """', others: n (k more)' after the first `shown` groups of a breakdown: none is dropped silently."""
+    rest = ranked[shown:]
+    return f", others: {sum(n for _g, n in rest)} ({len(rest)} more)" if rest else ""
 
 
 def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
@@ -144,20 +156,22 @@ def year_fraction(d: str) -> float:
 @command("compute", summary="Training compute of notable models over time, and how fast it doubles.",
          usage="compute [country|organisation] [since year]", example="compute china",
          aliases=("flop", "scale", "doubling"), chart=True,
-         params=(Param("who", "text", "a country or an organisation"),))
+         params=(Param("who", "text", "a country or an organisation", rest=True),
+                 Param("date", "date", "as of a date, or since a year: since 2020")))
 def compute(ctx: Context, args: Args) -> Reply:
+    when = bind(ctx, args).date
     label, pred, key = "all notable models", (lambda m: True), None
     text = args.text
     if text:
         c = ctx.country(text)
         if c:
-            label, key, pred = c, c, (lambda m, c=c: m["country"] == c)
+            label, key, pred = c, c, model_in(c)
         else:
             mt = ctx.org(text, rebuild="compute {}")
             oid = mt.entry.id
             label, key, pred = mt.entry.name, mt.entry.name, (lambda m, oid=oid: m["org_id"] == oid)
-    since = "2010-01-01"
-    until = args.until
+    since = when.start if when and when.since else "2010-01-01"
+    until = when.until if when else None
     models = [m for m in ctx.read.visible_models()
               if m["origin"] in NOTABLE and m["training_compute"] and m["release_date"] and pred(m)
               and m["release_date"] >= since and (not until or m["release_date"] <= until)]
@@ -169,7 +183,7 @@ def compute(ctx: Context, args: Args) -> Reply:
     fit_recent = fit_doubling([(year_fraction(m["release_date"]), m["training_compute"]) for m in recent])
     biggest = max(models, key=lambda m: m["training_compute"])
     lines = [f"**Training compute of {label} doubles every {fit['doubling_months']:.1f} months** "
-             f"(least-squares fit over {fit['n']} models since 2010, Epoch AI)."
+             f"(least-squares fit over {fit['n']} models since {min(m['release_date'] for m in models)[:4]}, Epoch AI)."
              if fit and fit["doubling_months"] else f"No growth trend for {label}."]
     if fit_recent and fit_recent["doubling_months"]:
         lines.append(f"Since 2020: every {fit_recent['doubling_months']:.1f} months ({fit_recent['n']} models).")
@@ -222,15 +236,16 @@ def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
 
 
 @command("small", summary="The smallest model that reaches a score, over time: small models rival the behemoths.",
-         usage="small [threshold|model] [benchmark|arena]", example="small 40% gpqa", aliases=("smallest", "tiny"),
+         usage="small [threshold|model] [benchmark|arena] [all]", example="small 40% gpqa", aliases=("smallest", "tiny"),
          chart=True, params=(Param("threshold", "text", "a score (40% for a benchmark, 1300 for Arena Elo) or a model to match"),
                              Param("benchmark", "benchmark", "a benchmark, or arena")))
 def small(ctx: Context, args: Args) -> Reply:
     bench, threshold = None, None
-    rival = _rival(ctx, args.raw)
+    ws, everything = wants_all(words(args.raw))
+    rival = _rival(ctx, " ".join(ws))
     if rival is not None:
-        bench, threshold, rival_name = rival
-    for w in ([] if rival is not None else words(args.raw)):
+        bench, threshold, _name = rival
+    for w in ([] if rival is not None else ws):
         f = w.rstrip("%")
         try:
             value = small_float(f)
@@ -252,7 +267,7 @@ def small(ctx: Context, args: Args) -> Reply:
         bench = "arena" if threshold and threshold > 100 else DEFAULT_SMALL[0]
     if bench == "arena":
         threshold = threshold or 1250
-        reached, best = arena_reach(ctx.read.by_date, threshold, ctx.read)
+        reached, best = arena_reach(arena_boards(ctx, everything), threshold, ctx.read, everything)
         unit, fmt = "Elo", elo
     else:
         threshold = DEFAULT_SMALL[1] * 100 if threshold is None else threshold
@@ -282,9 +297,13 @@ def small(ctx: Context, args: Args) -> Reply:
                      key=lambda x: (x[0], x[1]))
     where = "Chatbot Arena" if bench == "arena" else bench
     refs = queries.small_model_figures(ctx.store)
-    src = ["epoch-notable", "arena-csv" if bench == "arena" else "epoch-hub"] + (["ai-index-2025"] if refs else [])
+    # the sources of the boards the points come from (never a default source)
+    used = sorted({p[3] for p in points}) if bench == "arena" else []
+    src = ["epoch-notable", *(dict.fromkeys(ctx.read.scale_of(d) or "arena-csv" for d in used) if bench == "arena"
+                              else ["epoch-hub"])] + (["ai-index-2025"] if refs else [])
     data = {"benchmark": bench, "threshold": threshold, "unit": unit, "points": points, "record": record,
-            "unknown_size": unknown, "reference": refs, "rival": rival[2] if rival else None}
+            "unknown_size": unknown, "reference": refs, "rival": rival[2] if rival else None,
+            "all_listed": everything, "seams": comparable(ctx.read).seam_data() if bench == "arena" else []}
     bar = f"{rival[2]}'s best, {fmt(threshold)}," if rival else fmt(threshold)
     as_of = max([p[3] for p in points] + [u[0] for u in unknown], default=None)
     if not record:
@@ -306,10 +325,18 @@ def small(ctx: Context, args: Args) -> Reply:
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
+    notes = []  # how it is measured: said on request (Reply.method)
+    if bench == "arena":
+        seams = comparable(ctx.read).seams
+        parts = ([f"an Elo bar is read on each board's own rating scale (the scale changes on "
+                  f"{', '.join(x.date for x in seams)})"] if seams else []) + ([] if everything else [RECORDS_RULE])
+        if parts:
+            text = "; ".join(parts)
+            notes.append(text[:1].upper() + text[1:] + ".")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
                  method=methods.join("The date is the first " + ("Arena board" if bench == "arena" else "result")
                                      + " on which the model's score reached the threshold. Sizes are total "
-                                     "parameters as listed (mixtures of experts count all experts)."),
+                                     "parameters as listed (mixtures of experts count all experts).", *notes),
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
 
@@ -337,11 +364,22 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     return records
 
 
-def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None) -> tuple[dict, dict]:
+def arena_boards(ctx: Context, everything: bool = False) -> dict[str, list]:
+    """The boards `small` reads: every listed rating (`all`), else without
+    never-public builds and boards behind their date (records: :mod:`bot.domain.comparable`)."""
+    if everything:
+        return ctx.read.by_date
+    cmp = comparable(ctx.read)
+    return ctx.read.view(("small boards",), lambda: {
+        d: [r for r in rows if not cmp.never_public(r)] for d, rows in ctx.read.by_date.items() if not cmp.flagged(d)})
+
+
+def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None,
+                everything: bool = False) -> tuple[dict, dict]:
     """Per model, the first rating at or above `threshold` ({model_id: (score,
     date, arena name)}) and the best rating. Linear in the ratings once per
     data version (cached on `read`), then linear in the models."""
-    records = (read.view(("arena records",), lambda: arena_records(by_date)) if read is not None
+    records = (read.view(("arena records", everything), lambda: arena_records(by_date)) if read is not None
                else arena_records(by_date))
     reached: dict[int, tuple] = {}
     best: dict[int, tuple] = {}

@@ -26,7 +26,7 @@ what happened), so posting it can be claimed once across processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from bot.domain.categories import spelling
 from bot.render.text import elo
@@ -144,10 +144,6 @@ def evaluate(watch: Any, before: dict[str, Any] | None, after: dict[str, Any]) -
     event, title, text, chart_line, data = found
     return Alert(watch.id, f"v{after['version']}:{event}", title, text, chart_line, footer(after),
                  {"watch": watch.label, **data})
-
-
-def evaluate_all(watches: Iterable[Any], before: dict[str, Any] | None, after: dict[str, Any]) -> list[Alert]:
-    return [a for w in watches if (a := evaluate(w, before, after)) is not None]
 
 
 def _gap(spec: dict, before: dict, after: dict):

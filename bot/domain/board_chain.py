@@ -138,11 +138,6 @@ class BoardChain:
         i = bisect.bisect_left(self.dates, date)
         return self.boards[i].source if i < len(self.dates) and self.dates[i] == date else None
 
-    def next_board(self, date: str) -> BoardKey | None:
-        """The eligible board after `date`, if any."""
-        i = bisect.bisect_right(self.dates, date)
-        return self.boards[i] if i < len(self.boards) else None
-
 
 class BoardReader:
     """Reading dated boards: what the read model (the chain's boards as listed)
@@ -170,16 +165,6 @@ class BoardReader:
             if pred(r):
                 return r
         return None
-
-    def best_series(self, pred: Callable[[Any], bool], until: str | None = None) -> list[Any]:
-        out = []
-        for d in self.dates:
-            if until and d > until:
-                break
-            b = self.best(d, pred)
-            if b:
-                out.append(b)
-        return out
 
     def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
         """`build()` once per reader (one data version; for counted boards, one

@@ -126,7 +126,7 @@ class CountedBoards(BoardReader):
     """The boards a series reads: the counted ratings (default) or every listed one.
 
     Same reading interface as the read model's chain (:class:`~bot.store.readmodel.ReadModel`)
-    (``dates``, ``board``, ``best``, ``best_series``, ``snapshot_on``), so a
+    (``dates``, ``board``, ``best``, ``snapshot_on``), so a
     command swaps one for the other with the ``all`` word."""
 
     def __init__(self, read: ReadsBoards, include_retired: bool = False, category: str = OVERALL):

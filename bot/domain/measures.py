@@ -10,6 +10,13 @@ def pct_gap(lead: float, other: float) -> float:
     return (lead - other) / other * 100.0
 
 
+def reversed_gap(pct: float) -> float:
+    """The gap of y over x (in percent of x) from x's gap over y (in percent of y):
+    the same two scores on the other base. 9.26% for the US over China is
+    -8.48% for China against the US, not -9.26%."""
+    return -pct / (1.0 + pct / 100.0)
+
+
 def monthly_median(points: list[tuple[str, float]]) -> dict[str, float]:
     """{YYYY-MM: median value} of dated points."""
     months: dict[str, list[float]] = {}

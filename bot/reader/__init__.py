@@ -3,7 +3,7 @@
 Pure and deterministic: :func:`read` takes the question, a
 :class:`~bot.reader.lexicon.Lexicon` (built once per data version from the
 bot's own lookup indexes and read model, by ``bot.commands.ask.lexicon_for``)
-and today's date, and returns a :class:`~bot.reader.question.Reading`: what
+and today's date, and returns a :class:`~bot.reader.reading.Reading`: what
 is asked (the intent), the command line that answers it, whether the reading
 is sure, and up to three filled-in commands to offer when it is not. It
 never touches Discord, the network or the database.

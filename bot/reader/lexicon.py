@@ -31,9 +31,11 @@ class Lexicon:
     tables the reader needs (family words, the best-rated model of a family)."""
 
     def __init__(self, models: "Index", orgs: "Index", *, countries: list[str], benchmarks: list[str],
-                 ratings: dict[Any, float], commands: dict[str, str], makers: dict[Any, Any] | None = None):
+                 ratings: dict[Any, float], commands: dict[str, str], makers: dict[Any, Any] | None = None,
+                 variants: set[Any] | frozenset[Any] = frozenset()):
         self.models = models
         self.makers = makers or {}    # model id -> its organisation (a family is its maker's)
+        self.variants = variants      # ids of models that are a variant of another (thinking, high, preview ...)
         self.orgs = orgs
         self.benchmarks = benchmarks
         self.ratings = ratings        # model id -> latest Arena score (for "the best of a family")
@@ -156,6 +158,8 @@ class Lexicon:
             if made:
                 maker = min(made, key=lambda o: (-made[o], str(o)))  # the most models (a tie: the lower id)
                 es = [e for e in es if self.makers.get(e.id) in (maker, None)]
+            # a family's own models, not their thinking, high or preview variants (each named on its own)
+            es = [e for e in es if e.id not in self.variants] or es
             best = max(es, key=lambda e: (self.ratings.get(e.id, 0), e.date or "", e.weight), default=None)
             self._family_best[word] = best.name if best else None
         return self._family_best[word]

@@ -17,7 +17,7 @@ the passes that take them (names first, then times and quantities).
 
 Every token ends up taken (by a name, a time, a quantity, the command word)
 or left over; the rules read the left-over words for cues, and
-:meth:`Question.unused` lists the content words nothing used.
+:func:`bot.reader.parts.unknown` lists the content words nothing used.
 """
 from __future__ import annotations
 
@@ -66,6 +66,11 @@ def _day(tok: str) -> int | None:
 # words after a number that make it a quantity, not a version ("chatgpt 2 years ago", "o3 5 points")
 UNIT_WORDS = frozenset("""year years month months week weeks day days hour hours ago pct percent points pts elo
 b bn billion million trillion k x times models""".split())
+
+# a word after a name that carries the name on: a version ("3.1", "v4", "r2") or a glued word and
+# number ("owl3" after mplug): the name asked is one the data lacks, not the shorter name matched
+NAME_GOES_ON = re.compile(r"[a-z]?\d{1,2}(\.\d+)?|[a-z]{2,}\d{1,2}")
+
 
 class Question:
     """The question being read: tokens and what each one was taken for."""
@@ -185,7 +190,7 @@ class Question:
                         if n == 1 and not is_modelish(word) and not self.known_word_name(word, eid):
                             continue  # "fast", "goat": a word before it is a model nobody asks about
                         after = self.word(i + n)
-                        if re.fullmatch(r"v?\d{1,2}(\.\d+)?", after) and self.taken[i + n] in (None, "quantity") \
+                        if NAME_GOES_ON.fullmatch(after) and self.taken[i + n] in (None, "quantity") \
                                 and self.word(i + n + 1) not in UNIT_WORDS:
                             # "alphafold 3.1", "chatgpt 9": a version of a name that has none in the data
                             self.take(i, n + 1, "unknown name")
@@ -363,7 +368,7 @@ class Question:
                     continue
                 eid = lex.model_fuzzy(" ".join(span))
                 after = self.word(i + n)
-                if eid is not None and re.fullmatch(r"[a-z]?\d{1,2}(\.\d+)?", after) \
+                if eid is not None and NAME_GOES_ON.fullmatch(after) \
                         and self.taken[i + n] in (None, "quantity") and self.word(i + n + 1) not in UNIT_WORDS:
                     self.take(i, n + 1, "unknown name")  # "chai 1.1": a version of a name that has none
                     self.unknown_names.append(" ".join(toks[i:i + n + 1]))

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot import tickets
+from bot.reply import Reply, ReplyError
 from bot.store.schema import MIGRATIONS, PRIMARY_KEYS, SCHEMA_VERSION, applied_steps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +34,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("racebot.store")
 
 
-class StoreError(Exception):
+class StoreError(ReplyError):
     """A problem with the database file that a person can act on. The message
     names the file, says what happened and what to do."""
 
+    def to_reply(self, ctx: Any = None, command: Any = None) -> Reply:
+        return Reply(text=str(self), status=self.status, data={"store_error": type(self).__name__})
+
 
 class ReadOnlyError(StoreError):
-    """The database can be read but not changed (a read-only file or file system)."""
+    """The database can be read but not changed (a read-only file or file system). Answered as a
+    refusal; the message is a sentence's tail, ended with a full stop unless it ends in a bracket."""
+
+    status = "refused"
+
+    def to_reply(self, ctx: Any = None, command: Any = None) -> Reply:
+        reply = super().to_reply(ctx, command)
+        if not reply.text.endswith((".", ")")):
+            reply.text += "."
+        return reply
 
 
 class UndoRefused(StoreError):
@@ -251,7 +264,6 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._listeners: list = []
-        self._version_cache: int | None = None
         self._commits = 0  # changes committed through this Store (any thread)
 
     # -- connections --------------------------------------------------------
@@ -558,7 +570,6 @@ class Store:
                         pass
                 raise explain(exc, self.path, doing=f"the change ({action[:80]})") from None
         if ch.count:
-            self._version_cache = None
             self._commits += 1
             for fn in list(self._listeners):
                 fn()
@@ -608,9 +619,6 @@ class Store:
         )
 
     # -- undo and redo: audited changes themselves -----------------------------
-    def batch_rows(self, batch: int) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM audit WHERE batch = ? ORDER BY id", [batch])
-
     def own_batches(self, user_id: str, *, limit: int = 1) -> list[int]:
         """The caller's newest live changes (not undone, not an undo), newest first.
         Actors are written ``name (user id)``; the id is what identifies them."""

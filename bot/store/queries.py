@@ -113,15 +113,6 @@ def top_benchmark_scores(store: Store, benchmark: str, n: int, *, until: str | N
             GROUP BY m.id ORDER BY value DESC LIMIT ?""", [*params, n])
 
 
-def best_scores_of_sized_models(store: Store, benchmark: str) -> list[Row]:
-    """Each visible model with a known size: its best score on `benchmark`
-    and the first date it was measured (or its release date)."""
-    return store.query("""SELECT m.id, MAX(s.value) AS value, MIN(COALESCE(s.date, m.release_date)) AS date
-                          FROM benchmark_scores s JOIN models m ON m.id = s.model_id
-                          WHERE s.benchmark = ? AND m.parameters IS NOT NULL AND m.hidden = 0
-                          GROUP BY m.id""", [benchmark])
-
-
 # -- models, aliases, organisations ----------------------------------------------------
 def organization(store: Store, org_id: int) -> Row | None:
     return store.one("SELECT * FROM organizations WHERE id = ?", [org_id])
@@ -194,8 +185,10 @@ def aliases_of(db: Any, model_id: int) -> list[str]:
 
 # -- what the lookup indexes are built from ------------------------------------------------
 def model_spellings(store: Store) -> list[tuple[str, int]]:
-    """(alias, model id) of every alias."""
-    return [(r["alias"], r["model_id"]) for r in store.query("SELECT alias, model_id FROM aliases")]
+    """(alias, model id) of every alias, and the display name LMArena shows for each model key."""
+    return [(r["alias"], r["model_id"]) for r in store.query(
+        """SELECT alias, model_id FROM aliases UNION
+           SELECT k.display_name, a.model_id FROM arena_keys k JOIN aliases a ON a.alias = k.key""")]
 
 
 def organizations(store: Store) -> list[Row]:

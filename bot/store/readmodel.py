@@ -62,15 +62,14 @@ class Rating:
         return bool(self.licence and self.licence.lower() != "proprietary")
 
 
-Pred = Callable[[Rating], bool]
 
 
 _RATING_COLUMNS = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
                       r.score, r.ci_lower, r.ci_upper, r.votes,
                       COALESCE(o.name, m.organization, r.organization) AS org, m.org_id,
                       COALESCE(m.country, o.country) AS country,
-                      COALESCE(r.licence, m.licence, CASE WHEN m.access = 'open weights' THEN 'Open'
-                               WHEN m.access IS NOT NULL THEN 'Proprietary' END) AS licence
+                      COALESCE(CASE WHEN m.access = 'open weights' THEN COALESCE(m.licence, 'Open')
+                               WHEN m.access IS NOT NULL THEN 'Proprietary' END, r.licence, m.licence) AS licence
 """
 _RATING_JOINS = """JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
@@ -292,11 +291,6 @@ class ReadModel(BoardReader):
         chain = self.chains.get(category)
         return list(chain.boards) if chain else []
 
-    def next_board(self, source: str, date: str, category: str = OVERALL) -> BoardKey | None:
-        """The same source's next board after `date` in that category."""
-        later = [d for s, d in self._all_boards.get(category, []) if s == source and d > date]
-        return BoardKey(source, min(later)) if later else None
-
     def board_rows(self, source: str, date: str, category: str = OVERALL) -> list[Rating]:
         """One board as published, best first, ranked (see :func:`rank_board`).
         Never mixes sources."""
@@ -346,7 +340,7 @@ class ReadModel(BoardReader):
         chain = self.chains.get(category)
         return chain.source_on(date) if chain else None
 
-    # -- dates and boards: BoardReader (latest, snapshot_on, board, best, best_series, memo, dated) --
+    # -- dates and boards: BoardReader (latest, snapshot_on, board, best, memo, dated) --
     def source(self, sid: str) -> dict[str, Any]:
         return self.sources.get(sid, {"id": sid, "title": sid})
 

@@ -262,6 +262,12 @@ MIGRATIONS: list[str] = [
         ("models", "UPDATE", ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden")),
         ("models", "DELETE", ()),
         ("organizations", "UPDATE", ("id", "name", "country")), ("organizations", "DELETE", ()))),
+    # 7: one Arena entry, one model variant (issue #21): a thinking, high, preview, dated or
+    # experimental build is a model of its own, linked to its family (bot/store/variants.py)
+    """
+    ALTER TABLE models ADD COLUMN variant_of INTEGER REFERENCES models(id);
+    CREATE INDEX models_variant_of ON models(variant_of);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,7 +36,8 @@ def table_rows(store: Store, table: str) -> list[dict[str, Any]]:
                  (SELECT group_concat(spelling, '|') FROM (SELECT spelling FROM org_aliases a
                    WHERE a.org_id = o.id ORDER BY spelling)) AS spellings
                  FROM organizations o ORDER BY o.name""",
-        "models": """SELECT m.*, m.source_id AS source FROM models m ORDER BY m.name""",
+        "models": """SELECT m.*, m.source_id AS source, v.name AS family FROM models m
+                 LEFT JOIN models v ON v.id = m.variant_of ORDER BY m.name""",
         "aliases": """SELECT a.alias, m.name AS model, a.kind, a.reviewed, a.source_id AS source
                  FROM aliases a JOIN models m ON m.id = a.model_id ORDER BY a.alias""",
         "scores": """SELECT m.name AS model, s.benchmark, s.version, s.value, s.date, s.source_id AS source
@@ -50,7 +51,11 @@ def table_rows(store: Store, table: str) -> list[dict[str, Any]]:
                  JOIN models m ON m.id = p.model_id ORDER BY p.arena_name, p.as_of""",
         "figures": "SELECT f.*, f.source_id AS source FROM figures f ORDER BY f.id",
     }[table]
-    return [{c: r.get(c) for c in COLUMNS[table]} for r in store.query(q)]
+    rows = store.query(q)
+    if table == "models":
+        for r in rows:
+            r["variant_of"] = r.pop("family")
+    return [{c: r.get(c) for c in COLUMNS[table]} for r in rows]
 
 
 def table_csv(store: Store, table: str) -> bytes:
@@ -64,7 +69,7 @@ def table_csv(store: Store, table: str) -> bytes:
 
 def write_tables(store: Store, folder: Path, *, compact_arena: bool = False) -> list[Path]:
     """Write every project table. With `compact_arena` (the seed) the Arena
-    ratings go to the compact files of :mod:`bot.store.seed_arena` instead of
+    ratings go to the compact files of :mod:`bot.store.importers.seed_arena` instead of
     ``arena.csv``."""
     from bot.store.importers.seed_arena import FILES, write_compact
 

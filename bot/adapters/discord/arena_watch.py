@@ -6,7 +6,6 @@ injectable clock. What it reports goes to ``MODERATOR_CHANNEL_ID``: a sync
 applied at once (its diff and an `undo` button), a sync held for a
 moderator's Confirm (the reason, the dry run, Confirm/Cancel for any
 moderator), a failure, a source gone silent. Only the primary process runs it.
-:func:`check_once` is the older manual-confirm check (``arena_check``).
 """
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.views import ReplyView
 from bot.commands import scheduler
-from bot.commands.admin.imports import arena_check
 from bot.config import Settings
 
 RaceBot = Any  # the running bot (bot.adapters.discord.bot.RaceBot); not imported: it imports this module
@@ -53,18 +51,6 @@ async def _post(bot: RaceBot, cid: int, reply: Any) -> None:
     msg = await channel.send(content=kw["content"], embeds=kw["embeds"], view=view, allowed_mentions=NO_MENTIONS)
     if view is not None:
         view.remember(msg)
-
-
-async def check_once(bot: RaceBot) -> bool:
-    """One manual-confirm check; True when something was posted."""
-    cid = bot.settings.moderator_channel_id
-    if not cid or not bot.is_primary:  # one process checks and posts: the primary
-        return False
-    reply = await asyncio.to_thread(arena_check, bot.engine)
-    if reply is None:
-        return False
-    await _post(bot, cid, reply)
-    return True
 
 
 def utc_now() -> datetime:

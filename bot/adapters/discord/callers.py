@@ -23,7 +23,6 @@ def make_caller(user: discord.abc.User, guild: discord.Guild | None, settings: S
         user_id=str(user.id),
         name=getattr(user, "display_name", None) or user.name,
         role_ids=role_ids,
-        in_dm=guild is None,
         is_moderator=is_mod,
         prefix=prefix if prefix and prefix != settings.command_prefix else None,
         **guild_caller_fields(user, guild, channel),

@@ -125,7 +125,7 @@ class Metrics:
 
         trace = aiohttp.TraceConfig()
 
-        async def on_end(session: Any, ctx: Any, params: Any) -> None:
+        async def on_end(_session: Any, ctx: Any, params: Any) -> None:
             resp = params.response
             self.response(resp.status, resp.headers.get("X-RateLimit-Scope"))
 

@@ -90,7 +90,7 @@ class ServerCog(commands.Cog, name="Servers"):
                 pass
 
     def data_changed(self) -> None:
-        """Evaluate watches now (the store calls this after a local change)."""
+        """Evaluate watches now, as the store's change listener does (the tests call it)."""
         self._changed.set()
 
     def wake_digests(self) -> None:

@@ -23,7 +23,6 @@ log = logging.getLogger("racebot.discord")
 VIEW_TIMEOUT = 300.0
 
 
-OUR_BUTTON_PREFIXES = ("page:", "suggest:", "confirm:", "method:", "rb:")
 METHOD_LABEL = "How is this measured?"
 METHOD_ID = "method:how"  # the method lives in the live view: after it, the click is told to ask again
 METHOD_EXPIRED = "That answer's buttons have expired — run the command again, or see `help method`."

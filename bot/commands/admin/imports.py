@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from bot import tickets
 from bot.commands.admin.changes import announcements, race_state
-from bot.caller import Caller
 from bot.commands import sync_arena
 from bot.commands.admin.values import actor
 from bot.commands.context import Args, Context, Usage
@@ -58,7 +57,7 @@ def progress_of(what: str) -> Callable[[int, int], None]:
 def _dry_run_reply(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str, *,
                    owner: str | None = None) -> Reply:
     """Run the import as a dry run; keep the real one pending until its author (`owner`:
-    the caller by default, ANY_MODERATOR for the scheduled Arena check) confirms.
+    the caller by default, ANY_MODERATOR for a scheduled sync) confirms.
     Dry runs are long work: not bounded by COMMAND_TIMEOUT, they report progress."""
     try:
         report = run(dry_run=True, progress=progress_of(f"dry run of {label}"))
@@ -226,13 +225,3 @@ def _fetcher(ctx: Context) -> Callable[[str, float], bytes]:
 
 def _register(ctx: Context, kind: str, run: Callable[..., ImportReport], label: str, owner: str) -> Reply:
     return _dry_run_reply(ctx, kind, run, label, owner=owner)
-
-
-def arena_check(engine: Any) -> Reply | None:
-    """The scheduled check of LMArena's published leaderboard: a reply for the
-    moderators (dry run, pending for any moderator) when there is new data,
-    an error reply when the fetch failed, None when nothing changed."""
-    checker = Caller(user_id="arena-check", name="scheduled Arena check", is_moderator=True)
-    ctx = engine.context(checker)
-    reply = sync_arena.prepare(ctx, owner=ANY_MODERATOR, fetch=_fetcher(ctx), register=_register)
-    return reply if reply.status in ("confirm", "error") else None

@@ -50,7 +50,7 @@ def backup(ctx: Context, args: Args) -> Reply:
 @command("stats", summary="Uptime, commands served, latency and data as-of dates.", usage="stats", example="stats",
          admin=True)
 def stats(ctx: Context, args: Args) -> Reply:
-    e = ctx.engine
+    e = ctx.load
     up = time.time() - e.started
     lat = sorted(e.latencies)
     p50 = statistics.median(lat) * 1000 if lat else 0.0

@@ -55,10 +55,6 @@ def text_w(text: str, fontsize: float) -> float:
     return max(len(ln) for ln in lines) * fontsize * PX_PER_PT * 0.6 + 4
 
 
-def text_h(text: str, fontsize: float) -> float:
-    return (str(text).count("\n") + 1) * fontsize * PX_PER_PT * 1.2 + 2
-
-
 def header(fig: Figure, title: str | None, subtitle: str | None) -> float:
     """Title and source line; returns the figure-fraction y where plots may start."""
     title = clip((title or "").strip(), 110)
@@ -95,7 +91,7 @@ def fit_text(t, max_px: float, min_size: float = 9.0) -> None:
         w = t.get_window_extent(r).width
 
 
-def note(fig: Figure, text: str, y: float = 0.018, size: float = 10.5) -> None:
+def note(fig: Figure, text: str, y: float = 0.01, size: float = 10.5) -> None:
     t = fig.text(0.022, y, text, fontsize=size, color=MUTED, ha="left", va="bottom")
     fit_text(t, W * 0.96, min_size=9)
 
@@ -107,7 +103,7 @@ def end_labels(ax, ends: list[tuple[float, str, str]], fontsize: float = 11.5, b
     tr = ax.transData
     x0 = ax.get_xlim()[0]
     bb = ax.get_window_extent()
-    gap = fontsize * PX_PER_PT * 1.25
+    gap = fontsize * PX_PER_PT * 1.45  # a text's height and a clear pixel at phone size (400 px wide)
     items = sorted(((tr.transform((x0, y))[1], t, c) for y, t, c in ends), key=lambda e: e[0])
     ys = [e[0] for e in items]
     for i in range(1, len(ys)):
@@ -150,8 +146,11 @@ def point_boxes(ax, xs, ys, r: float = 4) -> list[tuple]:
     return out
 
 
-def _overlaps(a, b) -> bool:
-    return not (a[2] < b[0] or a[0] > b[2] or a[3] < b[1] or a[1] > b[3])
+LABEL_GAP = 4.0  # px between two labels: still a pixel apart when the chart is shown 400 px wide
+
+
+def _overlaps(a, b, pad: float = 0.0) -> bool:
+    return not (a[2] + pad < b[0] or a[0] - pad > b[2] or a[3] + pad < b[1] or a[1] - pad > b[3])
 
 
 def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list | None = None,
@@ -176,15 +175,17 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
     placed_marks = list(own)
     done = []
     for idx, (it, (px, py)) in enumerate(zip(items, pts)):
+        size = it.get("size", fontsize)
         ann = ax.annotate(it["text"], (it["x"], it["y"]), xytext=(0, 0), textcoords="offset pixels",
-                          ha="left", va="bottom", fontsize=fontsize, color=it.get("text_color", FG),
+                          ha="left", va="bottom", fontsize=size, color=it.get("text_color", FG),
                           fontweight=it.get("weight", "normal"), annotation_clip=False, zorder=8)
         ext = ann.get_window_extent(renderer)
         w, h = ext.width + 2, ext.height + 1
         marks = [m for j, m in enumerate(placed_marks) if j != idx]
         ok = None
         fallback = None
-        for dist in (12, 22, 36, 56, 80):
+        # further spots (a longer leader line) only for a label that must be shown
+        for dist in (12, 22, 36, 56, 80) + ((110, 150, 200) if it.get("force") else ()):
             for sx, sy in _CANDIDATES:
                 if sx in (0.2, 0.8):
                     dx = -w * sx
@@ -196,9 +197,10 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
                 box = (px + dx, py + dy, px + dx + w, py + dy + h)
                 if box[0] < bb.x0 + 2 or box[2] > bb.x1 - 2 or box[1] < bb.y0 + 2 or box[3] > bb.y1 - 2:
                     continue
-                if fallback is None and not any(_overlaps(box, o) for o in placed):
+                if fallback is None and not any(_overlaps(box, o, LABEL_GAP) for o in placed) \
+                        and not any(_overlaps(box, m) for m in marks):
                     fallback = (dx, dy, box, dist)
-                if any(_overlaps(box, o) for o in placed) or any(_overlaps(box, m) for m in marks):
+                if any(_overlaps(box, o, LABEL_GAP) for o in placed) or any(_overlaps(box, m) for m in marks):
                     continue
                 if len(obs) and bool(np.any((obs[:, 0] <= box[2]) & (obs[:, 2] >= box[0])
                                             & (obs[:, 1] <= box[3]) & (obs[:, 3] >= box[1]))):
@@ -221,7 +223,7 @@ def place_labels(ax, items: list[dict], fontsize: float = 10.5, obstacles: list 
             ap = {"arrowstyle": "-", "color": it.get("color", MUTED), "lw": 0.9, "shrinkA": 1, "shrinkB": 3,
                   "relpos": (rx, ry)}
         ax.annotate(it["text"], (it["x"], it["y"]), xytext=(dx, dy), textcoords="offset pixels",
-                    ha="left", va="bottom", fontsize=fontsize, color=it.get("text_color", FG),
+                    ha="left", va="bottom", fontsize=size, color=it.get("text_color", FG),
                     fontweight=it.get("weight", "normal"), arrowprops=ap, annotation_clip=False, zorder=8)
         done.append(it)
     return done

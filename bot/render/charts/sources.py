@@ -90,7 +90,10 @@ def mark_source_changes(ax, changes: list | None, label: bool = True, fontsize: 
     are set. Returns the label texts."""
     from bot.render.charts.style import figure_renderer
 
-    texts = []
+    texts: list = []
+    boxes: list = []
+    r = figure_renderer(ax.figure)
+    ah = max(ax.get_window_extent(r).height, 1)
     x0, x1 = ax.get_xlim()
     for d, name in changes or []:
         x = dnum(d)
@@ -103,10 +106,16 @@ def mark_source_changes(ax, changes: list | None, label: bool = True, fontsize: 
                     transform=ax.get_xaxis_transform(), fontsize=fontsize, color=FG, linespacing=1.1,
                     ha="right" if right_side else "left", va="top", zorder=7, gid="source-change-label",
                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": MUTED, "lw": 0.6})
+        bb = t.get_window_extent(r)
+        for other in boxes:  # seams close together (a narrow panel): this label goes under the other
+            if bb.x0 < other.x1 + 6 and other.x0 < bb.x1 + 6 and bb.y0 < other.y1 + 6 and other.y0 < bb.y1 + 6:
+                t.set_y(t.get_position()[1] - (bb.y1 - other.y0 + 8) / ah)
+                bb = t.get_window_extent(r)
+        boxes.append(bb)
         texts.append(t)
     if texts:  # make room: the labels sit above the data, never on it
-        r = figure_renderer(ax.figure)
-        frac = max(t.get_window_extent(r).height for t in texts) / max(ax.get_window_extent(r).height, 1) + 0.03
+        low = min(b.y0 for b in boxes)
+        frac = (ax.get_window_extent(r).y1 - low) / ah + 0.03
         lo, hi = ax.get_ylim()
         if frac < 0.5:
             ax.set_ylim(lo, hi + (hi - lo) * frac / (1 - frac))

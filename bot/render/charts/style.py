@@ -37,6 +37,7 @@ matplotlib.rcParams.update({
     "xtick.labelcolor": FG,
     "ytick.labelcolor": FG,
     "xtick.labelsize": 11.5,
+    "xtick.major.pad": 6.5,  # date ticks keep a clear pixel from a "0%" y tick at the corner, even on a phone
     "ytick.labelsize": 11.5,
     "legend.fontsize": 11,
     "legend.frameon": True,

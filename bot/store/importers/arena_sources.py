@@ -220,7 +220,8 @@ class KeyResolver:
                 "name": name, "organization": org["name"] if org else None,
                 "org_id": org["id"] if org else None, "country": org["country"] if org else None,
                 "countries": org["country"] if org else None, "sector": org["sector"] if org else None,
-                "release_date": seen_on, "domain": "Language",
+                # (the price list's date is when a list named it, never a release or a first rating)
+                "release_date": None if source_id == SOURCE_ARENA_PRICES else seen_on, "domain": "Language",
                 "access": None if open_ is None else ("open weights" if open_ else "API"),
                 "licence": lic, "origin": "arena", "source_id": source_id,
             }, report)
@@ -235,7 +236,8 @@ class KeyResolver:
                     upd["licence"] = lic
                 if open_ is not None and not known["access"]:
                     upd["access"] = "open weights" if open_ else "API"
-                if known["origin"] == "arena" and seen_on and (known["release_date"] or "9") > seen_on:
+                if known["origin"] == "arena" and seen_on and source_id != SOURCE_ARENA_PRICES \
+                        and (known["release_date"] or "9") > seen_on:
                     upd["release_date"] = seen_on  # an Arena model's date is the first board (or list) it is on
                 if upd:
                     self.ch.upsert("models", {"id": target, **upd})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from bot.reply import ReplyError
 from bot.store.db import Change, Store
 from bot.domain.normalize import fold
 from bot.domain.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
@@ -77,8 +78,8 @@ SOURCES: dict[str, dict[str, str | None]] = {
 }
 
 
-class ImportFailed(Exception):
-    """A file was rejected; nothing was written."""
+class ImportFailed(ReplyError):
+    """A file was rejected; nothing was written (answered with the message: which file, row and why)."""
 
     def __init__(self, file: str, row: int | None, reason: str, line: int | None = None):
         self.file, self.row, self.reason, self.line = file, row, reason, line

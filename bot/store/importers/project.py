@@ -22,7 +22,7 @@ COLUMNS: dict[str, list[str]] = {
     "models": ["name", "organization", "country", "countries", "sector", "release_date", "domain",
                "parameters", "active_parameters", "parameters_url", "parameters_disclosed",
                "training_compute", "training_cost", "access", "licence", "frontier",
-               "origin", "hidden", "source"],
+               "origin", "hidden", "source", "variant_of"],
     "aliases": ["alias", "model", "kind", "reviewed", "source"],
     "scores": ["model", "benchmark", "version", "value", "date", "source"],
     # one rating per (source, board date, category, Arena name); `model` may be empty when
@@ -34,6 +34,8 @@ COLUMNS: dict[str, list[str]] = {
                "source"],
     "figures": ["id", "topic", "metric", "subject", "period", "value", "unit", "citation", "source"],
 }
+# columns an older export may lack (read as empty)
+OPTIONAL = {"variant_of"}
 LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "arena_keys", "prices", "figures"]
 NUMERIC = {"parameters", "active_parameters", "training_compute", "training_cost", "value", "score",
            "ci_lower", "ci_upper", "input_price", "output_price"}
@@ -74,14 +76,14 @@ def detect_table(header: list[str]) -> str | None:
         if header == cols:
             return t
     for t, cols in COLUMNS.items():
-        if set(cols) <= set(header):
+        if set(cols) - OPTIONAL <= set(header):
             return t
     return None
 
 
 DATES = {"release_date", "date", "snapshot_date", "as_of"}
 URLS = {"url", "parameters_url", "price_url"}
-NAMES = {"name", "alias", "arena_name", "model", "organization", "id", "benchmark", "version"}
+NAMES = {"name", "variant_of", "alias", "arena_name", "model", "organization", "id", "benchmark", "version"}
 
 
 def _typed(table: Table, rn: int, line: int, col: str, raw: str) -> Any:
@@ -139,6 +141,7 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
         return sid
 
     orgs = OrgIndex(ch) if kind in ("organizations", "models") else None
+    families: list[tuple[int, int, str, str | None]] = []  # (row, line, model, the family it is a variant of)
     seen: dict[tuple, int] = {}
     for i, (rn, line, r) in enumerate(rows):
         if kind == "sources":
@@ -174,7 +177,7 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
             org = orgs.find(r["organization"]) if r["organization"] else None
             if r["organization"] and org is None:
                 org = orgs.ensure(r["organization"], country=r["country"], sector=r["sector"])
-            row = {k: r[k] for k in COLUMNS["models"] if k not in ("source",)}
+            row = {k: r[k] for k in COLUMNS["models"] if k not in ("source", "variant_of")}
             row["frontier"] = row["frontier"] or 0
             row["hidden"] = row["hidden"] or 0
             row["origin"] = row["origin"] or "moderator"
@@ -185,6 +188,8 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
                 outcome = "added"
             else:
                 outcome = ch.upsert("models", {"id": mid, **{k: v for k, v in row.items() if k != "name"}})
+            if "variant_of" in table.header:
+                families.append((rn, line, r["name"], r["variant_of"]))
         elif kind == "aliases":
             key = (r["alias"],)
             if not r["alias"]:
@@ -239,6 +244,13 @@ def apply_table(ch: Change, kind: str, table: Table, report: ImportReport, progr
         report.count(outcome, f"{kind} {' / '.join(str(k) for k in key)}")
         if progress:
             progress(i + 1, len(rows))
+    for rn, line, name, family in families:  # (a family may be listed after its variant)
+        fid = None if not family else model_ids.get(family)
+        if family and fid is None:
+            raise table.fail(rn, f"column 'variant_of': unknown model {family!r}", line)
+        if fid == model_ids[name]:
+            raise table.fail(rn, "column 'variant_of': a model is not a variant of itself", line)
+        ch.upsert("models", {"id": model_ids[name], "variant_of": fid})
 
 
 def import_project(store: Store, source: str | Path | bytes, *, name: str | None = None, actor: str = "system",
@@ -248,7 +260,8 @@ def import_project(store: Store, source: str | Path | bytes, *, name: str | None
     folder: Path | None = None  # a folder of tables (then also the compact Arena files, if any)
     if isinstance(source, (str, Path)) and Path(source).is_dir():
         folder = Path(source)
-        tables = [(t, read_table(folder / f"{t}.csv", required=COLUMNS[t])) for t in LOAD_ORDER
+        tables = [(t, read_table(folder / f"{t}.csv", required=[c for c in COLUMNS[t] if c not in OPTIONAL]))
+                  for t in LOAD_ORDER
                   if (folder / f"{t}.csv").exists() and _has_rows(folder / f"{t}.csv")]
         if not tables:
             raise ImportFailed(str(folder), None, "no project CSV files in this folder")

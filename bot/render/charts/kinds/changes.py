@@ -104,7 +104,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             right_texts.append(f"{_place(ln['before_rank'])} → {_place(ln['rank'])}")
     left = 0.03 + (max(text_w(t, fs) for t in labels) + 14) / W
     right = 1 - (max(text_w(t, fs) for t in right_texts) + 24) / W
-    ax = fig.add_axes([left, 0.12, right - left, top - 0.12 - LEGEND_ROW])
+    ax = fig.add_axes([left, 0.135, right - left, top - 0.135 - LEGEND_ROW])
     style(ax, "x")
     gap_rows = 0.8 if n_top < len(lines) else 0.0
     ys = [-(i + (gap_rows if ln["status"] == "left" else 0)) for i, ln in enumerate(lines)]

@@ -14,7 +14,7 @@ from bot.render.charts.labels import note, place_labels, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import POINTS
 from bot.render.charts.style import FG, MUTED
-from bot.render.palette import color
+from bot.render.palette import colors
 
 
 class Fit(TypedDict, total=False):
@@ -53,20 +53,23 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     pts = [p for p in s["points"] if p[2] and p[1]]
     if len(pts) < 2:
         raise ChartError("compute: too few points")
-    ax = fig.add_axes([0.085, 0.12, 0.89, top - 0.12 - 2 * LEGEND_ROW])
+    lo_x, hi_x = min(dnum(p[1]) for p in pts), max(dnum(p[1]) for p in pts)
+    bottom = 0.15 if hi_x - lo_x > 5 * 365 else 0.12  # a long span has an axis label: room above the note
+    ax = fig.add_axes([0.085, bottom, 0.89, top - bottom - 2 * LEGEND_ROW])
     style(ax, "both")
     log_axis(ax.yaxis)
     main, groups = group_top(pts, 3)
     order = [c for c in main if c in groups] + (["other"] if "other" in groups else [])
+    col = dict(zip(order, colors(order)))
     for c in order[::-1]:
         ps = groups[c]
         ax.scatter([dnum(p[1]) for p in ps], [p[2] for p in ps], s=26,
-                   color=color(c) if c != "other" else "#B5B5B5", alpha=0.72, edgecolor="white", linewidth=0.4,
+                   color=col[c], alpha=0.72, edgecolor="white", linewidth=0.4,
                    zorder=3 if c != "other" else 2, gid=f"points:{c}")
     xs = [dnum(p[1]) for p in pts]
     ys = [p[2] for p in pts]
     lo, hi = min(xs), max(xs)
-    handles = [Line2D([], [], marker="o", ls="", ms=8, color=color(c) if c != "other" else "#B5B5B5",
+    handles = [Line2D([], [], marker="o", ls="", ms=8, color=col[c],
                       label=f"{c} ({len(groups[c])})") for c in order]
     trends = []
     first = s["fit"]

@@ -12,7 +12,7 @@ from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import note, short, text_w
 from bot.render.charts.registry import ChartError
 from bot.render.charts.style import FG, W
-from bot.render.palette import LIGHT_GREY, colors
+from bot.render.palette import colors
 
 
 class Reference(TypedDict, total=False):
@@ -53,8 +53,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if not years or not groups:
         raise ChartError("count: no data")
     names = list(groups)
-    cols = colors([g if g not in ("other", "unknown") else None for g in names])
-    cols = [LIGHT_GREY if g == "other" else "#A0A0A0" if g == "unknown" else c for g, c in zip(names, cols)]
+    cols = colors(names)  # neighbours in the stack tell apart for colour-blind readers too
     right = 1 - (max(text_w(short(g, 24), 11) for g in names) + 70) / W
     ax = fig.add_axes([0.07, 0.13, right - 0.07, top - 0.13])
     style(ax)

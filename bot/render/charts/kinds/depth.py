@@ -14,7 +14,7 @@ from bot.render.charts.labels import note, short, text_w
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
 from bot.render.charts.style import FG, W
-from bot.render.palette import LIGHT_GREY, color
+from bot.render.palette import colors
 
 
 class Data(TypedDict, total=False):
@@ -52,7 +52,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     if not dates or not shares:
         raise ChartError("depth: no data")
     names = list(shares)
-    cols = [LIGHT_GREY if c == "other" else color(c) for c in names]
+    cols = colors(names)  # neighbours in the stack tell apart for colour-blind readers too
     right = 1 - (max(text_w(short(c, 22), 11) for c in names) + 70) / W
     ax = fig.add_axes([0.075, 0.12, right - 0.075, top - 0.12])
     style(ax)

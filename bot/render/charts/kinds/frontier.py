@@ -11,7 +11,7 @@ from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import Reference as IndexReference
 from bot.render.charts.data import as_rows, references
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import artist_box, end_labels, note, place_labels, point_boxes, right_margin
+from bot.render.charts.labels import end_labels, note, place_labels, point_boxes, right_margin
 from bot.render.charts.sources import broken_step, held_runs, mark_source_changes, seam_xs, source_changes
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import FRONT
@@ -86,9 +86,10 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         lo = min(lo, min(r["x"] for r in refs))
     texts = [f"Rank 1  {elo(s['top1'][-1])}", f"Rank 2  {elo(s['top2'][-1])}", f"Rank {n}  {elo(s['topn'][-1])}"]
     right = min(0.86, right_margin(texts))
-    h_all = top - 0.11
-    ax1 = fig.add_axes([0.075, 0.11 + h_all * 0.45, right - 0.075, h_all * 0.55])
-    ax2 = fig.add_axes([0.075, 0.11, right - 0.075, h_all * 0.40], sharex=ax1)
+    bottom = 0.125  # room for two-line date ticks above the note
+    h_all = top - bottom
+    ax1 = fig.add_axes([0.075, bottom + h_all * 0.52, right - 0.075, h_all * 0.48])
+    ax2 = fig.add_axes([0.075, bottom, right - 0.075, h_all * 0.43], sharex=ax1)
     style(ax1)
     style(ax2)
     c1, c2, cn = "#0B3C5D", "#0072B2", "#D55E00"
@@ -107,14 +108,16 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax2.step(*hold(xs, s["spread_pct"], end), where="post", color=cn, lw=2.2, gid="series:spread_pct")
     ax2.step(*hold(xs, s["top2_pct"], end), where="post", color=c2, lw=1.6, ls="--", gid="series:top2_pct")
     vals = s["spread_pct"] + s["top2_pct"] + [r["value"] for r in refs] + [0.0]
-    ax2.set_ylim(0, max(vals) * 1.22 + 0.3)
+    ax2.set_ylim(0, max(vals) * 1.3 + 0.3)
     ax2.set_ylabel("Spread (%)")
     ax2.yaxis.set_major_locator(mticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
     ax2.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:g}%"))
     date_axis(ax2, lo - 6, hi + 6)
     mark_source_changes(ax1, s.get("source_changes"))
     mark_source_changes(ax2, s.get("source_changes"), label=False)  # spreads in percent are within one board
-    items = []
+    # the latest spread first: it always gets its label, clear of the AI Index figures dated after it
+    items: list[dict[str, Any]] = [{"x": xs[-1], "y": s["spread_pct"][-1], "text": f"{s['spread_pct'][-1]:.1f}%",
+                                    "size": 13, "weight": "bold", "text_color": cn, "color": cn, "force": True}]
     for r in refs:
         c = cn if r["which"] == "topn" else c2
         ax2.plot([r["x"]], [r["value"]], marker="D", ms=8, color="white", mec=c, mew=2, zorder=6, gid="reference")
@@ -125,16 +128,15 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             ax2.plot([x], [p["spread_pct"]], "o", color=cn, ms=7, zorder=6)
             items.append({"x": x, "y": p["spread_pct"], "text": f"{word}: {p['spread_pct']:.1f}%", "color": cn})
     ax2.plot([xs[-1]], [s["spread_pct"][-1]], "o", color=cn, ms=7, zorder=6)
-    ax2.text(1.012, s["spread_pct"][-1], f"{s['spread_pct'][-1]:.1f}%", transform=ax2.get_yaxis_transform(),
-             va="center", fontsize=13, fontweight="bold", color=cn, clip_on=False)
     handles = [Line2D([], [], color=cn, lw=2.2, label=f"rank 1 over rank {n}"),
                Line2D([], [], color=c2, lw=1.6, ls="--", label="rank 1 over rank 2")]
     if refs:
         handles.append(Line2D([], [], marker="D", ls="", color="white", mec=FG, mew=2, ms=8,
                               label="AI Index 2025"))
-    leg = ax2.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10.5)
-    obst = (point_boxes(ax2, *hold(xs, s["spread_pct"], end)) + point_boxes(ax2, *hold(xs, s["top2_pct"], end))
-            + [artist_box(leg)])
+    # the legend between the panels, off the data: the lower panel keeps its room for labels
+    ax2.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.01, 0.995), ncol=len(handles), fontsize=10.5,
+               frameon=False, borderaxespad=0.1, handlelength=1.8, columnspacing=1.3)
+    obst = point_boxes(ax2, *hold(xs, s["spread_pct"], end)) + point_boxes(ax2, *hold(xs, s["top2_pct"], end))
     place_labels(ax2, items, fontsize=10, obstacles=obst)
     note(fig, f"Band: the Elo range from rank 1 to rank {n} in each Arena snapshot; narrower = a tighter frontier.")
 

@@ -94,9 +94,10 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         right_end = max(hi, max(r["x"] for r in refs_in))
     texts = [f"{nx}  {elo(s['a'][-1])}", f"{ny}  {elo(s['b'][-1])}"]
     right = min(0.86, right_margin(texts + ["+10.00%"]))
-    h_all = top - 0.11
-    ax1 = fig.add_axes([0.075, 0.11 + h_all * 0.47, right - 0.075, h_all * 0.53])
-    ax2 = fig.add_axes([0.075, 0.11, right - 0.075, h_all * 0.42], sharex=ax1)
+    bottom = 0.125  # room for two-line date ticks above the note
+    h_all = top - bottom
+    ax1 = fig.add_axes([0.075, bottom + h_all * 0.47, right - 0.075, h_all * 0.53])
+    ax2 = fig.add_axes([0.075, bottom, right - 0.075, h_all * 0.42], sharex=ax1)
     style(ax1)
     style(ax2)
     seams = seam_xs(s.get("source_changes"))

@@ -10,11 +10,11 @@ from matplotlib.figure import Figure
 from bot.render.charts.axes import date_axis, dnum, hold, pad_limits, style
 from bot.render.charts.data import as_rows
 from bot.render.charts.kind import ChartKind
-from bot.render.charts.labels import short
+from bot.render.charts.labels import fit_text, note, short, text_w
 from bot.render.charts.samples import DAYS
 from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
-from bot.render.charts.style import FG, MUTED
-from bot.render.palette import color
+from bot.render.charts.style import FG, MUTED, W
+from bot.render.palette import GREY, color
 from bot.render.text import big, elo, sci
 
 
@@ -23,6 +23,8 @@ class Data(TypedDict, total=False):
     model: dict[str, Any]               # name, organization, country, release_date, parameters,
                                         # training_compute, access, scores {benchmark: 0..1}, arena {name}
     history: list[list[Any]]            # [date, Arena Elo, rank]
+    neighbours: list[dict[str, Any]]    # one board only: the models around it there, best first:
+                                        # {rank, model, score, ci_plus, ci_minus, organization, country, self}
     board_sources: list[dict[str, Any]]  # [{date, source}]: the rating scale each board date is on (its runs)
 
 
@@ -35,6 +37,7 @@ class Series(TypedDict):
     facts: dict[str, Any]               # release_date, parameters, training_compute, access
     scores: dict[str, float]            # benchmark -> percent
     arena_name: str | None
+    neighbours: list[dict[str, Any]]    # the models around it on its only board (the Data's), best first
     source_changes: list[list[str]]     # [date, short source name] where the history moves to another source
 
 
@@ -46,6 +49,7 @@ def series(d: Data) -> Series:
             "facts": {k: m.get(k) for k in ("release_date", "parameters", "training_compute", "access")},
             "scores": {b: v * 100 for b, v in (m.get("scores") or {}).items() if v is not None},
             "arena_name": (m.get("arena") or {}).get("name"),
+            "neighbours": [dict(n) for n in as_rows(d.get("neighbours")) if isinstance(n, dict)],
             "source_changes": source_changes(as_rows(d.get("board_sources")))}
 
 
@@ -54,7 +58,9 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     c = color(s.get("organization") or s.get("country"))
     box_x = 0.70
     top -= 0.045
-    if hist:
+    if len(hist) == 1 and any(n.get("self") for n in s["neighbours"]):
+        _neighbours_panel(fig, s, c, hist[0], box_x, top)
+    elif hist:
         h_all = top - 0.11
         ax1 = fig.add_axes([0.075, 0.11 + h_all * 0.36, box_x - 0.11, h_all * 0.64])
         ax2 = fig.add_axes([0.075, 0.11, box_x - 0.11, h_all * 0.30], sharex=ax1)
@@ -99,16 +105,56 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     fig.patches.append(matplotlib.patches.FancyBboxPatch(
         (box_x, 0.11), 0.975 - box_x, top - 0.11, boxstyle="round,pad=0.005", transform=fig.transFigure,
         fc="#F5F6F8", ec="#D8DADF", zorder=0))
-    fig.text(box_x + 0.015, y - 0.01, s.get("name") or "", fontsize=14, fontweight="bold", va="top",
-             color=c)
+    name = fig.text(box_x + 0.015, y - 0.01, s.get("name") or "", fontsize=14, fontweight="bold", va="top",
+                    color=c)
+    fit_text(name, (0.975 - box_x - 0.03) * W, min_size=10)
     y -= 0.075
-    step = max(0.05, min(0.068, (y - 0.12) / max(1, len(lines))))
+    # one row per fact: the name muted on the left, the value on the right
+    step = max(0.042, min(0.06, (y - 0.12) / max(1, len(lines))))
+    size = 11.5 if step > 0.05 else 10.5
+    right = 0.975 - 0.012
     for k, v in lines:
-        fig.text(box_x + 0.015, y, k, fontsize=10.5 if step > 0.055 else 9.5, color=MUTED, va="top")
-        fig.text(box_x + 0.015, y - step * 0.44, short(str(v), 32), fontsize=12 if step > 0.055 else 11,
-                 color=FG, va="top")
+        fig.text(box_x + 0.015, y, k, fontsize=size - 1, color=MUTED, va="top")
+        val = fig.text(right, y, short(str(v), 32), fontsize=size, color=FG, va="top", ha="right")
+        key_w = text_w(k, size - 1) / W
+        fit_text(val, (right - box_x - 0.03 - key_w) * W, min_size=8)
         y -= step
 
+
+def _neighbours_panel(fig: Figure, s: Series, c: str, only: list, box_x: float, top: float) -> None:
+    """A model on one board only: where it stands there, among the models around it (no line from one point)."""
+    rows = s["neighbours"]
+    n = len(rows)
+    labels = [f"{r.get('rank')}. {short(r.get('model'), 30)}" for r in rows]
+    left = 0.03 + (max(text_w(t, 11) for t in labels) + 12) / W
+    ax = fig.add_axes([left, 0.13, box_x - 0.04 - left, top - 0.13 - 0.05])
+    style(ax, "x")
+    ys = list(range(n))[::-1]
+    for y, r in zip(ys, rows):
+        me = bool(r.get("self"))
+        col = c if me else GREY
+        lo, hi = r["score"] - (r.get("ci_minus") or 0), r["score"] + (r.get("ci_plus") or 0)
+        ax.plot([lo, hi], [y, y], color=col, lw=2.2 if me else 1.4, solid_capstyle="butt", zorder=3)
+        ax.plot([r["score"]], [y], "o", ms=11 if me else 7, color=col, zorder=4,
+                gid="self" if me else "neighbour")
+    vals = [r["score"] - (r.get("ci_minus") or 0) for r in rows] + [r["score"] + (r.get("ci_plus") or 0) for r in rows]
+    xlo, xhi = pad_limits(min(vals), max(vals), 0.06, 10)
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels, fontsize=11)
+    for tick, r in zip(ax.get_yticklabels(), rows):
+        if r.get("self"):
+            tick.set_fontweight("bold")
+            tick.set_color(c)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Arena score (Elo; bars = 95% CI)")
+    t = (f"Chatbot Arena{' as “' + short(s['arena_name'], 34) + '”' if s.get('arena_name') else ''}: "
+         f"{elo(only[1])} Elo" + (f", rank {only[2]}" if only[2] is not None else "") + f" on {only[0]}, "
+         "its only board so far")
+    title = fig.text(0.03, top - 0.005, t, fontsize=12, color=FG, va="top", ha="left")
+    fit_text(title, (box_x - 0.05) * W, min_size=9)
+    note(fig, "Its neighbours on that board: the models just above and below it, with their 95% intervals.")
 
 KIND = ChartKind(
     name="model",

@@ -12,7 +12,7 @@ from bot.render.charts.labels import end_labels, note, right_margin
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import ser
 from bot.render.charts.sources import broken_step, mark_source_changes, seam_xs, source_changes
-from bot.render.palette import color
+from bot.render.palette import color, colors
 from bot.render.text import elo
 
 
@@ -55,6 +55,9 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     style(ax)
     xs_all, ys_all = [], []
     ends = []
+    # colours in the order the lines end, top to bottom: neighbours tell apart for colour-blind readers too
+    by_end = sorted((c for c in lines if lines[c]), key=lambda c: -lines[c][-1][1])
+    col = dict(zip(by_end, colors(by_end)))
     seams = seam_xs(s.get("source_changes"))
     until = max(dnum(q[-1][0]) for q in lines.values() if q) + 3
     for c, pts in lines.items():
@@ -65,12 +68,12 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         xs_all += xs
         ys_all += ys
         lead = c == leader
-        broken_step(ax, xs, ys, seams, until, color=color(c), lw=3.4 if lead else 2.0, zorder=4 if lead else 3,
+        broken_step(ax, xs, ys, seams, until, color=col.get(c) or color(c), lw=3.4 if lead else 2.0, zorder=4 if lead else 3,
                     gid=f"series:{c}", solid_joinstyle="miter")
         if lead:
-            ax.plot([xs[-1]], [ys[-1]], marker="*", ms=17, color=color(c), mec="white", mew=1.2, zorder=6,
+            ax.plot([xs[-1]], [ys[-1]], marker="*", ms=17, color=col.get(c) or col[c], mec="white", mew=1.2, zorder=6,
                     gid="leader")
-        ends.append((ys[-1], ends_text[c], color(c)))
+        ends.append((ys[-1], ends_text[c], col[c]))
     lo, hi = min(xs_all), max(xs_all)
     date_axis(ax, lo - 4, hi + 4)
     ylo, yhi = pad_limits(min(ys_all), max(ys_all), 0.05, 20)
@@ -81,12 +84,12 @@ def draw(fig: Figure, s: Series, top: float) -> None:
         last = lines[leader][-1]
         ax.text(0.0, 1.015, f"★ Leader as of {last[0]}: {leader}, {last[2] or ''} ({elo(last[1])} Elo)".replace(", (", " ("),
                 transform=ax.transAxes, va="bottom", ha="left", fontsize=12.5, fontweight="bold",
-                color=color(leader))
+                color=col.get(leader) or color(leader))
     changes = [x for x in s.get("leaders", [])[1:]][-4:]
     for d, c, _name in changes:
         x = dnum(d)
-        ax.axvline(x, color=color(c), lw=1, ls=":", zorder=1)
-        ax.text(x, 0.86, f" {c} leads", transform=ax.get_xaxis_transform(), fontsize=10, color=color(c),
+        ax.axvline(x, color=col.get(c) or color(c), lw=1, ls=":", zorder=1)
+        ax.text(x, 0.86, f" {c} leads", transform=ax.get_xaxis_transform(), fontsize=10, color=col.get(c) or color(c),
                 rotation=90, va="top", ha="right")
     end_labels(ax, ends, bold={ends_text.get(leader)} if leader else None)
     note(fig, "Each line: the best-rated model from that country in each Arena snapshot (step = the value "

@@ -13,8 +13,8 @@ from bot.render.charts.kind import ChartKind
 from bot.render.charts.labels import artist_box, note, place_labels, segment_boxes, short
 from bot.render.charts.registry import ChartError
 from bot.render.charts.samples import DAYS
-from bot.render.charts.style import FG
-from bot.render.palette import GREY, LIGHT_GREY, color
+from bot.render.charts.style import FG, PX_PER_PT, figure_renderer
+from bot.render.palette import GREY, color, colors
 from bot.render.text import big, elo, month
 
 
@@ -47,6 +47,33 @@ def series(d: Data) -> Series:
             "reference": as_rows(d.get("reference"))}
 
 
+def _threshold_label(ax, thr: float, text: str, pts: list, rec: list):
+    """The threshold's label on its line, at the first spot (right end first, above the line
+    first) clear of every point and record marker."""
+    r = figure_renderer(ax.figure)
+    tr = ax.transData
+    px = PX_PER_PT
+    marks = [(*tr.transform((p[1], p[2])), 3.3 * px + 2) for p in pts]
+    marks += [(*tr.transform((x[2], x[3])), 7 * px + 2) for x in rec]
+    first = None
+    for va in ("bottom", "top"):
+        for fx, ha in ((0.995, "right"), (0.005, "left"), (0.25, "left"), (0.5, "left"), (0.75, "left")):
+            t = ax.text(fx, thr, f" {text} ", transform=ax.get_yaxis_transform(), ha=ha, va=va, fontsize=11,
+                        color="#007A5A", fontweight="bold", gid="threshold-label")
+            bb = t.get_window_extent(r)
+            if not any(bb.x0 - m < x < bb.x1 + m and bb.y0 - m < y < bb.y1 + m for x, y, m in marks):
+                if first is not None:
+                    first.remove()
+                return t
+            if first is None:
+                first = t
+            else:
+                t.remove()
+    assert first is not None
+    first.set_bbox({"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})  # nowhere clear: readable over the dots
+    return first
+
+
 def draw(fig: Figure, s: Series, top: float) -> None:
     pts = s["points"]
     if not pts:
@@ -56,9 +83,12 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     style(ax, "both")
     log_axis(ax.xaxis)
     thr = s["threshold"]
+    if thr is None:
+        raise ChartError("small: no threshold")
     main, by = group_top(pts, 4)
+    col = dict(zip(list(by), colors(list(by))))
     for c, ps in by.items():
-        ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=color(c) if c != "other" else LIGHT_GREY,
+        ax.scatter([p[1] for p in ps], [p[2] for p in ps], s=42, color=col[c],
                    alpha=0.75, edgecolor="white", linewidth=0.6, zorder=3, label=c, gid=f"points:{c}")
     rec = s["record"]
     xs_all = [p[1] for p in pts]
@@ -71,8 +101,6 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax.axhspan(thr, yhi + span * 0.10, color="#009E73", alpha=0.06, zorder=0)
     ax.axhline(thr, color="#009E73", lw=1.6, ls="--", zorder=2)
     tl = f"threshold {elo(thr)} Elo" if arena else f"threshold {thr:g}%"
-    thr_text = ax.text(0.995, thr, tl + " ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                       fontsize=11, color="#007A5A", fontweight="bold")
     items = []
     if rec:
         rx = [r[2] for r in rec]
@@ -84,9 +112,10 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             cols.append(color(m[4]) if m else GREY)
         ax.scatter(rx, ry, s=190, color=cols, edgecolor=FG, linewidth=2, zorder=5, marker="o", gid="record")
         shown = rec if len(rec) <= 6 else [rec[0]] + rec[-5:]
-        for r in reversed(shown):
+        for r in reversed(shown):  # every record shown gets its label (over the small dots if it must)
             items.append({"x": r[2], "y": r[3], "text": f"{short(r[1], 28)}\n{big(r[2])} · {month(r[0])}",
-                          "weight": "bold", "force": r is rec[-1]})
+                          "weight": "bold", "force": True})
+    thr_text = _threshold_label(ax, thr, tl, pts, rec)
     ax.set_xlabel("Parameters (log scale)")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: big(v)))
     tr = ax.transData
@@ -106,7 +135,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
     ax.set_ylabel(f"Best {bench} score ({'Elo' if arena else '%'})")
     if not arena:
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, p: f"{v:.0f}%"))
-    handles = [Line2D([], [], marker="o", ls="", color=color(c) if c != "other" else LIGHT_GREY, ms=8, label=c)
+    handles = [Line2D([], [], marker="o", ls="", color=col[c], ms=8, label=c)
                for c in list(by) if c]
     handles.append(Line2D([], [], marker="o", ls=":", color=FG, mfc="white", mec=FG, mew=2, ms=11,
                           label="new record: smallest to reach the threshold"))
