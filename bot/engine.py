@@ -36,7 +36,7 @@ from bot.commands.authority import may_see, refusal
 from bot.commands.context import Args, Context, Load
 from bot.commands.grammar import SEPARATORS, split_command
 from bot.commands.pending import PendingActions
-from bot.commands.registry import REGISTRY, find
+from bot.commands.registry import AT_REFRESH, REGISTRY, find
 from bot.config import Settings
 from bot.lookup import Entry, Index
 from bot.render.charts.service import ChartService
@@ -47,6 +47,7 @@ from bot.store.db import StoreError, explain
 from bot.store.collector import collector_paused, retire
 from bot.store.freshness import age_note
 from bot.domain.counted_boards import counted_boards
+from bot.store.patch import patch_model
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
@@ -154,6 +155,7 @@ class Engine:
                 return current[0]
             with collector_paused():  # no full collections walking the half-built model (see collector)
                 built = self._build(current, version)
+                log.debug("read model of version %s: %s", built[0].version, built[0].patched or "built whole or kept")
                 # The read model is hundreds of thousands of long-lived objects: moved out of the
                 # cyclic collector's reach, a full collection no longer walks them all in the middle
                 # of someone's command (the old model is freed by the reaper, see collector).
@@ -212,20 +214,26 @@ class Engine:
     def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
         """The next (read model, model index, organisation index), built from
         the store (in the calling thread, while readers keep the current one).
-        The rating maps are all or nothing: kept from `current` when nothing a
-        rating reads changed (``ReadModel``'s ``ratings_version``), else built
-        whole, never patched row by row: a change can move which board the
-        rule in :mod:`bot.domain.board_chain` picks for other dates, and the
-        retired-model rule reads each board's successor, so reloading only
-        the rows a change touched is not enough to stay exact."""
-        read = ReadModel(self.store, current[0] if current is not None else None)
+        The rating maps are kept from `current` when nothing a rating reads
+        changed (``ReadModel``'s ``ratings_version``); a change to a few boards
+        is patched in from the first date it can reach, where that is exact
+        (:mod:`bot.store.patch`: the chain's choice of board (:mod:`bot.domain.board_chain`)
+        and the retired-model rule's successors are redone from there); anything
+        else is built whole."""
+        previous = current[0] if current is not None else None
+        read = ReadModel(self.store, previous, patch_model)
         counted_boards(read)  # the counted boards most answers read: built with the model, frozen with it
-        if current is not None:  # and every board set someone has asked for (a category's): the refresh pays
-            for key in current[0].view_keys():
+        if previous is not None:  # and every board set someone has asked for (a category's): the refresh pays
+            for key in previous.view_keys():
                 if key[0] == "boards":
                     counted_boards(read, key[1], key[2])
                 elif key[0] == "category boards":
                     read.category_boards(key[1])
+        for fn in AT_REFRESH:  # the tables commands would build on their first call
+            try:
+                fn(read, previous)
+            except Exception:  # a table not built is built by the first command that reads it
+                log.warning("precomputing %s for the read model failed", fn.__name__, exc_info=True)
         return (read, *self._build_indexes(read))
 
     def _now(self) -> tuple[ReadModel, Index, Index]:

@@ -22,7 +22,8 @@ def _samples(ctx, kind: str, words: tuple[str, ...]) -> list[str]:
     read = ctx.read
     return {
         "date": ["2025-02", "2024", "as of 2025-01-10", "since 2024", "on 2025-03-04"],
-        "count": ["3", "7", "12"],
+        "count": ["3", "7", "12", *(f"{w} 5" for w in words)],
+        "score": ["1300", "above 1350", "1,250"],
         "flag": ["all", "retired"],
         "word": list(words),
         "access": ["open", "closed", "open weights", "proprietary"],
@@ -86,6 +87,11 @@ def test_any_order_of_the_optional_words_parses_the_same(ctx, name, data) -> Non
     ("country 2025-01 china", "country china 2025-01"),
     ("timeline 2024 openai", "timeline openai 2024"),
     ("compute since 2020 china", "compute china since 2020"),
+    ("cheapest 2025-01 1300", "cheapest 1300 2025-01"),
+    ("cheapest top 3 1300", "cheapest 1300 top 3"),
+    ("records 2025-01 us china", "records us china 2025-01"),
+    ("records 2025 china", "records china 2025"),
+    ("count 2024-06 china", "count china 2024-06"),
 ])
 def test_a_word_after_a_date_is_not_read_as_a_benchmark(engine, line, twin) -> None:
     a, b = engine.handle(line), engine.handle(twin)
@@ -104,6 +110,16 @@ def test_a_name_read_around_a_date_is_answered_as_of_that_date(engine) -> None:
     since = engine.handle("compute china since 2020")
     assert since.data["label"] == "China" and since.data["points"]
     assert all(p[1] >= "2020-01-01" for p in since.data["points"]) and "since 2020" in since.text
+
+
+def test_a_date_or_a_number_is_never_a_misspelt_benchmark(engine) -> None:
+    ctx = engine.context(LOCAL_OPERATOR)
+    dated = [b for b in ctx.read.benchmarks if any(ch.isdigit() for ch in b)]
+    assert dated  # the seed has benchmarks with dates in their names (FrontierMath-2025-...)
+    for word in ("2025-01", "2025-02-28", "2024-01-18", "1300"):
+        assert ctx.benchmark(word) is None, word
+    r = engine.handle("small gpqa 2025-01")  # `small` takes no date: said, not read as FrontierMath-2025-...
+    assert r.status == "usage" and "'2025-01'" in r.text
 
 
 def test_the_date_filters_the_board_it_names(engine) -> None:

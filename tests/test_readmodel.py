@@ -145,10 +145,10 @@ def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fre
     e = fresh_engine
     e.read_model()
     building, release = threading.Event(), threading.Event()
-    def slow_build(store, previous=None):
+    def slow_build(store, previous=None, patch=None):
         building.set()
         assert release.wait(60), "the test never released the build"
-        return ReadModel(store, previous)
+        return ReadModel(store, previous, patch)
 
     monkeypatch.setattr("bot.engine.ReadModel", slow_build)
     top = e.handle("top 1").data["rows"][0]
@@ -178,11 +178,11 @@ def test_a_reader_racing_a_rebuild_neither_builds_nor_waits(fresh_engine, monkey
     building, release = threading.Event(), threading.Event()
     builders: list[str] = []
 
-    def gated_build(store, previous=None):
+    def gated_build(store, previous=None, patch=None):
         builders.append(threading.current_thread().name)
         building.set()
         assert release.wait(60), "the test never released the build"
-        return ReadModel(store, previous)
+        return ReadModel(store, previous, patch)
 
     monkeypatch.setattr("bot.engine.ReadModel", gated_build)
     was = e.handle("model o3").data["model"]["country"]

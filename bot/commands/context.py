@@ -159,6 +159,8 @@ class Context:
             hits = [b for b in names if test(b)]
             if hits:
                 return sorted(hits, key=len)[0]
+        if not any(c.isalpha() for c in w):  # a date or a number is no misspelt name ("2025-01" is not FrontierMath-2025-...)
+            return None
         m = process.extractOne(w, {b: fold(b) for b in names}, scorer=fuzz.WRatio, score_cutoff=80)
         return m[2] if m else None
 

@@ -99,15 +99,24 @@ def depth(ctx: Context, args: Args) -> Reply:
         peak = max(usable, key=lambda i: (vals[i], series[i][0]))
         lines.append(f"{country} in the top {n}: {first_c.get(country, 0)} on {first_d} → {cur.get(country, 0)} on {day} "
                      f"(most: {vals[peak]}, {series[peak][0]}).")
+    # the chart leaves out boards behind their date (a one-day swing that is not one), not the one asked
+    drawn = list(range(len(series))) if everything else [
+        i for i in range(len(series) - 1) if not cmp.flagged(series[i][0])] + [len(series) - 1]
+    if cmp.note(day):
+        lines.append(cmp.note(day))
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
-    fields = [Field(f"Top {t}", "\n".join(f"{c}: {k}" for c, k in sorted(now[t].items(), key=lambda kv: -kv[1])[:6]))
-              for t in tiers if t in now]
+    def tier(counts: Counter) -> str:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        return "\n".join([f"{c}: {k}" for c, k in ranked[:6]]
+                         + ([f"others: {sum(k for _c, k in ranked[6:])}"] if len(ranked) > 6 else []))
+    fields = [Field(f"Top {t}", tier(now[t])) for t in tiers if t in now]
     return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
                  method=methods.join(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one "
                                      f"source; the top {n} is the first {n} rated on that board.",
                                      methods.boards(view.rule), methods.ONE_BOARD),
-                 data={"n": n, "as_of": day, "dates": [d for d, _c in series], "counts": counts,
+                 data={"n": n, "as_of": day, "dates": [series[i][0] for i in drawn],
+                       "counts": {c: [v[i] for i in drawn] for c, v in counts.items()},
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,
                        "rule": view.rule, "sources": sources, "category": category,
                        "seams": cmp.seam_data(first_d, day), "left_out": cmp.flag_data(first_d, day)})

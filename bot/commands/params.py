@@ -88,12 +88,16 @@ def take_date(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[st
 
 
 def take_count(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
-    """A whole number in ASCII digits; a huge one is the most there is (no big integer is made)."""
-    w = ws[i]
+    """A whole number in ASCII digits; a huge one is the most there is (no big integer is made). With
+    ``words`` the number follows one of them (``top 5``)."""
+    lead = 1 if p.words else 0
+    if lead and (fold(ws[i]) not in p.words or i + 1 >= len(ws)):
+        return None
+    w = ws[i + lead]
     if not (w.isascii() and w.isdigit()):
         return None
     v = small_int(w)
-    return (v if v is not None else 10 ** 18), 1
+    return (v if v is not None else 10 ** 18), 1 + lead
 
 
 def take_flag(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
@@ -145,6 +149,13 @@ def take_threshold(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozens
     if fold(ws[i]) in ("above", "over", "min") and i + 1 < len(ws) and re.fullmatch(r"\d{3,4}", ws[i + 1]):
         return small_float(ws[i + 1]), 2
     return None
+
+
+def take_score(ctx: Context, ws: list[str], i: int, p: Param, kinds: frozenset[str]) -> Taken | None:
+    """A score (``1300``, ``1,300``, ``1312.5``), or ``above``/``over``/``min`` before it."""
+    lead = 1 if fold(ws[i]) in ("above", "over", "min") and i + 1 < len(ws) else 0
+    v = small_float(ws[i + lead].replace(",", ""))
+    return (v, 1 + lead) if v is not None else None
 
 
 def benchmark_exact(ctx: Context, text: str) -> bool:
@@ -234,6 +245,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("flag", take_flag, "`all`", "bool", repeats=True),
     Kind("word", take_word, "", "", repeats=True),  # filler: no slash option
     Kind("count", take_count, "a number", "int"),
+    Kind("score", take_score, "a score (1300)"),
     Kind("size", take_size, "a size (under 10B)"),
     Kind("threshold", take_threshold, "a score (above 1400)", "int", lead="above"),
     Kind("access", take_access, "open or closed"),
@@ -329,6 +341,11 @@ def placements(ctx: Context, params: tuple[Param, ...], ws: list[str],
     return given
 
 
+def _label(p: Param) -> str:
+    """What a usage error calls the parameter: its kind's label (``top n`` for a count after ``top``)."""
+    return f"`{p.words[0]} n`" if p.kind == "count" and p.words else KINDS[p.kind].label
+
+
 def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], given: dict[str, Any],
               kinds: frozenset[str]) -> str:
     """Why the word at `i` has no place: a second value of a parameter given once, or a word no
@@ -337,8 +354,8 @@ def _unplaced(ctx: Context, ws: list[str], i: int, params: tuple[Param, ...], gi
     for p, take in _steps(typed(params)):
         if p.name in given and take(ctx, ws, i, p, kinds) is not None:
             return f"I can't place {word}: {KINDS[p.kind].label} is given once already ({p.name})."
-    free = list(dict.fromkeys(KINDS[p.kind].label for p in typed(params)
-                              if (p.name not in given or KINDS[p.kind].repeats) and KINDS[p.kind].label))
+    free = list(dict.fromkeys(_label(p) for p in typed(params)
+                              if (p.name not in given or KINDS[p.kind].repeats) and _label(p)))
     if not free:
         return f"I can't place {word}: the command takes nothing more."
     expected = free[0] if len(free) == 1 else ", ".join(free[:-1]) + " or " + free[-1]

@@ -12,7 +12,6 @@ performance (from its figures table).
 """
 from __future__ import annotations
 
-import re
 
 import bisect
 import math
@@ -20,13 +19,12 @@ from typing import Any
 
 from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
-from bot.commands.grammar import words
-from bot.commands.registry import Param, command
+from bot.commands.params import bind
+from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo
 from bot.reply import Field, Reply
 from bot.store import queries
 from bot.domain.counted_boards import counted_boards
-from bot.domain.validate import small_float
 
 PRICES = "arena-prices"
 BLEND = "blended price: 3 input tokens to 1 output token, USD per million tokens"
@@ -57,8 +55,27 @@ def price_rows(ctx: Context) -> list[dict[str, Any]]:
 
 def price_index(ctx: Context) -> tuple[dict[str, dict], dict[int, dict]]:
     """The newest price per Arena name and per model (the cheapest if a model
-    has several), once per data version."""
-    return ctx.read.memo(("price index",), lambda: _price_index(price_rows(ctx)))
+    has several), once per data version (built by the refresh: see _tables_at_refresh)."""
+    return _prices_of(ctx.read)
+
+
+def _prices_of(read: Any) -> tuple[dict[str, dict], dict[int, dict]]:
+    return read.memo(("price index",), lambda: _price_index(queries.price_list(read.store, PRICES)))
+
+
+@at_refresh
+def _tables_at_refresh(read: Any, previous: Any) -> None:
+    """The price index and the cheapest-by-board table of the next read model, before anyone
+    asks; a board the change left as it was (the same rows) keeps its row of the table when
+    the prices are the same."""
+    by_name, by_model = _prices_of(read)
+    view = counted_boards(read)
+    known: dict[str, tuple] = {}
+    if previous is not None and previous.__dict__.get("_memo", {}).get(("price index",)) == (by_name, by_model):
+        old = previous._views.get(("boards", False, view.category))
+        table = old.__dict__.get("_memo", {}).get(("cheapest by board",)) if old is not None else None
+        known = {d: t for d, t in (table or {}).items() if view.by_date.get(d) is old.by_date.get(d) is not None}
+    view.memo(("cheapest by board",), lambda: cheapest_from(view, by_name, by_model, known))
 
 
 def _price_index(rows: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[int, dict]]:
@@ -75,12 +92,17 @@ def _price_index(rows: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[int,
     return by_name, by_model
 
 
-def cheapest_from(view: Any, by_name: dict, by_model: dict) -> dict[str, tuple[list[float], list[tuple]]]:
+def cheapest_from(view: Any, by_name: dict, by_model: dict,
+                  known: dict[str, tuple] | None = None) -> dict[str, tuple[list[float], list[tuple]]]:
     """Per board date, the priced ratings best first as (negated scores, the
     cheapest so far): the cheapest model rated at or above any score is one
-    bisection away. Built once per boards and price list."""
+    bisection away. Built once per boards and price list (`known`: boards'
+    rows already built, for the same rows and prices)."""
     out: dict[str, tuple[list[float], list[tuple]]] = {}
     for d in view.dates:
+        if known and d in known:
+            out[d] = known[d]
+            continue
         neg: list[float] = []
         best: list[tuple] = []
         for r in view.by_date[d]:  # best first
@@ -194,27 +216,17 @@ def _cheapest_n(view: Any, day: str, threshold: float, n: int, by_name: dict, by
 
 @command("cheapest", summary="The cheapest model at or above an Arena score, and how that fell over time.",
          usage="cheapest [score] [top n]", example="cheapest 1300", aliases=("cheap",),
-         params=(Param("score", "text", f"an Arena score (default {DEFAULT_SCORE:.0f})"),))
+         params=(Param("score", "score", f"an Arena score (default {DEFAULT_SCORE:.0f})"),
+                 Param("n", "count", "how many models at each step (top n, 1 to 25)", words=("top",)),
+                 Param("filler", "word", "", words=("elo", "arena", "score", "at", "above", "least")),
+                 Param("date", "date", "as of this day, month or year")))
 def cheapest(ctx: Context, args: Args) -> Reply:
-    threshold = DEFAULT_SCORE
-    ws, n = words(args.text), 1
-    for i, w in enumerate(ws[:-1]):
-        if w.lower() == "top" and re.fullmatch(r"[0-9]{1,4}", ws[i + 1]):
-            n = int(ws[i + 1])
-            if not 1 <= n <= 25:
-                raise Usage("`top` takes a number from 1 to 25.")
-            ws = ws[:i] + ws[i + 2:]
-            break
-    for w in ws:
-        try:
-            value = small_float(w.replace(",", ""))
-            if value is None:
-                raise ValueError(w)
-            threshold = value
-        except ValueError:
-            if w.lower() in ("elo", "arena", "score", "at", "above", "least"):
-                continue
-            raise Usage(f"I don't understand {w!r}: give an Arena score such as 1300.") from None
+    v = bind(ctx, args, score=DEFAULT_SCORE, n=1)
+    threshold, n = v.score, v.n
+    if not 1 <= n <= 25:
+        raise Usage("`top` takes a number from 1 to 25.")
+    if v.date and v.date.since:
+        raise Usage("`cheapest` answers as of a date (`cheapest 1300 2025-01`), not since one.")
     if not 500 <= threshold <= 3000:
         raise Usage("An Arena score is a number such as 1300.")
     by_name, by_model = price_index(ctx)

@@ -10,7 +10,7 @@ from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
-from bot.commands.registry import Param, command, find
+from bot.commands.registry import Param, at_refresh, command, find
 from bot.commands.thin import source_runs, thin
 from bot.render.text import clip_name, elo, month, params, pct, score, table
 from bot.reply import Chart, Field, Reply
@@ -142,6 +142,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         said.append(f"{edition_label(r['source_id'])}: {pct(r['value'], 2)} in {r['period']} ({ours})")
     if said:
         lines.append("; ".join(said) + ".")
+    if cmp.note(last["date"]):
+        lines.append(cmp.note(last["date"]))
     # the embed adds the chart (and the source); the figures are the text's, said once
     title = f"{a.label} vs {b.label}".replace("the best ", "")
     return Reply(
@@ -151,7 +153,8 @@ def gap(ctx: Context, args: Args) -> Reply:
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
               "latest": public[len(cut) - 1],
-              "series": thin(public[len(cut) - len(series):len(cut)], _pct_of, source=_source_of),
+              "series": thin(public[len(cut) - len(series):len(cut)] if everything
+                             else cmp.drawn(public[len(cut) - len(series):len(cut)]), _pct_of, source=_source_of),
               "monthly_median_pct": dict(monthly),
               "reference": refs, "leader": leader.label, "verdict": last["verdict"], "category": category,
               "changes": changes, "access": access,
@@ -174,6 +177,15 @@ def _source_of(p: dict) -> str | None:
 
 def _score_of(p: list) -> float:
     return p[1]
+
+
+@at_refresh
+def _country_bests(read, previous) -> None:
+    """Each country's best model on every counted board, before anyone asks (race, gap and
+    country read them); a patched model's boards that did not change keep theirs."""
+    view = counted_boards(read)
+    for d in view.dates:
+        view.country_best(d)
 
 
 @command("race", summary="Who leads the AI race, by country, now and how it changed.",
@@ -308,6 +320,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
                 ours.append(f"January {year}: " + ", ".join(f"{pct(p['spread_pct'])} ({p['date'][5:]})" for p in jan))
         if ours:
             lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
+    if cmp.note(last["date"]):
+        lines.append(cmp.note(last["date"]))
     # the embed adds the two ratings (the spread is the text's)
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
               Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}")]
@@ -318,7 +332,8 @@ def frontier(ctx: Context, args: Args) -> Reply:
                      f"Spread: rank 1's rating over rank {n}'s, (r1 − r{n}) ÷ r{n}, on each board.",
                      None if everything else f"Tightest and widest: {RECORDS_RULE}.",
                      methods.boards(view.rule), methods.ONE_BOARD),
-                 data={"n": n, "as_of": last["date"], "series": thin(series, _spread_of, source=_source_of),
+                 data={"n": n, "as_of": last["date"],
+                       "series": thin(series if everything else cmp.drawn(series), _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
                        "category": category,
                        "reference": refs if n == 10 else [], "tightest": tightest, "widest": widest,
@@ -394,7 +409,8 @@ def top(ctx: Context, args: Args) -> Reply:
     text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena"
             f"{cat_label(category)}** as of {day}{ctx.board_label(day)}:\n{body}"
             + (f"\nShared ranks (statistically tied): {', '.join('=' + str(k) for k in ties)}." if ties else "")
-            + ("\nSizes as Epoch AI reports them; models of unknown size are left out." if size else ""))
+            + ("\nSizes as Epoch AI reports them; models of unknown size are left out." if size else "")
+            + (f"\n{note}" if (note := comparable(ctx.read, category).note(day)) else ""))
     rule = methods.boards(view.rule)
     if left:
         rule = f"{rule[:-1]} ({left} retired left out on this board)."

@@ -21,16 +21,17 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, Callable
 
-from bot.domain.categories import label as cat_label, take_category
+from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
+from bot.commands.params import bind
 from bot.commands.registry import Param, command
 from bot.render.text import elo, pct
 from bot.reply import Field, Reply
 from bot.domain.comparable import record_boards, used_sources
-from bot.domain.counted_boards import CountedBoards, wants_all
+from bot.domain.counted_boards import CountedBoards
 from bot.domain.validate import parse_number
 from bot.domain.normalize import fold
 
@@ -58,7 +59,7 @@ def reigns(view: CountedBoards, holder: Callable[[Any], str | None], until: str 
     for d in view.dates:
         if until and d > until:
             break
-        top = next(iter(view.board(d, among)), None)
+        top = view.best(d, among) if among is not None else next(iter(view.by_date.get(d, ())), None)
         who = holder(top) if top is not None else None
         if out and out[-1].current and out[-1].holder == who:
             out[-1].boards += 1
@@ -249,19 +250,22 @@ def _gap_reply(ctx: Context, view: CountedBoards, a: Side, b: Side, within: floa
                             "a gap's history.",
          usage="records [side [vs side]] [open|closed] [top n] [within p%] [category] [all] [date]",
          example="records china top 10", aliases=("record", "ever", "firsts"),
-         params=(Param("sides", "text", "a country, organisation, open or closed; two for a gap's history"),
+         params=(Param("sides", "text", "a country, organisation, open or closed; two for a gap's history", rest=True),
                  Param("category", "category", "an Arena category"),
+                 Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "up to this day, month or year")),
          details="`records` alone: the longest reigns at #1. `records china top 10`: when China first reached "
                  "the top 10 and #1, and whether it ever led. `records closed open within 2%`: when the gap "
                  "first came within 2%, and how often the lead changed hands.")
 def records(ctx: Context, args: Args) -> Reply:
-    rest, everything = wants_all(words(args.text))
-    rest, within = _within(rest)
+    v = bind(ctx, args, category=OVERALL)
+    if v.date and v.date.since:
+        raise Usage("`records` reads the whole history up to a date (`records china 2025-01`), not since one.")
+    everything, category = bool(v.all), v.category
+    rest, within = _within(words(args.text))
     rest, n = _top_n(rest)
-    rest, category = take_category(ctx.read, rest)
     view = record_boards(ctx.read, everything, category)
-    until = args.until
+    until = v.date.until if v.date else None
     if not rest:
         if within is not None:
             raise Usage("`within` needs two sides: `records closed open within 2%`.")

@@ -87,3 +87,16 @@ def find(word: str) -> CommandInfo | None:
     w = word.lower()
     name = w if w in REGISTRY else ALIASES.get(w)
     return REGISTRY.get(name) if name else None
+
+
+# What a refresh computes for the next read model before readers get it (``Engine._build``): the
+# tables a command would otherwise build on its first call after a change or a start (prices per
+# board, each country's best per board, each model's records). ``fn(read, previous)``: `previous`
+# is the model being replaced (None at start), whose tables may be reused where the boards they
+# read are the same objects (see ``bot.store.listing.shared_prefix``). Registered with :func:`at_refresh`.
+AT_REFRESH: list[Callable[[Any, Any], None]] = []
+
+
+def at_refresh(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    AT_REFRESH.append(fn)
+    return fn

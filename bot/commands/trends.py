@@ -10,13 +10,13 @@ from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
-from bot.commands.registry import Param, command
+from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo, params
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable
-from bot.domain.counted_boards import wants_all
+from bot.domain.counted_boards import shared_prefix, wants_all
 from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
@@ -27,18 +27,20 @@ NOTABLE = ("epoch", "moderator")
 @command("count", summary="How many notable AI models, per year and by country, organisation or sector.",
          usage="count [year] [country|organisation] [by country|organisation|sector]", example="count 2024 by country",
          aliases=("models", "how-many", "n"), chart=True,
-         params=(Param("year", "int", "one year"), Param("who", "text", "only this country, region or organisation"),
+         params=(Param("year", "date", "one year"),
+                 Param("who", "text", "only this country, region or organisation", rest=True),
                  Param("by", "text", "country, organisation or sector")))
 def count(ctx: Context, args: Args) -> Reply:
     by = None
-    year = args.when.raw[:4] if args.when else None
+    when = bind(ctx, args).year  # the words left (who, by ...) are args.text
+    if when and when.since:
+        raise Usage("`count` counts one year (`count 2024`) or every year, not since one.")
+    year = when.when.raw[:4] if when else None
     rest = [w for w in words(args.text) if fold(w) not in ("by", "in", "per", "from")]
     who_words: list[str] = []
     for w in rest:
         f = fold(w)
-        if re.fullmatch(r"(19[5-9]\d|20\d\d)", w):
-            year = w
-        elif f in ("country", "countries", "nation"):
+        if f in ("country", "countries", "nation"):
             by = "country"
         elif f in ("org", "orgs", "organisation", "organization", "organisations", "organizations", "lab", "company"):
             by = "organization"
@@ -353,8 +355,39 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
     """One pass over every Arena board: per model, each rating that beat its
     own best so far, in date order ({model_id: [(score, date, arena name)]}).
     The first record at or above a threshold is the rating that reached it."""
-    records: dict[int, list[tuple]] = {}
-    for d in sorted(by_date):
+    return _extend_records({}, by_date, sorted(by_date))
+
+
+@at_refresh
+def _records_at_refresh(read: Any, previous: Any) -> None:
+    """The records of the next read model, before anyone asks: those of `previous` where
+    its boards are the same (a patched change), each model's cut at the first board that
+    differs and extended from there."""
+    old = previous._views.get(("arena records",)) if previous is not None else None
+
+    def build() -> dict[int, list[tuple]]:
+        if old is None:
+            return arena_records(read.by_date)
+        n = shared_prefix(read.dates, read.by_date, previous.dates, previous.by_date)
+        if n == len(read.dates) == len(previous.dates):
+            return old
+        cut = min(read.dates[n:n + 1] + previous.dates[n:n + 1])
+        touched = {r.model_id for ds, bd in ((read.dates, read.by_date), (previous.dates, previous.by_date))
+                   for d in ds[n:] for r in bd[d]}
+        records = dict(old)
+        for mid in touched:  # a fresh list for each model the tail reaches (the old ones are shared)
+            kept = [x for x in records.get(mid, ()) if x[1] < cut]
+            if kept:
+                records[mid] = kept
+            else:
+                records.pop(mid, None)
+        return _extend_records(records, read.by_date, read.dates[n:])
+    read.view(("arena records",), build)
+
+
+def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], dates: list[str]) -> dict[int, list[tuple]]:
+    """`records` (built over the boards before `dates`) extended with the boards of `dates`."""
+    for d in dates:
         for r in by_date[d]:
             rec = records.get(r.model_id)
             if rec is None:

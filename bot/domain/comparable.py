@@ -56,6 +56,8 @@ class ReadsSources(ReadsBoards, Protocol):
 
     def source(self, sid: str) -> dict[str, Any]: ...
 
+    def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]: ...
+
 SCALE_STEP = 20.0     # Elo: the median move of shared models that makes a new scale
 MIN_SHARED = 5        # models two boards must share to measure a move of the scale
 HOLE_MIN, HOLE_SHARE = 10, 0.05
@@ -122,20 +124,25 @@ class Comparable:
 
     def __init__(self, read: ReadsSources, category: str = OVERALL):
         self.category = category
-        boards = [b for b in read.board_keys(category) if b.source != AMENDMENTS]
+        table = read.board_scores(category)  # {(source, date): [(model id, score, key, shown name, licence)]}
+        boards = [BoardKey(s, d) for s, d in table]
         per_source: dict[str, list[str]] = {}
         for b in boards:
             per_source.setdefault(b.source, []).append(b.date)
         scores: dict[tuple[str, str], dict[int, float]] = {}
         licences: dict[str, set[bool]] = {}  # an experiment-named build: whether each listing's licence is open
+        named: dict[tuple[str, str], bool] = {}  # (key, shown name) -> experiment-named (a few hundred names)
         for b in boards:
             best: dict[int, float] = {}
-            for r in read.board_rows(b.source, b.date, category):
-                if r.model_id not in best:  # best first: a model's best entry
-                    best[r.model_id] = r.score
-                if experiment_named(r):
-                    licences.setdefault(compact(r.arena_name), set()).add(_open_licence(r.licence))
-            scores[(b.source, b.date)] = best
+            for model_id, score, key, shown, licence in table[b]:
+                if model_id not in best:  # best first: a model's best entry
+                    best[model_id] = score
+                exp = named.get((key, shown))
+                if exp is None:
+                    exp = named[(key, shown)] = bool(_EXPERIMENT.search(key) or _EXPERIMENT.search(shown))
+                if exp:
+                    licences.setdefault(compact(shown), set()).add(_open_licence(licence))
+            scores[b] = best
         self.unreleased = frozenset(n for n, seen in licences.items() if seen != {True})
         first_seen: dict[int, str] = {}
         for b in sorted(boards, key=lambda b: b.date):
@@ -196,8 +203,9 @@ class Comparable:
             # models new to every board of every source so far (first rated after this board's date)
             old = [m for m in nxt if m not in here and first_seen.get(m, d) > d]
             if len(old) >= BURST_MIN and len(old) >= BURST_SHARE * len(here):
+                days = _days(d, dates[i + 1])
                 return Flag(d, source, "behind", len(old),
-                            f"older in content than its date: the release {_days(d, dates[i + 1])} day(s) later "
+                            f"older in content than its date: the release {days} day{'s' * (days != 1)} later "
                             f"adds {len(old)} models it lacks")
         return None
 
@@ -209,6 +217,11 @@ class Comparable:
     def flagged(self, date: str) -> Flag | None:
         """The flag of the chain board dated `date` (None: a board changes and records may use)."""
         return self.chain_flags.get(date)
+
+    def note(self, date: str | None) -> str:
+        """A sentence for an answer read off a board behind its date ('' for any other board)."""
+        flag = self.chain_flags.get(date) if date else None
+        return "" if flag is None else (f"The {date} board is left out of changes and records: {flag.label}.")
 
     def same_scale(self, a: str, b: str) -> bool:
         """Whether two chain boards are on one rating scale (no seam between them)."""
@@ -224,6 +237,12 @@ class Comparable:
     def flag_data(self, a: str | None = None, b: str | None = None) -> list[dict[str, Any]]:
         return [f.as_data() for d, f in sorted(self.chain_flags.items())
                 if (a is None or d >= a) and (b is None or d <= b)]
+
+    def drawn(self, points: list, date_of: Any = None) -> list:
+        """A series as a chart draws it: boards behind their date left out (a one-day swing that is
+        not one), except the last point (the board asked for); `left_out` names them."""
+        date_of = date_of or (lambda p: p["date"])
+        return [p for p in points[:-1] if date_of(p) not in self.chain_flags] + points[-1:]
 
     def usable(self, dates: Iterable[str]) -> list[str]:
         """The dates of boards changes and records may use (flagged boards left out)."""

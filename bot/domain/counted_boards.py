@@ -72,11 +72,13 @@ def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
 
 
 def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str, str], list[Any]],
-                   all_boards: list[Any]) -> dict[str, list[Any]]:
+                    all_boards: list[Any], known: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
     """{date: the ratings that count on that board} for the boards of `chain`
     (BoardKey(source, date)), by the rule above. Each board is judged against
     its own source's next (or, on its latest board, previous) board, whether
-    or not that board is in the chain. A moderator's correction always counts."""
+    or not that board is in the chain. A moderator's correction always counts.
+    `known`: the counted boards before `chain`'s first, already judged (a patch),
+    returned with them."""
     per_source: dict[str, list[str]] = {}
     for b in all_boards:
         per_source.setdefault(b.source, []).append(b.date)
@@ -90,7 +92,7 @@ def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str,
             key_cache[k] = _keys(rows_of(source, date))
         return key_cache[k]
 
-    out: dict[str, list[Any]] = {}
+    out: dict[str, list[Any]] = dict(known or {})
     bases = getattr(read, "moderator_bases", {})
     for b in chain:
         base = bases.get(b.date) if b.source == AMENDMENTS else None
@@ -129,7 +131,12 @@ class CountedBoards(BoardReader):
     (``dates``, ``board``, ``best``, ``snapshot_on``), so a
     command swaps one for the other with the ``all`` word."""
 
-    def __init__(self, read: ReadsBoards, include_retired: bool = False, category: str = OVERALL):
+    def __init__(self, read: ReadsBoards, include_retired: bool = False, category: str = OVERALL,
+                 previous: "CountedBoards | None" = None, since: str | None = None):
+        """The counted boards of `read`; with `previous` (the same boards of the read model before
+        a patch) and `since`, the counted boards dated before `since` are taken from `previous`
+        (a board is judged by its own source's boards, so one before every changed board's
+        predecessor is judged the same: see :mod:`bot.store.patch`)."""
         self.include_retired = include_retired
         self.category = category
         chain = read.chain(category)
@@ -142,16 +149,28 @@ class CountedBoards(BoardReader):
             return read.board_rows(source, date, category)
         self.listed = listed
         self.sources = {b.date: b.source for b in chain}
-        self.by_date = listed if include_retired else counted_ratings(read, chain, rows_of,
-                                                                                   read.board_keys(category))
+        if include_retired:
+            self.by_date = listed
+        elif previous is not None and since is not None:
+            known = {b.date: previous.by_date[b.date] for b in chain if b.date < since}
+            self.by_date = counted_ratings(read, [b for b in chain if b.date >= since], rows_of,
+                                           read.board_keys(category), known)
+        else:
+            self.by_date = counted_ratings(read, chain, rows_of, read.board_keys(category))
         self.dates = [d for d in sorted(listed) if self.by_date.get(d)]
         self.rule = RULE_ALL if include_retired else RULE
+        if previous is not None:  # each country's best on the boards a patch left as they were
+            known_best = dict(previous.__dict__.get("_country_best", {}))  # one C-level copy
+            self._country_best = {d: v for d, v in known_best.items()
+                                  if self.by_date.get(d) is previous.by_date.get(d) is not None}
 
     def fresh(self) -> "CountedBoards":
         """The same counted boards without the series memoised on them (for a
         read model whose ratings are unchanged but whose other data is not)."""
         out = CountedBoards.__new__(CountedBoards)
         out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        if "_country_best" in self.__dict__:  # read from the ratings only
+            out._country_best = dict(self._country_best)
         return out
 
     def country_best(self, date: str) -> dict[str, Any]:
@@ -186,6 +205,17 @@ class CountedBoards(BoardReader):
 def counted_boards(read: ReadsBoards, include_retired: bool = False, category: str = OVERALL) -> CountedBoards:
     """The counted boards of one data version and category (built once per read model)."""
     return read.view(("boards", include_retired, category), lambda: CountedBoards(read, include_retired, category))
+
+
+def shared_prefix(dates: list[str], by_date: dict[str, Any], old_dates: list[str], old_by_date: dict[str, Any]) -> int:
+    """How many of the first `dates` are the same boards (the same list objects, so the same
+    rows) in `old_by_date`: a table built over boards can keep what it built for those."""
+    n = 0
+    for d, o in zip(dates, old_dates):
+        if d != o or by_date.get(d) is not old_by_date.get(o):
+            break
+        n += 1
+    return n
 
 
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:

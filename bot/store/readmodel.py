@@ -25,12 +25,13 @@ from sys import intern
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from bot.store.collector import collector_paused
 from bot.domain.board_chain import AMENDMENTS, BoardChain, BoardKey, BoardReader
 from bot.domain.categories import OVERALL
 from bot.store.db import Store
 from bot.domain.normalize import fold
 from bot.domain.regions import EUROPE
-from bot.store.queries import newest_overall_board_of, ratings_version, row_counts
+from bot.store.queries import newest_overall_board_of, ratings_state, row_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class Rating:
         return bool(self.licence and self.licence.lower() != "proprietary")
 
 
+# patch(model, previous) -> (what it re-read, ratings added) or None: see bot.store.patch.patch_model
+Patcher = Callable[["ReadModel", "ReadModel"], "tuple[str, int] | None"]
 
 
 _RATING_COLUMNS = """SELECT r.source_id, r.snapshot_date, r.category, r.arena_name, r.model_id, m.name, r.rank,
@@ -75,6 +78,10 @@ _RATING_JOINS = """JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
                WHERE m.hidden = 0"""
 _RATING_SQL = _RATING_COLUMNS + " FROM arena_ratings r " + _RATING_JOINS
+# every published rating of a category, only what the seams and flags read (the licence as a rating reads it)
+_SCORES_SQL = ("SELECT r.source_id, r.snapshot_date, r.model_id, r.score, r.arena_name, "
+               + _RATING_COLUMNS[_RATING_COLUMNS.rindex("COALESCE(CASE"):].strip()
+               + " FROM arena_ratings r " + _RATING_JOINS + " AND r.category = ? AND r.source_id != ?")
 # the ratings of a list of boards, given as a JSON array of [source, date] (one query; the boards first,
 # so each board's rows are read through the primary key)
 _BOARDS_SQL = (_RATING_COLUMNS + """ FROM json_each(?) b CROSS JOIN arena_ratings r
@@ -140,26 +147,44 @@ class ReadModel(BoardReader):
     RATING_MAPS = ("chains", "_all_boards", "display", "by_date", "dates", "moderator_bases", "history_of", "peak_of",
                    "rows_per_model", "best_of", "_history_dates", "_best_dates")
 
-    def __init__(self, store: Store, previous: ReadModel | None = None):
+    def __init__(self, store: Store, previous: ReadModel | None = None, patch: Patcher | None = None):
         """Load the read model of the store's data version. With `previous`
         (the model being replaced) and no write to what a rating reads since
         it was built (``ratings_version``, kept by triggers: see the schema's
         step 6), its rating maps and counted boards are kept instead of being
         read and built again: a change to a model's size, an alias, a
-        benchmark score or a price refreshes in milliseconds."""
+        benchmark score or a price refreshes in milliseconds. A change to a
+        few boards is patched in by `patch` where that is exact
+        (:func:`bot.store.patch.patch_model`); anything else is built whole."""
         self.store = store
         self.version = store.data_version  # first: what follows is at least this new
-        self.ratings_version = ratings_version(store)
+        # and the audit position at that version: the changes since are patched in (bot.store.patch)
+        self.ratings_version, self.audit_seen = ratings_state(store)
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
+        self.patched: str | None = None  # what a patch re-read (None: built whole or kept)
+        self._ratings_count: int | None = None  # every board's rows, when known without counting them
         if previous is not None and self.ratings_version is not None \
                 and previous.ratings_version == self.ratings_version:
             self._keep_ratings(previous)
-        else:
+        elif not (previous is not None and patch is not None and self._patch(previous, patch)):
             self._load_ratings(store)
             self._index_ratings()
         self._load_rest(store)
+
+    def _patch(self, previous: ReadModel, patch: Patcher) -> bool:
+        """The rating changes since `previous` patched in where that is exact (`patch`:
+        :func:`bot.store.patch.patch_model`, which builds on this module)."""
+        done = patch(self, previous)
+        if done is None:
+            self._board_cache.clear()
+            self._views.clear()
+            return False
+        self.patched, added = done
+        if previous.counts.get("ratings") is not None:
+            self._ratings_count = previous.counts["ratings"] + added
+        return True
 
     def _keep_ratings(self, previous: ReadModel) -> None:
         """Share the previous model's rating maps (read-only, so sharing is
@@ -167,11 +192,12 @@ class ReadModel(BoardReader):
         may read more than the ratings: prices, sizes)."""
         for name in self.RATING_MAPS:
             setattr(self, name, getattr(previous, name))
+        self._ratings_count = previous.counts.get("ratings")
         self._board_cache.update(previous._board_cache)
         for key, view in previous._views.items():
             if key[0] == "boards":
                 self._views[key] = view.fresh()
-            elif key[0] == "category boards":  # ratings only: shared as they are
+            elif key[0] in ("category boards", "board scores"):  # ratings only: shared as they are
                 self._views[key] = view
 
     def _load_ratings(self, store: Store) -> None:
@@ -187,39 +213,8 @@ class ReadModel(BoardReader):
         chain = self.chains.get(OVERALL) or BoardChain([])
         # only the chain's boards are read, streamed (no list of every row, whose creation and
         # freeing would each hold the GIL for tens of milliseconds on a long history)
-        chosen = json.dumps([[b.source, b.date] for b in chain.boards])
-        self.by_date: dict[str, list[Rating]] = {}
-        for i, r in enumerate(store.stream(_BOARDS_SQL, [chosen, OVERALL])):
-            if not i % YIELD_EVERY:
-                yield_gil()
-            self.by_date.setdefault(r["snapshot_date"], []).append(_rating(r, self.display))
-        amendments = [_rating(r, self.display) for r in store.query(
-            _RATING_SQL + " AND r.category = ? AND r.source_id = ? ORDER BY r.snapshot_date", [OVERALL, AMENDMENTS])]
-        published = dict(self.by_date)  # the published boards, before any moderator board is made from them
-        self.moderator_bases: dict[str, BoardKey] = {}  # a moderator board's date -> the published board under it
-        for a in amendments:
-            b = chain.board_for(a.date)
-            if b is None:
-                continue
-            if b.date == a.date:  # dated a published board's own day: a correction of that board
-                board = self.by_date[b.date]
-                board[:] = [x for x in board if x.model_id != a.model_id] + [a]
-            else:
-                self.moderator_bases.setdefault(a.date, b)
-        for day, base in sorted(self.moderator_bases.items()):
-            # a moderator board of its own: the published board under it, with every moderator score since
-            # that board in place of the model's rating there; ranked afresh (the published ranks stay)
-            since = {x.model_id: x for x in amendments if base.date < x.date <= day}
-            rows = [x for x in published[base.date] if x.model_id not in since] + list(since.values())
-            self.by_date[day] = [dataclasses.replace(x, date=day, rank_published=False) for x in rows]
-        chain.add(BoardKey(AMENDMENTS, day) for day in self.moderator_bases)
-        ranked = 0
-        for d, board in self.by_date.items():
-            self.by_date[d] = rank_board(board)
-            ranked += len(board)
-            if ranked >= YIELD_EVERY:
-                ranked = 0
-                yield_gil()
+        published = read_boards(store, chain.boards, self.display)
+        self.by_date, self.moderator_bases = assemble(chain, published, read_amendments(store, self.display))
         self.dates = sorted(self.by_date)
 
     def _load_rest(self, store: Store) -> None:
@@ -232,7 +227,7 @@ class ReadModel(BoardReader):
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
         self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})
         self.country_by_fold: dict[str, str] = {fold(c): c for c in self.countries}
-        self.counts = self._count(store)
+        self.counts = row_counts(store, self._ratings_count)
 
     def _index_ratings(self) -> None:
         """The maps every answer reads instead of scanning all ratings, built in
@@ -243,33 +238,9 @@ class ReadModel(BoardReader):
         self.peak_of: dict[int, Rating] = {}  # each model's highest-rated row, any snapshot
         self.rows_per_model: dict[int, int] = {}
         self.best_of: dict[tuple, list[Rating]] = {}
-        done = 0
-        for d in self.dates:
-            done += len(self.by_date[d])
-            if done >= YIELD_EVERY:
-                done = 0
-                yield_gil()
-            seen_models: set[int] = set()
-            seen_sides: set[tuple] = set()
-            for r in self.by_date[d]:  # best first
-                self.rows_per_model[r.model_id] = self.rows_per_model.get(r.model_id, 0) + 1
-                if r.model_id not in seen_models:
-                    seen_models.add(r.model_id)
-                    self.history_of.setdefault(r.model_id, []).append(r)
-                    peak = self.peak_of.get(r.model_id)
-                    if peak is None or r.score > peak.score:
-                        self.peak_of[r.model_id] = r
-                for key in side_keys(r):
-                    if key not in seen_sides:
-                        seen_sides.add(key)
-                        self.best_of.setdefault(key, []).append(r)
+        index_boards(self.by_date, self.dates, self.history_of, self.peak_of, self.rows_per_model, self.best_of)
         self._history_dates = {m: [r.date for r in rs] for m, rs in self.history_of.items()}
         self._best_dates = {k: [r.date for r in rs] for k, rs in self.best_of.items()}
-
-    @staticmethod
-    def _count(store: Store) -> dict[str, int]:
-        """What `sources` reports, counted once per data version (not per call)."""
-        return row_counts(store)
 
     # -- boards of every source and category ------------------------------------
     def categories(self) -> list[str]:
@@ -322,6 +293,23 @@ class ReadModel(BoardReader):
         base = self.moderator_bases.get(date)
         return base.source if base is not None else self.source_of(date)
 
+    def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]:
+        """Every published board of a category (all sources) as (model id, score, name as the board has
+        it, name LMArena shows, licence) rows, best first, in one streamed query and without building
+        ratings: what the scales, seams and flags read (:mod:`bot.domain.comparable`). Kept with the model."""
+        def build() -> dict[tuple[str, str], list[tuple]]:
+            out: dict[tuple[str, str], list[tuple]] = {}
+            for i, r in enumerate(self.store.stream(_SCORES_SQL, [category, AMENDMENTS])):
+                if not i % YIELD_EVERY:
+                    yield_gil()
+                key = r["arena_name"]
+                out.setdefault((r["source_id"], r["snapshot_date"]), []).append(
+                    (r["model_id"], r["score"], key, self.display.get(key, key), r["licence"]))
+            for rows in out.values():
+                rows.sort(key=lambda x: -x[1])
+            return out
+        return self.view(("board scores", category), build)
+
     def category_boards(self, category: str) -> dict[tuple[str, str], list[Rating]]:
         """Every board of a category (all sources), ranked, read in one query
         (streamed) the first time the category is asked, then kept with the model."""
@@ -362,7 +350,10 @@ class ReadModel(BoardReader):
         would never be freed."""
         value = self._views.get(key)
         if value is None:
-            value = self._views[key] = build()
+            # tens of thousands of long-lived objects at once: with the model frozen out of the
+            # collector, each full collection meanwhile would walk all those made so far (quadratic)
+            with collector_paused():
+                value = self._views[key] = build()
         return value
 
     def view_keys(self) -> list[tuple]:
@@ -421,6 +412,92 @@ class ReadModel(BoardReader):
 
     def visible_models(self) -> Iterable[dict[str, Any]]:
         return (m for m in self.models.values() if not m["hidden"])
+
+
+def read_boards(store: Store, keys: Iterable[BoardKey], display: dict[str, str],
+                category: str = OVERALL) -> dict[str, list[Rating]]:
+    """{date: rows} of the boards `keys` (source, date) of one category, as stored (unranked), in
+    one query, streamed (no list of every row, whose creation and freeing would each hold the GIL
+    for tens of milliseconds on a long history)."""
+    out: dict[str, list[Rating]] = {}
+    chosen = json.dumps([[b.source, b.date] for b in keys])
+    for i, r in enumerate(store.stream(_BOARDS_SQL, [chosen, category])):
+        if not i % YIELD_EVERY:
+            yield_gil()
+        out.setdefault(r["snapshot_date"], []).append(_rating(r, display))
+    return out
+
+
+def read_amendments(store: Store, display: dict[str, str]) -> list[Rating]:
+    """The moderators' overall scores, by date."""
+    return [_rating(r, display) for r in store.query(
+        _RATING_SQL + " AND r.category = ? AND r.source_id = ? ORDER BY r.snapshot_date", [OVERALL, AMENDMENTS])]
+
+
+def assemble(chain: BoardChain, published: dict[str, list[Rating]], amendments: list[Rating],
+             since: str | None = None) -> tuple[dict[str, list[Rating]], dict[str, BoardKey]]:
+    """The chain's boards ranked ({date: rows, best first}) from its published boards as read
+    (`published`, changed in place) and the moderators' scores, and each moderator board's
+    published board (adds the moderator boards to `chain`). With `since`, only the boards
+    dated from `since` on are returned; `published` must then hold those and the published
+    board under each moderator board from `since` on (a patch: see :mod:`bot.store.patch`)."""
+    moderator_bases: dict[str, BoardKey] = {}  # a moderator board's date -> the published board under it
+    for a in amendments:
+        b = chain.board_for(a.date)
+        if b is None:
+            continue
+        if b.date == a.date:  # dated a published board's own day: a correction of that board
+            board = published.get(b.date)
+            if board is not None:
+                board[:] = [x for x in board if x.model_id != a.model_id] + [a]
+        else:
+            moderator_bases.setdefault(a.date, b)
+    by_date = {d: rows for d, rows in published.items() if since is None or d >= since}
+    for day, base in sorted(moderator_bases.items()):
+        if since is not None and day < since:
+            continue
+        # a moderator board of its own: the published board under it, with every moderator score since
+        # that board in place of the model's rating there; ranked afresh (the published ranks stay)
+        scores = {x.model_id: x for x in amendments if base.date < x.date <= day}
+        rows = [x for x in published.get(base.date, []) if x.model_id not in scores] + list(scores.values())
+        by_date[day] = [dataclasses.replace(x, date=day, rank_published=False) for x in rows]
+    chain.add(BoardKey(AMENDMENTS, day) for day in moderator_bases)
+    ranked = 0
+    for d, board in by_date.items():
+        by_date[d] = rank_board(board)
+        ranked += len(board)
+        if ranked >= YIELD_EVERY:
+            ranked = 0
+            yield_gil()
+    return by_date, moderator_bases
+
+
+def index_boards(by_date: dict[str, list[Rating]], dates: Iterable[str], history_of: dict[int, list[Rating]],
+                 peak_of: dict[int, Rating], rows_per_model: dict[int, int], best_of: dict[tuple, list[Rating]]) -> None:
+    """Add the boards of `dates` (in order, after any already in the maps) to the maps every
+    answer reads instead of scanning all ratings, in one pass: each model's history (its
+    best row per snapshot), its peak, the rows per model, and the best-rated model of each
+    side (country, region, organisation, open or closed) in each snapshot."""
+    done = 0
+    for d in dates:
+        done += len(by_date[d])
+        if done >= YIELD_EVERY:
+            done = 0
+            yield_gil()
+        seen_models: set[int] = set()
+        seen_sides: set[tuple] = set()
+        for r in by_date[d]:  # best first
+            rows_per_model[r.model_id] = rows_per_model.get(r.model_id, 0) + 1
+            if r.model_id not in seen_models:
+                seen_models.add(r.model_id)
+                history_of.setdefault(r.model_id, []).append(r)
+                peak = peak_of.get(r.model_id)
+                if peak is None or r.score > peak.score:
+                    peak_of[r.model_id] = r
+            for key in side_keys(r):
+                if key not in seen_sides:
+                    seen_sides.add(key)
+                    best_of.setdefault(key, []).append(r)
 
 
 YIELD_EVERY = 5000  # rows built between two offers of the GIL (not per board: a long

@@ -55,7 +55,7 @@ def option_text(p: Any, value: Any) -> str:
     if value is True:
         return (p.words or ("all",))[0]
     text = str(value).strip()
-    lead = KINDS[p.kind].lead
+    lead = KINDS[p.kind].lead or (p.words[0] if p.kind == "count" and p.words else "")
     return f"{lead} {text}" if lead and text.isdigit() else text
 
 

@@ -22,7 +22,7 @@ COLUMNS: dict[str, list[str]] = {
     "models": ["name", "organization", "country", "countries", "sector", "release_date", "domain",
                "parameters", "active_parameters", "parameters_url", "parameters_disclosed",
                "training_compute", "training_cost", "access", "licence", "frontier",
-               "origin", "hidden", "source", "variant_of"],
+               "origin", "hidden", "source", "variant_of", "parameters_note"],
     "aliases": ["alias", "model", "kind", "reviewed", "source"],
     "scores": ["model", "benchmark", "version", "value", "date", "source"],
     # one rating per (source, board date, category, Arena name); `model` may be empty when
@@ -35,7 +35,7 @@ COLUMNS: dict[str, list[str]] = {
     "figures": ["id", "topic", "metric", "subject", "period", "value", "unit", "citation", "source"],
 }
 # columns an older export may lack (read as empty)
-OPTIONAL = {"variant_of"}
+OPTIONAL = {"variant_of", "parameters_note"}
 LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "arena_keys", "prices", "figures"]
 NUMERIC = {"parameters", "active_parameters", "training_compute", "training_cost", "value", "score",
            "ci_lower", "ci_upper", "input_price", "output_price"}
