@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from bot.store.db import Change
+from bot.store.change import Change
 from bot.store.linking import VARIANT_WORDS
 from bot.domain.normalize import fold
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.store.importers.common import (
     NAME_LIMIT, TEXT_LIMIT, ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table,
 )
