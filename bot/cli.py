@@ -139,7 +139,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from bot.render.charts.gallery import gallery
+    from bot.engine.gallery import gallery
 
     engine = _engine(_settings(args))
     for p in gallery(engine, Path(args.dir)):
