@@ -45,6 +45,10 @@ ARENA = "arena-csv"
 def _read_as(m: Match) -> str:
     if m.status == "fuzzy":
         return f"(I read '{clean(m.query)}' as {m.entry.name}.) "
+    if m.status == "family" and m.others:
+        # "llama 3.1": several models answer to it; say which one this is, and the others
+        others = ", ".join(o.name for o in m.others[:4]) + (f" and {len(m.others) - 4} more" if len(m.others) > 4 else "")
+        return f"('{clean(m.query)}' names {len(m.others) + 1} models; this is {m.entry.name}. Also: {others}.) "
     return ""
 
 
