@@ -200,7 +200,7 @@ class Context:
 class Args:
     command: "CommandInfo"
     raw: str                       # everything after the command word
-    text: str = ""                 # raw minus a trailing date
+    text: str = ""                 # raw minus a trailing date; after params.bind, the words of the rest parameter
     when: When | None = None
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
