@@ -50,9 +50,9 @@ bench-quick: $(STAMP)
 seed: $(STAMP)
 	$(BIN)/python scripts/build_seed.py
 
-## gallery: every chart kind as PNG in docs/gallery
+## gallery: every chart kind as PNG in docs/gallery, from a fresh database built from data/seed (commit the result)
 gallery: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/racebot gallery docs/gallery
+	d=$$(mktemp -d) && MPLBACKEND=Agg $(BIN)/racebot --db $$d/gallery.db gallery docs/gallery; s=$$?; rm -rf $$d; exit $$s
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache racebot.db*

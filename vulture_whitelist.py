@@ -21,6 +21,7 @@ _.evaluations, _.digest_passes, _.data_changed, _.wake_digests
 _.dump, _.best_at, _.data_type, _.series_type
 _.png_size, _.retired_count  # bot.render.charts.service, bot.store.collector
 _.measure  # bot.render.charts.gallery: the chart timing the tests and `make bench` report (issue #20: it moves to benchmarks/)
+_.manifest  # bot.render.charts.gallery: what the gallery would hold now; the stale-gallery test compares it with docs/gallery
 _._memo  # BoardReader.memo reads it through self.__dict__
 _.rate_limits  # the Discord simulator's switch, set by the benchmarks (tests/discord_sim)
 

@@ -293,3 +293,36 @@ def test_the_compute_legend_and_the_text_name_the_same_first_year(handle, line):
               for t in getattr(leg, "get_texts", lambda: [])()]
     trend = [t for t in legend if t.startswith("trend since") and "2020" not in t]
     assert trend and all(f"since {first}" in t for t in trend), legend
+
+
+# ---------------------------------------------------------------------------
+# the committed gallery is what the code draws
+# ---------------------------------------------------------------------------
+def test_the_committed_gallery_is_what_the_code_draws(engine):
+    """docs/gallery/manifest.json records a digest of what each chart draws (its kind's series,
+    title and subtitle: the same on every machine, unlike PNG bytes); the code must draw the
+    same now. When this fails, run `make gallery` and commit docs/gallery."""
+    import json
+    from pathlib import Path
+
+    from bot.engine.gallery import MANIFEST, manifest
+
+    folder = Path(__file__).resolve().parents[1] / "docs" / "gallery"
+    committed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    now = manifest(engine)
+    stale = sorted(set(now) ^ set(committed) | {s for s in now if s in committed and now[s] != committed[s]})
+    assert not stale, f"docs/gallery is stale for {stale}: run `make gallery` and commit docs/gallery"
+    assert {p.stem for p in folder.glob("*.png")} == {s for s, e in now.items() if e["kind"] != "none"}
+
+
+def test_the_spec_digest_changes_with_what_is_drawn(handle):
+    from dataclasses import replace
+
+    from bot.engine.gallery import spec_digest
+
+    r = handle("top 5")
+    assert spec_digest(r) == spec_digest(handle("top 5"))
+    assert spec_digest(replace(r, title=r.title + "!")) != spec_digest(r)
+    rows = [dict(x) for x in r.data["rows"]]
+    rows[0]["model"] = "ernie-5.0-preview-1103"
+    assert spec_digest(replace(r, data={**r.data, "rows": rows})) != spec_digest(r)

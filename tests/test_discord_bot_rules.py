@@ -78,7 +78,7 @@ async def test_without_message_content_it_answers_mentions_and_slash_and_says_so
 async def test_message_content_on_without_the_app_intent_fails_clearly(sim: DiscordSimulator, engine: Engine) -> None:
     import discord
 
-    from bot.adapters.discord.bot import run_bot
+    from bot.adapters.discord.launch import run_bot
 
     world = World(sim)
     with pytest.raises(discord.PrivilegedIntentsRequired):
@@ -307,7 +307,7 @@ async def test_dev_guild_warns_when_global_commands_would_show_twice(
 async def test_sharding_required_4011_reconnects_with_the_recommended_count(
     sim: DiscordSimulator, engine: Engine, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bot.adapters.discord.bot import run_bot
+    from bot.adapters.discord.launch import run_bot
 
     sim.max_guilds_per_shard = 1  # 2,500, scaled down
     sim.guilds_per_recommended_shard = 1

@@ -26,7 +26,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.discord.bot import RaceBot, create_bot
+from bot.adapters.discord.bot import RaceBot
+from bot.adapters.discord.launch import create_bot
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reply import Reply

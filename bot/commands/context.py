@@ -66,7 +66,8 @@ class NotFound(ReplyError):
             text = f"I don't know the {self.kind} '{q}', and nothing close to it."
         sugg = [self.rebuild.replace("{}", n) for n in names] if self.rebuild else []
         return Reply(text=text, status=self.status, suggestions=sugg,
-                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names})
+                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names,
+                           "suggestions": names})  # (close names only: an adapter may show them as buttons)
 
 
 @dataclass

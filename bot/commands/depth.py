@@ -113,8 +113,11 @@ def depth(ctx: Context, args: Args) -> Reply:
     if cmp.note(day):
         lines.append(cmp.note(day))
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
-    fields = [Field(f"Top {t}", "\n".join(f"{c}: {k}" for c, k in sorted(now[t].items(), key=lambda kv: -kv[1])[:6]))
-              for t in tiers if t in now]
+    def tier(counts: Counter) -> str:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        return "\n".join([f"{c}: {k}" for c, k in ranked[:6]]
+                         + ([f"others: {sum(k for _c, k in ranked[6:])}"] if len(ranked) > 6 else []))
+    fields = [Field(f"Top {t}", tier(now[t])) for t in tiers if t in now]
     return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
                  data={"n": n, "as_of": day, "dates": [series[i][0] for i in drawn],

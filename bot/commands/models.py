@@ -16,6 +16,7 @@ from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards
 from bot.domain.ties import interval, tied
 from bot.domain.measures import pct_gap
@@ -43,6 +44,10 @@ ARENA = "arena-csv"
 def _read_as(m: Match) -> str:
     if m.status == "fuzzy":
         return f"(I read '{clean(m.query)}' as {m.entry.name}.) "
+    if m.status == "family" and m.others:
+        # "llama 3.1": several models answer to it; say which one this is, and the others
+        others = ", ".join(o.name for o in m.others[:4]) + (f" and {len(m.others) - 4} more" if len(m.others) > 4 else "")
+        return f"('{clean(m.query)}' names {len(m.others) + 1} models; this is {m.entry.name}. Also: {others}.) "
     return ""
 
 
@@ -68,7 +73,8 @@ def model_summary(ctx: Context, model_id: int, until: str | None = None) -> dict
     return {
         "id": model_id, "name": m["name"], "organization": m["organization"] or m["org_name"],
         "country": m["country"] or m["org_country"],
-        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"], "training_compute": m["training_compute"],
+        "release_date": m["release_date"], "released": identity.released(m), "parameters": m["parameters"],
+        "parameters_note": m.get("parameters_note"), "training_compute": m["training_compute"],
         "training_cost": m["training_cost"], "access": m["access"], "domain": m["domain"], "source": m["source_id"],
         "arena": None if rating is None else {"date": rating.date, "score": rating.score, "rank": rating.rank,
                                               "name": rating.arena_name, "ci_plus": rating.ci_plus,
@@ -133,7 +139,7 @@ def model(ctx: Context, args: Args) -> Reply:
     text = (f"{_read_as(m)}**{s['name']}** by {s['organization'] or 'unknown'} "
             f"({s['country'] or 'country unknown'}), {released}{f' ({note})' if note else ''}. "
             + (f"A variant of {fam['name']} (released {identity.released(fam)}). " if fam else "")
-            + f"{params(s['parameters']) if s['parameters'] else 'size not disclosed'}; "
+            + f"{identity.size(row, names=ctx.read.aliases(m.entry.id))}; "
             f"Arena: {arena}." + (f"\nOther variants on the Arena: {kin}." if kin else ""))
     first = ctx.read.first_rated(m.entry.id)
     fields = [
@@ -143,7 +149,7 @@ def model(ctx: Context, args: Args) -> Reply:
         *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
         *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
         Field("Access", s["access"] or "unknown"),
-        Field("Parameters", params(s["parameters"]) if s["parameters"] else "not disclosed"),
+        Field("Parameters", identity.size(row, missing="not disclosed", names=ctx.read.aliases(m.entry.id))),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
     ]
     if s["training_cost"]:
@@ -171,6 +177,7 @@ def model(ctx: Context, args: Args) -> Reply:
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
                        "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history]),
                        "neighbours": neighbours, "match": m.status})
 
 
@@ -272,7 +279,7 @@ def compare(ctx: Context, args: Args) -> Reply:
         v = [f"{s['organization'] or '?'} · {s['country'] or '?'}",
              _arena_field(s, in_category),
              f"Released: {s['released']}",
-             f"Size: {params(s['parameters']) if s['parameters'] else 'n/d'}",
+             f"Size: {identity.size(ctx.read.models[s['id']], missing='n/d', names=ctx.read.aliases(s['id']))}",
              f"Access: {s['access'] or '?'}"]
         v += [f"{b}: {score(x)}" for b, x in s["scores"].items()]
         fields.append(Field(s["name"], "\n".join(v)))
@@ -291,6 +298,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
                        "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
+                       "seams": seams_of(ctx, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -339,6 +347,11 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
     return {"line": line, "rows": rows, "date": day, "category": category}
 
 
+def seams_of(ctx: Context, dates: list[str]) -> list[dict]:
+    """The rating-scale seams inside a dated history (a chart draws them as breaks, never a rise)."""
+    return comparable(ctx.read).seam_data(min(dates), max(dates)) if dates else []
+
+
 def _models_where(ctx: Context, pred) -> list[dict]:
     return sorted((m for m in ctx.read.visible_models() if pred(m)),
                   key=lambda m: m["release_date"] or "", reverse=True)
@@ -378,7 +391,8 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
@@ -404,13 +418,15 @@ def country(ctx: Context, args: Args) -> Reply:
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
     years = sorted(k for k in per_year if k != "?")[-6:]
     fields = [Field("Notable models by year", "\n".join(f"{y}: {per_year[y]}" for y in years) or "none"),
-              Field("Top organisations", "\n".join(f"{o}: {n}" for o, n in orgs.most_common(6)) or "none")]
+              Field("Top organisations", "\n".join([f"{o}: {n}" for o, n in orgs.most_common(6)] + (
+                  [f"others: {sum(n for _o, n in orgs.most_common()[6:])}"] if len(orgs) > 6 else [])) or "none")]
     return Reply(text="\n".join(lines), title=c, fields=fields,
                  footer=ctx.footer("epoch-notable", *([ctx.board_source(history[-1][0]) or ARENA] if history else []),
                                    as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",

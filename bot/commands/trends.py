@@ -6,7 +6,7 @@ import re
 from typing import Any
 from collections import Counter, defaultdict
 
-from bot.commands.context import Args, Context, Usage
+from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
@@ -208,20 +208,35 @@ def compute(ctx: Context, args: Args) -> Reply:
 DEFAULT_SMALL = ("GPQA diamond", 0.5)
 
 
+SMALL_WORDS = ("arena", "elo", "lmarena", "on", "above", "at", "least", "reach", "reaches", "score")
+
+
 def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     """``small gpt-4 [benchmark]``: the model whose best score is the bar,
     as (benchmark or "arena", its best score there, its name); None when the
     words name no model (they are a threshold and a benchmark)."""
     ws = words(raw)
+    while ws and fold(ws[0]) in ("as", "good", "like", "than", "beat", "beats", "match", "matches", "rival"):
+        ws = ws[1:]  # "small as good as gpt-4o": the model is the bar
     bench = None
     whole = ctx.models.resolve(" ".join(ws)) if ws else None
     named = whole is not None and whole.found and whole.status == "exact"  # "GPT-4o (Mar 2025)": no benchmark in it
-    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or (
+            ctx.benchmark(ws[-1]) and not re.fullmatch(r"[\d.]+", ws[-1]))):  # ("claude opus 5": a version)
         bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
         ws = ws[:-1]
     if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):
         return None
     m = ctx.models.resolve(" ".join(ws))
+    # words that are no threshold, benchmark or filler are a name; one the data lacks (a version after it,
+    # one that never was) is unknown, never another model's bar
+    glued = [w for w in ws if re.search(r"[a-z]", w.lower()) and re.search(r"\d", w)]  # "glm-5", "blip-2.1"
+    named_words = [w for w in ws if not re.fullmatch(r"[\d.]+%?", w) and fold(w) not in SMALL_WORDS
+                   and (w in glued or not ctx.benchmark(w))]
+    modelish = bool(glued) or any(
+        w in named_words and re.fullmatch(r"v?\d{1,2}(\.\d+)?", v) for w, v in zip(ws, ws[1:]))  # "blip-2.1", "glm 5"
+    if not m.found and named_words and (m.suggestions or modelish):
+        raise NotFound("model", m, "small {}" + (f" {bench}" if bench else ""))
     if not m.found or m.status not in ("exact", "family") or (len(ws) == 1 and ctx.benchmark(ws[0])):
         return None
     mid, name = m.entry.id, m.entry.name
@@ -260,7 +275,7 @@ def small(ctx: Context, args: Args) -> Reply:
             bench = "arena"
         elif ctx.benchmark(w):
             bench = ctx.benchmark(w)
-        elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
+        elif fold(w) in SMALL_WORDS:
             continue
         else:
             raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
