@@ -17,6 +17,7 @@ import bisect
 import math
 from typing import Any
 
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
@@ -175,8 +176,7 @@ def price(ctx: Context, args: Args) -> Reply:
     fall = ai_index_fall(ctx)
     if fall:
         lines.append(fall)
-    lines.append(f"Compared by the {BLEND}.")
-    return Reply(text="\n".join(lines), title=f"Price: {name}",
+    return Reply(text="\n".join(lines), title=f"Price: {name}", method=methods.PRICES,
                  fields=[Field("Input", f"{usd(p['input_price'])} / M tokens"),
                          Field("Output", f"{usd(p['output_price'])} / M tokens"),
                          Field("Blended (3:1)", usd(blended(p)))],
@@ -265,9 +265,10 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     if fall:
         lines.append(fall)
     as_of = ctx.read.source(PRICES).get("as_of")
-    lines.append(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every board; a model "
-                 f"counts on a board where it is rated {elo(threshold)} or more). Compared by the {BLEND}.")
     return Reply(text="\n".join(lines), title=f"Cheapest model at Arena {elo(threshold)}+",
+                 method=methods.join(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every "
+                                     f"board; a model counts on a board where it is rated {elo(threshold)} or more). "
+                                     f"Compared by the {BLEND}.", methods.boards(view.rule)),
                  footer=ctx.footer(PRICES, *dict.fromkeys(p["source"] for p in series if p["source"]),
                                    *(["ai-index-2025"] if fall else []), as_of=last["date"]),
                  data={"threshold": threshold, "series": series, "as_of": last["date"], "prices_as_of": as_of,

@@ -6,6 +6,7 @@ import re
 from typing import Any
 from collections import Counter, defaultdict
 
+from bot.commands import methods
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
@@ -341,17 +342,18 @@ def small(ctx: Context, args: Args) -> Reply:
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
-    lines.append("The date is the first " + ("Arena board" if bench == "arena" else "result") +
-                 " on which the model's score reached the threshold. Sizes are total parameters as listed "
-                 "(mixtures of experts count all experts).")
+    notes = []  # how it is measured: said on request (Reply.method)
     if bench == "arena":
         seams = comparable(ctx.read).seams
         parts = ([f"an Elo bar is read on each board's own rating scale (the scale changes on "
                   f"{', '.join(x.date for x in seams)})"] if seams else []) + ([] if everything else [RECORDS_RULE])
         if parts:
             text = "; ".join(parts)
-            lines.append(text[:1].upper() + text[1:] + ".")
+            notes.append(text[:1].upper() + text[1:] + ".")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
+                 method=methods.join("The date is the first " + ("Arena board" if bench == "arena" else "result")
+                                     + " on which the model's score reached the threshold. Sizes are total "
+                                     "parameters as listed (mixtures of experts count all experts).", *notes),
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
 
