@@ -210,7 +210,7 @@ def short_title(title: str) -> str:
 class Args:
     command: "CommandInfo"
     raw: str                       # everything after the command word
-    text: str = ""                 # raw minus a trailing date
+    text: str = ""                 # raw minus a trailing date; after params.bind, the words of the rest parameter
     when: When | None = None
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 

@@ -381,8 +381,7 @@ def org(ctx: Context, args: Args) -> Reply:
     if history:
         d, sc, name = history[-1]
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
-    fields = [Field("Country", o["country"] or "unknown"), Field("Sector", o["sector"] or "unknown"),
-              Field("Notable models", str(len(notable)))]
+    fields = []  # country, sector and counts are the text's; the embed adds the latest models
     if models:
         fields.append(Field("Latest models", "\n".join(f"{x['name']} ({identity.released(x)})" for x in models[:8]),
                             inline=False))

@@ -22,7 +22,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo
-from bot.reply import Field, Reply
+from bot.reply import Reply
 from bot.store import queries
 from bot.domain.counted_boards import counted_boards
 
@@ -177,9 +177,7 @@ def price(ctx: Context, args: Args) -> Reply:
     if fall:
         lines.append(fall)
     return Reply(text="\n".join(lines), title=f"Price: {name}", method=methods.PRICES,
-                 fields=[Field("Input", f"{usd(p['input_price'])} / M tokens"),
-                         Field("Output", f"{usd(p['output_price'])} / M tokens"),
-                         Field("Blended (3:1)", usd(blended(p)))],
+                 # the prices are the text's; the embed adds the source, never the same numbers again
                  footer=ctx.footer(PRICES, *([src] if rating and day and (src := view.source_on(day)) else []),
                                    *(["ai-index-2025"] if fall else []), as_of=p["as_of"]),
                  data={"model": name, "prices": rows, "blended": blended(p),

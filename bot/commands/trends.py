@@ -95,6 +95,7 @@ def count(ctx: Context, args: Args) -> Reply:
                     "; the report's counts (Epoch AI has revised its data since).")
         shown_years = years[-10:]
         top_groups = [g for g, _ in ranked[:6]]
+        named = set(top_groups)  # the text gives these counts: the embed does not repeat them
     else:
         shown_years = years[-10:]
         total_counts = Counter()
@@ -108,17 +109,18 @@ def count(ctx: Context, args: Args) -> Reply:
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
+        named = {g for g, _n in per[last].most_common(3)}
     groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
     groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]
     if not any(groups["other"]):
         del groups["other"]
     focus = year or shown_years[-1]
-    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0) and g not in named]
     rest = sum(n for g, n in per[focus].items() if g not in top_groups)
-    if rest:
+    if rest and not year:
         fields.append(Field("Others", str(rest)))
-    lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
+                 method=f"Counted by the first {by} Epoch AI lists for each model.",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
