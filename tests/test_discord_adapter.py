@@ -201,12 +201,12 @@ def test_embeds_and_charts_share_one_palette() -> None:
     assert colour_for("CHINA") == colour_for("China")
 
 
-def test_readme_permission_integer_is_what_the_bot_asks_for() -> None:
+def test_the_operators_guide_permission_integer_is_what_the_bot_asks_for() -> None:
     from pathlib import Path
 
     from bot.adapters.discord.gateway import BOT_PERMISSIONS
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "operators.md").read_text()
     assert BOT_PERMISSIONS.send_messages_in_threads
     assert f"permissions={BOT_PERMISSIONS.value}" in readme
 

@@ -76,13 +76,6 @@ def _ping() -> int:
     return os.getpid()
 
 
-def timed_render(kind: str, data: dict, title: str | None, subtitle: str | None) -> float:
-    """`render_png` timed inside a worker (milliseconds): the drawing alone, no IPC."""
-    t0 = time.perf_counter()
-    render_png(kind, data, title, subtitle)
-    return (time.perf_counter() - t0) * 1000
-
-
 def default_workers(cores: int | None = None) -> int:
     """Chart worker processes when no setting names a number: each holds
     matplotlib (about 100 MB), and on two cores or fewer a second worker
