@@ -56,6 +56,10 @@ class FakeRead:
             self._views[key] = build()
         return self._views[key]
 
+    def board_scores(self, category=OVERALL):
+        return {(s, d): [(r.model_id, r.score, r.key, r.arena_name, r.licence) for r in self.board_rows(s, d)]
+                for s, d in self._boards}
+
     def board_rows(self, source, day, category=OVERALL):
         rows = []
         for name, (score, licence) in self._boards[(source, day)].items():

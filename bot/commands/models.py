@@ -16,6 +16,7 @@ from bot.lookup import Entry, Index, Match
 from bot.render.text import clean, elo, flop, params, score, usd
 from bot.reply import Chart, Field, Reply
 from bot.store import queries
+from bot.domain.comparable import comparable
 from bot.domain.counted_boards import counted_boards
 from bot.domain.ties import interval, tied
 from bot.domain.measures import pct_gap
@@ -171,6 +172,7 @@ def model(ctx: Context, args: Args) -> Reply:
                  data={"model": s, "history": history, "others": [o.name for o in m.others],
                        "variant_of": fam["name"] if fam else None, "variants": kin_data,
                        "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history]),
                        "neighbours": neighbours, "match": m.status})
 
 
@@ -291,6 +293,7 @@ def compare(ctx: Context, args: Args) -> Reply:
                  chart=Chart("compare"),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
                        "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
+                       "seams": seams_of(ctx, [p[0] for h in history.values() for p in h]),
                        "category": category, "in_category": in_category and in_category["rows"], "prices": prices})
 
 
@@ -339,6 +342,11 @@ def _compare_in_category(ctx: Context, ids: list, category: str, until: str | No
     return {"line": line, "rows": rows, "date": day, "category": category}
 
 
+def seams_of(ctx: Context, dates: list[str]) -> list[dict]:
+    """The rating-scale seams inside a dated history (a chart draws them as breaks, never a rise)."""
+    return comparable(ctx.read).seam_data(min(dates), max(dates)) if dates else []
+
+
 def _models_where(ctx: Context, pred) -> list[dict]:
     return sorted((m for m in ctx.read.visible_models() if pred(m)),
                   key=lambda m: m["release_date"] or "", reverse=True)
@@ -378,7 +386,8 @@ def org(ctx: Context, args: Args) -> Reply:
                  color_key=o["name"], chart=Chart("org") if history or models else None,
                  data={"name": o["name"], "country": o["country"], "sector": o["sector"],
                        "models": [[x["name"], x["release_date"], x["parameters"], x["training_compute"]] for x in models],
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("country", summary="A country: its notable models, top organisations and best on Arena.",
@@ -410,7 +419,8 @@ def country(ctx: Context, args: Args) -> Reply:
                                    as_of=history[-1][0] if history else None),
                  color_key=c, chart=Chart("country"),
                  data={"name": c, "per_year": dict(sorted(per_year.items())), "top_orgs": orgs.most_common(10),
-                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history])})
+                       "history": history, "board_sources": board_sources(ctx.read, [h[0] for h in history]),
+                       "seams": seams_of(ctx, [h[0] for h in history])})
 
 
 @command("timeline", summary="Notable model releases over time, for everyone, an organisation or a country.",

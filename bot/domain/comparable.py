@@ -56,6 +56,8 @@ class ReadsSources(ReadsBoards, Protocol):
 
     def source(self, sid: str) -> dict[str, Any]: ...
 
+    def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]: ...
+
 SCALE_STEP = 20.0     # Elo: the median move of shared models that makes a new scale
 MIN_SHARED = 5        # models two boards must share to measure a move of the scale
 HOLE_MIN, HOLE_SHARE = 10, 0.05
@@ -122,20 +124,25 @@ class Comparable:
 
     def __init__(self, read: ReadsSources, category: str = OVERALL):
         self.category = category
-        boards = [b for b in read.board_keys(category) if b.source != AMENDMENTS]
+        table = read.board_scores(category)  # {(source, date): [(model id, score, key, shown name, licence)]}
+        boards = [BoardKey(s, d) for s, d in table]
         per_source: dict[str, list[str]] = {}
         for b in boards:
             per_source.setdefault(b.source, []).append(b.date)
         scores: dict[tuple[str, str], dict[int, float]] = {}
         licences: dict[str, set[bool]] = {}  # an experiment-named build: whether each listing's licence is open
+        named: dict[tuple[str, str], bool] = {}  # (key, shown name) -> experiment-named (a few hundred names)
         for b in boards:
             best: dict[int, float] = {}
-            for r in read.board_rows(b.source, b.date, category):
-                if r.model_id not in best:  # best first: a model's best entry
-                    best[r.model_id] = r.score
-                if experiment_named(r):
-                    licences.setdefault(compact(r.arena_name), set()).add(_open_licence(r.licence))
-            scores[(b.source, b.date)] = best
+            for model_id, score, key, shown, licence in table[b]:
+                if model_id not in best:  # best first: a model's best entry
+                    best[model_id] = score
+                exp = named.get((key, shown))
+                if exp is None:
+                    exp = named[(key, shown)] = bool(_EXPERIMENT.search(key) or _EXPERIMENT.search(shown))
+                if exp:
+                    licences.setdefault(compact(shown), set()).add(_open_licence(licence))
+            scores[b] = best
         self.unreleased = frozenset(n for n, seen in licences.items() if seen != {True})
         first_seen: dict[int, str] = {}
         for b in sorted(boards, key=lambda b: b.date):

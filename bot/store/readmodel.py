@@ -78,6 +78,10 @@ _RATING_JOINS = """JOIN models m ON m.id = r.model_id
                LEFT JOIN organizations o ON o.id = m.org_id
                WHERE m.hidden = 0"""
 _RATING_SQL = _RATING_COLUMNS + " FROM arena_ratings r " + _RATING_JOINS
+# every published rating of a category, only what the seams and flags read (the licence as a rating reads it)
+_SCORES_SQL = ("SELECT r.source_id, r.snapshot_date, r.model_id, r.score, r.arena_name, "
+               + _RATING_COLUMNS[_RATING_COLUMNS.rindex("COALESCE(CASE"):].strip()
+               + " FROM arena_ratings r " + _RATING_JOINS + " AND r.category = ? AND r.source_id != ?")
 # the ratings of a list of boards, given as a JSON array of [source, date] (one query; the boards first,
 # so each board's rows are read through the primary key)
 _BOARDS_SQL = (_RATING_COLUMNS + """ FROM json_each(?) b CROSS JOIN arena_ratings r
@@ -193,7 +197,7 @@ class ReadModel(BoardReader):
         for key, view in previous._views.items():
             if key[0] == "boards":
                 self._views[key] = view.fresh()
-            elif key[0] == "category boards":  # ratings only: shared as they are
+            elif key[0] in ("category boards", "board scores"):  # ratings only: shared as they are
                 self._views[key] = view
 
     def _load_ratings(self, store: Store) -> None:
@@ -288,6 +292,23 @@ class ReadModel(BoardReader):
         """The source whose rating scale a chain board is on (a moderator board: its published board's)."""
         base = self.moderator_bases.get(date)
         return base.source if base is not None else self.source_of(date)
+
+    def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]:
+        """Every published board of a category (all sources) as (model id, score, name as the board has
+        it, name LMArena shows, licence) rows, best first, in one streamed query and without building
+        ratings: what the scales, seams and flags read (:mod:`bot.domain.comparable`). Kept with the model."""
+        def build() -> dict[tuple[str, str], list[tuple]]:
+            out: dict[tuple[str, str], list[tuple]] = {}
+            for i, r in enumerate(self.store.stream(_SCORES_SQL, [category, AMENDMENTS])):
+                if not i % YIELD_EVERY:
+                    yield_gil()
+                key = r["arena_name"]
+                out.setdefault((r["source_id"], r["snapshot_date"]), []).append(
+                    (r["model_id"], r["score"], key, self.display.get(key, key), r["licence"]))
+            for rows in out.values():
+                rows.sort(key=lambda x: -x[1])
+            return out
+        return self.view(("board scores", category), build)
 
     def category_boards(self, category: str) -> dict[tuple[str, str], list[Rating]]:
         """Every board of a category (all sources), ranked, read in one query
