@@ -139,7 +139,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from bot.render.charts.gallery import gallery
+    from bot.engine.gallery import gallery
 
     engine = _engine(_settings(args))
     for p in gallery(engine, Path(args.dir)):
@@ -221,7 +221,7 @@ def _run(args) -> int:
     except Exception as exc:  # a clear line, not a traceback
         import sqlite3
 
-        from bot.store.db import StoreError, explain
+        from bot.store.errors import explain, StoreError
 
         if isinstance(exc, (StoreError, sqlite3.Error)):
             print(str(explain(exc, str(getattr(args, "db", None) or "the database"))), file=sys.stderr)

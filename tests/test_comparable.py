@@ -214,6 +214,11 @@ def test_changes_across_a_seam_reports_no_elo_moves_and_names_the_seam(engine, r
     assert r.data["same_scale"] is False and r.data["rises"] == [] and r.data["falls"] == []
     assert seam.date in r.text and "not changes" in r.text
     assert any(s["date"] == seam.date for s in r.data["seams"])
+    # places compare across a seam: climbs and drops are the differences of places, biggest first
+    moves = r.data["climbs"] + r.data["drops"]
+    assert moves and all(d == p0 - p1 for _n, d, p0, p1 in moves)
+    assert [m[1] for m in r.data["drops"]] == sorted(m[1] for m in r.data["drops"])
+    assert all(d > 0 for _n, d, _a, _b in r.data["climbs"]) and all(d < 0 for _n, d, _a, _b in r.data["drops"])
 
 
 def test_changes_on_one_scale_are_the_score_differences_of_the_counted_boards(engine, read):
@@ -383,3 +388,14 @@ def test_an_answer_read_off_a_board_behind_its_date_says_so_and_its_chart_leaves
     if "series" in latest.data:
         assert day not in [p["date"] if isinstance(p, dict) else p[0] for p in latest.data["series"]]
         assert any(f["date"] == day for f in latest.data["left_out"])
+
+
+def test_board_scores_are_the_boards_as_read(read):
+    """The one query the seams read gives every published board's ratings, as board_rows reads them."""
+    table = read.board_scores()
+    keys = [b for b in read.board_keys() if b.source != "moderators"]
+    assert set(table) == set(keys)
+    for b in keys[:: max(1, len(keys) // 12)]:
+        rows = read.board_rows(b.source, b.date)
+        assert sorted((r.model_id, r.score, r.key, r.licence) for r in rows) == \
+            sorted((m, s, k, lic) for m, s, k, _shown, lic in table[b])

@@ -58,7 +58,7 @@ def test_cheapest_on_the_latest_board_matches_the_raw_files(engine, shared, thre
     assert last["blended"] <= want + 1e-9  # a model priced through its linked model may be cheaper still
     if last["key"] in raw_prices:
         assert last["blended"] == pytest.approx(want)
-    assert "280-fold" in r.text and "price list of" in r.text
+    assert "280-fold" in r.text and "price list of" in r.method
     blends = [p["blended"] for p in r.data["series"]]
     assert blends[-1] <= blends[0]
 

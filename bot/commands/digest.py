@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
 from bot.render.text import elo
@@ -73,13 +74,19 @@ def compare_boards(ctx: Context, then: str, now: str) -> dict[str, Any]:
         if comparable_scale else []
     rises = [(d, r) for d, r in moves if d > 0][:MOVES]
     falls = [(d, r) for d, r in reversed(moves) if d < 0][:MOVES]
+    # across a seam, places are what compares: the biggest climbs and drops in places instead
+    shifts = [] if comparable_scale else sorted(
+        ((place0[r.model_id] - place1[r.model_id], r) for r in b1 if r.model_id in place0),
+        key=lambda m: (-m[0], place1[m[1].model_id]))
+    climbs = [(d, r) for d, r in shifts if d > 0][:MOVES]
+    drops = sorted(((d, r) for d, r in shifts if d < 0), key=lambda m: (m[0], place1[m[1].model_id]))[:MOVES]
     gaps = {}
     for label, x, y in GAPS:
         a, b = resolve_side(ctx, x), resolve_side(ctx, y)
         series = gap_series(ctx, a, b, now, view) if a and b else []
         gaps[label] = (_gap_at(series, then), _gap_at(series, now))
     spread = {p["date"]: p["spread_pct"] for p in frontier_series(view, 10, now) if p["date"] in (then, now)}
-    return {"then": then, "now": now, "b0": b0, "b1": b1, "new": new, "rises": rises, "falls": falls,
+    return {"then": then, "now": now, "b0": b0, "b1": b1, "new": new, "rises": rises, "falls": falls, "climbs": climbs, "drops": drops,
             "place0": place0, "place1": place1, "gaps": gaps, "spread": spread, "same_scale": comparable_scale,
             "seams": cmp.seams_between(then, now), "left_out": cmp.flag_data(then, now), "rule": view.rule}
 
@@ -119,19 +126,23 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
         fields.append(Field("Biggest rises", "\n".join(move(d, r) for d, r in c["rises"])))
     if c["falls"]:
         fields.append(Field("Biggest falls", "\n".join(move(d, r) for d, r in c["falls"])))
+
+    def places(d: int, r: Rating) -> str:
+        return f"{r.arena_name}: {d:+d} places (#{c['place0'][r.model_id]} → #{c['place1'][r.model_id]})"
+    if c["climbs"]:
+        fields.append(Field("Biggest climbs (places)", "\n".join(places(d, r) for d, r in c["climbs"])))
+    if c["drops"]:
+        fields.append(Field("Biggest drops (places)", "\n".join(places(d, r) for d, r in c["drops"])))
     gap_lines = [_gap_line(label, pair) for label, pair in c["gaps"].items()]
     fields.append(Field("Gaps then → now", "\n".join(gap_lines), inline=False))
     if digest and c["spread"]:
         fields.append(Field("Frontier spread (#1 vs #10)", " → ".join(
             f"{v:.2f}% ({d})" for d, v in c["spread"].items()), inline=False))
-    if c["same_scale"]:
-        lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per "
-                     "model); gaps are (x − y) ÷ y of the best of each side.")
     src_then, src_now = ctx.read.source_of(then) or ARENA, ctx.read.source_of(now) or ARENA
     if not c["same_scale"]:  # a difference across a seam is not a change: no rises and falls
         lines.append("The two boards are on different rating scales (" + "; ".join(
             f"{s.date}: {s.label}" for s in c["seams"]) + "), so Elo rises and falls between them are not changes "
-            "and none are shown; places, gaps and the spread are within each board.")
+            "and none are shown; places (climbs and drops), gaps and the spread are within each board.")
     if skipped:
         lines.append(f"The {skipped['date']} board is left out ({skipped['label']}): compared with the board "
                      "before it.")
@@ -143,6 +154,9 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     scales_differ = (ctx.read.scale_of(then) or ARENA) != (ctx.read.scale_of(now) or ARENA)
     return Reply(
         text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(src_then, src_now, as_of=now),
+        method=methods.join("Rises and falls are Elo changes of models on both boards (places by score, one entry "
+                            "per model); gaps are (x − y) ÷ y of the best of each side." if c["same_scale"] else None,
+                            methods.GAP, methods.boards(c["rule"])),
         color_key=b1[0].country if b1 else None, chart=Chart("changes") if rows else None,
         data={"as_of": now, "since": then, "metric": "Arena Elo", "filters": [],
               "new": [r.arena_name for r in c["new"]],
@@ -150,6 +164,8 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
                         for d, r in c["rises"]],
               "falls": [[r.arena_name, round(d, 1), c["place0"][r.model_id], c["place1"][r.model_id]]
                         for d, r in c["falls"]],
+              "climbs": [[r.arena_name, d, c["place0"][r.model_id], c["place1"][r.model_id]] for d, r in c["climbs"]],
+              "drops": [[r.arena_name, d, c["place0"][r.model_id], c["place1"][r.model_id]] for d, r in c["drops"]],
               "gaps": {k: [None if g is None else round(g[0], 3) for g in pair] for k, pair in c["gaps"].items()},
               "spread": {d: round(v, 3) for d, v in c["spread"].items()},
               "same_scale": c["same_scale"], "seams": [x.as_data() for x in c["seams"]], "left_out": c["left_out"],

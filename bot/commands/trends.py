@@ -6,7 +6,8 @@ import re
 from typing import Any
 from collections import Counter, defaultdict
 
-from bot.commands.context import Args, Context, Usage
+from bot.commands import methods
+from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
@@ -94,6 +95,7 @@ def count(ctx: Context, args: Args) -> Reply:
                     "; the report's counts (Epoch AI has revised its data since).")
         shown_years = years[-10:]
         top_groups = [g for g, _ in ranked[:6]]
+        named = set(top_groups)  # the text gives these counts: the embed does not repeat them
     else:
         shown_years = years[-10:]
         total_counts = Counter()
@@ -107,17 +109,18 @@ def count(ctx: Context, args: Args) -> Reply:
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
+        named = {g for g, _n in per[last].most_common(3)}
     groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
     groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]
     if not any(groups["other"]):
         del groups["other"]
     focus = year or shown_years[-1]
-    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0) and g not in named]
     rest = sum(n for g, n in per[focus].items() if g not in top_groups)
-    if rest:
+    if rest and not year:
         fields.append(Field("Others", str(rest)))
-    lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
+                 method=f"Counted by the first {by} Epoch AI lists for each model.",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
@@ -208,20 +211,35 @@ def compute(ctx: Context, args: Args) -> Reply:
 DEFAULT_SMALL = ("GPQA diamond", 0.5)
 
 
+SMALL_WORDS = ("arena", "elo", "lmarena", "on", "above", "at", "least", "reach", "reaches", "score")
+
+
 def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     """``small gpt-4 [benchmark]``: the model whose best score is the bar,
     as (benchmark or "arena", its best score there, its name); None when the
     words name no model (they are a threshold and a benchmark)."""
     ws = words(raw)
+    while ws and fold(ws[0]) in ("as", "good", "like", "than", "beat", "beats", "match", "matches", "rival"):
+        ws = ws[1:]  # "small as good as gpt-4o": the model is the bar
     bench = None
     whole = ctx.models.resolve(" ".join(ws)) if ws else None
     named = whole is not None and whole.found and whole.status == "exact"  # "GPT-4o (Mar 2025)": no benchmark in it
-    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or (
+            ctx.benchmark(ws[-1]) and not re.fullmatch(r"[\d.]+", ws[-1]))):  # ("claude opus 5": a version)
         bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
         ws = ws[:-1]
     if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):
         return None
     m = ctx.models.resolve(" ".join(ws))
+    # words that are no threshold, benchmark or filler are a name; one the data lacks (a version after it,
+    # one that never was) is unknown, never another model's bar
+    glued = [w for w in ws if re.search(r"[a-z]", w.lower()) and re.search(r"\d", w)]  # "glm-5", "blip-2.1"
+    named_words = [w for w in ws if not re.fullmatch(r"[\d.]+%?", w) and fold(w) not in SMALL_WORDS
+                   and (w in glued or not ctx.benchmark(w))]
+    modelish = bool(glued) or any(
+        w in named_words and re.fullmatch(r"v?\d{1,2}(\.\d+)?", v) for w, v in zip(ws, ws[1:]))  # "blip-2.1", "glm 5"
+    if not m.found and named_words and (m.suggestions or modelish):
+        raise NotFound("model", m, "small {}" + (f" {bench}" if bench else ""))
     if not m.found or m.status not in ("exact", "family") or (len(ws) == 1 and ctx.benchmark(ws[0])):
         return None
     mid, name = m.entry.id, m.entry.name
@@ -260,7 +278,7 @@ def small(ctx: Context, args: Args) -> Reply:
             bench = "arena"
         elif ctx.benchmark(w):
             bench = ctx.benchmark(w)
-        elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
+        elif fold(w) in SMALL_WORDS:
             continue
         else:
             raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
@@ -326,17 +344,18 @@ def small(ctx: Context, args: Args) -> Reply:
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
-    lines.append("The date is the first " + ("Arena board" if bench == "arena" else "result") +
-                 " on which the model's score reached the threshold. Sizes are total parameters as listed "
-                 "(mixtures of experts count all experts).")
+    notes = []  # how it is measured: said on request (Reply.method)
     if bench == "arena":
         seams = comparable(ctx.read).seams
         parts = ([f"an Elo bar is read on each board's own rating scale (the scale changes on "
                   f"{', '.join(x.date for x in seams)})"] if seams else []) + ([] if everything else [RECORDS_RULE])
         if parts:
             text = "; ".join(parts)
-            lines.append(text[:1].upper() + text[1:] + ".")
+            notes.append(text[:1].upper() + text[1:] + ".")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
+                 method=methods.join("The date is the first " + ("Arena board" if bench == "arena" else "result")
+                                     + " on which the model's score reached the threshold. Sizes are total "
+                                     "parameters as listed (mixtures of experts count all experts).", *notes),
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
 

@@ -239,6 +239,7 @@ def fit_reply(reply: Reply) -> Reply:
                        announcements=[clip(seal_fences(defang(a)) or "", CONTENT_LIMIT) for a in page.announcements])
         page.title = clip(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
         page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT - PAGE_SUFFIX_ROOM)
+        page.method = clip(seal_fences(defang(page.method)), CONTENT_LIMIT) or None
         if page.title is not None and not page.title.strip():
             page.title = None
         if page.footer is not None and not page.footer.strip():
