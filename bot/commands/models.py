@@ -149,7 +149,8 @@ def model(ctx: Context, args: Args) -> Reply:
               + (f"; {note}" if note else "")),
         *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
         *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
-        Field("Access", s["access"] or "unknown"),
+        Field("Access", (s["access"] or "unknown") + (f"; licence: {row['licence']} (LMArena, reviewed curation)"
+                                                    if row.get("licence") and s["access"] else "")),
         Field("Parameters", identity.size(row, missing="not disclosed", names=ctx.read.aliases(m.entry.id))),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
     ]
