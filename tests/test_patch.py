@@ -33,6 +33,7 @@ def _views(read: ReadModel) -> None:
     counted_boards(read, True)
     counted_boards(read, False, CATEGORY)
     read.category_boards(CATEGORY)
+    read.board_scores()
 
 
 def assert_same(patched: ReadModel, full: ReadModel) -> None:
@@ -69,6 +70,9 @@ def assert_tables_same(patched: ReadModel, full: ReadModel) -> None:
 
     mine, theirs = counted_boards(patched), counted_boards(full)
     assert mine.__dict__["_country_best"] == {d: theirs.country_best(d) for d in theirs.dates}
+    from bot.domain.comparable import comparable
+
+    assert vars(comparable(patched)) == vars(comparable(full))  # scales, seams, flags
     small = _small_boards(full)
     assert patched._views[("small boards",)] == small
     assert patched._views[("arena records", False)] == arena_records(small)
