@@ -120,3 +120,10 @@ def _indexes(engine):
         if p["model_id"] is not None and (cur is None or (cur["as_of"], -cost(cur)) < (p["as_of"], -cost(p))):
             by_model[p["model_id"]] = p
     return by_name, by_model
+
+
+@pytest.mark.parametrize("value, shown", [(0.3, "$0.30"), (2.5, "$2.50"), (0.2625, "$0.2625"), (0.075, "$0.075"),
+                                          (1234.5, "$1,234.50"), (0.000123, "$0.00012"), (None, "n/a")])
+def test_a_price_shows_its_cents_and_never_rounds_to_nothing(value, shown):
+    from bot.commands.prices import usd
+    assert usd(value) == shown

@@ -199,10 +199,11 @@ class Context:
 
 
 def short_title(title: str) -> str:
-    """A source's title as a footer names it: up to its first parenthesis or comma
-    ("LMArena text leaderboard releases (lmarena/arena-catalog)" -> "LMArena text leaderboard
-    releases"); `sources` gives the full titles, links and licences."""
-    short = re.split(r" \(|, ", title, maxsplit=1)[0].strip()
+    """A source's title as a footer names it: without its parentheses ("LMArena (Chatbot Arena)
+    text leaderboard, CSV snapshots (fboulnois/llm-leaderboard-csv)" -> "LMArena text leaderboard,
+    CSV snapshots"), so two sources of one publisher stay apart; `sources` gives the full titles,
+    links and licences."""
+    short = re.sub(r"\s*\([^()]*\)", "", title).strip()
     return short or title
 
 

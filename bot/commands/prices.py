@@ -44,9 +44,15 @@ def cost(p: dict[str, Any]) -> float:
 
 
 def usd(v: float | None) -> str:
+    """A price per million tokens: cents always shown ($0.30, $2.50), finer digits
+    kept below a dollar where the list has them ($0.2625, $0.075)."""
     if v is None:
         return "n/a"
-    return f"${v:,.3f}".rstrip("0").rstrip(".") if v < 1 else f"${v:,.2f}"
+    if v >= 1:
+        return f"${v:,.2f}"
+    places = max(4, 1 - math.floor(math.log10(v))) if v > 0 else 2  # a tiny price keeps two significant digits
+    digits = f"{v:.{places}f}".rstrip("0")
+    return "$" + (digits if len(digits.split(".")[1]) >= 2 else f"{v:.2f}")
 
 
 def price_rows(ctx: Context) -> list[dict[str, Any]]:

@@ -78,7 +78,7 @@ def count(ctx: Context, args: Args) -> Reply:
         total = sum(counts.values())
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
-                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6) + "."]
+                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6, by) + "."]
         refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
         if label:
             refs = [r for r in refs if r["subject"] == label]
@@ -105,7 +105,7 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3) + "." +
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3, by) + "." +
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
@@ -117,8 +117,8 @@ def count(ctx: Context, args: Args) -> Reply:
     focus = year or shown_years[-1]
     fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0) and g not in named]
     rest = sum(n for g, n in per[focus].items() if g not in top_groups)
-    if rest and not year:
-        fields.append(Field("Others", str(rest)))
+    if rest and not year:  # the groups neither the text nor a field above names
+        fields.append(Field(f"Other {PLURAL[by]}", str(rest)))
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
                  method=f"Counted by the first {by} Epoch AI lists for each model.",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
@@ -128,10 +128,17 @@ def count(ctx: Context, args: Args) -> Reply:
                        "total": sum(per[year].values()) if year else None, "reference": refs})
 
 
-def others(ranked: list[tuple[str, int]], shown: int) -> str:
-    """', others: n (k more)' after the first `shown` groups of a breakdown: none is dropped silently."""
+PLURAL = {"country": "countries", "organization": "organisations", "sector": "sectors"}
+
+
+def others(ranked: list[tuple[str, int]], shown: int, by: str) -> str:
+    """', others: n (from k more countries)' after the first `shown` groups of a breakdown: none is
+    dropped silently, and the count of models is not mistaken for the count of groups."""
     rest = ranked[shown:]
-    return f", others: {sum(n for _g, n in rest)} ({len(rest)} more)" if rest else ""
+    if not rest:
+        return ""
+    groups = PLURAL.get(by, "groups") if len(rest) > 1 else by.replace("organization", "organisation")
+    return f", others: {sum(n for _g, n in rest)} (from {len(rest)} more {groups})"
 
 
 def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
