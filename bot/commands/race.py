@@ -181,9 +181,10 @@ def _score_of(p: list) -> float:
 
 @at_refresh
 def _comparable(read, previous) -> None:
-    """The overall boards' scales, seams and flags, before anyone asks (race, gap, frontier,
-    depth, records and digest read them)."""
+    """The overall boards' scales, seams and flags, and the boards records read, before anyone
+    asks (race, gap, frontier, depth, records and digest read them)."""
     comparable(read)
+    record_boards(read)
 
 
 @at_refresh

@@ -16,7 +16,7 @@ from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable
-from bot.domain.counted_boards import shared_prefix, wants_all
+from bot.domain.counted_boards import wants_all
 from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
@@ -377,29 +377,10 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
 
 @at_refresh
 def _records_at_refresh(read: Any, previous: Any) -> None:
-    """The records of the next read model, before anyone asks: those of `previous` where
-    its boards are the same (a patched change), each model's cut at the first board that
-    differs and extended from there."""
-    old = previous._views.get(("arena records",)) if previous is not None else None
-
-    def build() -> dict[int, list[tuple]]:
-        if old is None:
-            return arena_records(read.by_date)
-        n = shared_prefix(read.dates, read.by_date, previous.dates, previous.by_date)
-        if n == len(read.dates) == len(previous.dates):
-            return old
-        cut = min(read.dates[n:n + 1] + previous.dates[n:n + 1])
-        touched = {r.model_id for ds, bd in ((read.dates, read.by_date), (previous.dates, previous.by_date))
-                   for d in ds[n:] for r in bd[d]}
-        records = dict(old)
-        for mid in touched:  # a fresh list for each model the tail reaches (the old ones are shared)
-            kept = [x for x in records.get(mid, ()) if x[1] < cut]
-            if kept:
-                records[mid] = kept
-            else:
-                records.pop(mid, None)
-        return _extend_records(records, read.by_date, read.dates[n:])
-    read.view(("arena records",), build)
+    """What `small` reads on Arena, built for the next read model before anyone asks: the
+    boards without never-public builds and boards behind their date, and each model's
+    records on them (built whole: which builds and boards are left out reads every board)."""
+    arena_reach(_small_boards(read), math.inf, read)
 
 
 def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], dates: list[str]) -> dict[int, list[tuple]]:
@@ -417,11 +398,13 @@ def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], d
 def arena_boards(ctx: Context, everything: bool = False) -> dict[str, list]:
     """The boards `small` reads: every listed rating (`all`), else without
     never-public builds and boards behind their date (records: :mod:`bot.domain.comparable`)."""
-    if everything:
-        return ctx.read.by_date
-    cmp = comparable(ctx.read)
-    return ctx.read.view(("small boards",), lambda: {
-        d: [r for r in rows if not cmp.never_public(r)] for d, rows in ctx.read.by_date.items() if not cmp.flagged(d)})
+    return ctx.read.by_date if everything else _small_boards(ctx.read)
+
+
+def _small_boards(read: Any) -> dict[str, list]:
+    cmp = comparable(read)
+    return read.view(("small boards",), lambda: {
+        d: [r for r in rows if not cmp.never_public(r)] for d, rows in read.by_date.items() if not cmp.flagged(d)})
 
 
 def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None,

@@ -126,6 +126,11 @@ def clip_name(name: str | None, limit: int) -> str | None:
     if cut is not None and len(name) - cut >= tail_max // 2:
         tail = name[cut:]
     head = name[: room - len(tail)].rstrip(" -_/.:(")
+    if tail.count(")") > tail.count("("):  # the end of a bracket: keep its opening one ("Large 2 (…large-2411)")
+        q = name.rfind("(", 0, len(name) - len(tail))
+        keep = room - (q + 1)
+        if q + 1 >= limit // 3 and keep >= 6:
+            head, tail = name[: q + 1], name[-keep:]
     return head + "…" + tail
 
 

@@ -164,7 +164,7 @@ class ReadModel(BoardReader):
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
         self._view_lock = threading.Lock()
-        self._view_locks: dict[tuple, threading.Lock] = {}
+        self._view_locks: dict[tuple, threading.RLock] = {}
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
         self.patched: str | None = None  # what a patch re-read (None: built whole or kept)
         self._ratings_count: int | None = None  # every board's rows, when known without counting them
@@ -355,7 +355,7 @@ class ReadModel(BoardReader):
         if value is not None:
             return value
         with self._view_lock:  # one builder per key: readers asking at once wait for it, not build it too
-            lock = self._view_locks.setdefault(key, threading.Lock())
+            lock = self._view_locks.setdefault(key, threading.RLock())
         with lock:
             value = self._views.get(key)
             if value is None:
