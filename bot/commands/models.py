@@ -222,8 +222,10 @@ def compare(ctx: Context, args: Args) -> Reply:
     if len(ids) < 2:
         raise Usage(f"Those names are all {matches[0].entry.name}; name different models.")
     sums = [model_summary(ctx, i, args.until) for i in ids]
-    notes = "".join(_read_as(m) for m in matches)
+    notes = "".join(_read_as(m) for m in matches if m.status == "fuzzy")
     lines = [notes.strip()] if notes else []
+    # which model a name several models answer to was read as: after the answer's own lines
+    several = "".join(_read_as(m) for m in matches if m.status == "family").strip()
     in_category = _compare_in_category(ctx, ids, category, args.until) if category != OVERALL else None
     if in_category is not None:
         lines.append(in_category["line"])
@@ -295,6 +297,8 @@ def compare(ctx: Context, args: Args) -> Reply:
         boards_used.append(ctx.board_source(in_category["date"], category) or ARENA)
     sources = ["epoch-notable", *dict.fromkeys(boards_used)] + (["epoch-hub"] if benches else []) + \
         ([PRICES] if prices else [])
+    if several:
+        lines.append(several)
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
                  chart=Chart("compare"), method=methods.join(methods.TIES, methods.PRICES if prices else None),
