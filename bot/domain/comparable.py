@@ -58,14 +58,13 @@ class ReadsSources(ReadsBoards, Protocol):
 
     def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]: ...
 
+
 SCALE_STEP = 20.0     # Elo: the median move of shared models that makes a new scale
 MIN_SHARED = 5        # models two boards must share to measure a move of the scale
 HOLE_MIN, HOLE_SHARE = 10, 0.05
 BURST_DAYS, BURST_MIN, BURST_SHARE = 7, 10, 0.04
 
 _EXPERIMENT = re.compile(r"(?:^|[^a-z0-9])(?:exp|experimental|early)(?:[^a-z0-9]|$)", re.I)
-
-
 _NO_LICENCE = {"", "n/a", "na", "unknown", "none", "proprietary", "propretary"}
 
 
