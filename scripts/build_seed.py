@@ -32,7 +32,7 @@ from bot.store.importers.arena_sources import (  # noqa: E402
 from bot.domain.normalize import fold  # noqa: E402
 from bot.store.seed import open_store, write_tables  # noqa: E402
 from bot.store.variants import (  # noqa: E402
-    apply_key_access, apply_merges, first_rated_dates, read_merges, split_variants, unify_entries,
+    apply_key_access, apply_merges, first_rated_dates, name_sizes, read_merges, split_variants, unify_entries,
 )
 
 
@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"variants: {merged} reviewed merges, {unified} entries brought onto one model, "
               f"{len(made)} entries made variants of their family")
         apply_sizes(store, ROOT / "data" / "curation" / "sizes.csv")
+        with store.change("seed", "sizes from names", audit=False) as ch:
+            print(f"sizes: {name_sizes(ch)} open models sized from their Arena names")
         # organisations that Arena named but curation did not: say so
         missing = store.query("""SELECT DISTINCT o.name FROM organizations o JOIN models m ON m.org_id = o.id
                                  WHERE o.country IS NULL""")

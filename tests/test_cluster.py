@@ -53,12 +53,12 @@ def test_store_data_version_reads_meta_only_after_a_commit_elsewhere(seeded_db, 
     try:
         v = b.data_version
         traced: list[str] = []
-        b.db.conn.set_trace_callback(traced.append)
+        b.db.set_trace_callback(traced.append)
         assert b.data_version == v and not any("FROM meta" in t for t in traced)  # only the PRAGMA
         with a.change("test", "touch") as ch:
             ch.upsert("aliases", {"alias": "zzz-test", "model_id": 1, "kind": "alias", "reviewed": 1, "source_id": None})
         assert b.data_version == v + 1 and any("FROM meta" in t for t in traced)
-        b.db.conn.set_trace_callback(None)
+        b.db.set_trace_callback(None)
     finally:
         a.close()
         b.close()
@@ -154,7 +154,7 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
 @contextlib.asynccontextmanager
 async def _in_process(settings, engine, shard_ids):
     """One process of a cluster, in this one: a bot holding only `shard_ids`."""
-    from bot.adapters.discord.bot import create_bot
+    from bot.adapters.discord.launch import create_bot
 
     bot = create_bot(settings, engine, shard_ids=shard_ids)
     task = asyncio.create_task(bot.start(settings.discord_token))

@@ -98,7 +98,7 @@ def _damage_pages(db: Path, first_page: int = 40, pages: int = 60) -> None:
 
 
 def test_corrupt_pages_behind_an_intact_header_are_named_at_open(seeded_db, tmp_path):
-    from bot.store.db import CorruptError
+    from bot.store.errors import CorruptError
 
     db = tmp_path / "damaged.db"
     shutil.copy(seeded_db, db)
@@ -246,7 +246,7 @@ def test_disk_full_is_a_clear_message_and_changes_nothing(fresh_engine):
     """SQLITE_FULL through a size limit (PRAGMA max_page_count) on the bot's
     own connection: the import is refused with a clear message, the data is
     exactly as it was."""
-    from bot.store.db import DiskFullError
+    from bot.store.errors import DiskFullError
     from bot.store.importers import import_figures
 
     store = fresh_engine.store

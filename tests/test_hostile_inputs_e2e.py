@@ -135,7 +135,7 @@ async def test_a_mention_always_reads_as_the_bots_prefix(fast_beat_sim: DiscordS
     engine.store.db.execute(  # as an older version stored it
         "INSERT INTO guild_settings (guild_id, prefix) VALUES (?, 'a') "
         "ON CONFLICT(guild_id) DO UPDATE SET prefix = 'a'", [str(world.guild.id)])
-    engine.store.db.conn.commit()
+    engine.store.db.commit()
     try:
         async with running(world.settings(), engine) as bot:
             me = bot.user.id
@@ -150,4 +150,4 @@ async def test_a_mention_always_reads_as_the_bots_prefix(fast_beat_sim: DiscordS
         assert len(answered) == 3  # the two mentions and `!top 1`: the chat line got nothing
     finally:
         engine.store.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", [str(world.guild.id)])
-        engine.store.db.conn.commit()
+        engine.store.db.commit()

@@ -12,13 +12,14 @@ from bot.commands.grammar import GrammarError
 from bot.commands.registry import REGISTRY
 from bot.lookup import Match
 from bot.reply import Reply, ReplyError
-from bot.store import db
+from bot.store import errors as store_errors
 from bot.store.freshness import newest_board
 from bot.store.importers import ImportFailed
 
 
-@pytest.mark.parametrize("cls", [Usage, NotFound, GrammarError, ImportFailed, db.StoreError, db.ReadOnlyError,
-                                 db.UndoRefused, db.CorruptError, db.DiskFullError, db.BusyError])
+@pytest.mark.parametrize("cls", [Usage, NotFound, GrammarError, ImportFailed, store_errors.StoreError,
+                                 store_errors.ReadOnlyError, store_errors.UndoRefused, store_errors.CorruptError,
+                                 store_errors.DiskFullError, store_errors.BusyError])
 def test_every_user_facing_error_is_a_reply_error(cls):
     assert issubclass(cls, ReplyError)
 
@@ -50,8 +51,8 @@ def test_each_error_answers_in_its_own_words(engine, monkeypatch):
         (Usage("Give me a count."), "usage", "Give me a count.\nUsage: `!top"),
         (GrammarError("That date has no month 13."), "usage", "That date has no month 13.\nUsage: `!top"),
         (ImportFailed("x.csv", 3, "no score"), "error", "x.csv, row 3: no score. Nothing was imported."),
-        (db.UndoRefused("There is no change #9."), "error", "There is no change #9."),
-        (db.ReadOnlyError(db.READ_ONLY_TEXT), "refused", db.READ_ONLY_TEXT + "."),
+        (store_errors.UndoRefused("There is no change #9."), "error", "There is no change #9."),
+        (store_errors.ReadOnlyError(store_errors.READ_ONLY_TEXT), "refused", store_errors.READ_ONLY_TEXT + "."),
     ]
     for exc, status, text in cases:
         _raising(monkeypatch, "boomtest", exc)

@@ -169,3 +169,30 @@ def test_an_arena_only_model_has_no_release_date_of_its_own(engine):
     assert not dated_by_list, dated_by_list[:5]
     r = engine.handle("model o3", MEMBER)  # Epoch dates o3 by its December 2024 announcement
     assert "2024-12-20" in r.text and "o3-2025-04-16 is dated 2025-04-16" in r.text, r.text[:300]
+
+
+def test_sizes_say_how_sure_they_are_and_open_models_of_known_size_show_it(engine):
+    """A parameter count Epoch AI notes as a rumour or an estimate says so; an open model
+    whose Arena name states its size is never 'size not disclosed'."""
+    import re
+
+    read = engine.read_model()
+    notes = {m["parameters_note"] for m in read.models.values() if m["parameters"]}
+    assert {"speculative", "estimate", "from its name"} <= notes
+    checked = 0
+    for m in read.models.values():
+        rating = read.latest_rating(m["id"])
+        if rating is None or m["access"] != "open weights":
+            continue
+        names = " ".join(read.aliases(m["id"])).lower()
+        if not re.search(r"(?<![a-z\dx.])\d+(\.\d+)?b\b", names):
+            continue
+        r = engine.handle(f'model "{m["name"]}"', MEMBER)
+        assert "size not disclosed" not in r.text, (m["name"], r.text[:200])
+        checked += 1
+        if m["parameters_note"]:
+            assert f"({m['parameters_note']}" in r.text or f", {m['parameters_note']})" in r.text, r.text[:200]
+    assert checked >= 40
+    speculative = [m for m in read.models.values() if m["parameters_note"] == "speculative" and read.latest_rating(m["id"])]
+    for m in speculative:
+        assert "speculative" in engine.handle(f'model "{m["name"]}"', MEMBER).text

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.render.text import elo
+from bot.render.text import big, elo, params
+from bot.store.variants import size_from_names
 
 SOURCE_OF_RELEASE = {"epoch": "Epoch AI", "hub": "Epoch Benchmarking Hub", "moderator": "moderators"}
 
@@ -75,3 +76,21 @@ def entry_note(m: dict[str, Any], arena_name: str | None) -> str | None:
     if abs(months) < 2:
         return None
     return f"the rated Arena entry {arena_name} is dated {stamp}"
+
+
+def size(m: dict[str, Any], *, missing: str = "size not disclosed", names: list[str] | None = None) -> str:
+    """A model's parameter count as sure as its source is: "3T parameters (speculative)",
+    "24B parameters (from its name)", "235B parameters (22B active)". An open model its source
+    gives no size whose Arena `names` state one shows that, marked 'from its name'."""
+    if not m.get("parameters"):
+        found = size_from_names(names or []) if m.get("access") == "open weights" else None
+        if found:
+            return size({**m, "parameters": found[0], "active_parameters": found[1],
+                         "parameters_note": "from its name"})
+        return missing
+    notes = [f"{big(m['active_parameters'])} active"] if m.get("active_parameters") else []
+    if m.get("parameters_note"):
+        notes.append(m["parameters_note"])
+    elif m.get("parameters_url"):
+        notes.append("model card")
+    return params(m["parameters"]) + (f" ({', '.join(notes)})" if notes else "")

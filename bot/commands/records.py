@@ -22,6 +22,7 @@ from datetime import date as Date
 from typing import Any, Callable
 
 from bot.domain.categories import OVERALL, label as cat_label
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
@@ -200,9 +201,10 @@ def _side_reply(ctx: Context, view: CountedBoards, side: Side, n: int, category:
     now = next(iter(view.board(day, among)), None) if day else None
     if now is not None and not side.pred(now):
         lines.append(f"#1 on {day}: {now.model} ({now.organization or now.country or 'unknown'}, {elo(now.score)}).")
-    lines.append(f"Rated on {h['boards']} boards from {view.dates[0]}" + (f" up to {until}" if until else "")
-                 + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
+                 method=methods.join(f"Rated on {h['boards']} boards from {view.dates[0]}"
+                                     + (f" up to {until}" if until else "")
+                                     + "; places count the listed models, best first.", methods.boards(view.rule)),
                  footer=ctx.footer(*used_sources(view, view.snapshot_on(until)), as_of=view.snapshot_on(until)),
                  data={"history": h, "category": category, "as_of": view.snapshot_on(until), "among": access})
 

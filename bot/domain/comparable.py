@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date as _date
 from typing import Any, Iterable, Protocol
@@ -70,7 +71,14 @@ _NO_LICENCE = {"", "n/a", "na", "unknown", "none", "proprietary", "propretary"}
 
 def experiment_named(r: Any) -> bool:
     """Whether a rating's Arena name marks an experimental or anonymous build."""
-    return any(_EXPERIMENT.search(n) for n in (getattr(r, "key", None) or "", getattr(r, "arena_name", None) or ""))
+    return _experiment_names(getattr(r, "key", None) or "", getattr(r, "arena_name", None) or "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _experiment_names(key: str, name: str) -> bool:
+    """Per pair of names, not per rating: a long history repeats a few thousand names on
+    hundreds of thousands of rows (two regex searches each: 4 s at 10x)."""
+    return bool(_EXPERIMENT.search(key) or _EXPERIMENT.search(name))
 
 
 def _open_licence(licence: str | None) -> bool:

@@ -1,4 +1,6 @@
 """The store: schema, queries, importers and audit over one SQLite file."""
-from bot.store.db import Change, ReadOnlyError, Store, StoreError
+from bot.store.change import Change
+from bot.store.errors import ReadOnlyError, StoreError
+from bot.store.db import Store
 
 __all__ = ["Change", "ReadOnlyError", "Store", "StoreError"]

@@ -268,6 +268,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE models ADD COLUMN variant_of INTEGER REFERENCES models(id);
     CREATE INDEX models_variant_of ON models(variant_of);
     """,
+    # 8: how sure a parameter count is, as its source says (issue #21): 'estimate', 'speculative',
+    # or 'from its name' (an open model's size read from its Arena name: 24b, a22b)
+    "ALTER TABLE models ADD COLUMN parameters_note TEXT;",
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

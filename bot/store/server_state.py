@@ -24,7 +24,8 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from bot import tickets
-from bot.store.db import ReadOnlyError, Store, StoreError, explain
+from bot.store.errors import explain, ReadOnlyError, StoreError
+from bot.store.db import Store
 
 MAX_WATCHES = 25
 ALERT_WINDOW = 1800.0  # seconds after a post in which a flip back (undo/redo) posts nothing more
@@ -132,7 +133,7 @@ class ServerStore:
         if ticket is not None:
             ticket.check()
         with self.store.writing("the server's change"):
-            conn = self.store.db.conn
+            conn = self.store.db
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(self.store.write_wait * 1000)}")
                 try:

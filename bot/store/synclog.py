@@ -16,7 +16,8 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.store.db import ReadOnlyError, Store
+from bot.store.errors import ReadOnlyError
+from bot.store.db import Store
 
 STEPS = ("fetched", "unchanged", "applied", "held", "failed", "silent", "followed", "unfollowed")
 
@@ -55,7 +56,7 @@ class SyncLog:
             raise ReadOnlyError("the database is read-only: the sync cannot be recorded")
         at = when.astimezone(timezone.utc).replace(microsecond=0).isoformat()
         with self.store._write_lock:
-            conn = self.store.db.conn
+            conn = self.store.db
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = conn.execute("SELECT value FROM meta WHERE key = ?", [f"sync:{source}"]).fetchone()

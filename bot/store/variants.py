@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from bot.store.db import Change
+from bot.store.change import Change
 from bot.store.linking import VARIANT_WORDS
 from bot.domain.normalize import fold
 
@@ -256,10 +256,11 @@ def split_variants(ch: Change, display: dict[str, str], merges: list[Merge],
 
 
 def _label(entry: list[str], display: dict[str, str], first: dict[str, str]) -> str:
-    """A variant's name: its key's display name, else its latest-spelled CSV name."""
-    for n in entry:
-        if n in display:
-            return display[n]
+    """A variant's name: its keys' most specific display name (ChatGPT-4o-latest (2024-08-08), not the
+    rolling ChatGPT-4o-latest a merged key showed), else its latest-spelled CSV name."""
+    shown = [display[n] for n in entry if n in display]
+    if shown:
+        return max(shown, key=lambda d: (len(d), d))
     return max(entry, key=lambda n: (first.get(n) or "", n))
 
 
@@ -295,3 +296,38 @@ def first_rated_dates(ch: Change) -> int:
         WHERE origin = 'arena' AND release_date IS NOT
             (SELECT MIN(r.snapshot_date) FROM arena_ratings r WHERE r.model_id = models.id)""")
     return cur.rowcount
+
+
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)b$")       # 24b, 1.7b: the total
+_ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")    # a22b: active per token (a mixture of experts)
+
+
+def name_sizes(ch: Change) -> int:
+    """An open-weights model without a parameter count whose Arena names state its size
+    (mistral-small-3.1-24b-instruct-2503, qwen3-30b-a3b) gets it, marked 'from its name'."""
+    done = 0
+    rows = ch.db.execute("""SELECT m.id, group_concat(a.alias, '|') FROM models m JOIN aliases a ON a.model_id = m.id
+        WHERE m.access = 'open weights' AND m.parameters IS NULL AND COALESCE(m.parameters_disclosed, 1) != 0
+          AND m.origin != 'epoch'
+          AND a.kind IN ('arena', 'arena-key') GROUP BY m.id""").fetchall()
+    for mid, names in rows:
+        found = size_from_names(names.split("|"))
+        if found:
+            ch.db.execute("UPDATE models SET parameters = ?, active_parameters = COALESCE(active_parameters, ?), "
+                          "parameters_note = 'from its name' WHERE id = ?", [*found, mid])
+            done += 1
+    return done
+
+
+def size_from_names(names: Iterable[str]) -> tuple[float, float | None] | None:
+    """(total, active or None) parameters the names agree on (24b; 30b-a3b), else None."""
+    totals, actives = set(), set()
+    for n in names:
+        toks = fold(n).split()
+        if any(re.fullmatch(r"\d+x\d+b", t) for t in toks):
+            continue  # 8x7b: experts times size, not the total
+        totals |= {float(m[1]) * 1e9 for t in toks if (m := _SIZE.match(t))}
+        actives |= {float(m[1]) * 1e9 for t in toks if (m := _ACTIVE.match(t))}
+    if len(totals) != 1:
+        return None
+    return totals.pop(), (actives.pop() if len(actives) == 1 else None)

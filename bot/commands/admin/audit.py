@@ -10,7 +10,7 @@ from bot.commands.grammar import unquote
 from bot.commands.registry import Param, command
 from bot.render.text import clean
 from bot.reply import Reply
-from bot.store.db import READ_ONLY_TEXT, ReadOnlyError, UndoRefused
+from bot.store.errors import READ_ONLY_TEXT, ReadOnlyError, UndoRefused
 
 
 def _parse_undo(raw: str) -> tuple[str, int, bool]:

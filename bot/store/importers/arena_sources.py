@@ -36,7 +36,8 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.store.importers.common import (
     SOURCE_ARENA_CATALOG, SOURCE_ARENA_HISTORY, SOURCE_ARENA_PRICES, SOURCE_CURATION, ImportFailed, ImportReport,
     OrgIndex, Progress, ensure_sources, import_transaction as _transaction, model_ids_by_name as _model_ids,

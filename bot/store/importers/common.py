@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from bot.reply import ReplyError
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.domain.normalize import fold
 from bot.domain.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
 

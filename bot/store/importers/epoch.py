@@ -3,6 +3,7 @@ versions + organisations)."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -68,12 +69,28 @@ def parse_epoch_notable(table: Table) -> list[dict[str, Any]]:
             "release_date": cell_date(table, rn, line, "Publication date", r.get("Publication date")),
             "domain": ", ".join(split_list(r.get("Domain"))) or None,
             "parameters": cell_number(table, rn, line, "Parameters", r.get("Parameters")),
+            "parameters_note": parameters_note(r.get("Parameters notes")) if r.get("Parameters") else None,
             "training_compute": cell_number(table, rn, line, "Training compute (FLOP)", r.get("Training compute (FLOP)")),
             "training_cost": cell_number(table, rn, line, cost_col, r.get(cost_col)) if cost_col in r else None,
             "access": access_level(r.get("Model accessibility")),
             "frontier": 1 if (r.get("Frontier model") or "").strip().lower() == "true" else 0,
         })
     return out
+
+
+_SPECULATIVE = re.compile(r"rumou?r|speculat|leak|unconfirmed|reportedly|unofficial")
+_ESTIMATE = re.compile(r"estimat|approx|assum|guess|extrapolat")
+
+
+def parameters_note(notes: str | None) -> str | None:
+    """How sure Epoch AI's parameter count is, from its own notes: 'speculative' (a rumour,
+    a leak), 'estimate' (Epoch estimated it), else None (as published)."""
+    low = (notes or "").lower()
+    if _SPECULATIVE.search(low):
+        return "speculative"
+    if _ESTIMATE.search(low):
+        return "estimate"
+    return None
 
 
 def import_epoch_notable(store: Store, source: str | Path | bytes, *, name: str | None = None,

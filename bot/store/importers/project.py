@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.store.importers.common import (
     NAME_LIMIT, TEXT_LIMIT, ImportFailed, ImportReport, OrgIndex, Table, import_transaction, read_table,
 )
@@ -22,7 +23,7 @@ COLUMNS: dict[str, list[str]] = {
     "models": ["name", "organization", "country", "countries", "sector", "release_date", "domain",
                "parameters", "active_parameters", "parameters_url", "parameters_disclosed",
                "training_compute", "training_cost", "access", "licence", "frontier",
-               "origin", "hidden", "source", "variant_of"],
+               "origin", "hidden", "source", "variant_of", "parameters_note"],
     "aliases": ["alias", "model", "kind", "reviewed", "source"],
     "scores": ["model", "benchmark", "version", "value", "date", "source"],
     # one rating per (source, board date, category, Arena name); `model` may be empty when
@@ -35,7 +36,7 @@ COLUMNS: dict[str, list[str]] = {
     "figures": ["id", "topic", "metric", "subject", "period", "value", "unit", "citation", "source"],
 }
 # columns an older export may lack (read as empty)
-OPTIONAL = {"variant_of"}
+OPTIONAL = {"variant_of", "parameters_note"}
 LOAD_ORDER = ["sources", "organizations", "models", "aliases", "scores", "arena", "arena_keys", "prices", "figures"]
 NUMERIC = {"parameters", "active_parameters", "training_compute", "training_cost", "value", "score",
            "ci_lower", "ci_upper", "input_price", "output_price"}

@@ -25,7 +25,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from bot.store.db import Change, Store
+from bot.store.change import Change
+from bot.store.db import Store
 from bot.store.importers.common import ImportFailed, ImportReport
 
 FILES = ("arena_boards", "arena_names", "arena_scores")
@@ -171,7 +172,7 @@ def load_compact(ch: Change, folder: Path, report: ImportReport) -> None:
                                  "AND sql IS NOT NULL").fetchall():
         ch.db.execute(f"DROP INDEX [{name}]")
     try:
-        ch.db.conn.executemany(f"INSERT INTO arena_ratings ({', '.join(cols)}) VALUES "
+        ch.db.executemany(f"INSERT INTO arena_ratings ({', '.join(cols)}) VALUES "
                                f"({', '.join('?' for _ in cols)})", rows)
     except sqlite3.IntegrityError as exc:
         raise ImportFailed("arena_scores.csv", None, f"a model is rated twice on one board, or the database "
