@@ -274,12 +274,16 @@ def comparable(read: ReadsSources, category: str = OVERALL) -> Comparable:
 
 
 RECORDS_RULE = "records leave out never-public test builds and boards behind their date (`all` counts them)"
+LATE_RULE = "records leave out boards behind their date (`all` counts them)"
 
 
-def record_boards(read: ReadsSources, include_all: bool = False, category: str = OVERALL) -> CountedBoards:
-    """The boards records read ("tighter than ever", firsts, widest and
-    narrowest, `small`): the counted boards without never-public builds and
-    without boards behind their date. With `all`: every listed rating of every board."""
+def record_boards(read: ReadsSources, include_all: bool = False, category: str = OVERALL,
+                  public: bool = True) -> CountedBoards:
+    """The boards records read: the counted boards without boards behind their date
+    and (`public`: "tighter than ever", widest; `small` reads the same rule) without
+    never-public builds. `records` (firsts, reigns, a gap's widest and narrowest) keeps
+    the builds LMArena listed (`public=False`: an anonymous build that led was #1 on the
+    board). With `all`: every listed rating of every board."""
     base = counted_boards(read, include_all, category)
     if include_all:
         return base
@@ -288,12 +292,12 @@ def record_boards(read: ReadsSources, include_all: bool = False, category: str =
         cmp = comparable(read, category)
         out = CountedBoards.__new__(CountedBoards)
         out.__dict__.update({k: v for k, v in base.__dict__.items() if not k.startswith("_")})
-        out.by_date = {d: [r for r in rows if not cmp.never_public(r)] for d, rows in base.by_date.items()
-                       if not cmp.flagged(d)}
+        out.by_date = {d: [r for r in rows if not (public and cmp.never_public(r))]
+                       for d, rows in base.by_date.items() if not cmp.flagged(d)}
         out.dates = [d for d in base.dates if out.by_date.get(d)]
-        out.rule = f"{base.rule}; {RECORDS_RULE}"
+        out.rule = f"{base.rule}; {RECORDS_RULE if public else LATE_RULE}"
         return out
-    return read.view(("record boards", category), build)
+    return read.view(("record boards", category, public), build)
 
 
 def used_sources(view: CountedBoards, until: str | None = None, since: str | None = None) -> list[str]:
