@@ -19,8 +19,28 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import QUICK, ROOT, pct
-from bot.render.charts.gallery import time_renders
 from benchmarks.text import gallery_lines
+
+
+def time_renders(svc, replies: list, *, rounds: int, repeats: int) -> tuple[list[float], list[float], list[int]]:
+    """Milliseconds of each reply's chart rendered with an empty cache (`rounds`
+    times each), then of `repeats` cache hits each, and the PNGs' sizes."""
+    cold, sizes = [], []
+    for _ in range(rounds):
+        for r in replies:
+            svc.clear()
+            t0 = time.perf_counter()
+            png = svc.render(r)
+            cold.append((time.perf_counter() - t0) * 1000)
+            sizes.append(len(png))
+    cached = []
+    for r in replies:
+        svc.render(r)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            svc.render(r)
+            cached.append((time.perf_counter() - t0) * 1000)
+    return cold, cached, sizes
 
 
 def _d(x: Any):

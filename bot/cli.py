@@ -127,7 +127,7 @@ def cmd_db(args) -> int:
         "path": str(s.path),
         "schema_version": s.schema_version,
         "data_version": s.data_version,
-        "tables": {t: s.scalar(f"SELECT count(*) FROM [{t}]") for t in
+        "tables": {t: s.tables[t].count for t in
                    ("models", "organizations", "aliases", "arena_ratings", "benchmark_scores", "figures", "sources",
                     "audit")},
         "as_of": {r["id"]: r["as_of"] for r in s.query("SELECT id, as_of FROM sources ORDER BY id")},
@@ -139,7 +139,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_gallery(args) -> int:
-    from bot.render.charts.gallery import gallery
+    from bot.engine.gallery import gallery
 
     engine = _engine(_settings(args))
     for p in gallery(engine, Path(args.dir)):

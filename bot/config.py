@@ -5,11 +5,11 @@ list of them (field, environment variable, parser, meaning). ``Settings``
 holds their values with their types and defaults; adapters and the engine
 receive a :class:`Settings` instead of reading ``os.environ`` themselves.
 Real environment variables win over ``.env`` (python-dotenv), so a deployment
-can override a checked-in file. The README's configuration table and
-``.env.example`` are checked against :data:`SETTINGS` by ``tests/test_docs.py``.
+can override a checked-in file. The configuration table of ``docs/operators.md`` and
+``.env.example`` are checked against :data:`SETTINGS` by ``tests/unit/test_docs.py``.
 
 To add a setting: a typed field with its default on ``Settings``, one
-``Setting`` line in ``SETTINGS``, a row in the README's table and a line in
+``Setting`` line in ``SETTINGS``, a row in the operators' table and a line in
 ``.env.example``; read it as ``settings.<field>`` (the engine hands it to
 handlers as ``ctx.settings``).
 """
@@ -281,7 +281,7 @@ def address(key: str, raw: str) -> str:
 @dataclass(frozen=True)
 class Setting:
     """One setting: the ``Settings`` field, its environment variable, how
-    its text is read, and what it means (the README's table says the same)."""
+    its text is read, and what it means (the operators' table says the same)."""
     field: str
     env: str
     parse: Parser
@@ -301,7 +301,7 @@ class Setting:
 
     @property
     def shown_default(self) -> str:
-        """The default as the README's table and ``.env.example`` show it
+        """The default as the operators' table and ``.env.example`` show it
         (blank for none; the home folder as ``~``)."""
         value = self.default
         if value is None or value == frozenset():

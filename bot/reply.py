@@ -60,6 +60,9 @@ class Reply:
     description: str | None = None
     fields: list[Field] = field(default_factory=list)
     footer: str | None = None  # source and as-of date
+    # how the figures were measured: rules, legends, methods (shown on request: Discord's "How is this
+    # measured?" button, the console's `method`), never in the answer itself
+    method: str | None = None
     color_key: str | None = None  # a country or organisation; adapters pick the colour
     data: dict[str, Any] = field(default_factory=dict)
     chart: Chart | None = None
@@ -93,6 +96,7 @@ class Reply:
             "files": [a.filename for a in self.files],
             "data": self.data,
             "suggestions": self.suggestions,
+            "method": self.method,
             "pages": len(self.pages) + 1,
         }
 

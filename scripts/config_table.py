@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Rewrite the README's configuration table from ``bot.config.SETTINGS``.
+"""Rewrite the operators' guide's configuration table from ``bot.config.SETTINGS``.
 
-    python scripts/config_table.py        # rewrites README.md in place
+    python scripts/config_table.py        # rewrites docs/operators.md in place
 
 The table sits between the header row ``| variable | default | meaning |`` and the
 first line after it that is not a table row; ``tests/unit/test_docs.py`` checks it.
@@ -27,7 +27,7 @@ def table() -> str:
 
 
 def main() -> None:
-    readme = ROOT / "README.md"
+    readme = ROOT / "docs" / "operators.md"
     text = readme.read_text(encoding="utf-8")
     text = re.sub(r"(?:<<<<<<< [^\n]*\n)?\| variable \|[^\n]*\n(?:(?:\|[^\n]*|=======|>>>>>>> [^\n]*|<<<<<<< [^\n]*)\n)*",
                   lambda _m: table(), text, count=1)

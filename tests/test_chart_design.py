@@ -305,7 +305,7 @@ def test_the_committed_gallery_is_what_the_code_draws(engine):
     import json
     from pathlib import Path
 
-    from bot.render.charts.gallery import MANIFEST, manifest
+    from bot.engine.gallery import MANIFEST, manifest
 
     folder = Path(__file__).resolve().parents[1] / "docs" / "gallery"
     committed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -318,7 +318,7 @@ def test_the_committed_gallery_is_what_the_code_draws(engine):
 def test_the_spec_digest_changes_with_what_is_drawn(handle):
     from dataclasses import replace
 
-    from bot.render.charts.gallery import spec_digest
+    from bot.engine.gallery import spec_digest
 
     r = handle("top 5")
     assert spec_digest(r) == spec_digest(handle("top 5"))

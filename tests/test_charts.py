@@ -14,7 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.render.charts.data import chart_series
-from bot.render.charts.gallery import gallery
+from bot.engine.gallery import gallery
 from bot.render.charts.registry import KINDS, ChartError, all_kinds, gallery_lines
 from bot.render.charts.service import ChartService, png_size, render_png
 
@@ -336,7 +336,7 @@ def test_broken_process_pool_falls_back_to_a_thread(engine, replies):
         def shutdown(self, **k):
             pass
 
-    svc = ChartService(engine, processes=True)
+    svc = ChartService(processes=True)
     svc._procs = Broken()
     png = svc.render(replies["count"])
     check_png(png)
@@ -349,7 +349,7 @@ def test_broken_process_pool_falls_back_to_a_thread(engine, replies):
 
 
 def test_thread_only_service(engine, replies):
-    svc = ChartService(engine, processes=False)
+    svc = ChartService(processes=False)
     check_png(svc.render(replies["model"]))
     svc.close()
 
@@ -387,24 +387,11 @@ def test_gallery_writes_every_png_and_an_index(engine, tmp_path):
         assert f"({p.name})" in index
 
 
-@pytest.mark.serial  # times renders and cache hits: runs alone, after the parallel pass
-def test_measure_reports_the_timings(engine):
-    from bot.render.charts.gallery import measure
-
-    m = measure(engine, rounds=1, concurrent_charts=4, lines=["race", "compute", "top", "model deepseek r1"])
-    for k in ("cold_p50_ms", "cached_p50_ms", "cached_p99_ms", "loop_lag_p99_ms", "worker_p50_ms",
-              "concurrent_wall_ms", "targets_met"):
-        assert k in m
-    assert m["charts"] == 4
-    assert 0 < m["cached_p50_ms"] < 2  # a cache hit is a dict lookup plus a hash
-    assert m["cold_p50_ms"] > m["cached_p50_ms"]
-
-
 def test_a_killed_worker_falls_back_to_a_thread(engine, replies):
     import os
     import signal
 
-    svc = ChartService(engine, processes=True, workers=1)
+    svc = ChartService(processes=True, workers=1)
     try:
         check_png(svc.render(replies["count-by-sector"]))
         pool = svc._procs

@@ -154,7 +154,7 @@ async def test_two_processes_split_four_shards_and_share_changes(sim, tmp_path: 
 @contextlib.asynccontextmanager
 async def _in_process(settings, engine, shard_ids):
     """One process of a cluster, in this one: a bot holding only `shard_ids`."""
-    from bot.adapters.discord.bot import create_bot
+    from bot.adapters.discord.launch import create_bot
 
     bot = create_bot(settings, engine, shard_ids=shard_ids)
     task = asyncio.create_task(bot.start(settings.discord_token))

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.commands.context import short_title
+
 from bot.engine import Caller
 from bot.domain.board_chain import BoardKey
 from bot.domain.categories import OVERALL
@@ -298,7 +300,7 @@ def test_records_footer_names_the_sources_of_the_boards_read(engine, read):
     r = run(engine, "records")
     used = {b.source for b in read.chain() if b.source != "moderators"}
     for sid in used:
-        assert read.source(sid)["title"] in r.footer
+        assert short_title(read.source(sid)["title"]) in r.footer
 
 
 # ---------------------------------------------------------------------------
@@ -311,9 +313,9 @@ def test_footers_name_the_source_of_the_board_the_score_came_from(engine, read, 
     top = board.board(day)[0]
     r = run(engine, line.format(name=top.model, org=top.organization, country=top.country))
     used = read.scale_of(day)
-    assert read.source(used)["title"] in r.footer
+    assert short_title(read.source(used)["title"]) in r.footer
     others = {b.source for b in read.chain()} - {used, "moderators"}
-    assert not any(read.source(s)["title"] in r.footer for s in others), r.footer
+    assert not any(short_title(read.source(s)["title"]) in r.footer for s in others), r.footer
 
 
 def test_compare_footer_names_each_cards_board(engine, read):
@@ -322,9 +324,9 @@ def test_compare_footer_names_each_cards_board(engine, read):
     r = run(engine, f"compare {a.model} vs {b.model}")
     srcs = {read.scale_of(m["arena"]["date"]) for m in r.data["models"] if m["arena"]}
     for s in srcs:
-        assert read.source(s)["title"] in r.footer
+        assert short_title(read.source(s)["title"]) in r.footer
     old = {x.source for x in read.chain()} - srcs - {"moderators"}
-    assert not any(read.source(s)["title"] in r.footer for s in old), r.footer
+    assert not any(short_title(read.source(s)["title"]) in r.footer for s in old), r.footer
 
 
 def test_the_other_direction_of_an_ai_index_gap_is_recomputed_on_the_other_base(engine):
@@ -346,8 +348,21 @@ def test_a_breakdown_ends_with_the_others(engine, read):
     shown = r.text.split(":", 1)[1]
     listed = sum(int(n) for n in re.findall(r" (\d+)(?:,|\.| \()", shown.split("others")[0]))
     rest = sum(groups.values()) - listed
-    assert rest > 0 and f"others: {rest}" in r.text
-    assert any(f.name == "Others" and f.value == str(rest) for f in r.fields)
+    assert rest > 0 and f"others: {rest} (from " in r.text
+    # the embed adds no second 'others' figure that disagrees with the text's
+    assert not any(f.name.lower().startswith("other") and f.value != str(rest) for f in r.fields)
+    # per year: the latest year's text names three countries and the others; the embed's fields name
+    # more of them and end with the rest, so text and fields together account for every model once
+    per_year = run(engine, "count")
+    last = max(m["release_date"][:4] for m in read.visible_models()
+               if m["origin"] in ("epoch", "moderator") and m["release_date"])
+    total = sum(1 for m in read.visible_models()
+                if m["origin"] in ("epoch", "moderator") and (m["release_date"] or "").startswith(last))
+    head = per_year.text.split(f"{last}:", 1)[1].split("others")[0]
+    named = sum(int(n) for n in re.findall(r" (\d+)(?:,|\.| \()", head.split("led by", 1)[1]))
+    in_fields = sum(int(f.value) for f in per_year.fields)
+    assert named + in_fields == total
+    assert f"others: {total - named} (from " in per_year.text
 
 
 def test_a_region_counts_its_countries_everywhere(engine, read):
@@ -399,3 +414,9 @@ def test_board_scores_are_the_boards_as_read(read):
         rows = read.board_rows(b.source, b.date)
         assert sorted((r.model_id, r.score, r.key, r.licence) for r in rows) == \
             sorted((m, s, k, lic) for m, s, k, _shown, lic in table[b])
+
+
+def test_footers_keep_every_source_apart(read):
+    """A footer's short name of a source never names two sources (two LMArena files once both read 'LMArena')."""
+    shorts = [short_title(s["title"]) for s in read.sources.values()]
+    assert len(shorts) == len(set(shorts)) and len(shorts) >= 5, shorts

@@ -184,7 +184,7 @@ def test_no_mentions_anywhere() -> None:
 
 
 def test_invite_url_asks_for_what_the_bot_uses() -> None:
-    from bot.adapters.discord.bot import BOT_PERMISSIONS, invite_url
+    from bot.adapters.discord.gateway import BOT_PERMISSIONS, invite_url
 
     url = invite_url(1234)
     assert "client_id=1234" in url and "applications.commands" in url
@@ -201,12 +201,12 @@ def test_embeds_and_charts_share_one_palette() -> None:
     assert colour_for("CHINA") == colour_for("China")
 
 
-def test_readme_permission_integer_is_what_the_bot_asks_for() -> None:
+def test_the_operators_guide_permission_integer_is_what_the_bot_asks_for() -> None:
     from pathlib import Path
 
-    from bot.adapters.discord.bot import BOT_PERMISSIONS
+    from bot.adapters.discord.gateway import BOT_PERMISSIONS
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "operators.md").read_text()
     assert BOT_PERMISSIONS.send_messages_in_threads
     assert f"permissions={BOT_PERMISSIONS.value}" in readme
 
@@ -338,7 +338,7 @@ def test_uploads_fit_the_channel_limit_compressed_or_left_out_with_the_command_l
 
 
 def test_intents_are_only_what_the_bot_uses() -> None:
-    from bot.adapters.discord.bot import wanted_intents
+    from bot.adapters.discord.gateway import wanted_intents
 
     on, off = wanted_intents(True), wanted_intents(False)
     assert on.guilds and on.guild_messages and on.dm_messages and on.message_content and not off.message_content

@@ -26,7 +26,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.discord.bot import RaceBot, create_bot
+from bot.adapters.discord.bot import RaceBot
+from bot.adapters.discord.launch import create_bot
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reply import Reply
@@ -300,7 +301,28 @@ async def test_did_you_mean_button_runs_the_suggestion(sim: DiscordSimulator, wo
         await sim.wait_for_edit(prompt, until=lambda m: m.attachments)
     assert "deepseek-r1" in prompt.text().lower()
     assert_chart(prompt)
-    assert not prompt.buttons()
+    assert [b["label"] for b in prompt.buttons()] == ["How is this measured?"]  # the answer's own button
+
+
+async def test_how_is_this_measured_answers_privately(sim: DiscordSimulator, world: World, engine: Engine) -> None:
+    """The method is not in the answer; its button says it privately, to anyone, and leaves the answer as
+    it is; after a restart the button says to ask again."""
+    async with running(world.settings(), engine):
+        answer = await ask(sim, world.channel, world.member, "!gap us china")
+        assert "gap = (x − y) ÷ y" not in answer.text() and "retired models left out" not in answer.text()
+        [how] = [b for b in answer.buttons() if b["label"] == "How is this measured?"]
+        other = sim.create_user("carol")
+        sim.add_member(world.guild, other)
+        click = sim.click_button(answer, how["custom_id"], user=other)
+        await sim.wait_for_response(click)
+        said = click.callbacks[0]["data"]
+        assert said["flags"] == 64 and "gap = (x − y) ÷ y" in said["content"]
+        assert "retired models left out" in said["content"] and len(said["content"]) <= 2000
+        assert answer.edits == 0
+    async with running(world.settings(), engine):  # a new process: the view and its method are gone
+        late = sim.click_button(answer, how["custom_id"], user=world.member)
+        await sim.wait_for_response(late)
+    assert late.callbacks[0]["data"]["flags"] == 64 and "help method" in late.callbacks[0]["data"]["content"]
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ def test_hostile_names_stored_in_the_database_are_shown_as_text(fresh_engine):
         assert r.status in ("ok", "not_found"), (line, r.status, r.text)
         _assert_inert(r, line)
     shown = " ".join(_texts(e.handle("top 5")))
-    assert "free nitro" in shown  # the name is shown, as text
+    # the name is shown, as text (a long name clipped in the middle: its start and its end)
+    assert "@everyone <@&123> [f" in shown.replace("\u200b", "")
     # an Elo change that makes a hostile name the new #1: the announcement is inert too
     r = e.handle("elo poisontwo 3000", MOD)
     assert r.status == "ok" and r.announcements, r.text

@@ -33,6 +33,7 @@ def _views(read: ReadModel) -> None:
     counted_boards(read, True)
     counted_boards(read, False, CATEGORY)
     read.category_boards(CATEGORY)
+    read.board_scores()
 
 
 def assert_same(patched: ReadModel, full: ReadModel) -> None:
@@ -65,12 +66,16 @@ def assert_tables_same(patched: ReadModel, full: ReadModel) -> None:
     """The tables the refresh built for the patched model (reusing the previous model's where
     its boards were the same) equal the same tables built afresh over the full build."""
     from bot.commands.prices import _prices_of, cheapest_from
-    from bot.commands.trends import arena_records
+    from bot.commands.trends import _small_boards, arena_records
 
     mine, theirs = counted_boards(patched), counted_boards(full)
     assert mine.__dict__["_country_best"] == {d: theirs.country_best(d) for d in theirs.dates}
-    assert patched._views[("arena records",)] == arena_records(full.by_date)
-    assert list(patched._views[("arena records",)]) == list(arena_records(full.by_date))
+    from bot.domain.comparable import comparable
+
+    assert vars(comparable(patched)) == vars(comparable(full))  # scales, seams, flags
+    small = _small_boards(full)
+    assert patched._views[("small boards",)] == small
+    assert patched._views[("arena records", False)] == arena_records(small)
     table = mine.__dict__["_memo"][("cheapest by board",)]
     assert table == cheapest_from(theirs, *_prices_of(full))
 

@@ -58,7 +58,7 @@ def test_cheapest_on_the_latest_board_matches_the_raw_files(engine, shared, thre
     assert last["blended"] <= want + 1e-9  # a model priced through its linked model may be cheaper still
     if last["key"] in raw_prices:
         assert last["blended"] == pytest.approx(want)
-    assert "280-fold" in r.text and "price list of" in r.text
+    assert "280-fold" in r.text and "price list of" in r.method
     blends = [p["blended"] for p in r.data["series"]]
     assert blends[-1] <= blends[0]
 
@@ -120,3 +120,10 @@ def _indexes(engine):
         if p["model_id"] is not None and (cur is None or (cur["as_of"], -cost(cur)) < (p["as_of"], -cost(p))):
             by_model[p["model_id"]] = p
     return by_name, by_model
+
+
+@pytest.mark.parametrize("value, shown", [(0.3, "$0.30"), (2.5, "$2.50"), (0.2625, "$0.2625"), (0.075, "$0.075"),
+                                          (1234.5, "$1,234.50"), (0.000123, "$0.00012"), (None, "n/a")])
+def test_a_price_shows_its_cents_and_never_rounds_to_nothing(value, shown):
+    from bot.commands.prices import usd
+    assert usd(value) == shown

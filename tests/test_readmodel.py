@@ -150,7 +150,7 @@ def test_others_answer_from_the_current_read_model_while_a_change_is_applied(fre
         assert release.wait(60), "the test never released the build"
         return ReadModel(store, previous, patch)
 
-    monkeypatch.setattr("bot.engine.ReadModel", slow_build)
+    monkeypatch.setattr("bot.engine.versions.ReadModel", slow_build)
     top = e.handle("top 1").data["rows"][0]
     changer = threading.Thread(target=lambda: e.handle(f"elo {top['model']} {int(top['score']) + 200}", MOD))
     changer.start()
@@ -184,7 +184,7 @@ def test_a_reader_racing_a_rebuild_neither_builds_nor_waits(fresh_engine, monkey
         assert release.wait(60), "the test never released the build"
         return ReadModel(store, previous, patch)
 
-    monkeypatch.setattr("bot.engine.ReadModel", gated_build)
+    monkeypatch.setattr("bot.engine.versions.ReadModel", gated_build)
     was = e.handle("model o3").data["model"]["country"]
     other = Store.open(e.store.path)
     oid = other.scalar("SELECT id FROM models WHERE name = 'o3'")
@@ -272,7 +272,7 @@ def test_a_read_model_holds_no_reference_cycles(fresh_engine, monkeypatch):
     import weakref
 
     e = fresh_engine
-    monkeypatch.setattr("bot.engine.retire", lambda *parts: None)  # plain reference counting only
+    monkeypatch.setattr("bot.engine.versions.retire", lambda *parts: None)  # plain reference counting only
     gc.collect()
     gc.disable()
     try:

@@ -94,7 +94,7 @@ def sched(seed_copy, tmp_path, server):
     def run(now: datetime, **kw) -> list[scheduler.Outcome]:
         if kw:
             e.settings = e.settings.with_(**kw)
-        return scheduler.run_due(e, now, fetcher=lambda url, timeout: fetch(
+        return e.run_due(now, fetcher=lambda url, timeout: fetch(
             url, settings=e.settings, deadline=timeout, resolver=resolver))
 
     yield e, run

@@ -78,3 +78,24 @@ def test_a_newer_database_is_refused(tmp_path):
     con.close()
     with pytest.raises(Exception, match="newer than this bot"):
         Store(path).migrate()
+
+
+def test_the_sqlite_utils_view_reads_what_sql_reads_and_writes_nothing(tmp_path):
+    """Store.tables (sqlite-utils' table API over the thread's connection) is what the
+    migrations and the counts read: it must agree with plain SQL and change nothing."""
+    from bot.store.queries import row_counts
+
+    path = tmp_path / "old.db"
+    _build(path, [0, 1], 2)
+    store = _check(path)
+    before = store.dump()
+    view = store.tables
+    assert set(view.table_names()) == {r["name"] for r in store.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(view["arena_ratings"].columns_dict) == {r["name"] for r in store.query(
+        "PRAGMA table_info(arena_ratings)")}
+    counts = row_counts(store)
+    assert counts["ratings"] == store.scalar("SELECT count(*) FROM arena_ratings") == 1
+    assert counts["models"] == store.scalar("SELECT count(*) FROM models WHERE hidden = 0") == 1
+    assert [r["name"] for r in view["models"].rows_where("id = ?", [1])] == ["Model A"]
+    assert store.dump() == before

@@ -290,7 +290,7 @@ def _cluster(settings, engine, shard_ids):
     """One process of the cluster: an auto-sharded bot holding only `shard_ids`."""
     import contextlib
 
-    from bot.adapters.discord.bot import create_bot
+    from bot.adapters.discord.launch import create_bot
 
     @contextlib.asynccontextmanager
     async def go():

@@ -18,7 +18,7 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 def test_undo_redo_flips_of_a_new_number_one_post_once(fresh_engine):
     e = fresh_engine
     assert e.handle("watch top", MGR).ok
-    planner = AlertPlanner(e)
+    planner = AlertPlanner(e.store, e.refresh)
     posted = []
     assert e.handle("elo DeepSeek-R1 1600", MOD).ok  # a new #1
     posted += planner.alerts(["77"])
@@ -33,7 +33,7 @@ def test_undo_redo_flips_of_a_new_number_one_post_once(fresh_engine):
 def test_a_real_new_change_still_posts_within_the_window(fresh_engine):
     e = fresh_engine
     assert e.handle("watch top", MGR).ok
-    planner = AlertPlanner(e)
+    planner = AlertPlanner(e.store, e.refresh)
     assert e.handle("elo DeepSeek-R1 1600", MOD).ok
     first = planner.alerts(["77"])
     assert e.handle("elo o3 1700", MOD).ok  # a third model takes #1: news, not a flip back

@@ -69,7 +69,7 @@ def test_bumped_versions_of_every_family_are_never_answered_by_another(engine, u
         assert len(m.suggestions) <= 3
 
 
-@pytest.mark.parametrize("command", ["model {}", "compare {} vs o3", "price {}"])
+@pytest.mark.parametrize("command", ["model {}", "compare {} vs o3", "price {}", "small {}", "small {} gpqa"])
 def test_commands_refuse_unknown_models_with_suggestions_and_change_nothing(engine, unknown_names, command):
     latest = newest_board(engine.read_model())
     before = _db_state(engine)

@@ -193,7 +193,7 @@ def test_two_engines_on_one_file_post_a_change_once(seeded_db: Path, tmp_path: P
         barrier = threading.Barrier(4)
 
         def run(engine: Engine) -> None:
-            planner = AlertPlanner(engine)
+            planner = AlertPlanner(engine.store, engine.refresh)
             barrier.wait()
             results.extend(planner.alerts(["77"]))
 
@@ -205,7 +205,7 @@ def test_two_engines_on_one_file_post_a_change_once(seeded_db: Path, tmp_path: P
         assert sorted(o.alert.key.split(":", 1)[1] for o in results) == ["leader:b", "top:" + str(
             e1.model_index.resolve("DeepSeek-R1").entry.id)]
         assert all(o.channel_id == "70" for o in results)
-        assert AlertPlanner(e2).alerts(["77"]) == []  # and nothing more later
+        assert AlertPlanner(e2.store, e2.refresh).alerts(["77"]) == []  # and nothing more later
     finally:
         e1.close()
         e2.close()

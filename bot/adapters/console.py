@@ -24,14 +24,28 @@ def _safe(name: str) -> str:
 _FILE_NUMBERS = itertools.count(1)  # charts written in this session: 001-..., 002-...
 
 
-def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input) -> None:
+METHOD_WORDS = ("method", "how", "how is this measured?", "how is this measured")
+
+
+def show(engine: Engine, line: str, out_dir: Path, *, write=print, ask=input, last: dict | None = None) -> None:
+    """Answer `line`. `last` (the console's memory) keeps the previous answer's method: `method`
+    shows it, as Discord's "How is this measured?" button does (with none: `help method`)."""
+    if last is not None and line.strip().lower() in METHOD_WORDS:
+        if last.get("method"):
+            write(last["method"])
+            return
+        line = "help method"
     line = engine.as_question(line)  # a question, not a command: `ask` reads it
     reply = engine.attach_chart(engine.handle(line, LOCAL_OPERATOR))
+    if last is not None:
+        last["method"] = reply.method if reply.status == "ok" else None
     pages = [reply, *reply.pages]
     for i, page in enumerate(pages):
         if len(pages) > 1:
             write(f"[page {i + 1}/{len(pages)}]")
         write(as_plain(page))
+    if last is not None and last.get("method"):
+        write("(How is this measured? Type `method`.)")
     for att in reply.files:
         out_dir.mkdir(parents=True, exist_ok=True)
         word = _safe(line.split()[0].lstrip(engine.prefix) if line.split() else "chart")
@@ -50,6 +64,7 @@ def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -
     interactive = (stdin or sys.stdin).isatty()
     history = engine.settings.history_path  # RACEBOT_HISTORY
     engine.charts.warm()  # start the chart workers while the first question is typed
+    last: dict = {}  # the previous answer's method, for `method`
     readline: ModuleType | None = None
     if interactive:
         try:
@@ -76,7 +91,7 @@ def run_console(engine: Engine, *, out_dir: Path = Path("charts"), stdin=None) -
                 continue
             if line.strip().lower() in ("quit", "exit", ":q"):
                 break
-            show(engine, line, out_dir)
+            show(engine, line, out_dir, last=last)
     finally:
         if readline is not None:
             try:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from bot.commands.watching import Alert, evaluate, race_view
+from bot.store.db import Store
+from bot.store.readmodel import ReadModel
 from bot.store.server_state import GuildSettings, ServerStore
 
 log = logging.getLogger("racebot.alerts")
@@ -42,15 +44,18 @@ def iso_week(now: datetime) -> str:
 
 
 class AlertPlanner:
-    def __init__(self, engine):
-        self.engine = engine
-        self.servers = ServerStore(engine.store)
+    """`current()`: the read model of the store's version now, waiting for a build under way
+    (``Engine.refresh``)."""
+
+    def __init__(self, store: Store, current: Callable[[], ReadModel]):
+        self.current = current
+        self.servers = ServerStore(store)
 
     def alerts(self, guild_ids: Iterable[str | int]) -> list[Outgoing]:
         """Claimed alerts for the servers this process posts for."""
         # the store's version now, waiting for a build under way: a watch woken by a change must
         # compare against that change, not the version before it (which readers get meanwhile)
-        read = self.engine.refresh()
+        read = self.current()
         version = read.version
         pending = self.servers.pending_guilds([str(g) for g in guild_ids], version)
         if not pending:

@@ -1,6 +1,7 @@
 """What a handler gets: the data (`Context`) and the parsed arguments (`Args`)."""
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -66,7 +67,8 @@ class NotFound(ReplyError):
             text = f"I don't know the {self.kind} '{q}', and nothing close to it."
         sugg = [self.rebuild.replace("{}", n) for n in names] if self.rebuild else []
         return Reply(text=text, status=self.status, suggestions=sugg,
-                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names})
+                     data={"query": self.match.query, "kind": self.kind, "did_you_mean": names,
+                           "suggestions": names})  # (close names only: an adapter may show them as buttons)
 
 
 @dataclass
@@ -184,11 +186,11 @@ class Context:
             source_ids = (*source_ids, base.source)
         for sid in dict.fromkeys(source_ids):
             s = self.read.source(sid)
-            label = s.get("title") or sid
+            label = short_title(s.get("title") or sid)
             if s.get("licence") and "CC BY" in (s.get("licence") or ""):
                 label += " (CC BY 4.0)"
             parts.append(label)
-        text = "Source: " + "; ".join(parts)
+        text = "Source: " + "; ".join(dict.fromkeys(parts))
         if as_of and any(sid in board_sources(self.read) for sid in source_ids):
             self.boards_cited.append(as_of)
         if as_of:
@@ -196,11 +198,20 @@ class Context:
         return text
 
 
+def short_title(title: str) -> str:
+    """A source's title as a footer names it: without its parentheses ("LMArena (Chatbot Arena)
+    text leaderboard, CSV snapshots (fboulnois/llm-leaderboard-csv)" -> "LMArena text leaderboard,
+    CSV snapshots"), so two sources of one publisher stay apart; `sources` gives the full titles,
+    links and licences."""
+    short = re.sub(r"\s*\([^()]*\)", "", title).strip()
+    return short or title
+
+
 @dataclass
 class Args:
     command: "CommandInfo"
     raw: str                       # everything after the command word
-    text: str = ""                 # raw minus a trailing date
+    text: str = ""                 # raw minus a trailing date; after params.bind, the words of the rest parameter
     when: When | None = None
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 

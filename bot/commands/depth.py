@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.domain.categories import OVERALL, label as cat_label
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, command
@@ -41,14 +42,10 @@ def depth_series(view: CountedBoards, n: int, until: str | None = None) -> list[
     return view.dated(("depth", n), build, until, lambda p: p[0])
 
 
-def _line(counts: Counter, n: int) -> str:
-    return ", ".join(f"{c} {k}" for c, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 @command("depth", summary="How many of each country's models are in the Arena top 10, 20 and 50, over time.",
          usage="depth [n] [category] [all] [date]", example="depth 20 2025-02", aliases=("bench-depth", "top-countries"),
          chart=True,
-         params=(Param("n", "count", "the top n to chart (default 20; the text gives 10, 20 and 50)"),
+         params=(Param("n", "count", "the top n to chart (default 20; the table gives 10, 20 and 50)"),
                  Param("category", "category", "an Arena category: coding, math, chinese prompts ..."),
                  Param("all", "flag", "every listed model, the retired too"),
                  Param("filler", "word", "", words=("top", "in", "the", "models")),
@@ -92,10 +89,7 @@ def depth(ctx: Context, args: Args) -> Reply:
     else:
         head = (f"**{leader} has {cur[leader]} of the Arena top {n}{cat_label(category)}** as of {day}"
                 + (f"; China has {china}." if leader != "China" else "."))
-    lines = [head]
-    for t in tiers:
-        if t in now:
-            lines.append(f"Top {t}: {_line(now[t], t)}.")
+    lines = [head]  # the tiers' counts are the embed's table (said once)
     focus = [c for c in ("United States", "China") if c in counts] or countries[:2]
     cmp = comparable(ctx.read, category)
     # records: boards behind their date are left out (see bot.domain.comparable)
@@ -108,8 +102,6 @@ def depth(ctx: Context, args: Args) -> Reply:
     # the chart leaves out boards behind their date (a one-day swing that is not one), not the one asked
     drawn = list(range(len(series))) if everything else [
         i for i in range(len(series) - 1) if not cmp.flagged(series[i][0])] + [len(series) - 1]
-    lines.append(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one source; the top {n} is "
-                 f"the first {n} rated on that board. Boards: {view.rule}.")
     if cmp.note(day):
         lines.append(cmp.note(day))
     sources = sorted({view.source_on(d) or "arena-csv" for d, _c in series})
@@ -120,6 +112,9 @@ def depth(ctx: Context, args: Args) -> Reply:
     fields = [Field(f"Top {t}", tier(now[t])) for t in tiers if t in now]
     return Reply(text="\n".join(lines), title=f"Depth: countries in the Arena top {n}{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*sources, as_of=day), color_key=leader, chart=Chart("depth"),
+                 method=methods.join(f"Counted on {len(series)} boards, {first_d} to {day}, each board from one "
+                                     f"source; the top {n} is the first {n} rated on that board.",
+                                     methods.boards(view.rule), methods.ONE_BOARD),
                  data={"n": n, "as_of": day, "dates": [series[i][0] for i in drawn],
                        "counts": {c: [v[i] for i in drawn] for c, v in counts.items()},
                        "now": {str(t): dict(c) for t, c in now.items()}, "all_listed": everything,

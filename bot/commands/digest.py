@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import Param, command
 from bot.render.text import elo
@@ -137,9 +138,6 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     if digest and c["spread"]:
         fields.append(Field("Frontier spread (#1 vs #10)", " → ".join(
             f"{v:.2f}% ({d})" for d, v in c["spread"].items()), inline=False))
-    if c["same_scale"]:
-        lines.append("Rises and falls are Elo changes of models on both boards (places by score, one entry per "
-                     "model); gaps are (x − y) ÷ y of the best of each side.")
     src_then, src_now = ctx.read.source_of(then) or ARENA, ctx.read.source_of(now) or ARENA
     if not c["same_scale"]:  # a difference across a seam is not a change: no rises and falls
         lines.append("The two boards are on different rating scales (" + "; ".join(
@@ -156,6 +154,9 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
     scales_differ = (ctx.read.scale_of(then) or ARENA) != (ctx.read.scale_of(now) or ARENA)
     return Reply(
         text="\n".join(lines), title=title, fields=fields, footer=ctx.footer(src_then, src_now, as_of=now),
+        method=methods.join("Rises and falls are Elo changes of models on both boards (places by score, one entry "
+                            "per model); gaps are (x − y) ÷ y of the best of each side." if c["same_scale"] else None,
+                            methods.GAP, methods.boards(c["rule"])),
         color_key=b1[0].country if b1 else None, chart=Chart("changes") if rows else None,
         data={"as_of": now, "since": then, "metric": "Arena Elo", "filters": [],
               "new": [r.arena_name for r in c["new"]],

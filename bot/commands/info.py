@@ -7,6 +7,7 @@ from rapidfuzz import fuzz, process
 
 from bot.commands import scheduler
 from bot.commands.authority import may_see
+from bot.commands.methods import METHODS
 from bot.commands.context import Args, Context, Usage
 from bot.commands.registry import REGISTRY, Param, command, find
 from bot.render.text import clip
@@ -16,12 +17,28 @@ from bot.store.importers.figures import edition_label, edition_of
 from bot.domain.normalize import fold
 
 
-@command("help", summary="The commands, or how to use one.", usage="help [command]", example="help gap",
-         aliases=("h", "commands", "?"), params=(Param("command", "command", "a command"),))
+# `help <word>` for a role's or the methods' page (one Discord message each): the word -> the page
+HELP_PAGES = {"moderators": "moderators", "moderator": "moderators", "mods": "moderators", "mod": "moderators",
+              "admin": "moderators", "admins": "moderators",
+              "server": "server", "servers": "server", "managers": "server", "manager": "server",
+              "server-managers": "server",
+              "method": "method", "methods": "method", "measured": "method", "how": "method"}
+
+
+@command("help", summary="The commands, or how to use one.", usage="help [command | moderators | server | method]",
+         example="help gap", aliases=("h", "commands", "?"), params=(Param("command", "command", "a command"),),
+         details="`help moderators`: the data moderators' commands; `help server`: the server managers' settings "
+                 "and watches; `help method`: how the figures are measured.")
 def help_(ctx: Context, args: Args) -> Reply:
     p = ctx.prefix
     if args.raw:
-        info = find(args.raw.split()[0].lstrip(p))
+        word = args.raw.split()[0].lstrip(p)
+        page = HELP_PAGES.get(word.lower()) if find(word) is None else None
+        if page == "method":
+            return _method_page(ctx)
+        if page is not None:
+            return _role_page(ctx, page)
+        info = find(word)
         if info is None or not may_see(info, ctx.caller):
             raise Usage(f"There is no command {args.raw.split()[0]!r}.")
         lines = [f"**{p}{info.name}**: {info.summary}", f"Usage: `{p}{info.usage}`", f"Example: `{p}{info.example}`"]
@@ -30,26 +47,65 @@ def help_(ctx: Context, args: Args) -> Reply:
         if info.details:
             lines.append(info.details)
         return Reply(text="\n".join(lines), title=f"{p}{info.name}", data={"command": info.name})
-    groups: dict[str, list] = {}
-    for info in REGISTRY.values():
-        if not may_see(info, ctx.caller):
-            continue
-        groups.setdefault(info.group, []).append(info)
-    fields = []
-    for g, items in sorted(groups.items(), key=lambda kv: kv[0] != "community"):  # one field per group, split where a field would pass 1,024 characters
-        chunk: list[str] = []
-        for i in items:
-            line = f"`{p}{i.usage}`: {i.summary}"
-            if chunk and len("\n".join([*chunk, line])) > 1000:
-                fields.append(Field(g.capitalize(), "\n".join(chunk), inline=False))
-                chunk = []
-            chunk.append(line)
-        if chunk:
-            fields.append(Field(g.capitalize(), "\n".join(chunk), inline=False))
-    text = (f"Ask about the AI race: `{p}race`, `{p}gap us china`, `{p}compare gpt-4o vs deepseek r1`, "
-            f"`{p}ask are open models catching up?`. `{p}help <command>` for details.")
-    return Reply(text=text, title="AI Race Bot commands", fields=fields,
-                 data={"commands": [i.name for items in groups.values() for i in items]})
+    members = [i for i in REGISTRY.values() if i.group == "community"]
+    text = (f"Ask about the AI race: `{p}race`, `{p}gap us china`, `{p}compare gpt-4o vs deepseek r1`, or in plain "
+            f"words: `{p}ask are open models catching up?`. `{p}help <command>` for its usage; "
+            f"`{p}help method`: how the figures are measured.\n"
+            f"Server managers: `{p}help server` (settings, watches, the digest)"
+            + (f"; data moderators: `{p}help moderators`." if ctx.caller.is_moderator else "."))
+    return Reply(text=text, title="AI Race Bot commands", fields=_listing(members, p),
+                 data={"commands": [i.name for i in members], "page": "members"})
+
+
+def _short(summary: str) -> str:
+    """A summary up to its first colon, semicolon or parenthesis: one short line in a listing."""
+    return re.split(r"[:;]| \(", summary, maxsplit=1)[0].rstrip(". ")
+
+
+def _listing(infos: list, p: str) -> list[Field]:
+    """Fields of `command` + short summary, each within an embed field's 1,024 characters."""
+    fields: list[Field] = []
+    chunk: list[str] = []
+    for i in infos:
+        line = f"`{p}{i.name}` {_short(i.summary)}"
+        if chunk and len("\n".join([*chunk, line])) > 1000:
+            fields.append(Field("Commands" if not fields else "\u200b", "\n".join(chunk), inline=False))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        fields.append(Field("Commands" if not fields else "\u200b", "\n".join(chunk), inline=False))
+    return fields
+
+
+def _role_page(ctx: Context, page: str) -> Reply:
+    """The data moderators' page (to moderators) or the server managers' page (to anyone: each command
+    still checks Manage Server when it runs)."""
+    p = ctx.prefix
+    if page == "moderators":
+        if not ctx.caller.is_moderator:
+            return Reply(text="Those commands are for the bot's data moderators (named by whoever runs the bot). "
+                              f"`{p}help` lists yours.", data={"page": "moderators", "commands": []})
+        infos = [i for i in REGISTRY.values() if i.group == "moderators"]
+        text = ("Data moderators change the shared data: every change is audited and can be undone "
+                f"(`{p}undo`). Imports and syncs run as a dry run first, then wait for your Confirm. "
+                f"`{p}help <command>` for its usage.")
+        title = "Commands for data moderators"
+    else:
+        infos = [i for i in REGISTRY.values() if i.group == "server" or i.permission == "in_server"]
+        text = (f"Members with Manage Server set up their own server: `{p}settings channel #race-news`, "
+                f"`{p}settings digest weekly monday`, `{p}watch gap us china below 2%`. Watches post only when "
+                f"new Arena data arrives; the digest posts from 12:00 UTC on its day; `{p}watch ... preview` "
+                f"shows what a watch would post now. `{p}help <command>` for its usage.")
+        title = "Commands for server managers"
+    return Reply(text=text, title=title, fields=_listing(infos, p),
+                 data={"page": page, "commands": [i.name for i in infos]})
+
+
+def _method_page(ctx: Context) -> Reply:
+    """How the figures are measured: every rule and legend the answers keep behind their button."""
+    text = "\n".join(f"• {m}" for _topic, m in METHODS)
+    return Reply(text=text + f"\nEvery answer names its source and as-of date; `{ctx.prefix}sources` lists them all.",
+                 title="How the figures are measured", data={"page": "method", "topics": [t for t, _m in METHODS]})
 
 
 @command("sources", summary="Where the data comes from, its licences and as-of dates.", usage="sources",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.domain.categories import OVERALL, label as cat_label, take_category
+from bot.commands import methods
 from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands import identity
 from bot.commands.grammar import split_models, words
@@ -44,6 +45,10 @@ ARENA = "arena-csv"
 def _read_as(m: Match) -> str:
     if m.status == "fuzzy":
         return f"(I read '{clean(m.query)}' as {m.entry.name}.) "
+    if m.status == "family" and m.others:
+        # "llama 3.1": several models answer to it; say which one this is, and the others
+        others = ", ".join(o.name for o in m.others[:4]) + (f" and {len(m.others) - 4} more" if len(m.others) > 4 else "")
+        return f"('{clean(m.query)}' names {len(m.others) + 1} models; this is {m.entry.name}. Also: {others}.) "
     return ""
 
 
@@ -144,7 +149,8 @@ def model(ctx: Context, args: Args) -> Reply:
               + (f"; {note}" if note else "")),
         *([Field("First rated", first)] if first and row["origin"] != "arena" else []),
         *([Field("Variant of", f"{fam['name']} (released {identity.released(fam)})")] if fam else []),
-        Field("Access", s["access"] or "unknown"),
+        Field("Access", (s["access"] or "unknown") + (f"; licence: {row['licence']} (LMArena, reviewed curation)"
+                                                    if row.get("licence") and s["access"] else "")),
         Field("Parameters", identity.size(row, missing="not disclosed", names=ctx.read.aliases(m.entry.id))),
         Field("Training compute", flop(s["training_compute"]) if s["training_compute"] else "not disclosed"),
     ]
@@ -216,8 +222,10 @@ def compare(ctx: Context, args: Args) -> Reply:
     if len(ids) < 2:
         raise Usage(f"Those names are all {matches[0].entry.name}; name different models.")
     sums = [model_summary(ctx, i, args.until) for i in ids]
-    notes = "".join(_read_as(m) for m in matches)
+    notes = "".join(_read_as(m) for m in matches if m.status == "fuzzy")
     lines = [notes.strip()] if notes else []
+    # which model a name several models answer to was read as: after the answer's own lines
+    several = "".join(_read_as(m) for m in matches if m.status == "family").strip()
     in_category = _compare_in_category(ctx, ids, category, args.until) if category != OVERALL else None
     if in_category is not None:
         lines.append(in_category["line"])
@@ -258,7 +266,7 @@ def compare(ctx: Context, args: Args) -> Reply:
         if len(have) >= 2:
             w = max(have, key=lambda s: s["scores"][b])
             leads[b] = w["name"]
-            lines.append(f"{b}: {w['name']} leads ({score(w['scores'][b])}).")
+            lines.append(f"{b}: {w['name']} leads.")  # the scores are the embed's table
     prices = _prices(ctx, sums)
     if prices:
         cheap = min(prices, key=lambda name: prices[name])
@@ -289,9 +297,11 @@ def compare(ctx: Context, args: Args) -> Reply:
         boards_used.append(ctx.board_source(in_category["date"], category) or ARENA)
     sources = ["epoch-notable", *dict.fromkeys(boards_used)] + (["epoch-hub"] if benches else []) + \
         ([PRICES] if prices else [])
+    if several:
+        lines.append(several)
     return Reply(text="\n".join(lines), title=" vs ".join(s["name"] for s in sums)[:250], fields=fields,
                  footer=ctx.footer(*sources, as_of=as_of), color_key=(rated and max(rated, key=lambda s: s["arena"]["score"])["organization"]) or None,
-                 chart=Chart("compare"),
+                 chart=Chart("compare"), method=methods.join(methods.TIES, methods.PRICES if prices else None),
                  data={"models": sums, "benchmarks": benches, "leads": leads, "history": history, "as_of": as_of,
                        "board_sources": board_sources(ctx.read, [p[0] for h in history.values() for p in h]),
                        "seams": seams_of(ctx, [p[0] for h in history.values() for p in h]),
@@ -310,12 +320,12 @@ def _prices(ctx: Context, sums: list[dict]) -> dict[str, float]:
 
 
 def _arena_field(s: dict, in_category: dict | None) -> str:
-    """A compared model's Arena line: overall, or in the category asked."""
+    """A compared model's Arena place, overall or in the category asked (its rating is the text's:
+    the embed never says a number twice)."""
     if in_category is not None:
         row = next((r for r in in_category["rows"] if r["id"] == s["id"]), None)
-        return f"Arena{cat_label(in_category['category'])}: " + (f"{elo(row['score'])} (#{row['place']})" if row
-                                                                   else "n/a")
-    return f"Arena: {elo(s['arena']['score']) + ' (#' + str(s['arena']['rank']) + ')' if s['arena'] else 'n/a'}"
+        return f"Arena{cat_label(in_category['category'])}: " + (f"#{row['place']}" if row else "n/a")
+    return f"Arena: {'#' + str(s['arena']['rank']) if s['arena'] else 'n/a'}"
 
 
 def _compare_in_category(ctx: Context, ids: list, category: str, until: str | None) -> dict:
@@ -376,8 +386,7 @@ def org(ctx: Context, args: Args) -> Reply:
     if history:
         d, sc, name = history[-1]
         lines.append(f"Best on Chatbot Arena as of {d}: {name} at {elo(sc)} Elo.")
-    fields = [Field("Country", o["country"] or "unknown"), Field("Sector", o["sector"] or "unknown"),
-              Field("Notable models", str(len(notable)))]
+    fields = []  # country, sector and counts are the text's; the embed adds the latest models
     if models:
         fields.append(Field("Latest models", "\n".join(f"{x['name']} ({identity.released(x)})" for x in models[:8]),
                             inline=False))

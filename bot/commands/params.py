@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.domain.categories import OVERALL, find_category
+from bot.domain.categories import find_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import GrammarError, When, words
 from bot.commands.registry import Param
@@ -381,4 +381,4 @@ def bind(ctx: Context, args: Args, **defaults: Any) -> Values:
     return out
 
 
-__all__ = ["Bound", "KINDS", "Kind", "OVERALL", "Period", "Values", "benchmark_exact", "bind", "placements", "size_of"]
+__all__ = ["Bound", "KINDS", "Kind", "Period", "Values", "benchmark_exact", "bind", "placements", "size_of"]

@@ -17,11 +17,12 @@ import bisect
 import math
 from typing import Any
 
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
 from bot.render.text import elo
-from bot.reply import Field, Reply
+from bot.reply import Reply
 from bot.store import queries
 from bot.domain.counted_boards import counted_boards
 
@@ -43,9 +44,15 @@ def cost(p: dict[str, Any]) -> float:
 
 
 def usd(v: float | None) -> str:
+    """A price per million tokens: cents always shown ($0.30, $2.50), finer digits
+    kept below a dollar where the list has them ($0.2625, $0.075)."""
     if v is None:
         return "n/a"
-    return f"${v:,.3f}".rstrip("0").rstrip(".") if v < 1 else f"${v:,.2f}"
+    if v >= 1:
+        return f"${v:,.2f}"
+    places = max(4, 1 - math.floor(math.log10(v))) if v > 0 else 2  # a tiny price keeps two significant digits
+    digits = f"{v:.{places}f}".rstrip("0")
+    return "$" + (digits if len(digits.split(".")[1]) >= 2 else f"{v:.2f}")
 
 
 def price_rows(ctx: Context) -> list[dict[str, Any]]:
@@ -175,11 +182,8 @@ def price(ctx: Context, args: Args) -> Reply:
     fall = ai_index_fall(ctx)
     if fall:
         lines.append(fall)
-    lines.append(f"Compared by the {BLEND}.")
-    return Reply(text="\n".join(lines), title=f"Price: {name}",
-                 fields=[Field("Input", f"{usd(p['input_price'])} / M tokens"),
-                         Field("Output", f"{usd(p['output_price'])} / M tokens"),
-                         Field("Blended (3:1)", usd(blended(p)))],
+    return Reply(text="\n".join(lines), title=f"Price: {name}", method=methods.PRICES,
+                 # the prices are the text's; the embed adds the source, never the same numbers again
                  footer=ctx.footer(PRICES, *([src] if rating and day and (src := view.source_on(day)) else []),
                                    *(["ai-index-2025"] if fall else []), as_of=p["as_of"]),
                  data={"model": name, "prices": rows, "blended": blended(p),
@@ -265,9 +269,10 @@ def cheapest(ctx: Context, args: Args) -> Reply:
     if fall:
         lines.append(fall)
     as_of = ctx.read.source(PRICES).get("as_of")
-    lines.append(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every board; a model "
-                 f"counts on a board where it is rated {elo(threshold)} or more). Compared by the {BLEND}.")
     return Reply(text="\n".join(lines), title=f"Cheapest model at Arena {elo(threshold)}+",
+                 method=methods.join(f"Prices: LMArena's price list of {as_of} (today's prices, applied to every "
+                                     f"board; a model counts on a board where it is rated {elo(threshold)} or more). "
+                                     f"Compared by the {BLEND}.", methods.boards(view.rule)),
                  footer=ctx.footer(PRICES, *dict.fromkeys(p["source"] for p in series if p["source"]),
                                    *(["ai-index-2025"] if fall else []), as_of=last["date"]),
                  data={"threshold": threshold, "series": series, "as_of": last["date"], "prices_as_of": as_of,

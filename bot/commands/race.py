@@ -24,12 +24,12 @@ from bot.domain.normalize import fold
 from bot.domain.measures import monthly_median, pct_gap, reversed_gap
 from bot.domain.regions import region_pred
 from bot.store.readmodel import Rating
+from bot.commands import methods
 from bot.commands.sides import (Side, changes_line, frontier_series, gap_changes, gap_series, only,
                                 resolve_side, take_access, two_sides)
 
 ARENA = "arena-csv"
-HOW_GAP = ("How it's measured: the best-rated model of each side in the same Arena snapshot; "
-           "gap = (x − y) ÷ y, the way the AI Index 2025 reports Arena gaps.")
+HOW_GAP = methods.GAP
 
 
 def _sources(series: list[dict]) -> list[str]:
@@ -131,28 +131,24 @@ def gap(ctx: Context, args: Args) -> Reply:
         lines.append(changes_line(a, b, changes, cut[-1]["pct"]))
     first = series[0] if start else full[0]
     lines.append(f"{'From' if start else 'First snapshot'} ({first['date']}): {pct(first['pct'], 2)} for {a.label}.")
+    said: list[str] = []  # the AI Index's figures beside ours, on one line
     for r in refs:
         n_month = per_month.get(r["period"], 0)
-        ours = (f"our median for that month: {pct(monthly[r['period']], 2)}, {n_month} snapshot"
+        ours = (f"ours {pct(monthly[r['period']], 2)}, median of {n_month} snapshot"
                 f"{'s' * (n_month != 1)}" if r["period"] in monthly
                 else "before our first snapshot" if r["period"] < full[0]["date"][:7]
                 else "after our latest snapshot" if r["period"] > full[-1]["date"][:7]
-                else "no snapshot in that month")
-        lines.append(f"{edition_label(r['source_id'])}: {pct(r['value'], 2)} in {r['period']} ({ours}).")
-    lines.append(HOW_GAP)
-    lines.append(f"Boards: {view.rule}.")
+                else "no snapshot of ours that month")
+        said.append(f"{edition_label(r['source_id'])}: {pct(r['value'], 2)} in {r['period']} ({ours})")
+    if said:
+        lines.append("; ".join(said) + ".")
     if cmp.note(last["date"]):
         lines.append(cmp.note(last["date"]))
-    fields = [Field(a.label, f"{last['a_arena']}\n{elo(last['a'])} Elo"),
-              Field(b.label, f"{last['b_arena']}\n{elo(last['b'])} Elo"),
-              # the lead on the leader's base, as the first line says it (not x's signed gap on y's base)
-              Field(f"{cap} ahead" if last["verdict"] == "leads" and rl.score > rt.score else "Gap",
-                    f"{rl.score - rt.score:.0f} Elo\n{pct_gap(rl.score, rt.score):.2f}%"
-                    + ("\nstatistically tied" if last["verdict"] == "tied" else ""))]
+    # the embed adds the chart (and the source); the figures are the text's, said once
     title = f"{a.label} vs {b.label}".replace("the best ", "")
     return Reply(
         text="\n".join(lines), title=f"{title[:1].upper() + title[1:]} on Chatbot Arena{cat_label(category)}",
-        fields=fields,
+        method=methods.join(HOW_GAP, methods.TIES, methods.boards(view.rule), methods.ONE_BOARD),
         footer=ctx.footer(*_sources(series), *dict.fromkeys(r["source_id"] for r in refs), as_of=last["date"]),
         color_key=leader.key, chart=Chart("gap"),
         data={"x": a.label, "y": b.label, "x_key": a.key, "y_key": b.key, "as_of": last["date"],
@@ -181,6 +177,15 @@ def _source_of(p: dict) -> str | None:
 
 def _score_of(p: list) -> float:
     return p[1]
+
+
+@at_refresh
+def _comparable(read, previous) -> None:
+    """The overall boards' scales, seams and flags, and the boards records read, before anyone
+    asks (race, gap, frontier, depth, records and digest read them)."""
+    comparable(read)
+    record_boards(read)
+    record_boards(read, public=False)
 
 
 @at_refresh
@@ -251,13 +256,15 @@ def race(ctx: Context, args: Args) -> Reply:
                      + (f" (was {was['pct']:+.2f}% on {was['date']})." if was else "."))
     if len(leaders) > 1:
         lines.append("Lead changes: " + ", ".join(f"{c} ({d})" for d, c, _ in leaders[-4:]) + ".")
-    lines.append(f"Boards: {view.rule}.")
-    fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo") for i, r in enumerate(ranking[:6], 1)]
+    # the embed adds the countries the text does not name (the first two are said above)
+    named = 2 if second else 1
+    fields = [Field(f"{i}. {r.country}", f"{r.arena_name}\n{elo(r.score)} Elo")
+              for i, r in enumerate(ranking[:6], 1) if i > named]
     shown = [{"date": d, "source": view.source_on(d)} for d in view.dates if d <= day]
     used = list(dict.fromkeys(p["source"] or ARENA for p in shown))
     return Reply(text="\n".join(lines), title=f"The AI race on Chatbot Arena{cat_label(category)}, {month(day)}",
                  fields=fields, footer=ctx.footer(*used, as_of=day), color_key=lead.country,
-                 chart=Chart("race"),
+                 chart=Chart("race"), method=methods.join(methods.boards(view.rule), methods.TIES, methods.ONE_BOARD),
                  data={"as_of": day, "board_note": ctx.read.board_note(day), "countries": countries,
                        "series": {c: thin(ps, _score_of) for c, ps in series.items()}, "leader": lead.country,
                        "verdict": v, "all_listed": everything, "rule": view.rule, "category": category,
@@ -309,8 +316,6 @@ def frontier(ctx: Context, args: Args) -> Reply:
              f"{pct(widest['spread_pct'])} ({widest['date']}).",
              "Tighter than ever? " + ("yes: the spread is at its lowest." if now_rec and now_rec["spread_pct"]
                                        <= tightest["spread_pct"] else f"no: it was tighter on {tightest['date']}.")]
-    if not everything:
-        lines.append(f"Tightest and widest: {RECORDS_RULE}.")
     if n == 10 and refs:
         def trend(prefix: str) -> str:
             rs = sorted((r for r in refs if r["id"].startswith(prefix)), key=lambda r: r["id"])
@@ -324,18 +329,18 @@ def frontier(ctx: Context, args: Args) -> Reply:
                 ours.append(f"January {year}: " + ", ".join(f"{pct(p['spread_pct'])} ({p['date'][5:]})" for p in jan))
         if ours:
             lines.append("Our boards (rank 1 vs 10) in " + "; ".join(ours) + ".")
-    src = view.source_on(last["date"])
     if cmp.note(last["date"]):
         lines.append(cmp.note(last["date"]))
-    lines.append(f"Board of {last['date']}: {ctx.read.source(src).get('title', src) if src else 'Chatbot Arena'}. "
-                 f"Boards: {view.rule}.")
+    # the embed adds the two ratings (the spread is the text's)
     fields = [Field("Rank 1", f"{last['top1_model']}\n{elo(last['top1'])}"),
-              Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}"),
-              Field("Spread", f"{pct(last['spread_pct'])} (1 vs {n})\n{pct(last['top2_pct'], 2)} (1 vs 2)")]
+              Field(f"Rank {n}", f"{last['topn_model']}\n{elo(last['topn'])}")]
     used = list(dict.fromkeys(view.source_on(p["date"]) or ARENA for p in series))
     return Reply(text="\n".join(lines), title=f"The frontier: rank 1 vs rank {n}{cat_label(category)}", fields=fields,
                  footer=ctx.footer(*used, *(["ai-index-2025"] if refs else []), as_of=last["date"]),
-                 chart=Chart("frontier"),
+                 chart=Chart("frontier"), method=methods.join(
+                     f"Spread: rank 1's rating over rank {n}'s, (r1 − r{n}) ÷ r{n}, on each board.",
+                     None if everything else f"Tightest and widest: {RECORDS_RULE}.",
+                     methods.boards(view.rule), methods.ONE_BOARD),
                  data={"n": n, "as_of": last["date"],
                        "series": thin(series if everything else cmp.drawn(series), _spread_of, source=_source_of),
                        "all_listed": everything, "rule": view.rule,
@@ -411,14 +416,15 @@ def top(ctx: Context, args: Args) -> Reply:
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
     text = (f"**Top {len(rows)} {label + ' ' if label else ''}model{'s' * (len(rows) > 1)} on Chatbot Arena"
-            f"{cat_label(category)}** as of {day}{ctx.board_label(day)}:\n{body}\n"
-            "`#` is Arena's rank on that board; `=` marks a rank Arena gives to more than one model "
-            "(statistically tied)."
-            + (f" Shared here: {', '.join('=' + str(k) for k in ties)}." if ties else "")
-            + (" Sizes as Epoch AI reports them; models of unknown size are left out." if size else "")
-            + f"\nBoards: {view.rule}" + (f" ({left} retired left out on this board)." if left else ".")
+            f"{cat_label(category)}** as of {day}{ctx.board_label(day)}:\n{body}"
+            + (f"\nShared ranks (statistically tied): {', '.join('=' + str(k) for k in ties)}." if ties else "")
+            + ("\nSizes as Epoch AI reports them; models of unknown size are left out." if size else "")
             + (f"\n{note}" if (note := comparable(ctx.read, category).note(day)) else ""))
+    rule = methods.boards(view.rule)
+    if left:
+        rule = f"{rule[:-1]} ({left} retired left out on this board)."
     return Reply(text=text, title=f"Chatbot Arena top {len(rows)}{cat_label(category)}{' · ' + label if label else ''}",
+                 method=methods.join(methods.RANKS, rule, methods.TIES),
                  footer=ctx.footer(view.source_on(day) or ARENA, as_of=day), color_key=rows[0].country,
                  chart=Chart("top"),
                  data={"as_of": day, "metric": "Arena Elo", "filters": filters, "all_listed": everything,

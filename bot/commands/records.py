@@ -10,8 +10,10 @@
 
 Every figure is read from the same counted boards as ``top``, ``gap`` and
 ``race`` (retired models left out unless ``all``), overall or in a category,
-without never-public test builds and boards behind their date (records:
-:func:`bot.domain.comparable.record_boards`; ``all`` counts them).
+without boards behind their date (:func:`bot.domain.comparable.record_boards`;
+``all`` counts them). Builds LMArena listed count (an anonymous build that led
+was #1 on the board); "tighter than ever" and ``small`` leave never-public
+builds out.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from datetime import date as Date
 from typing import Any, Callable
 
 from bot.domain.categories import OVERALL, label as cat_label
+from bot.commands import methods
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
 from bot.commands.sides import Side, gap_series, only, resolve_side, two_sides
@@ -200,9 +203,10 @@ def _side_reply(ctx: Context, view: CountedBoards, side: Side, n: int, category:
     now = next(iter(view.board(day, among)), None) if day else None
     if now is not None and not side.pred(now):
         lines.append(f"#1 on {day}: {now.model} ({now.organization or now.country or 'unknown'}, {elo(now.score)}).")
-    lines.append(f"Rated on {h['boards']} boards from {view.dates[0]}" + (f" up to {until}" if until else "")
-                 + "; places count the listed models, best first.")
     return Reply(text="\n".join(lines), title=f"{name}: records on {where}",
+                 method=methods.join(f"Rated on {h['boards']} boards from {view.dates[0]}"
+                                     + (f" up to {until}" if until else "")
+                                     + "; places count the listed models, best first.", methods.boards(view.rule)),
                  footer=ctx.footer(*used_sources(view, view.snapshot_on(until)), as_of=view.snapshot_on(until)),
                  data={"history": h, "category": category, "as_of": view.snapshot_on(until), "among": access})
 
@@ -262,7 +266,7 @@ def records(ctx: Context, args: Args) -> Reply:
     everything, category = bool(v.all), v.category
     rest, within = _within(words(args.text))
     rest, n = _top_n(rest)
-    view = record_boards(ctx.read, everything, category)
+    view = record_boards(ctx.read, everything, category, public=False)
     until = v.date.until if v.date else None
     if not rest:
         if within is not None:

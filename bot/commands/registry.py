@@ -91,9 +91,9 @@ def find(word: str) -> CommandInfo | None:
 
 # What a refresh computes for the next read model before readers get it (``Engine._build``): the
 # tables a command would otherwise build on its first call after a change or a start (prices per
-# board, each country's best per board, each model's records). ``fn(read, previous)``: `previous`
-# is the model being replaced (None at start), whose tables may be reused where the boards they
-# read are the same objects (see ``bot.domain.counted_boards.shared_prefix``). Registered with :func:`at_refresh`.
+# board, each country's best per board, the overall scales, small's records). ``fn(read, previous)``:
+# `previous` is the model being replaced (None at start), whose tables may be reused where the boards
+# they read are the same objects (``board is previous_board``). Registered with :func:`at_refresh`.
 AT_REFRESH: list[Callable[[Any, Any], None]] = []
 
 

@@ -28,12 +28,13 @@ import csv
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from bot.caller import Caller
 from bot.commands.admin.imports import _register
+from bot.commands.context import Context
 from bot.commands.pending import ANY_MODERATOR
 from bot.reply import Reply
 from bot.domain.board_chain import AMENDMENTS
@@ -152,14 +153,14 @@ def _due(state: dict[str, Any], now: datetime, hours: float) -> bool:
         return True
 
 
-def seconds_until_due(engine: Any, now: datetime) -> float:
+def seconds_until_due(ctx: Context, now: datetime) -> float:
     """How long the loop may sleep: until the next source is due (at most an hour)."""
-    hours = float(engine.settings.arena_check_hours or 0)
+    hours = float(ctx.settings.arena_check_hours or 0)
     if hours <= 0:
         return 3600.0
-    log_ = SyncLog(engine.store)
+    log_ = SyncLog(ctx.store)
     best = 3600.0
-    for s in synced(engine.store):
+    for s in synced(ctx.store):
         last = log_.get(s.source).get("last_attempt")
         if not last:
             return 0.0
@@ -171,28 +172,29 @@ def seconds_until_due(engine: Any, now: datetime) -> float:
     return best
 
 
-def run_due(engine: Any, now: datetime | None = None, *, fetcher: Fetcher | None = None,
+def run_due(ctx: Context, now: datetime | None = None, *, fetcher: Fetcher | None = None,
             register: Callable[..., Reply] | None = None) -> list[Outcome]:
-    """Sync every source whose interval has passed; report silent sources once. `fetcher(url, timeout)`
-    defaults to the vetted download with the engine's settings; `register` makes a held sync's dry run
-    and pending Confirm (the chat `import`'s, by default)."""
+    """Sync every source whose interval has passed; report silent sources once. `ctx`: the
+    scheduler's context (caller :data:`SCHEDULER`; ``Engine.run_due`` builds it). `fetcher(url,
+    timeout)` defaults to the vetted download with the context's settings; `register` makes a held
+    sync's dry run and pending Confirm (the chat `import`'s, by default)."""
     now = now or datetime.now(timezone.utc)
-    hours = float(engine.settings.arena_check_hours or 0)
+    hours = float(ctx.settings.arena_check_hours or 0)
     out: list[Outcome] = []
     if hours <= 0:
         return out
-    synclog = SyncLog(engine.store)
-    for s in synced(engine.store):
+    synclog = SyncLog(ctx.store)
+    for s in synced(ctx.store):
         if _due(synclog.get(s.source), now, hours):
-            out.append(sync_one(engine, s, now, fetcher=fetcher, register=register))
-    out.extend(silent_sources(engine, now))
+            out.append(sync_one(ctx, s, now, fetcher=fetcher, register=register))
+    out.extend(silent_sources(ctx, now))
     return out
 
 
-def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None = None,
+def sync_one(ctx: Context, s: Synced, now: datetime, *, fetcher: Fetcher | None = None,
              register: Callable[..., Reply] | None = None) -> Outcome:
-    settings = engine.settings
-    synclog = SyncLog(engine.store)
+    settings = ctx.settings
+    synclog = SyncLog(ctx.store)
     url = s.url_of(settings)
     timeout = float(getattr(settings, "sync_timeout", 20) or 20)
     day = now.astimezone(timezone.utc).date().isoformat()
@@ -213,13 +215,13 @@ def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None =
         return Outcome(s.source, "failed", Reply(text=f"Scheduled sync of {s.title} failed: {reason}. Nothing was "
                                                       "imported.", status="error",
                                                  data={"sync": s.source, "step": "failed"}), reason)
-    read = engine.read_model()
+    read = ctx.fresh()
     last = newest_board(read, s.source)
     synclog.record(s.source, "fetched", now, f"{len(boards['full'])} models, {len(boards)} categories from {url}")
     if last is not None and _same(read, s.source, last, boards):
         synclog.record(s.source, "unchanged", now, f"the same as the {last} board", newest_board=last)
         return Outcome(s.source, "unchanged", None)
-    store = engine.store
+    store = ctx.store
 
     def run(dry_run: bool, actor: str = "scheduled sync", progress: Any = None) -> Any:
         return importer(store, dry_run, actor)
@@ -236,14 +238,13 @@ def sync_one(engine: Any, s: Synced, now: datetime, *, fetcher: Fetcher | None =
     diff = _diff(read, s.source, last, boards, dry)
     if reasons:
         why = "; ".join(reasons)
-        ctx = engine.context(SCHEDULER)
-        reply = (register or _register)(ctx, s.source, run, f"{s.source} (scheduled sync from {url})", ANY_MODERATOR)
+        reply = (register or _register)(replace(ctx, read=read), s.source, run, f"{s.source} (scheduled sync from {url})", ANY_MODERATOR)
         reply.text = (f"Scheduled sync of {s.title} held for a moderator's Confirm: {why}.\n{diff}\n" + reply.text)
         reply.data = {**reply.data, "sync": s.source, "step": "held", "reasons": reasons}
         synclog.record(s.source, "held", now, why)
         return Outcome(s.source, "held", reply, why)
     done = run(False)  # one audited change; the engine's read model follows it
-    batch = engine.store.scalar("SELECT MAX(batch) FROM audit WHERE scope = 'data' AND undone = 0")
+    batch = ctx.store.scalar("SELECT MAX(batch) FROM audit WHERE scope = 'data' AND undone = 0")
     synclog.record(s.source, "applied", now, f"change #{batch}: {done.added} added, {done.updated} changed",
                    newest_board=day)
     text = (f"Scheduled sync of {s.title} applied: the board of {day}. {diff}\n"
@@ -284,16 +285,16 @@ def _diff(read: Any, source: str, last: str | None, boards: dict[str, dict[str, 
     return "; ".join(parts) + f" ({dry.added} ratings to add, {dry.updated} to change)."
 
 
-def silent_sources(engine: Any, now: datetime) -> list[Outcome]:
+def silent_sources(ctx: Context, now: datetime) -> list[Outcome]:
     """Each synced source whose newest board is older than SOURCE_SILENT_DAYS: reported once per newest board."""
-    days = int(getattr(engine.settings, "source_silent_days", 45) or 0)
+    days = int(getattr(ctx.settings, "source_silent_days", 45) or 0)
     if days <= 0:
         return []
-    synclog = SyncLog(engine.store)
-    read = engine.read_model()
+    synclog = SyncLog(ctx.store)
+    read = ctx.fresh()
     today = now.astimezone(timezone.utc).date()
     out = []
-    for s in synced(engine.store):
+    for s in synced(ctx.store):
         last = newest_board(read, s.source)
         if last is None:
             continue

@@ -10,6 +10,7 @@ Every change is audited with the server's id and who made it
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 from bot.domain.categories import OVERALL, find_category, spelling
@@ -17,7 +18,7 @@ from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import unquote, words
 from bot.commands.sides import two_sides
 from bot.commands.registry import Param, command
-from bot.commands.watching import race_view
+from bot.commands.watching import evaluate, footer, race_view, state
 from bot.render.text import clean
 from bot.reply import Field, Reply
 from bot.domain.normalize import fold
@@ -228,14 +229,18 @@ def _org_id(ctx: Context, side) -> int:
 
 
 @command("watch", summary="Post here when the race moves: a gap, the #1, a model's place, a country's best (Manage Server).",
-         usage="watch <gap x y [below 2%|above 5%] | top | model <name> [by n] | country <name>> [in #channel]",
+         usage="watch <gap x y [below 2%|above 5%] | top | model <name> [by n] | country <name>> [in #channel] [preview]",
          example="watch gap us china below 2%", permission="manage_server",
          params=(Param("what", "text", "gap us china below 2%, top, model deepseek r1 by 3, country france", True),),
          details=f"A watch is checked after every data change (import, sync, a moderator's edit) and posts once per "
                  f"change, with a chart, in the server's channel (`settings channel`), or where it was made. "
-                 f"At most {MAX_WATCHES} watches a server; `watches` lists them, `unwatch <id>` removes one.")
+                 f"At most {MAX_WATCHES} watches a server; `watches` lists them, `unwatch <id>` removes one. "
+                 f"`preview` at the end (`watch top preview`) shows what it would post now and saves nothing.")
 def watch(ctx: Context, args: Args) -> Reply:
     raw = args.raw.strip()
+    ws = raw.split()
+    if ws and fold(ws[-1]) == "preview":
+        return preview(ctx, " ".join(ws[:-1]))
     target = None
     m = _IN_CHANNEL.search(raw)
     if m:
@@ -255,6 +260,31 @@ def watch(ctx: Context, args: Args) -> Reply:
     where = channel_label(ctx, cid) if cid else "this channel"
     return Reply(text=f"Watch #{w.id} set: **{clean(label, 120)}**. It posts in {where} when the data changes "
                       f"that way. `unwatch {w.id}` removes it.", data={"watch": w.id, "kind": kind, "spec": spec})
+
+
+def preview(ctx: Context, raw: str) -> Reply:
+    """What a watch would post now, saving nothing: the latest board against the one before it,
+    as a watch set before the latest board arrived would have seen them."""
+    m = _IN_CHANNEL.search(raw)
+    if m:
+        raw = raw[: m.start()].strip()
+    kind, spec, label = parse_watch(ctx, raw)
+    dates = ctx.read.dates
+    after = race_view(ctx.read)
+    before = race_view(ctx.read, dates[-2], back=1) if len(dates) > 1 else None
+    alert = evaluate(SimpleNamespace(id=0, kind=kind, spec=spec, label=label), before, after)
+    head = f"Preview of **{clean(label, 120)}** (nothing saved). "
+    if alert is not None:
+        text = head + f"When the board of {after['date']} arrived it would have posted:\n" + alert.text
+    else:
+        text = (head + (f"The board of {after['date']} against the one before ({before['date']}) would not set it "
+                        f"off: it would post nothing now. " if before else "There is no earlier board to compare: "
+                        "it would post nothing now. ")
+                + state(kind, spec, after))
+    text += "\nA watch posts only when new Arena data arrives (an import, a sync, a moderator's edit)."
+    return Reply(text=text, footer=footer(after),
+                 data={"preview": True, "kind": kind, "spec": spec, "fires": alert is not None,
+                       "as_of": after["date"], "before": before["date"] if before else None})
 
 
 @command("watches", summary="This server's watches.", usage="watches", example="watches", permission="in_server")

@@ -6,7 +6,8 @@ import re
 from typing import Any
 from collections import Counter, defaultdict
 
-from bot.commands.context import Args, Context, Usage
+from bot.commands import methods
+from bot.commands.context import Args, Context, NotFound, Usage
 from bot.commands.grammar import words
 from bot.commands.params import bind
 from bot.commands.registry import Param, at_refresh, command
@@ -15,7 +16,7 @@ from bot.reply import Chart, Field, Reply
 from bot.store import queries
 from bot.store.importers.figures import edition_label
 from bot.domain.comparable import RECORDS_RULE, comparable
-from bot.domain.counted_boards import shared_prefix, wants_all
+from bot.domain.counted_boards import wants_all
 from bot.domain.regions import in_region, model_in
 from bot.domain.normalize import fold
 from bot.domain.validate import small_float
@@ -77,7 +78,7 @@ def count(ctx: Context, args: Args) -> Reply:
         total = sum(counts.values())
         ranked = counts.most_common()
         lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
-                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6) + "."]
+                 ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6, by) + "."]
         refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
         if label:
             refs = [r for r in refs if r["subject"] == label]
@@ -94,6 +95,7 @@ def count(ctx: Context, args: Args) -> Reply:
                     "; the report's counts (Epoch AI has revised its data since).")
         shown_years = years[-10:]
         top_groups = [g for g, _ in ranked[:6]]
+        named = set(top_groups)  # the text gives these counts: the embed does not repeat them
     else:
         shown_years = years[-10:]
         total_counts = Counter()
@@ -103,21 +105,22 @@ def count(ctx: Context, args: Args) -> Reply:
         last = shown_years[-1]
         lines = [f"**Notable AI models{where} per year** (Epoch AI), by {by}, {shown_years[0]}–{last}. "
                  f"{last}: {sum(per[last].values())} models, led by " +
-                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3) + "." +
+                 ", ".join(f"{g} {n}" for g, n in per[last].most_common(3)) + others(per[last].most_common(), 3, by) + "." +
                  (f" In all: {sum(sum(c.values()) for c in per.values()):,} notable models"
                   f"{where} from {years[0]} to {years[-1]}." if years else "")]
         refs = []
+        named = {g for g, _n in per[last].most_common(3)}
     groups = {g: [per[y].get(g, 0) for y in shown_years] for g in top_groups}
     groups["other"] = [sum(per[y].values()) - sum(per[y].get(g, 0) for g in top_groups) for y in shown_years]
     if not any(groups["other"]):
         del groups["other"]
     focus = year or shown_years[-1]
-    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0)]
+    fields = [Field(g, str(per[focus].get(g, 0))) for g in top_groups if per[focus].get(g, 0) and g not in named]
     rest = sum(n for g, n in per[focus].items() if g not in top_groups)
-    if rest:
-        fields.append(Field("Others", str(rest)))
-    lines.append(f"Counted by the first {by} Epoch AI lists for each model.")
+    if rest and not year:  # the groups neither the text nor a field above names
+        fields.append(Field(f"Other {PLURAL[by]}", str(rest)))
     return Reply(text="\n".join(lines), title=f"Notable AI models{where}{' in ' + year if year else ''} by {by}",
+                 method=f"Counted by the first {by} Epoch AI lists for each model.",
                  fields=fields, footer=ctx.footer("epoch-notable", *dict.fromkeys(r["source_id"] for r in refs),
                                                    as_of=ctx.read.source("epoch-notable").get("as_of")),
                  color_key=top_groups[0] if top_groups else None, chart=Chart("count"),
@@ -125,10 +128,17 @@ def count(ctx: Context, args: Args) -> Reply:
                        "total": sum(per[year].values()) if year else None, "reference": refs})
 
 
-def others(ranked: list[tuple[str, int]], shown: int) -> str:
-    """', others: n (k more)' after the first `shown` groups of a breakdown: none is dropped silently."""
+PLURAL = {"country": "countries", "organization": "organisations", "sector": "sectors"}
+
+
+def others(ranked: list[tuple[str, int]], shown: int, by: str) -> str:
+    """', others: n (from k more countries)' after the first `shown` groups of a breakdown: none is
+    dropped silently, and the count of models is not mistaken for the count of groups."""
     rest = ranked[shown:]
-    return f", others: {sum(n for _g, n in rest)} ({len(rest)} more)" if rest else ""
+    if not rest:
+        return ""
+    groups = PLURAL.get(by, "groups") if len(rest) > 1 else by.replace("organization", "organisation")
+    return f", others: {sum(n for _g, n in rest)} (from {len(rest)} more {groups})"
 
 
 def fit_doubling(points: list[tuple[float, float]]) -> dict | None:
@@ -208,20 +218,35 @@ def compute(ctx: Context, args: Args) -> Reply:
 DEFAULT_SMALL = ("GPQA diamond", 0.5)
 
 
+SMALL_WORDS = ("arena", "elo", "lmarena", "on", "above", "at", "least", "reach", "reaches", "score")
+
+
 def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     """``small gpt-4 [benchmark]``: the model whose best score is the bar,
     as (benchmark or "arena", its best score there, its name); None when the
     words name no model (they are a threshold and a benchmark)."""
     ws = words(raw)
+    while ws and fold(ws[0]) in ("as", "good", "like", "than", "beat", "beats", "match", "matches", "rival"):
+        ws = ws[1:]  # "small as good as gpt-4o": the model is the bar
     bench = None
     whole = ctx.models.resolve(" ".join(ws)) if ws else None
     named = whole is not None and whole.found and whole.status == "exact"  # "GPT-4o (Mar 2025)": no benchmark in it
-    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or ctx.benchmark(ws[-1])):
+    if len(ws) > 1 and not named and (fold(ws[-1]) in ("arena", "elo", "lmarena") or (
+            ctx.benchmark(ws[-1]) and not re.fullmatch(r"[\d.]+", ws[-1]))):  # ("claude opus 5": a version)
         bench = "arena" if fold(ws[-1]) in ("arena", "elo", "lmarena") else ctx.benchmark(ws[-1])
         ws = ws[:-1]
     if not ws or all(re.fullmatch(r"[\d.]+%?", w) for w in ws):
         return None
     m = ctx.models.resolve(" ".join(ws))
+    # words that are no threshold, benchmark or filler are a name; one the data lacks (a version after it,
+    # one that never was) is unknown, never another model's bar
+    glued = [w for w in ws if re.search(r"[a-z]", w.lower()) and re.search(r"\d", w)]  # "glm-5", "blip-2.1"
+    named_words = [w for w in ws if not re.fullmatch(r"[\d.]+%?", w) and fold(w) not in SMALL_WORDS
+                   and (w in glued or not ctx.benchmark(w))]
+    modelish = bool(glued) or any(
+        w in named_words and re.fullmatch(r"v?\d{1,2}(\.\d+)?", v) for w, v in zip(ws, ws[1:]))  # "blip-2.1", "glm 5"
+    if not m.found and named_words and (m.suggestions or modelish):
+        raise NotFound("model", m, "small {}" + (f" {bench}" if bench else ""))
     if not m.found or m.status not in ("exact", "family") or (len(ws) == 1 and ctx.benchmark(ws[0])):
         return None
     mid, name = m.entry.id, m.entry.name
@@ -260,7 +285,7 @@ def small(ctx: Context, args: Args) -> Reply:
             bench = "arena"
         elif ctx.benchmark(w):
             bench = ctx.benchmark(w)
-        elif fold(w) in ("on", "above", "at", "least", "reach", "reaches", "score"):
+        elif fold(w) in SMALL_WORDS:
             continue
         else:
             raise Usage(f"I don't know the benchmark {w!r}. Known: arena, " + ", ".join(ctx.read.benchmarks) + ".")
@@ -326,17 +351,18 @@ def small(ctx: Context, args: Args) -> Reply:
     if fold_ref:
         lines.append(f"AI Index 2025: for 60% on MMLU, from PaLM (540B, 2022) to Phi-3-mini (3.8B, 2024), "
                      f"{fold_ref['value']:.0f}× smaller.")
-    lines.append("The date is the first " + ("Arena board" if bench == "arena" else "result") +
-                 " on which the model's score reached the threshold. Sizes are total parameters as listed "
-                 "(mixtures of experts count all experts).")
+    notes = []  # how it is measured: said on request (Reply.method)
     if bench == "arena":
         seams = comparable(ctx.read).seams
         parts = ([f"an Elo bar is read on each board's own rating scale (the scale changes on "
                   f"{', '.join(x.date for x in seams)})"] if seams else []) + ([] if everything else [RECORDS_RULE])
         if parts:
             text = "; ".join(parts)
-            lines.append(text[:1].upper() + text[1:] + ".")
+            notes.append(text[:1].upper() + text[1:] + ".")
     return Reply(text="\n".join(lines), title=f"Smallest model reaching {fmt(threshold)} ({bench})",
+                 method=methods.join("The date is the first " + ("Arena board" if bench == "arena" else "result")
+                                     + " on which the model's score reached the threshold. Sizes are total "
+                                     "parameters as listed (mixtures of experts count all experts).", *notes),
                  fields=[Field(f"{r[0]}", f"{r[1]}\n{params(r[2])}, {fmt(r[3])}") for r in record[-6:]],
                  footer=ctx.footer(*src, as_of=as_of), chart=Chart("small"), data=data)
 
@@ -358,29 +384,10 @@ def arena_records(by_date: dict[str, list]) -> dict[int, list[tuple]]:
 
 @at_refresh
 def _records_at_refresh(read: Any, previous: Any) -> None:
-    """The records of the next read model, before anyone asks: those of `previous` where
-    its boards are the same (a patched change), each model's cut at the first board that
-    differs and extended from there."""
-    old = previous._views.get(("arena records",)) if previous is not None else None
-
-    def build() -> dict[int, list[tuple]]:
-        if old is None:
-            return arena_records(read.by_date)
-        n = shared_prefix(read.dates, read.by_date, previous.dates, previous.by_date)
-        if n == len(read.dates) == len(previous.dates):
-            return old
-        cut = min(read.dates[n:n + 1] + previous.dates[n:n + 1])
-        touched = {r.model_id for ds, bd in ((read.dates, read.by_date), (previous.dates, previous.by_date))
-                   for d in ds[n:] for r in bd[d]}
-        records = dict(old)
-        for mid in touched:  # a fresh list for each model the tail reaches (the old ones are shared)
-            kept = [x for x in records.get(mid, ()) if x[1] < cut]
-            if kept:
-                records[mid] = kept
-            else:
-                records.pop(mid, None)
-        return _extend_records(records, read.by_date, read.dates[n:])
-    read.view(("arena records",), build)
+    """What `small` reads on Arena, built for the next read model before anyone asks: the
+    boards without never-public builds and boards behind their date, and each model's
+    records on them (built whole: which builds and boards are left out reads every board)."""
+    arena_reach(_small_boards(read), math.inf, read)
 
 
 def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], dates: list[str]) -> dict[int, list[tuple]]:
@@ -398,11 +405,13 @@ def _extend_records(records: dict[int, list[tuple]], by_date: dict[str, list], d
 def arena_boards(ctx: Context, everything: bool = False) -> dict[str, list]:
     """The boards `small` reads: every listed rating (`all`), else without
     never-public builds and boards behind their date (records: :mod:`bot.domain.comparable`)."""
-    if everything:
-        return ctx.read.by_date
-    cmp = comparable(ctx.read)
-    return ctx.read.view(("small boards",), lambda: {
-        d: [r for r in rows if not cmp.never_public(r)] for d, rows in ctx.read.by_date.items() if not cmp.flagged(d)})
+    return ctx.read.by_date if everything else _small_boards(ctx.read)
+
+
+def _small_boards(read: Any) -> dict[str, list]:
+    cmp = comparable(read)
+    return read.view(("small boards",), lambda: {
+        d: [r for r in rows if not cmp.never_public(r)] for d, rows in read.by_date.items() if not cmp.flagged(d)})
 
 
 def arena_reach(by_date: dict[str, list], threshold: float, read: Any = None,

@@ -51,9 +51,10 @@ class Alert:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def race_view(read: Any) -> dict[str, Any]:
-    """The latest Arena board of the read model, one row per model, best first."""
-    day = read.latest
+def race_view(read: Any, day: str | None = None, back: int = 0) -> dict[str, Any]:
+    """The latest Arena board of the read model (or the one dated `day`; its categories' boards
+    `back` boards before their latest), one row per model, best first."""
+    day = day or read.latest
     board: list[list[Any]] = []
     seen: set[int] = set()
     for r in read.board(day) if day else []:
@@ -64,18 +65,19 @@ def race_view(read: Any) -> dict[str, Any]:
     sid = (read.source_of(day) if day else None) or ARENA_SOURCE
     source = read.source(sid).get("title") or sid
     return {"version": read.version, "date": day, "source": source, "board": board,
-            "categories": category_tops(read)}
+            "categories": category_tops(read, back)}
 
 
-def category_tops(read: Any) -> dict[str, dict[str, Any]]:
+def category_tops(read: Any, back: int = 0) -> dict[str, dict[str, Any]]:
     """{category: {"date", "source", "top": row}}: the #1 of each Arena category's latest board
-    (categories other than the overall one; each board is one source's, as published)."""
+    (`back` boards before it; categories other than the overall one; each board is one source's,
+    as published)."""
     out: dict[str, dict[str, Any]] = {}
     for cat in read.categories():
         chain = read.chain(cat) if cat != "full" else []
-        if not chain:
+        if len(chain) <= back:
             continue
-        last = chain[-1]
+        last = chain[-1 - back]
         rows = read.board_rows(last.source, last.date, cat)
         if rows:
             r = rows[0]
@@ -233,6 +235,30 @@ def _country(spec: dict, before: dict, after: dict):
     text = f"**{c}'s best model on Chatbot Arena is now {new[ARENA]}** ({elo(new[SCORE])} Elo)" + (
         f", replacing {old[ARENA]} ({elo(old[SCORE])} then)." if old else ".")
     return f"best:{c}:{new[ID]}", f"{c}: a new best model", text, f"country {c}", {"model": new[NAME]}
+
+
+def state(kind: str, spec: dict, view: dict[str, Any]) -> str:
+    """Where a watch's subject stands on `view`'s board, in one sentence (for a preview)."""
+    if kind == "gap":
+        now = gap_state(view, spec["a"], spec["b"])
+        if now is None:
+            return "One of the two sides is not on the latest board."
+        lead, pct, lr, orow = now
+        who = {"a": spec["a"]["label"], "b": spec["b"]["label"]}.get(lead)
+        return (f"Now: {_cap(who)} leads by {pct:.2f}% ({lr[ARENA]} {elo(lr[SCORE])} vs {orow[ARENA]} "
+                f"{elo(orow[SCORE])})." if who else f"Now: level ({elo(lr[SCORE])} each).")
+    if kind == "top":
+        cat = spec.get("category")
+        row = ((view.get("categories") or {}).get(cat) or {}).get("top") if cat else (view["board"] or [None])[0]
+        return f"Now #1: {row[ARENA]} ({elo(row[SCORE])} Elo)." if row else "No board for it yet."
+    if kind == "model":
+        at = place(view, spec["model_id"])
+        return f"Now: {spec['name']} is #{at}." if at else f"Now: {spec['name']} is not on the board."
+    if kind == "country":
+        row = best(view, {"kind": "country", "key": spec["country"], "label": spec["country"]})
+        return (f"Now: {spec['country']}'s best is {row[ARENA]} ({elo(row[SCORE])} Elo)." if row
+                else f"Now: {spec['country']} has no model on the board.")
+    return ""
 
 
 def _side_words(side: dict) -> str:

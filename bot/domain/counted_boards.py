@@ -207,17 +207,6 @@ def counted_boards(read: ReadsBoards, include_retired: bool = False, category: s
     return read.view(("boards", include_retired, category), lambda: CountedBoards(read, include_retired, category))
 
 
-def shared_prefix(dates: list[str], by_date: dict[str, Any], old_dates: list[str], old_by_date: dict[str, Any]) -> int:
-    """How many of the first `dates` are the same boards (the same list objects, so the same
-    rows) in `old_by_date`: a table built over boards can keep what it built for those."""
-    n = 0
-    for d, o in zip(dates, old_dates):
-        if d != o or by_date.get(d) is not old_by_date.get(o):
-            break
-        n += 1
-    return n
-
-
 def wants_all(ws: list[str]) -> tuple[list[str], bool]:
     """Split the `all` word off a command's words."""
     rest = [w for w in ws if w.lower() not in ALL_WORDS]

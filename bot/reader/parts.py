@@ -32,6 +32,11 @@ def model_names(q: Question, org_families: bool = True) -> list[str]:
             best = q.lex.first_of_family(f.value) if first else q.lex.best_of_family(f.value)
             if best:
                 out.append(best)
+                # a family word answers with one of its models: say which, so no one takes it for the family
+                how = "its first model" if first else "its best-rated model on the latest board"
+                note = f"“{' '.join(q.toks[f.start:f.end])}” read as {how}, {best}; name a model for another"
+                if note not in q.notes:
+                    q.notes.append(note)
     return list(dict.fromkeys(out))
 
 

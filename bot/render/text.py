@@ -126,6 +126,11 @@ def clip_name(name: str | None, limit: int) -> str | None:
     if cut is not None and len(name) - cut >= tail_max // 2:
         tail = name[cut:]
     head = name[: room - len(tail)].rstrip(" -_/.:(")
+    if tail.count(")") > tail.count("("):  # the end of a bracket: keep its opening one ("Large 2 (…large-2411)")
+        q = name.rfind("(", 0, len(name) - len(tail))
+        keep = room - (q + 1)
+        if q + 1 >= limit // 3 and keep >= 6:
+            head, tail = name[: q + 1], name[-keep:]
     return head + "…" + tail
 
 
@@ -239,6 +244,7 @@ def fit_reply(reply: Reply) -> Reply:
                        announcements=[clip(seal_fences(defang(a)) or "", CONTENT_LIMIT) for a in page.announcements])
         page.title = clip(seal_fences(defang(page.title)), EMBED_TITLE_LIMIT)
         page.footer = clip(seal_fences(defang(page.footer)), EMBED_FOOTER_LIMIT - PAGE_SUFFIX_ROOM)
+        page.method = clip(seal_fences(defang(page.method)), CONTENT_LIMIT) or None
         if page.title is not None and not page.title.strip():
             page.title = None
         if page.footer is not None and not page.footer.strip():

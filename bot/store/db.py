@@ -1,4 +1,6 @@
-"""The store: one SQLite file (WAL mode) through the standard library's sqlite3.
+"""The store: one SQLite file (WAL mode) through the standard library's sqlite3,
+read and inspected with sqlite-utils (:attr:`Store.tables`: table names,
+columns, counts and rows, its documented table API).
 
 Reads use a connection per thread, so worker threads answer in parallel;
 writes go through :meth:`Store.change`, one transaction at a time, and every
@@ -22,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
+
+import sqlite_utils
 
 from bot import tickets
 from bot.store.audit import AuditTrail
@@ -94,6 +98,16 @@ class Store(AuditTrail):
             db = self._connect()
             self._local.db = db
         return db
+
+    @property
+    def tables(self) -> sqlite_utils.Database:
+        """sqlite-utils' view of this thread's connection, for reading and
+        inspecting tables (``table_names()``, ``[name].columns_dict``,
+        ``[name].count``, ``[name].rows``, ``.indexes``). Writes do not go
+        through it: every write is an audited :class:`~bot.store.change.Change`
+        (its before and after rows are what make an undo exact), which
+        sqlite-utils' ``insert``/``upsert`` would bypass."""
+        return sqlite_utils.Database(self.db, recursive_triggers=False, execute_plugins=False)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         cur = self.db.execute(sql, params)
@@ -210,9 +224,10 @@ class Store(AuditTrail):
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         with self._write_lock:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            columns = {r[1] for r in db.execute("PRAGMA table_info(arena_ratings)")}
-            audit_columns = {r[1] for r in db.execute("PRAGMA table_info(audit)")}
+            found = self.tables
+            tables = set(found.table_names())
+            columns = set(found["arena_ratings"].columns_dict)
+            audit_columns = set(found["audit"].columns_dict)
             done = applied_steps(version, tables, columns, audit_columns)
             for i in range(SCHEMA_VERSION):
                 if i in done:

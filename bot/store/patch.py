@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.domain.board_chain import AMENDMENTS, BoardChain, BoardKey
 from bot.domain.categories import OVERALL
 from bot.domain.counted_boards import CountedBoards
-from bot.store.readmodel import (_BOARDS_SQL, Rating, _rating, assemble, index_boards, rank_board, read_amendments,
+from bot.store.readmodel import (_BOARDS_SQL, _SCORES_SQL, Rating, _rating, assemble, index_boards, rank_board, read_amendments,
                                  read_boards, side_keys, yield_gil)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -264,6 +264,26 @@ def _patch_views(model: "ReadModel", previous: "ReadModel", store: "Store", touc
         fresh = _category_rows(store, [b for b in touched[c]], c, model.display)
         model._views[key] = {k: (rank_board(fresh.get(k, [])) if BoardKey(*k) in touched[c] else view[k])
                              for k in model._all_boards.get(c, [])}
+    for key, view in previous._views.items():  # the scales' rows: the touched published boards re-read
+        if key[0] != "board scores":
+            continue
+        c = key[1]
+        if c not in touched:
+            model._views[key] = view
+            continue
+        scores = dict(view)
+        for b in touched[c]:
+            if b.source == AMENDMENTS:
+                continue  # the scales read published boards only
+            rows = [(r["model_id"], r["score"], r["arena_name"], model.display.get(r["arena_name"], r["arena_name"]),
+                     r["licence"]) for r in store.query(_SCORES_SQL + " AND r.source_id = ? AND r.snapshot_date = ?",
+                                                        [c, AMENDMENTS, b.source, b.date])]
+            rows.sort(key=lambda x: -x[1])
+            if rows:
+                scores[(b.source, b.date)] = rows
+            else:
+                scores.pop((b.source, b.date), None)
+        model._views[key] = dict(sorted(scores.items()))  # in the order the full read gives: by (source, date)
     for key, view in previous._views.items():
         if key[0] != "boards":
             continue

@@ -42,12 +42,13 @@ def row_counts(store: Store, ratings: int | None = None) -> dict[str, int]:
     """How much data there is: visible models, notable ones, ratings, scores, figures. `ratings`:
     the Arena ratings' count when the caller knows it (a read model kept or patched: counting
     a long history's million rows takes a fifth of a second)."""
+    tables = store.tables
     return {
-        "models": store.scalar("SELECT count(*) FROM models WHERE hidden = 0"),
-        "notable": store.scalar("SELECT count(*) FROM models WHERE origin IN ('epoch','moderator') AND hidden = 0"),
-        "ratings": store.scalar("SELECT count(*) FROM arena_ratings") if ratings is None else ratings,
-        "scores": store.scalar("SELECT count(*) FROM benchmark_scores"),
-        "figures": store.scalar("SELECT count(*) FROM figures"),
+        "models": tables["models"].count_where("hidden = 0"),
+        "notable": tables["models"].count_where("origin IN ('epoch','moderator') AND hidden = 0"),
+        "ratings": tables["arena_ratings"].count if ratings is None else ratings,
+        "scores": tables["benchmark_scores"].count,
+        "figures": tables["figures"].count,
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import threading
 import time
 from sys import intern
 from dataclasses import dataclass
@@ -162,6 +163,8 @@ class ReadModel(BoardReader):
         self.ratings_version, self.audit_seen = ratings_state(store)
         self._memo: dict[tuple, Any] = {}  # series derived on first use, per read model (see memo)
         self._views: dict[tuple, Any] = {}  # whole-model structures derived on first use (see view)
+        self._view_lock = threading.Lock()
+        self._view_locks: dict[tuple, threading.RLock] = {}
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
         self.patched: str | None = None  # what a patch re-read (None: built whole or kept)
         self._ratings_count: int | None = None  # every board's rows, when known without counting them
@@ -349,11 +352,17 @@ class ReadModel(BoardReader):
         of the cyclic collector (``Engine.refresh``), so a cycle through it
         would never be freed."""
         value = self._views.get(key)
-        if value is None:
-            # tens of thousands of long-lived objects at once: with the model frozen out of the
-            # collector, each full collection meanwhile would walk all those made so far (quadratic)
-            with collector_paused():
-                value = self._views[key] = build()
+        if value is not None:
+            return value
+        with self._view_lock:  # one builder per key: readers asking at once wait for it, not build it too
+            lock = self._view_locks.setdefault(key, threading.RLock())
+        with lock:
+            value = self._views.get(key)
+            if value is None:
+                # tens of thousands of long-lived objects at once: with the model frozen out of the
+                # collector, each full collection meanwhile would walk all those made so far (quadratic)
+                with collector_paused():
+                    value = self._views[key] = build()
         return value
 
     def view_keys(self) -> list[tuple]:

@@ -256,10 +256,11 @@ def split_variants(ch: Change, display: dict[str, str], merges: list[Merge],
 
 
 def _label(entry: list[str], display: dict[str, str], first: dict[str, str]) -> str:
-    """A variant's name: its key's display name, else its latest-spelled CSV name."""
-    for n in entry:
-        if n in display:
-            return display[n]
+    """A variant's name: its keys' most specific display name (ChatGPT-4o-latest (2024-08-08), not the
+    rolling ChatGPT-4o-latest a merged key showed), else its latest-spelled CSV name."""
+    shown = [display[n] for n in entry if n in display]
+    if shown:
+        return max(shown, key=lambda d: (len(d), d))
     return max(entry, key=lambda n: (first.get(n) or "", n))
 
 

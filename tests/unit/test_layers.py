@@ -194,8 +194,40 @@ def test_no_function_local_imports_of_bot_modules(module):
     assert local == []
 
 
-@pytest.mark.parametrize("package", ["bot/reader", "bot/commands", "bot/store", "bot/domain", "bot/render"])
+@pytest.mark.parametrize("package", ["bot/reader", "bot/commands", "bot/store", "bot/domain", "bot/render", "bot/engine",
+                                     "bot/adapters"])
 def test_no_module_of_these_packages_is_over_600_lines(package):
     long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / package).rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def engine_back_doors(source: str) -> list[str]:
+    """Where a module's `source` reaches for the engine without importing it: a parameter or a
+    name called ``engine``, an ``.engine`` attribute, an ``Engine`` annotation (typing.Any hides the
+    arrow the import test reads, so it is read here)."""
+    tree = ast.parse(source)
+    found = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.arg) and (n.arg == "engine" or "Engine" in ast.unparse(n.annotation or ast.Constant(""))):
+            found.append(f"parameter {n.arg} at line {n.lineno}")
+        elif isinstance(n, ast.Attribute) and n.attr == "engine":
+            found.append(f"attribute .engine at line {n.lineno}")
+        elif isinstance(n, ast.Name) and n.id in ("engine", "Engine"):
+            found.append(f"name {n.id} at line {n.lineno}")
+    return found
+
+
+def test_the_back_door_finder_finds_one():
+    src = "def f(engine):\n    return engine.handle('x')\nclass C:\n    def __init__(self, e: 'Engine'):\n        self.engine = e\n"
+    assert sorted(engine_back_doors(src)) == ["attribute .engine at line 5", "name engine at line 2",
+                                              "parameter e at line 4", "parameter engine at line 1"]
+
+
+def test_nothing_below_the_engine_holds_or_takes_the_engine():
+    """Below the engine, nothing takes or keeps the engine: a handler gets a `Context` (and calls
+    back only through ``ctx.route``), the chart service needs nothing of it, the scheduler and the
+    Arena check get a context from ``Engine.run_due``/``Engine.arena_check``."""
+    doors = {m: d for m, p in MODULES.items()
+             if layer(m) < LAYERS["bot.engine"] and (d := engine_back_doors(p.read_text(encoding="utf-8")))}
+    assert doors == {}

@@ -164,3 +164,15 @@ def test_clip_name_keeps_names_that_differ_at_the_end_apart():
         clipped = {clip_name(n, 34) for n in group}
         assert len(clipped) == len(group), group
     assert clip_name("Gemini-2.0-Flash-Thinking-Exp-01-21", 34).endswith("-Exp-01-21")
+
+
+def test_wrapped_tick_labels_keep_the_end_of_long_names():
+    from bot.render.charts.labels import wrap_label
+
+    for n in _seed_names():
+        for width, lines in ((14, 2), (10, 3)):
+            out = wrap_label(n, width, lines)
+            assert out.count("\n") < lines
+            flat = "".join(out.split())
+            if "…" in flat:  # clipped: the name's last characters are still there
+                assert "".join(n.split()).endswith(flat.rsplit("…", 1)[1]), (n, out)

@@ -1,7 +1,7 @@
 """The scheduler of the sources, on Discord: the bot's own loop, no cron.
 
 Each source is synced every ``ARENA_CHECK_HOURS`` (0 = off) by
-:func:`bot.commands.scheduler.run_due` in a worker thread, on the cog's
+:meth:`bot.engine.Engine.run_due` in a worker thread, on the cog's
 injectable clock. What it reports goes to ``MODERATOR_CHANNEL_ID``: a sync
 applied at once (its diff and an `undo` button), a sync held for a
 moderator's Confirm (the reason, the dry run, Confirm/Cancel for any
@@ -20,7 +20,6 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
 from bot.adapters.discord.views import ReplyView
-from bot.commands import scheduler
 from bot.config import Settings
 
 RaceBot = Any  # the running bot (bot.adapters.discord.bot.RaceBot); not imported: it imports this module
@@ -57,13 +56,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def sync_once(bot: RaceBot, now: datetime | None = None) -> list[scheduler.Outcome]:
+async def sync_once(bot: RaceBot, now: datetime | None = None) -> list[Any]:
     """One pass of the scheduler: every due source synced, each report posted to the moderators."""
     cid = bot.settings.moderator_channel_id
     if not cid or not bot.is_primary:
         return []
     when = now or getattr(bot, "sync_clock", utc_now)()
-    outcomes = await asyncio.to_thread(scheduler.run_due, bot.engine, when)
+    outcomes = await asyncio.to_thread(bot.engine.run_due, when)
     for o in outcomes:
         if o.reply is not None:
             await _post(bot, cid, o.reply)
@@ -76,7 +75,7 @@ async def watch(bot: RaceBot) -> None:
         try:
             await sync_once(bot)
             clock = getattr(bot, "sync_clock", utc_now)
-            wait = await asyncio.to_thread(scheduler.seconds_until_due, bot.engine, clock())
+            wait = await asyncio.to_thread(bot.engine.seconds_until_due, clock())
         except Exception as exc:  # a failed pass never stops the bot; the next one runs as planned
             log.warning("scheduled sync failed: %s", exc)
             wait = 300.0

@@ -4,19 +4,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import re
-import secrets
-import signal
-import socket
-import ssl
 import time
 from types import SimpleNamespace
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Iterable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
-import aiohttp
-import aiohttp.abc
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,9 +17,11 @@ from bot.adapters.discord import fit
 from bot.adapters.discord.arena_watch import start as start_arena_check
 from bot.adapters.discord.callers import make_caller
 from bot.adapters.discord.embeds import NO_MENTIONS, render
-from bot.adapters.discord.logs import install_redaction, setup_logging
 from bot.adapters.discord.metrics import Metrics
+from bot.adapters.discord.gateway import HOLDER, IdentifyGate, command_shape, database_of, invite_url, wanted_intents
 from bot.adapters.discord.primary import Primary
+from bot.adapters.discord.progress import ProgressNote, quietly
+from bot.adapters.discord.race_cog import RaceCog
 from bot.adapters.discord.pacing import RestPace, count_requests
 from bot.adapters.discord.server_cog import ServerCog, command_prefix
 from bot.adapters.discord.slash import AUTOCOMPLETE_TIMEOUT, make_command
@@ -38,10 +32,8 @@ from bot.adapters.discord.startup import (
     wait_for_session_starts,
 )
 from bot.adapters.discord.views import PERSISTENT_BUTTONS, TOKEN_LIFETIME, ReplyView
-from bot.caller import Caller
-from bot.store.leases import BusyLeases, Leases, ReadOnlyLeases
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, Plan
 from bot.render.charts.service import default_workers
 from bot.render.text import clip
 from bot.reply import Reply
@@ -52,187 +44,7 @@ log = logging.getLogger("racebot.discord")
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # the engine's import limit
 TYPING_AFTER = 0.4  # seconds of work before "is typing…" is shown
-HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this process, in the leases
 RENDERS_PER_WORKER = 2  # new charts rendering at once per chart worker (their own limit, not the work slots)
-
-
-# ---------------------------------------------------------------------------- the bot
-class RaceCog(commands.Cog, name="AI Race"):
-    """Error handling and lifecycle listeners; the commands come from the engine."""
-
-    def __init__(self, bot: "RaceBot") -> None:
-        self.bot = bot
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        if self.bot.ready_seconds is None:
-            self.bot.ready_seconds = time.monotonic() - self.bot.started_at
-            log.info(
-                "ready in %.2f s as %s (%d guilds, %d shard(s))", self.bot.ready_seconds, self.bot.user,
-                len(self.bot.guilds), self.bot.shard_count or 1,
-            )
-            if self.bot.application_id:
-                log.info("invite link: %s", invite_url(self.bot.application_id))
-
-    @commands.Cog.listener()
-    async def on_resumed(self) -> None:
-        log.info("gateway session resumed")
-
-    @commands.Cog.listener()
-    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
-        # A slash command's error arrives wrapped (HybridCommandError around the app command's own)
-        inner: Exception = error.original if isinstance(error, commands.HybridCommandError) else error
-        if isinstance(inner, app_commands.CommandInvokeError):
-            inner = inner.original
-        if isinstance(inner, (app_commands.TransformerError, commands.UserInputError)):
-            await self.bot.safe_send(ctx, f"I couldn't read that: {inner}"[:300], ephemeral=True)
-            return
-        if isinstance(inner, (app_commands.CheckFailure, commands.CheckFailure, commands.DisabledCommand)):
-            await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
-            return
-        if isinstance(error, commands.CommandNotFound):
-            # Let the engine answer: it knows the command list and suggests close matches.
-            # Only for something that looks like a command word, not "!!!" or "! lol".
-            line = ctx.message.content[len(ctx.prefix or ""):].strip()
-            if ctx.interaction is None and re.match(r"[^\W\d_][\w'’-]*([\s?!.,]|$)", line):
-                # "!what's the best model" is no command but a question: `ask` reads it
-                await self.bot.run_command(ctx, self.bot.engine.as_question(line, ""))
-            return
-        if isinstance(error, commands.CommandOnCooldown):
-            if self.bot.cooldown_notice_due(ctx, error.retry_after):
-                await self.bot.safe_send(ctx, f"Easy there — try again in {error.retry_after:.0f} s.", ephemeral=True)
-            return
-        if isinstance(error, (commands.CheckFailure, commands.DisabledCommand)):
-            await self.bot.safe_send(ctx, "You can't use that command here.", ephemeral=True)
-            return
-        original = getattr(inner, "original", inner)
-        log.error("command %s failed: %s", ctx.command, original, exc_info=original)
-        await self.bot.safe_send(ctx, self.bot.FRIENDLY_ERROR, ephemeral=True)
-
-
-async def shape(reply: "Reply", perms: discord.Permissions | None, limit: int) -> "Reply":
-    """``reply`` as the bot may send it here (:func:`fit.for_channel`); files over
-    the limit are compressed in a thread, off the event loop."""
-    if any(len(a.data) > limit for a in reply.files):
-        return await asyncio.to_thread(fit.for_channel, reply, perms, limit)
-    return fit.for_channel(reply, perms, limit)
-
-
-def wanted_intents(message_content: bool) -> discord.Intents:
-    """Only what the bot uses: guilds (channels, roles, permissions), messages in
-    servers and in DMs, and the privileged Message Content when prefix commands
-    are on. No typing, reactions, voice states, members or presences."""
-    return discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=message_content)
-
-
-def _database_of(engine: Any) -> str | None:
-    """The engine's database for the leases; a store opened read-only (a replica, a
-    published copy) as a read-only URI, so this process takes no lease in it."""
-    store = getattr(engine, "store", None)
-    path = getattr(store, "path", None)
-    if not path or path == ":memory:":
-        return None
-    if getattr(store, "readonly", False):
-        from pathlib import Path
-        from urllib.parse import quote
-
-        return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-    return str(path)
-
-
-class IdentifyGate:
-    """Turns to IDENTIFY, per rate-limit key, ``spacing`` seconds apart across every
-    process that shares the database (a lease there: :class:`bot.store.leases.Leases`).
-    A database that cannot be written (a read-only copy) spaces this process's own."""
-
-    def __init__(self, database: str | None, spacing: float) -> None:
-        self.leases = Leases(database) if database else None
-        self.spacing = spacing
-        self._local: dict[str, float] = {}
-
-    async def wait_turn(self, key: str) -> None:
-        while True:
-            wait = await asyncio.to_thread(self._try, key)
-            if wait <= 0:
-                return
-            await asyncio.sleep(wait)
-
-    def _try(self, key: str) -> float:
-        if self.leases is not None:
-            try:
-                return self.leases.take_slot(f"identify:{key}", self.spacing, holder=HOLDER)
-            except ReadOnlyLeases:
-                self.leases = None
-                log.info("the database is read-only here: IDENTIFYs are spaced within this process only")
-            except BusyLeases:
-                log.warning("the database stayed locked: this IDENTIFY is spaced within this process only")
-        now = time.monotonic()
-        last = self._local.get(key)
-        if last is not None and now - last < self.spacing:
-            return self.spacing - (now - last)
-        self._local[key] = now
-        return 0.0
-
-
-def _quietly(task: "asyncio.Future[Any]") -> None:
-    """Done-callback for work whose answer is no longer wanted: retrieve its
-    outcome so asyncio does not log "exception was never retrieved"."""
-    if not task.cancelled():
-        task.exception()
-
-
-PROGRESS_EVERY = 2.0  # seconds between progress edits (Discord rate-limits edits)
-
-
-class ProgressNote:
-    """A message that shows the progress of long work (an import's dry run),
-    edited at most every PROGRESS_EVERY seconds. ``report`` may be called from
-    any thread (the engine's worker reports through the request's ticket)."""
-
-    def __init__(self, ctx: commands.Context, every: float = PROGRESS_EVERY) -> None:
-        self.ctx = ctx
-        self.every = every
-        self.loop = asyncio.get_running_loop()
-        self.message: discord.Message | None = None
-        self.latest = ""
-        self.last = time.monotonic()  # quick work shows no progress message at all
-        self.task: asyncio.Task | None = None
-        self.shown = 0
-
-    def report(self, text: str) -> None:
-        now = time.monotonic()
-        if now - self.last < self.every:
-            return
-        self.last = now
-        self.loop.call_soon_threadsafe(self._schedule, text)
-
-    def _schedule(self, text: str) -> None:
-        self.latest = text
-        if self.task is None or self.task.done():
-            self.task = self.loop.create_task(self._show())
-
-    async def _show(self) -> None:
-        from bot.render.text import clean
-
-        content = f"Working: {clean(self.latest, 300)}"
-        try:
-            if self.message is None:
-                self.message = await self.ctx.send(content, allowed_mentions=NO_MENTIONS)
-            else:
-                await self.message.edit(content=content, allowed_mentions=NO_MENTIONS)
-            self.shown += 1
-        except discord.HTTPException as exc:
-            log.warning("progress message failed: %s", exc)
-
-    async def finish(self) -> None:
-        if self.task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.task, 10)
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
-                from bot.render.text import clean
-
-                await self.message.edit(content=f"Done: {clean(self.latest, 300)}", allowed_mentions=NO_MENTIONS)
 
 
 class RaceBot(commands.Bot):
@@ -254,7 +66,7 @@ class RaceBot(commands.Bot):
             command_prefix=command_prefix,  # the server's own prefix (settings prefix), else COMMAND_PREFIX
             intents=intents,
             allowed_mentions=NO_MENTIONS,
-            help_command=None if _engine_has(engine, "help") else commands.DefaultHelpCommand(),
+            help_command=None if "help" in names else commands.DefaultHelpCommand(),
             case_insensitive=True,
             strip_after_prefix=True,
             max_messages=200,
@@ -281,8 +93,8 @@ class RaceBot(commands.Bot):
         )
         self._cooldown_told: dict[int, float] = {}  # user id -> end of the window they were told about
         self.complete_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racebot-complete")
-        self.identify_gate = IdentifyGate(_database_of(engine), settings.identify_spacing)
-        self.primary = Primary(settings.primary, _database_of(engine), HOLDER)
+        self.identify_gate = IdentifyGate(database_of(engine), settings.identify_spacing)
+        self.primary = Primary(settings.primary, database_of(engine), HOLDER)
         self.primary.on_change.append(self._role_changed)
         self.metrics.primary = lambda: self.primary.is_primary
         self._max_concurrency = 1
@@ -381,7 +193,7 @@ class RaceBot(commands.Bot):
             try:
                 app_id = self.application_id
                 remote = await (self.http.get_guild_commands(app_id, gid) if gid else self.http.get_global_commands(app_id))
-                if _command_shape(remote) == _command_shape(local):
+                if command_shape(remote) == command_shape(local):
                     log.info("%d %s slash commands already up to date", len(local), where)
                     self.metrics.sync("unchanged")
                     return False
@@ -513,7 +325,7 @@ class RaceBot(commands.Bot):
                 if task in done:
                     return task.result()
                 if ticket is None or ticket.cancel():
-                    task.add_done_callback(_quietly)  # it stops at its next check; its answer is dropped
+                    task.add_done_callback(quietly)  # it stops at its next check; its answer is dropped
                     log.warning("command %r stopped after %.0f s", what, limit)
                     return Reply(text="That took too long and was stopped; nothing was changed. Please try again "
                                       "(a narrower question answers faster).", status="error", data={"cancelled": True})
@@ -535,13 +347,13 @@ class RaceBot(commands.Bot):
         bucket = self.cooldown.get_bucket(SimpleNamespace(author=user))
         return bucket.update_rate_limit() if bucket is not None else None
 
-    def upload_problem(self, line: str, caller: "Caller", files: Sequence[discord.Attachment]) -> "Reply | None":
+    def upload_problem(self, plan: Plan, files: Sequence[discord.Attachment]) -> "Reply | None":
         """Why the attached files will not be read (a reply), or None when the
         one file may be downloaded. Nothing is downloaded for a command that
         takes no file, for anyone who may not run it (the permission check
         comes first), for more than one file, or for a file whose size, as
         Discord reports it, is over the limit."""
-        if not files or not self.engine.accepts_upload(line, caller):
+        if not files or not plan.upload:
             return None
         if len(files) != 1:
             return Reply(text="Attach exactly one CSV file. Nothing was read or imported.", status="usage")
@@ -592,11 +404,12 @@ class RaceBot(commands.Bot):
         servers = self.get_cog("Servers")
         own_prefix = servers.prefix_for(ctx.guild) if isinstance(servers, ServerCog) else None
         caller = make_caller(ctx.author, ctx.guild, self.settings, ctx.channel, own_prefix)
-        refusal = self.upload_problem(line, caller, files)
-        wanted = list(files) if files and refusal is None and self.engine.accepts_upload(line, caller) else []
+        plan = self.engine.plan(line, caller)  # read once: the upload, the time limit and the answer follow it
+        refusal = self.upload_problem(plan, files)
+        wanted = list(files) if files and refusal is None and plan.upload else []
 
         started = time.monotonic()
-        long = self.engine.is_long(line)
+        long = plan.long
         note = ProgressNote(ctx, self.settings.progress_every) if long else None
         ticket = Ticket(on_progress=note.report if note else None)
 
@@ -606,7 +419,7 @@ class RaceBot(commands.Bot):
             if refusal is not None:
                 return refusal
             uploads = [(wanted[0].filename, await wanted[0].read())] if wanted else None
-            reply, chart_key[0] = await self.engine.aanswer(line, caller, attachments=uploads, ticket=ticket)
+            reply, chart_key[0] = await self.engine.aanswer(plan, caller, attachments=uploads, ticket=ticket)
             return reply
 
         async def interim(text: str) -> None:
@@ -652,7 +465,7 @@ class RaceBot(commands.Bot):
 
     async def send_reply(self, ctx: commands.Context, reply: "Reply") -> None:
         perms = self.channel_permissions(ctx)
-        reply = await shape(reply, perms, fit.upload_limit(ctx))
+        reply = await fit.shape(reply, perms, fit.upload_limit(ctx))
         view = ReplyView(self, reply, ctx.author.id) if ReplyView.needed(reply) else None
         kw = fit.fit(view.render_page() if view else render(reply), perms)
         if reply.ephemeral and ctx.interaction is not None:
@@ -768,180 +581,6 @@ class RaceBot(commands.Bot):
         log.exception("unhandled error in %s", event_method)
 
 
-class ShardedRaceBot(RaceBot, commands.AutoShardedBot):
-    """The same bot over several gateway shards (SHARD_COUNT > 1)."""
-
-
-_SHAPE_KEYS = ("name", "description", "type", "required", "autocomplete", "choices", "min_value", "max_value",
-               "min_length", "max_length", "channel_types", "default_member_permissions", "nsfw", "options",
-               "contexts", "integration_types")
-
-
-def _command_shape(commands_payload: Iterable[dict[str, Any]]) -> list[Any]:
-    """What matters when comparing registered and local commands: names,
-    descriptions, options and permissions; defaults (False/None/[]) dropped,
-    permissions as strings (Discord answers strings, discord.py sends ints)."""
-    def norm(obj: Any) -> Any:
-        if isinstance(obj, dict):
-            out = {}
-            for k in _SHAPE_KEYS:
-                v = obj.get(k)
-                if v in (None, False, [], ""):
-                    continue
-                if k == "default_member_permissions":
-                    v = str(v)
-                out[k] = norm(v)
-            return out
-        if isinstance(obj, list):
-            return [norm(x) for x in obj]
-        return obj
-
-    return sorted((norm(c) for c in commands_payload), key=lambda c: str(c.get("name")))
-
-
-BOT_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True,
-    attach_files=True, read_message_history=True,
-)
-
-
-def invite_url(application_id: int) -> str:
-    """The link that adds the bot to a server with the permissions it needs."""
-    return discord.utils.oauth_url(application_id, permissions=BOT_PERMISSIONS,
-                                   scopes=("bot", "applications.commands"))
-
-
-def _engine_has(engine: Any, name: str) -> bool:
-    try:
-        return any(c.name == name or name in c.aliases for c in engine.commands)
-    except Exception:
-        return False
-
-
-DISCORD_DOMAINS = ("discord.com", "discord.gg", "discordapp.com", "discordapp.net")
-
-
-class DiscordAddress(aiohttp.abc.AbstractResolver):
-    """aiohttp's resolver (discord.py's ``connector`` option): every Discord host name
-    resolves to one host:port (the tests' simulator); any other name as usual."""
-
-    def __init__(self, address: str) -> None:
-        host, _, port = address.rpartition(":")
-        self.host, self.port = host, int(port)
-        self.fallback = aiohttp.ThreadedResolver()
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
-        if host == "discord.com" or host.endswith(tuple("." + d for d in DISCORD_DOMAINS)) or host in DISCORD_DOMAINS:
-            return [{"hostname": host, "host": self.host, "port": self.port, "family": socket.AF_INET,
-                     "proto": 0, "flags": socket.AI_NUMERICHOST}]
-        return await self.fallback.resolve(host, port, family)
-
-    async def close(self) -> None:
-        await self.fallback.close()
-
-
-def discord_connector(settings: Settings) -> aiohttp.TCPConnector | None:
-    """The HTTP connector for DISCORD_ADDRESS / DISCORD_CA_FILE (None: Discord itself, aiohttp's defaults).
-    REST and the gateway keep Discord's own URLs; only where they connect, and whom TLS trusts, change."""
-    if not settings.discord_address:
-        return None
-    context = ssl.create_default_context()
-    if settings.discord_ca_file:
-        context.load_verify_locations(cafile=str(settings.discord_ca_file))
-    return aiohttp.TCPConnector(resolver=DiscordAddress(settings.discord_address), ssl=context)
-
-
-def create_bot(settings: Settings, engine: "Engine", **kwargs: Any) -> RaceBot:
-    """A ready-to-start bot: ``await bot.start(settings.discord_token)`` (in a running event loop)."""
-    install_redaction(settings.discord_token)
-    connector = discord_connector(settings)
-    if connector is not None:
-        kwargs.setdefault("connector", connector)
-    sharded = settings.shard_count is None or settings.shard_count > 1 or settings.shard_ids is not None
-    cls = ShardedRaceBot if sharded else RaceBot
-    return cls(settings, engine, **kwargs)
-
-
 def _age(interaction: discord.Interaction) -> float:
     """Seconds since Discord created ``interaction`` (its token's age)."""
     return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
-
-
-
-
-async def run_bot(settings: Settings, engine: "Engine | None" = None) -> None:
-    """Run until SIGINT/SIGTERM, then close the gateway and HTTP session cleanly."""
-    if not settings.discord_token:
-        raise SystemExit("DISCORD_TOKEN is not set (see .env.example)")
-    own_engine = engine is None
-    if engine is None:
-        engine = Engine.open(settings.database_path, settings=settings)
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
-            pass
-    stopper = asyncio.create_task(stop.wait())
-    bot: RaceBot | None = None
-    runner: asyncio.Task | None = None
-    try:
-        while True:
-            bot = create_bot(settings, engine)
-            runner = asyncio.create_task(bot.start(settings.discord_token))
-            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if runner not in done:
-                log.info("shutting down")
-                break
-            try:
-                runner.result()  # re-raise a login/connection failure
-            except discord.PrivilegedIntentsRequired:
-                if settings.message_content != "auto" or not bot.message_content_enabled:
-                    raise
-                # Discord refused the intent (4014) although the app flags said yes: once more without it.
-                await bot.close()
-                settings = settings.with_(message_content="off")  # the next bot logs why, once
-                continue
-            except discord.ConnectionClosed as exc:
-                if exc.code != 4011 or settings.shard_ids is not None or settings.shard_count is None:
-                    raise
-                # 4011 Sharding required: a shard would hold more than 2,500 guilds.
-                log.warning("Discord requires more shards (4011: over 2,500 servers a shard); reconnecting with "
-                            "Discord's recommended shard count (SHARD_COUNT=auto)")
-                await bot.close()
-                settings = settings.with_(shard_count=None)
-                continue
-            break
-    finally:
-        if bot is not None:
-            await bot.close()
-        stopper.cancel()
-        if runner is not None and not runner.done():
-            try:
-                await asyncio.wait_for(runner, 10)
-            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
-                pass
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError):  # pragma: no cover
-                pass
-        if own_engine:
-            engine.close()
-        log.info("bye")
-
-
-def main(settings: Settings | None = None) -> int:
-    settings = settings or Settings.from_env()
-    setup_logging(settings)
-    try:
-        asyncio.run(run_bot(settings))
-    except discord.LoginFailure:
-        log.error("Discord refused the token (DISCORD_TOKEN)")
-        return 1
-    except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the Message Content intent: enable it for the bot in the Developer Portal, "
-                  "or set MESSAGE_CONTENT=auto (or off) to run on slash commands and @mentions")
-        return 1
-    return 0

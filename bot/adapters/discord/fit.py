@@ -11,6 +11,7 @@ chart becomes a note, and where it may not speak it stays silent.
 """
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
 import time
@@ -276,3 +277,11 @@ class SilenceLog:
         guild = getattr(getattr(channel, "guild", None), "name", "?")
         log.info("not answering in #%s (%s): I don't have the %s permission there", getattr(channel, "name", cid),
                  guild, what)
+
+
+async def shape(reply: "Reply", perms: discord.Permissions | None, limit: int) -> "Reply":
+    """``reply`` as the bot may send it here (:func:`for_channel`); files over
+    the limit are compressed in a thread, off the event loop."""
+    if any(len(a.data) > limit for a in reply.files):
+        return await asyncio.to_thread(for_channel, reply, perms, limit)
+    return for_channel(reply, perms, limit)

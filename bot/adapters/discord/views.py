@@ -1,4 +1,4 @@
-"""Buttons under a reply: pages, "did you mean" suggestions, Confirm/Cancel."""
+"""Buttons under a reply: pages, "did you mean" suggestions, Confirm/Cancel, "How is this measured?"."""
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +23,9 @@ log = logging.getLogger("racebot.discord")
 VIEW_TIMEOUT = 300.0
 
 
+METHOD_LABEL = "How is this measured?"
+METHOD_ID = "method:how"  # the method lives in the live view: after it, the click is told to ask again
+METHOD_EXPIRED = "That answer's buttons have expired — run the command again, or see `help method`."
 EXPIRED_BUTTONS = "These buttons have expired — run the command again."
 SUGGEST_PREFIX = "rb:suggest:"  # + the command line: a suggestion that still works after a restart
 TOKEN_LIFETIME = 15 * 60.0  # an interaction token works for 15 minutes
@@ -46,7 +49,8 @@ class ReplyView(discord.ui.View):
 
     @staticmethod
     def needed(reply: "Reply") -> bool:
-        return bool(reply.pages or reply.suggestions or (reply.status == "confirm" and reply.confirm_token))
+        return bool(reply.pages or reply.suggestions or (reply.status == "confirm" and reply.confirm_token)
+                    or (reply.status == "ok" and reply.method))
 
     def set_reply(self, reply: "Reply") -> None:
         self.reply = reply
@@ -69,6 +73,11 @@ class ReplyView(discord.ui.View):
             b = discord.ui.Button(label=clip(line, 80) or "?", style=discord.ButtonStyle.primary, custom_id=custom_id, row=1)
             b.callback = self._make_suggestion_cb(line)  # type: ignore[method-assign]
             self.add_item(b)
+        if reply.status == "ok" and reply.method:  # the answer's rules and legends, privately, to anyone
+            how = discord.ui.Button(label=METHOD_LABEL, style=discord.ButtonStyle.secondary, custom_id=METHOD_ID,
+                                    row=0 if len(self.pages) == 1 else 2)
+            how.callback = self._method  # type: ignore[method-assign]
+            self.add_item(how)
         if reply.status == "confirm" and reply.confirm_token:
             ok = discord.ui.Button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm:yes", row=2)
             no = discord.ui.Button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="confirm:no", row=2)
@@ -88,6 +97,8 @@ class ReplyView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
+        if (interaction.data or {}).get("custom_id") == METHOD_ID:
+            return True  # reading how an answer was measured changes nothing: anyone may
         await interaction.response.send_message(
             "These buttons belong to whoever asked — run the command yourself to get your own.",
             ephemeral=True, allowed_mentions=NO_MENTIONS,
@@ -101,6 +112,11 @@ class ReplyView(discord.ui.View):
         await interaction.response.edit_message(
             content=kw["content"], embeds=kw["embeds"], attachments=kw["files"], view=self, allowed_mentions=NO_MENTIONS,
         )
+
+    async def _method(self, interaction: discord.Interaction) -> None:
+        """The reply's method, privately (ephemeral), within one message."""
+        await interaction.response.send_message(clip(self.reply.method or METHOD_EXPIRED, 2000),
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _prev(self, interaction: discord.Interaction) -> None:
         await self._turn(interaction, -1)
@@ -201,6 +217,8 @@ class ReplyView(discord.ui.View):
         if self.message is None:
             return
         self._forget()
+        if all(getattr(item, "custom_id", None) == METHOD_ID for item in self.children):
+            return  # only the method button: it stays (a click after this is told to ask again); no edit
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
@@ -257,7 +275,7 @@ class SuggestionButton(discord.ui.DynamicItem[discord.ui.Button], template=r"rb:
                                         ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-class ExpiredButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?:page|suggest|confirm):[\w:]*"):
+class ExpiredButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?:page|suggest|confirm|method):[\w:]*"):
     """Page, suggestion-by-number and Confirm buttons whose view is gone (their state lived
     in it): say so privately instead of Discord's "This interaction failed"."""
 
@@ -273,7 +291,8 @@ class ExpiredButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?:pag
         if _live(interaction):
             return
         try:
-            await interaction.response.send_message(EXPIRED_BUTTONS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            said = METHOD_EXPIRED if str(self.item.custom_id) == METHOD_ID else EXPIRED_BUTTONS
+            await interaction.response.send_message(said, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.debug("could not say the buttons expired: %s", exc)
 

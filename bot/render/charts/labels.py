@@ -19,8 +19,7 @@ def short(s: str | None, n: int) -> str:
     return clip_name(s or "?", n)
 
 
-def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
-    """Wrap a tick label at spaces and hyphens (keeping the hyphen)."""
+def _wrap(text: str, width: int) -> list[str]:
     import re
 
     tokens = [t for t in re.split(r"(?<=[-\s])", text) if t]
@@ -33,6 +32,18 @@ def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
             cur += t
     if cur.strip():
         lines.append(cur.rstrip())
+    return lines
+
+
+def wrap_label(text: str, width: int = 11, max_lines: int = 3) -> str:
+    """Wrap a tick label at spaces and hyphens (keeping the hyphen); a name too long for
+    `max_lines` lines is clipped in the middle first (:func:`clip_name`: its end, the
+    version, stays)."""
+    lines = _wrap(text, width)
+    limit = width * max_lines
+    while len(lines) > max_lines and limit > 8:
+        limit -= 2
+        lines = _wrap(clip_name(text, limit), width)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = clip(lines[-1] + "…", width)

@@ -76,13 +76,6 @@ def _ping() -> int:
     return os.getpid()
 
 
-def timed_render(kind: str, data: dict, title: str | None, subtitle: str | None) -> float:
-    """`render_png` timed inside a worker (milliseconds): the drawing alone, no IPC."""
-    t0 = time.perf_counter()
-    render_png(kind, data, title, subtitle)
-    return (time.perf_counter() - t0) * 1000
-
-
 def default_workers(cores: int | None = None) -> int:
     """Chart worker processes when no setting names a number: each holds
     matplotlib (about 100 MB), and on two cores or fewer a second worker
@@ -112,9 +105,10 @@ def cache_key(kind: str, data: Any, title: str | None, subtitle: str | None) -> 
 class ChartService:
     """Renders replies' charts in a worker pool, with a bounded LRU cache."""
 
-    def __init__(self, engine, *, workers: int | None = None, cache_size: int = 256,
+    def __init__(self, *, workers: int | None = None, cache_size: int = 256,
                  processes: bool | None = None, timeout: float = 60.0):
-        self.engine = engine
+        # Nothing of the engine: a PNG is a function of (kind, data, title, subtitle) alone, so the
+        # cache needs no data version (a changed chart gets a new key) and no way back up.
         self.workers = max(1, workers or default_workers())
         self.use_processes = True if processes is None else processes
         self.cache_size = cache_size

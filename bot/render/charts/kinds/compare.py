@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -119,7 +118,7 @@ def draw(fig: Figure, s: Series, top: float) -> None:
             for i, v in enumerate(vals):
                 ax1.text(i, v + 2, elo(v), ha="center", va="bottom", fontsize=11, fontweight="bold")
             ax1.set_xticks(range(len(have)))
-            ax1.set_xticklabels(["\n".join(textwrap.wrap(n, 14)[:2]) for n, _, _ in have], fontsize=10)
+            ax1.set_xticklabels([wrap_label(n, 14, 2) for n, _, _ in have], fontsize=10)
             ax1.set_ylim(base, max(vals) + (max(vals) - base) * 0.12)
             ax1.set_ylabel("Latest Arena score (Elo; axis not from zero)")
             ax1.set_title("Latest Chatbot Arena score", fontsize=13, loc="left", fontweight="bold")

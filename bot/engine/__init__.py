@@ -9,8 +9,6 @@ worker threads so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import gc
 import logging
 import sqlite3
 import sys
@@ -18,17 +16,17 @@ import threading
 import time
 import traceback
 from collections import Counter, OrderedDict
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from rapidfuzz import fuzz, process
 
 import bot.commands  # noqa: F401  (importing the package registers every handler)
 from bot import tickets
 from bot.caller import LOCAL_OPERATOR, Caller
+from bot.commands import scheduler
 from bot.commands.admin.imports import confirm_pending
 from bot.commands.ask import as_question
 from bot.domain.categories import category_choices
@@ -36,22 +34,20 @@ from bot.commands.authority import may_see, refusal
 from bot.commands.context import Args, Context, Load
 from bot.commands.grammar import SEPARATORS, split_command
 from bot.commands.pending import PendingActions
-from bot.commands.registry import AT_REFRESH, REGISTRY, find
+from bot.commands.registry import REGISTRY, find
 from bot.config import Settings
-from bot.lookup import Entry, Index
+from bot.engine.plan import Plan, read_line
+from bot.engine.replies import cancelled, chart_failed, copied, unknown_command, with_age, with_chart
+from bot.engine.versions import Versions
+from bot.lookup import Index
 from bot.render.charts.service import ChartService
-from bot.render.text import clean, fit_reply
-from bot.reply import Attachment, Reply, ReplyError
-from bot.store import queries
-from bot.store.errors import explain, StoreError
-from bot.store.collector import collector_paused, retire
-from bot.store.freshness import age_note
-from bot.domain.counted_boards import counted_boards
-from bot.store.patch import patch_model
+from bot.render.text import fit_reply
+from bot.reply import Reply, ReplyError
+from bot.store.errors import StoreError, explain
 from bot.store.readmodel import ReadModel
 from bot.store.seed import DEFAULT_SEED_DIR, open_store
 
-__all__ = ["Engine", "Caller", "LOCAL_OPERATOR"]
+__all__ = ["Engine", "Plan", "Caller", "LOCAL_OPERATOR"]
 
 log = logging.getLogger("racebot.engine")
 
@@ -60,7 +56,7 @@ log = logging.getLogger("racebot.engine")
 MAX_LINE = 2000
 
 
-class Engine:
+class Engine(Versions):
     """The bot's core. Thread-safe; one per process."""
 
     def __init__(self, store, *, prefix: str = "!", settings: Settings | None = None,
@@ -98,197 +94,6 @@ class Engine:
         store = open_store(db_path, seed_dir=seed_dir or DEFAULT_SEED_DIR)
         p = prefix if prefix is not None else (settings.command_prefix if settings is not None else "!")
         return cls(store, prefix=p, settings=settings, clock=clock)
-
-    # -- the read model -------------------------------------------------------
-    # Readers take the current read model (and its lookup indexes) without a
-    # lock. A change builds the next one in the changing thread (a moderator
-    # waits for their own change to show) while everyone else keeps answering
-    # from the current one; then one reference is swapped.
-    def invalidate(self) -> None:
-        """The store changed: build the new read model now (inside a command,
-        once at its end: see :meth:`_one_refresh`). Cached charts stay: they
-        are keyed by what they draw (see the chart service), so a chart whose
-        data the change did not touch is still right, and one whose data it
-        did gets a new key."""
-        if getattr(self._command, "depth", 0):
-            if not getattr(self._command, "changed", False):
-                self._command.changed = True
-                with self._lock:
-                    self._changing += 1
-            return
-        self._refresh_quietly()
-
-    def _refresh_quietly(self) -> None:
-        try:
-            self.refresh()
-        except Exception:  # a listener must not fail the change: the next command builds it (and names the fault)
-            log.warning("building the read model after a change failed; the next command tries again", exc_info=True)
-
-    @contextmanager
-    def _one_refresh(self) -> Iterator[None]:
-        """One command, one rebuild: a command that commits several changes
-        (``undo last 8``, an import in steps) builds the read model once, when
-        it ends, not after each commit. Anything that reads in between (the
-        command itself, another user) still gets the current version: a
-        reader that finds the model out of date builds it (see :meth:`_now`)."""
-        state = self._command
-        state.depth = getattr(state, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            state.depth -= 1
-            if not state.depth and getattr(state, "changed", False):
-                state.changed = False
-                try:
-                    self._refresh_quietly()
-                finally:
-                    with self._lock:
-                        self._changing -= 1
-
-    def refresh(self) -> ReadModel:
-        """Build the read model of the store's current data version, off the
-        readers' path, and swap it in. Returns the read model now current."""
-        with self._build_lock:
-            current = self._current
-            version = self.store.data_version
-            if current is not None and current[0].version == version:
-                return current[0]
-            with collector_paused():  # no full collections walking the half-built model (see collector)
-                built = self._build(current, version)
-                log.debug("read model of version %s: %s", built[0].version, built[0].patched or "built whole or kept")
-                # The read model is hundreds of thousands of long-lived objects: moved out of the
-                # cyclic collector's reach, a full collection no longer walks them all in the middle
-                # of someone's command (the old model is freed by the reaper, see collector).
-                # Frozen before the collector resumes, so its first collection does not walk them either.
-                gc.freeze()
-            with self._lock:
-                retired: tuple[ReadModel, Index, Index] | None = built
-                if self._current is None or self._current[0].version <= built[0].version:
-                    retired, self._current = self._current, built
-                    self._replies.clear()
-                    self._chart_keys.clear()
-                current = self._current
-            del built
-        if retired is not None:  # freed piece by piece once readers let go, not in one long dealloc
-            retire(*retired)
-            self._rewarm()
-        return current[0]
-
-    def _rewarm(self) -> None:
-        """After a swap, the most asked chart commands are answered again (and
-        their charts rendered) in a background thread, so their next asker gets
-        the memoised answer and the cached chart instead of paying for them."""
-        with self._lock:
-            if not self._asked or (self._warmer is not None and self._warmer.is_alive()):
-                return
-            self._warmer = threading.Thread(target=self._rewarm_run, name="racebot-rewarm", daemon=True)
-            self._warmer.start()
-
-    def wait_rewarmed(self, timeout: float) -> bool:
-        """Wait until the re-warming after the last change is done (tests, benchmarks)."""
-        warmer = self._warmer
-        if warmer is not None:
-            warmer.join(timeout)
-        return warmer is None or not warmer.is_alive()
-
-    def _rewarm_run(self) -> None:
-        self._command.warming = True
-        try:
-            while True:
-                version = self._current[0].version if self._current is not None else None
-                with self._lock:
-                    popular = [k for k, _n in self._asked.most_common(REWARM)]
-                for prefix, line in popular:
-                    reply = self.handle(line, Caller(user_id="racebot-rewarm", name="rewarm", prefix=prefix))
-                    if reply.chart is not None and reply.status == "ok" and self._charts is not None:
-                        self._charts.render(reply)
-                    if self._current is None or self._current[0].version != version:
-                        break
-                if self._current is None or self._current[0].version == version:
-                    return
-        except Exception:  # a warm-up only saves time: never fail anything
-            log.info("re-warming the popular answers failed", exc_info=True)
-        finally:
-            self._command.warming = False
-
-    def _build(self, current: tuple[ReadModel, Index, Index] | None, version: int) -> tuple[ReadModel, Index, Index]:
-        """The next (read model, model index, organisation index), built from
-        the store (in the calling thread, while readers keep the current one).
-        The rating maps are kept from `current` when nothing a rating reads
-        changed (``ReadModel``'s ``ratings_version``); a change to a few boards
-        is patched in from the first date it can reach, where that is exact
-        (:mod:`bot.store.patch`: the chain's choice of board (:mod:`bot.domain.board_chain`)
-        and the retired-model rule's successors are redone from there); anything
-        else is built whole."""
-        previous = current[0] if current is not None else None
-        read = ReadModel(self.store, previous, patch_model)
-        counted_boards(read)  # the counted boards most answers read: built with the model, frozen with it
-        if previous is not None:  # and every board set someone has asked for (a category's): the refresh pays
-            for key in previous.view_keys():
-                if key[0] == "boards":
-                    counted_boards(read, key[1], key[2])
-                elif key[0] == "category boards":
-                    read.category_boards(key[1])
-        for fn in AT_REFRESH:  # the tables commands would build on their first call
-            try:
-                fn(read, previous)
-            except Exception:  # a table not built is built by the first command that reads it
-                log.warning("precomputing %s for the read model failed", fn.__name__, exc_info=True)
-        return (read, *self._build_indexes(read))
-
-    def _now(self) -> tuple[ReadModel, Index, Index]:
-        """The current (read model, model index, organisation index). A reader
-        never builds and never waits: while the data is newer than the model
-        (a change being applied, or one another process made), it gets the
-        model it has, and a build starts in the background if nobody builds.
-        Two exceptions wait: the very first model (there is none to give),
-        and a command that changed the data itself, which reads its own change."""
-        current = self._current
-        if current is not None and current[0].version == self.store.data_version:
-            return current
-        if current is None or getattr(self._command, "changed", False):
-            self.refresh()
-            assert self._current is not None  # refresh() built one
-            return self._current
-        self._refresh_behind()
-        return current
-
-    def _refresh_behind(self) -> None:
-        """Build the current version's read model in a background thread,
-        unless a build is under way or a command that changed the data will
-        build it when it ends."""
-        with self._lock:
-            if self._changing or self._build_lock.locked() or (self._behind is not None and self._behind.is_alive()):
-                return
-            self._behind = threading.Thread(target=self._refresh_quietly, name="racebot-refresh", daemon=True)
-            self._behind.start()
-
-    def read_model(self) -> ReadModel:
-        """The in-memory read model of the current data version (while a change
-        is being applied by another thread, the one before it)."""
-        return self._now()[0]
-
-    def _build_indexes(self, read):
-        appearances = read.rows_per_model
-        entries = [Entry(m["id"], m["name"], m["release_date"],
-                         appearances.get(m["id"], 0) + (0.5 if m["origin"] == "epoch" else 0))
-                   for m in read.visible_models()]
-        visible = {e.id for e in entries}
-        spellings = [(a, mid) for a, mid in queries.model_spellings(self.store) if mid in visible]
-        models = Index(entries, spellings)
-        org_counts = Counter(m["org_id"] for m in read.visible_models() if m["org_id"])
-        orgs = queries.organizations(self.store)
-        org_entries = [Entry(o["id"], o["name"], None, org_counts[o["id"]]) for o in orgs]
-        org_spellings = queries.org_spellings(self.store)
-        return models, Index(org_entries, org_spellings, spellings_first=True)
-
-    @property
-    def model_index(self):
-        return self._now()[1]
-
-    @property
-    def org_index(self):
-        return self._now()[2]
 
     # -- the command surface ----------------------------------------------------
     @property
@@ -331,25 +136,27 @@ class Engine:
         return Context(self.store, read, models, orgs, caller, prefix, self.settings, route=self.route,
                        load=self.load, pending=self.pending, reload=self.read_model, today=self.clock())
 
-    def handle(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
+    def handle(self, line: str | Plan, caller: Caller = LOCAL_OPERATOR, *,
                attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None) -> Reply:
-        """Answer one command line. Never raises: failures become a short reply.
+        """Answer one command line (or the :class:`Plan` of one, from :meth:`plan`). Never raises:
+        failures become a short reply.
 
         With a `ticket` (the Discord adapter gives one), a cancelled request
         never commits a change (see :mod:`bot.tickets`)."""
         t0 = time.perf_counter()
         self._command.memo = None
+        plan, line = (line, line.line) if isinstance(line, Plan) else (None, line)
         try:
             with tickets.running(ticket), self._one_refresh():
                 if len(line) > MAX_LINE and self._asks(line, caller):
-                    line = line[:MAX_LINE]  # a question is read from its start (the reader reads even less)
+                    line, plan = line[:MAX_LINE], None  # a question is read from its start (the reader reads even less)
                 if len(line) > MAX_LINE:  # refused before any parsing or search: its cost is bounded too
                     reply = Reply(text=f"That is {len(line):,} characters long; I read commands of up to "
                                        f"{MAX_LINE:,}. Nothing was done.", status="usage", data={"too_long": len(line)})
                 else:
-                    reply = self._dispatch(line, caller, attachments or [])
+                    reply = self._dispatch(plan or self.plan(line, caller), caller, attachments or [])
         except tickets.Cancelled:
-            reply = _cancelled()
+            reply = cancelled()
         except (ReplyError, sqlite3.Error) as exc:  # raised outside a handler (a database fault): its own answer
             reply = self._error_reply(exc, "the answer", line)
         except Exception as exc:  # the last line of defence: a short reply, a log line
@@ -359,12 +166,12 @@ class Engine:
             reply = Reply(text="Sorry, something went wrong answering that. It has been logged.", status="error")
         memo = getattr(self._command, "memo", None)
         if memo is not None and memo[1] is reply:  # answered from the memo: already fitted
-            reply = _copy(reply)
+            reply = copied(reply)
         else:
             reply = fit_reply(reply)
             if memo is not None and reply.status == "ok":
                 self._remember(memo[0], reply)
-                reply = _copy(reply)
+                reply = copied(reply)
         self._command.memo = None
         if getattr(self._command, "warming", False):
             return reply
@@ -381,14 +188,14 @@ class Engine:
 
     def route(self, line: str, ctx, via: str | None = None) -> Reply:
         """Answer `line` inside another command (``ask`` routes here)."""
-        reply = self._run(line, ctx, [])
+        reply = self._run(read_line(line, ctx.caller, ctx.prefix), ctx, [])
         if via is not None and reply.status == "ok":
             reply.data = {**reply.data, "routed": line}
         return reply
 
-    def _dispatch(self, line: str, caller: Caller, attachments) -> Reply:
+    def _dispatch(self, plan: Plan, caller: Caller, attachments) -> Reply:
         ctx = self.context(caller)
-        key = None if attachments else self._memo_key(line, ctx)
+        key = None if attachments else self._memo_key(plan, ctx)
         if key is not None:
             with self._lock:
                 hit = self._replies.get(key)
@@ -401,7 +208,7 @@ class Engine:
             self._command.memo = (key, hit)
             if hit is not None:
                 return hit
-        return with_age(self._run(line, ctx, attachments), ctx)
+        return with_age(self._run(plan, ctx, attachments), ctx)
 
     # -- replies memoised per data version and arguments ------------------------------
     # A community command's reply depends on the read model, the day (the data's age), the
@@ -411,9 +218,8 @@ class Engine:
     # data), the commands that run others (`ask` routes; `help` lists by the caller) and any that
     # reads what changes without a new data version (`sources`: the sync log). A command added
     # here must read nothing else.
-    def _memo_key(self, line: str, ctx: Context) -> tuple | None:
-        word, rest = split_command(line, ctx.prefix)
-        info = find(word) if word else None
+    def _memo_key(self, plan: Plan, ctx: Context) -> tuple | None:
+        info, rest = plan.command, plan.rest
         if info is None or info.admin or info.permission is not None or info.long or info.name in NOT_MEMOISED:
             return None
         return ctx.read.version, ctx.today, ctx.prefix, info.name, rest.strip(), ctx.caller.is_moderator
@@ -427,23 +233,19 @@ class Engine:
                 _old_key, old = self._replies.popitem(last=False)
                 self._chart_keys.pop(id(old.data), None)
 
-    def accepts_upload(self, line: str, caller: Caller) -> bool:
-        """Whether `line` is a command that reads an attached file and `caller`
-        may run it (moderator commands: moderators only). Adapters ask this
-        *before* downloading anything: nobody else makes the bot fetch a file."""
-        word, _rest = split_command(line, self.prefix)
-        info = find(word) if word else None
-        if info is None or not any(p.kind == "attachment" for p in info.params):
-            return False
-        return refusal(info, caller, self.prefix) is None
+    def plan(self, line: str, caller: Caller) -> Plan:
+        """The line read once, with the caller's prefix: whether it is a command that reads an
+        attached file that `caller` may run (adapters ask *before* downloading anything: nobody
+        else makes the bot fetch a file), and whether it is long work. Hand the plan to
+        :meth:`handle` (or :meth:`aanswer`): the line is not split again."""
+        return read_line(line, caller, getattr(caller, "prefix", None) or self.prefix)
 
-    def _run(self, line: str, ctx, attachments) -> Reply:
-        word, rest = split_command(line, ctx.prefix)
+    def _run(self, plan: Plan, ctx: Context, attachments) -> Reply:
+        word, rest, info = plan.word, plan.rest, plan.command
         if not word:
-            return self._run("help", ctx, attachments)
-        info = find(word)
+            return self._run(read_line("help", ctx.caller, ctx.prefix), ctx, attachments)
         if info is None or (not may_see(info, ctx.caller) and word not in REGISTRY):
-            return self._unknown(word, rest, ctx)
+            return unknown_command(word, rest, ctx)
         refused = refusal(info, ctx.caller, ctx.prefix)
         if refused is not None:
             return refused
@@ -458,31 +260,13 @@ class Engine:
         reply.data.setdefault("command", info.name)
         return reply
 
-    def _unknown(self, word: str, rest: str, ctx) -> Reply:
-        names = {}
-        for c in self.commands:
-            if not may_see(c, ctx.caller):
-                continue
-            names[c.name] = c.name
-            for a in c.aliases:
-                names[a] = c.name
-        hits = process.extract(word[:40], list(names), scorer=fuzz.WRatio, limit=6, score_cutoff=50)
-        cmds = list(dict.fromkeys(names[h[0]] for h in hits))[:3]
-        w = clean(word, 30)
-        if cmds:
-            text = f"There's no command `{w}`. Did you mean " + ", ".join(f"`{ctx.prefix}{c}`" for c in cmds) + "?"
-        else:
-            text = f"There's no command `{w}`. `{ctx.prefix}help` lists them."
-        return Reply(text=text, status="unknown_command",
-                     suggestions=[f"{c} {rest}".strip() for c in cmds], data={"did_you_mean": cmds})
-
     # -- charts and the event loop ----------------------------------------------------
     @property
     def charts(self):
         if self._charts is None:
             with self._lock:
                 if self._charts is None:
-                    self._charts = ChartService(self, workers=self.settings.chart_workers or None,
+                    self._charts = ChartService(workers=self.settings.chart_workers or None,
                                                 processes=self.settings.chart_processes)
         return self._charts
 
@@ -493,23 +277,16 @@ class Engine:
         try:
             png = self.charts.render(reply)
         except Exception as exc:
-            return _chart_failed(reply, exc)
-        return _with_chart(reply, png)
+            return chart_failed(reply, exc)
+        return with_chart(reply, png)
 
-    def is_long(self, line: str) -> bool:
-        """Whether `line` is long work (an import, a sync) that reports progress
-        instead of being bounded by COMMAND_TIMEOUT."""
-        word, _rest = split_command(line, self.prefix)
-        info = find(word) if word else None
-        return bool(info and info.long)
-
-    async def ahandle(self, line: str, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
+    async def ahandle(self, line: str | Plan, caller: Caller = LOCAL_OPERATOR, *, render: bool = True,
                       attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None) -> Reply:
         """`handle` off the event loop, then the chart in the render pool."""
         reply, key = await self.aanswer(line, caller, attachments=attachments, ticket=ticket, chart_key=render)
         return await self.arender(reply, key) if render else reply
 
-    async def aanswer(self, line: str, caller: Caller = LOCAL_OPERATOR, *,
+    async def aanswer(self, line: str | Plan, caller: Caller = LOCAL_OPERATOR, *,
                       attachments: list[tuple[str, bytes]] | None = None, ticket: tickets.Ticket | None = None,
                       chart_key: bool = True) -> tuple[Reply, tuple | None]:
         """`handle` in a query thread, and there too the cache key of the
@@ -554,8 +331,8 @@ class Engine:
                     async with slots:
                         png = await self.charts.render_async(reply, key)
         except Exception as exc:
-            return _chart_failed(reply, exc)
-        return _with_chart(reply, png)
+            return chart_failed(reply, exc)
+        return with_chart(reply, png)
 
     def confirm(self, token: str, caller: Caller, *, ticket: tickets.Ticket | None = None) -> Reply:
         """The Confirm button of a pending action (an import after its dry run)."""
@@ -563,7 +340,7 @@ class Engine:
             with tickets.running(ticket), self._one_refresh():
                 return fit_reply(confirm_pending(self.context(caller), token))
         except tickets.Cancelled:
-            return _cancelled()
+            return cancelled()
         except (ReplyError, sqlite3.Error) as exc:
             return self._error_reply(exc, "the import")
 
@@ -576,6 +353,15 @@ class Engine:
             log.error("command %r: %s", line[:200], err)
         return err.to_reply()
 
+    # -- the scheduled work (the adapters' loops call these in a worker thread) ----------------
+    def run_due(self, now: datetime | None = None, *, fetcher: scheduler.Fetcher | None = None) -> list[scheduler.Outcome]:
+        """Sync every source whose interval has passed (see :func:`bot.commands.scheduler.run_due`)."""
+        return scheduler.run_due(self.context(scheduler.SCHEDULER), now, fetcher=fetcher)
+
+    def seconds_until_due(self, now: datetime) -> float:
+        """How long the scheduler's loop may sleep."""
+        return scheduler.seconds_until_due(self.context(scheduler.SCHEDULER), now)
+
     def cancel(self, token: str, caller: Caller) -> Reply:
         """The Cancel button of a pending action."""
         return self.pending.cancel(token, caller)
@@ -587,62 +373,7 @@ class Engine:
             self._charts.close()
 
 
-def with_age(reply: Reply, ctx: Context) -> Reply:
-    """The reply with one line about time when it used an Arena board: how old
-    the data is, last, when it is older than ``DATA_STALE_DAYS``; that the data
-    ends there, first, when the question was about a later time (see
-    :func:`bot.store.freshness.age_note`). Once per reply: in the text, never
-    in the footer that every page repeats."""
-    if reply.status != "ok" or not ctx.boards_cited:
-        return reply
-    age = ctx.data_age()
-    note = age_note(age, asked_start=ctx.asked.start if ctx.asked else None, asked_now=ctx.asked_now)
-    if note is None or age is None:
-        return reply
-    if not note.startswith("The data ends"):  # the age of a "now" answer: its last line
-        reply.text = f"{reply.text}\n*{note}*" if reply.text else f"*{note}*"
-    else:  # a question about a time after the data: said before the answer (after how `ask` read it)
-        head, sep, rest = reply.text.partition("\n")
-        if head.startswith("Read as:"):
-            reply.text = f"{head}\n*{note}*" + (sep + rest if rest else "")
-        else:
-            reply.text = f"*{note}*\n{reply.text}" if reply.text else f"*{note}*"
-    reply.data = {**reply.data, "data_age": age.to_dict()}
-    return reply
-
-
 REPLY_MEMO = 128  # memoised replies (of the current data version)
-REWARM = 16  # the most asked commands answered again after a change (see Engine._rewarm)
 # see Engine._memo_key: `ask` routes and `help` lists by caller; `sources` reads the sync log, which
 # a sync writes without a new data version
 NOT_MEMOISED = frozenset({"ask", "help", "sources"})
-
-
-def _copy(reply: Reply) -> Reply:
-    """A reply to hand out from the memo: its own lists and dicts to change, the data shared
-    (nothing after the handler changes a reply's data in place)."""
-    out = dataclasses.replace(reply)
-    for f in dataclasses.fields(out):
-        v = getattr(out, f.name)
-        if isinstance(v, list):
-            setattr(out, f.name, list(v))
-    return out
-
-
-def _cancelled() -> Reply:
-    """The answer to a request stopped by its time-out before it changed anything (see :mod:`bot.tickets`)."""
-    return Reply(text="That took too long and was stopped; nothing was changed.", status="error",
-                 data={"cancelled": True})
-
-
-def _with_chart(reply: Reply, png: bytes) -> Reply:
-    """The reply with its chart attached as ``chart.png``."""
-    reply.files = [*reply.files, Attachment("chart.png", png)]
-    return reply
-
-
-def _chart_failed(reply: Reply, exc: BaseException) -> Reply:
-    """The reply without its chart, saying so: the figures in the text still stand."""
-    log.warning("chart %s failed: %s", reply.chart.kind if reply.chart else "?", exc)
-    reply.text = (reply.text + "\n(The chart could not be drawn this time; the figures above stand.)").strip()
-    return reply
