@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.commands.context import short_title
+from bot.commands.context import short_name
 
 from bot.engine import Caller
 from bot.domain.board_chain import BoardKey
@@ -300,7 +300,7 @@ def test_records_footer_names_the_sources_of_the_boards_read(engine, read):
     r = run(engine, "records")
     used = {b.source for b in read.chain() if b.source != "moderators"}
     for sid in used:
-        assert short_title(read.source(sid)["title"]) in r.footer
+        assert short_name(read.source(sid)) in r.footer
 
 
 # ---------------------------------------------------------------------------
@@ -313,9 +313,9 @@ def test_footers_name_the_source_of_the_board_the_score_came_from(engine, read, 
     top = board.board(day)[0]
     r = run(engine, line.format(name=top.model, org=top.organization, country=top.country))
     used = read.scale_of(day)
-    assert short_title(read.source(used)["title"]) in r.footer
+    assert short_name(read.source(used)) in r.footer
     others = {b.source for b in read.chain()} - {used, "moderators"}
-    assert not any(short_title(read.source(s)["title"]) in r.footer for s in others), r.footer
+    assert not any(short_name(read.source(s)) in r.footer for s in others), r.footer
 
 
 def test_compare_footer_names_each_cards_board(engine, read):
@@ -324,9 +324,9 @@ def test_compare_footer_names_each_cards_board(engine, read):
     r = run(engine, f"compare {a.model} vs {b.model}")
     srcs = {read.scale_of(m["arena"]["date"]) for m in r.data["models"] if m["arena"]}
     for s in srcs:
-        assert short_title(read.source(s)["title"]) in r.footer
+        assert short_name(read.source(s)) in r.footer
     old = {x.source for x in read.chain()} - srcs - {"moderators"}
-    assert not any(short_title(read.source(s)["title"]) in r.footer for s in old), r.footer
+    assert not any(short_name(read.source(s)) in r.footer for s in old), r.footer
 
 
 def test_the_other_direction_of_an_ai_index_gap_is_recomputed_on_the_other_base(engine):
@@ -418,5 +418,5 @@ def test_board_scores_are_the_boards_as_read(read):
 
 def test_footers_keep_every_source_apart(read):
     """A footer's short name of a source never names two sources (two LMArena files once both read 'LMArena')."""
-    shorts = [short_title(s["title"]) for s in read.sources.values()]
+    shorts = [short_name(s) for s in read.sources.values()]
     assert len(shorts) == len(set(shorts)) and len(shorts) >= 5, shorts

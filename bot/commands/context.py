@@ -186,7 +186,7 @@ class Context:
             source_ids = (*source_ids, base.source)
         for sid in dict.fromkeys(source_ids):
             s = self.read.source(sid)
-            label = short_title(s.get("title") or sid)
+            label = short_name({**s, "id": sid})
             if s.get("licence") and "CC BY" in (s.get("licence") or ""):
                 label += " (CC BY 4.0)"
             parts.append(label)
@@ -198,13 +198,30 @@ class Context:
         return text
 
 
-def short_title(title: str) -> str:
-    """A source's title as a footer names it: without its parentheses ("LMArena (Chatbot Arena)
-    text leaderboard, CSV snapshots (fboulnois/llm-leaderboard-csv)" -> "LMArena text leaderboard,
-    CSV snapshots"), so two sources of one publisher stay apart; `sources` gives the full titles,
-    links and licences."""
-    short = re.sub(r"\s*\([^()]*\)", "", title).strip()
-    return short or title
+# A footer's names for the project's sources: short, and never one name for two sources
+# (`sources` gives the full titles, links and licences). A source not listed here (one a
+# moderator imported) is named by its title without its parentheses.
+SHORT_NAMES = {
+    "arena-history": "LMArena Elo history",
+    "arena-csv": "LMArena CSV snapshots",
+    "arena-catalog": "LMArena releases",
+    "arena-prices": "LMArena prices",
+    "epoch-notable": "Epoch AI notable models",
+    "epoch-hub": "Epoch AI Benchmarking Hub",
+    "ai-index-2025": "AI Index 2025",
+    "ai-index-2026": "AI Index 2026 (as reported)",
+    "curation": "the project's curation",
+}
+
+
+def short_name(source: dict[str, Any]) -> str:
+    """A source as a footer names it (:data:`SHORT_NAMES`, else its title without parentheses:
+    "Some Lab, leaderboard (owner/repo)" -> "Some Lab, leaderboard")."""
+    sid = source.get("id") or ""
+    if sid in SHORT_NAMES:
+        return SHORT_NAMES[sid]
+    title = source.get("title") or sid
+    return re.sub(r"\s*\([^()]*\)", "", title).strip() or title
 
 
 @dataclass

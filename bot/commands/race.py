@@ -185,6 +185,7 @@ def _comparable(read, previous) -> None:
     asks (race, gap, frontier, depth, records and digest read them)."""
     comparable(read)
     record_boards(read)
+    record_boards(read, public=False)
 
 
 @at_refresh

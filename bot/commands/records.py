@@ -10,8 +10,10 @@
 
 Every figure is read from the same counted boards as ``top``, ``gap`` and
 ``race`` (retired models left out unless ``all``), overall or in a category,
-without never-public test builds and boards behind their date (records:
-:func:`bot.domain.comparable.record_boards`; ``all`` counts them).
+without boards behind their date (:func:`bot.domain.comparable.record_boards`;
+``all`` counts them). Builds LMArena listed count (an anonymous build that led
+was #1 on the board); "tighter than ever" and ``small`` leave never-public
+builds out.
 """
 from __future__ import annotations
 
@@ -264,7 +266,7 @@ def records(ctx: Context, args: Args) -> Reply:
     everything, category = bool(v.all), v.category
     rest, within = _within(words(args.text))
     rest, n = _top_n(rest)
-    view = record_boards(ctx.read, everything, category)
+    view = record_boards(ctx.read, everything, category, public=False)
     until = v.date.until if v.date else None
     if not rest:
         if within is not None:

@@ -37,6 +37,7 @@ from bot.commands.admin.imports import _register
 from bot.commands.context import Context
 from bot.commands.pending import ANY_MODERATOR
 from bot.reply import Reply
+from bot.domain.board_chain import AMENDMENTS
 from bot.store.fetch import fetch
 from bot.store.freshness import ago
 from bot.store.importers import ImportFailed
@@ -47,7 +48,6 @@ from bot.store.synclog import SyncLog
 log = logging.getLogger("racebot.scheduler")
 
 SCHEDULER = Caller(user_id="scheduled-sync", name="scheduled sync", is_moderator=True)
-MODERATORS = "moderators"  # moderator boards: not a source of its own
 MOVE_ELO = 25.0  # a rating "moved" when it changed by more than this between two releases
 MAX_BYTES = 25 * 1024 * 1024
 
@@ -316,7 +316,8 @@ def health(read: Any, today: date) -> list[dict[str, Any]]:
     source the scheduler syncs, the last success and the last failure with its reason."""
     synclog = SyncLog(read.store)
     followed = {s.source: s for s in synced(read.store)}
-    sources = sorted({b.source for b in read.board_keys("full") if b.source != MODERATORS} | set(followed))
+    # moderator boards are not a source of their own
+    sources = sorted({b.source for b in read.board_keys("full") if b.source != AMENDMENTS} | set(followed))
     out = []
     for sid in sources:
         state = synclog.get(sid)

@@ -59,14 +59,13 @@ class ReadsSources(ReadsBoards, Protocol):
 
     def board_scores(self, category: str = OVERALL) -> dict[tuple[str, str], list[tuple]]: ...
 
+
 SCALE_STEP = 20.0     # Elo: the median move of shared models that makes a new scale
 MIN_SHARED = 5        # models two boards must share to measure a move of the scale
 HOLE_MIN, HOLE_SHARE = 10, 0.05
 BURST_DAYS, BURST_MIN, BURST_SHARE = 7, 10, 0.04
 
 _EXPERIMENT = re.compile(r"(?:^|[^a-z0-9])(?:exp|experimental|early)(?:[^a-z0-9]|$)", re.I)
-
-
 _NO_LICENCE = {"", "n/a", "na", "unknown", "none", "proprietary", "propretary"}
 
 
@@ -275,12 +274,16 @@ def comparable(read: ReadsSources, category: str = OVERALL) -> Comparable:
 
 
 RECORDS_RULE = "records leave out never-public test builds and boards behind their date (`all` counts them)"
+LATE_RULE = "records leave out boards behind their date (`all` counts them)"
 
 
-def record_boards(read: ReadsSources, include_all: bool = False, category: str = OVERALL) -> CountedBoards:
-    """The boards records read ("tighter than ever", firsts, widest and
-    narrowest, `small`): the counted boards without never-public builds and
-    without boards behind their date. With `all`: every listed rating of every board."""
+def record_boards(read: ReadsSources, include_all: bool = False, category: str = OVERALL,
+                  public: bool = True) -> CountedBoards:
+    """The boards records read: the counted boards without boards behind their date
+    and (`public`: "tighter than ever", widest; `small` reads the same rule) without
+    never-public builds. `records` (firsts, reigns, a gap's widest and narrowest) keeps
+    the builds LMArena listed (`public=False`: an anonymous build that led was #1 on the
+    board). With `all`: every listed rating of every board."""
     base = counted_boards(read, include_all, category)
     if include_all:
         return base
@@ -289,12 +292,12 @@ def record_boards(read: ReadsSources, include_all: bool = False, category: str =
         cmp = comparable(read, category)
         out = CountedBoards.__new__(CountedBoards)
         out.__dict__.update({k: v for k, v in base.__dict__.items() if not k.startswith("_")})
-        out.by_date = {d: [r for r in rows if not cmp.never_public(r)] for d, rows in base.by_date.items()
-                       if not cmp.flagged(d)}
+        out.by_date = {d: [r for r in rows if not (public and cmp.never_public(r))]
+                       for d, rows in base.by_date.items() if not cmp.flagged(d)}
         out.dates = [d for d in base.dates if out.by_date.get(d)]
-        out.rule = f"{base.rule}; {RECORDS_RULE}"
+        out.rule = f"{base.rule}; {RECORDS_RULE if public else LATE_RULE}"
         return out
-    return read.view(("record boards", category), build)
+    return read.view(("record boards", category, public), build)
 
 
 def used_sources(view: CountedBoards, until: str | None = None, since: str | None = None) -> list[str]:

@@ -13,8 +13,10 @@ ratings count, the same for every series (frontier, top, race, gap, depth):
 
 A model is "the same" on two boards if its Arena name matches (ignoring
 case and punctuation, so ``Athene-70b`` -> ``Athene-70B`` keeps it), or the
-next board rates a *new* name linked to the same model (a rename such as
-``Gemini-1.5-Pro-API-0514`` -> ``Gemini-1.5-Pro-001``). A dropped name does not
+next board rates a *new* name linked to the same model or to the same family
+(a rename such as ``Gemini-1.5-Pro-API-0514`` -> ``Gemini-1.5-Pro-001``, or a
+preview the next board lists as released: ``Gemini-2.5-Pro-Preview-06-05`` ->
+``Gemini-2.5-Pro``). A dropped name does not
 count just because a sibling version the next board still rates is linked
 to the same model (``Gemini-2.0-Flash-Exp`` beside ``Gemini-2.0-Flash-001``). ``all`` (``top 20 all``,
 ``frontier all``) reads every listed rating instead.
@@ -71,6 +73,17 @@ def _in(r: Any, keys: tuple[set[str], set[int]]) -> bool:
     return _name(r) in keys[0] or r.model_id in keys[1]
 
 
+def _families(read: ReadsBoards) -> Callable[[int], int]:
+    """A model's family (its `variant_of`, else itself): a preview the next board lists under its
+    released name (``Gemini-2.5-Pro-Preview-06-05`` -> ``Gemini-2.5-Pro``) is a rename within one family."""
+    models = getattr(read, "models", None) or {}
+
+    def family(model_id: int) -> int:
+        m = models.get(model_id)
+        return (m.get("variant_of") if m else None) or model_id
+    return family
+
+
 def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str, str], list[Any]],
                     all_boards: list[Any], known: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
     """{date: the ratings that count on that board} for the boards of `chain`
@@ -93,6 +106,7 @@ def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str,
         return key_cache[k]
 
     out: dict[str, list[Any]] = dict(known or {})
+    family = _families(read)
     bases = getattr(read, "moderator_bases", {})
     for b in chain:
         base = bases.get(b.date) if b.source == AMENDMENTS else None
@@ -109,8 +123,10 @@ def counted_ratings(read: ReadsBoards, chain: list[Any], rows_of: Callable[[str,
             # next board drops does not count because a sibling version it still rates shares the model
             here = {_name(r) for r in rows}
             nxt_rows = rows_of(b.source, seq[i + 1])
-            nxt = ({_name(r) for r in nxt_rows}, {r.model_id for r in nxt_rows if _name(r) not in here})
-            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _in(r, nxt)]
+            names = {_name(r) for r in nxt_rows}
+            renamed = {family(r.model_id) for r in nxt_rows if _name(r) not in here}
+            out[b.date] = [r for r in rows if r.source == AMENDMENTS or _name(r) in names
+                           or family(r.model_id) in renamed]
         else:
             prev = keys(b.source, seq[i - 1]) if i else (set(), set())
             seen_names: set[str] = set()

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.board_chain import AMENDMENTS
+
 STALE_DAYS = 30  # the default of the DATA_STALE_DAYS setting
-MODERATOR_BOARDS = "moderators"  # moderators' scores: never a published board, so never what makes data fresh
 
 
 def ago(days: int) -> str:
@@ -95,7 +96,8 @@ def newest_board(read: Any) -> str | None:
 
 def _newest(read: Any) -> str | None:
     boards = getattr(read, "_all_boards", None) or {}
-    return max((d for keys in boards.values() for s, d in keys if s != MODERATOR_BOARDS), default=None)
+    # moderators' scores are never a published board, so never what makes data fresh
+    return max((d for keys in boards.values() for s, d in keys if s != AMENDMENTS), default=None)
 
 
 def age_note(age: DataAge | None, *, asked_start: str | None, asked_now: bool) -> str | None:

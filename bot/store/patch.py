@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PATCH_LIMIT = 64  # boards touched since the previous model above which it is built whole
 # the model columns a rating reads (the schema's ratings_version trigger on models)
-MODEL_COLUMNS = ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden")
+MODEL_COLUMNS = ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden", "variant_of")
 
 
 class Touched(NamedTuple):

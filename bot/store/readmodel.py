@@ -168,6 +168,7 @@ class ReadModel(BoardReader):
         self._board_cache: dict[tuple[str, str, str], list[Rating]] = {}  # boards outside the chain, as read
         self.patched: str | None = None  # what a patch re-read (None: built whole or kept)
         self._ratings_count: int | None = None  # every board's rows, when known without counting them
+        self._load_models(store)  # first: the counted boards read each model's family (variant_of)
         if previous is not None and self.ratings_version is not None \
                 and previous.ratings_version == self.ratings_version:
             self._keep_ratings(previous)
@@ -220,12 +221,14 @@ class ReadModel(BoardReader):
         self.by_date, self.moderator_bases = assemble(chain, published, read_amendments(store, self.display))
         self.dates = sorted(self.by_date)
 
-    def _load_rest(self, store: Store) -> None:
-        """Everything but the Arena boards, and the maps built from the chain's boards."""
-        self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
+    def _load_models(self, store: Store) -> None:
         self.models = {m["id"]: m for m in store.query(
             """SELECT m.*, COALESCE(o.name, m.organization) AS org_name, o.country AS org_country
                FROM models m LEFT JOIN organizations o ON o.id = m.org_id""")}
+
+    def _load_rest(self, store: Store) -> None:
+        """Everything but the Arena boards, and the maps built from the chain's boards."""
+        self.sources = {s["id"]: s for s in store.query("SELECT * FROM sources")}
         self.benchmarks = sorted(r["benchmark"] for r in store.query(
             "SELECT DISTINCT benchmark FROM benchmark_scores"))
         self.countries: list[str] = sorted({m["country"] for m in self.models.values() if m["country"]})

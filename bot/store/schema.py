@@ -271,6 +271,11 @@ MIGRATIONS: list[str] = [
     # 8: how sure a parameter count is, as its source says (issue #21): 'estimate', 'speculative',
     # or 'from its name' (an open model's size read from its Arena name: 24b, a22b)
     "ALTER TABLE models ADD COLUMN parameters_note TEXT;",
+    # 9: a model's family is read by the counted boards (a preview renamed to its released name is
+    # not retired), so a change of variant_of bumps the ratings' version too
+    "DROP TRIGGER IF EXISTS ratings_version_models_update;\n" + _bump_ratings_version(
+        "models", "UPDATE", ("id", "name", "organization", "org_id", "country", "licence", "access", "hidden",
+                             "variant_of")),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 from bot.reply import ReplyError
 from bot.store.change import Change
 from bot.store.db import Store
+from bot.domain.board_chain import AMENDMENTS
 from bot.domain.normalize import fold
 from bot.domain.validate import Invalid, bounded_text, parse_day, parse_int, parse_number, safe_name
 
@@ -39,7 +40,7 @@ SOURCE_AI_INDEX = "ai-index-2025"  # the seed article's edition
 SOURCE_AI_INDEX_2026 = "ai-index-2026"
 # the AI Index editions the figures importer knows: source id -> the report's release day
 AI_INDEX_EDITIONS: dict[str, str] = {SOURCE_AI_INDEX: "2025-04-07", SOURCE_AI_INDEX_2026: "2026-04-13"}
-SOURCE_MODERATOR = "moderators"
+SOURCE_MODERATOR = AMENDMENTS  # moderators' own values and scores: one source id
 
 SOURCES: dict[str, dict[str, str | None]] = {
     SOURCE_EPOCH_NOTABLE: dict(
