@@ -15,7 +15,7 @@ separated by `` | `` and matched case-insensitively:
 * a fact that is a number (``1,487``, ``2.82%``, ``$0.262``) must appear as
   that number: not inside a longer one (``40`` is not found in ``1,400`` or
   ``140``), though ``1.7`` is found in ``1.70%``;
-* any other fact (a name) is matched loosely: spaces, hyphens, underscores,
+* any other fact (a name) is matched loosely: spaces, hyphens, underscores, colons,
   slashes and dots are all one separator, so ``Gemini 3 Pro`` is found in
   ``Gemini-3-Pro`` and ``Opus 4.5`` in ``claude-opus-4-5``; a digit at
   either end of the fact may not continue into a longer number
@@ -58,7 +58,7 @@ COLUMNS = ("id", "style", "question", "must", "must_not", "note")
 MEMBER = Caller(user_id="heldout-member", name="member", guild_id="heldout-guild", channel_id="heldout-channel")
 
 _NUMBER = re.compile(r"[$€]?[+\-−]?\d[\d,]*(\.\d+)?\s*(%|×|x|-fold|b|m|k)?", re.IGNORECASE)
-_LOOSE_SEP = re.compile(r"[\s\-_/.·]+")
+_LOOSE_SEP = re.compile(r"[\s\-_/.·:]+")  # a colon too: "United States: 7" states "United States 7"
 
 
 @dataclass

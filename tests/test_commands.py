@@ -223,7 +223,7 @@ def test_gap_us_china_labels_each_ai_index_figure_with_its_edition(engine):
     assert refs == {"2024-01": "ai-index-2025", "2025-02": "ai-index-2025", "2026-03": "ai-index-2026"}
     assert "AI Index 2025: 9.26% in 2024-01" in r.text and "AI Index 2025: 1.70% in 2025-02" in r.text
     assert "AI Index 2026: 2.70% in 2026-03 (after our latest snapshot)" in r.text
-    assert "AI Index Report 2025" in r.footer and "AI Index Report 2026" in r.footer
+    assert "AI Index 2025;" in r.footer and "AI Index 2026" in r.footer
     flipped = engine.handle("gap china us", MEMBER)
     # the other direction on the other base: China's gap to the US is -2.7 / 1.027, not -2.7
     assert {x["period"]: x["value"] for x in flipped.data["reference"]}["2026-03"] == pytest.approx(-2.7 / 1.027,
@@ -241,9 +241,9 @@ def test_count_sets_epoch_beside_the_edition_that_counted_that_year(engine):
                                    AND country = ? AND release_date LIKE '2025%'""", [country])
         assert epoch in (None, n)
         assert f"(Epoch AI now: {n})" in line.split(country, 1)[1].split(")", 1)[0] + ")"
-    assert line.startswith("The AI Index 2026 counted United States 50") and "AI Index Report 2026" in r.footer
+    assert line.startswith("The AI Index 2026 counted United States 50") and "AI Index 2026" in r.footer
     old = engine.handle("count 2024 by country", MEMBER)
-    assert "The AI Index 2025 counted United States 40" in old.text and "AI Index Report 2026" not in old.footer
+    assert "The AI Index 2025 counted United States 40" in old.text and "AI Index 2026" not in old.footer
 
 
 def test_hostile_text_never_pings_or_breaks(engine):

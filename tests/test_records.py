@@ -193,3 +193,21 @@ def test_gap_says_the_lead_once(engine, line):
     else:
         assert "tied" in first
     assert r.fields == [] and r.chart is not None and r.footer
+
+
+@pytest.mark.parametrize("line", ["gap us china coding", "gap us china", "gap closed open coding"])
+def test_gap_changes_name_the_span_they_really_cover(engine, line):
+    """On sparse boards (a category's releases) the 3- and 6-month comparisons can land on the
+    same, much older board: it is given once, named by how long ago it really is."""
+    from datetime import date
+
+    r = run(engine, line)
+    changes = r.data["changes"]
+    assert changes
+    dates = [c["date"] for c in changes]
+    assert len(dates) == len(set(dates)), changes
+    now = date.fromisoformat(r.data["series"][-1]["date"])
+    for c in changes:
+        elapsed = (now - date.fromisoformat(c["date"])).days / 30.44
+        assert abs(c["months"] - elapsed) <= 1.5, (c, elapsed)
+        assert f"over {c['months']} months it {c['trend']}" in r.text

@@ -209,7 +209,7 @@ SHORT_NAMES = {
     "epoch-notable": "Epoch AI notable models",
     "epoch-hub": "Epoch AI Benchmarking Hub",
     "ai-index-2025": "AI Index 2025",
-    "ai-index-2026": "AI Index 2026 (as reported)",
+    "ai-index-2026": "AI Index 2026, as reported",
     "curation": "the project's curation",
 }
 

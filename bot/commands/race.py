@@ -31,6 +31,9 @@ from bot.commands.sides import (Side, changes_line, frontier_series, gap_changes
 ARENA = "arena-csv"
 HOW_GAP = methods.GAP
 
+# a table's name column: 40 characters keep all but 3 of the 650 Arena names whole (the rest clip in the middle)
+NAME_WIDTH = 40
+
 
 def _sources(series: list[dict]) -> list[str]:
     """The Arena sources a series read, oldest first (for the footer)."""
@@ -411,7 +414,7 @@ def top(ctx: Context, args: Args) -> Reply:
     def shown_rank(r: Rating) -> str:
         return f"={r.rank}" if r.rank in shared else str(r.rank)
 
-    body = table([[shown_rank(r), clip_name(r.arena_name, 34), elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
+    body = table([[shown_rank(r), clip_name(r.arena_name, NAME_WIDTH), elo(r.score), _ci(r), (r.country or "?")[:14]] for r in rows],
                  ["#", "model", "Elo", "95% CI", "country"])
     ties = sorted({r.rank for r in rows if r.rank in shared})
     left = len(view.left_out(day)) if not everything else 0
@@ -450,7 +453,7 @@ def _top_benchmark(ctx, args, n, bench, access, country, org, filters, size=None
     if not rows:
         return Reply(text=f"No {bench} scores match.", data={"benchmark": bench, "rows": []})
     as_of = max((r["date"] or "") for r in rows) or None
-    body = table([[str(i), clip_name(r["name"], 34), score(r["value"]), (r["country"] or "?")[:14]]
+    body = table([[str(i), clip_name(r["name"], NAME_WIDTH), score(r["value"]), (r["country"] or "?")[:14]]
                   for i, r in enumerate(rows, 1)], ["#", "model", "score", "country"])
     label = f" {' '.join(filters)} models" if filters else ""
     return Reply(text=f"**Top {len(rows)}{label} on {bench}** (Epoch AI Benchmarking Hub):\n{body}\nScores as Epoch AI measured them.",

@@ -176,11 +176,16 @@ def _named_both(ctx: Context, ws: list[str]) -> bool:
 CHANGE_MONTHS = (3, 6, 12)
 
 
+LATE_BOARD_DAYS = 45  # a period's board this much before its start is named by its own span
+
+
 def gap_changes(series: list[dict]) -> list[dict]:
     """How the gap moved to the last point of `series` over 3, 6 and 12 months:
     for each, the board closest to that many months earlier (on or before it),
     its gap and the change in points of x's lead; and whether the gap (its
-    size, whoever leads) widened or narrowed."""
+    size, whoever leads) widened or narrowed. Where the boards are sparse, a
+    board already given for a shorter period is not repeated, and a board
+    well before the period's start is named by its real span ("over 7 months")."""
     if not series:
         return []
     last = series[-1]
@@ -194,10 +199,16 @@ def gap_changes(series: list[dict]) -> list[dict]:
         if i < 0:
             break
         p = series[i]
+        if out and out[-1]["date"] == p["date"]:
+            continue  # no board between: the longer period would repeat the shorter one's
+        span = m
+        if (date.fromisoformat(then) - date.fromisoformat(p["date"])).days > LATE_BOARD_DAYS:
+            # the nearest board is well before the period's start (sparse boards): say how long it really is
+            span = max(m, round((now - date.fromisoformat(p["date"])).days / 30.44))
         change = last["pct"] - p["pct"]
         trend = "narrowed" if abs(last["pct"]) < abs(p["pct"]) - 0.005 else \
             "widened" if abs(last["pct"]) > abs(p["pct"]) + 0.005 else "held"
-        out.append({"months": m, "date": p["date"], "pct": p["pct"], "change": round(change, 3), "trend": trend})
+        out.append({"months": span, "date": p["date"], "pct": p["pct"], "change": round(change, 3), "trend": trend})
     return out
 
 

@@ -77,7 +77,7 @@ def count(ctx: Context, args: Args) -> Reply:
         counts = per[year]
         total = sum(counts.values())
         ranked = counts.most_common()
-        lines = [f"**{total} notable AI models{where} in {year}** (Epoch AI), by {by}: " +
+        lines = [f"**{total} notable AI model{'' if total == 1 else 's'}{where} in {year}** (Epoch AI), by {by}: " +
                  ", ".join(f"{g} {n}" for g, n in ranked[:6]) + others(ranked, 6, by) + "."]
         refs = queries.notable_model_counts(ctx.store, year) if by == "country" or label else []
         if label:

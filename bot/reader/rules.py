@@ -85,6 +85,7 @@ def _sources_applies(q: Question, p: Parts) -> bool:
 # -- about the bot and its data: "what is lmarena", "how old is your data", "where does this come from" ----
 _ABOUT = re.compile(r" (what is|what s|whats|what are|explain|tell me about|who runs|who makes|how does) (the )?"
                     r"(lmarena|lmsys|chatbot arena|lm arena|arena|epoch|epoch ai|ai index|elo|this bot|you) ")
+_OF_SOMETHING = re.compile(r" (score|scores|elo|rating|ratings|rank|ranking|place|position|price) (of|for) ")  # a model's
 _DATA = re.compile(r" (data|you|your|this|it|these|numbers|figures|u|board|boards|leaderboard|info|stats) ")
 
 
@@ -92,6 +93,8 @@ def _about_data_applies(q: Question, p: Parts) -> bool:
     if p.named or p.sides_named or p.cats or q.unknown_names:
         return False
     text = q.all_text()
+    if _OF_SOMETHING.search(text):  # "whats the arena score of skynet": a model's score, not what the arena is
+        return False
     return bool(_ABOUT.search(text)) and not q.cue("help") or q.cue("sources") and bool(_DATA.search(text)) or \
         q.cue("count") and bool(re.search(r" (boards|snapshots) ", text))  # "how many arena boards do you have"
 
