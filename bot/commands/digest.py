@@ -119,20 +119,15 @@ def changes_reply(ctx: Context, then: str, now: str, *, title: str, digest: bool
             + (f"\n… and {len(c['new']) - 8} more" if len(c["new"]) > 8 else ""), inline=False))
     else:
         lines.append("No new models on the board.")
-    def move(d: float, r: Rating) -> str:
-        return f"{r.arena_name}: {d:+.0f} Elo (#{c['place0'][r.model_id]} → #{c['place1'][r.model_id]})"
+    def move(d: float, r: Rating, unit: str) -> str:
+        amount = f"{d:+.0f} Elo" if unit == "Elo" else f"{d:+d} places"
+        return f"{r.arena_name}: {amount} (#{c['place0'][r.model_id]} → #{c['place1'][r.model_id]})"
 
-    if c["rises"]:
-        fields.append(Field("Biggest rises", "\n".join(move(d, r) for d, r in c["rises"])))
-    if c["falls"]:
-        fields.append(Field("Biggest falls", "\n".join(move(d, r) for d, r in c["falls"])))
-
-    def places(d: int, r: Rating) -> str:
-        return f"{r.arena_name}: {d:+d} places (#{c['place0'][r.model_id]} → #{c['place1'][r.model_id]})"
-    if c["climbs"]:
-        fields.append(Field("Biggest climbs (places)", "\n".join(places(d, r) for d, r in c["climbs"])))
-    if c["drops"]:
-        fields.append(Field("Biggest drops (places)", "\n".join(places(d, r) for d, r in c["drops"])))
+    for key, name, unit in (("rises", "Biggest rises", "Elo"), ("falls", "Biggest falls", "Elo"),
+                            ("climbs", "Biggest climbs (places)", "places"),
+                            ("drops", "Biggest drops (places)", "places")):
+        if c[key]:
+            fields.append(Field(name, "\n".join(move(d, r, unit) for d, r in c[key])))
     gap_lines = [_gap_line(label, pair) for label, pair in c["gaps"].items()]
     fields.append(Field("Gaps then → now", "\n".join(gap_lines), inline=False))
     if digest and c["spread"]:

@@ -190,7 +190,7 @@ def gap_changes(series: list[dict]) -> list[dict]:
         return []
     last = series[-1]
     now = date.fromisoformat(last["date"])
-    out = []
+    out: list[dict] = []
     dates = [p["date"] for p in series]
     for m in CHANGE_MONTHS:
         y, mo = divmod(now.month - 1 - m, 12)

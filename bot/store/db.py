@@ -323,6 +323,15 @@ class Store(AuditTrail):
         finally:
             self._write_lock.release()
 
+    def begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """``BEGIN IMMEDIATE`` on `conn`, waiting up to :attr:`write_wait` for another
+        process's write (reads keep their shorter :attr:`read_wait`)."""
+        conn.execute(f"PRAGMA busy_timeout = {int(self.write_wait * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
+
     @contextmanager
     def change(self, actor: str = "system", action: str = "change", *, audit: bool = True) -> Iterator[Change]:
         """An atomic, audited change. Any exception rolls everything back.
@@ -348,11 +357,7 @@ class Store(AuditTrail):
                 if nested:
                     conn.execute(f"SAVEPOINT {savepoint}")
                 else:
-                    conn.execute(f"PRAGMA busy_timeout = {int(self.write_wait * 1000)}")
-                    try:
-                        conn.execute("BEGIN IMMEDIATE")
-                    finally:
-                        conn.execute(f"PRAGMA busy_timeout = {int(self.read_wait * 1000)}")
+                    self.begin_immediate(conn)
                 try:
                     if ticket is not None:
                         ticket.check()  # cancelled while waiting for the lock

@@ -135,11 +135,7 @@ class ServerStore:
         with self.store.writing("the server's change"):
             conn = self.store.db
             try:
-                conn.execute(f"PRAGMA busy_timeout = {int(self.store.write_wait * 1000)}")
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                finally:
-                    conn.execute(f"PRAGMA busy_timeout = {int(self.store.read_wait * 1000)}")
+                self.store.begin_immediate(conn)
             except sqlite3.OperationalError as exc:
                 if "readonly" in str(exc) or "read-only" in str(exc):
                     raise ReadOnlyError("the database is read-only: server settings cannot be changed") from None
