@@ -169,3 +169,11 @@ def test_small_without_all_leaves_out_never_public_builds_and_boards_behind_thei
              if cmp.never_public(x) and x.score >= threshold} - set(names)
     listed_all = {u[1] for u in a.data["unknown_size"]} | {x[1] for x in a.data["record"]}
     assert not never & set(got) and never <= listed_all | {p[0] for p in a.data["points"]}
+
+
+@pytest.mark.parametrize("line", ["small 60% math level 5", "small math level 5 60%", "small 60 math level 5"])
+def test_a_benchmark_named_with_a_number_keeps_its_number(engine, line):
+    """'math level 5': the 5 is the benchmark's name, never the threshold, in any order."""
+    r = engine.handle(line)
+    assert r.status == "ok", r.text
+    assert r.data["benchmark"] == "MATH level 5" and r.data["threshold"] == 60, r.data.get("threshold")

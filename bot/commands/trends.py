@@ -261,6 +261,20 @@ def _rival(ctx: Context, raw: str) -> tuple[str, float, str] | None:
     return bench, got[0] * 100, name
 
 
+def _benchmark_named(ctx: Context, ws: list[str]) -> tuple[list[str], str | None]:
+    """A benchmark whose name is several words, written whole ("math level 5"), taken out of the
+    words first: its number is part of its name, never a threshold (`small 60% math level 5`)."""
+    folded = [fold(w) for w in ws]
+    for b in sorted(ctx.read.benchmarks, key=len, reverse=True):
+        parts = fold(b).split()
+        if len(parts) < 2:
+            continue
+        for i in range(len(folded) - len(parts) + 1):
+            if folded[i:i + len(parts)] == parts:
+                return ws[:i] + ws[i + len(parts):], b
+    return ws, None
+
+
 @command("small", summary="The smallest model that reaches a score, over time: small models rival the behemoths.",
          usage="small [threshold|model] [benchmark|arena] [all]", example="small 40% gpqa", aliases=("smallest", "tiny"),
          chart=True, params=(Param("threshold", "text", "a score (40% for a benchmark, 1300 for Arena Elo) or a model to match"),
@@ -271,6 +285,9 @@ def small(ctx: Context, args: Args) -> Reply:
     rival = _rival(ctx, " ".join(ws))
     if rival is not None:
         bench, threshold, _name = rival
+    if rival is None:
+        ws, named = _benchmark_named(ctx, ws)
+        bench = named or bench
     for w in ([] if rival is not None else ws):
         f = w.rstrip("%")
         try:
