@@ -171,7 +171,7 @@ def test_small_without_all_leaves_out_never_public_builds_and_boards_behind_thei
     assert not never & set(got) and never <= listed_all | {p[0] for p in a.data["points"]}
 
 
-@pytest.mark.parametrize("line", ["small 60% math level 5", "small math level 5 60%", "small 60 math level 5"])
+@pytest.mark.parametrize("line", ["small 60% math level 5", "small math level 5 60%", "small 60 math level 5", "small 60 on math level 5"])
 def test_a_benchmark_named_with_a_number_keeps_its_number(engine, line):
     """'math level 5': the 5 is the benchmark's name, never the threshold, in any order."""
     r = engine.handle(line)

@@ -282,12 +282,17 @@ def _benchmark_named(ctx: Context, ws: list[str]) -> tuple[list[str], str | None
 def small(ctx: Context, args: Args) -> Reply:
     bench, threshold = None, None
     ws, everything = wants_all(words(args.raw))
-    rival = _rival(ctx, " ".join(ws))
+    rest, named = _benchmark_named(ctx, ws)
+    rest = [w for w in rest if fold(w) not in SMALL_WORDS] if named else rest  # "60 on" math level 5
+    # a model as the bar ("small gpt-4o", "small as good as claude 3 opus gpqa"), read from the words
+    # without a benchmark named whole (whose number is no threshold: "small 60 on math level 5")
+    rival = _rival(ctx, " ".join(rest)) if named and rest else None if named else _rival(ctx, " ".join(ws))
+    if rival is not None and named:
+        rival = _rival(ctx, " ".join(ws))  # a model and a benchmark named whole: read together, as before
     if rival is not None:
         bench, threshold, _name = rival
-    if rival is None:
-        ws, named = _benchmark_named(ctx, ws)
-        bench = named or bench
+    else:
+        ws, bench = rest, named or bench
     for w in ([] if rival is not None else ws):
         f = w.rstrip("%")
         try:
