@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.domain.categories import OVERALL, label as cat_label
+from bot.domain.categories import label as cat_label
 from bot.commands import methods
-from bot.commands.context import Args, Context, Usage
-from bot.commands.params import bind
+from bot.commands.context import Args, Context
+from bot.commands.params import bind_top_n
 from bot.commands.registry import Param, command
 from bot.render.text import month
 from bot.reply import Chart, Field, Reply
@@ -53,12 +53,7 @@ def depth_series(view: CountedBoards, n: int, until: str | None = None) -> list[
          details="Counts each country's models among the first n on every Chatbot Arena board (one board per "
                  "date), after the retired-model rule; `all` counts every listed model.")
 def depth(ctx: Context, args: Args) -> Reply:
-    v = bind(ctx, args, n=20, category=OVERALL)
-    n, category, everything = v.n, v.category, bool(v.all)
-    start, until = (v.date.start, v.date.until) if v.date else (None, None)
-    if not 1 <= n <= 100:
-        raise Usage(f"I don't understand {str(n)!r}: give n as a number from 1 to 100 (and `all` for every "
-                    "listed model).")
+    n, category, everything, start, until = bind_top_n(ctx, args, n=20, least=1)
     view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
-from bot.domain.categories import find_category
+from bot.domain.categories import OVERALL, find_category
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import GrammarError, When, words
 from bot.commands.registry import Param
@@ -382,3 +382,22 @@ def bind(ctx: Context, args: Args, **defaults: Any) -> Values:
 
 
 __all__ = ["Bound", "KINDS", "Kind", "Period", "Values", "benchmark_exact", "bind", "placements", "size_of"]
+
+
+class TopN(NamedTuple):
+    n: int
+    category: str
+    everything: bool
+    start: str | None
+    until: str | None
+
+
+def bind_top_n(ctx: Context, args: Args, n: int, least: int) -> TopN:
+    """The words of a command over the first n of the counted boards (`depth`, `frontier`): n (from
+    `least` to 100), an Arena category, `all` and a date or period."""
+    v = bind(ctx, args, n=n, category=OVERALL)
+    if not least <= v.n <= 100:
+        raise Usage(f"I don't understand {str(v.n)!r}: give n as a number from {least} to 100 (and `all` for every "
+                    "listed model).")
+    start, until = (v.date.start, v.date.until) if v.date else (None, None)
+    return TopN(v.n, v.category, bool(v.all), start, until)

@@ -9,7 +9,7 @@ from bot.domain.categories import OVERALL, label as cat_label
 from bot.commands.depth import depth as depth_command
 from bot.commands.context import Args, Context, Usage
 from bot.commands.grammar import words
-from bot.commands.params import bind
+from bot.commands.params import bind, bind_top_n
 from bot.commands.registry import Param, at_refresh, command, find
 from bot.commands.thin import source_runs, thin
 from bot.render.text import clip_name, elo, month, params, pct, score, table
@@ -286,12 +286,7 @@ def race(ctx: Context, args: Args) -> Reply:
                  Param("all", "flag", "every listed model, the retired too"),
                  Param("date", "date", "as of this day, month or year")))
 def frontier(ctx: Context, args: Args) -> Reply:
-    v = bind(ctx, args, n=10, category=OVERALL)
-    n, category, everything = v.n, v.category, bool(v.all)
-    start, until = (v.date.start, v.date.until) if v.date else (None, None)
-    if not 2 <= n <= 100:
-        raise Usage(f"I don't understand {str(n)!r}: give n as a number from 2 to 100 "
-                    "(and `all` for every listed model).")
+    n, category, everything, start, until = bind_top_n(ctx, args, n=10, least=2)
     view = counted_boards(ctx.read, everything, category)
     day = view.snapshot_on(until)
     if day is None:
